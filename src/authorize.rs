@@ -1,0 +1,130 @@
+//! The authorize URL (RFC 6749 §4.2.1) and the `returnTo` rule that keeps it from becoming an
+//! open redirect.
+
+use crate::config::Config;
+use crate::encode::form_pairs;
+use crate::error::{Error, Result};
+use crate::secret::State;
+
+/// Longest `returnTo` kept; longer ones are dropped like any other unacceptable value.
+pub const MAX_RETURN_TO_LEN: usize = 2048;
+
+/// `authorizeUrl?response_type=token&client_id=…&redirect_uri=…&scope=…&state=…`.
+pub fn authorize_url(config: &Config, state: &State) -> Result<String> {
+    let base = config
+        .authorize_url()
+        .ok_or_else(|| Error::config("authorizeUrl", "is required for sign-in"))?;
+    let redirect = config
+        .redirect_uri()
+        .ok_or_else(|| Error::config("redirectUri", "is required for sign-in"))?;
+    let redirect = redirect.to_string();
+    let query = form_pairs([
+        ("response_type", "token"),
+        ("client_id", config.client_id().as_str()),
+        ("redirect_uri", redirect.as_str()),
+        ("scope", config.scope().as_str()),
+        ("state", state.secret()),
+    ]);
+    let base = base.to_string();
+    let separator = match base.split_once('?') {
+        Some((_, "")) => "",
+        Some(_) => "&",
+        None => "?",
+    };
+    Ok(format!("{base}{separator}{query}"))
+}
+
+/// Keeps `return_to` only if it is a path on this origin (`/orders?x=1#top`); anything that a
+/// browser could read as another origin (`//evil.example`, `/\evil.example`, `https://…`,
+/// `javascript:…`) or that carries control characters is dropped (`None`), not repaired.
+pub fn sanitize_return_to(return_to: &str) -> Option<String> {
+    let bytes = return_to.as_bytes();
+    let safe = return_to.len() <= MAX_RETURN_TO_LEN
+        && bytes.first() == Some(&b'/')
+        && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
+        && !bytes
+            .iter()
+            .any(|&b| b.is_ascii_control() || b == b'\\' || b == b' ');
+    safe.then(|| return_to.to_owned())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+    use crate::encode::parse_form;
+
+    fn config(authorize: Option<&str>, redirect: Option<&str>) -> Result<Config> {
+        Config::new(RawConfig {
+            client_id: "portal-demo".into(),
+            tenant: "XYZ".into(),
+            api_base_url: "https://api.example.com/mobproc/v1".into(),
+            authorize_url: authorize.map(Into::into),
+            redirect_uri: redirect.map(Into::into),
+            ..RawConfig::default()
+        })
+    }
+
+    #[test]
+    fn builds_the_implicit_grant_url() {
+        let c = config(
+            Some("https://oauth.example.com/as/authorization.oauth2"),
+            Some("https://portal.example.com/callback?x=1"),
+        )
+        .unwrap();
+        let url = authorize_url(&c, &State::new("s/1+2")).unwrap();
+        let (base, query) = url.split_once('?').unwrap();
+        assert_eq!(base, "https://oauth.example.com/as/authorization.oauth2");
+        let pairs = parse_form(query).unwrap();
+        let expected = [
+            ("response_type", "token"),
+            ("client_id", "portal-demo"),
+            ("redirect_uri", "https://portal.example.com/callback?x=1"),
+            ("scope", "MOBPROC"),
+            ("state", "s/1+2"),
+        ];
+        let got: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(got, expected);
+    }
+
+    #[test]
+    fn keeps_an_existing_query() {
+        let c = config(Some("https://o.example/authorize?tenant=1"), Some("https://p.example/")).unwrap();
+        let url = authorize_url(&c, &State::new("s")).unwrap();
+        assert!(url.starts_with("https://o.example/authorize?tenant=1&response_type=token&"), "{url}");
+    }
+
+    #[test]
+    fn sign_in_needs_both_urls() {
+        let no_authorize = config(None, Some("https://p.example/")).unwrap();
+        let no_redirect = config(Some("https://o.example/a"), None).unwrap();
+        for (c, field) in [(no_authorize, "authorizeUrl"), (no_redirect, "redirectUri")] {
+            match authorize_url(&c, &State::new("s")) {
+                Err(Error::ConfigInvalid { field: f, .. }) => assert_eq!(f, field),
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+
+    #[test]
+    fn return_to_only_same_origin_paths() {
+        for ok in ["/", "/orders", "/orders?id=1#top", "/a/b%20c"] {
+            assert_eq!(sanitize_return_to(ok).as_deref(), Some(ok));
+        }
+        for bad in [
+            "",
+            "orders",
+            "//evil.example",
+            "/\\evil.example",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/a\r\nb",
+            "/a b",
+            "/a\\b",
+            "\t/orders",
+        ] {
+            assert_eq!(sanitize_return_to(bad), None, "{bad:?}");
+        }
+        assert_eq!(sanitize_return_to(&format!("/{}", "a".repeat(MAX_RETURN_TO_LEN))), None);
+    }
+}

@@ -1,0 +1,211 @@
+//! The redirect back from the authorization server (RFC 6749 §4.2.2): tell an OAuth response
+//! apart from an app's own hash route, check `state`, and turn the rest into a token or an error.
+
+use crate::encode::{parse_form, DecodeError};
+use crate::error::{Error, Result};
+use crate::secret::State;
+use crate::token::TokenRecord;
+
+/// Longest error text kept from the server, in characters.
+const MAX_ERROR_TEXT: usize = 500;
+
+/// The sign-in this tab started: its `state` and where to go afterwards.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PendingSignIn {
+    /// The `state` sent with the authorization request.
+    pub state: State,
+    /// The sanitised `returnTo`, if any.
+    pub return_to: Option<String>,
+}
+
+/// A successful callback: the token to store and where the app wanted to go.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SignedIn {
+    /// The token record to store.
+    pub record: TokenRecord,
+    /// The `returnTo` given to `login`, already sanitised.
+    pub return_to: Option<String>,
+}
+
+/// True when the fragment (without `#`) is an OAuth response rather than the app's own hash
+/// route: it has an `access_token`, `error` or `state` parameter. `#/orders` is not one.
+pub fn is_oauth_response(fragment: &str) -> bool {
+    fragment.split('&').any(|segment| {
+        let key = segment.split_once('=').map_or(segment, |(k, _)| k);
+        matches!(key, "access_token" | "error" | "state")
+    })
+}
+
+/// Checks an OAuth response fragment against the pending sign-in of this tab, received at
+/// `now_ms`. The order matters: nothing in the response is believed before `state` matches.
+pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) -> Result<SignedIn> {
+    let pairs = parse_form(fragment).map_err(|e| {
+        Error::InvalidCallback(match e {
+            DecodeError::BadPercent => "bad percent-encoding in the URL fragment".into(),
+            DecodeError::NotUtf8 => "the URL fragment is not UTF-8".into(),
+        })
+    })?;
+    let get = |name: &str| -> Result<Option<&str>> {
+        let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let first = values.next();
+        if values.next().is_some() {
+            // RFC 6749 §3.1: parameters MUST NOT be included more than once.
+            return Err(Error::InvalidCallback(format!("`{name}` appears more than once")));
+        }
+        Ok(first)
+    };
+
+    let state = get("state")?;
+    let pending = pending.ok_or(Error::StateMismatch)?;
+    if !state.is_some_and(|s| pending.state.matches(s)) {
+        return Err(Error::StateMismatch);
+    }
+
+    if let Some(error) = get("error")? {
+        return Err(Error::AuthorizationDenied {
+            error: clip(error),
+            description: get("error_description")?.map(clip),
+        });
+    }
+
+    let access_token = get("access_token")?
+        .ok_or_else(|| Error::InvalidCallback("no access_token".into()))?;
+    match get("token_type")? {
+        Some(t) if t.eq_ignore_ascii_case("bearer") => {}
+        Some(_) => return Err(Error::InvalidCallback("token_type is not Bearer".into())),
+        None => return Err(Error::InvalidCallback("no token_type".into())),
+    }
+    let expires_in = get("expires_in")?
+        .ok_or_else(|| Error::InvalidCallback("no expires_in".into()))
+        .and_then(parse_expires_in)?;
+    let record = TokenRecord::from_grant(
+        access_token,
+        get("refresh_token")?,
+        expires_in,
+        get("scope")?,
+        now_ms,
+    )?;
+    Ok(SignedIn {
+        record,
+        return_to: pending.return_to.clone(),
+    })
+}
+
+/// `expires_in` must be a positive integer of seconds; values too large for u64 saturate.
+pub fn parse_expires_in(value: &str) -> Result<u64> {
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let seconds = if digits {
+        value.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        0
+    };
+    if seconds == 0 {
+        return Err(Error::InvalidCallback(
+            "expires_in is not a positive integer".into(),
+        ));
+    }
+    Ok(seconds)
+}
+
+fn clip(text: &str) -> String {
+    text.chars().take(MAX_ERROR_TEXT).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const NOW: u64 = 1_700_000_000_000;
+
+    fn pending() -> PendingSignIn {
+        PendingSignIn {
+            state: State::new("good-state"),
+            return_to: Some("/orders".into()),
+        }
+    }
+
+    fn code(fragment: &str) -> &'static str {
+        match evaluate(fragment, Some(&pending()), NOW) {
+            Ok(_) => "ok",
+            Err(e) => e.code(),
+        }
+    }
+
+    #[test]
+    fn accepts_a_good_response() {
+        let ok = evaluate(
+            "access_token=a.b-c&token_type=Bearer&expires_in=7199&refresh_token=r%2B1&scope=MOBPROC&state=good-state",
+            Some(&pending()),
+            NOW,
+        )
+        .unwrap();
+        assert_eq!(ok.record.access_token().secret(), "a.b-c");
+        assert_eq!(ok.record.refresh_token().unwrap().secret(), "r+1");
+        assert_eq!(ok.record.expires_at_ms(), NOW + 7_199_000);
+        assert_eq!(ok.record.scope(), Some("MOBPROC"));
+        assert_eq!(ok.return_to.as_deref(), Some("/orders"));
+    }
+
+    #[test]
+    fn tells_oauth_responses_from_hash_routes() {
+        for ours in ["access_token=x", "error=access_denied", "a=1&state=s", "state"] {
+            assert!(is_oauth_response(ours), "{ours}");
+        }
+        for theirs in ["", "/orders", "/orders?state=1", "top", "x_access_token=1", "access_tokens=1"] {
+            assert!(!is_oauth_response(theirs), "{theirs}");
+        }
+    }
+
+    #[test]
+    fn state_is_checked_before_anything_else() {
+        let base = "access_token=a&token_type=Bearer&expires_in=60";
+        assert_eq!(code(base), "state_mismatch");
+        assert_eq!(code(&format!("{base}&state=bad")), "state_mismatch");
+        assert_eq!(code(&format!("{base}&state=")), "state_mismatch");
+        assert_eq!(code("error=access_denied&state=bad"), "state_mismatch");
+        assert_eq!(
+            evaluate(&format!("{base}&state=good-state"), None, NOW).unwrap_err(),
+            Error::StateMismatch
+        );
+    }
+
+    #[test]
+    fn oauth_errors_keep_the_server_text() {
+        let err = evaluate(
+            "error=access_denied&error_description=The+user+cancelled&state=good-state",
+            Some(&pending()),
+            NOW,
+        )
+        .unwrap_err();
+        assert_eq!(
+            err,
+            Error::AuthorizationDenied {
+                error: "access_denied".into(),
+                description: Some("The user cancelled".into())
+            }
+        );
+        assert_eq!(code("error=server_error&state=good-state"), "authorization_denied");
+    }
+
+    #[test]
+    fn malformed_responses() {
+        let s = "&state=good-state";
+        for fragment in [
+            "token_type=Bearer&expires_in=60",
+            "access_token=a&expires_in=60",
+            "access_token=a&token_type=mac&expires_in=60",
+            "access_token=a&token_type=Bearer",
+            "access_token=a&token_type=Bearer&expires_in=0",
+            "access_token=a&token_type=Bearer&expires_in=-5",
+            "access_token=a&token_type=Bearer&expires_in=1.5",
+            "access_token=a&token_type=Bearer&expires_in=soon",
+            "access_token=a&access_token=b&token_type=Bearer&expires_in=60",
+            "access_token=a%0D%0AX:1&token_type=Bearer&expires_in=60",
+            "access_token=%zz&token_type=Bearer&expires_in=60",
+        ] {
+            assert_eq!(code(&format!("{fragment}{s}")), "invalid_callback", "{fragment}");
+        }
+        assert_eq!(code("access_token=a&token_type=BEARER&expires_in=99999999999999999999999&state=good-state"), "ok");
+        assert_eq!(code("access_token=a&token_type=Bearer&expires_in=60&state=good-state&state=good-state"), "invalid_callback");
+    }
+}

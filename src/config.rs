@@ -1,0 +1,305 @@
+//! Validated configuration: every value checked once, up front, with the field named on error.
+
+use crate::error::{Error, Result};
+use crate::url::HttpUrl;
+use std::fmt;
+
+/// The OAuth `client_id`, also sent as the `client_id` header.
+#[derive(Clone, PartialEq, Eq)]
+pub struct ClientId(String);
+
+/// The Tangoe tenant code, sent as `X-TNGO-TENANT`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Tenant(String);
+
+/// A space-separated OAuth scope (RFC 6749 §3.3).
+#[derive(Clone, PartialEq, Eq)]
+pub struct Scope(String);
+
+/// The sessionStorage key of the token record.
+#[derive(Clone, PartialEq, Eq)]
+pub struct StorageKey(String);
+
+macro_rules! string_newtype {
+    ($($name:ident),*) => {$(
+        impl $name {
+            /// The value as a string slice.
+            pub fn as_str(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}({:?})", stringify!($name), self.0)
+            }
+        }
+    )*};
+}
+string_newtype!(ClientId, Tenant, Scope, StorageKey);
+
+/// The default scope of the MOBPROC API.
+pub const DEFAULT_SCOPE: &str = "MOBPROC";
+
+/// Configuration as the caller gives it, before validation. Field names follow the JavaScript
+/// config (`clientId` is `client_id`, …).
+#[derive(Clone, Debug, Default)]
+pub struct RawConfig {
+    /// OAuth client id; required.
+    pub client_id: String,
+    /// Tenant code; required.
+    pub tenant: String,
+    /// Base URL of the MOBPROC API, e.g. `https://tngo-mobproc.cloudhub.io/mobproc/v1`; required.
+    pub api_base_url: String,
+    /// PingFederate's `/as/authorization.oauth2`; required for sign-in.
+    pub authorize_url: Option<String>,
+    /// Where the authorization server sends the browser back; required for sign-in.
+    pub redirect_uri: Option<String>,
+    /// Defaults to [`DEFAULT_SCOPE`].
+    pub scope: Option<String>,
+    /// Extra origins that may receive the token; the origin of `api_base_url` always may.
+    pub allowed_origins: Vec<String>,
+    /// Defaults to `mobproc-auth:<clientId>:<tenant>`.
+    pub storage_key: Option<String>,
+}
+
+/// Validated configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    client_id: ClientId,
+    tenant: Tenant,
+    api_base: HttpUrl,
+    authorize_url: Option<HttpUrl>,
+    redirect_uri: Option<HttpUrl>,
+    scope: Scope,
+    allowed_origins: Vec<String>,
+    storage_key: StorageKey,
+}
+
+impl Config {
+    /// Validates `raw`; the error names the first bad field.
+    pub fn new(raw: RawConfig) -> Result<Self> {
+        let client_id = ClientId(header_value("clientId", raw.client_id)?);
+        let tenant = Tenant(header_value("tenant", raw.tenant)?);
+        let api_base = secure_url("apiBaseUrl", &raw.api_base_url)?;
+        if api_base.query().is_some() || api_base.fragment().is_some() {
+            return Err(Error::config("apiBaseUrl", "must not have a query or fragment"));
+        }
+        let authorize_url = raw
+            .authorize_url
+            .map(|u| secure_url("authorizeUrl", &u))
+            .transpose()?;
+        if authorize_url.as_ref().is_some_and(|u| u.fragment().is_some()) {
+            return Err(Error::config("authorizeUrl", "must not have a fragment"));
+        }
+        let redirect_uri = raw
+            .redirect_uri
+            .map(|u| secure_url("redirectUri", &u))
+            .transpose()?;
+        if redirect_uri.as_ref().is_some_and(|u| u.fragment().is_some()) {
+            // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment.
+            return Err(Error::config("redirectUri", "must not have a fragment"));
+        }
+        let scope = Scope(scope_value(raw.scope.unwrap_or_else(|| DEFAULT_SCOPE.into()))?);
+        let mut allowed_origins = vec![api_base.origin()];
+        for (i, origin) in raw.allowed_origins.iter().enumerate() {
+            let origin = origin_value(&format!("allowedOrigins[{i}]"), origin)?;
+            if !allowed_origins.contains(&origin) {
+                allowed_origins.push(origin);
+            }
+        }
+        let storage_key = match raw.storage_key {
+            Some(key) if key.is_empty() || key.len() > 200 => {
+                return Err(Error::config("storageKey", "must be 1 to 200 characters"))
+            }
+            Some(key) => StorageKey(key),
+            None => StorageKey(format!("mobproc-auth:{}:{}", client_id, tenant)),
+        };
+        Ok(Config {
+            client_id,
+            tenant,
+            api_base,
+            authorize_url,
+            redirect_uri,
+            scope,
+            allowed_origins,
+            storage_key,
+        })
+    }
+
+    /// The OAuth client id.
+    pub fn client_id(&self) -> &ClientId {
+        &self.client_id
+    }
+    /// The tenant code.
+    pub fn tenant(&self) -> &Tenant {
+        &self.tenant
+    }
+    /// The API base URL.
+    pub fn api_base(&self) -> &HttpUrl {
+        &self.api_base
+    }
+    /// The authorization endpoint, if sign-in is configured.
+    pub fn authorize_url(&self) -> Option<&HttpUrl> {
+        self.authorize_url.as_ref()
+    }
+    /// The redirect URI, if sign-in is configured.
+    pub fn redirect_uri(&self) -> Option<&HttpUrl> {
+        self.redirect_uri.as_ref()
+    }
+    /// The requested scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The storage key of the token record.
+    pub fn storage_key(&self) -> &StorageKey {
+        &self.storage_key
+    }
+    /// The origins that may receive the token, the API's first, each as `URL.origin` prints it.
+    pub fn allowed_origins(&self) -> &[String] {
+        &self.allowed_origins
+    }
+    /// True when `origin` (a serialised origin from the browser's URL parser) may receive the
+    /// token and the Tangoe headers. Exact comparison: no wildcards, no suffix matching.
+    pub fn is_allowed_origin(&self, origin: &str) -> bool {
+        self.allowed_origins.iter().any(|o| o == origin)
+    }
+}
+
+/// An https URL, or http on a loopback host.
+fn secure_url(field: &str, value: &str) -> Result<HttpUrl> {
+    let url = HttpUrl::parse(value).map_err(|e| Error::config(field, e.0))?;
+    if !url.is_https() && !url.is_loopback() {
+        return Err(Error::config(
+            field,
+            "must use https (plain http is allowed only for 127.0.0.1, localhost and [::1])",
+        ));
+    }
+    Ok(url)
+}
+
+fn origin_value(field: &str, value: &str) -> Result<String> {
+    let url = secure_url(field, value)?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(Error::config(
+            field,
+            "must be an origin only (scheme, host and port, no path)",
+        ));
+    }
+    Ok(url.origin())
+}
+
+/// A value that goes into an HTTP header: visible ASCII, no spaces, CR or LF.
+fn header_value(field: &str, value: String) -> Result<String> {
+    if value.is_empty() {
+        return Err(Error::config(field, "is required and must not be empty"));
+    }
+    if value.len() > 256 {
+        return Err(Error::config(field, "must be at most 256 characters"));
+    }
+    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+        return Err(Error::config(
+            field,
+            "must be visible ASCII without spaces or control characters",
+        ));
+    }
+    Ok(value)
+}
+
+fn scope_value(value: String) -> Result<String> {
+    // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
+    let ok = !value.is_empty()
+        && value.len() <= 1024
+        && value.split(' ').all(|token| {
+            !token.is_empty()
+                && token
+                    .bytes()
+                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+        });
+    if ok {
+        Ok(value)
+    } else {
+        Err(Error::config(
+            "scope",
+            "must be space-separated scope tokens (RFC 6749 §3.3), e.g. \"MOBPROC\"",
+        ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    pub(crate) fn raw() -> RawConfig {
+        RawConfig {
+            client_id: "portal-demo".into(),
+            tenant: "XYZ".into(),
+            api_base_url: "https://tngo-mobproc.cloudhub.io/mobproc/v1".into(),
+            authorize_url: Some("https://oauth.tangoe.com/as/authorization.oauth2".into()),
+            redirect_uri: Some("https://portal.example.com/callback".into()),
+            ..RawConfig::default()
+        }
+    }
+
+    fn field_of(raw: RawConfig) -> String {
+        match Config::new(raw) {
+            Err(Error::ConfigInvalid { field, .. }) => field,
+            other => panic!("expected config_invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn defaults() {
+        let c = Config::new(raw()).unwrap();
+        assert_eq!(c.scope().as_str(), "MOBPROC");
+        assert_eq!(c.storage_key().as_str(), "mobproc-auth:portal-demo:XYZ");
+        assert_eq!(c.allowed_origins(), ["https://tngo-mobproc.cloudhub.io"]);
+        assert!(c.is_allowed_origin("https://tngo-mobproc.cloudhub.io"));
+        assert!(!c.is_allowed_origin("https://tngo-mobproc.cloudhub.io.evil.example"));
+        assert!(!c.is_allowed_origin("http://tngo-mobproc.cloudhub.io"));
+    }
+
+    #[test]
+    fn names_the_bad_field() {
+        let cases: Vec<(RawConfig, &str)> = vec![
+            (RawConfig { client_id: "".into(), ..raw() }, "clientId"),
+            (RawConfig { client_id: "a b".into(), ..raw() }, "clientId"),
+            (RawConfig { tenant: "X\r\nY".into(), ..raw() }, "tenant"),
+            (RawConfig { api_base_url: "http://api.example.com/v1".into(), ..raw() }, "apiBaseUrl"),
+            (RawConfig { api_base_url: "/mobproc/v1".into(), ..raw() }, "apiBaseUrl"),
+            (RawConfig { api_base_url: "https://a.example/v1?x=1".into(), ..raw() }, "apiBaseUrl"),
+            (RawConfig { authorize_url: Some("ftp://x".into()), ..raw() }, "authorizeUrl"),
+            (RawConfig { redirect_uri: Some("https://p.example/cb#x".into()), ..raw() }, "redirectUri"),
+            (RawConfig { scope: Some("".into()), ..raw() }, "scope"),
+            (RawConfig { scope: Some("A  B".into()), ..raw() }, "scope"),
+            (RawConfig { allowed_origins: vec!["https://ok.example".into(), "https://x.example/path".into()], ..raw() }, "allowedOrigins[1]"),
+            (RawConfig { allowed_origins: vec!["http://files.example".into()], ..raw() }, "allowedOrigins[0]"),
+            (RawConfig { storage_key: Some("".into()), ..raw() }, "storageKey"),
+        ];
+        for (raw, field) in cases {
+            assert_eq!(field_of(raw), field);
+        }
+    }
+
+    #[test]
+    fn loopback_http_and_extra_origins() {
+        let c = Config::new(RawConfig {
+            api_base_url: "http://127.0.0.1:8081/mobproc/v1".into(),
+            allowed_origins: vec!["https://FILES.example:443/".into(), "http://localhost:9000".into()],
+            scope: Some("MOBPROC openid".into()),
+            storage_key: Some("my-key".into()),
+            ..raw()
+        })
+        .unwrap();
+        assert_eq!(
+            c.allowed_origins(),
+            ["http://127.0.0.1:8081", "https://files.example", "http://localhost:9000"]
+        );
+        assert_eq!(c.storage_key().as_str(), "my-key");
+        assert_eq!(c.scope().as_str(), "MOBPROC openid");
+    }
+}

@@ -1,0 +1,131 @@
+//! `application/x-www-form-urlencoded` encoding and decoding (WHATWG URL §5), small and strict.
+//!
+//! Hand-written rather than the `url`/`form_urlencoded` crates: those pull in IDNA tables that
+//! cost more than this whole library in the browser.
+
+/// Percent-encodes `value` for a query string or form body: unreserved bytes pass, space is `+`.
+pub fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len() + 8);
+    for &b in value.as_bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'.' | b'_' | b'*' => {
+                out.push(char::from(b))
+            }
+            b' ' => out.push('+'),
+            _ => {
+                out.push('%');
+                out.push(hex_digit(b >> 4));
+                out.push(hex_digit(b & 0x0f));
+            }
+        }
+    }
+    out
+}
+
+/// Builds `a=1&b=2` from pairs, each value encoded with [`form_encode`].
+pub fn form_pairs<'a>(pairs: impl IntoIterator<Item = (&'a str, &'a str)>) -> String {
+    let mut out = String::new();
+    for (key, value) in pairs {
+        if !out.is_empty() {
+            out.push('&');
+        }
+        out.push_str(&form_encode(key));
+        out.push('=');
+        out.push_str(&form_encode(value));
+    }
+    out
+}
+
+/// Why a form string could not be decoded.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecodeError {
+    /// `%` not followed by two hex digits.
+    BadPercent,
+    /// The decoded bytes are not UTF-8.
+    NotUtf8,
+}
+
+/// Decodes one form component: `+` is a space, `%XX` a byte. Strict: a stray `%` is an error,
+/// because a lenient decoder would let two parsers disagree about a token.
+pub fn form_decode(input: &str) -> Result<String, DecodeError> {
+    let bytes = input.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while let Some(&b) = bytes.get(i) {
+        match b {
+            b'+' => out.push(b' '),
+            b'%' => {
+                let hi = bytes.get(i + 1).and_then(|&h| hex_value(h));
+                let lo = bytes.get(i + 2).and_then(|&l| hex_value(l));
+                match (hi, lo) {
+                    (Some(hi), Some(lo)) => out.push(hi << 4 | lo),
+                    _ => return Err(DecodeError::BadPercent),
+                }
+                i += 2;
+            }
+            _ => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| DecodeError::NotUtf8)
+}
+
+/// Splits `a=1&b=2` into decoded pairs, in order, keeping duplicates (the caller decides).
+/// Empty segments (`a=1&&b=2`) are skipped; a segment without `=` has an empty value.
+pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
+    input
+        .split('&')
+        .filter(|segment| !segment.is_empty())
+        .map(|segment| {
+            let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
+            Ok((form_decode(key)?, form_decode(value)?))
+        })
+        .collect()
+}
+
+fn hex_digit(nibble: u8) -> char {
+    char::from(b"0123456789ABCDEF".get(usize::from(nibble & 0x0f)).copied().unwrap_or(b'0'))
+}
+
+fn hex_value(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encodes_reserved_and_non_ascii() {
+        assert_eq!(form_encode("a b&c=d/é"), "a+b%26c%3Dd%2F%C3%A9");
+        assert_eq!(form_encode("command://jdoe"), "command%3A%2F%2Fjdoe");
+    }
+
+    #[test]
+    fn decode_round_trips() {
+        for s in ["", "plain", "a b+c", "100%", "ünï/côdé?&=#", "\u{0}\u{7f}"] {
+            assert_eq!(form_decode(&form_encode(s)).as_deref(), Ok(s));
+        }
+    }
+
+    #[test]
+    fn decode_rejects_bad_percent_and_bad_utf8() {
+        assert_eq!(form_decode("%"), Err(DecodeError::BadPercent));
+        assert_eq!(form_decode("%4"), Err(DecodeError::BadPercent));
+        assert_eq!(form_decode("%zz"), Err(DecodeError::BadPercent));
+        assert_eq!(form_decode("%FF"), Err(DecodeError::NotUtf8));
+    }
+
+    #[test]
+    fn parses_pairs_in_order_with_duplicates() {
+        let pairs = parse_form("a=1&&b=x+y&a=2&flag").unwrap();
+        let expected = [("a", "1"), ("b", "x y"), ("a", "2"), ("flag", "")];
+        let got: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        assert_eq!(got, expected);
+    }
+}

@@ -1,0 +1,146 @@
+//! One error type for the whole library, with stable string codes.
+//!
+//! The codes are part of the public contract: the JavaScript `MobprocError.code` is exactly
+//! [`Error::code`], and front-ends branch on it. Messages never contain a token or a secret.
+
+use std::fmt;
+
+/// Everything that can go wrong, one variant per public error code.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// A configuration value is missing, of the wrong type or malformed.
+    ConfigInvalid {
+        /// The config field, as named in JavaScript (`apiBaseUrl`, `allowedOrigins[1]`, …).
+        field: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// The callback's `state` is missing, unknown, reused or different from the pending sign-in.
+    StateMismatch,
+    /// The authorization server answered with `error=…` (RFC 6749 §4.2.2.1).
+    AuthorizationDenied {
+        /// The server's `error` code, e.g. `access_denied`.
+        error: String,
+        /// The server's `error_description`, when it sent one.
+        description: Option<String>,
+    },
+    /// The callback carries an OAuth response that is not a usable token.
+    InvalidCallback(String),
+    /// No usable token: nothing was sent.
+    NotAuthenticated,
+    /// The request's origin may not receive the token: nothing was sent.
+    OriginNotAllowed {
+        /// The refused origin (scheme, host and port only).
+        origin: String,
+    },
+    /// The request could not be built (bad URL, bad `init`): nothing was sent.
+    InvalidRequest(String),
+    /// `fetch` itself failed (DNS, connection refused, CORS, abort): nothing came back.
+    NetworkError(String),
+    /// A browser-only operation was called where there is no browser page.
+    Unsupported(String),
+}
+
+impl Error {
+    /// The stable code front-ends branch on, e.g. `"state_mismatch"`.
+    pub fn code(&self) -> &'static str {
+        match self {
+            Error::ConfigInvalid { .. } => "config_invalid",
+            Error::StateMismatch => "state_mismatch",
+            Error::AuthorizationDenied { .. } => "authorization_denied",
+            Error::InvalidCallback(_) => "invalid_callback",
+            Error::NotAuthenticated => "not_authenticated",
+            Error::OriginNotAllowed { .. } => "origin_not_allowed",
+            Error::InvalidRequest(_) => "invalid_request",
+            Error::NetworkError(_) => "network_error",
+            Error::Unsupported(_) => "unsupported",
+        }
+    }
+
+    /// Shorthand for a [`Error::ConfigInvalid`].
+    pub fn config(field: impl Into<String>, reason: impl Into<String>) -> Self {
+        Error::ConfigInvalid {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::ConfigInvalid { field, reason } => {
+                write!(f, "invalid config: `{field}` {reason}")
+            }
+            Error::StateMismatch => f.write_str(
+                "the sign-in response does not belong to a sign-in started in this tab \
+                 (state missing, unknown, reused or different); nothing was stored",
+            ),
+            Error::AuthorizationDenied { error, description } => match description {
+                Some(d) => write!(f, "sign-in refused by the authorization server: {error}: {d}"),
+                None => write!(f, "sign-in refused by the authorization server: {error}"),
+            },
+            Error::InvalidCallback(why) => {
+                write!(f, "malformed sign-in response: {why}; nothing was stored")
+            }
+            Error::NotAuthenticated => {
+                f.write_str("not signed in (no unexpired token); the request was not sent")
+            }
+            Error::OriginNotAllowed { origin } => write!(
+                f,
+                "{origin} is not an allowed origin for the token; the request was not sent \
+                 (add it to `allowedOrigins` if it should receive it)"
+            ),
+            Error::InvalidRequest(why) => {
+                write!(f, "invalid request: {why}; the request was not sent")
+            }
+            Error::NetworkError(why) => write!(f, "network error: {why}"),
+            Error::Unsupported(why) => write!(f, "unsupported here: {why}"),
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// The library's result type.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_stable() {
+        let all = [
+            (Error::config("clientId", "is required"), "config_invalid"),
+            (Error::StateMismatch, "state_mismatch"),
+            (
+                Error::AuthorizationDenied {
+                    error: "access_denied".into(),
+                    description: None,
+                },
+                "authorization_denied",
+            ),
+            (Error::InvalidCallback("x".into()), "invalid_callback"),
+            (Error::NotAuthenticated, "not_authenticated"),
+            (
+                Error::OriginNotAllowed {
+                    origin: "https://evil.example".into(),
+                },
+                "origin_not_allowed",
+            ),
+            (Error::InvalidRequest("x".into()), "invalid_request"),
+            (Error::NetworkError("x".into()), "network_error"),
+            (Error::Unsupported("x".into()), "unsupported"),
+        ];
+        for (err, code) in all {
+            assert_eq!(err.code(), code);
+        }
+    }
+
+    #[test]
+    fn config_message_names_the_field() {
+        let msg = Error::config("apiBaseUrl", "must use https").to_string();
+        assert!(msg.contains("`apiBaseUrl`"), "{msg}");
+    }
+}

@@ -1,0 +1,49 @@
+//! The header policy: which Tangoe headers every MOBPROC call carries.
+//!
+//! Who may receive them is [`crate::config::Config::is_allowed_origin`]; this module only says
+//! what they are, so the shell sets exactly these and nothing else.
+
+use crate::config::Config;
+use crate::secret::AccessToken;
+
+/// Tenant code header.
+pub const TENANT: &str = "X-TNGO-TENANT";
+/// Client id header; note the underscore, which some proxies drop.
+pub const CLIENT_ID: &str = "client_id";
+/// The bearer token header (RFC 6750 §2.1).
+pub const AUTHORIZATION: &str = "Authorization";
+
+/// The headers of an API call made with `token`, in the order they are set.
+pub fn api_headers(config: &Config, token: &AccessToken) -> [(&'static str, String); 3] {
+    [
+        (TENANT, config.tenant().to_string()),
+        (CLIENT_ID, config.client_id().to_string()),
+        (AUTHORIZATION, format!("Bearer {}", token.secret())),
+    ]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::RawConfig;
+
+    #[test]
+    fn the_three_required_headers() {
+        let config = Config::new(RawConfig {
+            client_id: "0123abc".into(),
+            tenant: "XYZ".into(),
+            api_base_url: "https://api.example.com/v1".into(),
+            ..RawConfig::default()
+        })
+        .unwrap();
+        let headers = api_headers(&config, &AccessToken::new("tok"));
+        assert_eq!(
+            headers,
+            [
+                ("X-TNGO-TENANT", "XYZ".to_string()),
+                ("client_id", "0123abc".to_string()),
+                ("Authorization", "Bearer tok".to_string()),
+            ]
+        );
+    }
+}

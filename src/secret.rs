@@ -1,0 +1,121 @@
+//! Secret strings whose `Debug` and `Display` print `[redacted]`, so a token cannot reach a log
+//! line by accident; reading one takes an explicit [`AccessToken::secret`].
+
+use std::fmt;
+
+macro_rules! secret_newtype {
+    ($($(#[$doc:meta])* $name:ident),*) => {$(
+        $(#[$doc])*
+        #[derive(Clone, PartialEq, Eq)]
+        pub struct $name(String);
+
+        impl $name {
+            /// Wraps a secret value.
+            pub fn new(value: impl Into<String>) -> Self {
+                $name(value.into())
+            }
+            /// The secret itself: call this only where it is sent.
+            pub fn secret(&self) -> &str {
+                &self.0
+            }
+        }
+        impl fmt::Debug for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}([redacted])", stringify!($name))
+            }
+        }
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("[redacted]")
+            }
+        }
+    )*};
+}
+
+secret_newtype!(
+    /// An OAuth access token (RFC 6749 §1.4), sent as `Authorization: Bearer …`.
+    AccessToken,
+    /// An OAuth refresh token (RFC 6749 §1.5); Tangoe rotates it on every refresh.
+    RefreshToken,
+    /// The anti-CSRF `state` of a pending sign-in (RFC 6749 §10.12).
+    State
+);
+
+impl State {
+    /// Compares in time independent of where the strings first differ.
+    pub fn matches(&self, other: &str) -> bool {
+        let (a, b) = (self.0.as_bytes(), other.as_bytes());
+        a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
+    }
+
+    /// A `state` from 32 random bytes (256 bits, above RFC 6749's 128-bit floor), base64url.
+    pub fn from_random_bytes(bytes: &[u8; 32]) -> Self {
+        State(base64url(bytes))
+    }
+}
+
+fn base64url(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] =
+        b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    let sextet = |v: u32| char::from(ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A'));
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = b(0) << 16 | b(1) << 8 | b(2);
+        out.push(sextet(n >> 18));
+        out.push(sextet(n >> 12));
+        if chunk.len() > 1 {
+            out.push(sextet(n >> 6));
+        }
+        if chunk.len() > 2 {
+            out.push(sextet(n));
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_and_display_are_redacted() {
+        let token = AccessToken::new("eyJ-very-secret");
+        let refresh = RefreshToken::new("r-secret");
+        let state = State::new("s-secret");
+        for printed in [
+            format!("{token:?} {token} {refresh:?} {refresh} {state:?} {state}"),
+            format!("{:?}", Some(&token)),
+        ] {
+            assert!(!printed.contains("secret"), "{printed}");
+            assert!(printed.contains("[redacted]"), "{printed}");
+        }
+        assert_eq!(token.secret(), "eyJ-very-secret");
+    }
+
+    #[test]
+    fn state_is_43_base64url_chars_and_matches_only_itself() {
+        let state = State::from_random_bytes(&[0xfb; 32]);
+        assert_eq!(state.secret().len(), 43);
+        assert!(state
+            .secret()
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+        assert!(state.matches(state.secret()));
+        assert!(!state.matches(""));
+        assert!(!state.matches(&state.secret()[1..]));
+        assert_ne!(
+            State::from_random_bytes(&[0; 32]),
+            State::from_random_bytes(&[1; 32])
+        );
+    }
+
+    #[test]
+    fn base64url_known_vectors() {
+        assert_eq!(base64url(b""), "");
+        assert_eq!(base64url(b"f"), "Zg");
+        assert_eq!(base64url(b"fo"), "Zm8");
+        assert_eq!(base64url(b"foo"), "Zm9v");
+        assert_eq!(base64url(&[0xff, 0xfe]), "__4");
+    }
+}

@@ -1,0 +1,165 @@
+//! The token record: what is stored, its absolute expiry, and what may be shown of it.
+
+use crate::error::{Error, Result};
+use crate::secret::{AccessToken, RefreshToken};
+
+/// The latest instant JavaScript's `Date` can hold (ms since the epoch); expiries are capped
+/// here so a huge `expires_in` can neither overflow nor lose precision as a JS number.
+pub const MAX_TIME_MS: u64 = 8_640_000_000_000_000;
+
+/// Longest access or refresh token accepted, in bytes.
+pub const MAX_TOKEN_LEN: usize = 8192;
+
+/// The one thing the library stores: the tokens and when the access token expires.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TokenRecord {
+    access_token: AccessToken,
+    refresh_token: Option<RefreshToken>,
+    expires_at_ms: u64,
+    scope: Option<String>,
+}
+
+/// What the application may see of a session: no token values.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Absolute expiry of the access token, ms since the epoch.
+    pub expires_at_ms: u64,
+    /// The granted scope, when the server said.
+    pub scope: Option<String>,
+    /// Whether a refresh token is held.
+    pub has_refresh_token: bool,
+}
+
+impl TokenRecord {
+    /// Builds a record from a grant received at `now_ms`, turning `expires_in` (seconds) into
+    /// an absolute expiry. Checks the token values so they are safe to put in a header.
+    pub fn from_grant(
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_in_secs: u64,
+        scope: Option<&str>,
+        now_ms: u64,
+    ) -> Result<Self> {
+        let expires_at_ms = now_ms
+            .saturating_add(expires_in_secs.saturating_mul(1000))
+            .min(MAX_TIME_MS);
+        Self::restore(access_token, refresh_token, expires_at_ms, scope)
+    }
+
+    /// Rebuilds a record read back from storage, with the same checks as [`Self::from_grant`].
+    pub fn restore(
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_at_ms: u64,
+        scope: Option<&str>,
+    ) -> Result<Self> {
+        if !is_b64token(access_token) {
+            return Err(Error::InvalidCallback(
+                "access_token is empty, too long or has characters a bearer token cannot have"
+                    .into(),
+            ));
+        }
+        let refresh_token = match refresh_token {
+            Some(r) if r.is_empty() || r.len() > MAX_TOKEN_LEN || !r.bytes().all(|b| b.is_ascii_graphic()) => {
+                return Err(Error::InvalidCallback(
+                    "refresh_token is empty, too long or not visible ASCII".into(),
+                ))
+            }
+            Some(r) => Some(RefreshToken::new(r)),
+            None => None,
+        };
+        Ok(TokenRecord {
+            access_token: AccessToken::new(access_token),
+            refresh_token,
+            expires_at_ms: expires_at_ms.min(MAX_TIME_MS),
+            scope: scope.map(str::to_owned),
+        })
+    }
+
+    /// The access token.
+    pub fn access_token(&self) -> &AccessToken {
+        &self.access_token
+    }
+    /// The refresh token, when the server issued one.
+    pub fn refresh_token(&self) -> Option<&RefreshToken> {
+        self.refresh_token.as_ref()
+    }
+    /// Absolute expiry, ms since the epoch.
+    pub fn expires_at_ms(&self) -> u64 {
+        self.expires_at_ms
+    }
+    /// The granted scope, if the server said.
+    pub fn scope(&self) -> Option<&str> {
+        self.scope.as_deref()
+    }
+
+    /// True once the access token may no longer be used.
+    pub fn is_expired(&self, now_ms: u64) -> bool {
+        now_ms >= self.expires_at_ms
+    }
+
+    /// True when the token expires within `skew_ms` of `now_ms` (time to refresh).
+    pub fn expires_within(&self, now_ms: u64, skew_ms: u64) -> bool {
+        now_ms.saturating_add(skew_ms) >= self.expires_at_ms
+    }
+
+    /// The part of the record the application may see.
+    pub fn info(&self) -> SessionInfo {
+        SessionInfo {
+            expires_at_ms: self.expires_at_ms,
+            scope: self.scope.clone(),
+            has_refresh_token: self.refresh_token.is_some(),
+        }
+    }
+}
+
+/// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
+/// Anything else could break or inject into the `Authorization` header.
+pub fn is_b64token(value: &str) -> bool {
+    let body = value.trim_end_matches('=');
+    !body.is_empty()
+        && value.len() <= MAX_TOKEN_LEN
+        && body
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn absolute_expiry_and_skew() {
+        let r = TokenRecord::from_grant("abc", Some("r1"), 7199, Some("MOBPROC"), 1_000).unwrap();
+        assert_eq!(r.expires_at_ms(), 1_000 + 7_199_000);
+        assert!(!r.is_expired(7_199_999));
+        assert!(r.is_expired(7_200_000));
+        assert!(r.expires_within(7_200_000 - 60_000, 60_000));
+        assert!(!r.expires_within(7_200_000 - 60_001, 60_000));
+        assert_eq!(
+            r.info(),
+            SessionInfo { expires_at_ms: 7_200_000, scope: Some("MOBPROC".into()), has_refresh_token: true }
+        );
+    }
+
+    #[test]
+    fn expiry_arithmetic_saturates() {
+        let r = TokenRecord::from_grant("abc", None, u64::MAX, None, u64::MAX - 5).unwrap();
+        assert_eq!(r.expires_at_ms(), MAX_TIME_MS);
+        assert!(!r.expires_within(u64::MAX, u64::MAX) || r.is_expired(u64::MAX));
+        let epoch = TokenRecord::from_grant("abc", None, 1, None, 0).unwrap();
+        assert_eq!(epoch.expires_at_ms(), 1000);
+    }
+
+    #[test]
+    fn token_characters() {
+        for ok in ["abc", "a.b-c_d~e+f/g==", "Zm9v"] {
+            assert!(is_b64token(ok), "{ok}");
+        }
+        for bad in ["", "===", "a b", "a\r\nX-Evil: 1", "ä", "a=b"] {
+            assert!(!is_b64token(bad), "{bad:?}");
+        }
+        assert!(!is_b64token(&"a".repeat(MAX_TOKEN_LEN + 1)));
+        assert!(TokenRecord::restore("ok", Some("bad refresh"), 1, None).is_err());
+    }
+}

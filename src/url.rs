@@ -1,0 +1,291 @@
+//! A strict parser for the absolute http(s) URLs the configuration holds.
+//!
+//! Strict on purpose: anything unusual (userinfo, backslashes, whitespace, non-ASCII, odd
+//! ports) is refused rather than interpreted, so this parser and the browser's cannot disagree
+//! about where a token goes. Request URLs are checked on the browser's own parse (see
+//! `web::fetch`); only configured origins come from here.
+
+use std::fmt;
+
+/// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default port).
+#[derive(Clone, PartialEq, Eq)]
+pub struct HttpUrl {
+    https: bool,
+    host: String,
+    port: Option<u16>,
+    path: String,
+    query: Option<String>,
+    fragment: Option<String>,
+}
+
+/// Why a string is not an acceptable URL; the text completes "… must be …" style messages.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlError(pub &'static str);
+
+impl HttpUrl {
+    /// Parses `input`, which must be an absolute `http://` or `https://` URL.
+    pub fn parse(input: &str) -> Result<Self, UrlError> {
+        if input.is_empty() {
+            return Err(UrlError("must not be empty"));
+        }
+        if input.bytes().any(|b| !(0x21..0x7f).contains(&b) || b == b'\\') {
+            return Err(UrlError(
+                "must be plain ASCII without spaces, control characters or backslashes",
+            ));
+        }
+        let (https, rest) = split_scheme(input)
+            .ok_or(UrlError("must be an absolute URL starting with https://"))?;
+        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+        let (authority, tail) = rest.split_at(authority_end);
+        let (host, port) = parse_authority(authority, https)?;
+        let (before_fragment, fragment) = match tail.split_once('#') {
+            Some((a, f)) => (a, Some(f.to_owned())),
+            None => (tail, None),
+        };
+        let (path, query) = match before_fragment.split_once('?') {
+            Some((p, q)) => (p, Some(q.to_owned())),
+            None => (before_fragment, None),
+        };
+        let path = if path.is_empty() { "/" } else { path };
+        Ok(HttpUrl {
+            https,
+            host,
+            port,
+            path: path.to_owned(),
+            query,
+            fragment,
+        })
+    }
+
+    /// `https` or `http`.
+    pub fn scheme(&self) -> &'static str {
+        if self.https {
+            "https"
+        } else {
+            "http"
+        }
+    }
+
+    /// True for `https:`.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// True for the loopback hosts where plain http is allowed: 127.0.0.1, localhost, [::1].
+    pub fn is_loopback(&self) -> bool {
+        matches!(self.host.as_str(), "127.0.0.1" | "localhost" | "[::1]")
+    }
+
+    /// The lowercase host, IPv6 literals in brackets.
+    pub fn host(&self) -> &str {
+        &self.host
+    }
+
+    /// The path, at least `/`.
+    pub fn path(&self) -> &str {
+        &self.path
+    }
+
+    /// The query without `?`, if any.
+    pub fn query(&self) -> Option<&str> {
+        self.query.as_deref()
+    }
+
+    /// The fragment without `#`, if any.
+    pub fn fragment(&self) -> Option<&str> {
+        self.fragment.as_deref()
+    }
+
+    /// The serialised origin, as the browser's `URL.origin` prints it: `https://host[:port]`.
+    pub fn origin(&self) -> String {
+        match self.port {
+            Some(port) => format!("{}://{}:{}", self.scheme(), self.host, port),
+            None => format!("{}://{}", self.scheme(), self.host),
+        }
+    }
+
+    /// Joins a relative reference onto this URL's path: `/ping` under `…/mobproc/v1` is
+    /// `…/mobproc/v1/ping`. The reference may carry its own query; this URL's query is dropped.
+    pub fn join_path(&self, relative: &str) -> String {
+        let base = self.path.trim_end_matches('/');
+        let relative = relative.trim_start_matches('/');
+        if relative.is_empty() {
+            format!("{}{}", self.origin(), self.path)
+        } else {
+            format!("{}{}/{}", self.origin(), base, relative)
+        }
+    }
+}
+
+impl fmt::Display for HttpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}{}", self.origin(), self.path)?;
+        if let Some(q) = &self.query {
+            write!(f, "?{q}")?;
+        }
+        if let Some(frag) = &self.fragment {
+            write!(f, "#{frag}")?;
+        }
+        Ok(())
+    }
+}
+
+impl fmt::Debug for HttpUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HttpUrl({self})")
+    }
+}
+
+/// True when `input` names its own scheme or host (`https://…`, `mailto:…`, `//host/…`), so
+/// it must not be joined onto the API base path but resolved and origin-checked as it is.
+pub fn is_absolute_reference(input: &str) -> bool {
+    if input.starts_with("//") || input.starts_with("\\\\") || input.starts_with("/\\") {
+        return true;
+    }
+    match input.split_once(':') {
+        Some((scheme, _)) => {
+            let mut chars = scheme.chars();
+            chars.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+        }
+        None => false,
+    }
+}
+
+fn split_scheme(input: &str) -> Option<(bool, &str)> {
+    let (scheme, rest) = input.split_once("://")?;
+    if scheme.eq_ignore_ascii_case("https") {
+        Some((true, rest))
+    } else if scheme.eq_ignore_ascii_case("http") {
+        Some((false, rest))
+    } else {
+        None
+    }
+}
+
+fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>), UrlError> {
+    if authority.contains('@') {
+        return Err(UrlError("must not contain user name or password (`@`)"));
+    }
+    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+        let (inside, after) = v6
+            .split_once(']')
+            .ok_or(UrlError("has an unterminated IPv6 address"))?;
+        if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
+            return Err(UrlError("has an invalid IPv6 address"));
+        }
+        let port = match after {
+            "" => None,
+            p => Some(p.strip_prefix(':').ok_or(UrlError("has an invalid port"))?),
+        };
+        (format!("[{}]", inside.to_ascii_lowercase()), port)
+    } else {
+        let (host, port) = match authority.split_once(':') {
+            Some((h, p)) => (h, Some(p)),
+            None => (authority, None),
+        };
+        let valid = !host.is_empty()
+            && !host.starts_with(['.', '-'])
+            && host
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+        if !valid {
+            return Err(UrlError("must have a valid host name"));
+        }
+        (host.to_ascii_lowercase(), port)
+    };
+    let port = match port {
+        None => None,
+        Some(p) => {
+            if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(UrlError("has an invalid port"));
+            }
+            let n: u16 = p.parse().map_err(|_| UrlError("has an invalid port"))?;
+            let default = if https { 443 } else { 80 };
+            match n {
+                0 => return Err(UrlError("has an invalid port")),
+                n if n == default => None,
+                n => Some(n),
+            }
+        }
+    };
+    Ok((host, port))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_normalises() {
+        let u = HttpUrl::parse("HTTPS://API.Example.COM:443/mobproc/v1?x=1#f").unwrap();
+        assert_eq!(u.origin(), "https://api.example.com");
+        assert_eq!(u.path(), "/mobproc/v1");
+        assert_eq!(u.query(), Some("x=1"));
+        assert_eq!(u.fragment(), Some("f"));
+        assert_eq!(
+            u.to_string(),
+            "https://api.example.com/mobproc/v1?x=1#f"
+        );
+        let v6 = HttpUrl::parse("http://[::1]:8080").unwrap();
+        assert_eq!(v6.origin(), "http://[::1]:8080");
+        assert!(v6.is_loopback());
+        assert_eq!(v6.path(), "/");
+    }
+
+    #[test]
+    fn refuses_ambiguous_urls() {
+        for bad in [
+            "",
+            "api.example.com/v1",
+            "ftp://example.com",
+            "javascript:alert(1)",
+            "https://user:pw@example.com",
+            "https://example.com\\@evil.example",
+            "https://exa mple.com",
+            "https://exämple.com",
+            "https://",
+            "https://:443",
+            "https://example.com:99999",
+            "https://example.com:0",
+            "https://example.com:",
+            "https://[::1",
+            "https://[zz]/",
+            "https://.example.com",
+        ] {
+            assert!(HttpUrl::parse(bad).is_err(), "accepted {bad:?}");
+        }
+    }
+
+    #[test]
+    fn loopback_hosts() {
+        for ok in ["http://127.0.0.1:8081", "http://localhost", "http://[::1]"] {
+            assert!(HttpUrl::parse(ok).unwrap().is_loopback(), "{ok}");
+        }
+        for not in ["http://127.0.0.2", "http://localhost.evil.example", "http://10.0.0.1"] {
+            assert!(!HttpUrl::parse(not).unwrap().is_loopback(), "{not}");
+        }
+    }
+
+    #[test]
+    fn joins_onto_the_base_path() {
+        let base = HttpUrl::parse("https://h.example/mobproc/v1").unwrap();
+        assert_eq!(base.join_path("/ping?echoText=hi"), "https://h.example/mobproc/v1/ping?echoText=hi");
+        assert_eq!(base.join_path("ping"), "https://h.example/mobproc/v1/ping");
+        assert_eq!(base.join_path(""), "https://h.example/mobproc/v1");
+        let slash = HttpUrl::parse("https://h.example/mobproc/v1/?q=1").unwrap();
+        assert_eq!(slash.join_path("/me"), "https://h.example/mobproc/v1/me");
+        let root = HttpUrl::parse("http://127.0.0.1:9").unwrap();
+        assert_eq!(root.join_path("/me"), "http://127.0.0.1:9/me");
+    }
+
+    #[test]
+    fn tells_absolute_references_apart() {
+        for abs in ["https://x.example/a", "HTTP://x", "//evil.example/x", "mailto:a@b", "data:,x", "/\\evil"] {
+            assert!(is_absolute_reference(abs), "{abs}");
+        }
+        for rel in ["/ping", "ping", "orders/1", "/a:b", "?x=1", "", "1abc:x"] {
+            assert!(!is_absolute_reference(rel), "{rel}");
+        }
+    }
+}
