@@ -83,15 +83,25 @@ mod tests {
             ("scope", "MOBPROC"),
             ("state", "s/1+2"),
         ];
-        let got: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let got: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         assert_eq!(got, expected);
     }
 
     #[test]
     fn keeps_an_existing_query() {
-        let c = config(Some("https://o.example/authorize?tenant=1"), Some("https://p.example/")).unwrap();
+        let c = config(
+            Some("https://o.example/authorize?tenant=1"),
+            Some("https://p.example/"),
+        )
+        .unwrap();
         let url = authorize_url(&c, &State::new("s")).unwrap();
-        assert!(url.starts_with("https://o.example/authorize?tenant=1&response_type=token&"), "{url}");
+        assert!(
+            url.starts_with("https://o.example/authorize?tenant=1&response_type=token&"),
+            "{url}"
+        );
     }
 
     #[test]
@@ -125,6 +135,9 @@ mod tests {
         ] {
             assert_eq!(sanitize_return_to(bad), None, "{bad:?}");
         }
-        assert_eq!(sanitize_return_to(&format!("/{}", "a".repeat(MAX_RETURN_TO_LEN))), None);
+        assert_eq!(
+            sanitize_return_to(&format!("/{}", "a".repeat(MAX_RETURN_TO_LEN))),
+            None
+        );
     }
 }

@@ -46,11 +46,16 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         })
     })?;
     let get = |name: &str| -> Result<Option<&str>> {
-        let mut values = pairs.iter().filter(|(k, _)| k == name).map(|(_, v)| v.as_str());
+        let mut values = pairs
+            .iter()
+            .filter(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str());
         let first = values.next();
         if values.next().is_some() {
             // RFC 6749 §3.1: parameters MUST NOT be included more than once.
-            return Err(Error::InvalidCallback(format!("`{name}` appears more than once")));
+            return Err(Error::InvalidCallback(format!(
+                "`{name}` appears more than once"
+            )));
         }
         Ok(first)
     };
@@ -68,8 +73,8 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         });
     }
 
-    let access_token = get("access_token")?
-        .ok_or_else(|| Error::InvalidCallback("no access_token".into()))?;
+    let access_token =
+        get("access_token")?.ok_or_else(|| Error::InvalidCallback("no access_token".into()))?;
     match get("token_type")? {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
         Some(_) => return Err(Error::InvalidCallback("token_type is not Bearer".into())),
@@ -148,10 +153,22 @@ mod tests {
 
     #[test]
     fn tells_oauth_responses_from_hash_routes() {
-        for ours in ["access_token=x", "error=access_denied", "a=1&state=s", "state"] {
+        for ours in [
+            "access_token=x",
+            "error=access_denied",
+            "a=1&state=s",
+            "state",
+        ] {
             assert!(is_oauth_response(ours), "{ours}");
         }
-        for theirs in ["", "/orders", "/orders?state=1", "top", "x_access_token=1", "access_tokens=1"] {
+        for theirs in [
+            "",
+            "/orders",
+            "/orders?state=1",
+            "top",
+            "x_access_token=1",
+            "access_tokens=1",
+        ] {
             assert!(!is_oauth_response(theirs), "{theirs}");
         }
     }
@@ -184,7 +201,10 @@ mod tests {
                 description: Some("The user cancelled".into())
             }
         );
-        assert_eq!(code("error=server_error&state=good-state"), "authorization_denied");
+        assert_eq!(
+            code("error=server_error&state=good-state"),
+            "authorization_denied"
+        );
     }
 
     #[test]
@@ -203,9 +223,18 @@ mod tests {
             "access_token=a%0D%0AX:1&token_type=Bearer&expires_in=60",
             "access_token=%zz&token_type=Bearer&expires_in=60",
         ] {
-            assert_eq!(code(&format!("{fragment}{s}")), "invalid_callback", "{fragment}");
+            assert_eq!(
+                code(&format!("{fragment}{s}")),
+                "invalid_callback",
+                "{fragment}"
+            );
         }
         assert_eq!(code("access_token=a&token_type=BEARER&expires_in=99999999999999999999999&state=good-state"), "ok");
-        assert_eq!(code("access_token=a&token_type=Bearer&expires_in=60&state=good-state&state=good-state"), "invalid_callback");
+        assert_eq!(
+            code(
+                "access_token=a&token_type=Bearer&expires_in=60&state=good-state&state=good-state"
+            ),
+            "invalid_callback"
+        );
     }
 }

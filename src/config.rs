@@ -87,24 +87,35 @@ impl Config {
         let tenant = Tenant(header_value("tenant", raw.tenant)?);
         let api_base = secure_url("apiBaseUrl", &raw.api_base_url)?;
         if api_base.query().is_some() || api_base.fragment().is_some() {
-            return Err(Error::config("apiBaseUrl", "must not have a query or fragment"));
+            return Err(Error::config(
+                "apiBaseUrl",
+                "must not have a query or fragment",
+            ));
         }
         let authorize_url = raw
             .authorize_url
             .map(|u| secure_url("authorizeUrl", &u))
             .transpose()?;
-        if authorize_url.as_ref().is_some_and(|u| u.fragment().is_some()) {
+        if authorize_url
+            .as_ref()
+            .is_some_and(|u| u.fragment().is_some())
+        {
             return Err(Error::config("authorizeUrl", "must not have a fragment"));
         }
         let redirect_uri = raw
             .redirect_uri
             .map(|u| secure_url("redirectUri", &u))
             .transpose()?;
-        if redirect_uri.as_ref().is_some_and(|u| u.fragment().is_some()) {
+        if redirect_uri
+            .as_ref()
+            .is_some_and(|u| u.fragment().is_some())
+        {
             // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment.
             return Err(Error::config("redirectUri", "must not have a fragment"));
         }
-        let scope = Scope(scope_value(raw.scope.unwrap_or_else(|| DEFAULT_SCOPE.into()))?);
+        let scope = Scope(scope_value(
+            raw.scope.unwrap_or_else(|| DEFAULT_SCOPE.into()),
+        )?);
         let mut allowed_origins = vec![api_base.origin()];
         for (i, origin) in raw.allowed_origins.iter().enumerate() {
             let origin = origin_value(&format!("allowedOrigins[{i}]"), origin)?;
@@ -266,19 +277,100 @@ mod tests {
     #[test]
     fn names_the_bad_field() {
         let cases: Vec<(RawConfig, &str)> = vec![
-            (RawConfig { client_id: "".into(), ..raw() }, "clientId"),
-            (RawConfig { client_id: "a b".into(), ..raw() }, "clientId"),
-            (RawConfig { tenant: "X\r\nY".into(), ..raw() }, "tenant"),
-            (RawConfig { api_base_url: "http://api.example.com/v1".into(), ..raw() }, "apiBaseUrl"),
-            (RawConfig { api_base_url: "/mobproc/v1".into(), ..raw() }, "apiBaseUrl"),
-            (RawConfig { api_base_url: "https://a.example/v1?x=1".into(), ..raw() }, "apiBaseUrl"),
-            (RawConfig { authorize_url: Some("ftp://x".into()), ..raw() }, "authorizeUrl"),
-            (RawConfig { redirect_uri: Some("https://p.example/cb#x".into()), ..raw() }, "redirectUri"),
-            (RawConfig { scope: Some("".into()), ..raw() }, "scope"),
-            (RawConfig { scope: Some("A  B".into()), ..raw() }, "scope"),
-            (RawConfig { allowed_origins: vec!["https://ok.example".into(), "https://x.example/path".into()], ..raw() }, "allowedOrigins[1]"),
-            (RawConfig { allowed_origins: vec!["http://files.example".into()], ..raw() }, "allowedOrigins[0]"),
-            (RawConfig { storage_key: Some("".into()), ..raw() }, "storageKey"),
+            (
+                RawConfig {
+                    client_id: "".into(),
+                    ..raw()
+                },
+                "clientId",
+            ),
+            (
+                RawConfig {
+                    client_id: "a b".into(),
+                    ..raw()
+                },
+                "clientId",
+            ),
+            (
+                RawConfig {
+                    tenant: "X\r\nY".into(),
+                    ..raw()
+                },
+                "tenant",
+            ),
+            (
+                RawConfig {
+                    api_base_url: "http://api.example.com/v1".into(),
+                    ..raw()
+                },
+                "apiBaseUrl",
+            ),
+            (
+                RawConfig {
+                    api_base_url: "/mobproc/v1".into(),
+                    ..raw()
+                },
+                "apiBaseUrl",
+            ),
+            (
+                RawConfig {
+                    api_base_url: "https://a.example/v1?x=1".into(),
+                    ..raw()
+                },
+                "apiBaseUrl",
+            ),
+            (
+                RawConfig {
+                    authorize_url: Some("ftp://x".into()),
+                    ..raw()
+                },
+                "authorizeUrl",
+            ),
+            (
+                RawConfig {
+                    redirect_uri: Some("https://p.example/cb#x".into()),
+                    ..raw()
+                },
+                "redirectUri",
+            ),
+            (
+                RawConfig {
+                    scope: Some("".into()),
+                    ..raw()
+                },
+                "scope",
+            ),
+            (
+                RawConfig {
+                    scope: Some("A  B".into()),
+                    ..raw()
+                },
+                "scope",
+            ),
+            (
+                RawConfig {
+                    allowed_origins: vec![
+                        "https://ok.example".into(),
+                        "https://x.example/path".into(),
+                    ],
+                    ..raw()
+                },
+                "allowedOrigins[1]",
+            ),
+            (
+                RawConfig {
+                    allowed_origins: vec!["http://files.example".into()],
+                    ..raw()
+                },
+                "allowedOrigins[0]",
+            ),
+            (
+                RawConfig {
+                    storage_key: Some("".into()),
+                    ..raw()
+                },
+                "storageKey",
+            ),
         ];
         for (raw, field) in cases {
             assert_eq!(field_of(raw), field);
@@ -289,7 +381,10 @@ mod tests {
     fn loopback_http_and_extra_origins() {
         let c = Config::new(RawConfig {
             api_base_url: "http://127.0.0.1:8081/mobproc/v1".into(),
-            allowed_origins: vec!["https://FILES.example:443/".into(), "http://localhost:9000".into()],
+            allowed_origins: vec![
+                "https://FILES.example:443/".into(),
+                "http://localhost:9000".into(),
+            ],
             scope: Some("MOBPROC openid".into()),
             storage_key: Some("my-key".into()),
             ..raw()
@@ -297,7 +392,11 @@ mod tests {
         .unwrap();
         assert_eq!(
             c.allowed_origins(),
-            ["http://127.0.0.1:8081", "https://files.example", "http://localhost:9000"]
+            [
+                "http://127.0.0.1:8081",
+                "https://files.example",
+                "http://localhost:9000"
+            ]
         );
         assert_eq!(c.storage_key().as_str(), "my-key");
         assert_eq!(c.scope().as_str(), "MOBPROC openid");

@@ -84,7 +84,12 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
 }
 
 fn hex_digit(nibble: u8) -> char {
-    char::from(b"0123456789ABCDEF".get(usize::from(nibble & 0x0f)).copied().unwrap_or(b'0'))
+    char::from(
+        b"0123456789ABCDEF"
+            .get(usize::from(nibble & 0x0f))
+            .copied()
+            .unwrap_or(b'0'),
+    )
 }
 
 fn hex_value(b: u8) -> Option<u8> {
@@ -125,7 +130,10 @@ mod tests {
     fn parses_pairs_in_order_with_duplicates() {
         let pairs = parse_form("a=1&&b=x+y&a=2&flag").unwrap();
         let expected = [("a", "1"), ("b", "x y"), ("a", "2"), ("flag", "")];
-        let got: Vec<(&str, &str)> = pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        let got: Vec<(&str, &str)> = pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
         assert_eq!(got, expected);
     }
 }

@@ -77,7 +77,10 @@ impl fmt::Display for Error {
                  (state missing, unknown, reused or different); nothing was stored",
             ),
             Error::AuthorizationDenied { error, description } => match description {
-                Some(d) => write!(f, "sign-in refused by the authorization server: {error}: {d}"),
+                Some(d) => write!(
+                    f,
+                    "sign-in refused by the authorization server: {error}: {d}"
+                ),
                 None => write!(f, "sign-in refused by the authorization server: {error}"),
             },
             Error::InvalidCallback(why) => {

@@ -60,7 +60,11 @@ impl TokenRecord {
             ));
         }
         let refresh_token = match refresh_token {
-            Some(r) if r.is_empty() || r.len() > MAX_TOKEN_LEN || !r.bytes().all(|b| b.is_ascii_graphic()) => {
+            Some(r)
+                if r.is_empty()
+                    || r.len() > MAX_TOKEN_LEN
+                    || !r.bytes().all(|b| b.is_ascii_graphic()) =>
+            {
                 return Err(Error::InvalidCallback(
                     "refresh_token is empty, too long or not visible ASCII".into(),
                 ))
@@ -119,9 +123,9 @@ pub fn is_b64token(value: &str) -> bool {
     let body = value.trim_end_matches('=');
     !body.is_empty()
         && value.len() <= MAX_TOKEN_LEN
-        && body
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/'))
+        && body.bytes().all(|b| {
+            b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
+        })
 }
 
 #[cfg(test)]
@@ -138,7 +142,11 @@ mod tests {
         assert!(!r.expires_within(7_200_000 - 60_001, 60_000));
         assert_eq!(
             r.info(),
-            SessionInfo { expires_at_ms: 7_200_000, scope: Some("MOBPROC".into()), has_refresh_token: true }
+            SessionInfo {
+                expires_at_ms: 7_200_000,
+                scope: Some("MOBPROC".into()),
+                has_refresh_token: true
+            }
         );
     }
 

@@ -28,7 +28,10 @@ impl HttpUrl {
         if input.is_empty() {
             return Err(UrlError("must not be empty"));
         }
-        if input.bytes().any(|b| !(0x21..0x7f).contains(&b) || b == b'\\') {
+        if input
+            .bytes()
+            .any(|b| !(0x21..0x7f).contains(&b) || b == b'\\')
+        {
             return Err(UrlError(
                 "must be plain ASCII without spaces, control characters or backslashes",
             ));
@@ -223,10 +226,7 @@ mod tests {
         assert_eq!(u.path(), "/mobproc/v1");
         assert_eq!(u.query(), Some("x=1"));
         assert_eq!(u.fragment(), Some("f"));
-        assert_eq!(
-            u.to_string(),
-            "https://api.example.com/mobproc/v1?x=1#f"
-        );
+        assert_eq!(u.to_string(), "https://api.example.com/mobproc/v1?x=1#f");
         let v6 = HttpUrl::parse("http://[::1]:8080").unwrap();
         assert_eq!(v6.origin(), "http://[::1]:8080");
         assert!(v6.is_loopback());
@@ -262,7 +262,11 @@ mod tests {
         for ok in ["http://127.0.0.1:8081", "http://localhost", "http://[::1]"] {
             assert!(HttpUrl::parse(ok).unwrap().is_loopback(), "{ok}");
         }
-        for not in ["http://127.0.0.2", "http://localhost.evil.example", "http://10.0.0.1"] {
+        for not in [
+            "http://127.0.0.2",
+            "http://localhost.evil.example",
+            "http://10.0.0.1",
+        ] {
             assert!(!HttpUrl::parse(not).unwrap().is_loopback(), "{not}");
         }
     }
@@ -270,7 +274,10 @@ mod tests {
     #[test]
     fn joins_onto_the_base_path() {
         let base = HttpUrl::parse("https://h.example/mobproc/v1").unwrap();
-        assert_eq!(base.join_path("/ping?echoText=hi"), "https://h.example/mobproc/v1/ping?echoText=hi");
+        assert_eq!(
+            base.join_path("/ping?echoText=hi"),
+            "https://h.example/mobproc/v1/ping?echoText=hi"
+        );
         assert_eq!(base.join_path("ping"), "https://h.example/mobproc/v1/ping");
         assert_eq!(base.join_path(""), "https://h.example/mobproc/v1");
         let slash = HttpUrl::parse("https://h.example/mobproc/v1/?q=1").unwrap();
@@ -281,7 +288,14 @@ mod tests {
 
     #[test]
     fn tells_absolute_references_apart() {
-        for abs in ["https://x.example/a", "HTTP://x", "//evil.example/x", "mailto:a@b", "data:,x", "/\\evil"] {
+        for abs in [
+            "https://x.example/a",
+            "HTTP://x",
+            "//evil.example/x",
+            "mailto:a@b",
+            "data:,x",
+            "/\\evil",
+        ] {
             assert!(is_absolute_reference(abs), "{abs}");
         }
         for rel in ["/ping", "ping", "orders/1", "/a:b", "?x=1", "", "1abc:x"] {
