@@ -1,0 +1,181 @@
+//! One log line per request (never a token, password or secret), counters and
+//! API request records for the control surface.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::Write;
+
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Serialize;
+
+use crate::state::AppState;
+
+const MAX_LINES: usize = 2000;
+const MAX_RECORDS: usize = 500;
+
+/// One API request as seen by the control surface (no token values).
+#[derive(Clone, Debug, Serialize)]
+pub struct ApiRecord {
+    /// HTTP method.
+    pub method: String,
+    /// Path without the query string.
+    pub path: String,
+    /// Response status.
+    pub status: u16,
+    /// Names of the Tangoe headers that were present.
+    pub headers_present: Vec<&'static str>,
+    /// `X-TNGO-CONTEXT-CORRELATIONID`, sanitised.
+    pub correlation_id: Option<String>,
+    /// `X-TNGO-CONTEXT-ACTIVITYID`, sanitised.
+    pub activity_id: Option<String>,
+    /// `X-TNGO-TENANT`, sanitised.
+    pub tenant: Option<String>,
+}
+
+/// Log lines, counters and records since start or the last reset.
+#[derive(Debug, Default)]
+pub struct Journal {
+    /// Last log lines, oldest first.
+    pub lines: VecDeque<String>,
+    /// Token-endpoint requests per grant type.
+    pub token_requests: BTreeMap<String, u64>,
+    /// Requests to `/mobproc/v1` (preflights excluded).
+    pub api_requests: u64,
+    /// Well-formed revocation requests.
+    pub revocations: u64,
+    /// Successful sign-ins on the authorization page.
+    pub sign_ins: u64,
+    /// Last API request records, oldest first.
+    pub records: VecDeque<ApiRecord>,
+}
+
+impl Journal {
+    /// Counts one token-endpoint request of this grant type.
+    pub fn count_grant(&mut self, grant_type: Option<&str>) {
+        let key = match grant_type {
+            Some("password") => "password",
+            Some("refresh_token") => "refresh_token",
+            Some("urn:pingidentity.com:oauth2:grant_type:validate_bearer") => "validate_bearer",
+            Some(_) => "other",
+            None => "missing",
+        };
+        *self.token_requests.entry(key.to_string()).or_insert(0) += 1;
+    }
+
+    fn push_line(&mut self, line: String) {
+        if self.lines.len() >= MAX_LINES {
+            self.lines.pop_front();
+        }
+        self.lines.push_back(line);
+    }
+
+    fn push_record(&mut self, r: ApiRecord) {
+        if self.records.len() >= MAX_RECORDS {
+            self.records.pop_front();
+        }
+        self.records.push_back(r);
+    }
+}
+
+/// Keeps at most 64 safe characters of a header value meant for troubleshooting.
+fn clean(v: &str) -> String {
+    v.chars()
+        .take(64)
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || "-_.:/@".contains(c) {
+                c
+            } else {
+                '?'
+            }
+        })
+        .collect()
+}
+
+fn header(h: &HeaderMap, name: &str) -> Option<String> {
+    h.get(name)
+        .map(|v| clean(&String::from_utf8_lossy(v.as_bytes())))
+}
+
+fn present(h: &HeaderMap) -> Vec<&'static str> {
+    let names = [
+        "X-TNGO-TENANT",
+        "client_id",
+        "Authorization",
+        "X-TNGO-CONTEXT-EMPLOYEEID",
+        "X-TNGO-CONTEXT-COMPANYEMPLOYEEID",
+        "X-TNGO-CONTEXT-HIERARCHYID",
+        "X-TNGO-CONTEXT-ACTIVITYID",
+        "X-TNGO-CONTEXT-CORRELATIONID",
+    ];
+    names.into_iter().filter(|n| h.contains_key(*n)).collect()
+}
+
+/// Short names of the headers present, for the log line.
+fn flags(h: &HeaderMap) -> String {
+    let mut out = Vec::new();
+    let simple = [
+        ("X-TNGO-TENANT", "tenant"),
+        ("client_id", "client_id"),
+        ("X-TNGO-CONTEXT-EMPLOYEEID", "emp"),
+        ("X-TNGO-CONTEXT-COMPANYEMPLOYEEID", "cemp"),
+        ("X-TNGO-CONTEXT-HIERARCHYID", "hier"),
+    ];
+    for (name, short) in simple {
+        if h.contains_key(name) {
+            out.push(short.to_string());
+        }
+    }
+    if let Some(v) = h.get("authorization") {
+        let scheme = String::from_utf8_lossy(v.as_bytes());
+        let scheme = scheme
+            .split(' ')
+            .next()
+            .unwrap_or_default()
+            .to_ascii_lowercase();
+        out.push(if scheme == "basic" { "basic" } else { "bearer" }.to_string());
+    }
+    if let Some(v) = header(h, "X-TNGO-CONTEXT-CORRELATIONID") {
+        out.push(format!("corr={v}"));
+    }
+    if let Some(v) = header(h, "X-TNGO-CONTEXT-ACTIVITYID") {
+        out.push(format!("act={v}"));
+    }
+    if out.is_empty() {
+        "-".into()
+    } else {
+        out.join(" ")
+    }
+}
+
+/// Middleware: writes the log line after the response is known.
+pub async fn middleware(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let headers = req.headers().clone();
+    let preflight = req.method() == axum::http::Method::OPTIONS;
+    let resp = next.run(req).await;
+    let status = resp.status().as_u16();
+    let line = format!("{method} {path} {status} {}", flags(&headers));
+    if state.config.print_log {
+        let mut out = std::io::stdout().lock();
+        let _ = writeln!(out, "{line}");
+        let _ = out.flush();
+    }
+    let mut inner = state.lock();
+    inner.journal.push_line(line);
+    if path.starts_with("/mobproc/") && !preflight {
+        inner.journal.api_requests += 1;
+        inner.journal.push_record(ApiRecord {
+            method,
+            path,
+            status,
+            headers_present: present(&headers),
+            correlation_id: header(&headers, "X-TNGO-CONTEXT-CORRELATIONID"),
+            activity_id: header(&headers, "X-TNGO-CONTEXT-ACTIVITYID"),
+            tenant: header(&headers, "X-TNGO-TENANT"),
+        });
+    }
+    resp
+}

@@ -1,0 +1,197 @@
+//! `POST /as/token.oauth2`: password, refresh_token and validate_bearer grants.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::extract::{RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use serde_json::json;
+
+use crate::client_auth::authenticate;
+use crate::faults::TokenFault;
+use crate::oauth_error::{no_store, OAuthError};
+use crate::params::Params;
+use crate::seed::{Client, User};
+use crate::state::AppState;
+use crate::tokens::{Issued, Subject};
+
+/// The PingFederate grant type for token validation.
+pub const VALIDATE_BEARER: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
+
+/// Reads query-string and body parameters (the body wins) and checks the content type.
+pub fn read_params(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    body: &[u8],
+) -> Result<Params, OAuthError> {
+    let body_params = Params::parse(body);
+    if !body.is_empty() {
+        let ct = headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default();
+        if !ct
+            .to_ascii_lowercase()
+            .starts_with("application/x-www-form-urlencoded")
+        {
+            let msg = "the body must be application/x-www-form-urlencoded";
+            return Err(OAuthError::bad("invalid_request", msg));
+        }
+    }
+    if let Some(name) = body_params.repeated() {
+        let msg = format!("parameter {name} was sent more than once");
+        return Err(OAuthError::bad("invalid_request", msg));
+    }
+    Ok(Params::query(query).overlay(body_params))
+}
+
+/// Checks a requested scope: absent or exactly `MOBPROC`.
+pub fn check_scope(scope: Option<&str>) -> Result<(), OAuthError> {
+    match scope {
+        None => Ok(()),
+        Some(s)
+            if s.split(' ')
+                .filter(|p| !p.is_empty())
+                .all(|p| p == "MOBPROC") =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(OAuthError::bad(
+            "invalid_scope",
+            "the only scope is MOBPROC",
+        )),
+    }
+}
+
+/// The subject of tokens issued to `client` for `user`.
+pub fn subject(client: &Client, user: &User) -> Subject {
+    Subject {
+        client_id: client.id.clone(),
+        tenant: user.tenant.clone(),
+        login: user.login.clone(),
+        identifier: user.identifier.clone(),
+        platform: user.platform.clone(),
+        employee_id: user.employee.id.clone(),
+    }
+}
+
+fn issued(i: Issued) -> Response {
+    let body = json!({
+        "token_type": "Bearer",
+        "expires_in": i.expires_in,
+        "refresh_token": i.refresh_token,
+        "access_token": i.access_token,
+        "scope": "MOBPROC",
+    });
+    no_store(StatusCode::OK, body)
+}
+
+async fn fault(state: &AppState, f: TokenFault) -> Response {
+    match f {
+        TokenFault::ServerError => OAuthError::server().into_response(),
+        TokenFault::Garbage => {
+            let mut r = (
+                StatusCode::OK,
+                "<html><body>upstream gateway says hi</body></html>",
+            )
+                .into_response();
+            let ct = HeaderValue::from_static("application/json");
+            r.headers_mut().insert(header::CONTENT_TYPE, ct);
+            r
+        }
+        TokenFault::Hang => {
+            tokio::select! {
+                _ = tokio::time::sleep(Duration::from_secs(300)) => {}
+                _ = state.release.notified() => {}
+            }
+            let mut e = OAuthError::server();
+            e.status = StatusCode::SERVICE_UNAVAILABLE;
+            e.code = "temporarily_unavailable";
+            e.into_response()
+        }
+    }
+}
+
+/// `POST /as/token.oauth2`.
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+    body: Bytes,
+) -> Response {
+    let params = read_params(&headers, q.as_deref(), &body);
+    let pending = {
+        let mut inner = state.lock();
+        let grant = params.as_ref().ok().and_then(|p| p.get("grant_type"));
+        inner.journal.count_grant(grant);
+        inner.faults.take_token()
+    };
+    if let Some(f) = pending {
+        return fault(&state, f).await;
+    }
+    let result = params.and_then(|p| grant(&state, &headers, &p));
+    result.unwrap_or_else(IntoResponse::into_response)
+}
+
+fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, OAuthError> {
+    let grant_type = p
+        .get("grant_type")
+        .ok_or_else(|| OAuthError::bad("invalid_request", "grant_type is required"))?;
+    if !matches!(grant_type, "password" | "refresh_token" | VALIDATE_BEARER) {
+        let msg = format!("grant type {grant_type} is not supported");
+        return Err(OAuthError::bad("unsupported_grant_type", msg));
+    }
+    let client = authenticate(&state.seed, headers, p)?;
+    let basic = headers.contains_key(header::AUTHORIZATION);
+    let lifetime = state.config.token_lifetime;
+    match grant_type {
+        "password" => {
+            if !client.is_confidential() {
+                let msg = "the password grant needs a confidential client";
+                return Err(OAuthError::invalid_client(msg, basic));
+            }
+            check_scope(p.get("scope"))?;
+            let (login, password) = (p.get("username"), p.get("password"));
+            let (Some(login), Some(password)) = (login, password) else {
+                return Err(OAuthError::bad(
+                    "invalid_request",
+                    "username and password are required",
+                ));
+            };
+            let user = state
+                .seed
+                .user(login, password)
+                .ok_or_else(|| OAuthError::bad("invalid_grant", "wrong username or password"))?;
+            let subject = subject(client, user);
+            let i = state.lock().tokens.issue(subject, lifetime);
+            i.map(issued).ok_or_else(OAuthError::server)
+        }
+        "refresh_token" => {
+            check_scope(p.get("scope"))?;
+            let token = p
+                .get("refresh_token")
+                .ok_or_else(|| OAuthError::bad("invalid_request", "refresh_token is required"))?;
+            let rotated = state.lock().tokens.rotate(token, &client.id, lifetime);
+            match rotated {
+                Ok(Some(i)) => Ok(issued(i)),
+                Ok(None) => Err(OAuthError::server()),
+                Err(msg) => Err(OAuthError::bad("invalid_grant", msg)),
+            }
+        }
+        _ => {
+            if !client.is_confidential() {
+                let msg = "this client may not validate tokens";
+                return Err(OAuthError::invalid_client(msg, basic));
+            }
+            let token = p
+                .get("token")
+                .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
+            let inner = state.lock();
+            match inner.tokens.access(token) {
+                Ok(a) => Ok(no_store(StatusCode::OK, crate::validate::body(a))),
+                Err(_) => Err(OAuthError::bad("invalid_grant", "token is not valid")),
+            }
+        }
+    }
+}
