@@ -1,1 +1,39 @@
-fn main() {}
+//! `cargo xtask build | test | demo | bench | size`: the only commands a newcomer needs.
+//! Each installs what it is missing first (see `tools.rs`).
+
+mod build;
+mod demo;
+mod size;
+mod sh;
+mod test;
+mod tools;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "usage: cargo xtask <command>
+
+  build   build the npm package into pkg/ (wasm, wasm-bindgen, wasm-opt, pkg-template)
+  test    every test: lint, native, wasm in Chromium and Node, size budget, end-to-end
+  demo    the example portal against the local Tangoe emulator
+  size    print the package's size figures";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("build") => build::run().map(|_| ()),
+        Some("test") => test::run(&args[1..]),
+        Some("demo") => demo::run(&args[1..]),
+        Some("size") => build::run().and_then(|pkg| size::report(&pkg).map(|_| ())),
+        _ => {
+            eprintln!("{USAGE}");
+            return ExitCode::from(2);
+        }
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("\nxtask: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,63 @@
+//! `cargo xtask build`: the npm package in pkg/.
+
+use crate::sh::{self, cmd, root, Result};
+use crate::tools;
+use std::fs;
+use std::path::PathBuf;
+
+/// Files copied from pkg-template/ next to wasm-bindgen's output.
+const TEMPLATE: &[&str] = &["index.js", "index.d.ts", "README.md"];
+
+/// Builds pkg/ and returns its path.
+pub fn run() -> Result<PathBuf> {
+    tools::wasm_target()?;
+    tools::wasm_bindgen_cli()?;
+    tools::npm_packages()?;
+    let root = root();
+    let pkg = root.join("pkg");
+    sh::run(&mut cmd(
+        "cargo",
+        &["build", "-p", "mobproc-auth", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm"],
+    ))?;
+    if pkg.exists() {
+        fs::remove_dir_all(&pkg).map_err(|e| format!("removing pkg/: {e}"))?;
+    }
+    let wasm = root.join("target/wasm32-unknown-unknown/wasm/mobproc_auth.wasm");
+    sh::run(&mut cmd(
+        "wasm-bindgen",
+        &[
+            &wasm.to_string_lossy(),
+            "--out-dir",
+            "pkg",
+            "--target",
+            "web",
+            "--no-typescript",
+            "--remove-name-section",
+            "--remove-producers-section",
+        ],
+    ))?;
+    let bg = pkg.join("mobproc_auth_bg.wasm");
+    let bg = bg.to_string_lossy();
+    // binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
+    sh::run(&mut cmd(&tools::npm_bin("wasm-opt").to_string_lossy(), &["-Oz", &bg, "-o", &bg]))?;
+    for file in TEMPLATE {
+        fs::copy(root.join("pkg-template").join(file), pkg.join(file))
+            .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
+    }
+    let manifest = fs::read_to_string(root.join("pkg-template/package.json"))
+        .map_err(|e| format!("pkg-template/package.json: {e}"))?
+        .replace("0.0.0-set-by-xtask", &library_version()?);
+    fs::write(pkg.join("package.json"), manifest).map_err(|e| format!("pkg/package.json: {e}"))?;
+    eprintln!("built {}", pkg.display());
+    Ok(pkg)
+}
+
+/// The library's version from the root Cargo.toml, so the npm package carries the same one.
+fn library_version() -> Result<String> {
+    let manifest = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    manifest
+        .lines()
+        .find_map(|l| l.strip_prefix("version = \""))
+        .map(|v| v.trim_end_matches('"').to_owned())
+        .ok_or_else(|| "no version in Cargo.toml".into())
+}

@@ -1,0 +1,89 @@
+//! Installs what the project needs when it is missing, from the package registries only:
+//! the wasm target (rustup), wasm-bindgen-cli at the pinned version (crates.io), npm packages
+//! (the lockfile), Chromium and ChromeDriver (Debian, as root; otherwise the exact command).
+
+use crate::sh::{cmd, output, root, run, Result};
+use std::path::{Path, PathBuf};
+
+/// Debian's browser and its driver.
+pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// ChromeDriver for wasm-bindgen-test-runner.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// `rustup target add wasm32-unknown-unknown` unless installed.
+pub fn wasm_target() -> Result {
+    let installed = output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+        return Ok(());
+    }
+    run(&mut cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+}
+
+/// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
+pub fn pinned_wasm_bindgen() -> Result<String> {
+    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let mut lines = lock.lines();
+    while let Some(line) = lines.next() {
+        if line == "name = \"wasm-bindgen\"" {
+            if let Some(v) = lines.next().and_then(|l| l.strip_prefix("version = \"")) {
+                return Ok(v.trim_end_matches('"').to_owned());
+            }
+        }
+    }
+    Err("wasm-bindgen is not in Cargo.lock".into())
+}
+
+/// `cargo install wasm-bindgen-cli --version <pinned>` unless that exact version is on PATH.
+pub fn wasm_bindgen_cli() -> Result {
+    let version = pinned_wasm_bindgen()?;
+    let have = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(version.as_str()) {
+        return Ok(());
+    }
+    eprintln!("installing wasm-bindgen-cli {version} (about 3 minutes on 2 cores)");
+    let locked = run(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version, "--locked"]));
+    if locked.is_err() {
+        // The mirror once lacked a crate pinned by the CLI's own lockfile.
+        run(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version]))?;
+    }
+    Ok(())
+}
+
+/// `npm ci` when node_modules is missing or older than the lockfile.
+pub fn npm_packages() -> Result {
+    let modules = root().join("node_modules/.package-lock.json");
+    let lock = root().join("package-lock.json");
+    let fresh = match (modified(&modules), modified(&lock)) {
+        (Some(m), Some(l)) => m >= l,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    run(&mut cmd("npm", &["ci", "--no-audit", "--no-fund"]))
+}
+
+/// A binary installed by npm, e.g. `wasm-opt` from the `binaryen` package.
+pub fn npm_bin(name: &str) -> PathBuf {
+    root().join("node_modules/.bin").join(name)
+}
+
+/// Debian's Chromium and ChromeDriver: installed with apt when running as root, otherwise an
+/// error with the exact command. Nothing downloads a browser from anywhere else.
+pub fn chromium() -> Result {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+        return Ok(());
+    }
+    let command = "apt-get update && apt-get install -y chromium chromium-driver";
+    let uid = output(&mut cmd("id", &["-u"])).unwrap_or_default();
+    if uid.trim() != "0" {
+        return Err(format!(
+            "Chromium and ChromeDriver are needed for the browser tests; install them with:\n    sudo sh -c '{command}'"
+        ));
+    }
+    run(&mut cmd("sh", &["-c", command]))
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).ok()?.modified().ok()
+}
