@@ -7,9 +7,18 @@ const OK: &str = "response_type=token&client_id=portal-demo&redirect_uri=http%3A
 #[tokio::test]
 async fn page_has_the_form() {
     let emu = common::start().await;
-    let r = emu.get(&format!("/as/authorization.oauth2?{OK}"), &[]).await;
+    let r = emu
+        .get(&format!("/as/authorization.oauth2?{OK}"), &[])
+        .await;
     assert_eq!(r.status, 200);
-    for part in ["<title>Tangoe sign-in</title>", "id=\"username\"", "id=\"password\"", "id=\"sign-in\"", "id=\"cancel\"", "name=\"state\" value=\"s 1\""] {
+    for part in [
+        "<title>Tangoe sign-in</title>",
+        "id=\"username\"",
+        "id=\"password\"",
+        "id=\"sign-in\"",
+        "id=\"cancel\"",
+        "name=\"state\" value=\"s 1\"",
+    ] {
         assert!(r.body.contains(part), "missing {part}");
     }
     assert_eq!(r.header("cache-control"), Some("no-store"));
@@ -33,7 +42,10 @@ async fn location_goes_to_the_registered_uri() {
     let body = format!("{OK}&username=demo&password=demo&action=sign-in");
     let r = emu.post_form("/as/authorization.oauth2", &[], &body).await;
     assert_eq!(r.status, 302);
-    assert!(r.header("location").unwrap().starts_with("http://127.0.0.1:8080/#access_token="));
+    assert!(r
+        .header("location")
+        .unwrap()
+        .starts_with("http://127.0.0.1:8080/#access_token="));
 }
 
 #[tokio::test]
@@ -50,10 +62,21 @@ async fn wrong_password_shows_the_page_again() {
 #[tokio::test]
 async fn cancel_redirects_access_denied() {
     let emu = common::start().await;
-    let r = emu.post_form("/as/authorization.oauth2", &[], &format!("{OK}&action=cancel")).await;
+    let r = emu
+        .post_form(
+            "/as/authorization.oauth2",
+            &[],
+            &format!("{OK}&action=cancel"),
+        )
+        .await;
     assert_eq!(r.status, 302);
     let loc = r.header("location").unwrap();
-    assert!(loc.ends_with("#error=access_denied&error_description=The+user+cancelled+sign-in&state=s+1"), "{loc}");
+    assert!(
+        loc.ends_with(
+            "#error=access_denied&error_description=The+user+cancelled+sign-in&state=s+1"
+        ),
+        "{loc}"
+    );
 }
 
 #[tokio::test]
@@ -70,7 +93,13 @@ async fn unknown_client_or_bad_redirect_is_400_without_redirect() {
         let r = emu.get(&format!("/as/authorization.oauth2?{q}"), &[]).await;
         assert_eq!(r.status, 400, "{q}");
         assert!(r.header("location").is_none());
-        let r = emu.post_form("/as/authorization.oauth2", &[], &format!("{q}&username=demo&password=demo")).await;
+        let r = emu
+            .post_form(
+                "/as/authorization.oauth2",
+                &[],
+                &format!("{q}&username=demo&password=demo"),
+            )
+            .await;
         assert_eq!(r.status, 400, "POST {q}");
     }
 }

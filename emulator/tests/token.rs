@@ -10,7 +10,10 @@ const TOKEN: &str = "/as/token.oauth2";
 fn basic(id: &str, secret: &str) -> String {
     let enc = |v: &str| common::form(&[("x", v)])[2..].to_string();
     let raw = format!("{}:{}", enc(id), enc(secret));
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(raw))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
 }
 
 #[tokio::test]
@@ -18,7 +21,9 @@ async fn password_grant_with_basic_auth() {
     let emu = common::start().await;
     let auth = basic("server-demo", "server-demo-secret");
     let body = "grant_type=password&username=command%3A%2F%2Fjdoe&password=jdoe-pass&scope=MOBPROC";
-    let r = emu.post_form(TOKEN, &[("Authorization", &auth)], body).await;
+    let r = emu
+        .post_form(TOKEN, &[("Authorization", &auth)], body)
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     assert_eq!(r.header("cache-control"), Some("no-store"));
     let j = r.json();
@@ -42,17 +47,30 @@ async fn password_grant_with_body_auth_and_query_form() {
 async fn bad_secret_is_invalid_client() {
     let emu = common::start().await;
     let auth = basic("server-demo", "wrong");
-    let r = emu.post_form(TOKEN, &[("Authorization", &auth)], "grant_type=password&username=demo&password=demo").await;
+    let r = emu
+        .post_form(
+            TOKEN,
+            &[("Authorization", &auth)],
+            "grant_type=password&username=demo&password=demo",
+        )
+        .await;
     assert_eq!(r.status, 401);
     assert_eq!(r.json()["error"], "invalid_client");
     assert!(r.header("www-authenticate").unwrap().starts_with("Basic"));
-    let body = "grant_type=password&username=demo&password=demo&client_id=server-demo&client_secret=x";
+    let body =
+        "grant_type=password&username=demo&password=demo&client_id=server-demo&client_secret=x";
     let r = emu.post_form(TOKEN, &[], body).await;
-    assert_eq!((r.status, r.json()["error"].clone()), (401, "invalid_client".into()));
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (401, "invalid_client".into())
+    );
     assert!(r.header("www-authenticate").is_none());
     let body = "grant_type=password&username=demo&password=demo&client_id=portal-demo";
     let r = emu.post_form(TOKEN, &[], body).await;
-    assert_eq!(r.status, 401, "public clients cannot use the password grant");
+    assert_eq!(
+        r.status, 401,
+        "public clients cannot use the password grant"
+    );
 }
 
 #[tokio::test]
@@ -61,11 +79,20 @@ async fn wrong_user_password_and_bad_requests() {
     let auth = basic("server-demo", "server-demo-secret");
     let h = [("Authorization", auth.as_str())];
     let cases = [
-        ("grant_type=password&username=demo&password=x", "invalid_grant"),
-        ("grant_type=password&username=demo&password=demo&scope=ADMIN", "invalid_scope"),
+        (
+            "grant_type=password&username=demo&password=x",
+            "invalid_grant",
+        ),
+        (
+            "grant_type=password&username=demo&password=demo&scope=ADMIN",
+            "invalid_scope",
+        ),
         ("grant_type=client_credentials", "unsupported_grant_type"),
         ("username=demo", "invalid_request"),
-        ("grant_type=password&grant_type=password&username=demo&password=demo", "invalid_request"),
+        (
+            "grant_type=password&grant_type=password&username=demo&password=demo",
+            "invalid_request",
+        ),
     ];
     for (body, code) in cases {
         let r = emu.post_form(TOKEN, &h, body).await;
@@ -79,15 +106,27 @@ async fn wrong_user_password_and_bad_requests() {
 async fn refresh_rotates_and_old_refresh_token_dies() {
     let emu = common::start().await;
     let f = emu.implicit("demo", "demo", "x").await;
-    let body = |rt: &str| common::form(&[("grant_type", "refresh_token"), ("refresh_token", rt), ("client_id", "portal-demo"), ("scope", "MOBPROC")]);
+    let body = |rt: &str| {
+        common::form(&[
+            ("grant_type", "refresh_token"),
+            ("refresh_token", rt),
+            ("client_id", "portal-demo"),
+            ("scope", "MOBPROC"),
+        ])
+    };
     let r = emu.post_form(TOKEN, &[], &body(&f["refresh_token"])).await;
     assert_eq!(r.status, 200, "{}", r.body);
     let j = r.json();
     assert_ne!(s(&j["refresh_token"]), f["refresh_token"]);
     assert_ne!(s(&j["access_token"]), f["access_token"]);
     let again = emu.post_form(TOKEN, &[], &body(&f["refresh_token"])).await;
-    assert_eq!((again.status, again.json()["error"].clone()), (400, "invalid_grant".into()));
-    let next = emu.post_form(TOKEN, &[], &body(&s(&j["refresh_token"]))).await;
+    assert_eq!(
+        (again.status, again.json()["error"].clone()),
+        (400, "invalid_grant".into())
+    );
+    let next = emu
+        .post_form(TOKEN, &[], &body(&s(&j["refresh_token"])))
+        .await;
     assert_eq!(next.status, 200);
 }
 
@@ -95,10 +134,15 @@ async fn refresh_rotates_and_old_refresh_token_dies() {
 async fn refresh_token_belongs_to_its_client() {
     let emu = common::start().await;
     let j = emu.password_token().await;
-    let body = common::form(&[("grant_type", "refresh_token"), ("refresh_token", &s(&j["refresh_token"])), ("client_id", "portal-demo")]);
+    let body = common::form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &s(&j["refresh_token"])),
+        ("client_id", "portal-demo"),
+    ]);
     let r = emu.post_form(TOKEN, &[], &body).await;
     assert_eq!(r.json()["error"], "invalid_grant");
-    let body = format!("{body}&client_secret=server-demo-secret").replace("portal-demo", "server-demo");
+    let body =
+        format!("{body}&client_secret=server-demo-secret").replace("portal-demo", "server-demo");
     assert_eq!(emu.post_form(TOKEN, &[], &body).await.status, 200);
 }
 
@@ -108,8 +152,13 @@ async fn validate_bearer_and_validator_service() {
     let f = emu.implicit("demo", "demo", "x").await;
     let at = &f["access_token"];
     let auth = basic("server-demo", "server-demo-secret");
-    let body = common::form(&[("grant_type", mobproc_emulator::token::VALIDATE_BEARER), ("token", at)]);
-    let r = emu.post_form(TOKEN, &[("Authorization", &auth)], &body).await;
+    let body = common::form(&[
+        ("grant_type", mobproc_emulator::token::VALIDATE_BEARER),
+        ("token", at),
+    ]);
+    let r = emu
+        .post_form(TOKEN, &[("Authorization", &auth)], &body)
+        .await;
     assert_eq!(r.status, 200, "{}", r.body);
     let j = r.json();
     assert_eq!(j["client_id"], "portal-demo");
@@ -121,9 +170,20 @@ async fn validate_bearer_and_validator_service() {
     let v = emu.get(&format!("/validate?access_token={at}"), &[]).await;
     assert_eq!(v.json(), j);
     let bad = emu.get("/validate?access_token=nope", &[]).await;
-    assert_eq!((bad.status, bad.json()["error"].clone()), (400, "invalid_token".into()));
-    let body = common::form(&[("grant_type", mobproc_emulator::token::VALIDATE_BEARER), ("token", "nope")]);
-    assert_eq!(emu.post_form(TOKEN, &[("Authorization", &auth)], &body).await.json()["error"], "invalid_grant");
+    assert_eq!(
+        (bad.status, bad.json()["error"].clone()),
+        (400, "invalid_token".into())
+    );
+    let body = common::form(&[
+        ("grant_type", mobproc_emulator::token::VALIDATE_BEARER),
+        ("token", "nope"),
+    ]);
+    assert_eq!(
+        emu.post_form(TOKEN, &[("Authorization", &auth)], &body)
+            .await
+            .json()["error"],
+        "invalid_grant"
+    );
     let public = format!("{body}&client_id=portal-demo");
     assert_eq!(emu.post_form(TOKEN, &[], &public).await.status, 401);
 }
@@ -132,24 +192,66 @@ async fn validate_bearer_and_validator_service() {
 async fn revoke_access_and_refresh_tokens() {
     let emu = common::start().await;
     let f = emu.implicit("demo", "demo", "x").await;
-    let revoke = |t: &str| common::form(&[("token", t), ("token_type_hint", "access_token"), ("client_id", "portal-demo")]);
-    let r = emu.post_form("/as/revoke_token.oauth2", &[], &revoke(&f["access_token"])).await;
+    let revoke = |t: &str| {
+        common::form(&[
+            ("token", t),
+            ("token_type_hint", "access_token"),
+            ("client_id", "portal-demo"),
+        ])
+    };
+    let r = emu
+        .post_form("/as/revoke_token.oauth2", &[], &revoke(&f["access_token"]))
+        .await;
     assert_eq!(r.status, 200);
-    let v = emu.get(&format!("/validate?access_token={}", f["access_token"]), &[]).await;
+    let v = emu
+        .get(
+            &format!("/validate?access_token={}", f["access_token"]),
+            &[],
+        )
+        .await;
     assert_eq!(v.status, 400);
-    assert_eq!(emu.post_form("/as/revoke_token.oauth2", &[], &revoke("unknown")).await.status, 200);
-    emu.post_form("/as/revoke_token.oauth2", &[], &revoke(&f["refresh_token"])).await;
-    let body = common::form(&[("grant_type", "refresh_token"), ("refresh_token", &f["refresh_token"]), ("client_id", "portal-demo")]);
-    assert_eq!(emu.post_form(TOKEN, &[], &body).await.json()["error"], "invalid_grant");
-    let r = emu.post_form("/as/revoke_token.oauth2", &[], "client_id=portal-demo").await;
-    assert_eq!((r.status, r.json()["error"].clone()), (400, "invalid_request".into()));
-    let r = emu.post_form("/as/revoke_token.oauth2", &[], "token=x&client_id=server-demo").await;
+    assert_eq!(
+        emu.post_form("/as/revoke_token.oauth2", &[], &revoke("unknown"))
+            .await
+            .status,
+        200
+    );
+    emu.post_form("/as/revoke_token.oauth2", &[], &revoke(&f["refresh_token"]))
+        .await;
+    let body = common::form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &f["refresh_token"]),
+        ("client_id", "portal-demo"),
+    ]);
+    assert_eq!(
+        emu.post_form(TOKEN, &[], &body).await.json()["error"],
+        "invalid_grant"
+    );
+    let r = emu
+        .post_form("/as/revoke_token.oauth2", &[], "client_id=portal-demo")
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (400, "invalid_request".into())
+    );
+    let r = emu
+        .post_form(
+            "/as/revoke_token.oauth2",
+            &[],
+            "token=x&client_id=server-demo",
+        )
+        .await;
     assert_eq!(r.status, 401);
 }
 
 #[tokio::test]
 async fn token_lifetime_flag_is_honoured() {
-    let cfg = mobproc_emulator::Config { port: 0, print_log: false, token_lifetime: 42, ..Default::default() };
+    let cfg = mobproc_emulator::Config {
+        port: 0,
+        print_log: false,
+        token_lifetime: 42,
+        ..Default::default()
+    };
     let emu = common::start_with(cfg).await;
     assert_eq!(emu.password_token().await["expires_in"], 42);
 }

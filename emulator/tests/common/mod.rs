@@ -1,5 +1,11 @@
 //! Shared helpers: an in-process emulator on 127.0.0.1:0 and a tiny HTTP/1.1 client.
-#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing, clippy::panic)]
+#![allow(
+    dead_code,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing,
+    clippy::panic
+)]
 
 use std::collections::HashMap;
 
@@ -38,7 +44,12 @@ impl Resp {
 }
 
 pub async fn start() -> Emu {
-    start_with(Config { port: 0, print_log: false, ..Config::default() }).await
+    start_with(Config {
+        port: 0,
+        print_log: false,
+        ..Config::default()
+    })
+    .await
 }
 
 pub async fn start_with(config: Config) -> Emu {
@@ -52,13 +63,20 @@ pub async fn start_with(config: Config) -> Emu {
         })
         .await;
     });
-    Emu { base: format!("http://{addr}"), addr, state, _stop: tx }
+    Emu {
+        base: format!("http://{addr}"),
+        addr,
+        state,
+        _stop: tx,
+    }
 }
 
 fn dechunk(mut body: &[u8]) -> Vec<u8> {
     let mut out = Vec::new();
     loop {
-        let Some(pos) = body.windows(2).position(|w| w == b"\r\n") else { return out };
+        let Some(pos) = body.windows(2).position(|w| w == b"\r\n") else {
+            return out;
+        };
         let size_txt = String::from_utf8_lossy(&body[..pos]);
         let size = usize::from_str_radix(size_txt.split(';').next().unwrap().trim(), 16).unwrap();
         if size == 0 {
@@ -70,9 +88,18 @@ fn dechunk(mut body: &[u8]) -> Vec<u8> {
 }
 
 impl Emu {
-    pub async fn send(&self, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Resp {
+    pub async fn send(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[(&str, &str)],
+        body: &str,
+    ) -> Resp {
         let mut s = TcpStream::connect(&self.addr).await.unwrap();
-        let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n", self.addr);
+        let mut req = format!(
+            "{method} {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n",
+            self.addr
+        );
         for (k, v) in headers {
             req.push_str(&format!("{k}: {v}\r\n"));
         }
@@ -80,20 +107,36 @@ impl Emu {
         s.write_all(req.as_bytes()).await.unwrap();
         let mut raw = Vec::new();
         s.read_to_end(&mut raw).await.unwrap();
-        let split = raw.windows(4).position(|w| w == b"\r\n\r\n").expect("no header end");
+        let split = raw
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("no header end");
         let head = String::from_utf8_lossy(&raw[..split]).to_string();
         let mut lines = head.split("\r\n");
-        let status = lines.next().unwrap().split(' ').nth(1).unwrap().parse().unwrap();
+        let status = lines
+            .next()
+            .unwrap()
+            .split(' ')
+            .nth(1)
+            .unwrap()
+            .parse()
+            .unwrap();
         let headers: Vec<(String, String)> = lines
             .filter_map(|l| l.split_once(':'))
             .map(|(k, v)| (k.trim().to_string(), v.trim().to_string()))
             .collect();
         let mut body = raw[split + 4..].to_vec();
-        let chunked = headers.iter().any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
+        let chunked = headers
+            .iter()
+            .any(|(k, v)| k.eq_ignore_ascii_case("transfer-encoding") && v.contains("chunked"));
         if chunked {
             body = dechunk(&body);
         }
-        Resp { status, headers, body: String::from_utf8_lossy(&body).to_string() }
+        Resp {
+            status,
+            headers,
+            body: String::from_utf8_lossy(&body).to_string(),
+        }
     }
 
     pub async fn get(&self, path: &str, headers: &[(&str, &str)]) -> Resp {
@@ -116,7 +159,12 @@ impl Emu {
     }
 
     /// Implicit sign-in of `login` through `portal-demo`: the fragment parameters.
-    pub async fn implicit(&self, login: &str, password: &str, state: &str) -> HashMap<String, String> {
+    pub async fn implicit(
+        &self,
+        login: &str,
+        password: &str,
+        state: &str,
+    ) -> HashMap<String, String> {
         let body = form(&[
             ("response_type", "token"),
             ("client_id", "portal-demo"),
@@ -135,7 +183,11 @@ impl Emu {
     /// An API call with the usual headers for a `server-demo` token of tenant XYZ.
     pub async fn api(&self, path: &str, token: &str, extra: &[(&str, &str)]) -> Resp {
         let auth = format!("Bearer {token}");
-        let mut h = vec![("Authorization", auth.as_str()), ("X-TNGO-TENANT", "XYZ"), ("client_id", "server-demo")];
+        let mut h = vec![
+            ("Authorization", auth.as_str()),
+            ("X-TNGO-TENANT", "XYZ"),
+            ("client_id", "server-demo"),
+        ];
         h.extend_from_slice(extra);
         self.get(path, &h).await
     }
@@ -152,7 +204,9 @@ pub fn form(pairs: &[(&str, &str)]) -> String {
 /// Parses the fragment of a redirect location.
 pub fn fragment(location: &str) -> HashMap<String, String> {
     let (_, frag) = location.split_once('#').expect("no fragment");
-    form_urlencoded::parse(frag.as_bytes()).into_owned().collect()
+    form_urlencoded::parse(frag.as_bytes())
+        .into_owned()
+        .collect()
 }
 
 pub fn s(v: &Value) -> String {
