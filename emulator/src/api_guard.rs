@@ -10,6 +10,9 @@ use crate::state::AppState;
 use crate::tangoe_error::error;
 use crate::tokens::{Refused, Subject};
 
+/// Echoed back on every API response when the caller sent it.
+const CORRELATION: &str = "x-tngo-context-correlationid";
+
 /// The authenticated caller, stored in request extensions for the handlers.
 #[derive(Clone, Debug)]
 pub struct Caller(pub Subject);
@@ -63,8 +66,17 @@ fn check(state: &AppState, h: &HeaderMap) -> Result<Subject, Response> {
     }
 }
 
-/// Middleware for everything under `/mobproc/v1`.
-pub async fn guard(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
+/// Middleware for everything under `/mobproc/v1`; echoes the correlation id.
+pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let correlation = req.headers().get(CORRELATION).cloned();
+    let mut resp = checked(state, req, next).await;
+    if let Some(v) = correlation {
+        resp.headers_mut().insert(CORRELATION, v);
+    }
+    resp
+}
+
+async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
     let injected = state.lock().faults.take_api();
     if let Some(status) = injected {
         return error(

@@ -143,7 +143,11 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
         return Err(OAuthError::bad("unsupported_grant_type", msg));
     }
     let client = authenticate(&state.seed, headers, p)?;
-    let basic = headers.contains_key(header::AUTHORIZATION);
+    let basic = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.get(..6))
+        .is_some_and(|v| v.eq_ignore_ascii_case("basic "));
     let lifetime = state.config.token_lifetime;
     match grant_type {
         "password" => {

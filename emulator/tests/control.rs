@@ -132,15 +132,12 @@ async fn stats_count_and_reset_clears() {
         ("client_secret", "server-demo-secret"),
     ]);
     emu.post_form(TOKEN, &[], &body).await;
-    emu.api(
-        "/mobproc/v1/ping",
-        &at,
-        &[
-            ("X-TNGO-CONTEXT-CORRELATIONID", "corr-1"),
-            ("X-TNGO-CONTEXT-ACTIVITYID", "act-9"),
-        ],
-    )
-    .await;
+    let h = [
+        ("X-TNGO-CONTEXT-CORRELATIONID", "corr-1"),
+        ("X-TNGO-CONTEXT-ACTIVITYID", "act-9"),
+    ];
+    let r = emu.api("/mobproc/v1/ping", &at, &h).await;
+    assert_eq!(r.header("x-tngo-context-correlationid"), Some("corr-1"));
     let st = emu.get("/__emulator/stats", &[]).await.json();
     assert_eq!(st["token_requests"]["password"], 1);
     assert_eq!(st["token_requests"]["refresh_token"], 1);
