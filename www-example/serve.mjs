@@ -1,0 +1,233 @@
+#!/usr/bin/env node
+// A tiny static server for the example portal (node:http only, no dependencies).
+//
+//   node www-example/serve.mjs --port 8080 --pkg pkg --api-origin http://127.0.0.1:8081 \
+//        [--client-id portal-demo] [--tenant XYZ]
+//
+// Serves www-example/ at `/`, the npm package directory at `/pkg/`, and a generated
+// `/config.js`. Binds 127.0.0.1 only. The first stdout line is always
+// `portal listening on http://127.0.0.1:PORT` (so `--port 0` can be used by a harness),
+// then one line per request: `METHOD PATH STATUS` (the query string is never logged).
+
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import { readFile, realpath, stat } from "node:fs/promises";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const USAGE = `usage: node www-example/serve.mjs --port N --pkg DIR --api-origin ORIGIN [--client-id ID] [--tenant CODE]
+
+  --port N            port on 127.0.0.1 (0 = any free port)          default 8080
+  --pkg DIR           the built npm package (cargo xtask build → pkg/) default <repo>/pkg
+  --api-origin ORIGIN Tangoe (or the emulator), e.g. http://127.0.0.1:8081
+  --client-id ID      OAuth client id                                 default portal-demo
+  --tenant CODE       tenant code (X-TNGO-TENANT)                     default XYZ`;
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+
+/** @type {Record<string, string>} */
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".json": "application/json; charset=utf-8",
+  ".svg": "image/svg+xml",
+  ".png": "image/png",
+  ".ico": "image/x-icon",
+  ".wasm": "application/wasm",
+  ".ts": "text/plain; charset=utf-8",
+  ".md": "text/markdown; charset=utf-8",
+};
+
+/** Extensions served from www-example/ itself (serve.mjs and the README are not part of the site). */
+const SITE_EXTENSIONS = new Set([".html", ".css", ".js", ".json", ".svg", ".png", ".ico"]);
+
+/**
+ * @param {string[]} argv
+ * @returns {{ port: number, pkg: string, apiOrigin: string, clientId: string, tenant: string }}
+ */
+function parseArgs(argv) {
+  const opts = {
+    port: "8080",
+    pkg: path.resolve(HERE, "..", "pkg"),
+    "api-origin": "",
+    "client-id": "portal-demo",
+    tenant: "XYZ",
+  };
+  for (let i = 0; i < argv.length; i++) {
+    let arg = argv[i];
+    if (arg === "--help" || arg === "-h") {
+      console.log(USAGE);
+      process.exit(0);
+    }
+    let value;
+    const eq = arg.indexOf("=");
+    if (arg.startsWith("--") && eq > 0) {
+      value = arg.slice(eq + 1);
+      arg = arg.slice(0, eq);
+    }
+    const key = arg.replace(/^--/, "");
+    if (!arg.startsWith("--") || !(key in opts)) fail(`unknown argument ${arg}`);
+    if (value === undefined) {
+      if (i + 1 >= argv.length) fail(`${arg} needs a value`);
+      value = argv[++i];
+    }
+    opts[/** @type {keyof typeof opts} */ (key)] = value;
+  }
+  const port = Number(opts.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`bad --port ${opts.port}`);
+  if (!opts["api-origin"]) fail("--api-origin is required");
+  let apiOrigin;
+  try {
+    apiOrigin = new URL(opts["api-origin"]).origin;
+  } catch {
+    fail(`bad --api-origin ${opts["api-origin"]}`);
+  }
+  if (apiOrigin === "null") fail(`bad --api-origin ${opts["api-origin"]}`);
+  return { port, pkg: path.resolve(opts.pkg), apiOrigin, clientId: opts["client-id"], tenant: opts.tenant };
+}
+
+/** @param {string} message @returns {never} */
+function fail(message) {
+  console.error(`serve.mjs: ${message}\n\n${USAGE}`);
+  process.exit(2);
+}
+
+const opts = parseArgs(process.argv.slice(2));
+const SITE_ROOT = await realpath(HERE);
+let PKG_ROOT;
+try {
+  PKG_ROOT = await realpath(opts.pkg);
+  await stat(path.join(PKG_ROOT, "index.js"));
+} catch {
+  fail(`no package at ${opts.pkg} (build it with \`cargo xtask build\`)`);
+}
+
+/**
+ * The CSP source (`'sha256-…'`) of every inline `<script>` in index.html: the import map.
+ * Computed from the page being served, so the page and its policy cannot drift apart.
+ * @param {string} html
+ */
+function inlineScriptHashes(html) {
+  return [...html.matchAll(/<script\b([^>]*)>([\s\S]*?)<\/script>/g)]
+    .filter((m) => !/\bsrc\s*=/.test(m[1]))
+    .map((m) => `'sha256-${createHash("sha256").update(m[2], "utf8").digest("base64")}'`);
+}
+let INLINE_SCRIPT_HASHES = inlineScriptHashes(await readFile(path.join(SITE_ROOT, "index.html"), "utf8"));
+
+function csp() {
+  return [
+    "default-src 'none'",
+    // 'self' for the app and the package; wasm compilation; the inline import map by hash.
+    `script-src 'self' 'wasm-unsafe-eval' ${INLINE_SCRIPT_HASHES.join(" ")}`.trim(),
+    "style-src 'self'",
+    "img-src 'self'",
+    // The package fetches its .wasm from 'self'; the API lives on Tangoe's origin.
+    `connect-src 'self' ${opts.apiOrigin}`,
+    "base-uri 'none'",
+    "form-action 'none'",
+    "frame-ancestors 'none'",
+  ].join("; ");
+}
+
+/** @param {string} ownOrigin */
+function configModule(ownOrigin) {
+  const config = {
+    clientId: opts.clientId,
+    tenant: opts.tenant,
+    apiBaseUrl: `${opts.apiOrigin}/mobproc/v1`,
+    authorizeUrl: `${opts.apiOrigin}/as/authorization.oauth2`,
+    redirectUri: `${ownOrigin}/`,
+  };
+  return `// Generated by serve.mjs for this run.\nexport default ${JSON.stringify(config, null, 2)};\n`;
+}
+
+/**
+ * Maps a URL path to a file under `root`, or null when it would leave `root` or is not allowed.
+ * @param {string} root real path of the directory served
+ * @param {string} rel the URL path below the mount point, still percent-encoded
+ * @param {(ext: string) => boolean} allowed
+ */
+async function resolveFile(root, rel, allowed) {
+  let decoded;
+  try {
+    decoded = decodeURIComponent(rel);
+  } catch {
+    return null;
+  }
+  if (decoded.includes("\0") || decoded.includes("\\")) return null;
+  const segments = decoded.split("/").filter((s) => s !== "");
+  if (segments.some((s) => s === ".." || s === "." || s.startsWith("."))) return null;
+  const candidate = path.join(root, ...segments);
+  if (!allowed(path.extname(candidate).toLowerCase())) return null;
+  try {
+    const real = await realpath(candidate);
+    if (real !== root && !real.startsWith(root + path.sep)) return null;
+    const info = await stat(real);
+    return info.isFile() ? real : null;
+  } catch {
+    return null;
+  }
+}
+
+const server = createServer(async (req, res) => {
+  const ownOrigin = `http://127.0.0.1:${server.address().port}`;
+  const url = new URL(req.url ?? "/", ownOrigin);
+  const send = (/** @type {number} */ status, /** @type {string} */ type, /** @type {Buffer|string} */ body) => {
+    res.writeHead(status, {
+      "Content-Type": type,
+      "Content-Length": Buffer.byteLength(body),
+      "Content-Security-Policy": csp(),
+      "Referrer-Policy": "no-referrer",
+      "X-Content-Type-Options": "nosniff",
+      "Cross-Origin-Opener-Policy": "same-origin",
+      "Cache-Control": "no-store",
+    });
+    res.end(req.method === "HEAD" ? undefined : body);
+    console.log(`${req.method} ${url.pathname} ${status}`);
+  };
+
+  if (req.method !== "GET" && req.method !== "HEAD") {
+    res.setHeader("Allow", "GET, HEAD");
+    return send(405, "text/plain; charset=utf-8", "method not allowed\n");
+  }
+  const p = url.pathname;
+  if (p === "/config.js") return send(200, MIME[".js"], configModule(ownOrigin));
+
+  let file = null;
+  if (p.startsWith("/pkg/")) {
+    file = await resolveFile(PKG_ROOT, p.slice("/pkg/".length), (ext) => ext in MIME);
+  } else if (p === "/" || p === "/index.html") {
+    file = path.join(SITE_ROOT, "index.html");
+  } else {
+    file = await resolveFile(SITE_ROOT, p.slice(1), (ext) => SITE_EXTENSIONS.has(ext));
+    // Hash-free app routes (`/anything` without an extension) get the page itself.
+    if (!file && /^(\/[A-Za-z0-9_-]+)+\/?$/.test(p)) {
+      file = path.join(SITE_ROOT, "index.html");
+    }
+  }
+  if (!file) return send(404, "text/plain; charset=utf-8", "not found\n");
+  try {
+    const body = await readFile(file);
+    if (file === path.join(SITE_ROOT, "index.html")) INLINE_SCRIPT_HASHES = inlineScriptHashes(body.toString("utf8"));
+    return send(200, MIME[path.extname(file).toLowerCase()] ?? "application/octet-stream", body);
+  } catch {
+    return send(404, "text/plain; charset=utf-8", "not found\n");
+  }
+});
+
+server.on("error", (e) => {
+  console.error(`serve.mjs: ${e.message}`);
+  process.exit(1);
+});
+server.listen(opts.port, "127.0.0.1", () => {
+  console.log(`portal listening on http://127.0.0.1:${server.address().port}`);
+});
+
+for (const signal of ["SIGINT", "SIGTERM"]) {
+  process.on(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    process.exit(0);
+  });
+}
