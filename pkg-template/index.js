@@ -113,10 +113,11 @@ export class MobprocClient {
    * @returns {Promise<Response>}
    */
   async fetch(input, init) {
+    const request = call(() => this.#inner.prepare(input, init));
     try {
-      return await this.#inner.fetch(input, init);
-    } catch (error) {
-      throw lift(error);
+      return await globalThis.fetch(request);
+    } catch (cause) {
+      throw new MobprocError("network_error", `network error: ${cause?.message ?? cause}`, { cause });
     }
   }
 

@@ -1,6 +1,8 @@
 //! The authorize URL (RFC 6749 §4.2.1) and the `returnTo` rule that keeps it from becoming an
 //! open redirect.
 
+use crate::prelude::*;
+
 use crate::config::Config;
 use crate::encode::form_pairs;
 use crate::error::{Error, Result};

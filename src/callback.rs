@@ -1,6 +1,8 @@
 //! The redirect back from the authorization server (RFC 6749 §4.2.2): tell an OAuth response
 //! apart from an app's own hash route, check `state`, and turn the rest into a token or an error.
 
+use crate::prelude::*;
+
 use crate::encode::{parse_form, DecodeError};
 use crate::error::{Error, Result};
 use crate::secret::State;

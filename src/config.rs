@@ -1,8 +1,10 @@
 //! Validated configuration: every value checked once, up front, with the field named on error.
 
+use crate::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::url::HttpUrl;
-use std::fmt;
+use core::fmt;
 
 /// The OAuth `client_id`, also sent as the `client_id` header.
 #[derive(Clone, PartialEq, Eq)]

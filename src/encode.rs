@@ -3,6 +3,8 @@
 //! Hand-written rather than the `url`/`form_urlencoded` crates: those pull in IDNA tables that
 //! cost more than this whole library in the browser.
 
+use crate::prelude::*;
+
 /// Percent-encodes `value` for a query string or form body: unreserved bytes pass, space is `+`.
 pub fn form_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len() + 8);

@@ -3,7 +3,9 @@
 //! The codes are part of the public contract: the JavaScript `MobprocError.code` is exactly
 //! [`Error::code`], and front-ends branch on it. Messages never contain a token or a secret.
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 /// Everything that can go wrong, one variant per public error code.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -103,10 +105,10 @@ impl fmt::Display for Error {
     }
 }
 
-impl std::error::Error for Error {}
+impl core::error::Error for Error {}
 
 /// The library's result type.
-pub type Result<T, E = Error> = std::result::Result<T, E>;
+pub type Result<T, E = Error> = core::result::Result<T, E>;
 
 #[cfg(test)]
 mod tests {

@@ -3,6 +3,8 @@
 //! Who may receive them is [`crate::config::Config::is_allowed_origin`]; this module only says
 //! what they are, so the shell sets exactly these and nothing else.
 
+use crate::prelude::*;
+
 use crate::config::Config;
 use crate::secret::AccessToken;
 

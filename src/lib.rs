@@ -45,6 +45,7 @@
 //! assert!(!config.is_allowed_origin("https://evil.example"));
 //! # Ok::<(), mobproc_auth::Error>(())
 //! ```
+#![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
     test,
     allow(
@@ -54,6 +55,21 @@
         clippy::indexing_slicing
     )
 )]
+
+extern crate alloc;
+
+/// `alloc` items the std prelude would give, so the crate also builds without std (the npm
+/// package does: std's panic and formatting machinery would double its size).
+mod prelude {
+    pub use alloc::borrow::ToOwned;
+    pub use alloc::format;
+    pub use alloc::string::{String, ToString};
+    pub use alloc::vec;
+    pub use alloc::vec::Vec;
+}
+
+#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
+mod no_std_runtime;
 
 pub mod authorize;
 pub mod callback;

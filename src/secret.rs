@@ -1,7 +1,9 @@
 //! Secret strings whose `Debug` and `Display` print `[redacted]`, so a token cannot reach a log
 //! line by accident; reading one takes an explicit [`AccessToken::secret`].
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 macro_rules! secret_newtype {
     ($($(#[$doc:meta])* $name:ident),*) => {$(

@@ -1,5 +1,7 @@
 //! The token record: what is stored, its absolute expiry, and what may be shown of it.
 
+use crate::prelude::*;
+
 use crate::error::{Error, Result};
 use crate::secret::{AccessToken, RefreshToken};
 

@@ -5,7 +5,9 @@
 //! about where a token goes. Request URLs are checked on the browser's own parse (see
 //! `web::fetch`); only configured origins come from here.
 
-use std::fmt;
+use crate::prelude::*;
+
+use core::fmt;
 
 /// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default port).
 #[derive(Clone, PartialEq, Eq)]

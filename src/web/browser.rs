@@ -1,5 +1,7 @@
 //! Small wrappers over the page's globals, each failing into a typed error instead of throwing.
 
+use crate::prelude::*;
+
 use crate::error::Error;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;

@@ -1,5 +1,7 @@
 //! The Rust API of the browser shell: one [`Client`] per client id and tenant.
 
+use crate::prelude::*;
+
 use super::browser;
 use super::storage::Store;
 use crate::authorize::{authorize_url, sanitize_return_to};
@@ -9,10 +11,10 @@ use crate::error::Error;
 use crate::headers::api_headers;
 use crate::secret::{AccessToken, State};
 use crate::token::{SessionInfo, TokenRecord};
-use std::fmt;
+use core::fmt;
+use js_sys::futures::JsFuture;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestMode, Response, Url};
 
 /// An [`Error`] from the shell, with the JavaScript value that caused it when there is one
@@ -133,6 +135,26 @@ impl Client {
     /// Sends `request` with the tenant, client-id and bearer headers, if its URL's origin is
     /// allowed and a token is held; otherwise nothing is sent. HTTP errors are `Ok(Response)`.
     pub async fn fetch(&self, request: &Request) -> Result<Response, WebError> {
+        self.prepare(request)?;
+        let network = |cause: JsValue| WebError {
+            error: Error::NetworkError(
+                js_sys::Reflect::get(&cause, &JsValue::from_str("message"))
+                    .ok()
+                    .and_then(|m| m.as_string())
+                    .unwrap_or_else(|| "fetch failed".into()),
+            ),
+            cause: Some(cause),
+        };
+        let promise = browser::global_fetch(request).map_err(network)?;
+        let response = JsFuture::from(promise).await.map_err(network)?;
+        response
+            .dyn_into::<Response>()
+            .map_err(|_| Error::NetworkError("fetch did not resolve to a Response".into()).into())
+    }
+
+    /// Checks that `request` may carry the token (allowed origin, a usable token, a mode that
+    /// can carry `Authorization`) and sets the MOBPROC headers on it. On error nothing is set.
+    pub fn prepare(&self, request: &Request) -> Result<(), WebError> {
         let origin = Url::new(&request.url())
             .map_err(|_| Error::InvalidRequest("the request URL is not valid".into()))?
             .origin();
@@ -153,20 +175,7 @@ impl Client {
                 cause: Some(cause),
             })?;
         }
-        let network = |cause: JsValue| WebError {
-            error: Error::NetworkError(
-                js_sys::Reflect::get(&cause, &JsValue::from_str("message"))
-                    .ok()
-                    .and_then(|m| m.as_string())
-                    .unwrap_or_else(|| "fetch failed".into()),
-            ),
-            cause: Some(cause),
-        };
-        let promise = browser::global_fetch(request).map_err(network)?;
-        let response = JsFuture::from(promise).await.map_err(network)?;
-        response
-            .dyn_into::<Response>()
-            .map_err(|_| Error::NetworkError("fetch did not resolve to a Response".into()).into())
+        Ok(())
     }
 
     fn usable_token(&self) -> Option<TokenRecord> {

@@ -1,11 +1,12 @@
 //! The `#[wasm_bindgen]` surface the npm package's ESM entry wraps. Every export takes
 //! `JsValue`s and returns `Result`, so no input can make the module trap.
 
+use crate::prelude::*;
+
 use super::client::{Client, WebError};
 use super::js::{error_to_js, fail, read_config, read_return_to, session_to_js};
 use crate::error::Error;
 use crate::url::is_absolute_reference;
-use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Request, RequestInit, Url};
@@ -14,7 +15,7 @@ use web_sys::{Request, RequestInit, Url};
 /// `MobprocClient`; use `createClient` rather than this class.
 #[wasm_bindgen]
 pub struct WasmClient {
-    inner: Rc<Client>,
+    inner: Client,
 }
 
 #[wasm_bindgen]
@@ -24,9 +25,7 @@ impl WasmClient {
     pub fn new(config: JsValue) -> Result<WasmClient, JsValue> {
         let raw = read_config(&config).map_err(fail)?;
         let client = Client::new(raw).map_err(fail)?;
-        Ok(WasmClient {
-            inner: Rc::new(client),
-        })
+        Ok(WasmClient { inner: client })
     }
 
     /// The authorization URL for a new sign-in (remembering its `state`), without navigating.
@@ -82,17 +81,13 @@ impl WasmClient {
         self.inner.logout();
     }
 
-    /// `fetch(input, init)` with the MOBPROC headers; resolves the browser's own `Response`.
-    pub fn fetch(&self, input: JsValue, init: JsValue) -> js_sys::Promise {
-        let client = Rc::clone(&self.inner);
-        wasm_bindgen_futures::future_to_promise(async move {
-            let request = to_request(&client, &input, &init)?;
-            client
-                .fetch(&request)
-                .await
-                .map(JsValue::from)
-                .map_err(error_to_js)
-        })
+    /// The `Request` that `fetch(input, init)` would send, with the MOBPROC headers set, or
+    /// an error when it must not be sent. The entry module sends it: keeping the promise
+    /// plumbing in JavaScript keeps the module small.
+    pub fn prepare(&self, input: JsValue, init: JsValue) -> Result<Request, JsValue> {
+        let request = to_request(&self.inner, &input, &init)?;
+        self.inner.prepare(&request).map_err(error_to_js)?;
+        Ok(request)
     }
 }
 

@@ -4,6 +4,8 @@
 //! error rather than a wasm trap. Only own properties are read: a polluted
 //! `Object.prototype` cannot inject configuration.
 
+use crate::prelude::*;
+
 use super::client::WebError;
 use crate::config::RawConfig;
 use crate::error::Error;

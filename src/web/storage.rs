@@ -1,11 +1,13 @@
 //! Where the token record and the pending sign-in live: sessionStorage when the page has it,
 //! memory otherwise (Node, sandboxed frames, storage that throws or is full).
 
+use crate::prelude::*;
+
 use crate::callback::PendingSignIn;
 use crate::secret::State;
 use crate::token::TokenRecord;
+use core::cell::RefCell;
 use js_sys::{Object, Reflect, JSON};
-use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 use web_sys::Storage;
 

@@ -17,7 +17,17 @@ pub fn run() -> Result<PathBuf> {
     let pkg = root.join("pkg");
     sh::run(&mut cmd(
         "cargo",
-        &["build", "-p", "mobproc-auth", "--lib", "--target", "wasm32-unknown-unknown", "--profile", "wasm"],
+        &[
+            "build",
+            "-p",
+            "mobproc-auth",
+            "--lib",
+            "--no-default-features",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--profile",
+            "wasm",
+        ],
     ))?;
     if pkg.exists() {
         fs::remove_dir_all(&pkg).map_err(|e| format!("removing pkg/: {e}"))?;
@@ -39,7 +49,10 @@ pub fn run() -> Result<PathBuf> {
     let bg = pkg.join("mobproc_auth_bg.wasm");
     let bg = bg.to_string_lossy();
     // binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
-    sh::run(&mut cmd(&tools::npm_bin("wasm-opt").to_string_lossy(), &["-Oz", &bg, "-o", &bg]))?;
+    sh::run(&mut cmd(
+        &tools::npm_bin("wasm-opt").to_string_lossy(),
+        &["-Oz", &bg, "-o", &bg],
+    ))?;
     for file in TEMPLATE {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
@@ -54,7 +67,8 @@ pub fn run() -> Result<PathBuf> {
 
 /// The library's version from the root Cargo.toml, so the npm package carries the same one.
 fn library_version() -> Result<String> {
-    let manifest = fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
+    let manifest =
+        fs::read_to_string(root().join("Cargo.toml")).map_err(|e| format!("Cargo.toml: {e}"))?;
     manifest
         .lines()
         .find_map(|l| l.strip_prefix("version = \""))
