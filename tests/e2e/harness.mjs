@@ -1,0 +1,212 @@
+// Shared harness of the end-to-end tests: starts the Tangoe emulator and the portal's static
+// server on free loopback ports (two origins, so CORS and the origin allowlist are real),
+// launches Debian's Chromium through playwright-core, and tears everything down.
+//
+// Environment:
+//   MOBPROC_EMULATOR_BIN  the emulator binary        (default <repo>/target/debug/mobproc-emulator)
+//   MOBPROC_PKG_DIR       the built npm package      (default <repo>/pkg)
+//   CHROMIUM              the Chromium executable    (default /usr/bin/chromium)
+//   MOBPROC_E2E_HEADED=1  show the browser (needs a display)
+
+import { spawn } from "node:child_process";
+import { existsSync, mkdirSync } from "node:fs";
+import { createServer } from "node:net";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+export const ARTIFACTS = path.join(ROOT, "tests", "e2e", "artifacts");
+export const EMULATOR_BIN = process.env.MOBPROC_EMULATOR_BIN || path.join(ROOT, "target", "debug", "mobproc-emulator");
+export const PKG_DIR = path.resolve(process.env.MOBPROC_PKG_DIR || path.join(ROOT, "pkg"));
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const CLIENT_ID = "portal-demo";
+export const TENANT = "XYZ";
+export const STORAGE_KEY = `mobproc-auth:${CLIENT_ID}:${TENANT}`;
+
+export const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+/** Every child process started here, so an abrupt exit still stops them. */
+const children = new Set();
+process.on("exit", () => {
+  for (const child of children) child.kill("SIGKILL");
+});
+
+/**
+ * A started child process with its output lines collected.
+ * @typedef {{ child: import("node:child_process").ChildProcess, lines: string[], stderr: string[], origin: string, stop: () => Promise<void> }} Server
+ */
+
+/**
+ * Spawns `program`, waits for a stdout line matching `ready` and returns the origin it names.
+ * @param {string} name for messages
+ * @param {string} program
+ * @param {string[]} args
+ * @param {RegExp} ready first-line pattern with the origin as group 1
+ * @returns {Promise<Server>}
+ */
+export function startServer(name, program, args, ready) {
+  return new Promise((resolve, reject) => {
+    const child = spawn(program, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    children.add(child);
+    /** @type {string[]} */
+    const lines = [];
+    /** @type {string[]} */
+    const stderr = [];
+    let settled = false;
+    const timer = setTimeout(() => fail(new Error(`${name} did not print its listening line within 15 s`)), 15_000);
+    /** @param {Error} error */
+    const fail = (error) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+      reject(new Error(`${error.message}\n${name} stderr:\n${stderr.join("\n")}`));
+    };
+    const exited = new Promise((done) => child.once("exit", done));
+    child.once("exit", (code, signal) => {
+      children.delete(child);
+      fail(new Error(`${name} exited early (code ${code}, signal ${signal})`));
+    });
+    child.once("error", (e) => fail(new Error(`${name} could not start (${program}): ${e.message}`)));
+    createInterface({ input: child.stderr }).on("line", (l) => stderr.push(l));
+    createInterface({ input: child.stdout }).on("line", (line) => {
+      lines.push(line);
+      if (settled) return;
+      const m = ready.exec(line);
+      if (!m) return fail(new Error(`${name}: unexpected first line ${JSON.stringify(line)}`));
+      settled = true;
+      clearTimeout(timer);
+      resolve({
+        child,
+        lines,
+        stderr,
+        origin: m[1],
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGTERM");
+            const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+            await exited;
+            clearTimeout(killer);
+          }
+        },
+      });
+    });
+  });
+}
+
+/** A port that was free a moment ago (the portal's origin must be known before the emulator starts). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts the emulator and the portal, wired to each other.
+ * @param {{ tokenLifetime?: number }} [options]
+ */
+export async function startStack(options = {}) {
+  if (!existsSync(EMULATOR_BIN)) {
+    throw new Error(`no emulator at ${EMULATOR_BIN}: run \`cargo build -p mobproc-emulator\` or set MOBPROC_EMULATOR_BIN`);
+  }
+  if (!existsSync(path.join(PKG_DIR, "index.js"))) {
+    throw new Error(`no package at ${PKG_DIR}: run \`cargo xtask build\` or set MOBPROC_PKG_DIR`);
+  }
+  mkdirSync(ARTIFACTS, { recursive: true });
+  let lastError;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    const portalPort = await freePort();
+    const portalOrigin = `http://127.0.0.1:${portalPort}`;
+    const emuArgs = ["--port", "0", "--app-origin", portalOrigin, "--redirect-uri", `${portalOrigin}/`];
+    if (options.tokenLifetime) emuArgs.push("--token-lifetime", String(options.tokenLifetime));
+    const emulator = await startServer(
+      "mobproc-emulator",
+      EMULATOR_BIN,
+      emuArgs,
+      /^mobproc-emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/,
+    );
+    try {
+      const portal = await startServer(
+        "serve.mjs",
+        process.execPath,
+        [
+          path.join(ROOT, "www-example", "serve.mjs"),
+          "--port",
+          String(portalPort),
+          "--pkg",
+          PKG_DIR,
+          "--api-origin",
+          emulator.origin,
+          "--client-id",
+          CLIENT_ID,
+          "--tenant",
+          TENANT,
+        ],
+        /^portal listening on (http:\/\/127\.0\.0\.1:\d+)$/,
+      );
+      return new Stack(emulator, portal);
+    } catch (error) {
+      // Most likely the port was taken between freePort() and the portal's listen: retry.
+      lastError = error;
+      await emulator.stop();
+    }
+  }
+  throw lastError;
+}
+
+export class Stack {
+  /** @param {Server} emulator @param {Server} portal */
+  constructor(emulator, portal) {
+    this.emulator = emulator;
+    this.portal = portal;
+    /** @type {import("playwright-core").Browser | null} */
+    this.browser = null;
+  }
+
+  /** The portal's main page. */
+  get portalUrl() {
+    return `${this.portal.origin}/`;
+  }
+
+  async launchBrowser() {
+    this.browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: process.env.MOBPROC_E2E_HEADED !== "1",
+      args: CHROMIUM_ARGS,
+    });
+    return this.browser;
+  }
+
+  /** @returns {Promise<{ token_requests: object, api_requests: number, sign_ins: number, requests: { method: string, path: string, status: number, headers_present: string[] }[] }>} */
+  async emulatorStats() {
+    const res = await fetch(`${this.emulator.origin}/__emulator/stats`);
+    if (!res.ok) throw new Error(`stats: HTTP ${res.status}`);
+    return res.json();
+  }
+
+  async emulatorLog() {
+    const res = await fetch(`${this.emulator.origin}/__emulator/log`);
+    if (!res.ok) throw new Error(`log: HTTP ${res.status}`);
+    return res.text();
+  }
+
+  async stop() {
+    await this.browser?.close().catch(() => {});
+    await Promise.all([this.portal.stop(), this.emulator.stop()]);
+  }
+}
