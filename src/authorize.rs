@@ -7,6 +7,7 @@ use crate::config::Config;
 use crate::encode::form_pairs;
 use crate::error::{Error, Result};
 use crate::secret::State;
+use crate::text::cat;
 
 /// Longest `returnTo` kept; longer ones are dropped like any other unacceptable value.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
@@ -19,7 +20,7 @@ pub fn authorize_url(config: &Config, state: &State) -> Result<String> {
     let redirect = config
         .redirect_uri()
         .ok_or_else(|| Error::config("redirectUri", "is required for sign-in"))?;
-    let redirect = redirect.to_string();
+    let redirect = redirect.as_string();
     let query = form_pairs([
         ("response_type", "token"),
         ("client_id", config.client_id().as_str()),
@@ -27,13 +28,13 @@ pub fn authorize_url(config: &Config, state: &State) -> Result<String> {
         ("scope", config.scope().as_str()),
         ("state", state.secret()),
     ]);
-    let base = base.to_string();
+    let base = base.as_string();
     let separator = match base.split_once('?') {
         Some((_, "")) => "",
         Some(_) => "&",
         None => "?",
     };
-    Ok(format!("{base}{separator}{query}"))
+    Ok(cat(&[&base, separator, &query]))
 }
 
 /// Keeps `return_to` only if it is a path on this origin (`/orders?x=1#top`); anything that a

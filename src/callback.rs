@@ -6,6 +6,7 @@ use crate::prelude::*;
 use crate::encode::{parse_form, DecodeError};
 use crate::error::{Error, Result};
 use crate::secret::State;
+use crate::text::cat;
 use crate::token::TokenRecord;
 
 /// Longest error text kept from the server, in characters.
@@ -55,9 +56,11 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         let first = values.next();
         if values.next().is_some() {
             // RFC 6749 §3.1: parameters MUST NOT be included more than once.
-            return Err(Error::InvalidCallback(format!(
-                "`{name}` appears more than once"
-            )));
+            return Err(Error::InvalidCallback(cat(&[
+                "`",
+                name,
+                "` appears more than once",
+            ])));
         }
         Ok(first)
     };

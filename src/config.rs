@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 use crate::error::{Error, Result};
+use crate::text::{cat, decimal};
 use crate::url::HttpUrl;
 use core::fmt;
 
@@ -120,7 +121,7 @@ impl Config {
         )?);
         let mut allowed_origins = vec![api_base.origin()];
         for (i, origin) in raw.allowed_origins.iter().enumerate() {
-            let origin = origin_value(&format!("allowedOrigins[{i}]"), origin)?;
+            let origin = origin_value(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), origin)?;
             if !allowed_origins.contains(&origin) {
                 allowed_origins.push(origin);
             }
@@ -130,7 +131,12 @@ impl Config {
                 return Err(Error::config("storageKey", "must be 1 to 200 characters"))
             }
             Some(key) => StorageKey(key),
-            None => StorageKey(format!("mobproc-auth:{}:{}", client_id, tenant)),
+            None => StorageKey(cat(&[
+                "mobproc-auth:",
+                client_id.as_str(),
+                ":",
+                tenant.as_str(),
+            ])),
         };
         Ok(Config {
             client_id,

@@ -5,6 +5,7 @@
 
 use crate::prelude::*;
 
+use crate::text::cat;
 use core::fmt;
 
 /// Everything that can go wrong, one variant per public error code.
@@ -68,40 +69,49 @@ impl Error {
     }
 }
 
-impl fmt::Display for Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+impl Error {
+    /// The human-readable message: what went wrong and what happened (or did not) because of it.
+    pub fn message(&self) -> String {
         match self {
             Error::ConfigInvalid { field, reason } => {
-                write!(f, "invalid config: `{field}` {reason}")
+                cat(&["invalid config: `", field, "` ", reason])
             }
-            Error::StateMismatch => f.write_str(
-                "the sign-in response does not belong to a sign-in started in this tab \
-                 (state missing, unknown, reused or different); nothing was stored",
-            ),
-            Error::AuthorizationDenied { error, description } => match description {
-                Some(d) => write!(
-                    f,
-                    "sign-in refused by the authorization server: {error}: {d}"
-                ),
-                None => write!(f, "sign-in refused by the authorization server: {error}"),
-            },
+            Error::StateMismatch => {
+                "the sign-in response does not belong to a sign-in started in this \
+                 tab (state missing, unknown, reused or different); nothing was stored"
+                    .into()
+            }
+            Error::AuthorizationDenied { error, description } => {
+                let mut m = cat(&["sign-in refused by the authorization server: ", error]);
+                if let Some(d) = description {
+                    m.push_str(": ");
+                    m.push_str(d);
+                }
+                m
+            }
             Error::InvalidCallback(why) => {
-                write!(f, "malformed sign-in response: {why}; nothing was stored")
+                cat(&["malformed sign-in response: ", why, "; nothing was stored"])
             }
             Error::NotAuthenticated => {
-                f.write_str("not signed in (no unexpired token); the request was not sent")
+                "not signed in (no unexpired token); the request was not sent".into()
             }
-            Error::OriginNotAllowed { origin } => write!(
-                f,
-                "{origin} is not an allowed origin for the token; the request was not sent \
-                 (add it to `allowedOrigins` if it should receive it)"
-            ),
+            Error::OriginNotAllowed { origin } => cat(&[
+                origin,
+                " is not an allowed origin for the token; the request was not sent \
+                 (add it to `allowedOrigins` if it should receive it)",
+            ]),
             Error::InvalidRequest(why) => {
-                write!(f, "invalid request: {why}; the request was not sent")
+                cat(&["invalid request: ", why, "; the request was not sent"])
             }
-            Error::NetworkError(why) => write!(f, "network error: {why}"),
-            Error::Unsupported(why) => write!(f, "unsupported here: {why}"),
+            Error::NetworkError(why) => cat(&["network error: ", why]),
+            Error::Unsupported(why) => cat(&["unsupported here: ", why]),
         }
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message())
     }
 }
 
@@ -145,7 +155,7 @@ mod tests {
 
     #[test]
     fn config_message_names_the_field() {
-        let msg = Error::config("apiBaseUrl", "must use https").to_string();
+        let msg = Error::config("apiBaseUrl", "must use https").message();
         assert!(msg.contains("`apiBaseUrl`"), "{msg}");
     }
 }

@@ -7,6 +7,7 @@ use crate::prelude::*;
 
 use crate::config::Config;
 use crate::secret::AccessToken;
+use crate::text::cat;
 
 /// Tenant code header.
 pub const TENANT: &str = "X-TNGO-TENANT";
@@ -18,9 +19,9 @@ pub const AUTHORIZATION: &str = "Authorization";
 /// The headers of an API call made with `token`, in the order they are set.
 pub fn api_headers(config: &Config, token: &AccessToken) -> [(&'static str, String); 3] {
     [
-        (TENANT, config.tenant().to_string()),
-        (CLIENT_ID, config.client_id().to_string()),
-        (AUTHORIZATION, format!("Bearer {}", token.secret())),
+        (TENANT, config.tenant().as_str().to_owned()),
+        (CLIENT_ID, config.client_id().as_str().to_owned()),
+        (AUTHORIZATION, cat(&["Bearer ", token.secret()])),
     ]
 }
 

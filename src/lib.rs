@@ -78,6 +78,7 @@ pub mod encode;
 pub mod error;
 pub mod headers;
 pub mod secret;
+pub mod text;
 pub mod token;
 pub mod url;
 

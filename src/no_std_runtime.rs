@@ -8,5 +8,7 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
+// Talc's wasm flavour: grows linear memory on demand, coalesces freed blocks, 1.1 KB gz
+// smaller than the dlmalloc std would bring.
 #[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
+static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };

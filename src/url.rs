@@ -7,6 +7,7 @@
 
 use crate::prelude::*;
 
+use crate::text::{cat, decimal};
 use core::fmt;
 
 /// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default port).
@@ -41,7 +42,7 @@ impl HttpUrl {
         let (https, rest) = split_scheme(input)
             .ok_or(UrlError("must be an absolute URL starting with https://"))?;
         let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at(authority_end);
+        let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
         let (host, port) = parse_authority(authority, https)?;
         let (before_fragment, fragment) = match tail.split_once('#') {
             Some((a, f)) => (a, Some(f.to_owned())),
@@ -104,8 +105,8 @@ impl HttpUrl {
     /// The serialised origin, as the browser's `URL.origin` prints it: `https://host[:port]`.
     pub fn origin(&self) -> String {
         match self.port {
-            Some(port) => format!("{}://{}:{}", self.scheme(), self.host, port),
-            None => format!("{}://{}", self.scheme(), self.host),
+            Some(port) => cat(&[self.scheme(), "://", &self.host, ":", &decimal(port.into())]),
+            None => cat(&[self.scheme(), "://", &self.host]),
         }
     }
 
@@ -115,23 +116,32 @@ impl HttpUrl {
         let base = self.path.trim_end_matches('/');
         let relative = relative.trim_start_matches('/');
         if relative.is_empty() {
-            format!("{}{}", self.origin(), self.path)
+            cat(&[&self.origin(), &self.path])
         } else {
-            format!("{}{}/{}", self.origin(), base, relative)
+            cat(&[&self.origin(), base, "/", relative])
         }
+    }
+}
+
+impl HttpUrl {
+    /// The whole URL as text.
+    pub fn as_string(&self) -> String {
+        let mut out = cat(&[&self.origin(), &self.path]);
+        if let Some(q) = &self.query {
+            out.push('?');
+            out.push_str(q);
+        }
+        if let Some(frag) = &self.fragment {
+            out.push('#');
+            out.push_str(frag);
+        }
+        out
     }
 }
 
 impl fmt::Display for HttpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}{}", self.origin(), self.path)?;
-        if let Some(q) = &self.query {
-            write!(f, "?{q}")?;
-        }
-        if let Some(frag) = &self.fragment {
-            write!(f, "#{frag}")?;
-        }
-        Ok(())
+        f.write_str(&self.as_string())
     }
 }
 
@@ -183,7 +193,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
             "" => None,
             p => Some(p.strip_prefix(':').ok_or(UrlError("has an invalid port"))?),
         };
-        (format!("[{}]", inside.to_ascii_lowercase()), port)
+        (cat(&["[", &inside.to_ascii_lowercase(), "]"]), port)
     } else {
         let (host, port) = match authority.split_once(':') {
             Some((h, p)) => (h, Some(p)),

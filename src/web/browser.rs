@@ -3,6 +3,7 @@
 use crate::prelude::*;
 
 use crate::error::Error;
+use crate::text::cat;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{Crypto, Window};
@@ -54,6 +55,6 @@ pub fn remove_fragment(window: &Window) -> Result<(), Error> {
     let history = window.history().map_err(failed)?;
     let state = history.state().unwrap_or(JsValue::NULL);
     history
-        .replace_state_with_url(&state, "", Some(&format!("{path}{query}")))
+        .replace_state_with_url(&state, "", Some(&cat(&[&path, &query])))
         .map_err(failed)
 }

@@ -10,6 +10,7 @@ use crate::config::{Config, RawConfig};
 use crate::error::Error;
 use crate::headers::api_headers;
 use crate::secret::{AccessToken, State};
+use crate::text::cat;
 use crate::token::{SessionInfo, TokenRecord};
 use core::fmt;
 use js_sys::futures::JsFuture;
@@ -171,7 +172,7 @@ impl Client {
         let headers = request.headers();
         for (name, value) in api_headers(&self.config, record.access_token()) {
             headers.set(name, &value).map_err(|cause| WebError {
-                error: Error::InvalidRequest(format!("could not set the {name} header")),
+                error: Error::InvalidRequest(cat(&["could not set the ", name, " header"])),
                 cause: Some(cause),
             })?;
         }

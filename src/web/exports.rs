@@ -124,7 +124,7 @@ fn to_request(client: &Client, input: &JsValue, init: &JsValue) -> Result<Reques
     let href = if let Some(text) = input.as_string() {
         let base = client.config().api_base();
         if is_absolute_reference(&text) {
-            Url::new_with_base(&text, &base.to_string())
+            Url::new_with_base(&text, &base.as_string())
         } else {
             Url::new(&base.join_path(&text))
         }

@@ -9,6 +9,7 @@ use crate::prelude::*;
 use super::client::WebError;
 use crate::config::RawConfig;
 use crate::error::Error;
+use crate::text::{cat, decimal};
 use crate::token::SessionInfo;
 use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
@@ -34,10 +35,11 @@ pub fn read_config(value: &JsValue) -> Result<RawConfig, Error> {
         if !CONFIG_FIELDS.contains(&key.as_str()) {
             return Err(Error::config(
                 key.chars().take(64).collect::<String>(),
-                format!(
-                    "is not a known option (known: {})",
-                    CONFIG_FIELDS.join(", ")
-                ),
+                cat(&[
+                    "is not a known option (known: ",
+                    &CONFIG_FIELDS.join(", "),
+                    ")",
+                ]),
             ));
         }
     }
@@ -100,8 +102,12 @@ fn string_array(obj: &Object, name: &str) -> Result<Vec<String>, Error> {
         .iter()
         .enumerate()
         .map(|(i, v)| {
-            v.as_string()
-                .ok_or_else(|| Error::config(format!("{name}[{i}]"), "must be a string"))
+            v.as_string().ok_or_else(|| {
+                Error::config(
+                    cat(&[name, "[", &decimal(i as u64), "]"]),
+                    "must be a string",
+                )
+            })
         })
         .collect()
 }
@@ -141,7 +147,7 @@ pub fn session_to_js(info: &SessionInfo) -> JsValue {
 /// A JavaScript `Error` named `MobprocError` with the stable `code` and the details the
 /// package's `MobprocError` class carries; the ESM entry re-creates it as that class.
 pub fn error_to_js(err: WebError) -> JsValue {
-    let js = js_sys::Error::new(&err.error.to_string());
+    let js = js_sys::Error::new(&err.error.message());
     js.set_name("MobprocError");
     set(&js, "code", &JsValue::from_str(err.error.code()));
     match &err.error {

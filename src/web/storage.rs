@@ -5,6 +5,7 @@ use crate::prelude::*;
 
 use crate::callback::PendingSignIn;
 use crate::secret::State;
+use crate::text::cat;
 use crate::token::TokenRecord;
 use core::cell::RefCell;
 use js_sys::{Object, Reflect, JSON};
@@ -27,7 +28,7 @@ impl Store {
         let session = super::browser::window().and_then(|w| w.session_storage().ok().flatten());
         Store {
             token_key: key.to_owned(),
-            pending_key: format!("{key}.pending"),
+            pending_key: cat(&[key, ".pending"]),
             session: RefCell::new(session),
             memory: RefCell::new(Vec::new()),
             cache: RefCell::new(None),
