@@ -79,14 +79,14 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
     }
 
     let access_token =
-        get("access_token")?.ok_or_else(|| Error::InvalidCallback("no access_token".into()))?;
+        get("access_token")?.ok_or_else(|| Error::callback("no access_token"))?;
     match get("token_type")? {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(_) => return Err(Error::InvalidCallback("token_type is not Bearer".into())),
-        None => return Err(Error::InvalidCallback("no token_type".into())),
+        Some(_) => return Err(Error::callback("token_type is not Bearer")),
+        None => return Err(Error::callback("no token_type")),
     }
     let expires_in = get("expires_in")?
-        .ok_or_else(|| Error::InvalidCallback("no expires_in".into()))
+        .ok_or_else(|| Error::callback("no expires_in"))
         .and_then(parse_expires_in)?;
     let record = TokenRecord::from_grant(
         access_token,
@@ -110,9 +110,7 @@ pub fn parse_expires_in(value: &str) -> Result<u64> {
         0
     };
     if seconds == 0 {
-        return Err(Error::InvalidCallback(
-            "expires_in is not a positive integer".into(),
-        ));
+        return Err(Error::callback("expires_in is not a positive integer"));
     }
     Ok(seconds)
 }

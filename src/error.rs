@@ -16,7 +16,7 @@ pub enum Error {
         /// The config field, as named in JavaScript (`apiBaseUrl`, `allowedOrigins[1]`, …).
         field: String,
         /// What is wrong with it.
-        reason: String,
+        reason: &'static str,
     },
     /// The callback's `state` is missing, unknown, reused or different from the pending sign-in.
     StateMismatch,
@@ -60,12 +60,34 @@ impl Error {
         }
     }
 
-    /// Shorthand for a [`Error::ConfigInvalid`].
-    pub fn config(field: impl Into<String>, reason: impl Into<String>) -> Self {
+    // The constructors below are not inlined: each error site then costs a call, not a copy
+    // of the allocation code, which keeps the wasm module small.
+
+    /// A [`Error::ConfigInvalid`].
+    #[inline(never)]
+    pub fn config(field: &str, reason: &'static str) -> Self {
         Error::ConfigInvalid {
             field: field.into(),
-            reason: reason.into(),
+            reason,
         }
+    }
+
+    /// An [`Error::InvalidCallback`].
+    #[inline(never)]
+    pub fn callback(why: &str) -> Self {
+        Error::InvalidCallback(why.into())
+    }
+
+    /// An [`Error::InvalidRequest`].
+    #[inline(never)]
+    pub fn invalid_request(why: &str) -> Self {
+        Error::InvalidRequest(why.into())
+    }
+
+    /// An [`Error::Unsupported`].
+    #[inline(never)]
+    pub fn unsupported(why: &str) -> Self {
+        Error::Unsupported(why.into())
     }
 }
 

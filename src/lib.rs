@@ -62,6 +62,7 @@ extern crate alloc;
 /// package does: std's panic and formatting machinery would double its size).
 mod prelude {
     pub use alloc::borrow::ToOwned;
+    #[cfg(test)]
     pub use alloc::format;
     pub use alloc::string::{String, ToString};
     pub use alloc::vec;

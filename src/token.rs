@@ -56,10 +56,7 @@ impl TokenRecord {
         scope: Option<&str>,
     ) -> Result<Self> {
         if !is_b64token(access_token) {
-            return Err(Error::InvalidCallback(
-                "access_token is empty, too long or has characters a bearer token cannot have"
-                    .into(),
-            ));
+            return Err(Error::callback("access_token is empty, too long or has characters a bearer token cannot have"));
         }
         let refresh_token = match refresh_token {
             Some(r)
@@ -67,9 +64,7 @@ impl TokenRecord {
                     || r.len() > MAX_TOKEN_LEN
                     || !r.bytes().all(|b| b.is_ascii_graphic()) =>
             {
-                return Err(Error::InvalidCallback(
-                    "refresh_token is empty, too long or not visible ASCII".into(),
-                ))
+                return Err(Error::callback("refresh_token is empty, too long or not visible ASCII"))
             }
             Some(r) => Some(RefreshToken::new(r)),
             None => None,

@@ -1,6 +1,5 @@
 //! Small wrappers over the page's globals, each failing into a typed error instead of throwing.
 
-use crate::prelude::*;
 
 use crate::error::Error;
 use crate::text::cat;
@@ -36,11 +35,11 @@ pub fn random_32() -> Result<[u8; 32], Error> {
         .ok()
         .filter(|c| c.is_object())
         .map(JsCast::unchecked_into::<Crypto>)
-        .ok_or_else(|| Error::Unsupported("crypto.getRandomValues is not available".into()))?;
+        .ok_or_else(|| Error::unsupported("crypto.getRandomValues is not available"))?;
     let mut bytes = [0u8; 32];
     crypto
         .get_random_values_with_u8_array(&mut bytes)
-        .map_err(|_| Error::Unsupported("crypto.getRandomValues failed".into()))?;
+        .map_err(|_| Error::unsupported("crypto.getRandomValues failed"))?;
     Ok(bytes)
 }
 
@@ -48,7 +47,7 @@ pub fn random_32() -> Result<[u8; 32], Error> {
 /// query and `history.state`, so the token leaves the address bar and the history entry.
 pub fn remove_fragment(window: &Window) -> Result<(), Error> {
     let failed =
-        |_| Error::Unsupported("could not remove the sign-in response from the URL".into());
+        |_| Error::unsupported("could not remove the sign-in response from the URL");
     let location = window.location();
     let path = location.pathname().map_err(failed)?;
     let query = location.search().map_err(failed)?;

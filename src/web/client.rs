@@ -84,13 +84,13 @@ impl Client {
     /// [`Self::authorize_url`], then navigates there.
     pub fn login(&self, return_to: Option<&str>) -> Result<(), Error> {
         let window = browser::window().ok_or_else(|| {
-            Error::Unsupported("login needs a browser page; use authorizeUrl".into())
+            Error::unsupported("login needs a browser page; use authorizeUrl")
         })?;
         let url = self.authorize_url(return_to)?;
         window
             .location()
             .assign(&url)
-            .map_err(|_| Error::Unsupported("could not navigate to the sign-in page".into()))
+            .map_err(|_| Error::unsupported("could not navigate to the sign-in page"))
     }
 
     /// Handles the redirect back from sign-in. `Ok(None)`: the URL holds no OAuth response and
@@ -157,15 +157,13 @@ impl Client {
     /// can carry `Authorization`) and sets the MOBPROC headers on it. On error nothing is set.
     pub fn prepare(&self, request: &Request) -> Result<(), WebError> {
         let origin = Url::new(&request.url())
-            .map_err(|_| Error::InvalidRequest("the request URL is not valid".into()))?
+            .map_err(|_| Error::invalid_request("the request URL is not valid"))?
             .origin();
         if !self.config.is_allowed_origin(&origin) {
             return Err(Error::OriginNotAllowed { origin }.into());
         }
         if request.mode() == RequestMode::NoCors {
-            return Err(Error::InvalidRequest(
-                "mode \"no-cors\" cannot carry the Authorization header".into(),
-            )
+            return Err(Error::invalid_request("mode \"no-cors\" cannot carry the Authorization header")
             .into());
         }
         let record = self.usable_token().ok_or(Error::NotAuthenticated)?;

@@ -27,20 +27,17 @@ const CONFIG_FIELDS: &[&str] = &[
     "storageKey",
 ];
 
+const UNKNOWN_FIELD: &str = "is not a known option (known: clientId, tenant, apiBaseUrl, \
+     authorizeUrl, redirectUri, scope, allowedOrigins, storageKey)";
+
 /// Reads and type-checks the `createClient` config object.
 pub fn read_config(value: &JsValue) -> Result<RawConfig, Error> {
     let obj = plain_object(value, "config")?;
     for key in Object::keys(&obj).iter() {
         let key = key.as_string().unwrap_or_default();
         if !CONFIG_FIELDS.contains(&key.as_str()) {
-            return Err(Error::config(
-                key.chars().take(64).collect::<String>(),
-                cat(&[
-                    "is not a known option (known: ",
-                    &CONFIG_FIELDS.join(", "),
-                    ")",
-                ]),
-            ));
+            let key: String = key.chars().take(64).collect();
+            return Err(Error::config(&key, UNKNOWN_FIELD));
         }
     }
     let required =
@@ -104,7 +101,7 @@ fn string_array(obj: &Object, name: &str) -> Result<Vec<String>, Error> {
         .map(|(i, v)| {
             v.as_string().ok_or_else(|| {
                 Error::config(
-                    cat(&[name, "[", &decimal(i as u64), "]"]),
+                    &cat(&[name, "[", &decimal(i as u64), "]"]),
                     "must be a string",
                 )
             })

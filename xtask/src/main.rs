@@ -3,8 +3,8 @@
 
 mod build;
 mod demo;
-mod size;
 mod sh;
+mod size;
 mod test;
 mod tools;
 

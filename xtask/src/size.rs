@@ -30,7 +30,10 @@ pub fn report(pkg: &Path) -> Result<usize> {
         eprintln!("{:<24} {:>9} {:>9}", size.name, size.raw, size.gzip);
         total += size.gzip;
     }
-    eprintln!("{:<24} {:>9} {:>9}  (budget {BUDGET_GZIP})", "total", "", total);
+    eprintln!(
+        "{:<24} {:>9} {:>9}  (budget {BUDGET_GZIP})",
+        "total", "", total
+    );
     Ok(total)
 }
 
@@ -40,7 +43,11 @@ pub fn measure(pkg: &Path) -> Result<Vec<FileSize>> {
         .iter()
         .map(|name| {
             let bytes = std::fs::read(pkg.join(name)).map_err(|e| format!("pkg/{name}: {e}"))?;
-            Ok(FileSize { name, raw: bytes.len(), gzip: gzip9(&bytes)? })
+            Ok(FileSize {
+                name,
+                raw: bytes.len(),
+                gzip: gzip9(&bytes)?,
+            })
         })
         .collect()
 }
@@ -56,7 +63,10 @@ pub fn gzip9(bytes: &[u8]) -> Result<usize> {
     let input = bytes.to_vec();
     let writer = std::thread::spawn(move || stdin.write_all(&input));
     let out = child.wait_with_output().map_err(|e| format!("gzip: {e}"))?;
-    writer.join().map_err(|_| "gzip writer panicked")?.map_err(|e| format!("gzip: {e}"))?;
+    writer
+        .join()
+        .map_err(|_| "gzip writer panicked")?
+        .map_err(|e| format!("gzip: {e}"))?;
     Ok(out.stdout.len())
 }
 
@@ -64,7 +74,9 @@ pub fn gzip9(bytes: &[u8]) -> Result<usize> {
 pub fn check_budget(pkg: &Path) -> Result {
     let total = report(pkg)?;
     if total > BUDGET_GZIP {
-        return Err(format!("package is {total} bytes gzip -9, over the {BUDGET_GZIP} budget"));
+        return Err(format!(
+            "package is {total} bytes gzip -9, over the {BUDGET_GZIP} budget"
+        ));
     }
     eprintln!("size budget ok: {total} <= {BUDGET_GZIP} bytes gzip -9");
     Ok(())

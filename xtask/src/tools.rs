@@ -12,16 +12,24 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// `rustup target add wasm32-unknown-unknown` unless installed.
 pub fn wasm_target() -> Result {
-    let installed = output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
-    if installed.lines().any(|l| l.trim() == "wasm32-unknown-unknown") {
+    let installed =
+        output(&mut cmd("rustup", &["target", "list", "--installed"])).unwrap_or_default();
+    if installed
+        .lines()
+        .any(|l| l.trim() == "wasm32-unknown-unknown")
+    {
         return Ok(());
     }
-    run(&mut cmd("rustup", &["target", "add", "wasm32-unknown-unknown"]))
+    run(&mut cmd(
+        "rustup",
+        &["target", "add", "wasm32-unknown-unknown"],
+    ))
 }
 
 /// The wasm-bindgen version pinned in Cargo.lock; the CLI must match it exactly.
 pub fn pinned_wasm_bindgen() -> Result<String> {
-    let lock = std::fs::read_to_string(root().join("Cargo.lock")).map_err(|e| format!("Cargo.lock: {e}"))?;
+    let lock = std::fs::read_to_string(root().join("Cargo.lock"))
+        .map_err(|e| format!("Cargo.lock: {e}"))?;
     let mut lines = lock.lines();
     while let Some(line) = lines.next() {
         if line == "name = \"wasm-bindgen\"" {
@@ -41,10 +49,22 @@ pub fn wasm_bindgen_cli() -> Result {
         return Ok(());
     }
     eprintln!("installing wasm-bindgen-cli {version} (about 3 minutes on 2 cores)");
-    let locked = run(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version, "--locked"]));
+    let locked = run(&mut cmd(
+        "cargo",
+        &[
+            "install",
+            "wasm-bindgen-cli",
+            "--version",
+            &version,
+            "--locked",
+        ],
+    ));
     if locked.is_err() {
         // The mirror once lacked a crate pinned by the CLI's own lockfile.
-        run(&mut cmd("cargo", &["install", "wasm-bindgen-cli", "--version", &version]))?;
+        run(&mut cmd(
+            "cargo",
+            &["install", "wasm-bindgen-cli", "--version", &version],
+        ))?;
     }
     Ok(())
 }
