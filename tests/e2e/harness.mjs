@@ -9,7 +9,8 @@
 //   MOBPROC_E2E_HEADED=1  show the browser (needs a display)
 
 import { spawn } from "node:child_process";
-import { existsSync, mkdirSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
@@ -128,6 +129,11 @@ export async function startStack(options = {}) {
     throw new Error(`no package at ${PKG_DIR}: run \`cargo xtask build\` or set MOBPROC_PKG_DIR`);
   }
   mkdirSync(ARTIFACTS, { recursive: true });
+  // A snapshot of the package, so a concurrent `cargo xtask build` (which recreates pkg/)
+  // cannot pull files from under the running portal.
+  const pkgCopy = mkdtempSync(path.join(os.tmpdir(), "mobproc-e2e-pkg-"));
+  cpSync(PKG_DIR, pkgCopy, { recursive: true });
+  process.on("exit", () => rmSync(pkgCopy, { recursive: true, force: true }));
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
     const portalPort = await freePort();
@@ -149,7 +155,7 @@ export async function startStack(options = {}) {
           "--port",
           String(portalPort),
           "--pkg",
-          PKG_DIR,
+          pkgCopy,
           "--api-origin",
           emulator.origin,
           "--client-id",
