@@ -78,8 +78,7 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         });
     }
 
-    let access_token =
-        get("access_token")?.ok_or_else(|| Error::callback("no access_token"))?;
+    let access_token = get("access_token")?.ok_or_else(|| Error::callback("no access_token"))?;
     match get("token_type")? {
         Some(t) if t.eq_ignore_ascii_case("bearer") => {}
         Some(_) => return Err(Error::callback("token_type is not Bearer")),

@@ -5,7 +5,7 @@
 
 use crate::prelude::*;
 
-use crate::text::cat;
+use crate::text::{cat, json_object, JsonValue};
 use core::fmt;
 
 /// Everything that can go wrong, one variant per public error code.
@@ -131,6 +131,36 @@ impl Error {
     }
 }
 
+impl Error {
+    /// The error as the JSON object the npm package's `MobprocError` is built from:
+    /// `{"code","message"}` plus `field`, `origin`, `oauthError`, `oauthErrorDescription`
+    /// where they apply.
+    pub fn to_wire(&self) -> String {
+        let message = self.message();
+        let (mut field, mut origin, mut oauth, mut description) = (None, None, None, None);
+        match self {
+            Error::ConfigInvalid { field: f, .. } => field = Some(f.as_str()),
+            Error::OriginNotAllowed { origin: o } => origin = Some(o.as_str()),
+            Error::AuthorizationDenied {
+                error,
+                description: d,
+            } => {
+                oauth = Some(error.as_str());
+                description = d.as_deref();
+            }
+            _ => {}
+        }
+        json_object(&[
+            ("code", JsonValue::Str(self.code())),
+            ("message", JsonValue::Str(&message)),
+            ("field", JsonValue::Opt(field)),
+            ("origin", JsonValue::Opt(origin)),
+            ("oauthError", JsonValue::Opt(oauth)),
+            ("oauthErrorDescription", JsonValue::Opt(description)),
+        ])
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message())
@@ -173,6 +203,24 @@ mod tests {
         for (err, code) in all {
             assert_eq!(err.code(), code);
         }
+    }
+
+    #[test]
+    fn wire_format_carries_the_details() {
+        let denied = Error::AuthorizationDenied {
+            error: "access_denied".into(),
+            description: Some("The \"user\" cancelled".into()),
+        };
+        assert_eq!(
+            denied.to_wire(),
+            r#"{"code":"authorization_denied","message":"sign-in refused by the authorization server: access_denied: The \"user\" cancelled","oauthError":"access_denied","oauthErrorDescription":"The \"user\" cancelled"}"#
+        );
+        let config = Error::config("tenant", "is required").to_wire();
+        assert!(
+            config.starts_with(r#"{"code":"config_invalid","#),
+            "{config}"
+        );
+        assert!(config.ends_with(r#","field":"tenant"}"#), "{config}");
     }
 
     #[test]

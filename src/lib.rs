@@ -84,6 +84,6 @@ pub mod token;
 pub mod url;
 
 #[cfg(target_arch = "wasm32")]
-pub mod web;
+pub mod wasm;
 
 pub use error::{Error, Result};

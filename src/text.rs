@@ -32,9 +32,93 @@ pub fn decimal(mut n: u64) -> String {
         .unwrap_or_default()
 }
 
+/// Appends `value` as a JSON string literal (RFC 8259 §7), quotes included.
+pub fn push_json_string(out: &mut String, value: &str) {
+    out.push('"');
+    for c in value.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            c if (c as u32) < 0x20 => {
+                out.push_str("\\u00");
+                out.push(char::from(
+                    b"0123456789abcdef"
+                        .get((c as usize) >> 4)
+                        .copied()
+                        .unwrap_or(b'0'),
+                ));
+                out.push(char::from(
+                    b"0123456789abcdef"
+                        .get((c as usize) & 15)
+                        .copied()
+                        .unwrap_or(b'0'),
+                ));
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+}
+
+/// Builds a flat JSON object from `(key, value)` pairs; `None` values are left out, numbers
+/// are written as given (already digits).
+pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
+    let mut out = String::from("{");
+    for (key, value) in fields {
+        let text = match value {
+            JsonValue::Str(s) => Some(*s),
+            JsonValue::Opt(o) => *o,
+            JsonValue::Num(_) | JsonValue::Bool(_) => None,
+        };
+        if matches!(value, JsonValue::Opt(None)) {
+            continue;
+        }
+        if out.len() > 1 {
+            out.push(',');
+        }
+        push_json_string(&mut out, key);
+        out.push(':');
+        match value {
+            JsonValue::Num(n) => out.push_str(&decimal(*n)),
+            JsonValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            _ => push_json_string(&mut out, text.unwrap_or_default()),
+        }
+    }
+    out.push('}');
+    out
+}
+
+/// A value of [`json_object`].
+#[derive(Clone, Copy, Debug)]
+pub enum JsonValue<'a> {
+    /// A string.
+    Str(&'a str),
+    /// A string, or nothing (the key is left out).
+    Opt(Option<&'a str>),
+    /// A non-negative integer.
+    Num(u64),
+    /// A boolean.
+    Bool(bool),
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn json_strings_and_objects() {
+        let mut s = String::new();
+        push_json_string(&mut s, "a\"b\\c\n\u{1}é");
+        assert_eq!(s, r#""a\"b\\c\u000a\u0001é""#);
+        let o = json_object(&[
+            ("a", JsonValue::Str("x")),
+            ("b", JsonValue::Opt(None)),
+            ("c", JsonValue::Num(12)),
+            ("d", JsonValue::Bool(true)),
+            ("e", JsonValue::Opt(Some("y"))),
+        ]);
+        assert_eq!(o, r#"{"a":"x","c":12,"d":true,"e":"y"}"#);
+    }
 
     #[test]
     fn concatenates_and_prints_numbers() {

@@ -4,6 +4,7 @@ use crate::prelude::*;
 
 use crate::error::{Error, Result};
 use crate::secret::{AccessToken, RefreshToken};
+use crate::text::{json_object, JsonValue};
 
 /// The latest instant JavaScript's `Date` can hold (ms since the epoch); expiries are capped
 /// here so a huge `expires_in` can neither overflow nor lose precision as a JS number.
@@ -56,7 +57,9 @@ impl TokenRecord {
         scope: Option<&str>,
     ) -> Result<Self> {
         if !is_b64token(access_token) {
-            return Err(Error::callback("access_token is empty, too long or has characters a bearer token cannot have"));
+            return Err(Error::callback(
+                "access_token is empty, too long or has characters a bearer token cannot have",
+            ));
         }
         let refresh_token = match refresh_token {
             Some(r)
@@ -64,7 +67,9 @@ impl TokenRecord {
                     || r.len() > MAX_TOKEN_LEN
                     || !r.bytes().all(|b| b.is_ascii_graphic()) =>
             {
-                return Err(Error::callback("refresh_token is empty, too long or not visible ASCII"))
+                return Err(Error::callback(
+                    "refresh_token is empty, too long or not visible ASCII",
+                ))
             }
             Some(r) => Some(RefreshToken::new(r)),
             None => None,
@@ -92,6 +97,20 @@ impl TokenRecord {
     /// The granted scope, if the server said.
     pub fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
+    }
+
+    /// The stored form: one JSON object with an absolute expiry,
+    /// `{"accessToken","refreshToken"?,"expiresAt","scope"?}`.
+    pub fn to_json(&self) -> String {
+        json_object(&[
+            ("accessToken", JsonValue::Str(self.access_token.secret())),
+            (
+                "refreshToken",
+                JsonValue::Opt(self.refresh_token.as_ref().map(|r| r.secret())),
+            ),
+            ("expiresAt", JsonValue::Num(self.expires_at_ms)),
+            ("scope", JsonValue::Opt(self.scope.as_deref())),
+        ])
     }
 
     /// True once the access token may no longer be used.
@@ -145,6 +164,17 @@ mod tests {
                 has_refresh_token: true
             }
         );
+    }
+
+    #[test]
+    fn stored_form_is_one_json_object() {
+        let r = TokenRecord::from_grant("a.b", Some("r1"), 60, Some("MOBPROC"), 1_000).unwrap();
+        assert_eq!(
+            r.to_json(),
+            r#"{"accessToken":"a.b","refreshToken":"r1","expiresAt":61000,"scope":"MOBPROC"}"#
+        );
+        let bare = TokenRecord::from_grant("a", None, 1, None, 0).unwrap();
+        assert_eq!(bare.to_json(), r#"{"accessToken":"a","expiresAt":1000}"#);
     }
 
     #[test]
