@@ -295,6 +295,7 @@ function wire() {
   $("identity-client").textContent = config.clientId;
 
   $("error-dismiss").addEventListener("click", clearError);
+  renderActAs();
 
   $("sign-in").addEventListener("click", () => {
     clearError();

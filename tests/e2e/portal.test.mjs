@@ -265,9 +265,9 @@ test("2. ping and /me succeed, and the calls carried tenant, client_id and the b
   const { context, page } = await signedInPage();
   const before = (await stack.emulatorStats()).requests.length;
 
-  const pong = await ping(page, "e2e hello & more");
+  const pong = await ping(page, "hello from the portal & co");
   assert.ok(await errorPanelHidden(page), "no error after ping");
-  assert.equal(pong.echoText, "e2e hello & more");
+  assert.equal(pong.echoText, "hello from the portal & co");
   assert.match(pong.timestamp, /^\d{4}-\d\d-\d\dT/);
 
   const me = await whoAmI(page);
