@@ -39,27 +39,20 @@ impl HttpUrl {
                 "must be plain ASCII without spaces, control characters or backslashes",
             ));
         }
+        // All ASCII from here on, so every byte index is a char boundary.
         let (https, rest) = split_scheme(input)
             .ok_or(UrlError("must be an absolute URL starting with https://"))?;
-        let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
-        let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
+        let (authority, tail) = split_at_first(rest, |b| matches!(b, b'/' | b'?' | b'#'));
         let (host, port) = parse_authority(authority, https)?;
-        let (before_fragment, fragment) = match tail.split_once('#') {
-            Some((a, f)) => (a, Some(f.to_owned())),
-            None => (tail, None),
-        };
-        let (path, query) = match before_fragment.split_once('?') {
-            Some((p, q)) => (p, Some(q.to_owned())),
-            None => (before_fragment, None),
-        };
-        let path = if path.is_empty() { "/" } else { path };
+        let (before_fragment, fragment) = split_at_first(tail, |b| b == b'#');
+        let (path, query) = split_at_first(before_fragment, |b| b == b'?');
         Ok(HttpUrl {
             https,
             host,
             port,
-            path: path.to_owned(),
-            query,
-            fragment,
+            path: if path.is_empty() { "/" } else { path }.to_owned(),
+            query: query.get(1..).map(str::to_owned),
+            fragment: fragment.get(1..).map(str::to_owned),
         })
     }
 
@@ -168,14 +161,19 @@ pub fn is_absolute_reference(input: &str) -> bool {
 }
 
 fn split_scheme(input: &str) -> Option<(bool, &str)> {
-    let (scheme, rest) = input.split_once("://")?;
-    if scheme.eq_ignore_ascii_case("https") {
-        Some((true, rest))
-    } else if scheme.eq_ignore_ascii_case("http") {
-        Some((false, rest))
-    } else {
-        None
+    for (scheme, https) in [("https://", true), ("http://", false)] {
+        let head = input.get(..scheme.len())?;
+        if head.eq_ignore_ascii_case(scheme) {
+            return Some((https, input.get(scheme.len()..)?));
+        }
     }
+    None
+}
+
+/// Splits before the first byte matching `stop` (which stays in the second part).
+fn split_at_first(text: &str, stop: impl Fn(u8) -> bool) -> (&str, &str) {
+    let at = text.bytes().position(stop).unwrap_or(text.len());
+    (text.get(..at).unwrap_or(text), text.get(at..).unwrap_or(""))
 }
 
 fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>), UrlError> {

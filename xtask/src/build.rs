@@ -57,6 +57,24 @@ pub fn run() -> Result<PathBuf> {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
     }
+    // One minified ES module: the entry with wasm-bindgen's glue folded in.
+    let entry = pkg.join("index.js");
+    let entry = entry.to_string_lossy();
+    sh::run(&mut cmd(
+        &tools::npm_bin("esbuild").to_string_lossy(),
+        &[
+            &entry,
+            "--bundle",
+            "--minify",
+            "--format=esm",
+            "--target=es2022",
+            "--platform=neutral",
+            "--allow-overwrite",
+            &format!("--outfile={entry}"),
+        ],
+    ))?;
+    fs::remove_file(pkg.join("mobproc_auth.js"))
+        .map_err(|e| format!("removing the unbundled glue: {e}"))?;
     let manifest = fs::read_to_string(root.join("pkg-template/package.json"))
         .map_err(|e| format!("pkg-template/package.json: {e}"))?
         .replace("0.0.0-set-by-xtask", &library_version()?);

@@ -9,8 +9,9 @@ use std::process::Stdio;
 /// The budget from issue #2: wasm + JS, gzip -9, at most 25 KB (25 × 1000 bytes).
 pub const BUDGET_GZIP: usize = 25_000;
 
-/// The files counted, relative to pkg/.
-pub const COUNTED: &[&str] = &["mobproc_auth_bg.wasm", "mobproc_auth.js", "index.js"];
+/// The files counted, relative to pkg/: the module and the one bundled, minified ES module
+/// (entry plus wasm-bindgen glue).
+pub const COUNTED: &[&str] = &["mobproc_auth_bg.wasm", "index.js"];
 
 /// Raw and gzip -9 bytes of one file.
 pub struct FileSize {
