@@ -1,0 +1,77 @@
+// Shared by the package's browser tests: a static server for pkg/ and a test page on
+// 127.0.0.1, and Debian's Chromium driven by playwright-core. Nothing leaves loopback.
+import { createServer } from "node:http";
+import { readFile } from "node:fs/promises";
+import { extname, join, resolve } from "node:path";
+import { chromium } from "playwright-core";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+export const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
+const TYPES = { ".js": "text/javascript", ".wasm": "application/wasm", ".html": "text/html", ".json": "application/json" };
+
+const PAGE = `<!doctype html><meta charset="utf-8"><title>mobproc-auth test page</title>
+<script type="importmap">{"imports":{"mobproc-auth":"/pkg/index.js"}}</script>
+<script type="module">import * as m from "mobproc-auth"; window.mobproc = m; window.mobprocReady = true;</script>
+<p>test page</p>`;
+
+/** Starts the server; `requests` counts requests per path. */
+export async function startServer() {
+  const requests = new Map();
+  const server = createServer(async (req, res) => {
+    const path = new URL(req.url, "http://x").pathname;
+    requests.set(path, (requests.get(path) ?? 0) + 1);
+    if (path.startsWith("/pkg/") && !path.includes("..")) {
+      try {
+        const body = await readFile(join(PKG, path.slice(5)));
+        res.writeHead(200, { "content-type": TYPES[extname(path)] ?? "application/octet-stream" });
+        return res.end(body);
+      } catch {
+        res.writeHead(404);
+        return res.end();
+      }
+    }
+    res.writeHead(200, { "content-type": "text/html" });
+    res.end(path.startsWith("/authorize") ? "<p>sign-in stand-in</p>" : PAGE);
+  });
+  await new Promise((ok) => server.listen(0, "127.0.0.1", ok));
+  const origin = `http://127.0.0.1:${server.address().port}`;
+  return { origin, requests, close: () => new Promise((ok) => server.close(ok)) };
+}
+
+/** Debian's Chromium with the flags that keep it off the network (see ../shared/TOOLCHAIN.md). */
+export function launch() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
+
+/** A fresh context and page on `url`, waiting until the package is imported. */
+export async function openPage(browser, url) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  const console = [];
+  page.on("console", (m) => console.push(m.text()));
+  page.on("pageerror", (e) => console.push(String(e)));
+  await page.goto(url);
+  await page.waitForFunction(() => window.mobprocReady === true);
+  return { context, page, console };
+}
+
+/** Navigates `page` and waits for the package again. */
+export async function goto(page, url) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.mobprocReady === true);
+}
+
+/** A config for the test server's origin (API on another, never-contacted origin). */
+export function config(origin, extra = {}) {
+  return {
+    clientId: "portal-demo",
+    tenant: "XYZ",
+    apiBaseUrl: "https://api.example.test/mobproc/v1",
+    authorizeUrl: `${origin}/authorize`,
+    redirectUri: `${origin}/app/callback`,
+    ...extra,
+  };
+}
