@@ -13,7 +13,7 @@ import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, PKG_DIR } from "./harness.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, snapshotPkg } from "./harness.mjs";
 
 const run = promisify(execFile);
 const VITE = "vite@7";
@@ -83,7 +83,7 @@ test("9. a throwaway Vite 7 app installs the package, builds, and shows an autho
 
   await sh(dir, "npm", ["init", "-y"], 60_000);
   // The tarball a registry would serve: proves the package's `files` list is complete.
-  const { stdout: packed } = await sh(dir, "npm", ["pack", PKG_DIR, "--pack-destination", dir, "--json"], 60_000);
+  const { stdout: packed } = await sh(dir, "npm", ["pack", await snapshotPkg(), "--pack-destination", dir, "--json"], 60_000);
   const tarball = path.join(dir, JSON.parse(packed)[0].filename);
   await sh(dir, "npm", ["install", tarball, VITE], 480_000);
 

@@ -9,7 +9,7 @@
 //   MOBPROC_E2E_HEADED=1  show the browser (needs a display)
 
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -105,6 +105,32 @@ export function startServer(name, program, args, ready) {
   });
 }
 
+/**
+ * Copies the built package to a temp dir and returns it, so a concurrent `cargo xtask build`
+ * (which deletes and recreates pkg/) cannot pull files from under a running test. Waits up to
+ * 90 s for a package that is being rebuilt (every file of its `files` list present).
+ */
+export async function snapshotPkg() {
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    const copy = mkdtempSync(path.join(os.tmpdir(), "mobproc-e2e-pkg-"));
+    process.on("exit", () => rmSync(copy, { recursive: true, force: true }));
+    try {
+      cpSync(PKG_DIR, copy, { recursive: true });
+      const manifest = JSON.parse(readFileSync(path.join(copy, "package.json"), "utf8"));
+      const missing = (manifest.files ?? ["index.js"]).filter((/** @type {string} */ f) => !existsSync(path.join(copy, f)));
+      if (missing.length === 0) return copy;
+      throw new Error(`missing ${missing.join(", ")}`);
+    } catch (error) {
+      rmSync(copy, { recursive: true, force: true });
+      if (Date.now() > deadline) {
+        throw new Error(`no complete package at ${PKG_DIR} (${error}): run \`cargo xtask build\` or set MOBPROC_PKG_DIR`);
+      }
+      await new Promise((r) => setTimeout(r, 1_000));
+    }
+  }
+}
+
 /** A port that was free a moment ago (the portal's origin must be known before the emulator starts). */
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -125,15 +151,8 @@ export async function startStack(options = {}) {
   if (!existsSync(EMULATOR_BIN)) {
     throw new Error(`no emulator at ${EMULATOR_BIN}: run \`cargo build -p mobproc-emulator\` or set MOBPROC_EMULATOR_BIN`);
   }
-  if (!existsSync(path.join(PKG_DIR, "index.js"))) {
-    throw new Error(`no package at ${PKG_DIR}: run \`cargo xtask build\` or set MOBPROC_PKG_DIR`);
-  }
   mkdirSync(ARTIFACTS, { recursive: true });
-  // A snapshot of the package, so a concurrent `cargo xtask build` (which recreates pkg/)
-  // cannot pull files from under the running portal.
-  const pkgCopy = mkdtempSync(path.join(os.tmpdir(), "mobproc-e2e-pkg-"));
-  cpSync(PKG_DIR, pkgCopy, { recursive: true });
-  process.on("exit", () => rmSync(pkgCopy, { recursive: true, force: true }));
+  const pkgCopy = await snapshotPkg();
   let lastError;
   for (let attempt = 0; attempt < 3; attempt++) {
     const portalPort = await freePort();

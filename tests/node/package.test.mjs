@@ -1,0 +1,50 @@
+// The same npm package in Node 18+: createClient finds and loads the wasm, the token store
+// falls back to memory, and browser-only calls say so.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const PKG = process.env.MOBPROC_PKG_DIR ?? join(resolve(import.meta.dirname, "../.."), "pkg");
+const { createClient, MobprocError } = await import(pathToFileURL(join(PKG, "index.js")).href);
+
+const config = {
+  clientId: "server-demo",
+  tenant: "XYZ",
+  apiBaseUrl: "http://127.0.0.1:9/mobproc/v1",
+  authorizeUrl: "http://127.0.0.1:9/as/authorization.oauth2",
+  redirectUri: "http://127.0.0.1:9/",
+};
+
+test("createClient works in Node and builds a sign-in URL", async () => {
+  const client = await createClient(config);
+  const url = new URL(client.authorizeUrl());
+  assert.equal(url.searchParams.get("client_id"), "server-demo");
+  assert.match(url.searchParams.get("state"), /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(client.isAuthenticated(), false);
+  assert.equal(client.session(), null);
+  assert.equal(await client.handleRedirectCallback(), null, "no page, no callback");
+});
+
+test("browser-only and unauthenticated calls fail with typed errors", async () => {
+  const client = await createClient(config);
+  assert.throws(() => client.login(), (e) => e instanceof MobprocError && e.code === "unsupported");
+  let sent = 0;
+  const realFetch = globalThis.fetch;
+  globalThis.fetch = async () => {
+    sent++;
+    return new Response("{}");
+  };
+  try {
+    await assert.rejects(client.fetch("/ping"), (e) => e instanceof MobprocError && e.code === "not_authenticated");
+    await assert.rejects(client.fetch("https://evil.example/"), (e) => e.code === "origin_not_allowed" && e.origin === "https://evil.example");
+  } finally {
+    globalThis.fetch = realFetch;
+  }
+  assert.equal(sent, 0);
+});
+
+test("config errors name the field", async () => {
+  await assert.rejects(createClient({ ...config, apiBaseUrl: "http://api.example.com/v1" }), (e) => e instanceof MobprocError && e.code === "config_invalid" && e.field === "apiBaseUrl");
+  await assert.rejects(createClient(undefined), (e) => e.code === "config_invalid" && e.field === "config");
+});
