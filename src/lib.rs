@@ -1,35 +1,16 @@
 //! Sign in to Tangoe's Mobile Procurement (MOBPROC) API with the OAuth 2.0 implicit grant, keep
-//! only the token (in sessionStorage), and call the API with the tenant, client-id and bearer
-//! headers added for you.
+//! only the token, and call the API with the tenant, client-id and bearer headers.
 //!
-//! The crate is a pure core (configuration, authorize URL, callback parsing, token expiry,
-//! header and origin policy: plain Rust, tested natively) and, on `wasm32`, a thin browser
-//! shell in [`web`] that the npm package `mobproc-auth` wraps.
+//! This crate is the pure core of the npm package `mobproc-auth`: configuration, the
+//! authorize URL, callback parsing and `state` checking, the token record and its absolute
+//! expiry, the header and origin policy. It has no web-sys and no I/O, is tested natively, and
+//! compiles to `wasm32-unknown-unknown`, where [`wasm`] exports it to the package's JavaScript.
 //!
-//! # From a Rust wasm front-end (Yew, Leptos, plain wasm-bindgen)
-//! ```rust,ignore
-//! use mobproc_auth::{config::RawConfig, web::Client};
-//!
-//! let client = Client::new(RawConfig {
-//!     client_id: "0123abc456def78ghij11bc213wxyz".into(),
-//!     tenant: "XYZ".into(),
-//!     api_base_url: "https://tngo-mobproc.cloudhub.io/mobproc/v1".into(),
-//!     authorize_url: Some("https://oauth.tangoe.com/as/authorization.oauth2".into()),
-//!     redirect_uri: Some("https://portal.example.com/callback".into()),
-//!     ..RawConfig::default()
-//! })?;
-//! // On every page load: `Some(return_to)` after a sign-in redirect, `None` otherwise.
-//! if let Some(return_to) = client.handle_redirect_callback()? { /* route to it */ }
-//! if !client.is_authenticated() {
-//!     client.login(Some("/orders"))?; // navigates to Tangoe's sign-in page
-//! }
-//! let request = web_sys::Request::new_with_str("https://tngo-mobproc.cloudhub.io/mobproc/v1/ping")?;
-//! let response: web_sys::Response = client.fetch(&request).await?;
+//! # From a Rust front-end (Yew, Leptos, plain wasm-bindgen)
+//! The browser calls are yours (any randomness source, storage and fetch you already use);
+//! every decision comes from here:
 //! ```
-//!
-//! # The core, anywhere
-//! ```
-//! use mobproc_auth::{authorize, config::{Config, RawConfig}, secret::State};
+//! use mobproc_auth::{authorize, callback, config::{Config, RawConfig}, headers, secret::State};
 //!
 //! let config = Config::new(RawConfig {
 //!     client_id: "portal-demo".into(),
@@ -39,10 +20,31 @@
 //!     redirect_uri: Some("https://portal.example.com/callback".into()),
 //!     ..RawConfig::default()
 //! })?;
-//! let url = authorize::authorize_url(&config, &State::from_random_bytes(&[7; 32]))?;
+//!
+//! // Sign-in: 32 bytes from crypto.getRandomValues; keep `pending` in sessionStorage.
+//! let state = State::from_random_bytes(&[7; 32]);
+//! let url = authorize::authorize_url(&config, &state)?;
 //! assert!(url.starts_with("https://oauth.tangoe.com/as/authorization.oauth2?response_type=token&"));
+//! let pending = callback::PendingSignIn { state, return_to: authorize::sanitize_return_to("/orders") };
+//!
+//! // Back from Tangoe: location.hash without '#'. Remove it with history.replaceState first.
+//! let fragment = format!(
+//!     "access_token=abc&token_type=Bearer&expires_in=3600&state={}",
+//!     pending.state.secret()
+//! );
+//! assert!(callback::is_oauth_response(&fragment));
+//! let now_ms = 1_700_000_000_000;
+//! let signed_in = callback::evaluate(&fragment, Some(&pending), now_ms)?;
+//! let stored = signed_in.record.to_json(); // the one sessionStorage record
+//! assert_eq!(stored, r#"{"accessToken":"abc","expiresAt":1700003600000}"#);
+//!
+//! // Calls: only to allowed origins, with exactly these headers.
 //! assert!(config.is_allowed_origin("https://tngo-mobproc.cloudhub.io"));
 //! assert!(!config.is_allowed_origin("https://evil.example"));
+//! let [tenant, client_id, bearer] = headers::api_headers(&config, signed_in.record.access_token());
+//! assert_eq!(tenant, ("X-TNGO-TENANT", "XYZ".to_string()));
+//! assert_eq!(bearer.1, "Bearer abc");
+//! # let _ = client_id;
 //! # Ok::<(), mobproc_auth::Error>(())
 //! ```
 #![cfg_attr(not(feature = "std"), no_std)]

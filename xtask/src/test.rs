@@ -1,9 +1,146 @@
-//! `cargo xtask test`: every test, in the order that fails fastest.
+//! `cargo xtask test`: every test, cheapest first, each step timed.
 
-use crate::sh::Result;
+use crate::sh::{cmd, root, Result};
+use crate::{build, size, tools};
+use std::process::Command;
+use std::time::Instant;
 
-/// Runs everything.
+/// Runs everything; stops at the first failing step.
 pub fn run(_args: &[String]) -> Result {
-    let pkg = crate::build::run()?;
-    crate::size::check_budget(&pkg)
+    let started = Instant::now();
+    tools::wasm_target()?;
+    tools::wasm_bindgen_cli()?;
+    tools::npm_packages()?;
+    tools::chromium()?;
+    let mut report = Vec::new();
+    step(
+        &mut report,
+        "format",
+        &mut cmd("cargo", &["fmt", "--all", "--check"]),
+    )?;
+    step(
+        &mut report,
+        "clippy (native)",
+        &mut cmd(
+            "cargo",
+            &[
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    )?;
+    step(
+        &mut report,
+        "clippy (wasm32)",
+        &mut cmd(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "mobproc-auth",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    )?;
+    step(
+        &mut report,
+        "clippy (wasm32, no std: the npm build)",
+        &mut cmd(
+            "cargo",
+            &[
+                "clippy",
+                "-p",
+                "mobproc-auth",
+                "--no-default-features",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--",
+                "-D",
+                "warnings",
+            ],
+        ),
+    )?;
+    step(
+        &mut report,
+        "native tests: core, emulator, xtask",
+        &mut cmd("cargo", &["test", "--workspace"]),
+    )?;
+    step(
+        &mut report,
+        "wasm tests: the exported core in Node",
+        cmd(
+            "cargo",
+            &[
+                "test",
+                "-p",
+                "mobproc-auth",
+                "--target",
+                "wasm32-unknown-unknown",
+            ],
+        )
+        .env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        ),
+    )?;
+    let t = Instant::now();
+    let pkg = build::run()?;
+    size::check_budget(&pkg)?;
+    report.push(format!(
+        "{:>7.1}s  build pkg/ and check the size budget",
+        t.elapsed().as_secs_f64()
+    ));
+    let node_test = |dir: &str| {
+        let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
+        c.env("MOBPROC_PKG_DIR", &pkg)
+            .env("CHROMIUM", tools::CHROMIUM);
+        c
+    };
+    step(
+        &mut report,
+        "package in Node",
+        &mut node_test("tests/node/"),
+    )?;
+    step(
+        &mut report,
+        "package in Chromium",
+        &mut node_test("tests/browser/"),
+    )?;
+    step(
+        &mut report,
+        "build the emulator",
+        &mut cmd("cargo", &["build", "-p", "mobproc-emulator"]),
+    )?;
+    let emulator = root().join("target/debug/mobproc-emulator");
+    step(
+        &mut report,
+        "end-to-end in Chromium against the emulator",
+        node_test("tests/e2e/").env("MOBPROC_EMULATOR_BIN", emulator),
+    )?;
+    eprintln!(
+        "\nall tests passed in {:.0}s:",
+        started.elapsed().as_secs_f64()
+    );
+    for line in &report {
+        eprintln!("{line}");
+    }
+    Ok(())
+}
+
+/// Runs one step, echoing its name and recording how long it took.
+fn step(report: &mut Vec<String>, name: &str, c: &mut Command) -> Result {
+    eprintln!("\n== {name}");
+    let t = Instant::now();
+    crate::sh::run(c)?;
+    report.push(format!("{:>7.1}s  {name}", t.elapsed().as_secs_f64()));
+    Ok(())
 }

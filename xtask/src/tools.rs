@@ -1,14 +1,12 @@
 //! Installs what the project needs when it is missing, from the package registries only:
 //! the wasm target (rustup), wasm-bindgen-cli at the pinned version (crates.io), npm packages
-//! (the lockfile), Chromium and ChromeDriver (Debian, as root; otherwise the exact command).
+//! (the lockfile), Chromium (Debian, as root; otherwise the exact command).
 
 use crate::sh::{cmd, output, root, run, Result};
 use std::path::{Path, PathBuf};
 
 /// Debian's browser and its driver.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
-/// ChromeDriver for wasm-bindgen-test-runner.
-pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// `rustup target add wasm32-unknown-unknown` unless installed.
 pub fn wasm_target() -> Result {
@@ -88,17 +86,17 @@ pub fn npm_bin(name: &str) -> PathBuf {
     root().join("node_modules/.bin").join(name)
 }
 
-/// Debian's Chromium and ChromeDriver: installed with apt when running as root, otherwise an
-/// error with the exact command. Nothing downloads a browser from anywhere else.
+/// Debian's Chromium (driven by playwright-core): installed with apt when running as root,
+/// otherwise an error with the exact command. Nothing downloads a browser from anywhere else.
 pub fn chromium() -> Result {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    if Path::new(CHROMIUM).exists() {
         return Ok(());
     }
-    let command = "apt-get update && apt-get install -y chromium chromium-driver";
+    let command = "apt-get update && apt-get install -y chromium";
     let uid = output(&mut cmd("id", &["-u"])).unwrap_or_default();
     if uid.trim() != "0" {
         return Err(format!(
-            "Chromium and ChromeDriver are needed for the browser tests; install them with:\n    sudo sh -c '{command}'"
+            "Chromium is needed for the browser tests; install it with:\n    sudo sh -c '{command}'"
         ));
     }
     run(&mut cmd("sh", &["-c", command]))
