@@ -39,7 +39,7 @@ after(async () => {
 /** A fresh browser context (own cookies and storage) with a page wired to the collectors. */
 async function freshPage() {
   const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(10_000);
+  context.setDefaultTimeout(15_000);
   // Runs before any page script: remembers history.length as the callback document starts,
   // to prove later that removing the fragment did not add (or leave) a history entry.
   await context.addInitScript(() => {
