@@ -9,7 +9,7 @@
 //   MOBPROC_E2E_HEADED=1  show the browser (needs a display)
 
 import { spawn } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
 import { createServer } from "node:net";
 import path from "node:path";
@@ -119,8 +119,12 @@ export async function snapshotPkg() {
       cpSync(PKG_DIR, copy, { recursive: true });
       const manifest = JSON.parse(readFileSync(path.join(copy, "package.json"), "utf8"));
       const missing = (manifest.files ?? ["index.js"]).filter((/** @type {string} */ f) => !existsSync(path.join(copy, f)));
-      if (missing.length === 0) return copy;
-      throw new Error(`missing ${missing.join(", ")}`);
+      if (missing.length > 0) throw new Error(`missing ${missing.join(", ")}`);
+      // A module still being written (wasm-opt rewrites it in place) does not validate.
+      for (const f of readdirSync(copy).filter((f) => f.endsWith(".wasm"))) {
+        if (!WebAssembly.validate(readFileSync(path.join(copy, f)))) throw new Error(`${f} is not a valid module`);
+      }
+      return copy;
     } catch (error) {
       rmSync(copy, { recursive: true, force: true });
       if (Date.now() > deadline) {
