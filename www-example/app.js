@@ -167,8 +167,9 @@ function render() {
 function renderSession() {
   const session = client?.session() ?? null;
   if (!session || !client?.isAuthenticated()) {
+    // Only reached while signed in (render and the ticker): the token has just expired.
     render();
-    if (session) renderError("session_expired", "The access token has expired. Sign in again.", {});
+    renderError("session_expired", "The access token has expired: sign in again.", {});
     return;
   }
   const left = Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000));
