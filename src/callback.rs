@@ -7,7 +7,7 @@ use crate::encode::{parse_form, DecodeError};
 use crate::error::{Error, Result};
 use crate::secret::State;
 use crate::text::cat;
-use crate::token::TokenRecord;
+use crate::token::{seconds_from_text, TokenRecord};
 
 /// Longest error text kept from the server, in characters.
 const MAX_ERROR_TEXT: usize = 500;
@@ -78,40 +78,19 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         });
     }
 
-    let access_token = get("access_token")?.ok_or_else(|| Error::callback("no access_token"))?;
-    match get("token_type")? {
-        Some(t) if t.eq_ignore_ascii_case("bearer") => {}
-        Some(_) => return Err(Error::callback("token_type is not Bearer")),
-        None => return Err(Error::callback("no token_type")),
-    }
-    let expires_in = get("expires_in")?
-        .ok_or_else(|| Error::callback("no expires_in"))
-        .and_then(parse_expires_in)?;
-    let record = TokenRecord::from_grant(
-        access_token,
+    let record = TokenRecord::from_response(
+        get("access_token")?,
+        get("token_type")?,
+        get("expires_in")?.and_then(seconds_from_text),
         get("refresh_token")?,
-        expires_in,
         get("scope")?,
         now_ms,
-    )?;
+    )
+    .map_err(Error::callback)?;
     Ok(SignedIn {
         record,
         return_to: pending.return_to.clone(),
     })
-}
-
-/// `expires_in` must be a positive integer of seconds; values too large for u64 saturate.
-pub fn parse_expires_in(value: &str) -> Result<u64> {
-    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
-    let seconds = if digits {
-        value.parse::<u64>().unwrap_or(u64::MAX)
-    } else {
-        0
-    };
-    if seconds == 0 {
-        return Err(Error::callback("expires_in is not a positive integer"));
-    }
-    Ok(seconds)
 }
 
 fn clip(text: &str) -> String {

@@ -68,6 +68,14 @@ pub struct RawConfig {
     pub allowed_origins: Vec<String>,
     /// Defaults to `mobproc-auth:<clientId>:<tenant>`.
     pub storage_key: Option<String>,
+    /// PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation.
+    pub token_url: Option<String>,
+    /// Tangoe's token validator service (`GET …?access_token=`).
+    pub validate_url: Option<String>,
+    /// The RFC 7009 revocation endpoint, used by sign-out when set.
+    pub revoke_url: Option<String>,
+    /// A confidential client's secret: server-side JavaScript only.
+    pub client_secret: Option<String>,
 }
 
 /// Validated configuration.
@@ -125,6 +133,21 @@ impl Config {
             if !allowed_origins.contains(&origin) {
                 allowed_origins.push(origin);
             }
+        }
+        for (field, value) in [
+            ("tokenUrl", &raw.token_url),
+            ("validateUrl", &raw.validate_url),
+            ("revokeUrl", &raw.revoke_url),
+        ] {
+            if let Some(url) = value {
+                if secure_url(field, url)?.fragment().is_some() {
+                    return Err(Error::config(field, "must not have a fragment"));
+                }
+            }
+        }
+        if let Some(secret) = raw.client_secret {
+            // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
+            header_value("clientSecret", secret)?;
         }
         let storage_key = match raw.storage_key {
             Some(key) if key.is_empty() || key.len() > 200 => {
@@ -378,6 +401,34 @@ mod tests {
                     ..raw()
                 },
                 "storageKey",
+            ),
+            (
+                RawConfig {
+                    token_url: Some("http://oauth.example/as/token.oauth2".into()),
+                    ..raw()
+                },
+                "tokenUrl",
+            ),
+            (
+                RawConfig {
+                    validate_url: Some("https://v.example/x#f".into()),
+                    ..raw()
+                },
+                "validateUrl",
+            ),
+            (
+                RawConfig {
+                    revoke_url: Some("revoke".into()),
+                    ..raw()
+                },
+                "revokeUrl",
+            ),
+            (
+                RawConfig {
+                    client_secret: Some("se cret".into()),
+                    ..raw()
+                },
+                "clientSecret",
             ),
         ];
         for (raw, field) in cases {

@@ -29,6 +29,8 @@ pub enum Error {
     },
     /// The callback carries an OAuth response that is not a usable token.
     InvalidCallback(String),
+    /// The token endpoint answered 2xx with something that is not a usable token.
+    InvalidTokenResponse(String),
     /// No usable token: nothing was sent.
     NotAuthenticated,
     /// The request's origin may not receive the token: nothing was sent.
@@ -52,6 +54,7 @@ impl Error {
             Error::StateMismatch => "state_mismatch",
             Error::AuthorizationDenied { .. } => "authorization_denied",
             Error::InvalidCallback(_) => "invalid_callback",
+            Error::InvalidTokenResponse(_) => "invalid_token_response",
             Error::NotAuthenticated => "not_authenticated",
             Error::OriginNotAllowed { .. } => "origin_not_allowed",
             Error::InvalidRequest(_) => "invalid_request",
@@ -114,6 +117,11 @@ impl Error {
             Error::InvalidCallback(why) => {
                 cat(&["malformed sign-in response: ", why, "; nothing was stored"])
             }
+            Error::InvalidTokenResponse(why) => cat(&[
+                "malformed token endpoint response: ",
+                why,
+                "; nothing was stored",
+            ]),
             Error::NotAuthenticated => {
                 "not signed in (no unexpired token); the request was not sent".into()
             }
@@ -189,6 +197,10 @@ mod tests {
                 "authorization_denied",
             ),
             (Error::InvalidCallback("x".into()), "invalid_callback"),
+            (
+                Error::InvalidTokenResponse("x".into()),
+                "invalid_token_response",
+            ),
             (Error::NotAuthenticated, "not_authenticated"),
             (
                 Error::OriginNotAllowed {

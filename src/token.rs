@@ -2,7 +2,6 @@
 
 use crate::prelude::*;
 
-use crate::error::{Error, Result};
 use crate::secret::{AccessToken, RefreshToken};
 use crate::text::{json_object, JsonValue};
 
@@ -42,11 +41,33 @@ impl TokenRecord {
         expires_in_secs: u64,
         scope: Option<&str>,
         now_ms: u64,
-    ) -> Result<Self> {
+    ) -> Result<Self, &'static str> {
         let expires_at_ms = now_ms
             .saturating_add(expires_in_secs.saturating_mul(1000))
             .min(MAX_TIME_MS);
         Self::restore(access_token, refresh_token, expires_at_ms, scope)
+    }
+
+    /// Checks the fields of a token response, from the redirect (RFC 6749 §4.2.2) or the token
+    /// endpoint (§5.1), and builds the record. `expires_in_secs` is `None` when absent or not a
+    /// positive integer. The error says what is wrong, for the caller's error variant.
+    pub fn from_response(
+        access_token: Option<&str>,
+        token_type: Option<&str>,
+        expires_in_secs: Option<u64>,
+        refresh_token: Option<&str>,
+        scope: Option<&str>,
+        now_ms: u64,
+    ) -> Result<Self, &'static str> {
+        let access_token = access_token.ok_or("no access_token")?;
+        match token_type {
+            Some(t) if t.eq_ignore_ascii_case("bearer") => {}
+            Some(_) => return Err("token_type is not Bearer"),
+            None => return Err("no token_type"),
+        }
+        let expires_in =
+            expires_in_secs.ok_or("expires_in is missing or not a positive integer")?;
+        Self::from_grant(access_token, refresh_token, expires_in, scope, now_ms)
     }
 
     /// Rebuilds a record read back from storage, with the same checks as [`Self::from_grant`].
@@ -55,11 +76,11 @@ impl TokenRecord {
         refresh_token: Option<&str>,
         expires_at_ms: u64,
         scope: Option<&str>,
-    ) -> Result<Self> {
+    ) -> Result<Self, &'static str> {
         if !is_b64token(access_token) {
-            return Err(Error::callback(
+            return Err(
                 "access_token is empty, too long or has characters a bearer token cannot have",
-            ));
+            );
         }
         let refresh_token = match refresh_token {
             Some(r)
@@ -67,9 +88,7 @@ impl TokenRecord {
                     || r.len() > MAX_TOKEN_LEN
                     || !r.bytes().all(|b| b.is_ascii_graphic()) =>
             {
-                return Err(Error::callback(
-                    "refresh_token is empty, too long or not visible ASCII",
-                ))
+                return Err("refresh_token is empty, too long or not visible ASCII")
             }
             Some(r) => Some(RefreshToken::new(r)),
             None => None,
@@ -133,6 +152,24 @@ impl TokenRecord {
     }
 }
 
+/// `expires_in` as text (the redirect): a positive integer; too large for u64 saturates.
+pub fn seconds_from_text(value: &str) -> Option<u64> {
+    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
+    let seconds = if digits {
+        value.parse::<u64>().unwrap_or(u64::MAX)
+    } else {
+        0
+    };
+    (seconds > 0).then_some(seconds)
+}
+
+/// `expires_in` as a JSON number (the token endpoint): a positive integer; huge saturates.
+pub fn seconds_from_number(value: f64) -> Option<u64> {
+    // Every f64 from 2^53 up is an integer; below, the round trip tells.
+    let integer = value >= 9_007_199_254_740_992.0 || value == (value as u64) as f64;
+    (value.is_finite() && value >= 1.0 && integer).then_some(value as u64)
+}
+
 /// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 /// Anything else could break or inject into the `Authorization` header.
 pub fn is_b64token(value: &str) -> bool {
@@ -184,6 +221,43 @@ mod tests {
         assert!(!r.expires_within(u64::MAX, u64::MAX) || r.is_expired(u64::MAX));
         let epoch = TokenRecord::from_grant("abc", None, 1, None, 0).unwrap();
         assert_eq!(epoch.expires_at_ms(), 1000);
+    }
+
+    #[test]
+    fn expires_in_forms() {
+        assert_eq!(seconds_from_text("7199"), Some(7199));
+        assert_eq!(seconds_from_text("99999999999999999999999"), Some(u64::MAX));
+        for bad in ["", "0", "-5", "1.5", "soon", " 1", "+1"] {
+            assert_eq!(seconds_from_text(bad), None, "{bad:?}");
+        }
+        assert_eq!(seconds_from_number(7199.0), Some(7199));
+        assert_eq!(seconds_from_number(1e300), Some(u64::MAX));
+        for bad in [0.0, -1.0, 0.5, 1.5, f64::NAN, f64::INFINITY] {
+            assert_eq!(seconds_from_number(bad), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn response_fields() {
+        let ok = TokenRecord::from_response(Some("a"), Some("BEARER"), Some(60), None, None, 0);
+        assert_eq!(ok.map(|r| r.expires_at_ms()), Ok(60_000));
+        let cases = [
+            (None, Some("Bearer"), Some(60), "no access_token"),
+            (Some("a"), None, Some(60), "no token_type"),
+            (Some("a"), Some("mac"), Some(60), "token_type is not Bearer"),
+            (
+                Some("a"),
+                Some("Bearer"),
+                None,
+                "expires_in is missing or not a positive integer",
+            ),
+        ];
+        for (access, kind, expires, reason) in cases {
+            assert_eq!(
+                TokenRecord::from_response(access, kind, expires, None, None, 0),
+                Err(reason)
+            );
+        }
     }
 
     #[test]

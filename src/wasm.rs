@@ -12,7 +12,7 @@ use crate::error::Error;
 use crate::headers;
 use crate::prelude::*;
 use crate::secret::{AccessToken, State};
-use crate::token::TokenRecord;
+use crate::token::{seconds_from_number, TokenRecord};
 use crate::url::is_absolute_reference;
 use wasm_bindgen::prelude::*;
 
@@ -37,6 +37,10 @@ impl Engine {
         scope: Option<String>,
         allowed_origins: &str,
         storage_key: Option<String>,
+        token_url: Option<String>,
+        validate_url: Option<String>,
+        revoke_url: Option<String>,
+        client_secret: Option<String>,
     ) -> Result<Engine, String> {
         let allowed_origins = allowed_origins
             .split('\n')
@@ -52,6 +56,10 @@ impl Engine {
             scope,
             allowed_origins,
             storage_key,
+            token_url,
+            validate_url,
+            revoke_url,
+            client_secret,
         })
         .map_err(wire)?;
         Ok(Engine { config })
@@ -91,6 +99,33 @@ impl Engine {
         callback::evaluate(fragment, pending.as_ref(), ms(now_ms))
             .map(|signed_in| signed_in.record.to_json())
             .map_err(wire)
+    }
+
+    /// Checks a token endpoint answer (JSON fields as parsed; `expires_in` NaN when absent) and
+    /// returns the record to store, as JSON. Without a new refresh token the previous one is
+    /// kept (RFC 6749 §6); Tangoe rotates it on every refresh.
+    #[wasm_bindgen(js_name = tokenRecord)]
+    #[allow(clippy::too_many_arguments)]
+    pub fn token_record(
+        &self,
+        access_token: Option<String>,
+        token_type: Option<String>,
+        expires_in: f64,
+        refresh_token: Option<String>,
+        scope: Option<String>,
+        previous_refresh_token: Option<String>,
+        now_ms: f64,
+    ) -> Result<String, String> {
+        TokenRecord::from_response(
+            access_token.as_deref(),
+            token_type.as_deref(),
+            seconds_from_number(expires_in),
+            refresh_token.or(previous_refresh_token).as_deref(),
+            scope.as_deref(),
+            ms(now_ms),
+        )
+        .map(|record| record.to_json())
+        .map_err(|why| wire(Error::InvalidTokenResponse(why.into())))
     }
 
     /// A relative reference joined onto the API base path, or `undefined` for an absolute one

@@ -22,6 +22,10 @@ fn engine() -> Engine {
         None,
         "https://files.example.com\n",
         None,
+        Some("https://oauth.example.com/as/token.oauth2".into()),
+        None,
+        None,
+        None,
     )
     .unwrap_or_else(|e| panic!("{e}"))
 }
@@ -36,6 +40,10 @@ fn config_errors_cross_as_json_naming_the_field() {
         None,
         None,
         "",
+        None,
+        None,
+        None,
+        None,
         None,
     )
     .err()
@@ -53,6 +61,10 @@ fn config_errors_cross_as_json_naming_the_field() {
         None,
         None,
         "https://ok.example\nhttps://x.example/p",
+        None,
+        None,
+        None,
+        None,
         None,
     )
     .err()
@@ -76,6 +88,36 @@ fn sign_in_round_trip() {
         .unwrap();
     assert_eq!(record, r#"{"accessToken":"abc","expiresAt":61000}"#);
     assert!(check_record("abc", None, 61000.0, None));
+    let refreshed = e
+        .token_record(
+            Some("new".into()),
+            Some("Bearer".into()),
+            7199.0,
+            None,
+            Some("MOBPROC".into()),
+            Some("r0".into()),
+            0.0,
+        )
+        .unwrap();
+    assert_eq!(
+        refreshed,
+        r#"{"accessToken":"new","refreshToken":"r0","expiresAt":7199000,"scope":"MOBPROC"}"#
+    );
+    let bad = e
+        .token_record(
+            Some("x".into()),
+            Some("Bearer".into()),
+            f64::NAN,
+            None,
+            None,
+            None,
+            0.0,
+        )
+        .unwrap_err();
+    assert!(
+        bad.starts_with(r#"{"code":"invalid_token_response""#),
+        "{bad}"
+    );
     assert!(!check_record("a b", None, 61000.0, None));
     assert!(!check_record("abc", None, f64::NAN, None));
 }

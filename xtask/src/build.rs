@@ -5,8 +5,9 @@ use crate::tools;
 use std::fs;
 use std::path::PathBuf;
 
-/// Files copied from pkg-template/ next to wasm-bindgen's output.
-const TEMPLATE: &[&str] = &["index.js", "index.d.ts", "README.md"];
+/// Files copied from pkg-template/ next to wasm-bindgen's output (its ES modules are bundled
+/// into index.js below).
+const TEMPLATE: &[&str] = &["index.d.ts", "README.md"];
 
 /// Builds pkg/ and returns its path.
 pub fn run() -> Result<PathBuf> {
@@ -57,7 +58,18 @@ pub fn run() -> Result<PathBuf> {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
     }
-    // One minified ES module: the entry with wasm-bindgen's glue folded in.
+    let modules =
+        fs::read_dir(root.join("pkg-template")).map_err(|e| format!("pkg-template/: {e}"))?;
+    let mut sources = Vec::new();
+    for entry in modules.flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".js") {
+            fs::copy(entry.path(), pkg.join(&name))
+                .map_err(|e| format!("copying pkg-template/{name}: {e}"))?;
+            sources.push(name);
+        }
+    }
+    // One minified ES module: the entry, its modules and wasm-bindgen's glue.
     let entry = pkg.join("index.js");
     let entry = entry.to_string_lossy();
     sh::run(&mut cmd(
@@ -73,8 +85,11 @@ pub fn run() -> Result<PathBuf> {
             &format!("--outfile={entry}"),
         ],
     ))?;
-    fs::remove_file(pkg.join("mobproc_auth.js"))
-        .map_err(|e| format!("removing the unbundled glue: {e}"))?;
+    sources.push("mobproc_auth.js".into());
+    for name in sources.iter().filter(|n| n.as_str() != "index.js") {
+        fs::remove_file(pkg.join(name))
+            .map_err(|e| format!("removing the bundled pkg/{name}: {e}"))?;
+    }
     let manifest = fs::read_to_string(root.join("pkg-template/package.json"))
         .map_err(|e| format!("pkg-template/package.json: {e}"))?
         .replace("0.0.0-set-by-xtask", &library_version()?);

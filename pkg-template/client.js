@@ -1,0 +1,377 @@
+// MobprocClient: sign-in, the session, and calls. The core decides; this class does the I/O.
+import { readReturnTo } from "./config.js";
+import { configError, core, inBrowserPage, messageOf, MobprocError } from "./errors.js";
+import { Events } from "./events.js";
+import { Store } from "./store.js";
+import { getJson, postForm } from "./tokens.js";
+import { checkRecord, isOAuthResponse, newState, sanitizeReturnTo } from "./wasm.js";
+
+const notAuthenticated = () => new MobprocError("not_authenticated", "not signed in (no unexpired token); the request was not sent");
+const refreshFailed = (cause, details = {}) =>
+  new MobprocError("refresh_failed", `refreshing the token failed: ${messageOf(cause)}; the session is unchanged`, { cause, ...details });
+
+/** A MOBPROC client; make one with `createClient`. */
+export class MobprocClient {
+  #engine;
+  #options;
+  #events = new Events();
+  #store = new Store((cause) =>
+    this.#events.emit("error", new MobprocError("storage_unavailable", `sessionStorage is not usable here (${messageOf(cause)}); the session is kept in memory for this page`, { cause })),
+  );
+  #key;
+  #pendingKey;
+  #cachedRaw = null;
+  #cached = null;
+  #refreshing = null;
+
+  /** @param {import("./wasm.js").Engine} engine @param {ReturnType<typeof import("./config.js").readConfig>["options"]} options */
+  constructor(engine, options) {
+    this.#engine = engine;
+    this.#options = options;
+    this.#key = engine.storageKey();
+    this.#pendingKey = `${this.#key}.pending`;
+  }
+
+  /** Subscribes to `sessionChanged`, `sessionExpired` or `error`; returns the unsubscribe function. */
+  on(name, listener) {
+    return this.#events.on(name, listener);
+  }
+
+  /** Starts a sign-in and returns the authorization URL without navigating. */
+  authorizeUrl(options) {
+    const returnTo = readReturnTo(options);
+    if (typeof globalThis.crypto?.getRandomValues !== "function") {
+      throw new MobprocError("unsupported", "unsupported here: crypto.getRandomValues is not available");
+    }
+    const state = core(() => newState(globalThis.crypto.getRandomValues(new Uint8Array(32))));
+    const url = core(() => this.#engine.authorizeUrl(state));
+    const safeReturnTo = returnTo === undefined ? null : sanitizeReturnTo(returnTo) ?? null;
+    this.#store.set(this.#pendingKey, JSON.stringify({ state, returnTo: safeReturnTo }));
+    return url;
+  }
+
+  /** Starts a sign-in and navigates to Tangoe's sign-in page. */
+  login(options) {
+    if (!inBrowserPage()) throw new MobprocError("unsupported", "unsupported here: login needs a browser page; use authorizeUrl");
+    window.location.assign(this.authorizeUrl(options));
+  }
+
+  /** On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`. */
+  async handleRedirectCallback() {
+    if (!inBrowserPage()) return null;
+    const fragment = window.location.hash.slice(1);
+    if (!isOAuthResponse(fragment)) return null;
+    // Before anything else: the response leaves the address bar and the history entry.
+    try {
+      window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
+    } catch (cause) {
+      throw new MobprocError("unsupported", "unsupported here: could not remove the sign-in response from the URL", { cause });
+    }
+    const pending = this.#takePending();
+    this.#save(core(() => this.#engine.signIn(fragment, pending?.state, Date.now())));
+    return { returnTo: pending?.returnTo ?? null };
+  }
+
+  /** Server-side JavaScript only: the resource owner password grant with the client's secret. */
+  async signInWithPassword(credentials) {
+    if (inBrowserPage()) {
+      throw new MobprocError("insecure_grant", "the password grant is refused in a browser page: sign users in with login() (the implicit grant) instead");
+    }
+    const { tokenUrl, clientSecret, scope } = this.#options;
+    if (tokenUrl === undefined) throw configError("tokenUrl", "is required for the password grant");
+    if (clientSecret === undefined) throw configError("clientSecret", "is required for the password grant");
+    const { username, password } = credentials ?? {};
+    if (typeof username !== "string" || username === "") throw configError("username", "must be a non-empty string");
+    if (typeof password !== "string") throw configError("password", "must be a string");
+    let answer;
+    try {
+      answer = await postForm(tokenUrl, { grant_type: "password", username, password, scope }, this.#options);
+    } catch (cause) {
+      throw new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+    }
+    if (!answer.ok) throw this.#denied(answer);
+    this.#save(core(() => this.#tokenRecord(answer, undefined)));
+    return this.session();
+  }
+
+  /** Gets a new access token (and rotated refresh token); one request however many callers wait. */
+  refresh() {
+    this.#refreshing ??= this.#refresh().finally(() => {
+      this.#refreshing = null;
+    });
+    return this.#refreshing;
+  }
+
+  /** True when an unexpired token is stored. */
+  isAuthenticated() {
+    return this.#usable() !== null;
+  }
+
+  /** The session without token values, or `null`. */
+  session() {
+    const record = this.#usable();
+    return record && { expiresAt: record.expiresAt, scope: record.scope ?? null, hasRefreshToken: record.refreshToken !== undefined };
+  }
+
+  /** The raw access token, for the rare caller that must place it elsewhere. */
+  accessToken() {
+    return this.#usable()?.accessToken ?? null;
+  }
+
+  /** Asks Tangoe whether the access token is valid, and for what. */
+  async validate() {
+    const record = this.#usable();
+    if (!record) throw notAuthenticated();
+    const { validateUrl, tokenUrl } = this.#options;
+    let answer;
+    try {
+      if (validateUrl !== undefined) {
+        const url = new URL(validateUrl);
+        url.searchParams.set("access_token", record.accessToken);
+        answer = await getJson(url, this.#options);
+      } else if (tokenUrl !== undefined) {
+        const grant = { grant_type: "urn:pingidentity.com:oauth2:grant_type:validate_bearer", token: record.accessToken, client_id: this.#options.clientId };
+        answer = await postForm(tokenUrl, grant, this.#options);
+      } else {
+        throw configError("validateUrl", "or `tokenUrl` is required to validate");
+      }
+    } catch (cause) {
+      if (cause instanceof MobprocError) throw cause;
+      throw new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+    }
+    const body = answer.body;
+    if (!answer.ok || body === null) {
+      throw new MobprocError("token_invalid", `Tangoe does not accept the token (HTTP ${answer.status}${answer.error ? `, ${answer.error}` : ""})`, {
+        status: answer.status,
+        oauthError: answer.error,
+        oauthErrorDescription: answer.description,
+      });
+    }
+    const about = body.access_token !== null && typeof body.access_token === "object" ? body.access_token : {};
+    return {
+      scope: body.scope ?? null,
+      expiresIn: body.expires_in ?? null,
+      clientId: body.client_id ?? null,
+      tenant: about.tenant ?? null,
+      platform: about.platform ?? null,
+      multitenant: about.multitenant === true || about.multitenant === "true",
+      identityProvider: about.identityProvider ?? null,
+      identifier: about.identifier ?? null,
+    };
+  }
+
+  /**
+   * `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; a relative URL joins onto
+   * `apiBaseUrl`. Refreshes first when the token is about to expire, and once more on a 401.
+   * @param {RequestInfo | URL} input
+   * @param {RequestInit} [init]
+   * @returns {Promise<Response>}
+   */
+  async fetch(input, init) {
+    await this.#refreshIfExpiring();
+    const request = this.#prepare(input, init);
+    const sentWith = request.headers.get("authorization");
+    // A clone made before sending can be replayed after a refresh; a caller's stream cannot.
+    const replay = this.#canRefresh() && !(init?.body instanceof ReadableStream) ? request.clone() : null;
+    const response = await send(request);
+    if (response.status !== 401) return response;
+    if (replay === null) {
+      this.#expire();
+      return response;
+    }
+    try {
+      // Calls that were in flight when another one refreshed just replay with the new token.
+      if (this.#bearer() === sentWith) await this.refresh();
+    } catch (error) {
+      if (error.code === "session_expired") return response;
+      throw error;
+    }
+    const second = await send(this.#sign(replay));
+    if (second.status === 401) this.#expire();
+    return second;
+  }
+
+  /** Forgets the token and any pending sign-in; revokes both tokens in the background when `revokeUrl` is set. */
+  logout() {
+    const record = this.#record();
+    this.#store.remove(this.#key);
+    this.#store.remove(this.#pendingKey);
+    if (record === null) return;
+    this.#events.emit("sessionChanged", null);
+    const { revokeUrl, clientId } = this.#options;
+    if (revokeUrl === undefined) return;
+    for (const [token, hint] of [[record.refreshToken, "refresh_token"], [record.accessToken, "access_token"]]) {
+      if (token === undefined) continue;
+      postForm(revokeUrl, { token, token_type_hint: hint, client_id: clientId }, this.#options).then(
+        (answer) => answer.ok || this.#events.emit("error", new MobprocError("revoke_failed", `revoking the ${hint} failed (HTTP ${answer.status})`, { status: answer.status })),
+        (cause) => this.#events.emit("error", new MobprocError("revoke_failed", `revoking the ${hint} failed: ${messageOf(cause)}`, { cause })),
+      );
+    }
+  }
+
+  async #refresh() {
+    const { tokenUrl, clientId, scope } = this.#options;
+    if (tokenUrl === undefined) throw configError("tokenUrl", "is required to refresh");
+    const record = this.#record();
+    if (!record?.refreshToken) throw notAuthenticated();
+    let answer;
+    try {
+      answer = await postForm(tokenUrl, { grant_type: "refresh_token", refresh_token: record.refreshToken, client_id: clientId, scope }, this.#options);
+    } catch (cause) {
+      throw refreshFailed(cause);
+    }
+    if (answer.error === "invalid_grant") {
+      // The refresh token is dead (expired, revoked, rotated away): so is the session.
+      if (this.#record()?.refreshToken === record.refreshToken) this.#expire();
+      throw new MobprocError("session_expired", "the session has expired: sign in again", { oauthError: answer.error, oauthErrorDescription: answer.description });
+    }
+    if (!answer.ok) {
+      throw refreshFailed(`the token endpoint answered HTTP ${answer.status}`, { status: answer.status, oauthError: answer.error, oauthErrorDescription: answer.description });
+    }
+    let raw;
+    try {
+      raw = core(() => this.#tokenRecord(answer, record.refreshToken));
+    } catch (cause) {
+      throw refreshFailed(cause);
+    }
+    // Signed out (or signed in anew) meanwhile: do not bring the old session back.
+    if (this.#record()?.refreshToken !== record.refreshToken) throw notAuthenticated();
+    this.#save(raw);
+    return this.session();
+  }
+
+  async #refreshIfExpiring() {
+    const record = this.#record();
+    if (record === null || !this.#canRefresh() || record.expiresAt - Date.now() > this.#options.refreshSkewMs) return;
+    try {
+      await this.refresh();
+    } catch (error) {
+      // Not expired yet: carry on with the current token, and say what happened.
+      if (error.code !== "refresh_failed" || Date.now() >= record.expiresAt) throw error;
+      this.#events.emit("error", error);
+    }
+  }
+
+  #tokenRecord(answer, previousRefreshToken) {
+    const b = answer.body ?? {};
+    const text = (v) => (typeof v === "string" ? v : undefined);
+    return this.#engine.tokenRecord(text(b.access_token), text(b.token_type), typeof b.expires_in === "number" ? b.expires_in : NaN, text(b.refresh_token), text(b.scope), previousRefreshToken, Date.now());
+  }
+
+  #denied(answer) {
+    return new MobprocError("authorization_denied", `the token endpoint refused: HTTP ${answer.status}${answer.error ? `, ${answer.error}` : ""}`, {
+      status: answer.status,
+      oauthError: answer.error,
+      oauthErrorDescription: answer.description,
+    });
+  }
+
+  #canRefresh() {
+    return this.#options.tokenUrl !== undefined && this.#record()?.refreshToken !== undefined;
+  }
+
+  #bearer() {
+    const token = this.#usable()?.accessToken;
+    return token === undefined ? null : `Bearer ${token}`;
+  }
+
+  /** The Request `fetch(input, init)` would send, with the headers set; throws when it must not be sent. */
+  #prepare(input, init) {
+    if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
+    let request;
+    try {
+      if (input instanceof Request) {
+        request = new Request(input, init ?? undefined);
+      } else if (typeof input === "string" || input instanceof URL) {
+        const href = typeof input === "string" ? this.#engine.resolve(input) ?? new URL(input, this.#engine.apiBaseUrl()).href : input.href;
+        request = new Request(href, init ?? undefined);
+      } else {
+        throw configError("input", "must be a string, URL or Request");
+      }
+    } catch (cause) {
+      if (cause instanceof MobprocError) throw cause;
+      throw new MobprocError("invalid_request", `invalid request: ${messageOf(cause)}; the request was not sent`, { cause });
+    }
+    core(() => this.#engine.checkOrigin(new URL(request.url).origin));
+    if (request.mode === "no-cors") {
+      throw new MobprocError("invalid_request", 'invalid request: mode "no-cors" cannot carry the Authorization header; the request was not sent');
+    }
+    return this.#sign(request);
+  }
+
+  /** Sets the MOBPROC headers with the current token. */
+  #sign(request) {
+    const record = this.#usable();
+    if (!record) throw notAuthenticated();
+    const headers = this.#engine.apiHeaders(record.accessToken).split("\n");
+    for (let i = 0; i + 1 < headers.length; i += 2) request.headers.set(headers[i], headers[i + 1]);
+    return request;
+  }
+
+  /** Replaces the record in one write and tells the listeners. */
+  #save(raw) {
+    this.#store.set(this.#key, raw);
+    this.#events.emit("sessionChanged", this.session());
+  }
+
+  #expire() {
+    if (this.#record() === null) return;
+    this.#store.remove(this.#key);
+    this.#events.emit("sessionChanged", null);
+    this.#events.emit("sessionExpired", null);
+  }
+
+  #usable() {
+    const record = this.#record();
+    return record !== null && Date.now() < record.expiresAt ? record : null;
+  }
+
+  /** The stored record; a corrupted one is removed and reads as signed out. */
+  #record() {
+    const raw = this.#store.get(this.#key);
+    if (raw === null) return null;
+    if (raw === this.#cachedRaw) return this.#cached;
+    let record = null;
+    try {
+      record = JSON.parse(raw);
+    } catch {
+      // Corrupted: removed below.
+    }
+    const valid =
+      record !== null &&
+      typeof record === "object" &&
+      typeof record.accessToken === "string" &&
+      typeof record.expiresAt === "number" &&
+      ["undefined", "string"].includes(typeof record.refreshToken) &&
+      ["undefined", "string"].includes(typeof record.scope) &&
+      checkRecord(record.accessToken, record.refreshToken, record.expiresAt, record.scope);
+    if (!valid) {
+      this.#store.remove(this.#key);
+      return null;
+    }
+    this.#cachedRaw = raw;
+    this.#cached = record;
+    return record;
+  }
+
+  #takePending() {
+    const raw = this.#store.get(this.#pendingKey);
+    this.#store.remove(this.#pendingKey);
+    try {
+      const pending = JSON.parse(raw);
+      if (typeof pending?.state !== "string" || pending.state === "") return null;
+      const returnTo = typeof pending.returnTo === "string" ? sanitizeReturnTo(pending.returnTo) ?? null : null;
+      return { state: pending.state, returnTo };
+    } catch {
+      return null;
+    }
+  }
+}
+
+async function send(request) {
+  try {
+    return await globalThis.fetch(request);
+  } catch (cause) {
+    throw new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+  }
+}

@@ -1,0 +1,66 @@
+// Reads the createClient config: own fields only, JavaScript types checked here, values checked
+// by the core.
+import { configError, inBrowserPage, MobprocError } from "./errors.js";
+
+const FIELDS = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs"];
+
+/**
+ * @returns {{ engineArgs: unknown[], options: { clientId: string, scope: string, tokenUrl?: string, validateUrl?: string, revokeUrl?: string, clientSecret?: string, clientAuth: "basic" | "body", refreshSkewMs: number, timeoutMs: number } }}
+ */
+export function readConfig(config) {
+  if (config === null || typeof config !== "object" || Array.isArray(config)) throw configError("config", "must be an object");
+  try {
+    for (const key of Object.keys(config)) {
+      if (!FIELDS.includes(key)) throw configError(key.slice(0, 64), `is not a known option (known: ${FIELDS.join(", ")})`);
+    }
+    // Own properties only: a polluted Object.prototype must not inject configuration.
+    const own = (key) => (Object.prototype.hasOwnProperty.call(config, key) ? config[key] : undefined);
+    const text = (key, required) => {
+      const value = own(key);
+      if (value === undefined && required) throw configError(key, "is required");
+      if (value !== undefined && typeof value !== "string") throw configError(key, "must be a string");
+      return value;
+    };
+    const whole = (key, fallback, max) => {
+      const value = own(key) ?? fallback;
+      if (!Number.isInteger(value) || value < 0 || value > max) throw configError(key, `must be an integer from 0 to ${max}`);
+      return value;
+    };
+    const origins = own("allowedOrigins") ?? [];
+    if (!Array.isArray(origins) || origins.length > 64) throw configError("allowedOrigins", "must be an array of at most 64 origin strings");
+    origins.forEach((origin, i) => {
+      if (typeof origin !== "string" || /[\r\n]/.test(origin)) throw configError(`allowedOrigins[${i}]`, "must be an origin string");
+    });
+    const clientSecret = text("clientSecret");
+    if (clientSecret !== undefined && inBrowserPage()) {
+      throw new MobprocError("insecure_grant", "a clientSecret cannot be kept secret in a browser page: use the implicit grant (login) there; secrets belong to server-side JavaScript");
+    }
+    const clientAuth = own("clientAuth") ?? "basic";
+    if (clientAuth !== "basic" && clientAuth !== "body") throw configError("clientAuth", 'must be "basic" or "body"');
+    const options = {
+      clientId: text("clientId", true),
+      scope: text("scope") ?? "MOBPROC",
+      tokenUrl: text("tokenUrl"),
+      validateUrl: text("validateUrl"),
+      revokeUrl: text("revokeUrl"),
+      clientSecret,
+      clientAuth,
+      refreshSkewMs: whole("refreshSkewSeconds", 60, 86400) * 1000,
+      timeoutMs: whole("timeoutMs", 30000, 600000) || 30000,
+    };
+    const engineArgs = [options.clientId, text("tenant", true), text("apiBaseUrl", true), text("authorizeUrl"), text("redirectUri"), text("scope"), origins.join("\n"), text("storageKey"), options.tokenUrl, options.validateUrl, options.revokeUrl, clientSecret];
+    return { engineArgs, options };
+  } catch (error) {
+    if (error instanceof MobprocError) throw error;
+    throw configError("config", `could not be read: ${error}`);
+  }
+}
+
+/** `{ returnTo? }` of login and authorizeUrl. */
+export function readReturnTo(options) {
+  if (options === undefined || options === null) return undefined;
+  if (typeof options !== "object") throw configError("options", "must be an object");
+  const returnTo = Object.prototype.hasOwnProperty.call(options, "returnTo") ? options.returnTo : undefined;
+  if (returnTo !== undefined && typeof returnTo !== "string") throw configError("returnTo", "must be a string");
+  return returnTo;
+}

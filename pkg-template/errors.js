@@ -1,0 +1,41 @@
+// MobprocError and the small helpers that create it.
+
+/** Detail fields a MobprocError may carry. */
+const DETAILS = ["field", "origin", "oauthError", "oauthErrorDescription", "status", "errorCode", "id", "correlationId", "retryAfter"];
+
+/** Every error this package throws: `instanceof MobprocError`, with a stable `code`. */
+export class MobprocError extends Error {
+  /**
+   * @param {string} code stable error code, e.g. "state_mismatch"
+   * @param {string} message what went wrong
+   * @param {Record<string, unknown>} [details] `cause` and code-specific fields
+   */
+  constructor(code, message, details = {}) {
+    super(message, "cause" in details ? { cause: details.cause } : undefined);
+    this.name = "MobprocError";
+    this.code = code;
+    for (const key of DETAILS) if (details[key] !== undefined) this[key] = details[key];
+  }
+}
+
+/** A `config_invalid` error naming the field. */
+export const configError = (field, reason) => new MobprocError("config_invalid", `invalid config: \`${field}\` ${reason}`, { field });
+
+/** Runs a call into the wasm core, turning its JSON errors into MobprocError. */
+export function core(fn) {
+  try {
+    return fn();
+  } catch (error) {
+    if (typeof error === "string" && error.startsWith("{")) {
+      const wire = JSON.parse(error);
+      throw new MobprocError(wire.code, wire.message, wire);
+    }
+    throw error;
+  }
+}
+
+/** The message of whatever was thrown. */
+export const messageOf = (cause) => cause?.message ?? String(cause);
+
+/** True inside a browser page (not Node, not a worker). */
+export const inBrowserPage = () => typeof window === "object" && typeof document === "object";
