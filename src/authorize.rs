@@ -20,15 +20,15 @@ pub fn authorize_url(config: &Config, state: &State) -> Result<String> {
     let redirect = config
         .redirect_uri()
         .ok_or_else(|| Error::config("redirectUri", "is required for sign-in"))?;
-    let redirect = redirect.as_string();
+    let redirect = redirect.as_str();
     let query = form_pairs([
         ("response_type", "token"),
         ("client_id", config.client_id().as_str()),
-        ("redirect_uri", redirect.as_str()),
+        ("redirect_uri", redirect),
         ("scope", config.scope().as_str()),
         ("state", state.secret()),
     ]);
-    let base = base.as_string();
+    let base = base.as_str();
     let separator = match base.split_once('?') {
         Some((_, "")) => "",
         Some(_) => "&",

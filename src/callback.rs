@@ -9,7 +9,7 @@ use crate::secret::State;
 use crate::text::cat;
 use crate::token::{seconds_from_text, TokenRecord};
 
-/// Longest error text kept from the server, in characters.
+/// Longest error text kept from the server, in bytes (cut at a character boundary).
 const MAX_ERROR_TEXT: usize = 500;
 
 /// The sign-in this tab started: its `state` and where to go afterwards.
@@ -45,7 +45,7 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
     let pairs = parse_form(fragment).map_err(|e| {
         Error::InvalidCallback(match e {
             DecodeError::BadPercent => "bad percent-encoding in the URL fragment".into(),
-            DecodeError::NotUtf8 => "the URL fragment is not UTF-8".into(),
+            DecodeError::NotAscii => "the URL fragment has non-ASCII values".into(),
         })
     })?;
     let get = |name: &str| -> Result<Option<&str>> {
@@ -94,7 +94,11 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
 }
 
 fn clip(text: &str) -> String {
-    text.chars().take(MAX_ERROR_TEXT).collect()
+    let mut end = text.len().min(MAX_ERROR_TEXT);
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default().to_owned()
 }
 
 #[cfg(test)]

@@ -127,7 +127,7 @@ impl Config {
         let scope = Scope(scope_value(
             raw.scope.unwrap_or_else(|| DEFAULT_SCOPE.into()),
         )?);
-        let mut allowed_origins = vec![api_base.origin()];
+        let mut allowed_origins = vec![api_base.origin().to_owned()];
         for (i, origin) in raw.allowed_origins.iter().enumerate() {
             let origin = origin_value(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), origin)?;
             if !allowed_origins.contains(&origin) {
@@ -232,7 +232,7 @@ fn origin_value(field: &str, value: &str) -> Result<String> {
             "must be an origin only (scheme, host and port, no path)",
         ));
     }
-    Ok(url.origin())
+    Ok(url.origin().to_owned())
 }
 
 /// A value that goes into an HTTP header: visible ASCII, no spaces, CR or LF.

@@ -10,15 +10,16 @@ use crate::prelude::*;
 use crate::text::{cat, decimal};
 use core::fmt;
 
-/// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default port).
+/// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default
+/// port, path at least `/`), kept as one string with the boundaries of its parts.
 #[derive(Clone, PartialEq, Eq)]
 pub struct HttpUrl {
+    text: String,
     https: bool,
-    host: String,
-    port: Option<u16>,
-    path: String,
-    query: Option<String>,
-    fragment: Option<String>,
+    host_end: usize,
+    origin_end: usize,
+    path_end: usize,
+    query_end: usize,
 }
 
 /// Why a string is not an acceptable URL; the text completes "… must be …" style messages.
@@ -46,13 +47,28 @@ impl HttpUrl {
         let (host, port) = parse_authority(authority, https)?;
         let (before_fragment, fragment) = split_at_first(tail, |b| b == b'#');
         let (path, query) = split_at_first(before_fragment, |b| b == b'?');
+
+        let mut text = String::with_capacity(input.len() + 1);
+        text.push_str(if https { "https://" } else { "http://" });
+        text.push_str(&host);
+        let host_end = text.len();
+        if let Some(port) = port {
+            text.push(':');
+            text.push_str(&decimal(port.into()));
+        }
+        let origin_end = text.len();
+        text.push_str(if path.is_empty() { "/" } else { path });
+        let path_end = text.len();
+        text.push_str(query);
+        let query_end = text.len();
+        text.push_str(fragment);
         Ok(HttpUrl {
+            text,
             https,
-            host,
-            port,
-            path: if path.is_empty() { "/" } else { path }.to_owned(),
-            query: query.get(1..).map(str::to_owned),
-            fragment: fragment.get(1..).map(str::to_owned),
+            host_end,
+            origin_end,
+            path_end,
+            query_end,
         })
     }
 
@@ -72,75 +88,64 @@ impl HttpUrl {
 
     /// True for the loopback hosts where plain http is allowed: 127.0.0.1, localhost, [::1].
     pub fn is_loopback(&self) -> bool {
-        matches!(self.host.as_str(), "127.0.0.1" | "localhost" | "[::1]")
+        matches!(self.host(), "127.0.0.1" | "localhost" | "[::1]")
     }
 
     /// The lowercase host, IPv6 literals in brackets.
     pub fn host(&self) -> &str {
-        &self.host
+        self.part(self.scheme().len() + 3, self.host_end)
     }
 
     /// The path, at least `/`.
     pub fn path(&self) -> &str {
-        &self.path
+        self.part(self.origin_end, self.path_end)
     }
 
     /// The query without `?`, if any.
     pub fn query(&self) -> Option<&str> {
-        self.query.as_deref()
+        (self.query_end > self.path_end).then(|| self.part(self.path_end + 1, self.query_end))
     }
 
     /// The fragment without `#`, if any.
     pub fn fragment(&self) -> Option<&str> {
-        self.fragment.as_deref()
+        (self.text.len() > self.query_end).then(|| self.part(self.query_end + 1, self.text.len()))
     }
 
     /// The serialised origin, as the browser's `URL.origin` prints it: `https://host[:port]`.
-    pub fn origin(&self) -> String {
-        match self.port {
-            Some(port) => cat(&[self.scheme(), "://", &self.host, ":", &decimal(port.into())]),
-            None => cat(&[self.scheme(), "://", &self.host]),
-        }
+    pub fn origin(&self) -> &str {
+        self.part(0, self.origin_end)
+    }
+
+    /// The whole normalised URL.
+    pub fn as_str(&self) -> &str {
+        &self.text
     }
 
     /// Joins a relative reference onto this URL's path: `/ping` under `…/mobproc/v1` is
     /// `…/mobproc/v1/ping`. The reference may carry its own query; this URL's query is dropped.
     pub fn join_path(&self, relative: &str) -> String {
-        let base = self.path.trim_end_matches('/');
         let relative = relative.trim_start_matches('/');
         if relative.is_empty() {
-            cat(&[&self.origin(), &self.path])
+            cat(&[self.origin(), self.path()])
         } else {
-            cat(&[&self.origin(), base, "/", relative])
+            cat(&[self.origin(), self.path().trim_end_matches('/'), "/", relative])
         }
     }
-}
 
-impl HttpUrl {
-    /// The whole URL as text.
-    pub fn as_string(&self) -> String {
-        let mut out = cat(&[&self.origin(), &self.path]);
-        if let Some(q) = &self.query {
-            out.push('?');
-            out.push_str(q);
-        }
-        if let Some(frag) = &self.fragment {
-            out.push('#');
-            out.push_str(frag);
-        }
-        out
+    fn part(&self, start: usize, end: usize) -> &str {
+        self.text.get(start..end).unwrap_or_default()
     }
 }
 
 impl fmt::Display for HttpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.as_string())
+        f.write_str(&self.text)
     }
 }
 
 impl fmt::Debug for HttpUrl {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "HttpUrl({self})")
+        write!(f, "HttpUrl({})", self.text)
     }
 }
 
@@ -152,9 +157,9 @@ pub fn is_absolute_reference(input: &str) -> bool {
     }
     match input.split_once(':') {
         Some((scheme, _)) => {
-            let mut chars = scheme.chars();
-            chars.next().is_some_and(|c| c.is_ascii_alphabetic())
-                && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.'))
+            let mut bytes = scheme.bytes();
+            bytes.next().is_some_and(|c| c.is_ascii_alphabetic())
+                && bytes.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
         }
         None => false,
     }
@@ -184,7 +189,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
         let (inside, after) = v6
             .split_once(']')
             .ok_or(UrlError("has an unterminated IPv6 address"))?;
-        if inside.is_empty() || !inside.chars().all(|c| c.is_ascii_hexdigit() || c == ':') {
+        if inside.is_empty() || !inside.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
             return Err(UrlError("has an invalid IPv6 address"));
         }
         let port = match after {
@@ -200,8 +205,8 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
         let valid = !host.is_empty()
             && !host.starts_with(['.', '-'])
             && host
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+                .bytes()
+                .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
         if !valid {
             return Err(UrlError("must have a valid host name"));
         }

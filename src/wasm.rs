@@ -74,7 +74,7 @@ impl Engine {
     /// The API base URL, as the base for absolute references.
     #[wasm_bindgen(js_name = apiBaseUrl)]
     pub fn api_base_url(&self) -> String {
-        self.config.api_base().as_string()
+        self.config.api_base().as_str().to_owned()
     }
 
     /// The implicit-grant authorization URL carrying `state`.
