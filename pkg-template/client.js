@@ -1,10 +1,10 @@
 // MobprocClient: sign-in, the session, and calls. The core decides; this class does the I/O.
 import { readReturnTo } from "./config.js";
-import { configError, core, inBrowserPage, messageOf, MobprocError } from "./errors.js";
+import { configError, core, inBrowserPage, messageOf, MobprocError, networkError } from "./errors.js";
 import { Events } from "./events.js";
 import { Store } from "./store.js";
 import { getJson, postForm } from "./tokens.js";
-import { checkRecord, isOAuthResponse, newState, sanitizeReturnTo } from "./wasm.js";
+import { checkRecord, isOAuthResponse, sanitizeReturnTo } from "./wasm.js";
 
 const notAuthenticated = () => new MobprocError("not_authenticated", "not signed in (no unexpired token); the request was not sent");
 const refreshFailed = (cause, details = {}) =>
@@ -43,7 +43,9 @@ export class MobprocClient {
     if (typeof globalThis.crypto?.getRandomValues !== "function") {
       throw new MobprocError("unsupported", "unsupported here: crypto.getRandomValues is not available");
     }
-    const state = core(() => newState(globalThis.crypto.getRandomValues(new Uint8Array(32))));
+    // 256 bits from a CSPRNG, base64url: RFC 6749 §10.10 asks for at least 128.
+    const random = globalThis.crypto.getRandomValues(new Uint8Array(32));
+    const state = btoa(String.fromCharCode(...random)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
     const url = core(() => this.#engine.authorizeUrl(state));
     const safeReturnTo = returnTo === undefined ? null : sanitizeReturnTo(returnTo) ?? null;
     this.#store.set(this.#pendingKey, JSON.stringify({ state, returnTo: safeReturnTo }));
@@ -75,7 +77,7 @@ export class MobprocClient {
   /** Server-side JavaScript only: the resource owner password grant with the client's secret. */
   async signInWithPassword(credentials) {
     if (inBrowserPage()) {
-      throw new MobprocError("insecure_grant", "the password grant is refused in a browser page: sign users in with login() (the implicit grant) instead");
+      throw new MobprocError("insecure_grant", "the password grant is refused in a browser page: use login() (the implicit grant)");
     }
     const { tokenUrl, clientSecret, scope } = this.#options;
     if (tokenUrl === undefined) throw configError("tokenUrl", "is required for the password grant");
@@ -87,7 +89,7 @@ export class MobprocClient {
     try {
       answer = await postForm(tokenUrl, { grant_type: "password", username, password, scope }, this.#options);
     } catch (cause) {
-      throw new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+      throw networkError(cause);
     }
     if (!answer.ok) throw this.#denied(answer);
     this.#save(core(() => this.#tokenRecord(answer, undefined)));
@@ -137,7 +139,7 @@ export class MobprocClient {
       }
     } catch (cause) {
       if (cause instanceof MobprocError) throw cause;
-      throw new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+      throw networkError(cause);
     }
     const body = answer.body;
     if (!answer.ok || body === null) {
@@ -372,6 +374,6 @@ async function send(request) {
   try {
     return await globalThis.fetch(request);
   } catch (cause) {
-    throw new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+    throw networkError(cause);
   }
 }

@@ -33,7 +33,7 @@ export function readConfig(config) {
     });
     const clientSecret = text("clientSecret");
     if (clientSecret !== undefined && inBrowserPage()) {
-      throw new MobprocError("insecure_grant", "a clientSecret cannot be kept secret in a browser page: use the implicit grant (login) there; secrets belong to server-side JavaScript");
+      throw new MobprocError("insecure_grant", "a clientSecret is refused in a browser page, where it cannot stay secret: use login() (the implicit grant)");
     }
     const clientAuth = own("clientAuth") ?? "basic";
     if (clientAuth !== "basic" && clientAuth !== "body") throw configError("clientAuth", 'must be "basic" or "body"');

@@ -1,20 +1,17 @@
 // MobprocError and the small helpers that create it.
 
-/** Detail fields a MobprocError may carry. */
-const DETAILS = ["field", "origin", "oauthError", "oauthErrorDescription", "status", "errorCode", "id", "correlationId", "retryAfter"];
-
 /** Every error this package throws: `instanceof MobprocError`, with a stable `code`. */
 export class MobprocError extends Error {
   /**
    * @param {string} code stable error code, e.g. "state_mismatch"
    * @param {string} message what went wrong
-   * @param {Record<string, unknown>} [details] `cause` and code-specific fields
+   * @param {Record<string, unknown>} [details] `cause` and code-specific fields (`field`, `origin`, `oauthError`, …)
    */
   constructor(code, message, details = {}) {
     super(message, "cause" in details ? { cause: details.cause } : undefined);
+    for (const key in details) if (details[key] !== undefined && key !== "cause") this[key] = details[key];
     this.name = "MobprocError";
     this.code = code;
-    for (const key of DETAILS) if (details[key] !== undefined) this[key] = details[key];
   }
 }
 
@@ -36,6 +33,9 @@ export function core(fn) {
 
 /** The message of whatever was thrown. */
 export const messageOf = (cause) => cause?.message ?? String(cause);
+
+/** `network_error`: fetch itself failed, with the original error as `cause`. */
+export const networkError = (cause) => new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
 
 /** True inside a browser page (not Node, not a worker). */
 export const inBrowserPage = () => typeof window === "object" && typeof document === "object";

@@ -1,17 +1,6 @@
 // Calls to PingFederate's token, validation and revocation endpoints: form bodies (RFC 6749
 // §4.3, §6, RFC 7009), client authentication (§2.3.1), a timeout on every call.
 
-/** The answer of an OAuth endpoint: status, parsed JSON body (or null), OAuth error fields. */
-export class OAuthAnswer {
-  constructor(status, body) {
-    this.status = status;
-    this.ok = status >= 200 && status < 300;
-    this.body = body !== null && typeof body === "object" ? body : null;
-    this.error = typeof this.body?.error === "string" ? this.body.error : undefined;
-    this.description = typeof this.body?.error_description === "string" ? this.body.error_description : undefined;
-  }
-}
-
 /** `application/x-www-form-urlencoded` encoding of one value, as RFC 6749 §2.3.1 needs it. */
 const formEncode = (value) => new URLSearchParams({ v: value }).toString().slice(2);
 
@@ -19,7 +8,7 @@ const formEncode = (value) => new URLSearchParams({ v: value }).toString().slice
  * POSTs `params` as a form to `url`, with client authentication when the client has a secret.
  * Throws only when no answer came (network error, timeout).
  * @param {{ clientId: string, clientSecret?: string, clientAuth: "basic" | "body", timeoutMs: number }} options
- * @returns {Promise<OAuthAnswer>}
+ * @returns {Promise<{ status: number, ok: boolean, body: object | null, error?: string, description?: string }>}
  */
 export async function postForm(url, params, options) {
   const body = new URLSearchParams(params);
@@ -40,6 +29,10 @@ export async function getJson(url, options) {
   return answerOf(await globalThis.fetch(url, { headers: { accept: "application/json" }, signal: AbortSignal.timeout(options.timeoutMs), credentials: "omit" }));
 }
 
+/**
+ * The answer of an OAuth endpoint: status, the JSON body when it is an object (else null), and
+ * its OAuth error fields.
+ */
 async function answerOf(response) {
   let body = null;
   try {
@@ -47,5 +40,7 @@ async function answerOf(response) {
   } catch {
     // Not JSON: the caller reports the status.
   }
-  return new OAuthAnswer(response.status, body);
+  body = body !== null && typeof body === "object" ? body : null;
+  const text = (v) => (typeof v === "string" ? v : undefined);
+  return { status: response.status, ok: response.ok, body, error: text(body?.error), description: text(body?.error_description) };
 }

@@ -3,7 +3,7 @@
 import init from "./mobproc_auth.js";
 import { MobprocError } from "./errors.js";
 
-export { Engine, checkRecord, isOAuthResponse, newState, sanitizeReturnTo } from "./mobproc_auth.js";
+export { Engine, checkRecord, isOAuthResponse, sanitizeReturnTo } from "./mobproc_auth.js";
 
 const isNode = typeof process === "object" && typeof process.versions?.node === "string" && typeof window === "undefined";
 let loading;

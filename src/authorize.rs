@@ -7,7 +7,7 @@ use crate::config::Config;
 use crate::encode::form_pairs;
 use crate::error::{Error, Result};
 use crate::secret::State;
-use crate::text::cat;
+use crate::text::{cat, split_once_byte};
 
 /// Longest `returnTo` kept; longer ones are dropped like any other unacceptable value.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
@@ -29,12 +29,12 @@ pub fn authorize_url(config: &Config, state: &State) -> Result<String> {
         ("state", state.secret()),
     ]);
     let base = base.as_str();
-    let separator = match base.split_once('?') {
+    let separator = match split_once_byte(base, b'?') {
         Some((_, "")) => "",
         Some(_) => "&",
         None => "?",
     };
-    Ok(cat(&[&base, separator, &query]))
+    Ok(cat(&[base, separator, &query]))
 }
 
 /// Keeps `return_to` only if it is a path on this origin (`/orders?x=1#top`); anything that a

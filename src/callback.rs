@@ -6,7 +6,7 @@ use crate::prelude::*;
 use crate::encode::{parse_form, DecodeError};
 use crate::error::{Error, Result};
 use crate::secret::State;
-use crate::text::cat;
+use crate::text::{cat, split_byte, split_once_byte};
 use crate::token::{seconds_from_text, TokenRecord};
 
 /// Longest error text kept from the server, in bytes (cut at a character boundary).
@@ -33,8 +33,8 @@ pub struct SignedIn {
 /// True when the fragment (without `#`) is an OAuth response rather than the app's own hash
 /// route: it has an `access_token`, `error` or `state` parameter. `#/orders` is not one.
 pub fn is_oauth_response(fragment: &str) -> bool {
-    fragment.split('&').any(|segment| {
-        let key = segment.split_once('=').map_or(segment, |(k, _)| k);
+    split_byte(fragment, b'&').any(|segment| {
+        let key = split_once_byte(segment, b'=').map_or(segment, |(k, _)| k);
         matches!(key, "access_token" | "error" | "state")
     })
 }

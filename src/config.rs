@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use crate::error::{Error, Result};
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, split_byte};
 use crate::url::HttpUrl;
 use core::fmt;
 
@@ -256,7 +256,7 @@ fn scope_value(value: String) -> Result<String> {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
     let ok = !value.is_empty()
         && value.len() <= 1024
-        && value.split(' ').all(|token| {
+        && split_byte(&value, b' ').all(|token| {
             !token.is_empty()
                 && token
                     .bytes()

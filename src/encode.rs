@@ -4,6 +4,7 @@
 //! cost more than this whole library in the browser.
 
 use crate::prelude::*;
+use crate::text::{split_byte, split_once_byte};
 
 /// Percent-encodes `value` for a query string or form body: unreserved bytes pass, space is `+`.
 pub fn form_encode(value: &str) -> String {
@@ -80,11 +81,10 @@ pub fn form_decode(input: &str) -> Result<String, DecodeError> {
 /// Splits `a=1&b=2` into decoded pairs, in order, keeping duplicates (the caller decides).
 /// Empty segments (`a=1&&b=2`) are skipped; a segment without `=` has an empty value.
 pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
-    input
-        .split('&')
+    split_byte(input, b'&')
         .filter(|segment| !segment.is_empty())
         .map(|segment| {
-            let (key, value) = segment.split_once('=').unwrap_or((segment, ""));
+            let (key, value) = split_once_byte(segment, b'=').unwrap_or((segment, ""));
             Ok((form_decode(key)?, form_decode(value)?))
         })
         .collect()

@@ -32,6 +32,45 @@ pub fn decimal(mut n: u64) -> String {
         .unwrap_or_default()
 }
 
+/// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
+/// costs the wasm module more than the callers together).
+pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
+    let at = text.bytes().position(|b| b == separator)?;
+    Some((text.get(..at)?, text.get(at + 1..)?))
+}
+
+/// `str::split` for an ASCII separator; see [`split_once_byte`].
+pub fn split_byte(text: &str, separator: u8) -> SplitByte<'_> {
+    SplitByte {
+        rest: Some(text),
+        separator,
+    }
+}
+
+/// The iterator of [`split_byte`].
+pub struct SplitByte<'a> {
+    rest: Option<&'a str>,
+    separator: u8,
+}
+
+impl<'a> Iterator for SplitByte<'a> {
+    type Item = &'a str;
+
+    fn next(&mut self) -> Option<&'a str> {
+        let rest = self.rest?;
+        match split_once_byte(rest, self.separator) {
+            Some((head, tail)) => {
+                self.rest = Some(tail);
+                Some(head)
+            }
+            None => {
+                self.rest = None;
+                Some(rest)
+            }
+        }
+    }
+}
+
 /// Appends `value` as a JSON string literal (RFC 8259 §7), quotes included.
 pub fn push_json_string(out: &mut String, value: &str) {
     out.push('"');
@@ -118,6 +157,17 @@ mod tests {
             ("e", JsonValue::Opt(Some("y"))),
         ]);
         assert_eq!(o, r#"{"a":"x","c":12,"d":true,"e":"y"}"#);
+    }
+
+    #[test]
+    fn splits_like_str() {
+        for text in ["", "a", "a&b", "&a&&b&", "é&ü"] {
+            assert_eq!(
+                split_byte(text, b'&').collect::<Vec<_>>(),
+                text.split('&').collect::<Vec<_>>()
+            );
+            assert_eq!(split_once_byte(text, b'&'), text.split_once('&'));
+        }
     }
 
     #[test]

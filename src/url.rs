@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, split_once_byte};
 use core::fmt;
 
 /// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default
@@ -128,7 +128,12 @@ impl HttpUrl {
         if relative.is_empty() {
             cat(&[self.origin(), self.path()])
         } else {
-            cat(&[self.origin(), self.path().trim_end_matches('/'), "/", relative])
+            cat(&[
+                self.origin(),
+                self.path().trim_end_matches('/'),
+                "/",
+                relative,
+            ])
         }
     }
 
@@ -155,7 +160,7 @@ pub fn is_absolute_reference(input: &str) -> bool {
     if input.starts_with("//") || input.starts_with("\\\\") || input.starts_with("/\\") {
         return true;
     }
-    match input.split_once(':') {
+    match split_once_byte(input, b':') {
         Some((scheme, _)) => {
             let mut bytes = scheme.bytes();
             bytes.next().is_some_and(|c| c.is_ascii_alphabetic())
@@ -186,9 +191,8 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
         return Err(UrlError("must not contain user name or password (`@`)"));
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
-        let (inside, after) = v6
-            .split_once(']')
-            .ok_or(UrlError("has an unterminated IPv6 address"))?;
+        let (inside, after) =
+            split_once_byte(v6, b']').ok_or(UrlError("has an unterminated IPv6 address"))?;
         if inside.is_empty() || !inside.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
             return Err(UrlError("has an invalid IPv6 address"));
         }
@@ -198,7 +202,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
         };
         (cat(&["[", &inside.to_ascii_lowercase(), "]"]), port)
     } else {
-        let (host, port) = match authority.split_once(':') {
+        let (host, port) = match split_once_byte(authority, b':') {
             Some((h, p)) => (h, Some(p)),
             None => (authority, None),
         };

@@ -12,6 +12,7 @@ use crate::error::Error;
 use crate::headers;
 use crate::prelude::*;
 use crate::secret::{AccessToken, State};
+use crate::text::split_byte;
 use crate::token::{seconds_from_number, TokenRecord};
 use crate::url::is_absolute_reference;
 use wasm_bindgen::prelude::*;
@@ -42,8 +43,7 @@ impl Engine {
         revoke_url: Option<String>,
         client_secret: Option<String>,
     ) -> Result<Engine, String> {
-        let allowed_origins = allowed_origins
-            .split('\n')
+        let allowed_origins = split_byte(allowed_origins, b'\n')
             .filter(|o| !o.is_empty())
             .map(str::to_owned)
             .collect();
@@ -174,15 +174,6 @@ pub fn is_oauth_response(fragment: &str) -> bool {
 #[wasm_bindgen(js_name = sanitizeReturnTo)]
 pub fn sanitize_return_to(return_to: &str) -> Option<String> {
     authorize::sanitize_return_to(return_to)
-}
-
-/// A `state` from exactly 32 bytes of `crypto.getRandomValues`.
-#[wasm_bindgen(js_name = newState)]
-pub fn new_state(random: &[u8]) -> Result<String, String> {
-    let bytes: &[u8; 32] = random
-        .try_into()
-        .map_err(|_| wire(Error::unsupported("state needs exactly 32 random bytes")))?;
-    Ok(State::from_random_bytes(bytes).secret().to_owned())
 }
 
 /// True when a stored record's fields are well-formed (a corrupted record reads as signed out).

@@ -52,7 +52,15 @@ pub fn run() -> Result<PathBuf> {
     // binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
     sh::run(&mut cmd(
         &tools::npm_bin("wasm-opt").to_string_lossy(),
-        &["-Oz", &bg, "-o", &bg],
+        &[
+            "-Oz",
+            "--converge",
+            "--zero-filled-memory",
+            "--strip-target-features",
+            &bg,
+            "-o",
+            &bg,
+        ],
     ))?;
     for file in TEMPLATE {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
