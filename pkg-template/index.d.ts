@@ -16,6 +16,43 @@ export interface MobprocConfig {
   allowedOrigins?: string[];
   /** sessionStorage key of the token record; default `mobproc-auth:<clientId>:<tenant>`. */
   storageKey?: string;
+  /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. */
+  tokenUrl?: string;
+  /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. */
+  validateUrl?: string;
+  /** RFC 7009 revocation endpoint: `logout()` revokes both tokens there, in the background. */
+  revokeUrl?: string;
+  /** Refresh before a call when the token expires within this many seconds; default 60. */
+  refreshSkewSeconds?: number;
+  /** Abort token, validation and revocation calls after this many ms; default 30000. */
+  timeoutMs?: number;
+  /** A confidential client's secret. Server-side JavaScript only: refused in a browser page. */
+  clientSecret?: string;
+  /** How the secret is sent: HTTP Basic (default) or form body parameters. */
+  clientAuth?: "basic" | "body";
+}
+
+/** Tangoe's answer to `validate()`. */
+export interface MobprocValidation {
+  scope: string | null;
+  /** Seconds the token has left. */
+  expiresIn: number | null;
+  clientId: string | null;
+  tenant: string | null;
+  platform: string | null;
+  multitenant: boolean;
+  identityProvider: string | null;
+  identifier: string | null;
+}
+
+/** Events of `client.on`. */
+export interface MobprocEvents {
+  /** Sign-in, refresh or sign-out: the new session, or null. */
+  sessionChanged: MobprocSession | null;
+  /** The session ended because the server no longer accepts it (401, dead refresh token). */
+  sessionExpired: null;
+  /** An error raised in the background (a refresh before a call, revocation, storage, a listener). */
+  error: MobprocError;
 }
 
 /** What the application may see of a session: no token values. */
@@ -40,8 +77,16 @@ export type MobprocErrorCode =
   | "state_mismatch"
   | "authorization_denied"
   | "invalid_callback"
+  | "invalid_token_response"
   | "not_authenticated"
   | "origin_not_allowed"
+  | "refresh_failed"
+  | "session_expired"
+  | "token_invalid"
+  | "insecure_grant"
+  | "revoke_failed"
+  | "storage_unavailable"
+  | "listener_failed"
   | "invalid_request"
   | "network_error"
   | "unsupported"
@@ -61,6 +106,8 @@ export class MobprocError extends Error {
   readonly oauthError?: string;
   /** `authorization_denied`: the server's `error_description`. */
   readonly oauthErrorDescription?: string;
+  /** HTTP status, where an endpoint answered. */
+  readonly status?: number;
   /** The underlying error (e.g. fetch's `TypeError` for `network_error`). */
   readonly cause?: unknown;
 }
@@ -82,8 +129,16 @@ export class MobprocClient {
   accessToken(): string | null;
   /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. */
   fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
-  /** Forgets the token and any pending sign-in. */
+  /** Forgets the token and any pending sign-in; revokes both tokens in the background when `revokeUrl` is set. */
   logout(): void;
+  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */
+  refresh(): Promise<MobprocSession | null>;
+  /** Asks Tangoe whether the access token is valid (`token_invalid` if not). */
+  validate(): Promise<MobprocValidation>;
+  /** Server-side JavaScript only (`insecure_grant` in a page): the password grant with `clientSecret`. */
+  signInWithPassword(credentials: { username: string; password: string }): Promise<MobprocSession | null>;
+  /** Subscribes to an event; returns the function that unsubscribes. */
+  on<K extends keyof MobprocEvents>(name: K, listener: (value: MobprocEvents[K]) => void): () => void;
 }
 
 /** Loads the WebAssembly module once and returns a client for `config`. */

@@ -1,0 +1,291 @@
+// The token lifecycle in real Chromium, with globalThis.fetch replaced by a scripted Tangoe:
+// refresh (single flight, skew, rotation), 401 replay, failures that must keep the session,
+// events, revocation on sign-out, and the grants refused inside a page.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { config, goto, launch, openPage, startServer } from "./harness.mjs";
+
+const KEY = "mobproc-auth:portal-demo:XYZ";
+const TOKEN_URL = "https://oauth.example.test/as/token.oauth2";
+const REVOKE_URL = "https://oauth.example.test/as/revoke_token.oauth2";
+let server, browser;
+
+before(async () => {
+  server = await startServer();
+  browser = await launch();
+});
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/** A page signed in with `expiresIn` seconds left, and a scripted Tangoe installed as `window.tangoe`. */
+async function signedIn(expiresIn, extra = {}) {
+  const cfg = config(server.origin, { tokenUrl: TOKEN_URL, revokeUrl: REVOKE_URL, ...extra });
+  const opened = await openPage(browser, `${server.origin}/app/`);
+  const url = await opened.page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).authorizeUrl(), cfg);
+  const state = new URL(url).searchParams.get("state");
+  await goto(opened.page, `${server.origin}/app/#access_token=old&token_type=Bearer&expires_in=${expiresIn}&refresh_token=r1&state=${state}`);
+  await opened.page.evaluate(async (cfg) => {
+    const client = await window.mobproc.createClient(cfg);
+    await client.handleRedirectCallback();
+    window.client = client;
+    // The scripted Tangoe: token endpoint answers from `tokenAnswers` (last one repeats),
+    // the API answers 401 to tokens in `rejected`, 200 otherwise. Everything sent is recorded.
+    const tangoe = { tokenRequests: [], revocations: [], apiCalls: [], rejected: new Set(), tokenAnswer: null, issued: 0 };
+    window.tangoe = tangoe;
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      const body = await request.clone().text();
+      if (request.url === cfg.tokenUrl) {
+        tangoe.tokenRequests.push({ body, contentType: request.headers.get("content-type"), authorization: request.headers.get("authorization") });
+        const answer = tangoe.tokenAnswer ?? (() => {
+          tangoe.issued++;
+          return Response.json({ access_token: `new${tangoe.issued}`, token_type: "Bearer", expires_in: 3600, refresh_token: `r${tangoe.issued + 1}` });
+        });
+        return answer(request);
+      }
+      if (request.url === cfg.revokeUrl) {
+        tangoe.revocations.push(body);
+        return new Response(null, { status: 200 });
+      }
+      const authorization = request.headers.get("authorization");
+      tangoe.apiCalls.push({ url: request.url, authorization, body });
+      const token = authorization?.replace("Bearer ", "");
+      return new Response(JSON.stringify({ ok: true }), { status: tangoe.rejected.has(token) ? 401 : 200 });
+    };
+  }, cfg);
+  return opened;
+}
+
+test("single flight: 200 concurrent calls with an expiring token make one refresh, then all use the new token", async () => {
+  const { page, context } = await signedIn(30);
+  const out = await page.evaluate(async (key) => {
+    const responses = await Promise.all(Array.from({ length: 200 }, () => window.client.fetch("/ping")));
+    return {
+      statuses: [...new Set(responses.map((r) => r.status))],
+      refreshes: window.tangoe.tokenRequests,
+      authorizations: [...new Set(window.tangoe.apiCalls.map((c) => c.authorization))],
+      calls: window.tangoe.apiCalls.length,
+      record: JSON.parse(sessionStorage.getItem(key)),
+      keys: Object.keys(sessionStorage),
+    };
+  }, KEY);
+  assert.deepEqual(out.statuses, [200]);
+  assert.equal(out.refreshes.length, 1, "exactly one refresh request");
+  assert.equal(out.refreshes[0].body, "grant_type=refresh_token&refresh_token=r1&client_id=portal-demo&scope=MOBPROC");
+  assert.equal(out.refreshes[0].contentType, "application/x-www-form-urlencoded");
+  assert.equal(out.refreshes[0].authorization, null, "a public client sends no secret");
+  assert.equal(out.calls, 200);
+  assert.deepEqual(out.authorizations, ["Bearer new1"]);
+  assert.equal(out.record.accessToken, "new1");
+  assert.equal(out.record.refreshToken, "r2", "the rotated refresh token is kept");
+  assert.deepEqual(out.keys, [KEY]);
+  await context.close();
+});
+
+test("skew: no refresh while the token has longer than refreshSkewSeconds; a refresh first when it has less", async () => {
+  const { page, context } = await signedIn(3600);
+  const calm = await page.evaluate(async () => {
+    await window.client.fetch("/ping");
+    return window.tangoe.tokenRequests.length;
+  });
+  assert.equal(calm, 0);
+  await context.close();
+  const skewed = await signedIn(3600, { refreshSkewSeconds: 3700 });
+  const refreshed = await skewed.page.evaluate(async () => {
+    await window.client.fetch("/ping");
+    return [window.tangoe.tokenRequests.length, window.tangoe.apiCalls[0].authorization];
+  });
+  assert.deepEqual(refreshed, [1, "Bearer new1"]);
+  await skewed.context.close();
+});
+
+test("401: one refresh and one replay with the body intact; a second 401 ends the session", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const events = [];
+    client.on("sessionExpired", () => events.push("expired"));
+    tangoe.rejected.add("old");
+    const replayed = await client.fetch("/orders", { method: "POST", body: "x=1" });
+    const first = { status: replayed.status, calls: tangoe.apiCalls.map((c) => [c.authorization, c.body]), refreshes: tangoe.tokenRequests.length };
+    // A storm: every call 401 once, at the same time: still one refresh, one replay each.
+    tangoe.apiCalls.length = 0;
+    tangoe.rejected.add("new1");
+    const storm = await Promise.all(Array.from({ length: 20 }, () => client.fetch("/ping")));
+    const second = { statuses: [...new Set(storm.map((r) => r.status))], calls: tangoe.apiCalls.length, refreshes: tangoe.tokenRequests.length };
+    // Every token refused: the 401 comes back, the session ends.
+    tangoe.apiCalls.length = 0;
+    tangoe.rejected.add("new2");
+    tangoe.rejected.add("new3");
+    const refused = await client.fetch("/ping");
+    return { first, second, last: { status: refused.status, calls: tangoe.apiCalls.length, authenticated: client.isAuthenticated(), record: sessionStorage.getItem(key), events } };
+  }, KEY);
+  assert.equal(out.first.status, 200);
+  assert.deepEqual(out.first.calls, [["Bearer old", "x=1"], ["Bearer new1", "x=1"]]);
+  assert.equal(out.first.refreshes, 1);
+  assert.deepEqual(out.second.statuses, [200]);
+  assert.equal(out.second.calls, 40, "20 calls, 20 replays");
+  assert.equal(out.second.refreshes, 2, "one refresh for the whole storm");
+  assert.deepEqual(out.last, { status: 401, calls: 2, authenticated: false, record: null, events: ["expired"] });
+  await context.close();
+});
+
+test("401 without a way to refresh: the session ends and the 401 is returned", async () => {
+  const { page, context } = await signedIn(3600, { tokenUrl: undefined });
+  const out = await page.evaluate(async () => {
+    const events = [];
+    window.client.on("sessionExpired", () => events.push("expired"));
+    window.tangoe.rejected.add("old");
+    const response = await window.client.fetch("/ping");
+    return { status: response.status, calls: window.tangoe.apiCalls.length, refreshes: window.tangoe.tokenRequests.length, events, authenticated: window.client.isAuthenticated() };
+  });
+  assert.deepEqual(out, { status: 401, calls: 1, refreshes: 0, events: ["expired"], authenticated: false });
+  await context.close();
+});
+
+test("refresh failures: 5xx, network error, garbage and timeout keep the session exactly; invalid_grant ends it", async () => {
+  const { page, context } = await signedIn(3600, { timeoutMs: 300 });
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const before = sessionStorage.getItem(key);
+    const attempt = async (answer) => {
+      tangoe.tokenAnswer = answer;
+      try {
+        await client.refresh();
+        return "refreshed";
+      } catch (e) {
+        return { code: e.code, cause: e.cause?.name === "MobprocError" ? e.cause.code : e.cause?.name, unchanged: sessionStorage.getItem(key) === before };
+      }
+    };
+    const results = {
+      serverError: await attempt(() => new Response("oops", { status: 500 })),
+      network: await attempt(() => Promise.reject(new TypeError("Failed to fetch"))),
+      garbage: await attempt(() => new Response("<html>not json</html>", { status: 200 })),
+      noToken: await attempt(() => Response.json({ token_type: "Bearer", expires_in: 60 })),
+      hang: await attempt((request) => new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)))),
+    };
+    const events = [];
+    client.on("sessionExpired", () => events.push("expired"));
+    client.on("sessionChanged", (s) => events.push(s));
+    results.invalidGrant = await attempt(() => Response.json({ error: "invalid_grant", error_description: "revoked" }, { status: 400 }));
+    return { results, events, record: sessionStorage.getItem(key), authenticated: client.isAuthenticated() };
+  }, KEY);
+  const kept = (cause) => ({ code: "refresh_failed", cause, unchanged: true });
+  assert.deepEqual(out.results.serverError, kept(undefined));
+  assert.deepEqual(out.results.network, kept("TypeError"));
+  assert.deepEqual(out.results.garbage, kept("invalid_token_response"));
+  assert.deepEqual(out.results.noToken, kept("invalid_token_response"));
+  assert.deepEqual(out.results.hang, kept("TimeoutError"));
+  assert.equal(out.results.invalidGrant.code, "session_expired");
+  assert.deepEqual(out.events, [null, "expired"]);
+  assert.equal(out.record, null);
+  assert.equal(out.authenticated, false);
+  await context.close();
+});
+
+test("a failed refresh before a call: the call goes on while the token lasts and the error is reported", async () => {
+  const { page, context } = await signedIn(30);
+  const out = await page.evaluate(async () => {
+    const { tangoe, client } = window;
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    tangoe.tokenAnswer = () => new Response("down", { status: 503 });
+    const response = await client.fetch("/ping");
+    return { status: response.status, authorization: tangoe.apiCalls[0].authorization, errors };
+  });
+  assert.deepEqual(out, { status: 200, authorization: "Bearer old", errors: ["refresh_failed"] });
+  await context.close();
+});
+
+test("events: sessionChanged on refresh and sign-out, unsubscribe, a throwing listener breaks nothing", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async () => {
+    const { client } = window;
+    const seen = [];
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    client.on("sessionChanged", () => {
+      throw new Error("listener bug");
+    });
+    const off = client.on("sessionChanged", (s) => seen.push(s && s.hasRefreshToken));
+    const session = await client.refresh();
+    off();
+    await client.refresh();
+    const stillWorks = (await client.fetch("/ping")).status;
+    let bad;
+    try {
+      client.on("nope", () => {});
+    } catch (e) {
+      bad = e.code;
+    }
+    return { seen, errors, session: Object.keys(session).sort(), stillWorks, bad };
+  });
+  assert.deepEqual(out.seen, [true], "one event before unsubscribing, none after");
+  assert.deepEqual(out.errors, ["listener_failed", "listener_failed"]);
+  assert.deepEqual(out.session, ["expiresAt", "hasRefreshToken", "scope"]);
+  assert.equal(out.stillWorks, 200);
+  assert.equal(out.bad, "config_invalid");
+  await context.close();
+});
+
+test("logout revokes both tokens in the background and never waits for it", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const result = client.logout();
+    const immediately = { result: result === undefined, record: sessionStorage.getItem(key), authenticated: client.isAuthenticated() };
+    await new Promise((r) => setTimeout(r, 50));
+    return { immediately, revocations: tangoe.revocations };
+  }, KEY);
+  assert.deepEqual(out.immediately, { result: true, record: null, authenticated: false });
+  assert.deepEqual(out.revocations.sort(), ["token=old&token_type_hint=access_token&client_id=portal-demo", "token=r1&token_type_hint=refresh_token&client_id=portal-demo"]);
+  await context.close();
+});
+
+test("validate maps Tangoe's answer; a refused token is token_invalid", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async () => {
+    const { tangoe, client } = window;
+    tangoe.tokenAnswer = () =>
+      Response.json({ scope: "MOBPROC", expires_in: 7186, client_id: "portal-demo", access_token: { platform: "command", tenant: "XYZ", multitenant: "false", domain: "*", identityProvider: "pcv_edge", identifier: "api.account.xyz" } });
+    const valid = await client.validate();
+    const body = tangoe.tokenRequests.at(-1).body;
+    tangoe.tokenAnswer = () => Response.json({ error: "invalid_grant" }, { status: 400 });
+    let refused;
+    try {
+      await client.validate();
+    } catch (e) {
+      refused = [e.code, e.oauthError, e.status];
+    }
+    return { valid, body, refused };
+  });
+  assert.deepEqual(out.valid, { scope: "MOBPROC", expiresIn: 7186, clientId: "portal-demo", tenant: "XYZ", platform: "command", multitenant: false, identityProvider: "pcv_edge", identifier: "api.account.xyz" });
+  assert.equal(out.body, "grant_type=urn%3Apingidentity.com%3Aoauth2%3Agrant_type%3Avalidate_bearer&token=old&client_id=portal-demo");
+  assert.deepEqual(out.refused, ["token_invalid", "invalid_grant", 400]);
+  await context.close();
+});
+
+test("in a browser page the password grant and a clientSecret are refused", async () => {
+  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const out = await page.evaluate(async (cfg) => {
+    const codes = [];
+    try {
+      await window.mobproc.createClient({ ...cfg, clientSecret: "s3cret" });
+    } catch (e) {
+      codes.push(e.code, e.message);
+    }
+    const client = await window.mobproc.createClient(cfg);
+    try {
+      await client.signInWithPassword({ username: "demo", password: "demo" });
+    } catch (e) {
+      codes.push(e.code);
+    }
+    return codes;
+  }, config(server.origin, { tokenUrl: TOKEN_URL }));
+  assert.equal(out[0], "insecure_grant");
+  assert.match(out[1], /login\(\)/);
+  assert.equal(out[2], "insecure_grant");
+  await context.close();
+});
