@@ -99,15 +99,24 @@ pub fn run(_args: &[String]) -> Result {
         "{:>7.1}s  build pkg/ and check the size budget",
         t.elapsed().as_secs_f64()
     ));
+    step(
+        &mut report,
+        "build the emulator",
+        &mut cmd("cargo", &["build", "-p", "mobproc-emulator"]),
+    )?;
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), Into::into);
+    let emulator = target.join("debug/mobproc-emulator");
     let node_test = |dir: &str| {
         let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
         c.env("MOBPROC_PKG_DIR", &pkg)
-            .env("CHROMIUM", tools::CHROMIUM);
+            .env("CHROMIUM", tools::CHROMIUM)
+            .env("MOBPROC_EMULATOR_BIN", &emulator);
         c
     };
     step(
         &mut report,
-        "package in Node",
+        "package in Node, against the emulator",
         &mut node_test("tests/node/"),
     )?;
     step(
@@ -117,14 +126,8 @@ pub fn run(_args: &[String]) -> Result {
     )?;
     step(
         &mut report,
-        "build the emulator",
-        &mut cmd("cargo", &["build", "-p", "mobproc-emulator"]),
-    )?;
-    let emulator = root().join("target/debug/mobproc-emulator");
-    step(
-        &mut report,
         "end-to-end in Chromium against the emulator",
-        node_test("tests/e2e/").env("MOBPROC_EMULATOR_BIN", emulator),
+        &mut node_test("tests/e2e/"),
     )?;
     eprintln!(
         "\nall tests passed in {:.0}s:",

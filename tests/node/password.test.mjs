@@ -1,0 +1,115 @@
+// Server-side JavaScript against the emulator: the password grant with client authentication,
+// refresh with rotation, validation both ways, revocation on sign-out, and a token endpoint
+// failure that must leave the session alone.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { createInterface } from "node:readline";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
+const BIN = process.env.MOBPROC_EMULATOR_BIN ?? join(ROOT, "target/debug/mobproc-emulator");
+const { createClient, MobprocError } = await import(pathToFileURL(join(PKG, "index.js")).href);
+
+let emulator, origin;
+const log = [];
+
+before(async () => {
+  emulator = spawn(BIN, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = createInterface({ input: emulator.stdout });
+  origin = await new Promise((ok, fail) => {
+    emulator.on("exit", (code) => fail(new Error(`emulator exited (${code})`)));
+    lines.on("line", (line) => {
+      log.push(line);
+      const m = line.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
+      if (m) ok(m[1]);
+    });
+  });
+});
+after(() => emulator?.kill());
+
+const config = (extra = {}) => ({
+  clientId: "server-demo",
+  clientSecret: "server-demo-secret",
+  tenant: "XYZ",
+  apiBaseUrl: `${origin}/mobproc/v1`,
+  tokenUrl: `${origin}/as/token.oauth2`,
+  revokeUrl: `${origin}/as/revoke_token.oauth2`,
+  ...extra,
+});
+const stats = async () => (await fetch(`${origin}/__emulator/stats`)).json();
+const control = (path) => fetch(`${origin}/__emulator/${path}`, { method: "POST" });
+
+test("password grant with HTTP Basic, then API calls carry the Tangoe headers", async () => {
+  const client = await createClient(config());
+  const session = await client.signInWithPassword({ username: "demo", password: "demo" });
+  assert.equal(session.hasRefreshToken, true);
+  assert.ok(session.expiresAt > Date.now());
+  const me = await client.fetch("/me");
+  assert.equal(me.status, 200);
+  assert.equal((await me.json()).user.employeeId, "E1000");
+  const last = (await stats()).requests.at(-1);
+  assert.equal(last.path, "/mobproc/v1/me");
+  for (const header of ["X-TNGO-TENANT", "client_id", "Authorization"]) assert.ok(last.headers_present.includes(header), header);
+});
+
+test("body client authentication and Tangoe's command:// user form; validation both ways", async () => {
+  const client = await createClient(config({ clientAuth: "body", validateUrl: `${origin}/validate` }));
+  await client.signInWithPassword({ username: "command://jdoe", password: "jdoe-pass" });
+  const viaValidator = await client.validate();
+  assert.equal(viaValidator.platform, "command");
+  assert.equal(viaValidator.identifier, "jdoe");
+  assert.equal(viaValidator.tenant, "XYZ");
+  assert.equal(viaValidator.multitenant, false);
+  assert.equal(viaValidator.clientId, "server-demo");
+  const viaTokenEndpoint = await (await createClient(config())).validate().catch((e) => e.code);
+  assert.equal(viaTokenEndpoint, "not_authenticated", "a new client has no session");
+  const before = (await stats()).token_requests.validate_bearer ?? 0;
+  const second = await createClient(config());
+  await second.signInWithPassword({ username: "demo", password: "demo" });
+  assert.equal((await second.validate()).identifier, "demo");
+  assert.equal((await stats()).token_requests.validate_bearer, before + 1);
+});
+
+test("wrong password or secret: authorization_denied with the server's error", async () => {
+  const wrongPassword = await createClient(config());
+  await assert.rejects(wrongPassword.signInWithPassword({ username: "demo", password: "nope" }), (e) => e instanceof MobprocError && e.code === "authorization_denied" && e.oauthError === "invalid_grant");
+  const wrongSecret = await createClient(config({ clientSecret: "wrong" }));
+  await assert.rejects(wrongSecret.signInWithPassword({ username: "demo", password: "demo" }), (e) => e.code === "authorization_denied" && e.oauthError === "invalid_client" && e.status === 401);
+  assert.equal(wrongPassword.isAuthenticated(), false);
+  await assert.rejects(wrongPassword.signInWithPassword({ username: "", password: "x" }), (e) => e.code === "config_invalid" && e.field === "username");
+});
+
+test("refresh rotates the refresh token; a token endpoint failure keeps the session", async () => {
+  const client = await createClient(config());
+  const first = await client.signInWithPassword({ username: "demo", password: "demo" });
+  const firstToken = client.accessToken();
+  await control("fail-next?count=1&mode=500");
+  await assert.rejects(client.refresh(), (e) => e.code === "refresh_failed" && e.status === 500);
+  assert.equal(client.accessToken(), firstToken, "session unchanged");
+  const refreshed = await client.refresh();
+  assert.notEqual(client.accessToken(), firstToken);
+  assert.ok(refreshed.expiresAt >= first.expiresAt);
+  assert.equal((await client.fetch("/ping?echoText=x")).status, 200);
+});
+
+test("logout revokes both tokens; the old access token no longer works", async () => {
+  const client = await createClient(config());
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const token = client.accessToken();
+  const before = (await stats()).revocations;
+  client.logout();
+  assert.equal(client.isAuthenticated(), false);
+  for (let i = 0; i < 50 && (await stats()).revocations < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await stats()).revocations, before + 2);
+  const direct = await fetch(`${origin}/mobproc/v1/ping`, { headers: { authorization: `Bearer ${token}`, "x-tngo-tenant": "XYZ", client_id: "server-demo" } });
+  assert.equal(direct.status, 401);
+});
+
+test("no password or token in the emulator's log", async () => {
+  const text = await (await fetch(`${origin}/__emulator/log`)).text();
+  for (const secret of ["jdoe-pass", "server-demo-secret"]) assert.ok(!text.includes(secret), secret);
+  assert.ok(!log.join("\n").includes("server-demo-secret"));
+});
