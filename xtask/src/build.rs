@@ -9,13 +9,16 @@ use std::path::PathBuf;
 /// into index.js below).
 const TEMPLATE: &[&str] = &["index.d.ts", "README.md"];
 
-/// Builds pkg/ and returns its path.
+/// Builds pkg/ and returns its path. The package is assembled in target/pkg-staging and moved
+/// into place at the end, so a failed build or a running demo never sees half a package.
 pub fn run() -> Result<PathBuf> {
     tools::wasm_target()?;
     tools::wasm_bindgen_cli()?;
     tools::npm_packages()?;
     let root = root();
-    let pkg = root.join("pkg");
+    let target =
+        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let pkg = target.join("pkg-staging");
     sh::run(&mut cmd(
         "cargo",
         &[
@@ -31,15 +34,15 @@ pub fn run() -> Result<PathBuf> {
         ],
     ))?;
     if pkg.exists() {
-        fs::remove_dir_all(&pkg).map_err(|e| format!("removing pkg/: {e}"))?;
+        fs::remove_dir_all(&pkg).map_err(|e| format!("removing {}: {e}", pkg.display()))?;
     }
-    let wasm = root.join("target/wasm32-unknown-unknown/wasm/mobproc_auth.wasm");
+    let wasm = target.join("wasm32-unknown-unknown/wasm/mobproc_auth.wasm");
     sh::run(&mut cmd(
         "wasm-bindgen",
         &[
             &wasm.to_string_lossy(),
             "--out-dir",
-            "pkg",
+            &pkg.to_string_lossy(),
             "--target",
             "web",
             "--no-typescript",
@@ -102,8 +105,13 @@ pub fn run() -> Result<PathBuf> {
         .map_err(|e| format!("pkg-template/package.json: {e}"))?
         .replace("0.0.0-set-by-xtask", &library_version()?);
     fs::write(pkg.join("package.json"), manifest).map_err(|e| format!("pkg/package.json: {e}"))?;
-    eprintln!("built {}", pkg.display());
-    Ok(pkg)
+    let published = root.join("pkg");
+    if published.exists() {
+        fs::remove_dir_all(&published).map_err(|e| format!("removing pkg/: {e}"))?;
+    }
+    fs::rename(&pkg, &published).map_err(|e| format!("moving the package to pkg/: {e}"))?;
+    eprintln!("built {}", published.display());
+    Ok(published)
 }
 
 /// The library's version from the root Cargo.toml, so the npm package carries the same one.
