@@ -116,6 +116,15 @@ pub fn run(_args: &[String]) -> Result {
     };
     step(
         &mut report,
+        "TypeScript: a consumer type-checks against index.d.ts",
+        &mut cmd(
+            &tools::npm_bin("tsc").to_string_lossy(),
+            &["-p", "tests/types"],
+        ),
+    )?;
+    no_any(&pkg.join("index.d.ts"))?;
+    step(
+        &mut report,
         "package in Node, against the emulator",
         &mut node_test("tests/node/"),
     )?;
@@ -145,5 +154,27 @@ fn step(report: &mut Vec<String>, name: &str, c: &mut Command) -> Result {
     let t = Instant::now();
     crate::sh::run(c)?;
     report.push(format!("{:>7.1}s  {name}", t.elapsed().as_secs_f64()));
+    Ok(())
+}
+
+/// The public types promise no `any`: refuse the word outside comments.
+fn no_any(types: &std::path::Path) -> Result {
+    let text = std::fs::read_to_string(types).map_err(|e| format!("{}: {e}", types.display()))?;
+    let mut code = String::new();
+    let mut rest = text.as_str();
+    while let Some(start) = rest.find("/*") {
+        code.push_str(&rest[..start]);
+        rest = rest[start..]
+            .find("*/")
+            .map_or("", |end| &rest[start + end + 2..]);
+    }
+    code.push_str(rest);
+    if code
+        .split(|c: char| !c.is_alphanumeric() && c != '_')
+        .any(|w| w == "any")
+    {
+        return Err(format!("{} uses `any`", types.display()));
+    }
+    eprintln!("no `any` in {}", types.display());
     Ok(())
 }
