@@ -19,6 +19,15 @@ let client = null;
 let actAs = null;
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let ticker;
+/**
+ * The session on screen, or null when signed out. It outlives the access token when a refresh
+ * token is held and the config has `tokenUrl`: then the next call refreshes (the library's
+ * `session()` reads null for an expired token, refreshable or not).
+ * @type {import("mobproc-auth").MobprocSession | null}
+ */
+let shown = null;
+/** Refreshes seen since this page loaded (`sessionChanged` with a session), and the last one's time. */
+let refreshes = { count: 0, /** @type {number | null} */ last: null };
 
 // ---------------------------------------------------------------------------------------
 // Errors
@@ -117,8 +126,12 @@ async function getJson(input) {
   try {
     response = await client.fetch(input, { headers: contextHeaders() });
   } catch (error) {
-    showError(error);
-    if (error instanceof MobprocError && error.code === "not_authenticated") render();
+    // session_expired: the sessionExpired listener has already said so and signed out.
+    if (!(error instanceof MobprocError && error.code === "session_expired")) showError(error);
+    if (error instanceof MobprocError && error.code === "not_authenticated") {
+      shown = null;
+      render();
+    }
     return null;
   }
   const text = await response.text();
@@ -129,7 +142,8 @@ async function getJson(input) {
     body = text;
   }
   if (!response.ok) {
-    showHttpError(response, body);
+    // A 401 that ended the session (the refresh failed too) is told by the sessionExpired listener.
+    if (!(response.status === 401 && shown === null)) showHttpError(response, body);
     return null;
   }
   return body;
@@ -150,7 +164,8 @@ async function busy(button, work) {
 
 function render() {
   $("loading").hidden = true;
-  const signedIn = client?.isAuthenticated() ?? false;
+  shown = client?.session() ?? (refreshable() ? shown : null);
+  const signedIn = shown !== null;
   $("signed-out").hidden = signedIn;
   $("signed-in").hidden = !signedIn;
   $("identity").hidden = !signedIn;
@@ -164,21 +179,38 @@ function render() {
   }
 }
 
+/** Whether the session on screen survives its access token: a refresh token and a token endpoint. */
+function refreshable() {
+  return shown?.hasRefreshToken === true && typeof config.tokenUrl === "string";
+}
+
 function renderSession() {
   const session = client?.session() ?? null;
-  if (!session || !client?.isAuthenticated()) {
-    // Only reached while signed in (render and the ticker): the token has just expired.
+  if (session) shown = session;
+  if (!shown || (!session && !refreshable())) {
+    // Only reached while signed in (render and the ticker): the token has just expired and
+    // cannot be refreshed.
+    shown = null;
     render();
     renderError("session_expired", "The access token has expired: sign in again.", {});
     return;
   }
-  const left = Math.max(0, Math.floor((session.expiresAt - Date.now()) / 1000));
+  const left = Math.max(0, Math.floor((shown.expiresAt - Date.now()) / 1000));
   const countdown = $("session-countdown");
   countdown.textContent = formatDuration(left);
   countdown.classList.toggle("soon", left < 300);
-  $("session-expires-at").textContent = new Date(session.expiresAt).toLocaleTimeString();
-  $("session-scope").textContent = session.scope ?? "–";
-  $("session-refresh").textContent = session.hasRefreshToken ? "yes" : "no";
+  countdown.classList.toggle("expired", !session);
+  const status = $("session-status");
+  status.hidden = session !== null;
+  status.textContent = session ? "" : "The access token has expired; the next call refreshes it.";
+  $("session-expires-at").textContent = new Date(shown.expiresAt).toLocaleTimeString();
+  $("session-scope").textContent = shown.scope ?? "–";
+  $("session-refresh").textContent = shown.hasRefreshToken ? "yes" : "no";
+  $("session-refreshes").textContent =
+    refreshes.last === null
+      ? "not yet"
+      : `${refreshes.count} ${refreshes.count === 1 ? "time" : "times"}, last at ${new Date(refreshes.last).toLocaleTimeString()}`;
+  /** @type {HTMLButtonElement} */ ($("session-refresh-now")).hidden = typeof config.tokenUrl !== "string" || !shown.hasRefreshToken;
 }
 
 /** @param {number} seconds */
@@ -308,9 +340,23 @@ function wire() {
   });
 
   $("sign-out").addEventListener("click", () => {
+    // With revokeUrl in the config, the library also revokes both tokens in the background.
     client?.logout();
+    shown = null;
     clearError();
     render();
+  });
+
+  $("session-refresh-now").addEventListener("click", (event) => {
+    busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => {
+      clearError();
+      try {
+        await client?.refresh();
+      } catch (error) {
+        // session_expired: the sessionExpired listener has said so.
+        if (!(error instanceof MobprocError && error.code === "session_expired")) showError(error);
+      }
+    });
   });
 
   $("act-as-form").addEventListener("submit", (event) => event.preventDefault());
@@ -368,8 +414,40 @@ async function main() {
   } catch (error) {
     showError(error);
   }
+  listen(client);
+  if (!client.isAuthenticated() && typeof config.tokenUrl === "string") {
+    // A reload after the access token expired: the refresh token may still carry the session.
+    try {
+      await client.refresh();
+    } catch (error) {
+      // not_authenticated: nothing stored to refresh (the usual signed-out page load).
+      if (!(error instanceof MobprocError && ["not_authenticated", "session_expired"].includes(error.code))) showError(error);
+    }
+  }
   render();
   document.body.dataset.ready = "true";
+}
+
+/**
+ * The library's events, after the sign-in callback (so every new session seen here is a refresh).
+ * @param {import("mobproc-auth").MobprocClient} client
+ */
+function listen(client) {
+  client.on("sessionChanged", (session) => {
+    // A refresh (a new expiry: the countdown restarts) or the end of the session.
+    if (session) refreshes = { count: refreshes.count + 1, last: Date.now() };
+    shown = session;
+    render();
+  });
+  client.on("sessionExpired", () => {
+    // The refresh token is dead (expired, revoked) or the API refused the token: signed out.
+    shown = null;
+    render();
+    renderError("session_expired", "Your session has ended: Tangoe no longer accepts it. Sign in again.", {});
+  });
+  // Failures in the background: a refresh before expiry that failed (the call went on with the
+  // current token), a revocation at sign out, storage trouble.
+  client.on("error", showError);
 }
 
 main();

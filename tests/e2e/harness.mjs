@@ -149,7 +149,9 @@ function freePort() {
 
 /**
  * Starts the emulator and the portal, wired to each other.
- * @param {{ tokenLifetime?: number }} [options]
+ * @param {{ tokenLifetime?: number, portalArgs?: string[] }} [options] `tokenLifetime`: the
+ *   emulator's access-token lifetime in seconds; `portalArgs`: extra `serve.mjs` flags
+ *   (`--refresh-skew 1`, `--timeout-ms 1500`, `--no-refresh`)
  */
 export async function startStack(options = {}) {
   if (!existsSync(EMULATOR_BIN)) {
@@ -185,6 +187,7 @@ export async function startStack(options = {}) {
           CLIENT_ID,
           "--tenant",
           TENANT,
+          ...(options.portalArgs ?? []),
         ],
         /^portal listening on (http:\/\/127\.0\.0\.1:\d+)$/,
       );
@@ -221,11 +224,20 @@ export class Stack {
     return this.browser;
   }
 
-  /** @returns {Promise<{ token_requests: object, api_requests: number, sign_ins: number, requests: { method: string, path: string, status: number, headers_present: string[] }[] }>} */
+  /** @returns {Promise<{ token_requests: { password: number, refresh_token: number, validate_bearer: number, other: number, missing: number }, api_requests: number, revocations: number, sign_ins: number, requests: { method: string, path: string, status: number, headers_present: string[] }[] }>} */
   async emulatorStats() {
     const res = await fetch(`${this.emulator.origin}/__emulator/stats`);
     if (!res.ok) throw new Error(`stats: HTTP ${res.status}`);
     return res.json();
+  }
+
+  /**
+   * POSTs to the emulator's control surface, e.g. `fail-next?count=1&mode=500`, `revoke-all`.
+   * @param {string} what the path below `/__emulator/`
+   */
+  async emulatorControl(what) {
+    const res = await fetch(`${this.emulator.origin}/__emulator/${what}`, { method: "POST" });
+    if (!res.ok) throw new Error(`${what}: HTTP ${res.status} ${await res.text()}`);
   }
 
   async emulatorLog() {
