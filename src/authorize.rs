@@ -58,7 +58,7 @@ mod tests {
     use crate::encode::parse_form;
 
     fn config(authorize: Option<&str>, redirect: Option<&str>) -> Result<Config> {
-        Config::new(RawConfig {
+        Config::new(&RawConfig {
             client_id: "portal-demo".into(),
             tenant: "XYZ".into(),
             api_base_url: "https://api.example.com/mobproc/v1".into(),

@@ -93,83 +93,33 @@ pub struct Config {
 
 impl Config {
     /// Validates `raw`; the error names the first bad field.
-    pub fn new(raw: RawConfig) -> Result<Self> {
-        let client_id = ClientId(header_value("clientId", raw.client_id)?);
-        let tenant = Tenant(header_value("tenant", raw.tenant)?);
+    pub fn new(raw: &RawConfig) -> Result<Self> {
+        // Check everything while only borrowing, then build: an error then never has owned
+        // values to drop, which keeps this (the largest function of the module) small.
+        check(raw)?;
         let api_base = secure_url("apiBaseUrl", &raw.api_base_url)?;
-        if api_base.query().is_some() || api_base.fragment().is_some() {
-            return Err(Error::config(
-                "apiBaseUrl",
-                "must not have a query or fragment",
-            ));
-        }
-        let authorize_url = raw
-            .authorize_url
-            .map(|u| secure_url("authorizeUrl", &u))
-            .transpose()?;
-        if authorize_url
-            .as_ref()
-            .is_some_and(|u| u.fragment().is_some())
-        {
-            return Err(Error::config("authorizeUrl", "must not have a fragment"));
-        }
-        let redirect_uri = raw
-            .redirect_uri
-            .map(|u| secure_url("redirectUri", &u))
-            .transpose()?;
-        if redirect_uri
-            .as_ref()
-            .is_some_and(|u| u.fragment().is_some())
-        {
-            // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment.
-            return Err(Error::config("redirectUri", "must not have a fragment"));
-        }
-        let scope = Scope(scope_value(
-            raw.scope.unwrap_or_else(|| DEFAULT_SCOPE.into()),
-        )?);
+        let optional =
+            |field, url: &Option<String>| url.as_deref().map(|u| secure_url(field, u)).transpose();
         let mut allowed_origins = vec![api_base.origin().to_owned()];
-        for (i, origin) in raw.allowed_origins.iter().enumerate() {
-            let origin = origin_value(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), origin)?;
+        for origin in &raw.allowed_origins {
+            let origin = secure_url("allowedOrigins", origin)?.origin().to_owned();
             if !allowed_origins.contains(&origin) {
                 allowed_origins.push(origin);
             }
         }
-        for (field, value) in [
-            ("tokenUrl", &raw.token_url),
-            ("validateUrl", &raw.validate_url),
-            ("revokeUrl", &raw.revoke_url),
-        ] {
-            if let Some(url) = value {
-                if secure_url(field, url)?.fragment().is_some() {
-                    return Err(Error::config(field, "must not have a fragment"));
-                }
-            }
-        }
-        if let Some(secret) = raw.client_secret {
-            // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
-            header_value("clientSecret", secret)?;
-        }
-        let storage_key = match raw.storage_key {
-            Some(key) if key.is_empty() || key.len() > 200 => {
-                return Err(Error::config("storageKey", "must be 1 to 200 characters"))
-            }
-            Some(key) => StorageKey(key),
-            None => StorageKey(cat(&[
-                "mobproc-auth:",
-                client_id.as_str(),
-                ":",
-                tenant.as_str(),
-            ])),
+        let storage_key = match &raw.storage_key {
+            Some(key) => key.clone(),
+            None => cat(&["mobproc-auth:", &raw.client_id, ":", &raw.tenant]),
         };
         Ok(Config {
-            client_id,
-            tenant,
+            client_id: ClientId(raw.client_id.clone()),
+            tenant: Tenant(raw.tenant.clone()),
+            authorize_url: optional("authorizeUrl", &raw.authorize_url)?,
+            redirect_uri: optional("redirectUri", &raw.redirect_uri)?,
             api_base,
-            authorize_url,
-            redirect_uri,
-            scope,
+            scope: Scope(raw.scope.as_deref().unwrap_or(DEFAULT_SCOPE).to_owned()),
             allowed_origins,
-            storage_key,
+            storage_key: StorageKey(storage_key),
         })
     }
 
@@ -212,6 +162,64 @@ impl Config {
     }
 }
 
+/// Every rule, in field order, without keeping anything.
+fn check(raw: &RawConfig) -> Result<()> {
+    header_value("clientId", &raw.client_id)?;
+    header_value("tenant", &raw.tenant)?;
+    let base = secure_url("apiBaseUrl", &raw.api_base_url)?;
+    if base.query().is_some() || base.fragment().is_some() {
+        return Err(Error::config(
+            "apiBaseUrl",
+            "must not have a query or fragment",
+        ));
+    }
+    // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment; nor may
+    // the endpoints we add parameters to.
+    for (field, url) in [
+        ("authorizeUrl", &raw.authorize_url),
+        ("redirectUri", &raw.redirect_uri),
+        ("tokenUrl", &raw.token_url),
+        ("validateUrl", &raw.validate_url),
+        ("revokeUrl", &raw.revoke_url),
+    ] {
+        if let Some(url) = url {
+            if secure_url(field, url)?.fragment().is_some() {
+                return Err(Error::config(field, "must not have a fragment"));
+            }
+        }
+    }
+    if let Some(scope) = &raw.scope {
+        scope_value(scope)?;
+    }
+    for (i, origin) in raw.allowed_origins.iter().enumerate() {
+        let url = secure_url("allowedOrigins", origin).and_then(|url| {
+            let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
+            bare.then_some(()).ok_or(Error::config(
+                "allowedOrigins",
+                "must be an origin only (scheme, host and port, no path)",
+            ))
+        });
+        if let Err(Error::ConfigInvalid { reason, .. }) = url {
+            return Err(Error::config(
+                &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
+                reason,
+            ));
+        }
+    }
+    if let Some(secret) = &raw.client_secret {
+        // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
+        header_value("clientSecret", secret)?;
+    }
+    if raw
+        .storage_key
+        .as_ref()
+        .is_some_and(|k| k.is_empty() || k.len() > 200)
+    {
+        return Err(Error::config("storageKey", "must be 1 to 200 characters"));
+    }
+    Ok(())
+}
+
 /// An https URL, or http on a loopback host.
 fn secure_url(field: &str, value: &str) -> Result<HttpUrl> {
     let url = HttpUrl::parse(value).map_err(|e| Error::config(field, e.0))?;
@@ -224,19 +232,8 @@ fn secure_url(field: &str, value: &str) -> Result<HttpUrl> {
     Ok(url)
 }
 
-fn origin_value(field: &str, value: &str) -> Result<String> {
-    let url = secure_url(field, value)?;
-    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
-        return Err(Error::config(
-            field,
-            "must be an origin only (scheme, host and port, no path)",
-        ));
-    }
-    Ok(url.origin().to_owned())
-}
-
 /// A value that goes into an HTTP header: visible ASCII, no spaces, CR or LF.
-fn header_value(field: &str, value: String) -> Result<String> {
+fn header_value(field: &str, value: &str) -> Result<()> {
     if value.is_empty() {
         return Err(Error::config(field, "is required and must not be empty"));
     }
@@ -249,21 +246,21 @@ fn header_value(field: &str, value: String) -> Result<String> {
             "must be visible ASCII without spaces or control characters",
         ));
     }
-    Ok(value)
+    Ok(())
 }
 
-fn scope_value(value: String) -> Result<String> {
+fn scope_value(value: &str) -> Result<()> {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
     let ok = !value.is_empty()
         && value.len() <= 1024
-        && split_byte(&value, b' ').all(|token| {
+        && split_byte(value, b' ').all(|token| {
             !token.is_empty()
                 && token
                     .bytes()
                     .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         });
     if ok {
-        Ok(value)
+        Ok(())
     } else {
         Err(Error::config(
             "scope",
@@ -288,7 +285,7 @@ mod tests {
     }
 
     fn field_of(raw: RawConfig) -> String {
-        match Config::new(raw) {
+        match Config::new(&raw) {
             Err(Error::ConfigInvalid { field, .. }) => field,
             other => panic!("expected config_invalid, got {other:?}"),
         }
@@ -296,7 +293,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = Config::new(raw()).unwrap();
+        let c = Config::new(&raw()).unwrap();
         assert_eq!(c.scope().as_str(), "MOBPROC");
         assert_eq!(c.storage_key().as_str(), "mobproc-auth:portal-demo:XYZ");
         assert_eq!(c.allowed_origins(), ["https://tngo-mobproc.cloudhub.io"]);
@@ -438,7 +435,7 @@ mod tests {
 
     #[test]
     fn loopback_http_and_extra_origins() {
-        let c = Config::new(RawConfig {
+        let c = Config::new(&RawConfig {
             api_base_url: "http://127.0.0.1:8081/mobproc/v1".into(),
             allowed_origins: vec![
                 "https://FILES.example:443/".into(),

@@ -32,7 +32,7 @@ mod tests {
 
     #[test]
     fn the_three_required_headers() {
-        let config = Config::new(RawConfig {
+        let config = Config::new(&RawConfig {
             client_id: "0123abc".into(),
             tenant: "XYZ".into(),
             api_base_url: "https://api.example.com/v1".into(),

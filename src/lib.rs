@@ -12,7 +12,7 @@
 //! ```
 //! use mobproc_auth::{authorize, callback, config::{Config, RawConfig}, headers, secret::State};
 //!
-//! let config = Config::new(RawConfig {
+//! let config = Config::new(&RawConfig {
 //!     client_id: "portal-demo".into(),
 //!     tenant: "XYZ".into(),
 //!     api_base_url: "https://tngo-mobproc.cloudhub.io/mobproc/v1".into(),

@@ -47,7 +47,7 @@ impl Engine {
             .filter(|o| !o.is_empty())
             .map(str::to_owned)
             .collect();
-        let config = Config::new(RawConfig {
+        let config = Config::new(&RawConfig {
             client_id,
             tenant,
             api_base_url,
