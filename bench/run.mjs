@@ -1,0 +1,522 @@
+#!/usr/bin/env node
+// `cargo xtask bench` runs this (after building the package and the emulator):
+//
+//   node bench/run.mjs --pkg pkg --emulator target/debug/mobproc-emulator --out BENCHMARKS.md
+//
+// 1. size of the package (wasm + JS entry) and of five browser OAuth libraries bundled here
+//    with esbuild; 2. per-call overhead of client.fetch against plain fetch in headless Chromium,
+//    against the Tangoe emulator on loopback; 3. refresh storms; 4. start-up and callback;
+// 5. memory over 10 000 calls. Writes the Markdown report to --out. Talks to 127.0.0.1 only.
+
+import { spawn, spawnSync } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
+import zlib from "node:zlib";
+import * as esbuild from "esbuild";
+import { chromium } from "playwright-core";
+import { startServer } from "./server.mjs";
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const ROOT = path.resolve(HERE, "..");
+const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+const CLIENT_ID = "portal-demo";
+const TENANT = "XYZ";
+
+/** The workloads; `--quick` shrinks them for a smoke run (the report then says so). */
+const FULL = { seqBlocks: 20, seqPerBlock: 100, warmup: 50, concRounds: 20, conc: 200, storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20 };
+const QUICK = { seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200, storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3 };
+
+/** The competitors: npm package, the one named import, and the esbuild externals. */
+const LIBRARIES = [
+  { pkg: "oidc-client-ts", name: "UserManager", note: "OIDC; implicit grant removed in v2, code + PKCE" },
+  { pkg: "angular-oauth2-oidc", name: "OAuthService", external: ["@angular/*", "rxjs", "rxjs/*"], note: "without Angular and rxjs (external)" },
+  { pkg: "@azure/msal-browser", name: "PublicClientApplication", note: "Microsoft identity platform" },
+  { pkg: "@auth0/auth0-spa-js", name: "Auth0Client", note: "Auth0" },
+  { pkg: "@badgateway/oauth2-client", name: "OAuth2Client", note: "no implicit grant, no storage" },
+];
+
+// ---------------------------------------------------------------- helpers
+
+function parseArgs(argv) {
+  const opts = { pkg: path.join(ROOT, "pkg"), emulator: path.join(ROOT, "target", "debug", "mobproc-emulator"), out: path.join(ROOT, "BENCHMARKS.md"), quick: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === "--quick") opts.quick = true;
+    else if (["--pkg", "--emulator", "--out"].includes(arg) && i + 1 < argv.length) opts[arg.slice(2)] = path.resolve(argv[++i]);
+    else {
+      console.error(`usage: node bench/run.mjs [--pkg DIR] [--emulator BIN] [--out FILE] [--quick]\nunknown argument ${arg}`);
+      process.exit(2);
+    }
+  }
+  return opts;
+}
+
+const log = (...a) => console.error(...a);
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+const summary = (xs) => ({ n: xs.length, median: median(xs), min: Math.min(...xs), max: Math.max(...xs), p90: [...xs].sort((a, b) => a - b)[Math.floor(xs.length * 0.9)] });
+const ms = (x, digits = 3) => x.toFixed(digits);
+const range = (s, digits = 3) => `${ms(s.median, digits)} (${ms(s.min, digits)}–${ms(s.max, digits)})`;
+const kb = (bytes) => (bytes / 1000).toFixed(1);
+
+/** `gzip -9 -n` of `bytes` (the system gzip, the figure people quote and `cargo xtask size` uses). */
+function gzip9(bytes) {
+  const out = spawnSync("gzip", ["-9", "-n", "-c"], { input: bytes, maxBuffer: 64 << 20 });
+  if (out.status !== 0) throw new Error(`gzip failed: ${out.stderr}`);
+  return out.stdout.length;
+}
+
+/** Brotli at maximum quality (11) and window (24), from Node's zlib. */
+function brotli(bytes) {
+  return zlib.brotliCompressSync(bytes, {
+    params: {
+      [zlib.constants.BROTLI_PARAM_QUALITY]: zlib.constants.BROTLI_MAX_QUALITY,
+      [zlib.constants.BROTLI_PARAM_LGWIN]: zlib.constants.BROTLI_MAX_WINDOW_BITS,
+      [zlib.constants.BROTLI_PARAM_SIZE_HINT]: bytes.length,
+    },
+  }).length;
+}
+
+const measure = (bytes) => ({ raw: bytes.length, gzip: gzip9(bytes), brotli: brotli(bytes) });
+
+/** Copies the package so a concurrent `cargo xtask build` cannot change it under the bench. */
+function snapshotPkg(dir) {
+  for (const f of ["index.js", "mobproc_auth_bg.wasm"]) {
+    if (!existsSync(path.join(dir, f))) throw new Error(`no ${f} in ${dir}: run \`cargo xtask build\``);
+  }
+  const copy = mkdtempSync(path.join(os.tmpdir(), "mobproc-bench-pkg-"));
+  process.on("exit", () => rmSync(copy, { recursive: true, force: true }));
+  cpSync(dir, copy, { recursive: true });
+  for (const f of readdirSync(copy).filter((f) => f.endsWith(".wasm"))) {
+    if (!WebAssembly.validate(readFileSync(path.join(copy, f)))) throw new Error(`${dir}/${f} does not validate (being rebuilt?)`);
+  }
+  return copy;
+}
+
+/** Starts the emulator and returns its origin, child process and a stop function. */
+function startEmulator(bin, appOrigin) {
+  const args = ["--port", "0", "--app-origin", appOrigin, "--redirect-uri", `${appOrigin}/`, "--redirect-uri", `${appOrigin}/callback.html`];
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    process.on("exit", () => child.kill("SIGKILL"));
+    const timer = setTimeout(() => reject(new Error("the emulator did not start within 15 s")), 15_000);
+    child.once("error", (e) => reject(new Error(`could not start ${bin}: ${e.message}`)));
+    child.stderr.resume();
+    const lines = createInterface({ input: child.stdout });
+    lines.once("line", (line) => {
+      clearTimeout(timer);
+      const m = /^mobproc-emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (!m) return reject(new Error(`emulator: unexpected first line ${JSON.stringify(line)}`));
+      lines.on("line", () => {}); // one line per request: drained, not kept
+      const exited = new Promise((done) => child.once("exit", done));
+      resolve({
+        origin: m[1],
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGTERM");
+            await exited;
+          }
+        },
+      });
+    });
+  });
+}
+
+async function emulatorStats(origin) {
+  const res = await fetch(`${origin}/__emulator/stats`);
+  if (!res.ok) throw new Error(`stats: HTTP ${res.status}`);
+  const stats = await res.json();
+  const t = stats.token_requests;
+  return { token: t.password + t.refresh_token + t.validate_bearer + t.other + t.missing, refresh: t.refresh_token, api: stats.api_requests };
+}
+
+async function emulatorControl(origin, what) {
+  const res = await fetch(`${origin}/__emulator/${what}`, { method: "POST" });
+  if (!res.ok) throw new Error(`${what}: HTTP ${res.status}`);
+}
+
+/** Drives the emulator's sign-in page (demo / demo) from a page already at the authorize URL. */
+async function signIn(page, authorizeUrl, landing) {
+  await page.goto(authorizeUrl);
+  await page.fill("#username", "demo");
+  await page.fill("#password", "demo");
+  await Promise.all([page.waitForURL(landing), page.click("#sign-in")]);
+}
+
+// ---------------------------------------------------------------- 1. size
+
+async function sizes(pkg) {
+  const ours = {
+    wasm: measure(readFileSync(path.join(pkg, "mobproc_auth_bg.wasm"))),
+    js: measure(readFileSync(path.join(pkg, "index.js"))),
+  };
+  const tmp = mkdtempSync(path.join(os.tmpdir(), "mobproc-bench-bundles-"));
+  process.on("exit", () => rmSync(tmp, { recursive: true, force: true }));
+  const libraries = [];
+  for (const lib of LIBRARIES) {
+    const manifest = JSON.parse(readFileSync(path.join(HERE, "node_modules", lib.pkg, "package.json"), "utf8"));
+    const outfile = path.join(tmp, `${lib.pkg.replace(/[@/]/g, "_")}.js`);
+    await esbuild.build({
+      stdin: { contents: `export { ${lib.name} } from "${lib.pkg}";\n`, resolveDir: HERE, sourcefile: "entry.js" },
+      bundle: true,
+      minify: true,
+      format: "esm",
+      platform: "browser",
+      external: lib.external ?? [],
+      outfile,
+      logLevel: "error",
+    });
+    libraries.push({ ...lib, version: manifest.version, ...measure(readFileSync(outfile)) });
+  }
+  return { ours, libraries, esbuild: esbuild.version };
+}
+
+// ---------------------------------------------------------------- 2.–5. in the browser
+
+async function browserBenches(browser, server, emulator, W) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => log(`page error: ${e.message}`));
+  await page.goto(`${server.origin}/`);
+  await page.waitForFunction(() => window.benchReady === true);
+  await signIn(page, await page.evaluate(() => window.bench.authorizeUrl()), `${server.origin}/`);
+  await page.waitForFunction(() => window.benchReady === true);
+  const status = await page.evaluate(() => window.bench.status());
+  if (!status.signedIn) throw new Error("the sign-in did not leave a session");
+  if (!status.isolated) log("warning: the bench page is not cross-origin isolated (timer resolution 100 µs)");
+
+  log(`per-call: ${W.seqBlocks} blocks × ${W.seqPerBlock} sequential calls of each kind`);
+  let t = Date.now();
+  const seq = await page.evaluate(([b, n, w]) => window.bench.sequential(b, n, w), [W.seqBlocks, W.seqPerBlock, W.warmup]);
+  log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
+  log(`concurrent: ${W.concRounds} rounds × ${W.conc} calls of each kind`);
+  t = Date.now();
+  const conc = await page.evaluate(([r, n]) => window.bench.concurrent(r, n), [W.concRounds, W.conc]);
+  log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+  log(`refresh storms: ${W.stormRounds} rounds × 2 kinds × ${W.storm} calls`);
+  const storms = { expiring: [], expired: [] };
+  for (let r = 0; r < W.stormRounds; r++) {
+    for (const kind of ["expiring", "expired"]) {
+      const before = await emulatorStats(emulator.origin);
+      if (kind === "expired") await emulatorControl(emulator.origin, "expire-all");
+      const result = await page.evaluate(([k, n]) => (k === "expiring" ? window.bench.stormExpiring(n) : window.bench.storm401(n)), [kind, W.storm]);
+      const after = await emulatorStats(emulator.origin);
+      storms[kind].push({ ...result, token: after.token - before.token, refresh: after.refresh - before.refresh, api: after.api - before.api });
+    }
+  }
+
+  log(`memory: ${W.memCalls} sequential calls of each kind`);
+  const cdp = await context.newCDPSession(page);
+  const memory = {};
+  for (const kind of ["client", "plain"]) {
+    const before = await memorySnapshot(cdp);
+    t = Date.now();
+    const elapsed = await page.evaluate(([k, n]) => window.bench.loop(k, n), [kind, W.memCalls]);
+    log(`  ${kind}: ${((Date.now() - t) / 1000).toFixed(1)} s`);
+    const after = await memorySnapshot(cdp);
+    memory[kind] = { before, after, elapsed };
+  }
+  await context.close();
+  return { seq, conc, storms, memory, isolated: status.isolated };
+}
+
+/** JS heap after two full collections (CDP), and the byteLength of every WebAssembly.Memory. */
+async function memorySnapshot(cdp) {
+  await cdp.send("HeapProfiler.collectGarbage");
+  await cdp.send("HeapProfiler.collectGarbage");
+  const heap = await cdp.send("Runtime.getHeapUsage");
+  const proto = await cdp.send("Runtime.evaluate", { expression: "WebAssembly.Memory.prototype", objectGroup: "bench" });
+  const found = await cdp.send("Runtime.queryObjects", { prototypeObjectId: proto.result.objectId, objectGroup: "bench" });
+  const sizes = await cdp.send("Runtime.callFunctionOn", {
+    objectId: found.objects.objectId,
+    functionDeclaration: "function () { return this.map((m) => m.buffer.byteLength); }",
+    returnByValue: true,
+  });
+  await cdp.send("Runtime.releaseObjectGroup", { objectGroup: "bench" });
+  return { heapUsed: heap.usedSize, wasm: sizes.result.value };
+}
+
+/** Start-up in fresh contexts (empty cache), and the callback after a real sign-in. */
+async function startupBenches(browser, server, W) {
+  log(`start-up: ${W.startups} fresh contexts`);
+  const startups = [];
+  for (let i = 0; i < W.startups; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/startup.html`);
+    const r = await page.waitForFunction(() => window.__result).then((h) => h.jsonValue());
+    if (!r.ready) throw new Error("start-up page: unexpected client state");
+    startups.push(r);
+    await context.close();
+  }
+  log(`callback: ${W.callbacks} sign-ins, each in a fresh context`);
+  const callbacks = [];
+  const landing = new RegExp(`^${server.origin.replace(/[.]/g, "\\.")}/callback\\.html`);
+  for (let i = 0; i < W.callbacks; i++) {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${server.origin}/callback.html`);
+    await page.waitForFunction(() => window.__result);
+    const url = await page.evaluate(() => window.client.authorizeUrl());
+    await signIn(page, url, landing);
+    const r = await page.waitForFunction(() => window.__result?.handled && window.__result).then((h) => h.jsonValue());
+    if (!r.signedIn || !r.cleanUrl) throw new Error(`callback page: ${JSON.stringify(r)}`);
+    callbacks.push(r);
+    await context.close();
+  }
+  return { startups, callbacks };
+}
+
+// ---------------------------------------------------------------- report
+
+function machine(browserVersion) {
+  const cpuinfo = existsSync("/proc/cpuinfo") ? readFileSync("/proc/cpuinfo", "utf8") : "";
+  const model = /^model name\s*:\s*(.+)$/m.exec(cpuinfo)?.[1] ?? os.cpus()[0]?.model ?? "unknown";
+  const cores = (cpuinfo.match(/^processor\s*:/gm) ?? []).length || os.cpus().length;
+  return { model, cores, memGB: (os.totalmem() / 2 ** 30).toFixed(1), kernel: `${os.type()} ${os.release()}`, chromium: browserVersion, node: process.version };
+}
+
+function report(m, size, b, s, W, quick, runtime) {
+  const seqP = summary(b.seq.plain);
+  const seqC = summary(b.seq.client);
+  const concP = summary(b.conc.plain);
+  const concC = summary(b.conc.client);
+  const seqRatio = seqC.median / seqP.median;
+  const concRatio = concC.median / concP.median;
+  // The ratio of each interleaved pair of blocks, for a spread that machine noise does not inflate.
+  const blockRatios = [];
+  for (let i = 0; i < W.seqBlocks; i++) {
+    const slice = (xs) => xs.slice(i * W.seqPerBlock, (i + 1) * W.seqPerBlock);
+    blockRatios.push(median(slice(b.seq.client)) / median(slice(b.seq.plain)));
+  }
+  const concRatios = b.conc.client.map((c, i) => c / b.conc.plain[i]);
+  const total = size.ours.wasm.gzip + size.ours.js.gzip;
+  const totalBr = size.ours.wasm.brotli + size.ours.js.brotli;
+  const S = (k) => summary(s.startups.map((r) => r[k]));
+  const C = (k) => summary(s.callbacks.map((r) => r[k]));
+  const storm = (kind) => {
+    const rows = b.storms[kind];
+    return { time: summary(rows.map((r) => r.ms)), token: rows.map((r) => r.token), api: rows.map((r) => r.api), renewed: rows.every((r) => r.renewed) };
+  };
+  const se = storm("expiring");
+  const sx = storm("expired");
+  const mem = (kind) => {
+    const { before, after } = b.memory[kind];
+    const wb = before.wasm.reduce((a, x) => a + x, 0);
+    const wa = after.wasm.reduce((a, x) => a + x, 0);
+    return { heapBefore: before.heapUsed, heapAfter: after.heapUsed, wasmBefore: wb, wasmAfter: wa, memories: after.wasm.length, elapsed: b.memory[kind].elapsed };
+  };
+  const mc = mem("client");
+  const mp = mem("plain");
+  const kib = (x) => (x / 1024).toFixed(1);
+  const signed = (x) => `${x >= 0 ? "+" : "−"}${kib(Math.abs(x))} KiB`;
+  const pass = (ok) => (ok ? "**met**" : "**missed**");
+  const allOne = (xs) => xs.every((x) => x === 1);
+  const date = new Date().toISOString().replace(/\.\d+Z$/, " UTC").replace("T", " ");
+
+  const rows = [
+    `| **mobproc-auth** (this package) | wasm + JS entry | ${kb(size.ours.wasm.raw + size.ours.js.raw)} | **${kb(total)}** | ${kb(totalBr)} | implicit grant, sessionStorage, fetch wrapper, refresh |`,
+    ...[...size.libraries]
+      .sort((a, b2) => a.gzip - b2.gzip)
+      .map((l) => `| ${l.pkg} ${l.version} | \`${l.name}\` | ${kb(l.raw)} | ${kb(l.gzip)} | ${kb(l.brotli)} | ${l.note} |`),
+  ];
+  const smaller = size.libraries.filter((l) => l.gzip < total).map((l) => l.pkg);
+
+  return `# Benchmarks
+
+Written by \`cargo xtask bench\` (bench/run.mjs) on ${date}${quick ? " with **--quick** (small workloads: a smoke run, not figures to quote)" : ""}.
+Runtime of the run: ${runtime}.
+
+| machine | |
+|---|---|
+| CPU | ${m.model}, ${m.cores} cores (/proc/cpuinfo) |
+| memory | ${m.memGB} GiB |
+| OS | ${m.kernel} |
+| browser | Chromium ${m.chromium} (Debian), headless, driven by playwright-core |
+| Node | ${m.node} |
+| esbuild | ${size.esbuild} |
+
+This is a shared machine: absolute times move from run to run, ratios much less. Every pair
+(plain \`fetch\` vs \`client.fetch\`) is measured in the same page, interleaved, and reported as the
+median with min–max.
+
+## Targets
+
+| target | result | |
+|---|---|---|
+| total gzip -9 (wasm + JS) ≤ 25 KB | ${kb(total)} KB (${total} bytes) | ${pass(total <= 25_000)} |
+| per-call overhead ratio ≤ 1.05 (sequential, medians) | ${seqRatio.toFixed(3)} | ${pass(seqRatio <= 1.05)} |
+| per-call overhead ratio, 200 concurrent | ${concRatio.toFixed(3)} | ${pass(concRatio <= 1.05)} |
+| refresh storms: one token request per storm | ${[...se.token, ...sx.token].join(", ")} | ${pass(allOne(se.token) && allOne(sx.token))} |
+
+## 1. Size
+
+KB = 1000 bytes. gzip is the system \`gzip -9 -n\`; brotli is Node's \`zlib.brotliCompressSync\` at
+quality 11, window 24 (no \`brotli\` binary is used). Our package is the optimised
+\`mobproc_auth_bg.wasm\` plus \`index.js\` (the entry, its modules and wasm-bindgen's glue in one
+minified ES module), as \`cargo xtask build\` writes them. Each library is installed from npm
+(exact versions in bench/package.json, bench/package-lock.json) and bundled here by esbuild from
+a one-line entry \`export { <name> } from "<package>"\`, \`--bundle --minify --format=esm
+--platform=browser\`.
+
+| file | raw | gzip -9 | brotli |
+|---|---:|---:|---:|
+| mobproc_auth_bg.wasm | ${size.ours.wasm.raw} | ${size.ours.wasm.gzip} | ${size.ours.wasm.brotli} |
+| index.js (entry + glue) | ${size.ours.js.raw} | ${size.ours.js.gzip} | ${size.ours.js.brotli} |
+| **total** | ${size.ours.wasm.raw + size.ours.js.raw} | **${total}** | ${totalBr} |
+
+| library | named import | raw KB | gzip -9 KB | brotli KB | notes |
+|---|---|---:|---:|---:|---|
+${rows.join("\n")}
+
+${smaller.length ? `Smaller than us: ${smaller.join(", ")}.` : "Every library above is larger than us."} None of the others sends
+Tangoe's \`X-TNGO-TENANT\` and \`client_id\` headers; each would need that code on top.
+
+## 2. Per-call overhead
+
+A page on one loopback origin (bench/server.mjs, cross-origin isolated${b.isolated ? "" : " — **not achieved in this run**"} so that
+\`performance.now()\` resolves to 5 µs), the emulator (\`target/debug/mobproc-emulator\`, a debug
+build) on another, so every call is a real CORS request (the preflight is cached, max-age 600).
+Signed in once through the emulator's sign-in page (demo / demo, client portal-demo).
+\`plain\` is \`fetch(apiBaseUrl + "/ping", { headers: { "X-TNGO-TENANT", client_id, Authorization } })\`
+with the token in a variable; \`client\` is \`client.fetch("/ping")\`. Both read the body and
+check for 200. ${W.warmup} warm-up calls of each, then ${W.seqBlocks} blocks of ${W.seqPerBlock}
+calls per kind, the order flipped every block: ${seqP.n} calls of each kind.
+
+| | median ms per call (min–max) | p90 ms |
+|---|---|---:|
+| plain \`fetch\` | ${range(seqP)} | ${ms(seqP.p90)} |
+| \`client.fetch\` | ${range(seqC)} | ${ms(seqC.p90)} |
+| **ratio** (medians) | **${seqRatio.toFixed(3)}**, per block ${range(summary(blockRatios))} | |
+| added per call | ${ms((seqC.median - seqP.median) * 1000, 0)} µs | |
+
+${W.concRounds} rounds of ${W.conc} calls at once (\`Promise.all\`), time until all resolved,
+rounds interleaved:
+
+| | median ms per round (min–max) |
+|---|---|
+| plain \`fetch\` | ${range(concP, 1)} |
+| \`client.fetch\` | ${range(concC, 1)} |
+| **ratio** (medians) | **${concRatio.toFixed(3)}**, per round ${range(summary(concRatios))} |
+
+## 3. Refresh storms
+
+${W.storm} \`client.fetch\` calls started at once, ${W.stormRounds} rounds of each kind, counted on the
+emulator (\`/__emulator/stats\`, token endpoint requests of any grant, API requests):
+- *expiring*: a client whose \`refreshSkewSeconds\` exceeds the token's remaining life, so every
+  call must refresh first (\`tokenUrl\` = emulator \`/as/token.oauth2\`);
+- *expired on the server*: \`POST /__emulator/expire-all\` first, so all ${W.storm} calls get 401,
+  one refresh, and all are replayed.
+
+| storm | token requests per round | API requests per round | median ms until all resolved (min–max) | token renewed |
+|---|---|---|---|---|
+| expiring | ${se.token.join(", ")} | ${se.api.join(", ")} | ${range(se.time, 1)} | ${se.renewed ? "yes" : "**no**"} |
+| expired on the server | ${sx.token.join(", ")} | ${sx.api.join(", ")} | ${range(sx.time, 1)} | ${sx.renewed ? "yes" : "**no**"} |
+
+## 4. Start-up
+
+*Start-up*: bench/pages/startup.html, from \`import("/pkg/index.js")\` to \`createClient\` resolved
+(fetching the entry, fetching and compiling the wasm, config checks). ${W.startups} page loads, each in a
+new browser context: an empty HTTP cache and no compiled-code cache, as a first visit has it.
+*Callback*: bench/pages/callback.html loaded once (its client's \`authorizeUrl()\` stores the
+pending state), then the real sign-in on the emulator's page, which redirects to
+\`callback.html#access_token=…\`; from \`import\` to \`handleRedirectCallback\` resolved.
+${W.callbacks} sign-ins, each in a new context. That load revalidates the package from the HTTP
+cache of the first (every file is served with an ETag and \`Cache-Control: no-cache\`: 304s), as a
+user returning from the sign-in page has it. "From HTML" also counts the time from the document's
+\`responseEnd\` to the module script starting.
+
+| | median ms (min–max) |
+|---|---|
+| start-up: import | ${range(S("import"), 1)} |
+| start-up: createClient | ${range(S("create"), 1)} |
+| **start-up: import → client ready** | **${range(S("total"), 1)}** |
+| start-up: HTML received → client ready | ${range(S("fromHtml"), 1)} |
+| callback: import → client ready | ${range(summary(s.callbacks.map((r) => r.import + r.create)), 1)} |
+| callback: handleRedirectCallback | ${range(C("callback"), 2)} |
+| **callback: import → handleRedirectCallback resolved** | **${range(C("total"), 1)}** |
+| callback: HTML received → resolved | ${range(C("fromHtml"), 1)} |
+
+## 5. Memory
+
+${W.memCalls} sequential calls of each kind in the signed-in page (client first, then plain as the
+reference for what Chromium's own fetch keeps). JS heap: CDP \`Runtime.getHeapUsage\` (usedSize)
+after two \`HeapProfiler.collectGarbage\`. Wasm memory: every \`WebAssembly.Memory\` found with CDP
+\`Runtime.queryObjects\` on \`WebAssembly.Memory.prototype\`, \`buffer.byteLength\` summed (${mc.memories} found).
+
+| | before | after | growth | per call |
+|---|---:|---:|---:|---:|
+| wasm memory, ${W.memCalls} × \`client.fetch\` | ${kib(mc.wasmBefore)} KiB | ${kib(mc.wasmAfter)} KiB | ${signed(mc.wasmAfter - mc.wasmBefore)} | ${((mc.wasmAfter - mc.wasmBefore) / W.memCalls).toFixed(1)} B |
+| JS heap, ${W.memCalls} × \`client.fetch\` | ${kib(mc.heapBefore)} KiB | ${kib(mc.heapAfter)} KiB | ${signed(mc.heapAfter - mc.heapBefore)} | ${((mc.heapAfter - mc.heapBefore) / W.memCalls).toFixed(1)} B |
+| JS heap, ${W.memCalls} × plain \`fetch\` (reference) | ${kib(mp.heapBefore)} KiB | ${kib(mp.heapAfter)} KiB | ${signed(mp.heapAfter - mp.heapBefore)} | ${((mp.heapAfter - mp.heapBefore) / W.memCalls).toFixed(1)} B |
+
+(${W.memCalls} calls took ${ms(mc.elapsed / 1000, 1)} s through \`client.fetch\`, ${ms(mp.elapsed / 1000, 1)} s plain.)
+
+## Reproduce
+
+\`\`\`sh
+cargo xtask bench            # builds pkg/ and the emulator, installs bench/ deps (npm ci), writes BENCHMARKS.md
+cargo xtask bench --quick    # small workloads, a smoke run
+\`\`\`
+It needs Debian's Chromium (\`/usr/bin/chromium\`, installed with apt when missing) and Node 18+;
+nothing is downloaded but npm packages, and everything runs on 127.0.0.1.
+`;
+}
+
+// ---------------------------------------------------------------- main
+
+async function main() {
+  const started = Date.now();
+  const opts = parseArgs(process.argv.slice(2));
+  const W = opts.quick ? QUICK : FULL;
+  const pkg = snapshotPkg(opts.pkg);
+  if (!existsSync(opts.emulator)) throw new Error(`no emulator at ${opts.emulator}: run \`cargo build -p mobproc-emulator\``);
+
+  log("size: our package and the bundled libraries");
+  const size = await sizes(pkg);
+
+  const server = await startServer({ pkg });
+  const emulator = await startEmulator(opts.emulator, server.origin);
+  server.config = {
+    clientId: CLIENT_ID,
+    tenant: TENANT,
+    apiBaseUrl: `${emulator.origin}/mobproc/v1`,
+    authorizeUrl: `${emulator.origin}/as/authorization.oauth2`,
+    tokenUrl: `${emulator.origin}/as/token.oauth2`,
+  };
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
+  try {
+    const m = machine(browser.version());
+    const b = await browserBenches(browser, server, emulator, W);
+    const s = await startupBenches(browser, server, W);
+    const secs = Math.round((Date.now() - started) / 1000);
+    const runtime = `${Math.floor(secs / 60)} min ${secs % 60} s (bench/run.mjs, after the builds)`;
+    writeFileSync(opts.out, report(m, size, b, s, W, opts.quick, runtime));
+    log(`wrote ${opts.out} in ${secs} s`);
+  } finally {
+    await browser.close().catch(() => {});
+    await emulator.stop();
+    await server.close();
+  }
+}
+
+main().catch((e) => {
+  console.error(`bench: ${e.stack ?? e}`);
+  process.exit(1);
+});
