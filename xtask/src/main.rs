@@ -1,6 +1,7 @@
 //! `cargo xtask build | test | demo | bench | size`: the only commands a newcomer needs.
 //! Each installs what it is missing first (see `tools.rs`).
 
+mod bench;
 mod build;
 mod demo;
 mod sh;
@@ -15,7 +16,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   build   build the npm package into pkg/ (wasm, wasm-bindgen, wasm-opt, pkg-template)
   test    every test: lint, native, wasm in Chromium and Node, size budget, end-to-end
   demo    the example portal against the local Tangoe emulator
-  size    print the package's size figures";
+  size    print the package's size figures
+  bench   size, per-call overhead, refresh storms, start-up, memory -> BENCHMARKS.md";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -23,6 +25,7 @@ fn main() -> ExitCode {
         Some("build") => build::run().map(|_| ()),
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
+        Some("bench") => bench::run(&args[1..]),
         Some("size") => build::run().and_then(|pkg| size::report(&pkg).map(|_| ())),
         _ => {
             eprintln!("{USAGE}");

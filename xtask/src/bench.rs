@@ -1,0 +1,105 @@
+//! `cargo xtask bench [--quick] [--no-build]`: size, per-call overhead, refresh storms, start-up
+//! and memory, written to BENCHMARKS.md.
+//!
+//! Builds the npm package and the emulator (as `demo` does), installs the bench's own npm
+//! packages (the libraries compared, pinned in bench/package-lock.json) with `npm ci --prefix
+//! bench` when they are missing or older than the lockfile, then runs `node bench/run.mjs`,
+//! which does the measuring in Debian's Chromium against the emulator on 127.0.0.1.
+
+use crate::sh::{self, cmd, root, Result};
+use crate::tools;
+use std::path::{Path, PathBuf};
+
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-build]
+
+  --quick     small workloads (a smoke run; the report says so)
+  --no-build  use pkg/ and the emulator binary as they are";
+
+/// Runs the bench and writes BENCHMARKS.md at the workspace root.
+pub fn run(args: &[String]) -> Result {
+    let mut quick = false;
+    let mut build = true;
+    for arg in args {
+        match arg.as_str() {
+            "--quick" => quick = true,
+            "--no-build" => build = false,
+            "-h" | "--help" => return Err(USAGE.into()),
+            _ => return Err(format!("bench: unknown argument {arg}\n\n{USAGE}")),
+        }
+    }
+    tools::chromium()?;
+    tools::npm_packages()?;
+    bench_packages()?;
+    let pkg = if build {
+        crate::build::run()?
+    } else {
+        root().join("pkg")
+    };
+    let emulator = target_dir()
+        .join("debug")
+        .join(format!("mobproc-emulator{}", std::env::consts::EXE_SUFFIX));
+    if build {
+        sh::run(&mut cmd("cargo", &["build", "-p", "mobproc-emulator"]))?;
+    }
+    if !emulator.exists() {
+        return Err(format!(
+            "bench: no emulator at {} (run without --no-build)",
+            emulator.display()
+        ));
+    }
+    let script = root().join("bench").join("run.mjs");
+    let out = root().join("BENCHMARKS.md");
+    let mut node = cmd("node", &[]);
+    node.arg(&script)
+        .arg("--pkg")
+        .arg(&pkg)
+        .arg("--emulator")
+        .arg(&emulator)
+        .arg("--out")
+        .arg(&out);
+    if quick {
+        node.arg("--quick");
+    }
+    sh::run(&mut node)?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
+}
+
+/// `npm ci --prefix bench` when bench/node_modules is missing or older than the lockfile.
+fn bench_packages() -> Result {
+    let dir = root().join("bench");
+    let fresh = match (
+        modified(&dir.join("node_modules/.package-lock.json")),
+        modified(&dir.join("package-lock.json")),
+    ) {
+        (Some(m), Some(l)) => m >= l,
+        _ => false,
+    };
+    if fresh {
+        return Ok(());
+    }
+    // bench/.npmrc sets legacy-peer-deps: angular-oauth2-oidc's Angular peers are not installed.
+    sh::run(&mut cmd(
+        "npm",
+        &["ci", "--prefix", "bench", "--no-audit", "--no-fund"],
+    ))
+}
+
+/// Cargo's target directory (honours `CARGO_TARGET_DIR`, relative to the workspace root).
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR") {
+        Some(dir) => {
+            let dir = PathBuf::from(dir);
+            if dir.is_absolute() {
+                dir
+            } else {
+                root().join(dir)
+            }
+        }
+        None => root().join("target"),
+    }
+}
+
+fn modified(path: &Path) -> Option<std::time::SystemTime> {
+    std::fs::metadata(path).ok()?.modified().ok()
+}
