@@ -126,8 +126,7 @@ async function getJson(input) {
   try {
     response = await client.fetch(input, { headers: contextHeaders() });
   } catch (error) {
-    // session_expired: the sessionExpired listener has already said so and signed out.
-    if (!(error instanceof MobprocError && error.code === "session_expired")) showError(error);
+    if (!endedSession(error)) showError(error);
     if (error instanceof MobprocError && error.code === "not_authenticated") {
       shown = null;
       render();
@@ -147,6 +146,15 @@ async function getJson(input) {
     return null;
   }
   return body;
+}
+
+/**
+ * A `session_expired` that ended the session on screen: the sessionExpired listener has already
+ * signed out and said so.
+ * @param {unknown} error
+ */
+function endedSession(error) {
+  return error instanceof MobprocError && error.code === "session_expired" && shown === null;
 }
 
 /** @param {HTMLButtonElement} button @param {() => Promise<void>} work */
@@ -353,8 +361,7 @@ function wire() {
       try {
         await client?.refresh();
       } catch (error) {
-        // session_expired: the sessionExpired listener has said so.
-        if (!(error instanceof MobprocError && error.code === "session_expired")) showError(error);
+        if (!endedSession(error)) showError(error);
       }
     });
   });

@@ -17,17 +17,36 @@ use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
 use std::time::{Duration, Instant};
 
-const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N]
+const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [--token-lifetime SECS] [--refresh-skew S]
 
-  --portal-port N  the portal (www-example) on http://127.0.0.1:N   default 8080
-  --api-port N     the Tangoe emulator on http://127.0.0.1:N        default 8081";
+  --portal-port N        the portal (www-example) on http://127.0.0.1:N      default 8080
+  --api-port N           the Tangoe emulator on http://127.0.0.1:N           default 8081
+  --token-lifetime SECS  access-token lifetime at the emulator, to watch refresh live
+                                                                             default 3600
+  --refresh-skew S       the portal refreshes S seconds before expiry (refreshSkewSeconds)
+                                                                             default the library's 60
+
+  e.g. cargo xtask demo --token-lifetime 20 --refresh-skew 5";
+
+/// What `cargo xtask demo` was asked for.
+struct Options {
+    portal_port: u16,
+    api_port: u16,
+    token_lifetime: Option<u32>,
+    refresh_skew: Option<u32>,
+}
 
 /// How long a server may take to print its listening line.
 const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Builds and starts both servers; stops on Ctrl-C.
 pub fn run(args: &[String]) -> Result {
-    let (portal_port, api_port) = parse_args(args)?;
+    let Options {
+        portal_port,
+        api_port,
+        token_lifetime,
+        refresh_skew,
+    } = parse_args(args)?;
     if portal_port == api_port {
         return Err(format!(
             "demo: the portal and the emulator cannot share port {portal_port}"
@@ -64,6 +83,9 @@ pub fn run(args: &[String]) -> Result {
         "--redirect-uri",
     ]);
     emulator.arg(format!("{portal_origin}/"));
+    if let Some(secs) = token_lifetime {
+        emulator.args(["--token-lifetime", &secs.to_string()]);
+    }
     servers.spawn("tangoe", emulator, tx.clone())?;
 
     let mut portal = guarded("node");
@@ -77,9 +99,19 @@ pub fn run(args: &[String]) -> Result {
     ]);
     portal.arg(&pkg);
     portal.args(["--client-id", "portal-demo", "--tenant", "XYZ"]);
+    if let Some(secs) = refresh_skew {
+        portal.args(["--refresh-skew", &secs.to_string()]);
+    }
     servers.spawn("portal", portal, tx)?;
 
     servers.wait_ready(&rx)?;
+    let lifetime = match token_lifetime {
+        Some(secs) => format!(
+            "{secs} s, refreshed {} s before expiry by the next call (watch the session panel)",
+            refresh_skew.unwrap_or(60)
+        ),
+        None => "one hour (try --token-lifetime 20 --refresh-skew 5 to watch refresh)".into(),
+    };
     println!(
         "
   MOBPROC developer portal demo
@@ -87,6 +119,7 @@ pub fn run(args: &[String]) -> Result {
   portal   {portal_origin}/
   Tangoe   {api_origin}   (local emulator: sign-in page, token endpoint, API under /mobproc/v1)
   sign in  demo / demo       (tenant XYZ, client portal-demo)
+  tokens   {lifetime}
 
   Logs follow ([portal] static files, [tangoe] sign-in and API calls). Ctrl-C stops both.
 "
@@ -94,30 +127,55 @@ pub fn run(args: &[String]) -> Result {
     servers.wait_any()
 }
 
-fn parse_args(args: &[String]) -> Result<(u16, u16)> {
-    let (mut portal, mut api) = (8080u16, 8081u16);
+fn parse_args(args: &[String]) -> Result<Options> {
+    let mut o = Options {
+        portal_port: 8080,
+        api_port: 8081,
+        token_lifetime: None,
+        refresh_skew: None,
+    };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
         let (flag, inline) = match arg.split_once('=') {
             Some((f, v)) => (f, Some(v.to_owned())),
             None => (arg.as_str(), None),
         };
-        let slot = match flag {
-            "--portal-port" => &mut portal,
-            "--api-port" => &mut api,
-            "-h" | "--help" => return Err(USAGE.into()),
-            _ => return Err(format!("demo: unknown argument {arg}\n\n{USAGE}")),
-        };
+        if matches!(flag, "-h" | "--help") {
+            return Err(USAGE.into());
+        }
+        if !matches!(
+            flag,
+            "--portal-port" | "--api-port" | "--token-lifetime" | "--refresh-skew"
+        ) {
+            return Err(format!("demo: unknown argument {arg}\n\n{USAGE}"));
+        }
         let value = inline
             .or_else(|| it.next().cloned())
-            .ok_or_else(|| format!("demo: {flag} needs a port\n\n{USAGE}"))?;
-        *slot = value
-            .parse::<u16>()
-            .ok()
-            .filter(|p| *p != 0)
-            .ok_or_else(|| format!("demo: {flag} wants a port 1..65535, not {value:?}"))?;
+            .ok_or_else(|| format!("demo: {flag} needs a value\n\n{USAGE}"))?;
+        match flag {
+            "--portal-port" => o.portal_port = port(flag, &value)?,
+            "--api-port" => o.api_port = port(flag, &value)?,
+            "--token-lifetime" => o.token_lifetime = Some(seconds(flag, &value, 1)?),
+            _ => o.refresh_skew = Some(seconds(flag, &value, 0)?),
+        }
     }
-    Ok((portal, api))
+    Ok(o)
+}
+
+fn port(flag: &str, value: &str) -> Result<u16> {
+    value
+        .parse::<u16>()
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("demo: {flag} wants a port 1..65535, not {value:?}"))
+}
+
+fn seconds(flag: &str, value: &str, min: u32) -> Result<u32> {
+    value
+        .parse::<u32>()
+        .ok()
+        .filter(|s| (min..=86_400).contains(s))
+        .ok_or_else(|| format!("demo: {flag} wants whole seconds {min}..86400, not {value:?}"))
 }
 
 /// Cargo's target directory (honours `CARGO_TARGET_DIR`).
