@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod demo;
+mod fuzz;
 mod sh;
 mod size;
 mod test;
@@ -17,7 +18,8 @@ const USAGE: &str = "usage: cargo xtask <command>
   test    every test: lint, native, wasm in Chromium and Node, size budget, end-to-end
   demo    the example portal against the local Tangoe emulator
   size    print the package's size figures
-  bench   size, per-call overhead, refresh storms, start-up, memory -> BENCHMARKS.md";
+  bench   size, per-call overhead, refresh storms, start-up, memory -> BENCHMARKS.md
+  fuzz    run the cargo-fuzz targets, [--seconds N] each (default 60; nightly)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -26,6 +28,7 @@ fn main() -> ExitCode {
         Some("test") => test::run(&args[1..]),
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
+        Some("fuzz") => fuzz::run_all(&args[1..]),
         Some("size") => build::run().and_then(|pkg| size::report(&pkg).map(|_| ())),
         _ => {
             eprintln!("{USAGE}");
