@@ -40,6 +40,11 @@ pub enum Error {
     },
     /// The request could not be built (bad URL, bad `init`): nothing was sent.
     InvalidRequest(String),
+    /// `_meta.hrefNext` points to a page already fetched.
+    PaginationLoop {
+        /// The repeated link.
+        href: String,
+    },
     /// `fetch` itself failed (DNS, connection refused, CORS, abort): nothing came back.
     NetworkError(String),
     /// A browser-only operation was called where there is no browser page.
@@ -58,6 +63,7 @@ impl Error {
             Error::NotAuthenticated => "not_authenticated",
             Error::OriginNotAllowed { .. } => "origin_not_allowed",
             Error::InvalidRequest(_) => "invalid_request",
+            Error::PaginationLoop { .. } => "pagination_loop",
             Error::NetworkError(_) => "network_error",
             Error::Unsupported(_) => "unsupported",
         }
@@ -133,6 +139,11 @@ impl Error {
             Error::InvalidRequest(why) => {
                 cat(&["invalid request: ", why, "; the request was not sent"])
             }
+            Error::PaginationLoop { href } => cat(&[
+                "pagination stopped: _meta.hrefNext points back to a page already fetched (",
+                href,
+                ")",
+            ]),
             Error::NetworkError(why) => cat(&["network error: ", why]),
             Error::Unsupported(why) => cat(&["unsupported here: ", why]),
         }
@@ -209,6 +220,10 @@ mod tests {
                 "origin_not_allowed",
             ),
             (Error::InvalidRequest("x".into()), "invalid_request"),
+            (
+                Error::PaginationLoop { href: "x".into() },
+                "pagination_loop",
+            ),
             (Error::NetworkError("x".into()), "network_error"),
             (Error::Unsupported("x".into()), "unsupported"),
         ];

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 /// into index.js below).
 const TEMPLATE: &[&str] = &["index.d.ts", "README.md"];
 
-/// Builds pkg/ and returns its path. The package is assembled in target/pkg-staging and moved
+/// Builds pkg/ and returns its path. The package is assembled in target/pkg-staging-<pid> and moved
 /// into place at the end, so a failed build or a running demo never sees half a package.
 pub fn run() -> Result<PathBuf> {
     tools::wasm_target()?;
@@ -18,7 +18,7 @@ pub fn run() -> Result<PathBuf> {
     let root = root();
     let target =
         std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
-    let pkg = target.join("pkg-staging");
+    let pkg = target.join(format!("pkg-staging-{}", std::process::id()));
     sh::run(&mut cmd(
         "cargo",
         &[

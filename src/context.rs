@@ -1,0 +1,163 @@
+//! The acting context of MOBPROC calls: on whose behalf (`X-TNGO-CONTEXT-EMPLOYEEID`,
+//! `-COMPANYEMPLOYEEID`), in which hierarchy (`-HIERARCHYID`), and the troubleshooting ids
+//! Tangoe support asks for (`-ACTIVITYID` on a group of calls, `-CORRELATIONID` on each).
+//!
+//! Precedence, lowest first: the client's context (config, then `setContext`, kept by the
+//! package's JavaScript), then the one call's `init.context`, where a value overrides and
+//! `null` removes the header for that call.
+
+use crate::error::{Error, Result};
+use crate::prelude::*;
+
+/// `X-TNGO-CONTEXT-EMPLOYEEID`: act for this employee (Tangoe-assigned id); wins server-side.
+pub const EMPLOYEE_ID: &str = "X-TNGO-CONTEXT-EMPLOYEEID";
+/// `X-TNGO-CONTEXT-COMPANYEMPLOYEEID`: act for this employee (customer-assigned id, e.g. e-mail).
+pub const COMPANY_EMPLOYEE_ID: &str = "X-TNGO-CONTEXT-COMPANYEMPLOYEEID";
+/// `X-TNGO-CONTEXT-HIERARCHYID`: the organisational hierarchy to use.
+pub const HIERARCHY_ID: &str = "X-TNGO-CONTEXT-HIERARCHYID";
+/// `X-TNGO-CONTEXT-ACTIVITYID`: the same value on a group of related calls.
+pub const ACTIVITY_ID: &str = "X-TNGO-CONTEXT-ACTIVITYID";
+/// `X-TNGO-CONTEXT-CORRELATIONID`: a different value on every call.
+pub const CORRELATION_ID: &str = "X-TNGO-CONTEXT-CORRELATIONID";
+
+/// The context headers and the JavaScript names of their values, in order.
+pub const FIELDS: [(&str, &str); 3] = [
+    ("employeeId", EMPLOYEE_ID),
+    ("companyEmployeeId", COMPANY_EMPLOYEE_ID),
+    ("hierarchyId", HIERARCHY_ID),
+];
+
+/// What one call says about one context value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Override<'a> {
+    /// Not mentioned: the client's value applies.
+    Inherit,
+    /// `null`: no header for this call.
+    Remove,
+    /// This value for this call.
+    Set(&'a str),
+}
+
+/// The context headers of one call. `client` holds the client's employee, company employee and
+/// hierarchy ids and its activity id; `call` the call's overrides of the first three;
+/// `correlation_id` is `None` when the caller set its own. A header with an empty value is
+/// one the caller's request must not carry (`null` for this call).
+pub fn headers<'a>(
+    client: [Option<&'a str>; 4],
+    call: [Override<'a>; 3],
+    correlation_id: Option<&'a str>,
+) -> Result<Vec<(&'static str, &'a str)>> {
+    let [employee, company, hierarchy, activity] = client;
+    let mut out = Vec::new();
+    for ((name, header), (client, call)) in FIELDS
+        .iter()
+        .zip([employee, company, hierarchy].into_iter().zip(call))
+    {
+        let value = match call {
+            Override::Inherit => client,
+            Override::Remove => {
+                out.push((*header, ""));
+                continue;
+            }
+            Override::Set(v) => Some(v),
+        };
+        if let Some(value) = value {
+            out.push((*header, check_value("context.", name, value)?));
+        }
+    }
+    if let Some(id) = activity {
+        out.push((ACTIVITY_ID, check_value("", "activityId", id)?));
+    }
+    if let Some(id) = correlation_id {
+        out.push((CORRELATION_ID, check_value("", "correlationId", id)?));
+    }
+    Ok(out)
+}
+
+/// A context value: 1 to 256 printable ASCII characters, no CR, LF or other control
+/// characters, no surrounding spaces (header values must survive proxies unchanged).
+fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a str> {
+    let ok = !value.is_empty()
+        && value.len() <= 256
+        && value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && !value.starts_with(' ')
+        && !value.ends_with(' ');
+    if ok {
+        return Ok(value);
+    }
+    Err(Error::config(
+        &crate::text::cat(&[prefix, name]),
+        "must be 1 to 256 printable ASCII characters (no CR, LF or surrounding spaces)",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Override::{Inherit, Remove, Set};
+
+    fn field_of(result: Result<impl core::fmt::Debug>) -> String {
+        match result {
+            Err(Error::ConfigInvalid { field, .. }) => field,
+            other => panic!("expected config_invalid, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn call_overrides_client_and_null_removes() {
+        let client = [Some("E1005"), None, Some("H1"), Some("batch-7")];
+        let headers = headers(
+            client,
+            [Inherit, Set("jane@xyz.example"), Remove],
+            Some("c-1"),
+        )
+        .unwrap();
+        assert_eq!(
+            headers,
+            [
+                (EMPLOYEE_ID, "E1005"),
+                (COMPANY_EMPLOYEE_ID, "jane@xyz.example"),
+                (HIERARCHY_ID, ""),
+                (ACTIVITY_ID, "batch-7"),
+                (CORRELATION_ID, "c-1"),
+            ]
+        );
+        let call = super::headers(client, [Set("E2000"), Inherit, Inherit], None).unwrap();
+        assert_eq!(
+            call,
+            [
+                (EMPLOYEE_ID, "E2000"),
+                (HIERARCHY_ID, "H1"),
+                (ACTIVITY_ID, "batch-7")
+            ]
+        );
+        assert_eq!(super::headers([None; 4], [Inherit; 3], None).unwrap(), []);
+    }
+
+    #[test]
+    fn values_are_checked_and_the_field_named() {
+        let only = |i: usize, v| {
+            let mut client = [None; 4];
+            client[i] = Some(v);
+            headers(client, [Inherit; 3], None)
+        };
+        assert_eq!(
+            field_of(only(1, "a\r\nX-Evil: 1")),
+            "context.companyEmployeeId"
+        );
+        assert_eq!(field_of(only(0, "")), "context.employeeId");
+        assert_eq!(field_of(only(2, " padded")), "context.hierarchyId");
+        assert_eq!(field_of(only(3, "tab\there")), "activityId");
+        assert_eq!(
+            field_of(headers([None; 4], [Set("ü"), Inherit, Inherit], None)),
+            "context.employeeId"
+        );
+        assert_eq!(
+            field_of(headers([None; 4], [Inherit; 3], Some(""))),
+            "correlationId"
+        );
+        let (long, longest) = ("x".repeat(257), "x".repeat(256));
+        assert_eq!(field_of(only(0, &long)), "context.employeeId");
+        assert!(only(0, &longest).is_ok());
+    }
+}
