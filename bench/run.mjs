@@ -35,8 +35,16 @@ const CLIENT_ID = "portal-demo";
 const TENANT = "XYZ";
 
 /** The workloads; `--quick` shrinks them for a smoke run (the report then says so). */
-const FULL = { seqBlocks: 20, seqPerBlock: 100, warmup: 50, concRounds: 20, conc: 200, storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20 };
-const QUICK = { seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200, storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3 };
+const FULL = {
+  seqBlocks: 20, seqPerBlock: 100, warmup: 50, concRounds: 20, conc: 200,
+  bdRounds: 10, bdPerRound: 50, stubBatches: 20, perBatch: 500, profileCalls: 20_000,
+  storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20,
+};
+const QUICK = {
+  seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200,
+  bdRounds: 2, bdPerRound: 25, stubBatches: 4, perBatch: 200, profileCalls: 2_000,
+  storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3,
+};
 
 /** The competitors: npm package, the one named import, and the esbuild externals. */
 const LIBRARIES = [
@@ -209,6 +217,13 @@ async function browserBenches(browser, server, emulator, W) {
   const conc = await page.evaluate(([r, n]) => window.bench.concurrent(r, n), [W.concRounds, W.conc]);
   log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
+  log(`breakdown: ${W.bdRounds} rounds × ${W.bdPerRound} calls of 4 kinds, then stubbed`);
+  t = Date.now();
+  const breakdown = await page.evaluate(([r, n, b, m]) => window.bench.breakdown(r, n, b, m), [W.bdRounds, W.bdPerRound, W.stubBatches, W.perBatch]);
+  const cdp = await context.newCDPSession(page);
+  const profile = await profileClientFetch(page, cdp, W.profileCalls);
+  log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
   log(`refresh storms: ${W.stormRounds} rounds × 2 kinds × ${W.storm} calls`);
   const storms = { expiring: [], expired: [] };
   for (let r = 0; r < W.stormRounds; r++) {
@@ -222,7 +237,6 @@ async function browserBenches(browser, server, emulator, W) {
   }
 
   log(`memory: ${W.memCalls} sequential calls of each kind`);
-  const cdp = await context.newCDPSession(page);
   const memory = {};
   for (const kind of ["client", "plain"]) {
     const before = await memorySnapshot(cdp);
@@ -233,7 +247,41 @@ async function browserBenches(browser, server, emulator, W) {
     memory[kind] = { before, after, elapsed };
   }
   await context.close();
-  return { seq, conc, storms, memory, isolated: status.isolated };
+  return { seq, conc, breakdown, profile, storms, memory, isolated: status.isolated };
+}
+
+/**
+ * A CPU profile (CDP Profiler, 50 µs sampling) of `n` client.fetch calls with fetch stubbed:
+ * self time grouped into the package's JavaScript, its wasm, each browser built-in, and GC.
+ */
+async function profileClientFetch(page, cdp, n) {
+  await page.evaluate((k) => window.bench.stubLoop(k), Math.min(n, 2000));
+  await cdp.send("Profiler.enable");
+  await cdp.send("Profiler.setSamplingInterval", { interval: 50 });
+  await cdp.send("Profiler.start");
+  const perCall = await page.evaluate((k) => window.bench.stubLoop(k), n);
+  const { profile } = await cdp.send("Profiler.stop");
+  await cdp.send("Profiler.disable");
+  const nodes = new Map(profile.nodes.map((node) => [node.id, node.callFrame]));
+  const groups = new Map();
+  let total = 0;
+  profile.samples.forEach((id, i) => {
+    const frame = nodes.get(id);
+    const dt = profile.timeDeltas[i] ?? 0;
+    const name = frame.functionName;
+    let group;
+    if (name === "(idle)" || name === "(root)") return;
+    if (frame.url.endsWith(".wasm")) group = "mobproc-auth: wasm core";
+    else if (frame.url.includes("/pkg/")) group = "mobproc-auth: JavaScript (index.js)";
+    else if (name === "(garbage collector)") group = "garbage collector";
+    else if (name === "(program)") group = "V8 / Blink, not attributed to a function (program)";
+    else if (frame.url === "") group = `built-in: ${name || "(anonymous)"}`;
+    else group = "bench page (loop, stub)";
+    groups.set(group, (groups.get(group) ?? 0) + dt);
+    total += dt;
+  });
+  const rows = [...groups.entries()].sort((a, b) => b[1] - a[1]).map(([group, t]) => ({ group, share: t / total }));
+  return { perCall, rows, samples: profile.samples.length };
 }
 
 /** JS heap after two full collections (CDP), and the byteLength of every WebAssembly.Memory. */
@@ -306,6 +354,33 @@ function report(m, size, b, s, W, quick, runtime) {
     blockRatios.push(median(slice(b.seq.client)) / median(slice(b.seq.plain)));
   }
   const concRatios = b.conc.client.map((c, i) => c / b.conc.plain[i]);
+  const bdKinds = [
+    ["plain", "plain `fetch(url, { headers })`"],
+    ["request", "`fetch(new Request(url, { headers }))`"],
+    ["requestClone", "the same + `request.clone()`"],
+    ["client", "`client.fetch(\"/ping\")`"],
+  ];
+  const bdPlain = median(b.breakdown.network.plain);
+  const bdRows = bdKinds
+    .map(([k, label]) => {
+      const net = summary(b.breakdown.network[k]);
+      return `| ${label} | ${range(net)} | ${(net.median / bdPlain).toFixed(3)} | ${range(summary(b.breakdown.stubbed[k]), 1)} |`;
+    })
+    .join("\n");
+  const stubC = summary(b.breakdown.stubbed.client);
+  const profRows = b.profile.rows
+    .filter((r) => r.share >= 0.01)
+    .map((r) => `| ${r.group} | ${(100 * r.share).toFixed(1)} % | ${(r.share * b.profile.perCall).toFixed(1)} |`)
+    .join("\n");
+  const named = b.profile.rows.filter((r) => !r.group.startsWith("V8") && !r.group.startsWith("bench"));
+  const topNamed = named
+    .slice(0, 4)
+    .map((r) => `${r.group} ${(100 * r.share).toFixed(0)} %`)
+    .join(", ");
+  const clone = b.profile.rows.find((r) => r.group === "built-in: clone");
+  const cloneNote = clone
+    ? ` The clone kept for the 401 replay is ≈ ${(clone.share * b.profile.perCall).toFixed(1)} µs of it: rebuilding the request from \`(input, init)\` only when a 401 comes back (and the body is not a stream) would remove that.`
+    : "";
   const total = size.ours.wasm.gzip + size.ours.js.gzip;
   const totalBr = size.ours.wasm.brotli + size.ours.js.brotli;
   const S = (k) => summary(s.startups.map((r) => r[k]));
@@ -414,6 +489,27 @@ rounds interleaved:
 | plain \`fetch\` | ${range(concP, 1)} |
 | \`client.fetch\` | ${range(concC, 1)} |
 | **ratio** (medians) | **${concRatio.toFixed(3)}**, per round ${range(summary(concRatios))} |
+
+### Where client.fetch's time goes
+
+The same network calls, four kinds interleaved (${W.bdRounds} rounds × ${W.bdPerRound} calls each): plain
+\`fetch\`; \`fetch(new Request(url, { headers }))\`; the same plus \`request.clone()\` (client.fetch keeps
+a clone to replay once after a 401); \`client.fetch\`. Then with \`globalThis.fetch\` stubbed (it returns a
+ready \`Response\`), so only the JavaScript and wasm work of one call is left: ${W.stubBatches} batches × ${W.perBatch} calls of each kind.
+
+| kind | network: median ms per call (min–max) | ratio to plain | stubbed: median µs per call (min–max) |
+|---|---|---:|---|
+${bdRows}
+
+CPU profile (CDP \`Profiler\`, 50 µs sampling, ${b.profile.samples} samples) of ${W.profileCalls} stubbed \`client.fetch\` calls at
+${ms(b.profile.perCall, 1)} µs each (the profiler slows them down; the shares are what counts), self time by where it is spent:
+
+| where | share | ≈ µs per call |
+|---|---:|---:|
+${profRows}
+
+So about ${ms(stubC.median, 1)} µs of each call is client.fetch's own work (stubbed, median), ${(100 * (stubC.median / 1000) / seqP.median).toFixed(1)} % of a plain
+call's ${ms(seqP.median, 2)} ms on this loopback. The largest named items in the profile: ${topNamed}.${cloneNote}
 
 ## 3. Refresh storms
 
