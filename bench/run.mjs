@@ -402,6 +402,7 @@ function report(m, size, b, s, W, quick, runtime) {
   const mp = mem("plain");
   const kib = (x) => (x / 1024).toFixed(1);
   const signed = (x) => `${x >= 0 ? "+" : "−"}${kib(Math.abs(x))} KiB`;
+  const perCall = (x) => `${x >= 0 ? "+" : "−"}${Math.abs(x / W.memCalls).toFixed(1)} B`;
   const pass = (ok) => (ok ? "**met**" : "**missed**");
   const allOne = (xs) => xs.every((x) => x === 1);
   const date = new Date().toISOString().replace(/\.\d+Z$/, " UTC").replace("T", " ");
@@ -491,6 +492,9 @@ rounds interleaved:
 | \`client.fetch\` | ${range(concC, 1)} |
 | **ratio** (medians) | **${concRatio.toFixed(3)}**, per round ${range(summary(concRatios))} |
 
+A round is ${W.conc} requests through Chromium's six connections per origin to one emulator, so
+its time swings widely on a shared machine; a ratio below 1 is that noise, not a faster client.
+
 ### Where client.fetch's time goes
 
 The same network calls, four kinds interleaved (${W.bdRounds} rounds × ${W.bdPerRound} calls each): plain
@@ -559,9 +563,9 @@ after two \`HeapProfiler.collectGarbage\`. Wasm memory: every \`WebAssembly.Memo
 
 | | before | after | growth | per call |
 |---|---:|---:|---:|---:|
-| wasm memory, ${W.memCalls} × \`client.fetch\` | ${kib(mc.wasmBefore)} KiB | ${kib(mc.wasmAfter)} KiB | ${signed(mc.wasmAfter - mc.wasmBefore)} | ${((mc.wasmAfter - mc.wasmBefore) / W.memCalls).toFixed(1)} B |
-| JS heap, ${W.memCalls} × \`client.fetch\` | ${kib(mc.heapBefore)} KiB | ${kib(mc.heapAfter)} KiB | ${signed(mc.heapAfter - mc.heapBefore)} | ${((mc.heapAfter - mc.heapBefore) / W.memCalls).toFixed(1)} B |
-| JS heap, ${W.memCalls} × plain \`fetch\` (reference) | ${kib(mp.heapBefore)} KiB | ${kib(mp.heapAfter)} KiB | ${signed(mp.heapAfter - mp.heapBefore)} | ${((mp.heapAfter - mp.heapBefore) / W.memCalls).toFixed(1)} B |
+| wasm memory, ${W.memCalls} × \`client.fetch\` | ${kib(mc.wasmBefore)} KiB | ${kib(mc.wasmAfter)} KiB | ${signed(mc.wasmAfter - mc.wasmBefore)} | ${perCall(mc.wasmAfter - mc.wasmBefore)} |
+| JS heap, ${W.memCalls} × \`client.fetch\` | ${kib(mc.heapBefore)} KiB | ${kib(mc.heapAfter)} KiB | ${signed(mc.heapAfter - mc.heapBefore)} | ${perCall(mc.heapAfter - mc.heapBefore)} |
+| JS heap, ${W.memCalls} × plain \`fetch\` (reference) | ${kib(mp.heapBefore)} KiB | ${kib(mp.heapAfter)} KiB | ${signed(mp.heapAfter - mp.heapBefore)} | ${perCall(mp.heapAfter - mp.heapBefore)} |
 
 Wasm memory only grows by whole 64 KiB pages, so "+0.0" means no page was added; the JS heap
 figures move by a few KiB either way between collections.
