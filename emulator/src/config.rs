@@ -2,23 +2,14 @@
 
 use std::collections::HashMap;
 
+use crate::extra::{parse_client, parse_tenant, parse_user, ClientSpec, UserSpec};
+
 /// Default port when neither `--port` nor `MOBPROC_EMU_PORT` is given.
 pub const DEFAULT_PORT: u16 = 8081;
 /// Default access-token lifetime in seconds.
 pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 
-/// Help text printed by `--help`.
-pub const USAGE: &str = "\
-usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]... [--token-lifetime SECS]
-
-  --port N              port on 127.0.0.1 (default 8081; 0 picks a free port)     env MOBPROC_EMU_PORT
-  --app-origin ORIGIN   origin allowed by CORS, repeatable (default http://127.0.0.1:8080)
-                                                                                 env MOBPROC_EMU_APP_ORIGIN (comma-separated)
-  --redirect-uri URI    redirect URI registered for portal-demo, repeatable
-                        (default http://127.0.0.1:8080/ and http://127.0.0.1:8080/callback)
-                                                                                 env MOBPROC_EMU_REDIRECT_URI (comma-separated)
-  --token-lifetime SECS access-token lifetime (default 3600)                      env MOBPROC_EMU_TOKEN_LIFETIME
-";
+pub use crate::usage::USAGE;
 
 /// Runtime settings of the emulator.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,12 +18,21 @@ pub struct Config {
     pub port: u16,
     /// Origins allowed by CORS (exact match, no trailing slash).
     pub app_origins: Vec<String>,
-    /// Redirect URIs registered for the public client `portal-demo` (exact match).
+    /// Redirect URIs registered for `portal-demo` and the public clients of `--client`
+    /// (exact match).
     pub redirect_uris: Vec<String>,
     /// Access-token lifetime in seconds.
     pub token_lifetime: u64,
     /// Print one log line per request to stdout (tests turn this off).
     pub print_log: bool,
+    /// Tenants added by `--tenant`.
+    pub tenants: Vec<String>,
+    /// Users added by `--user`.
+    pub users: Vec<UserSpec>,
+    /// Clients added by `--client`.
+    pub clients: Vec<ClientSpec>,
+    /// Load the built-in tenants, users and clients (off with `--no-seed`).
+    pub seed: bool,
 }
 
 impl Default for Config {
@@ -46,6 +46,10 @@ impl Default for Config {
             ],
             token_lifetime: DEFAULT_TOKEN_LIFETIME,
             print_log: true,
+            tenants: Vec::new(),
+            users: Vec::new(),
+            clients: Vec::new(),
+            seed: true,
         }
     }
 }
@@ -59,8 +63,37 @@ pub enum Command {
     Help,
 }
 
+/// Values of the repeatable flags, in order; a non-empty list replaces its variable's.
+#[derive(Default)]
+struct Repeated {
+    origins: Vec<String>,
+    uris: Vec<String>,
+    tenants: Vec<String>,
+    users: Vec<String>,
+    clients: Vec<String>,
+}
+
+/// The flag values if any were given, else the variable split at `sep`.
+fn pick(
+    flags: Vec<String>,
+    env: &HashMap<String, String>,
+    var: &str,
+    sep: char,
+) -> Option<Vec<String>> {
+    if flags.is_empty() {
+        env.get(var).map(|v| split_list(v, sep))
+    } else {
+        Some(flags)
+    }
+}
+
+fn parse_all<T>(items: Vec<String>, f: fn(&str) -> Result<T, String>) -> Result<Vec<T>, String> {
+    items.iter().map(|s| f(s)).collect()
+}
+
 impl Config {
-    /// Builds a configuration from environment variables, then flags (flags win).
+    /// Builds a configuration from environment variables, then flags (flags win), and
+    /// checks the resulting tenants, users and clients (see [`crate::seed_extra::check`]).
     pub fn from_args(
         args: impl IntoIterator<Item = String>,
         env: &HashMap<String, String>,
@@ -69,24 +102,31 @@ impl Config {
         if let Some(v) = env.get("MOBPROC_EMU_PORT") {
             cfg.port = parse_num(v, "MOBPROC_EMU_PORT")?;
         }
-        if let Some(v) = env.get("MOBPROC_EMU_APP_ORIGIN") {
-            cfg.app_origins = split_list(v);
-        }
-        if let Some(v) = env.get("MOBPROC_EMU_REDIRECT_URI") {
-            cfg.redirect_uris = split_list(v);
-        }
         if let Some(v) = env.get("MOBPROC_EMU_TOKEN_LIFETIME") {
             cfg.token_lifetime = parse_num(v, "MOBPROC_EMU_TOKEN_LIFETIME")?;
         }
-        let (mut origins, mut uris) = (Vec::new(), Vec::new());
+        if let Some(v) = env.get("MOBPROC_EMU_NO_SEED") {
+            cfg.seed = match v.trim() {
+                "" | "0" | "false" => true,
+                "1" | "true" => false,
+                _ => return Err(format!("MOBPROC_EMU_NO_SEED: use 1 or 0, not {v:?}")),
+            };
+        }
+        let mut rep = Repeated::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
             let (flag, inline) = match arg.split_once('=') {
                 Some((f, v)) if f.starts_with("--") => (f.to_string(), Some(v.to_string())),
                 _ => (arg.clone(), None),
             };
-            if flag == "--help" || flag == "-h" {
-                return Ok(Command::Help);
+            match (flag.as_str(), &inline) {
+                ("--help" | "-h", _) => return Ok(Command::Help),
+                ("--no-seed", None) => {
+                    cfg.seed = false;
+                    continue;
+                }
+                ("--no-seed", Some(_)) => return Err("--no-seed takes no value".into()),
+                _ => {}
             }
             let value = match inline.or_else(|| args.next()) {
                 Some(v) => v,
@@ -94,22 +134,31 @@ impl Config {
             };
             match flag.as_str() {
                 "--port" => cfg.port = parse_num(&value, "--port")?,
-                "--app-origin" => origins.push(trim_origin(&value)),
-                "--redirect-uri" => uris.push(value),
+                "--app-origin" => rep.origins.push(value),
+                "--redirect-uri" => rep.uris.push(value),
                 "--token-lifetime" => cfg.token_lifetime = parse_num(&value, "--token-lifetime")?,
+                "--tenant" => rep.tenants.push(value),
+                "--user" => rep.users.push(value),
+                "--client" => rep.clients.push(value),
                 _ => return Err(format!("unknown flag {flag}")),
             }
         }
-        if !origins.is_empty() {
-            cfg.app_origins = origins;
+        if let Some(v) = pick(rep.origins, env, "MOBPROC_EMU_APP_ORIGIN", ',') {
+            cfg.app_origins = v.iter().map(|o| trim_origin(o)).collect();
         }
-        if !uris.is_empty() {
-            cfg.redirect_uris = uris;
+        if let Some(v) = pick(rep.uris, env, "MOBPROC_EMU_REDIRECT_URI", ',') {
+            cfg.redirect_uris = v;
         }
-        cfg.app_origins = cfg.app_origins.iter().map(|o| trim_origin(o)).collect();
+        let tenants = pick(rep.tenants, env, "MOBPROC_EMU_TENANT", ',');
+        cfg.tenants = parse_all(tenants.unwrap_or_default(), parse_tenant)?;
+        let users = pick(rep.users, env, "MOBPROC_EMU_USER", ';');
+        cfg.users = parse_all(users.unwrap_or_default(), parse_user)?;
+        let clients = pick(rep.clients, env, "MOBPROC_EMU_CLIENT", ',');
+        cfg.clients = parse_all(clients.unwrap_or_default(), parse_client)?;
         if cfg.token_lifetime == 0 {
             return Err("token lifetime must be at least 1 second".into());
         }
+        crate::seed_extra::check(&crate::seed::Seed::new(&cfg))?;
         Ok(Command::Run(cfg))
     }
 }
@@ -120,8 +169,8 @@ fn parse_num<T: std::str::FromStr>(v: &str, what: &str) -> Result<T, String> {
         .map_err(|_| format!("{what}: not a valid number: {v:?}"))
 }
 
-fn split_list(v: &str) -> Vec<String> {
-    v.split(',')
+fn split_list(v: &str, sep: char) -> Vec<String> {
+    v.split(sep)
         .map(str::trim)
         .filter(|s| !s.is_empty())
         .map(String::from)

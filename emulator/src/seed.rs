@@ -1,4 +1,4 @@
-//! Seeded tenants, clients, users and employees (see README.md).
+//! Tenants, clients, users and employees, and the lookups on them (see README.md).
 
 use crate::config::Config;
 
@@ -49,8 +49,10 @@ pub struct User {
 }
 
 /// Everything the emulator knows at start.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Default)]
 pub struct Seed {
+    /// Known tenant codes.
+    pub tenants: Vec<String>,
     /// Registered clients.
     pub clients: Vec<Client>,
     /// Users who can sign in.
@@ -59,96 +61,45 @@ pub struct Seed {
     pub directory: Vec<(String, Employee)>,
 }
 
-const FIRST: [&str; 8] = [
-    "Alice", "Bruno", "Chloe", "Diego", "Emma", "Farid", "Grace", "Hiro",
-];
-const LAST: [&str; 9] = [
-    "Anders", "Baker", "Costa", "Dubois", "Evans", "Fischer", "Garcia", "Hansen", "Ito",
-];
-
-fn emp(id: &str, name: &str, email: &str) -> Employee {
-    Employee {
-        id: id.into(),
-        name: name.into(),
-        email: email.into(),
+impl Employee {
+    /// An employee record.
+    pub fn new(id: &str, name: &str, email: &str) -> Employee {
+        Employee {
+            id: id.into(),
+            name: name.into(),
+            email: email.into(),
+        }
     }
 }
 
-fn user(login: &str, password: &str, tenant: &str, employee: Employee) -> User {
-    let identifier = login.split_once("://").map_or(login, |(_, u)| u);
-    let platform = login.split_once("://").map_or("command", |(p, _)| p);
-    User {
-        login: login.into(),
-        password: password.into(),
-        tenant: tenant.into(),
-        platform: platform.into(),
-        identifier: identifier.into(),
-        employee,
+impl User {
+    /// A user; platform and identifier come from a `<source>://<user>` login
+    /// (platform `command` for a bare login).
+    pub fn new(login: &str, password: &str, tenant: &str, employee: Employee) -> User {
+        let (platform, identifier) = login.split_once("://").unwrap_or(("command", login));
+        User {
+            login: login.into(),
+            password: password.into(),
+            tenant: tenant.into(),
+            platform: platform.into(),
+            identifier: identifier.into(),
+            employee,
+        }
     }
 }
 
 impl Seed {
-    /// Builds the seeded data; `portal-demo` gets the configured redirect URIs.
+    /// Builds the data: the built-in seed (unless `config.seed` is off), then the tenants,
+    /// users and clients of the flags. `portal-demo` and every public client added by flag
+    /// get the configured redirect URIs.
     pub fn new(config: &Config) -> Seed {
-        let clients = vec![
-            Client {
-                id: "portal-demo".into(),
-                secret: None,
-                redirect_uris: config.redirect_uris.clone(),
-            },
-            Client {
-                id: "server-demo".into(),
-                secret: Some("server-demo-secret".into()),
-                redirect_uris: Vec::new(),
-            },
-        ];
-        let users = vec![
-            user(
-                "demo",
-                "demo",
-                "XYZ",
-                emp("E1000", "Demo User", "demo@xyz.example"),
-            ),
-            user(
-                "command://jdoe",
-                "jdoe-pass",
-                "XYZ",
-                emp("E0999", "John Doe", "jdoe@xyz.example"),
-            ),
-            user(
-                "abc",
-                "abc",
-                "ABC",
-                emp("A1000", "Abc User", "abc@abc.example"),
-            ),
-        ];
-        let mut directory = Vec::new();
-        for (l, last) in LAST.iter().enumerate() {
-            for (f, first) in FIRST.iter().enumerate() {
-                let e = Employee {
-                    id: format!("E{}", 1001 + l * FIRST.len() + f),
-                    name: format!("{first} {last}"),
-                    email: format!(
-                        "{}.{}@xyz.example",
-                        first.to_lowercase(),
-                        last.to_lowercase()
-                    ),
-                };
-                directory.push(("XYZ".to_string(), e));
-            }
-        }
-        for (i, name) in ["Ana Abbott", "Ben Abel", "Cleo Acosta"].iter().enumerate() {
-            let email = format!("{}@abc.example", name.to_lowercase().replace(' ', "."));
-            directory.push((
-                "ABC".to_string(),
-                emp(&format!("A{}", 1001 + i), name, &email),
-            ));
-        }
-        Seed {
-            clients,
-            users,
-            directory,
-        }
+        let mut seed = if config.seed {
+            crate::seed_data::builtin(config)
+        } else {
+            Seed::default()
+        };
+        crate::seed_extra::add(&mut seed, config);
+        seed
     }
 
     /// The client with this id.

@@ -18,7 +18,7 @@ pub type AppState = Arc<Shared>;
 pub struct Shared {
     /// The configuration the emulator was started with.
     pub config: Config,
-    /// Seeded clients, users and employees.
+    /// Tenants, clients, users and employees (seeded and added by flags).
     pub seed: Seed,
     /// `http://127.0.0.1:PORT`, for absolute links.
     pub base_url: String,

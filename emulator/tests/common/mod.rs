@@ -165,9 +165,21 @@ impl Emu {
         password: &str,
         state: &str,
     ) -> HashMap<String, String> {
+        self.implicit_via("portal-demo", login, password, state)
+            .await
+    }
+
+    /// Implicit sign-in of `login` through the public client `client_id`.
+    pub async fn implicit_via(
+        &self,
+        client_id: &str,
+        login: &str,
+        password: &str,
+        state: &str,
+    ) -> HashMap<String, String> {
         let body = form(&[
             ("response_type", "token"),
-            ("client_id", "portal-demo"),
+            ("client_id", client_id),
             ("redirect_uri", "http://127.0.0.1:8080/callback"),
             ("scope", "MOBPROC"),
             ("state", state),

@@ -1,0 +1,31 @@
+//! The `--help` text.
+
+/// Help text printed by `--help` (and after a flag error).
+pub const USAGE: &str = "\
+usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]... [--token-lifetime SECS]
+                        [--tenant CODE]... [--user SPEC]... [--client ID[:SECRET]]... [--no-seed]
+
+  --port N              port on 127.0.0.1 (default 8081; 0 picks a free port)     env MOBPROC_EMU_PORT
+  --app-origin ORIGIN   origin allowed by CORS, repeatable (default http://127.0.0.1:8080)
+                                                                                 env MOBPROC_EMU_APP_ORIGIN (comma-separated)
+  --redirect-uri URI    redirect URI registered for portal-demo and every public --client, repeatable
+                        (default http://127.0.0.1:8080/ and http://127.0.0.1:8080/callback)
+                                                                                 env MOBPROC_EMU_REDIRECT_URI (comma-separated)
+  --token-lifetime SECS access-token lifetime (default 3600)                      env MOBPROC_EMU_TOKEN_LIFETIME
+  --tenant CODE         extra tenant, repeatable; its directory gets 3 employees CODE1001..CODE1003
+                        (letters, digits, '-', '_', '.')                          env MOBPROC_EMU_TENANT (comma-separated)
+  --user SPEC           extra user for the sign-in page and the password grant, repeatable;
+                        SPEC is USERNAME:PASSWORD:TENANT[:EMPLOYEEID[:NAME[:EMAIL]]]
+                        fields split at ':', except that a leading SOURCE:// belongs to the username
+                        (command://jdoe:pw:XYZ is user command://jdoe); empty optional fields take
+                        the defaults U<n> (n = position among the users), the bare username,
+                        <bare username>@<tenant in lower case>.example.
+                        The tenant must be seeded or given by --tenant.    env MOBPROC_EMU_USER (';'-separated)
+  --client ID[:SECRET]  extra client, repeatable; with a secret it is confidential (password grant,
+                        validate, refresh, revoke), without it is public (implicit grant with the
+                        --redirect-uri list, refresh, revoke)                     env MOBPROC_EMU_CLIENT (comma-separated)
+  --no-seed             start without the seeded tenants, users and clients      env MOBPROC_EMU_NO_SEED=1
+  --help                this text
+
+A flag wins over its variable; a repeated flag replaces the variable's whole list.
+";

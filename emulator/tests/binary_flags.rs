@@ -1,0 +1,108 @@
+//! The real binary with `--tenant`/`--user`/`--client`: startup errors exit 2 with a clear
+//! message, and the `MOBPROC_EMU_*` variables reach the running server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::TcpStream;
+use std::process::{Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+const BIN: &str = env!("CARGO_BIN_EXE_mobproc-emulator");
+
+/// Runs the binary and expects exit code 2; a binary that starts serving instead is killed
+/// after 10 s and the test fails (rather than hanging).
+fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("{args:?} {env:?} was accepted: the emulator started");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out: Output = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn bad_user_and_unknown_tenant_exit_2() {
+    let e = refused(&["--user", "bob:pw"], &[]);
+    assert!(e.starts_with("mobproc-emulator: user \"bob:pw\": "), "{e}");
+    assert!(
+        e.contains("expected USERNAME:PASSWORD:TENANT[:EMPLOYEEID[:NAME[:EMAIL]]]"),
+        "{e}"
+    );
+    let e = refused(&["--user", "bob:pw:NOPE"], &[]);
+    assert!(
+        e.starts_with("mobproc-emulator: user bob: unknown tenant NOPE (known: XYZ, ABC)"),
+        "{e}"
+    );
+    let e = refused(&[], &[("MOBPROC_EMU_USER", "bob:pw:NOPE")]);
+    assert!(e.contains("unknown tenant NOPE"), "{e}");
+    let e = refused(&["--client", "svc:"], &[]);
+    assert!(e.contains("empty secret"), "{e}");
+}
+
+fn post(addr: &str, path: &str, body: &str) -> String {
+    let mut s = TcpStream::connect(addr).unwrap();
+    let req = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
+    s.write_all(req.as_bytes()).unwrap();
+    let mut out = String::new();
+    s.read_to_string(&mut out).unwrap();
+    out
+}
+
+#[test]
+fn env_vars_reach_the_server() {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .env("MOBPROC_EMU_TENANT", "FOO")
+        .env(
+            "MOBPROC_EMU_USER",
+            "command://fred:fred-pw:FOO;ann:ann-pw:XYZ",
+        )
+        .env("MOBPROC_EMU_CLIENT", "svc:sec,spa")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line
+        .trim_end()
+        .strip_prefix("mobproc-emulator listening on http://")
+        .expect("first line names the address")
+        .to_string();
+    let grant = "grant_type=password&username=command%3A%2F%2Ffred&password=fred-pw\
+                 &client_id=svc&client_secret=sec";
+    let ok = post(&addr, "/as/token.oauth2", grant);
+    let public = post(&addr, "/as/token.oauth2", &grant.replace("svc", "spa"));
+    let sign_in = "response_type=token&client_id=spa\
+                   &redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback\
+                   &username=ann&password=ann-pw&action=sign-in";
+    let page = post(&addr, "/as/authorization.oauth2", sign_in);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(public.starts_with("HTTP/1.1 401"), "{public}");
+    assert!(page.starts_with("HTTP/1.1 302"), "{page}");
+    assert!(
+        page.contains("location: http://127.0.0.1:8080/callback#access_token="),
+        "{page}"
+    );
+}
