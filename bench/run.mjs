@@ -574,7 +574,7 @@ figures move by a few KiB either way between collections.
 
 \`\`\`sh
 cargo xtask bench            # builds pkg/ and the emulator, installs bench/ deps (npm ci), writes BENCHMARKS.md
-cargo xtask bench --quick    # small workloads, a smoke run
+cargo xtask bench --quick    # small workloads, a smoke run: target/BENCHMARKS.quick.md
 \`\`\`
 It needs Debian's Chromium (\`/usr/bin/chromium\`, installed with apt when missing) and Node 18+;
 nothing is downloaded but npm packages, and everything runs on 127.0.0.1.

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-build]
 
-  --quick     small workloads (a smoke run; the report says so)
+  --quick     small workloads, a smoke run written to target/BENCHMARKS.quick.md
   --no-build  use pkg/ and the emulator binary as they are";
 
 /// Runs the bench and writes BENCHMARKS.md at the workspace root.
@@ -48,7 +48,12 @@ pub fn run(args: &[String]) -> Result {
         ));
     }
     let script = root().join("bench").join("run.mjs");
-    let out = root().join("BENCHMARKS.md");
+    // A smoke run must not overwrite the published figures.
+    let out = if quick {
+        target_dir().join("BENCHMARKS.quick.md")
+    } else {
+        root().join("BENCHMARKS.md")
+    };
     let mut node = cmd("node", &[]);
     node.arg(&script)
         .arg("--pkg")
