@@ -2,6 +2,8 @@
 //! (issue 7). The same rows run through the real package in Chromium in
 //! tests/browser/hardening.test.mjs, which also checks that nothing is stored and an existing
 //! session is untouched.
+// Native only: the wasm test runner runs only wasm_bindgen_test functions.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,

@@ -2,6 +2,9 @@
 //! generated inputs per property, through the crate's public API only.
 //!
 //! `cargo test --test properties`; `PROPTEST_CASES=100000` runs more of each.
+// Native only: proptest is a native dev-dependency, and the wasm test runner runs only
+// wasm_bindgen_test functions.
+#![cfg(not(target_arch = "wasm32"))]
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
