@@ -82,7 +82,12 @@ export class MobprocClient {
     const { tokenUrl, clientSecret, scope } = this.#options;
     if (tokenUrl === undefined) throw configError("tokenUrl", "is required for the password grant");
     if (clientSecret === undefined) throw configError("clientSecret", "is required for the password grant");
-    const { username, password } = credentials ?? {};
+    let username, password;
+    try {
+      ({ username, password } = credentials ?? {});
+    } catch (error) {
+      throw configError("credentials", `could not be read: ${messageOf(error)}`);
+    }
     if (typeof username !== "string" || username === "") throw configError("username", "must be a non-empty string");
     if (typeof password !== "string") throw configError("password", "must be a string");
     let answer;
@@ -174,7 +179,7 @@ export class MobprocClient {
     const request = this.#prepare(input, init);
     const sentWith = request.headers.get("authorization");
     // A clone made before sending can be replayed after a refresh; a caller's stream cannot.
-    const replay = this.#canRefresh() && !(init?.body instanceof ReadableStream) ? request.clone() : null;
+    const replay = this.#canRefresh() && !streamBody(init) ? request.clone() : null;
     const response = await send(request);
     if (response.status !== 401) return response;
     if (replay === null) {
@@ -367,6 +372,15 @@ export class MobprocClient {
     } catch {
       return null;
     }
+  }
+}
+
+/** True when the caller gave a ReadableStream body (or a body that cannot even be looked at). */
+function streamBody(init) {
+  try {
+    return init?.body instanceof ReadableStream;
+  } catch {
+    return true;
   }
 }
 

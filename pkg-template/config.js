@@ -1,6 +1,6 @@
 // Reads the createClient config: own fields only, JavaScript types checked here, values checked
 // by the core.
-import { configError, inBrowserPage, MobprocError } from "./errors.js";
+import { configError, inBrowserPage, messageOf, MobprocError } from "./errors.js";
 
 const FIELDS = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs"];
 
@@ -8,8 +8,10 @@ const FIELDS = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri
  * @returns {{ engineArgs: unknown[], options: { clientId: string, scope: string, tokenUrl?: string, validateUrl?: string, revokeUrl?: string, clientSecret?: string, clientAuth: "basic" | "body", refreshSkewMs: number, timeoutMs: number } }}
  */
 export function readConfig(config) {
-  if (config === null || typeof config !== "object" || Array.isArray(config)) throw configError("config", "must be an object");
+  if (config === null || typeof config !== "object") throw configError("config", "must be an object");
   try {
+    // Inside the try: Array.isArray throws for a revoked Proxy.
+    if (Array.isArray(config)) throw configError("config", "must be an object");
     for (const key of Object.keys(config)) {
       if (!FIELDS.includes(key)) throw configError(key.slice(0, 64), `is not a known option (known: ${FIELDS.join(", ")})`);
     }
@@ -52,7 +54,7 @@ export function readConfig(config) {
     return { engineArgs, options };
   } catch (error) {
     if (error instanceof MobprocError) throw error;
-    throw configError("config", `could not be read: ${error}`);
+    throw configError("config", `could not be read: ${messageOf(error)}`);
   }
 }
 
@@ -60,7 +62,12 @@ export function readConfig(config) {
 export function readReturnTo(options) {
   if (options === undefined || options === null) return undefined;
   if (typeof options !== "object") throw configError("options", "must be an object");
-  const returnTo = Object.prototype.hasOwnProperty.call(options, "returnTo") ? options.returnTo : undefined;
+  let returnTo;
+  try {
+    returnTo = Object.prototype.hasOwnProperty.call(options, "returnTo") ? options.returnTo : undefined;
+  } catch (error) {
+    throw configError("options", `could not be read: ${messageOf(error)}`);
+  }
   if (returnTo !== undefined && typeof returnTo !== "string") throw configError("returnTo", "must be a string");
   return returnTo;
 }

@@ -31,8 +31,14 @@ export function core(fn) {
   }
 }
 
-/** The message of whatever was thrown. */
-export const messageOf = (cause) => cause?.message ?? String(cause);
+/** The message of whatever was thrown, even a Symbol or an object whose toString throws. */
+export function messageOf(cause) {
+  try {
+    return typeof cause?.message === "string" ? cause.message : String(cause);
+  } catch {
+    return typeof cause;
+  }
+}
 
 /** `network_error`: fetch itself failed, with the original error as `cause`. */
 export const networkError = (cause) => new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });

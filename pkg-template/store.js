@@ -2,23 +2,19 @@
 // working one, memory otherwise (Node, sandboxed frames, full or throwing storage).
 
 export class Store {
-  #session = null;
+  // undefined until first used: probing lazily lets the failure reach listeners added after
+  // createClient resolved.
+  #session = undefined;
   #memory = new Map();
   #onFailure;
 
   /** @param {(cause: unknown) => void} onFailure called once, when sessionStorage stops working */
   constructor(onFailure) {
     this.#onFailure = onFailure;
-    try {
-      this.#session = globalThis.sessionStorage ?? null;
-      this.#session?.getItem("mobproc-auth:probe");
-    } catch (cause) {
-      this.#fail(cause);
-    }
   }
 
   get(key) {
-    if (this.#session) {
+    if (this.#storage()) {
       try {
         return this.#session.getItem(key);
       } catch (cause) {
@@ -29,7 +25,7 @@ export class Store {
   }
 
   set(key, value) {
-    if (this.#session) {
+    if (this.#storage()) {
       try {
         this.#session.setItem(key, value);
         return;
@@ -44,11 +40,23 @@ export class Store {
 
   remove(key) {
     try {
-      this.#session?.removeItem(key);
+      this.#storage()?.removeItem(key);
     } catch (cause) {
       this.#fail(cause);
     }
     this.#memory.delete(key);
+  }
+
+  #storage() {
+    if (this.#session === undefined) {
+      try {
+        this.#session = globalThis.sessionStorage ?? null;
+        this.#session?.getItem("mobproc-auth:probe");
+      } catch (cause) {
+        this.#fail(cause);
+      }
+    }
+    return this.#session;
   }
 
   #fail(cause) {
