@@ -2,8 +2,8 @@
 //!
 //! Strict on purpose: anything unusual (userinfo, backslashes, whitespace, non-ASCII, odd
 //! ports) is refused rather than interpreted, so this parser and the browser's cannot disagree
-//! about where a token goes. Request URLs are checked on the browser's own parse (see
-//! `web::fetch`); only configured origins come from here.
+//! about where a token goes. Request URLs are checked on the browser's own parse (the
+//! package's `fetch` passes `URL.origin` to the core); only configured origins come from here.
 
 use crate::prelude::*;
 
