@@ -23,6 +23,8 @@ const consoleLines = [];
  * @type {{ url: string, callback: boolean }[]}
  */
 const navigations = [];
+/** The Referer of every API call the pages made (empty when none was sent). */
+const referers = [];
 
 const SCREENSHOT = path.join(ROOT, "docs", "portal-signed-in.png");
 const TIMEOUT = { timeout: 45_000 };
@@ -56,6 +58,9 @@ async function freshPage() {
 function watch(page) {
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  page.on("request", (r) => {
+    if (r.url().startsWith(`${stack.emulator.origin}/mobproc/`)) referers.push(r.headers()["referer"] ?? "");
+  });
   let previous = "";
   page.on("framenavigated", (frame) => {
     if (frame !== page.mainFrame()) return;
@@ -442,7 +447,7 @@ test("7. the act-as field changes the actor /me reports", TIMEOUT, async () => {
   await context.close();
 });
 
-test("8. no token in console output, page errors, server logs or URLs after the callback", TIMEOUT, async () => {
+test("8. no token in console output, page errors, server logs, API Referers or URLs after the callback", TIMEOUT, async () => {
   assert.ok(tokens.size >= 2, `token values were collected during the run (${tokens.size})`);
   /** @param {string} where @param {string} text */
   const clean = (where, text) => {
@@ -458,6 +463,8 @@ test("8. no token in console output, page errors, server logs or URLs after the 
   clean("the emulator's stdout", stack.emulator.lines.join("\n"));
   clean("the emulator's stderr", stack.emulator.stderr.join("\n"));
   clean("the portal server's output", [...stack.portal.lines, ...stack.portal.stderr].join("\n"));
+  assert.ok(referers.length >= 5, `API calls were observed (${referers.length})`);
+  clean("the Referer of an API call", referers.join("\n"));
   const callbacks = navigations.filter((n) => n.callback);
   assert.ok(callbacks.length >= 5, `the sign-in callbacks were observed (${callbacks.length})`);
   for (const n of navigations.filter((n) => !n.callback)) {

@@ -113,3 +113,71 @@ test("no password or token in the emulator's log", async () => {
   for (const secret of ["jdoe-pass", "server-demo-secret"]) assert.ok(!text.includes(secret), secret);
   assert.ok(!log.join("\n").includes("server-demo-secret"));
 });
+
+test("single flight against the emulator's counter: 200 concurrent calls with an expiring token, one refresh", async () => {
+  // A skew longer than the token's life: every call finds it expiring.
+  const client = await createClient(config({ refreshSkewSeconds: 7200 }));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const before = (await stats()).token_requests.refresh_token ?? 0;
+  const responses = await Promise.all(Array.from({ length: 200 }, () => client.fetch("/ping?echoText=storm")));
+  assert.deepEqual([...new Set(responses.map((r) => r.status))], [200]);
+  assert.equal((await stats()).token_requests.refresh_token - before, 1);
+});
+
+test("an API 401 storm: one refresh, one replay per call, then the session ends; no loop", async () => {
+  const client = await createClient(config());
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const expired = [];
+  client.on("sessionExpired", () => expired.push(1));
+  const s0 = await stats();
+  await control("api-fail-next?count=1000&status=401");
+  try {
+    const responses = await Promise.all(Array.from({ length: 10 }, () => client.fetch("/ping")));
+    assert.deepEqual([...new Set(responses.map((r) => r.status))], [401]);
+  } finally {
+    await control("api-fail-next?count=0&status=401");
+  }
+  const s1 = await stats();
+  assert.equal(s1.api_requests - s0.api_requests, 20, "each call sent once and replayed once");
+  assert.equal(s1.token_requests.refresh_token - (s0.token_requests.refresh_token ?? 0), 1);
+  assert.equal(client.isAuthenticated(), false);
+  assert.equal(expired.length, 1);
+});
+
+test("connection refused at the token endpoint: refresh_failed, the session kept", async () => {
+  // A forwarder to the emulator's token endpoint, closed after sign-in.
+  const { createServer } = await import("node:http");
+  const forwarder = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const answer = await fetch(`${origin}${req.url}`, { method: req.method, headers: { "content-type": req.headers["content-type"], authorization: req.headers.authorization ?? "" }, body: Buffer.concat(chunks) });
+    res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
+  });
+  await new Promise((ok) => forwarder.listen(0, "127.0.0.1", ok));
+  const client = await createClient(config({ tokenUrl: `http://127.0.0.1:${forwarder.address().port}/as/token.oauth2` }));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const token = client.accessToken();
+  forwarder.closeAllConnections?.();
+  await new Promise((ok) => forwarder.close(ok));
+  await assert.rejects(client.refresh(), (e) => e instanceof MobprocError && e.code === "refresh_failed" && e.cause instanceof Error);
+  assert.equal(client.accessToken(), token, "the session is exactly as it was");
+  assert.equal((await client.fetch("/ping")).status, 200);
+});
+
+test("a caller's AbortSignal is honoured on a slow response", async () => {
+  const { createServer } = await import("node:http");
+  const slow = createServer(() => {}); // never answers
+  await new Promise((ok) => slow.listen(0, "127.0.0.1", ok));
+  const slowOrigin = `http://127.0.0.1:${slow.address().port}`;
+  try {
+    const client = await createClient(config({ allowedOrigins: [slowOrigin] }));
+    await client.signInWithPassword({ username: "demo", password: "demo" });
+    const started = Date.now();
+    await assert.rejects(client.fetch(`${slowOrigin}/slow`, { signal: AbortSignal.timeout(200) }), (e) => e instanceof MobprocError && e.code === "network_error" && ["TimeoutError", "AbortError"].includes(e.cause?.name));
+    assert.ok(Date.now() - started < 5000, "aborted promptly");
+    assert.equal(client.isAuthenticated(), true, "an aborted call does not touch the session");
+  } finally {
+    slow.closeAllConnections?.();
+    slow.close();
+  }
+});
