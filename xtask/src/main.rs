@@ -1,4 +1,4 @@
-//! `cargo xtask build | test | demo | bench | size`: the only commands a newcomer needs.
+//! `cargo xtask build | test | demo | size | bench | fuzz`: the only commands a newcomer needs.
 //! Each installs what it is missing first (see `tools.rs`).
 
 mod bench;
@@ -15,7 +15,7 @@ use std::process::ExitCode;
 const USAGE: &str = "usage: cargo xtask <command>
 
   build   build the npm package into pkg/ (wasm, wasm-bindgen, wasm-opt, pkg-template)
-  test    every test: lint, native, wasm in Chromium and Node, size budget, end-to-end
+  test    every test: lint, native, wasm in Node, size budget, types, package in Node and Chromium, end-to-end
   demo    the example portal against the local Tangoe emulator
   size    print the package's size figures
   bench   size, per-call overhead, refresh storms, start-up, memory -> BENCHMARKS.md
