@@ -18,19 +18,10 @@ import zlib from "node:zlib";
 import * as esbuild from "esbuild";
 import { chromium } from "playwright-core";
 import { startServer } from "./server.mjs";
+import { CHROMIUM, CHROMIUM_ARGS } from "../tests/chromium.mjs";
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROOT = path.resolve(HERE, "..");
-const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const CLIENT_ID = "portal-demo";
 const TENANT = "XYZ";
 

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
@@ -41,8 +42,8 @@ export async function startServer() {
 /** Debian's Chromium with the flags that keep it off the network (see ../shared/TOOLCHAIN.md). */
 export function launch() {
   return chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+    executablePath: CHROMIUM,
+    args: CHROMIUM_ARGS,
   });
 }
 

@@ -16,25 +16,18 @@ import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
+
+export { CHROMIUM, CHROMIUM_ARGS };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "tests", "e2e", "artifacts");
 export const EMULATOR_BIN = process.env.MOBPROC_EMULATOR_BIN || path.join(ROOT, "target", "debug", "mobproc-emulator");
 export const PKG_DIR = path.resolve(process.env.MOBPROC_PKG_DIR || path.join(ROOT, "pkg"));
-export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const CLIENT_ID = "portal-demo";
 export const TENANT = "XYZ";
 export const STORAGE_KEY = `mobproc-auth:${CLIENT_ID}:${TENANT}`;
 
-export const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** Every child process started here, so an abrupt exit still stops them. */
 const children = new Set();

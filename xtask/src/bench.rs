@@ -8,7 +8,7 @@
 
 use crate::sh::{self, cmd, root, Result};
 use crate::tools;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-build]
 
@@ -35,7 +35,7 @@ pub fn run(args: &[String]) -> Result {
     } else {
         root().join("pkg")
     };
-    let emulator = target_dir()
+    let emulator = sh::target_dir()
         .join("debug")
         .join(format!("mobproc-emulator{}", std::env::consts::EXE_SUFFIX));
     if build {
@@ -50,7 +50,7 @@ pub fn run(args: &[String]) -> Result {
     let script = root().join("bench").join("run.mjs");
     // A smoke run must not overwrite the published figures.
     let out = if quick {
-        target_dir().join("BENCHMARKS.quick.md")
+        sh::target_dir().join("BENCHMARKS.quick.md")
     } else {
         root().join("BENCHMARKS.md")
     };
@@ -88,21 +88,6 @@ fn bench_packages() -> Result {
         "npm",
         &["ci", "--prefix", "bench", "--no-audit", "--no-fund"],
     ))
-}
-
-/// Cargo's target directory (honours `CARGO_TARGET_DIR`, relative to the workspace root).
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                root().join(dir)
-            }
-        }
-        None => root().join("target"),
-    }
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {

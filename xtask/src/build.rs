@@ -16,8 +16,7 @@ pub fn run() -> Result<PathBuf> {
     tools::wasm_bindgen_cli()?;
     tools::npm_packages()?;
     let root = root();
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root.join("target"), PathBuf::from);
+    let target = sh::target_dir();
     let pkg = target.join(format!("pkg-staging-{}", std::process::id()));
     sh::run(&mut cmd(
         "cargo",

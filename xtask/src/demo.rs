@@ -11,7 +11,7 @@
 
 use crate::sh::{self, cmd, root, Result};
 use std::io::{BufRead, BufReader, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
 use std::thread;
@@ -59,7 +59,7 @@ pub fn run(args: &[String]) -> Result {
 
     let pkg = crate::build::run()?;
     sh::run(&mut cmd("cargo", &["build", "-p", "mobproc-emulator"]))?;
-    let emulator_bin = target_dir()
+    let emulator_bin = sh::target_dir()
         .join("debug")
         .join(format!("mobproc-emulator{}", std::env::consts::EXE_SUFFIX));
     if !emulator_bin.exists() {
@@ -176,21 +176,6 @@ fn seconds(flag: &str, value: &str, min: u32) -> Result<u32> {
         .ok()
         .filter(|s| (min..=86_400).contains(s))
         .ok_or_else(|| format!("demo: {flag} wants whole seconds {min}..86400, not {value:?}"))
-}
-
-/// Cargo's target directory (honours `CARGO_TARGET_DIR`).
-fn target_dir() -> PathBuf {
-    match std::env::var_os("CARGO_TARGET_DIR") {
-        Some(dir) => {
-            let dir = PathBuf::from(dir);
-            if dir.is_absolute() {
-                dir
-            } else {
-                root().join(dir)
-            }
-        }
-        None => root().join("target"),
-    }
 }
 
 /// A command for `program` that dies with this process where the OS can arrange it

@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test, cheapest first, each step timed.
 
-use crate::sh::{cmd, root, Result};
+use crate::sh::{cmd, Result};
 use crate::{build, size, tools};
 use std::process::Command;
 use std::time::Instant;
@@ -104,9 +104,7 @@ pub fn run(_args: &[String]) -> Result {
         "build the emulator",
         &mut cmd("cargo", &["build", "-p", "mobproc-emulator"]),
     )?;
-    let target =
-        std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), Into::into);
-    let emulator = target.join("debug/mobproc-emulator");
+    let emulator = crate::sh::target_dir().join("debug/mobproc-emulator");
     let node_test = |dir: &str| {
         let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
         c.env("MOBPROC_PKG_DIR", &pkg)
