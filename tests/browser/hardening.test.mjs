@@ -3,22 +3,14 @@
 // with garbage throws a MobprocError and never a wasm trap or a stray TypeError; a sessionStorage
 // that throws keeps the session in memory and says so once. The same response rows are checked
 // natively, code by code, in tests/hostile_input.rs.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, goto, launch, openPage, startServer } from "./harness.mjs";
+import { config, goto, openPage, useServerAndBrowser } from "./harness.mjs";
 
 const KEY = "mobproc-auth:portal-demo:XYZ";
 const TOKEN_URL = "https://oauth.example.test/as/token.oauth2";
-let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = useServerAndBrowser();
 
 /** `STATE` in a row is replaced by the state of a sign-in started just before. */
 const GOOD = "access_token=tok.A-1&token_type=Bearer&expires_in=3600";
@@ -50,11 +42,11 @@ const ROWS = [
 
 /** A page signed in through a real callback, with a refresh token, and `window.client`. */
 async function signedIn(extra = {}) {
-  const cfg = config(server.origin, { tokenUrl: TOKEN_URL, ...extra });
-  const opened = await openPage(browser, `${server.origin}/app/`);
+  const cfg = config(shared.server.origin, { tokenUrl: TOKEN_URL, ...extra });
+  const opened = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const url = await opened.page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).authorizeUrl(), cfg);
   const state = new URL(url).searchParams.get("state");
-  await goto(opened.page, `${server.origin}/app/#access_token=old.token&token_type=Bearer&expires_in=3600&refresh_token=r1&state=${state}`);
+  await goto(opened.page, `${shared.server.origin}/app/#access_token=old.token&token_type=Bearer&expires_in=3600&refresh_token=r1&state=${state}`);
   await opened.page.evaluate(async (cfg) => {
     window.client = await window.mobproc.createClient(cfg);
     await window.client.handleRedirectCallback();
@@ -356,7 +348,7 @@ test("every export called with garbage: a MobprocError or a documented result, n
 // Arguments are read inside a try, so what a getter or a Proxy trap throws (an Error, a
 // Symbol, null, a revoked Proxy's TypeError) comes back as config_invalid.
 test("a throwing getter or Proxy given to authorizeUrl/login/createClient is config_invalid", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {
     const { createClient, MobprocError } = window.mobproc;
     const client = await createClient(cfg);
@@ -380,14 +372,14 @@ test("a throwing getter or Proxy given to authorizeUrl/login/createClient is con
       }
     }
     return results;
-  }, config(server.origin));
+  }, config(shared.server.origin));
   assert.deepEqual(out, ["config_invalid", "config_invalid", "config_invalid", "config_invalid", "config_invalid", "config_invalid"]);
   await context.close();
 });
 
 /** A page whose sessionStorage throws on every access, from before the package loads. */
 async function pageWithoutStorage() {
-  const context = await browser.newContext();
+  const context = await shared.browser.newContext();
   await context.addInitScript(() => {
     Object.defineProperty(window, "sessionStorage", {
       configurable: true,
@@ -397,7 +389,7 @@ async function pageWithoutStorage() {
     });
   });
   const page = await context.newPage();
-  await page.goto(`${server.origin}/app/`);
+  await page.goto(`${shared.server.origin}/app/`);
   await page.waitForFunction(() => window.mobprocReady === true);
   return { page, context };
 }
@@ -414,7 +406,7 @@ test("sessionStorage that throws on access: the error event reaches a listener a
     history.replaceState(null, "", `/app/#access_token=mem&token_type=Bearer&expires_in=60&state=${state}`);
     await client.handleRedirectCallback();
     return errors;
-  }, config(server.origin));
+  }, config(shared.server.origin));
   assert.deepEqual(out, ["storage_unavailable"]);
   await context.close();
 });
@@ -435,7 +427,7 @@ test("sessionStorage that throws on access: the token lives in memory, sign-in a
     };
     const status = (await client.fetch("/ping")).status;
     return { result, token: client.accessToken(), status, sent, errors, localStorage: localStorage.length, cookie: document.cookie, href: location.href };
-  }, config(server.origin));
+  }, config(shared.server.origin));
   assert.deepEqual(out.result, { returnTo: "/orders" });
   assert.equal(out.token, "mem");
   assert.equal(out.status, 200);
@@ -448,7 +440,7 @@ test("sessionStorage that throws on access: the token lives in memory, sign-in a
 });
 
 test("sessionStorage that throws on write (quota): memory from then on, the error event exactly once", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async ([cfg, key]) => {
     const client = await window.mobproc.createClient(cfg);
     const errors = [];
@@ -464,7 +456,7 @@ test("sessionStorage that throws on write (quota): memory from then on, the erro
     client.logout();
     const afterLogout = client.isAuthenticated();
     return { first: typeof first, result, errors, afterLogout, keys: Object.keys(sessionStorage) };
-  }, [config(server.origin), KEY]);
+  }, [config(shared.server.origin), KEY]);
   assert.equal(out.first, "string");
   assert.deepEqual(out.result, { returnTo: null });
   assert.deepEqual(out.errors, [{ code: "storage_unavailable", mobproc: true, cause: "QuotaExceededError" }]);

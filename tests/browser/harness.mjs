@@ -3,6 +3,7 @@
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
+import { after, before } from "node:test";
 import { chromium } from "playwright-core";
 import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
 
@@ -75,4 +76,24 @@ export function config(origin, extra = {}) {
     redirectUri: `${origin}/app/callback`,
     ...extra,
   };
+}
+
+/**
+ * Registers the file's before/after hooks: one server and one browser for all its tests.
+ * The returned object is filled in by `before`, which then calls `ready(shared)`.
+ * @param {(shared: object) => void} [ready]
+ * @returns {{ server: Awaited<ReturnType<typeof startServer>>, browser: import("playwright-core").Browser }}
+ */
+export function useServerAndBrowser(ready) {
+  const shared = {};
+  before(async () => {
+    shared.server = await startServer();
+    shared.browser = await launch();
+    ready?.(shared);
+  });
+  after(async () => {
+    await shared.browser?.close();
+    await shared.server?.close();
+  });
+  return shared;
 }

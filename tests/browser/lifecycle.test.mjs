@@ -1,31 +1,23 @@
 // The token lifecycle in real Chromium, with globalThis.fetch replaced by a scripted Tangoe:
 // refresh (single flight, skew, rotation), 401 replay, failures that must keep the session,
 // events, revocation on sign-out, and the grants refused inside a page.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, goto, launch, openPage, startServer } from "./harness.mjs";
+import { config, goto, openPage, useServerAndBrowser } from "./harness.mjs";
 
 const KEY = "mobproc-auth:portal-demo:XYZ";
 const TOKEN_URL = "https://oauth.example.test/as/token.oauth2";
 const REVOKE_URL = "https://oauth.example.test/as/revoke_token.oauth2";
-let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = useServerAndBrowser();
 
 /** A page signed in with `expiresIn` seconds left, and a scripted Tangoe installed as `window.tangoe`. */
 async function signedIn(expiresIn, extra = {}) {
-  const cfg = config(server.origin, { tokenUrl: TOKEN_URL, revokeUrl: REVOKE_URL, ...extra });
-  const opened = await openPage(browser, `${server.origin}/app/`);
+  const cfg = config(shared.server.origin, { tokenUrl: TOKEN_URL, revokeUrl: REVOKE_URL, ...extra });
+  const opened = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const url = await opened.page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).authorizeUrl(), cfg);
   const state = new URL(url).searchParams.get("state");
-  await goto(opened.page, `${server.origin}/app/#access_token=old&token_type=Bearer&expires_in=${expiresIn}&refresh_token=r1&state=${state}`);
+  await goto(opened.page, `${shared.server.origin}/app/#access_token=old&token_type=Bearer&expires_in=${expiresIn}&refresh_token=r1&state=${state}`);
   await opened.page.evaluate(async (cfg) => {
     const client = await window.mobproc.createClient(cfg);
     await client.handleRedirectCallback();
@@ -268,7 +260,7 @@ test("validate maps Tangoe's answer; a refused token is token_invalid", async ()
 });
 
 test("in a browser page the password grant and a clientSecret are refused", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {
     const codes = [];
     try {
@@ -283,7 +275,7 @@ test("in a browser page the password grant and a clientSecret are refused", asyn
       codes.push(e.code);
     }
     return codes;
-  }, config(server.origin, { tokenUrl: TOKEN_URL }));
+  }, config(shared.server.origin, { tokenUrl: TOKEN_URL }));
   assert.equal(out[0], "insecure_grant");
   assert.match(out[1], /login\(\)/);
   assert.equal(out[2], "insecure_grant");

@@ -1,22 +1,16 @@
 // The package in real Chromium: config checks, sign-in callback against real location,
 // history and sessionStorage, and client.fetch with globalThis.fetch replaced by a recorder.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, goto, launch, openPage, startServer } from "./harness.mjs";
+import { config, goto, openPage, useServerAndBrowser } from "./harness.mjs";
 
 const KEY = "mobproc-auth:portal-demo:XYZ";
 const TOKEN = "tok.A-1_~+/=";
 const enc = encodeURIComponent;
-let server, browser, cfg;
+let cfg;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
+const shared = useServerAndBrowser(({ server }) => {
   cfg = config(server.origin);
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
 });
 
 /** Starts a sign-in in `page` and returns the state the client remembered. */
@@ -27,7 +21,7 @@ async function startSignIn(page, options) {
 
 /** A callback URL carrying `fields` in the fragment. */
 const callbackUrl = (fields, query = "") =>
-  `${server.origin}/app/callback${query}#${Object.entries(fields).map(([k, v]) => `${k}=${enc(v)}`).join("&")}`;
+  `${shared.server.origin}/app/callback${query}#${Object.entries(fields).map(([k, v]) => `${k}=${enc(v)}`).join("&")}`;
 
 const goodFields = (state) => ({ access_token: TOKEN, token_type: "Bearer", expires_in: "3600", refresh_token: "r1", scope: "MOBPROC", state });
 
@@ -52,7 +46,7 @@ function callback(page) {
 }
 
 async function signedInPage() {
-  const opened = await openPage(browser, `${server.origin}/app/`);
+  const opened = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const state = await startSignIn(opened.page);
   await goto(opened.page, callbackUrl(goodFields(state)));
   const out = await callback(opened.page);
@@ -61,8 +55,8 @@ async function signedInPage() {
 }
 
 test("createClient loads the module once, validates the config and survives bad input", async () => {
-  const before = server.requests.get("/pkg/mobproc_auth_bg.wasm") ?? 0;
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const before = shared.server.requests.get("/pkg/mobproc_auth_bg.wasm") ?? 0;
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {
     const { createClient, MobprocError } = window.mobproc;
     await Promise.all([createClient(cfg), createClient({ ...cfg, tenant: "ABC" }), createClient(cfg)]);
@@ -91,7 +85,7 @@ test("createClient loads the module once, validates the config and survives bad 
     const stillWorks = (await createClient(cfg)).isAuthenticated();
     return { errors, polluted, stillWorks };
   }, cfg);
-  assert.equal((server.requests.get("/pkg/mobproc_auth_bg.wasm") ?? 0) - before, 1, "the wasm is fetched once per page");
+  assert.equal((shared.server.requests.get("/pkg/mobproc_auth_bg.wasm") ?? 0) - before, 1, "the wasm is fetched once per page");
   const fields = ["config", "config", "config", "config", "clientId", "tenant", "clientId", "apiBaseUrl", "apiBaseUrl", "allowedOrigins", "allowedOrigins[1]", "allowedOrigns", "redirectUri", "scope", "tenant"];
   assert.deepEqual(out.errors.map((e) => e.field), fields);
   for (const e of out.errors) {
@@ -106,7 +100,7 @@ test("createClient loads the module once, validates the config and survives bad 
 });
 
 test("authorizeUrl: implicit-grant parameters, a fresh 256-bit state, returnTo kept only as a same-origin path", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async ([cfg, key]) => {
     const client = await window.mobproc.createClient(cfg);
     const first = client.authorizeUrl({ returnTo: "/orders?id=7" });
@@ -122,7 +116,7 @@ test("authorizeUrl: implicit-grant parameters, a fresh 256-bit state, returnTo k
     return { first, firstPending, urls, lastPending, badOption, keys: Object.keys(sessionStorage) };
   }, [cfg, KEY]);
   const url = new URL(out.first);
-  assert.equal(`${url.origin}${url.pathname}`, `${server.origin}/authorize`);
+  assert.equal(`${url.origin}${url.pathname}`, `${shared.server.origin}/authorize`);
   assert.deepEqual([...url.searchParams.keys()], ["response_type", "client_id", "redirect_uri", "scope", "state"]);
   assert.equal(url.searchParams.get("response_type"), "token");
   assert.equal(url.searchParams.get("client_id"), "portal-demo");
@@ -140,14 +134,14 @@ test("authorizeUrl: implicit-grant parameters, a fresh 256-bit state, returnTo k
 });
 
 test("callback: token stored, fragment removed with path and query kept, history not lengthened", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const state = await startSignIn(page, { returnTo: "/orders?id=7" });
   const started = Date.now();
   await goto(page, callbackUrl(goodFields(state), "?keep=1"));
   const out = await callback(page);
   assert.equal(out.error, undefined);
   assert.deepEqual(out.result, { returnTo: "/orders?id=7" });
-  assert.equal(out.href, `${server.origin}/app/callback?keep=1`);
+  assert.equal(out.href, `${shared.server.origin}/app/callback?keep=1`);
   assert.equal(out.lengthAfter, out.lengthBefore);
   assert.deepEqual(out.keys, [KEY], "the pending sign-in is used up; only the token record remains");
   const record = JSON.parse(out.record);
@@ -162,7 +156,7 @@ test("callback: token stored, fragment removed with path and query kept, history
   // The history entry itself was rewritten: back and forward again shows no token.
   await page.goBack();
   await page.goForward();
-  assert.equal(page.url(), `${server.origin}/app/callback?keep=1`);
+  assert.equal(page.url(), `${shared.server.origin}/app/callback?keep=1`);
   await context.close();
 });
 
@@ -180,7 +174,7 @@ test("callback: replayed, forged or missing state is refused and a good session 
     const out = await callback(page);
     assert.equal(out.error?.code, "state_mismatch", JSON.stringify(fields));
     assert.equal(out.error.isMobprocError, true);
-    assert.equal(out.href, `${server.origin}/app/callback`, "fragment removed");
+    assert.equal(out.href, `${shared.server.origin}/app/callback`, "fragment removed");
     assert.equal(out.record, after, "the existing session is untouched");
     assert.equal(out.authenticated, true);
   }
@@ -189,14 +183,14 @@ test("callback: replayed, forged or missing state is refused and a good session 
 });
 
 test("callback: an OAuth error or a malformed response stores nothing", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   let state = await startSignIn(page);
   await goto(page, callbackUrl({ error: "access_denied", error_description: "The user cancelled", state }));
   const denied = await callback(page);
   assert.equal(denied.error.code, "authorization_denied");
   assert.equal(denied.error.oauthError, "access_denied");
   assert.equal(denied.error.oauthErrorDescription, "The user cancelled");
-  assert.equal(denied.href, `${server.origin}/app/callback`);
+  assert.equal(denied.href, `${shared.server.origin}/app/callback`);
   assert.deepEqual(denied.keys, []);
   for (const broken of [{ token_type: undefined }, { expires_in: "0" }, { expires_in: "1.5" }, { token_type: "mac" }, { access_token: "a b" }]) {
     state = await startSignIn(page);
@@ -206,7 +200,7 @@ test("callback: an OAuth error or a malformed response stores nothing", async ()
     const out = await callback(page);
     assert.equal(out.error?.code, "invalid_callback", JSON.stringify(broken));
     assert.deepEqual(out.keys, [], "nothing stored");
-    assert.equal(out.href, `${server.origin}/app/callback`);
+    assert.equal(out.href, `${shared.server.origin}/app/callback`);
   }
   await context.close();
 });
@@ -214,10 +208,10 @@ test("callback: an OAuth error or a malformed response stores nothing", async ()
 test("callback: an app's own hash route is not ours and is left alone", async () => {
   const { page, context } = await signedInPage();
   for (const hash of ["#/orders", "#/orders?state=1", "#top", ""]) {
-    await goto(page, `${server.origin}/app/page${hash}`);
+    await goto(page, `${shared.server.origin}/app/page${hash}`);
     const out = await callback(page);
     assert.equal(out.result, null);
-    assert.equal(out.href, `${server.origin}/app/page${hash}`);
+    assert.equal(out.href, `${shared.server.origin}/app/page${hash}`);
     assert.equal(out.authenticated, true);
   }
   await context.close();
@@ -298,7 +292,7 @@ test("fetch: exact headers and URL to allowed origins; nothing sent elsewhere or
 });
 
 test("login navigates to the authorization URL", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   await Promise.all([
     page.waitForURL((u) => u.pathname === "/authorize"),
     page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).login({ returnTo: "/orders" }), cfg),
@@ -310,7 +304,7 @@ test("login navigates to the authorization URL", async () => {
 });
 
 test("storage: a corrupted or expired record reads as signed out and is removed", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async ([cfg, key]) => {
     const client = await window.mobproc.createClient(cfg);
     const results = [];
@@ -331,7 +325,7 @@ test("storage: a corrupted or expired record reads as signed out and is removed"
 });
 
 test("storage: a sessionStorage that throws on write keeps the session in memory", async () => {
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const state = await startSignIn(page);
   await goto(page, callbackUrl(goodFields(state)));
   await page.evaluate(() => {

@@ -1,25 +1,17 @@
 // Soak (issue 7): 10 000 calls and 50 refreshes in one page, with globalThis.fetch replaced by a
 // scripted Tangoe so it runs in seconds. All succeed, the WebAssembly memory stays flat, and
 // listeners removed by their unsubscribe function are never called again.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { config, goto, launch, openPage, startServer } from "./harness.mjs";
+import { config, goto, openPage, useServerAndBrowser } from "./harness.mjs";
 
 const TOKEN_URL = "https://oauth.example.test/as/token.oauth2";
 const CALLS = 10_000;
 const REFRESHES = 50;
 /** Allowed growth of the module's memory over the soak: one 64 KiB wasm page. */
 const MAX_GROWTH = 64 * 1024;
-let server, browser;
 
-before(async () => {
-  server = await startServer();
-  browser = await launch();
-});
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
+const shared = useServerAndBrowser();
 
 /** The byte length of every WebAssembly.Memory in the page, found through the DevTools protocol. */
 async function wasmMemories(cdp) {
@@ -37,11 +29,11 @@ async function wasmMemories(cdp) {
 
 test(`soak: ${CALLS} calls and ${REFRESHES} refreshes, memory flat, removed listeners silent`, async () => {
   const started = Date.now();
-  const cfg = config(server.origin, { tokenUrl: TOKEN_URL });
-  const { page, context } = await openPage(browser, `${server.origin}/app/`);
+  const cfg = config(shared.server.origin, { tokenUrl: TOKEN_URL });
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const url = await page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).authorizeUrl(), cfg);
   const state = new URL(url).searchParams.get("state");
-  await goto(page, `${server.origin}/app/#access_token=t0&token_type=Bearer&expires_in=3600&refresh_token=r0&state=${state}`);
+  await goto(page, `${shared.server.origin}/app/#access_token=t0&token_type=Bearer&expires_in=3600&refresh_token=r0&state=${state}`);
   await page.evaluate(async (cfg) => {
     const client = await window.mobproc.createClient(cfg);
     await client.handleRedirectCallback();
