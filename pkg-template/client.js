@@ -1,10 +1,10 @@
 // MobprocClient: sign-in, the session, and calls. The core decides; this class does the I/O.
 import { readReturnTo } from "./config.js";
-import { configError, core, inBrowserPage, messageOf, MobprocError, networkError } from "./errors.js";
+import { configError, inBrowserPage, messageOf, MobprocError, networkError } from "./errors.js";
 import { Events } from "./events.js";
 import { Store } from "./store.js";
 import { getJson, postForm } from "./tokens.js";
-import { checkRecord, isOAuthResponse, sanitizeReturnTo } from "./wasm.js";
+import { opt } from "./wasm.js";
 
 const notAuthenticated = () => new MobprocError("not_authenticated", "not signed in (no unexpired token); the request was not sent");
 const refreshFailed = (cause, details = {}) =>
@@ -12,7 +12,7 @@ const refreshFailed = (cause, details = {}) =>
 
 /** A MOBPROC client; make one with `createClient`. */
 export class MobprocClient {
-  #engine;
+  #core;
   #options;
   #events = new Events();
   #store = new Store((cause) =>
@@ -24,11 +24,11 @@ export class MobprocClient {
   #cached = null;
   #refreshing = null;
 
-  /** @param {import("./wasm.js").Engine} engine @param {ReturnType<typeof import("./config.js").readConfig>["options"]} options */
-  constructor(engine, options) {
-    this.#engine = engine;
+  /** @param {import("./wasm.js").Core} core @param {ReturnType<typeof import("./config.js").readConfig>["options"]} options */
+  constructor(core, options) {
+    this.#core = core;
     this.#options = options;
-    this.#key = engine.storageKey();
+    this.#key = core.storageKey;
     this.#pendingKey = `${this.#key}.pending`;
   }
 
@@ -46,8 +46,8 @@ export class MobprocClient {
     // 256 bits from a CSPRNG, base64url: RFC 6749 §10.10 asks for at least 128.
     const random = globalThis.crypto.getRandomValues(new Uint8Array(32));
     const state = btoa(String.fromCharCode(...random)).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-    const url = core(() => this.#engine.authorizeUrl(state));
-    const safeReturnTo = returnTo === undefined ? null : sanitizeReturnTo(returnTo) ?? null;
+    const url = this.#core.call("a", state);
+    const safeReturnTo = returnTo === undefined ? null : this.#core.call("u", returnTo) ?? null;
     this.#store.set(this.#pendingKey, JSON.stringify({ state, returnTo: safeReturnTo }));
     return url;
   }
@@ -62,7 +62,7 @@ export class MobprocClient {
   async handleRedirectCallback() {
     if (!inBrowserPage()) return null;
     const fragment = window.location.hash.slice(1);
-    if (!isOAuthResponse(fragment)) return null;
+    if (!this.#core.call("i", fragment)) return null;
     // Before anything else: the response leaves the address bar and the history entry.
     try {
       window.history.replaceState(window.history.state, "", window.location.pathname + window.location.search);
@@ -70,7 +70,7 @@ export class MobprocClient {
       throw new MobprocError("unsupported", "unsupported here: could not remove the sign-in response from the URL", { cause });
     }
     const pending = this.#takePending();
-    this.#save(core(() => this.#engine.signIn(fragment, pending?.state, Date.now())));
+    this.#save(this.#core.call("s", fragment, opt(pending?.state), Date.now()));
     return { returnTo: pending?.returnTo ?? null };
   }
 
@@ -97,7 +97,7 @@ export class MobprocClient {
       throw networkError(cause);
     }
     if (!answer.ok) throw this.#denied(answer);
-    this.#save(core(() => this.#tokenRecord(answer, undefined)));
+    this.#save(this.#tokenRecord(answer, undefined));
     return this.session();
   }
 
@@ -237,7 +237,7 @@ export class MobprocClient {
     }
     let raw;
     try {
-      raw = core(() => this.#tokenRecord(answer, record.refreshToken));
+      raw = this.#tokenRecord(answer, record.refreshToken);
     } catch (cause) {
       throw refreshFailed(cause);
     }
@@ -261,8 +261,10 @@ export class MobprocClient {
 
   #tokenRecord(answer, previousRefreshToken) {
     const b = answer.body ?? {};
-    const text = (v) => (typeof v === "string" ? v : undefined);
-    return this.#engine.tokenRecord(text(b.access_token), text(b.token_type), typeof b.expires_in === "number" ? b.expires_in : NaN, text(b.refresh_token), text(b.scope), previousRefreshToken, Date.now());
+    const text = (v) => opt(typeof v === "string" ? v : undefined);
+    // An integral JSON number as all its digits (1e21 too); anything else as absent.
+    const expiresIn = opt(Number.isInteger(b.expires_in) && b.expires_in > 0 ? BigInt(b.expires_in) : undefined);
+    return this.#core.call("t", text(b.access_token), text(b.token_type), expiresIn, text(b.refresh_token), text(b.scope), opt(previousRefreshToken), Date.now());
   }
 
   #denied(answer) {
@@ -290,7 +292,7 @@ export class MobprocClient {
       if (input instanceof Request) {
         request = new Request(input, init ?? undefined);
       } else if (typeof input === "string" || input instanceof URL) {
-        const href = typeof input === "string" ? this.#engine.resolve(input) ?? new URL(input, this.#engine.apiBaseUrl()).href : input.href;
+        const href = typeof input === "string" ? this.#core.call("r", input) ?? new URL(input, this.#core.apiBaseUrl).href : input.href;
         request = new Request(href, init ?? undefined);
       } else {
         throw configError("input", "must be a string, URL or Request");
@@ -299,7 +301,7 @@ export class MobprocClient {
       if (cause instanceof MobprocError) throw cause;
       throw new MobprocError("invalid_request", `invalid request: ${messageOf(cause)}; the request was not sent`, { cause });
     }
-    core(() => this.#engine.checkOrigin(new URL(request.url).origin));
+    this.#core.call("o", new URL(request.url).origin);
     if (request.mode === "no-cors") {
       throw new MobprocError("invalid_request", 'invalid request: mode "no-cors" cannot carry the Authorization header; the request was not sent');
     }
@@ -310,7 +312,7 @@ export class MobprocClient {
   #sign(request) {
     const record = this.#usable();
     if (!record) throw notAuthenticated();
-    const headers = this.#engine.apiHeaders(record.accessToken).split("\n");
+    const headers = this.#core.call("h", record.accessToken).split("\n");
     for (let i = 0; i + 1 < headers.length; i += 2) request.headers.set(headers[i], headers[i + 1]);
     return request;
   }
@@ -351,7 +353,7 @@ export class MobprocClient {
       typeof record.expiresAt === "number" &&
       ["undefined", "string"].includes(typeof record.refreshToken) &&
       ["undefined", "string"].includes(typeof record.scope) &&
-      checkRecord(record.accessToken, record.refreshToken, record.expiresAt, record.scope);
+      this.#core.call("c", record.accessToken, opt(record.refreshToken), record.expiresAt, opt(record.scope));
     if (!valid) {
       this.#store.remove(this.#key);
       return null;
@@ -367,7 +369,7 @@ export class MobprocClient {
     try {
       const pending = JSON.parse(raw);
       if (typeof pending?.state !== "string" || pending.state === "") return null;
-      const returnTo = typeof pending.returnTo === "string" ? sanitizeReturnTo(pending.returnTo) ?? null : null;
+      const returnTo = typeof pending.returnTo === "string" ? this.#core.call("u", pending.returnTo) ?? null : null;
       return { state: pending.state, returnTo };
     } catch {
       return null;

@@ -1,11 +1,12 @@
 // Reads the createClient config: own fields only, JavaScript types checked here, values checked
 // by the core.
 import { configError, inBrowserPage, messageOf, MobprocError } from "./errors.js";
+import { opt } from "./wasm.js";
 
 const FIELDS = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs"];
 
 /**
- * @returns {{ engineArgs: unknown[], options: { clientId: string, scope: string, tokenUrl?: string, validateUrl?: string, revokeUrl?: string, clientSecret?: string, clientAuth: "basic" | "body", refreshSkewMs: number, timeoutMs: number } }}
+ * @returns {{ coreConfig: string[], options: { clientId: string, scope: string, tokenUrl?: string, validateUrl?: string, revokeUrl?: string, clientSecret?: string, clientAuth: "basic" | "body", refreshSkewMs: number, timeoutMs: number } }}
  */
 export function readConfig(config) {
   if (config === null || typeof config !== "object") throw configError("config", "must be an object");
@@ -50,8 +51,8 @@ export function readConfig(config) {
       refreshSkewMs: whole("refreshSkewSeconds", 60, 86400) * 1000,
       timeoutMs: whole("timeoutMs", 30000, 600000) || 30000,
     };
-    const engineArgs = [options.clientId, text("tenant", true), text("apiBaseUrl", true), text("authorizeUrl"), text("redirectUri"), text("scope"), origins.join("\n"), text("storageKey"), options.tokenUrl, options.validateUrl, options.revokeUrl, clientSecret];
-    return { engineArgs, options };
+    const coreConfig = [options.clientId, text("tenant", true), text("apiBaseUrl", true), ...[text("authorizeUrl"), text("redirectUri"), text("scope"), text("storageKey"), options.tokenUrl, options.validateUrl, options.revokeUrl, clientSecret].map(opt), ...origins];
+    return { coreConfig, options };
   } catch (error) {
     if (error instanceof MobprocError) throw error;
     throw configError("config", `could not be read: ${messageOf(error)}`);

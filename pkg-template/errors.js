@@ -18,19 +18,6 @@ export class MobprocError extends Error {
 /** A `config_invalid` error naming the field. */
 export const configError = (field, reason) => new MobprocError("config_invalid", `invalid config: \`${field}\` ${reason}`, { field });
 
-/** Runs a call into the wasm core, turning its JSON errors into MobprocError. */
-export function core(fn) {
-  try {
-    return fn();
-  } catch (error) {
-    if (typeof error === "string" && error.startsWith("{")) {
-      const wire = JSON.parse(error);
-      throw new MobprocError(wire.code, wire.message, wire);
-    }
-    throw error;
-  }
-}
-
 /** The message of whatever was thrown, even a Symbol or an object whose toString throws. */
 export function messageOf(cause) {
   try {

@@ -3,8 +3,7 @@
 // the modules beside this one do the I/O around it.
 import { MobprocClient } from "./client.js";
 import { readConfig } from "./config.js";
-import { core } from "./errors.js";
-import { Engine, load } from "./wasm.js";
+import { Core, load } from "./wasm.js";
 
 export { MobprocError } from "./errors.js";
 export { MobprocClient };
@@ -15,7 +14,7 @@ export { MobprocClient };
  * @returns {Promise<MobprocClient>}
  */
 export async function createClient(config) {
-  const { engineArgs, options } = readConfig(config);
+  const { coreConfig, options } = readConfig(config);
   await load();
-  return new MobprocClient(core(() => new Engine(...engineArgs)), options);
+  return new MobprocClient(new Core(coreConfig), options);
 }

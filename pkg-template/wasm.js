@@ -1,9 +1,7 @@
 // Loads the WebAssembly core once per page or process, in browsers (with or without a bundler)
-// and in Node.
-import init from "./mobproc_auth.js";
+// and in Node, and speaks its one-string protocol (see src/wasm.rs).
+import init, { Engine } from "./mobproc_auth.js";
 import { MobprocError } from "./errors.js";
-
-export { Engine, checkRecord, isOAuthResponse, sanitizeReturnTo } from "./mobproc_auth.js";
 
 const isNode = typeof process === "object" && typeof process.versions?.node === "string" && typeof window === "undefined";
 let loading;
@@ -25,4 +23,35 @@ export function load() {
     throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module: ${cause}`, { cause });
   });
   return loading;
+}
+
+/** An optional field: `=value`, or empty when absent. */
+export const opt = (value) => (value === undefined || value === null ? "" : `=${value}`);
+
+// A line break inside a value becomes CR, which every field refuses: it cannot shift fields.
+const pack = (fields) => fields.map((field) => `${field}`.replace(/\n/g, "\r")).join("\n");
+
+/** One configuration in the core; every decision of a client is asked of it. */
+export class Core {
+  #engine;
+
+  /** @param {unknown[]} config the fields `Engine::new` reads; throws `config_invalid`. */
+  constructor(config) {
+    this.#engine = new Engine(pack(config));
+    [this.storageKey, this.apiBaseUrl] = this.call("k").split("\n");
+  }
+
+  /**
+   * Asks the core: the answer, `undefined` for none or false, or a thrown MobprocError.
+   * @param {string} op @param {...unknown} fields
+   * @returns {string | undefined}
+   */
+  call(op, ...fields) {
+    const answer = this.#engine.call(pack([op, ...fields]));
+    if (answer[0] === "!") {
+      const wire = JSON.parse(answer.slice(1));
+      throw new MobprocError(wire.code, wire.message, wire);
+    }
+    return answer[0] === "+" ? answer.slice(1) : undefined;
+  }
 }

@@ -1,209 +1,216 @@
-//! The WebAssembly surface that the npm package's entry module drives.
+//! The WebAssembly surface that the npm package's JavaScript drives.
 //!
-//! Strings in, strings out: the browser work (sessionStorage, location, history, crypto,
-//! fetch) is done by the package's JavaScript, which is far smaller than the same done through
-//! web-sys (measured in issue #2's note), while every decision stays here in the tested core.
-//! Errors cross as [`Error::to_wire`] JSON, which the entry turns into `MobprocError`.
+//! The browser work (sessionStorage, location, history, crypto, fetch) is done by the package's
+//! JavaScript, which is far smaller than the same done through web-sys (issue #2's note), while
+//! every decision stays here in the tested core.
+//!
+//! One export, one string in and one string out: each further wasm-bindgen export cost about
+//! 0.3 KB gzip of glue and shims (issue #5's note), more than most features.
+//!
+//! - A request is an operation letter and its fields, each after a `\n`. The package's
+//!   JavaScript turns line breaks inside a value into `\r`, which every field refuses, so a
+//!   value can never shift the fields after it. An optional value is `=value`, or empty when
+//!   absent. Numbers are decimal integers.
+//! - A response is `+value`, `-` (none, or false), or `!` and an [`Error::to_wire`] JSON.
 
 use crate::authorize;
 use crate::callback::{self, PendingSignIn};
 use crate::config::{Config, RawConfig};
+use crate::context::{self, Override};
 use crate::error::Error;
 use crate::headers;
+use crate::pagination;
 use crate::prelude::*;
 use crate::secret::{AccessToken, State};
-use crate::text::split_byte;
-use crate::token::{seconds_from_number, TokenRecord};
+use crate::text::{cat, split_byte, SplitByte};
+use crate::token::{seconds_from_text, TokenRecord};
 use crate::url::is_absolute_reference;
 use wasm_bindgen::prelude::*;
 
-/// One validated configuration and the decisions made with it.
+/// One configuration (valid or not) and the decisions made with it.
 #[wasm_bindgen]
 pub struct Engine {
-    config: Config,
+    config: Result<Config, Error>,
 }
 
 #[wasm_bindgen]
 impl Engine {
-    /// Validates the configuration; `allowed_origins` is newline-separated (the entry has
-    /// already refused entries containing a line break).
+    /// Validates the configuration given as the fields `clientId`, `tenant`, `apiBaseUrl`, then
+    /// the optional `authorizeUrl`, `redirectUri`, `scope`, `storageKey`, `tokenUrl`,
+    /// `validateUrl`, `revokeUrl`, `clientSecret`, then one field per allowed origin. Never
+    /// fails: the first call (`k`) reports an invalid configuration.
     #[wasm_bindgen(constructor)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn new(
-        client_id: String,
-        tenant: String,
-        api_base_url: String,
-        authorize_url: Option<String>,
-        redirect_uri: Option<String>,
-        scope: Option<String>,
-        allowed_origins: &str,
-        storage_key: Option<String>,
-        token_url: Option<String>,
-        validate_url: Option<String>,
-        revoke_url: Option<String>,
-        client_secret: Option<String>,
-    ) -> Result<Engine, String> {
-        let allowed_origins = split_byte(allowed_origins, b'\n')
-            .filter(|o| !o.is_empty())
-            .map(str::to_owned)
-            .collect();
-        let config = Config::new(&RawConfig {
-            client_id,
-            tenant,
-            api_base_url,
-            authorize_url,
-            redirect_uri,
-            scope,
-            allowed_origins,
-            storage_key,
-            token_url,
-            validate_url,
-            revoke_url,
-            client_secret,
-        })
-        .map_err(wire)?;
-        Ok(Engine { config })
-    }
-
-    /// The sessionStorage key of the token record.
-    #[wasm_bindgen(js_name = storageKey)]
-    pub fn storage_key(&self) -> String {
-        self.config.storage_key().as_str().to_owned()
-    }
-
-    /// The API base URL, as the base for absolute references.
-    #[wasm_bindgen(js_name = apiBaseUrl)]
-    pub fn api_base_url(&self) -> String {
-        self.config.api_base().as_str().to_owned()
-    }
-
-    /// The implicit-grant authorization URL carrying `state`.
-    #[wasm_bindgen(js_name = authorizeUrl)]
-    pub fn authorize_url(&self, state: &str) -> Result<String, String> {
-        authorize::authorize_url(&self.config, &State::new(state)).map_err(wire)
-    }
-
-    /// Checks an OAuth response fragment against the pending `state` and returns the token
-    /// record to store, as JSON.
-    #[wasm_bindgen(js_name = signIn)]
-    pub fn sign_in(
-        &self,
-        fragment: &str,
-        pending_state: Option<String>,
-        now_ms: f64,
-    ) -> Result<String, String> {
-        let pending = pending_state.map(|s| PendingSignIn {
-            state: State::new(s),
-            return_to: None,
-        });
-        callback::evaluate(fragment, pending.as_ref(), ms(now_ms))
-            .map(|signed_in| signed_in.record.to_json())
-            .map_err(wire)
-    }
-
-    /// Checks a token endpoint answer (JSON fields as parsed; `expires_in` NaN when absent) and
-    /// returns the record to store, as JSON. Without a new refresh token the previous one is
-    /// kept (RFC 6749 §6); Tangoe rotates it on every refresh.
-    #[wasm_bindgen(js_name = tokenRecord)]
-    #[allow(clippy::too_many_arguments)]
-    pub fn token_record(
-        &self,
-        access_token: Option<String>,
-        token_type: Option<String>,
-        expires_in: f64,
-        refresh_token: Option<String>,
-        scope: Option<String>,
-        previous_refresh_token: Option<String>,
-        now_ms: f64,
-    ) -> Result<String, String> {
-        TokenRecord::from_response(
-            access_token.as_deref(),
-            token_type.as_deref(),
-            seconds_from_number(expires_in),
-            refresh_token.or(previous_refresh_token).as_deref(),
-            scope.as_deref(),
-            ms(now_ms),
-        )
-        .map(|record| record.to_json())
-        .map_err(|why| wire(Error::InvalidTokenResponse(why.into())))
-    }
-
-    /// A relative reference joined onto the API base path, or `undefined` for an absolute one
-    /// (which the entry resolves with the browser's own URL parser).
-    pub fn resolve(&self, input: &str) -> Option<String> {
-        (!is_absolute_reference(input)).then(|| self.config.api_base().join_path(input))
-    }
-
-    /// `origin_not_allowed` unless `origin` (as the browser's `URL.origin` prints it) may
-    /// receive the token and the Tangoe headers.
-    #[wasm_bindgen(js_name = checkOrigin)]
-    pub fn check_origin(&self, origin: &str) -> Result<(), String> {
-        if self.config.is_allowed_origin(origin) {
-            Ok(())
-        } else {
-            Err(wire(Error::OriginNotAllowed {
-                origin: origin.to_owned(),
-            }))
+    pub fn new(config: &str) -> Engine {
+        let mut f = Fields(split_byte(config, b'\n'));
+        let raw = RawConfig {
+            client_id: f.text().to_owned(),
+            tenant: f.text().to_owned(),
+            api_base_url: f.text().to_owned(),
+            authorize_url: f.owned(),
+            redirect_uri: f.owned(),
+            scope: f.owned(),
+            storage_key: f.owned(),
+            token_url: f.owned(),
+            validate_url: f.owned(),
+            revoke_url: f.owned(),
+            client_secret: f.owned(),
+            allowed_origins: f.0.map(str::to_owned).collect(),
+        };
+        Engine {
+            config: Config::new(&raw),
         }
     }
 
-    /// The MOBPROC headers of a call made with `access_token`, newline-separated as name,
-    /// value, name, value (no value can hold a line break).
-    #[wasm_bindgen(js_name = apiHeaders)]
-    pub fn api_headers(&self, access_token: &str) -> String {
-        let mut out = String::new();
-        for (name, value) in headers::api_headers(&self.config, &AccessToken::new(access_token)) {
+    /// Answers one request (see the module documentation).
+    pub fn call(&self, request: &str) -> String {
+        let mut f = Fields(split_byte(request, b'\n'));
+        let op = f.text();
+        let answer = match &self.config {
+            Ok(config) => answer(config, op, &mut f),
+            Err(error) => Err(error.clone()),
+        };
+        match answer {
+            Ok(Some(value)) => cat(&["+", &value]),
+            Ok(None) => "-".into(),
+            Err(error) => cat(&["!", &error.to_wire()]),
+        }
+    }
+}
+
+type Answer = Result<Option<String>, Error>;
+
+fn answer(config: &Config, op: &str, f: &mut Fields<'_>) -> Answer {
+    match op {
+        // The storage key and the API base URL, for the client's lifetime.
+        "k" => some(cat(&[
+            config.storage_key().as_str(),
+            "\n",
+            config.api_base().as_str(),
+        ])),
+        // state → the authorization URL.
+        "a" => authorize::authorize_url(config, &State::new(f.text())).map(Some),
+        // fragment, pending state?, now → the token record as JSON.
+        "s" => {
+            let fragment = f.text();
+            let pending = f.opt().map(|s| PendingSignIn {
+                state: State::new(s),
+                return_to: None,
+            });
+            callback::evaluate(fragment, pending.as_ref(), f.number())
+                .map(|signed_in| Some(signed_in.record.to_json()))
+        }
+        "t" => token_record(f),
+        // input → the input joined onto the API base path; none for an absolute reference,
+        // which the browser's URL parser resolves.
+        "r" => {
+            let input = f.text();
+            Ok((!is_absolute_reference(input)).then(|| config.api_base().join_path(input)))
+        }
+        // origin → nothing, or origin_not_allowed.
+        "o" => pagination::check_next(config, f.text(), "", core::iter::empty()).map(|()| None),
+        // origin, href, hrefs fetched before → nothing, or why the next page must not be fetched.
+        "n" => {
+            let (origin, href) = (f.text(), f.text());
+            pagination::check_next(config, origin, href, &mut f.0).map(|()| None)
+        }
+        "h" => api_headers(config, f),
+        // fragment → whether it is an OAuth response rather than the app's own hash route.
+        "i" => Ok(callback::is_oauth_response(f.text()).then(yes)),
+        // returnTo → itself if it is a same-origin path, else none.
+        "u" => Ok(authorize::sanitize_return_to(f.text())),
+        // access token, refresh token?, expiresAt, scope? → whether a stored record is sound.
+        "c" => {
+            let (access, refresh) = (f.text(), f.opt());
+            let (expires_at, scope) = (f.text(), f.opt());
+            let sound = !expires_at.is_empty()
+                && expires_at.bytes().all(|b| b.is_ascii_digit())
+                && TokenRecord::restore(access, refresh, f_number(expires_at), scope).is_ok();
+            Ok(sound.then(yes))
+        }
+        _ => Err(Error::invalid_request("unknown operation")),
+    }
+}
+
+/// access_token?, token_type?, expires_in?, refresh_token?, scope?, previous refresh token?,
+/// now → the record to store, as JSON. Without a new refresh token the previous one is kept
+/// (RFC 6749 §6); Tangoe rotates it on every refresh.
+fn token_record(f: &mut Fields<'_>) -> Answer {
+    let (access, kind, expires_in) = (f.opt(), f.opt(), f.opt());
+    let (refresh, scope, previous) = (f.opt(), f.opt(), f.opt());
+    TokenRecord::from_response(
+        access,
+        kind,
+        expires_in.and_then(seconds_from_text),
+        refresh.or(previous),
+        scope,
+        f.number(),
+    )
+    .map(|record| Some(record.to_json()))
+    .map_err(|why| Error::InvalidTokenResponse(why.into()))
+}
+
+/// access token, then the client's employee, company employee, hierarchy and activity ids
+/// (optional), the call's overrides of the first three (empty: inherit, `x`: remove,
+/// `=value`), the correlation id (optional) → `name\nvalue` pairs, `\n`-separated. An empty
+/// value means the request must not carry that header.
+fn api_headers(config: &Config, f: &mut Fields<'_>) -> Answer {
+    let token = AccessToken::new(f.text());
+    let client = [f.opt(), f.opt(), f.opt(), f.opt()];
+    let call = [f.text(), f.text(), f.text()].map(|v| match v.as_bytes().first() {
+        None => Override::Inherit,
+        Some(b'=') => Override::Set(v.get(1..).unwrap_or_default()),
+        Some(_) => Override::Remove,
+    });
+    let context = context::headers(client, call, f.opt())?;
+    let mut out = String::new();
+    let auth = headers::api_headers(config, &token);
+    for (name, value) in auth.iter().map(|(n, v)| (*n, v.as_str())).chain(context) {
+        for part in [name, value] {
             if !out.is_empty() {
                 out.push('\n');
             }
-            out.push_str(name);
-            out.push('\n');
-            out.push_str(&value);
+            out.push_str(part);
         }
-        out
+    }
+    Ok(Some(out))
+}
+
+fn some(value: String) -> Answer {
+    Ok(Some(value))
+}
+
+/// Decimal digits as u64 (JavaScript's times and counts); anything else is 0, huge saturates.
+fn f_number(text: &str) -> u64 {
+    let mut n: u64 = 0;
+    for b in text.bytes() {
+        if !b.is_ascii_digit() {
+            return 0;
+        }
+        n = n.saturating_mul(10).saturating_add(u64::from(b - b'0'));
+    }
+    n
+}
+
+/// The fields of a request; a missing field reads as empty.
+struct Fields<'a>(SplitByte<'a>);
+
+impl<'a> Fields<'a> {
+    fn text(&mut self) -> &'a str {
+        self.0.next().unwrap_or_default()
+    }
+    fn opt(&mut self) -> Option<&'a str> {
+        let field = self.text();
+        (field.as_bytes().first() == Some(&b'=')).then(|| field.get(1..).unwrap_or_default())
+    }
+    fn owned(&mut self) -> Option<String> {
+        self.opt().map(str::to_owned)
+    }
+    fn number(&mut self) -> u64 {
+        f_number(self.text())
     }
 }
 
-/// True when the fragment is an OAuth response rather than the app's own hash route.
-#[wasm_bindgen(js_name = isOAuthResponse)]
-pub fn is_oauth_response(fragment: &str) -> bool {
-    callback::is_oauth_response(fragment)
-}
-
-/// `return_to` if it is a same-origin path, else `undefined`.
-#[wasm_bindgen(js_name = sanitizeReturnTo)]
-pub fn sanitize_return_to(return_to: &str) -> Option<String> {
-    authorize::sanitize_return_to(return_to)
-}
-
-/// True when a stored record's fields are well-formed (a corrupted record reads as signed out).
-#[wasm_bindgen(js_name = checkRecord)]
-pub fn check_record(
-    access_token: &str,
-    refresh_token: Option<String>,
-    expires_at_ms: f64,
-    scope: Option<String>,
-) -> bool {
-    expires_at_ms.is_finite()
-        && expires_at_ms >= 0.0
-        && TokenRecord::restore(
-            access_token,
-            refresh_token.as_deref(),
-            ms(expires_at_ms),
-            scope.as_deref(),
-        )
-        .is_ok()
-}
-
-fn wire(error: Error) -> String {
-    error.to_wire()
-}
-
-/// A JavaScript time (ms since the epoch) as u64: NaN and negatives are 0, huge values saturate.
-fn ms(value: f64) -> u64 {
-    if value.is_finite() && value > 0.0 {
-        value as u64
-    } else {
-        0
-    }
+/// The value of a true answer (the JavaScript reads it as truthy).
+fn yes() -> String {
+    "1".into()
 }
