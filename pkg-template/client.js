@@ -1,11 +1,15 @@
 // MobprocClient: sign-in, the session, and calls. The core decides; this class does the I/O.
+import { fetchJson, firstPage, pages } from "./api.js";
 import { readReturnTo } from "./config.js";
+import { header, newCorrelationId, readContext, readId } from "./context.js";
 import { configError, inBrowserPage, messageOf, MobprocError, networkError } from "./errors.js";
 import { Events } from "./events.js";
 import { Store } from "./store.js";
 import { getJson, postForm } from "./tokens.js";
 import { opt } from "./wasm.js";
 
+const invalidRequest = (cause) =>
+  cause instanceof MobprocError ? cause : new MobprocError("invalid_request", `invalid request: ${messageOf(cause)}; the request was not sent`, { cause });
 const notAuthenticated = () => new MobprocError("not_authenticated", "not signed in (no unexpired token); the request was not sent");
 const refreshFailed = (cause, details = {}) =>
   new MobprocError("refresh_failed", `refreshing the token failed: ${messageOf(cause)}; the session is unchanged`, { cause, ...details });
@@ -23,6 +27,9 @@ export class MobprocClient {
   #cachedRaw = null;
   #cached = null;
   #refreshing = null;
+  /** The employee, company employee and hierarchy ids and the activity id of every call. */
+  #context = [];
+  #correlationIds = new WeakMap();
 
   /** @param {import("./wasm.js").Core} core @param {ReturnType<typeof import("./config.js").readConfig>["options"]} options */
   constructor(core, options) {
@@ -30,6 +37,40 @@ export class MobprocClient {
     this.#options = options;
     this.#key = core.storageKey;
     this.#pendingKey = `${this.#key}.pending`;
+    this.setContext(options.context);
+    this.setActivityId(options.activityId);
+  }
+
+  /**
+   * Acts for another employee (or in another hierarchy) on every later call; `null` for the user's own.
+   * @param {{ employeeId?: string | null, companyEmployeeId?: string | null, hierarchyId?: string | null } | null} context
+   */
+  setContext(context) {
+    this.#setContext([...readContext(context, "context"), this.#context[3]]);
+  }
+
+  /** Sends `X-TNGO-CONTEXT-ACTIVITYID` on every later call; `null` to stop. */
+  setActivityId(activityId) {
+    this.#setContext([...this.#context.slice(0, 3), readId(activityId, "activityId")]);
+  }
+
+  /** The `X-TNGO-CONTEXT-CORRELATIONID` a response of `fetch` was asked with, to quote to Tangoe support. */
+  correlationId(response) {
+    return this.#correlationIds.get(response) ?? null;
+  }
+
+  /**
+   * `fetch` for JSON: the parsed body on 2xx (`null` for 204); `init.json` is sent as the body.
+   * Other statuses reject with `api_error` carrying Tangoe's `errorCode`, `id` and message.
+   */
+  fetchJson(input, init) {
+    return fetchJson(this, input, init);
+  }
+
+  /** The pages of a collection (`for await`), following `_meta.hrefNext` to allowed origins only. */
+  paginate(path, options) {
+    const first = firstPage(this.#resolve(path), options);
+    return pages(this, first, (next, seen) => this.#core.call("n", next.origin, next.href, ...seen));
   }
 
   /** Subscribes to `sessionChanged`, `sessionExpired` or `error`; returns the unsubscribe function. */
@@ -176,11 +217,11 @@ export class MobprocClient {
    */
   async fetch(input, init) {
     await this.#refreshIfExpiring();
-    const request = this.#prepare(input, init);
+    const [request, call] = this.#prepare(input, init);
     const sentWith = request.headers.get("authorization");
     // A clone made before sending can be replayed after a refresh; a caller's stream cannot.
     const replay = this.#canRefresh() && !streamBody(init) ? request.clone() : null;
-    const response = await send(request);
+    const response = await this.#send(request);
     if (response.status !== 401) return response;
     if (replay === null) {
       this.#expire();
@@ -193,7 +234,7 @@ export class MobprocClient {
       if (error.code === "session_expired") return response;
       throw error;
     }
-    const second = await send(this.#sign(replay));
+    const second = await this.#send(this.#sign(replay, call));
     if (second.status === 401) this.#expire();
     return second;
   }
@@ -284,37 +325,74 @@ export class MobprocClient {
     return token === undefined ? null : `Bearer ${token}`;
   }
 
-  /** The Request `fetch(input, init)` would send, with the headers set; throws when it must not be sent. */
+  /**
+   * The Request `fetch(input, init)` would send, with the headers set, and what the call says
+   * about the context; throws when it must not be sent.
+   */
   #prepare(input, init) {
     if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
-    let request;
+    let request, context;
     try {
-      if (input instanceof Request) {
-        request = new Request(input, init ?? undefined);
-      } else if (typeof input === "string" || input instanceof URL) {
-        const href = typeof input === "string" ? this.#core.call("r", input) ?? new URL(input, this.#core.apiBaseUrl).href : input.href;
-        request = new Request(href, init ?? undefined);
-      } else {
-        throw configError("input", "must be a string, URL or Request");
-      }
+      request = input instanceof Request ? new Request(input, init ?? undefined) : new Request(this.#resolve(input), init ?? undefined);
+      context = init?.context;
     } catch (cause) {
-      if (cause instanceof MobprocError) throw cause;
-      throw new MobprocError("invalid_request", `invalid request: ${messageOf(cause)}; the request was not sent`, { cause });
+      throw invalidRequest(cause);
     }
     this.#core.call("o", new URL(request.url).origin);
     if (request.mode === "no-cors") {
       throw new MobprocError("invalid_request", 'invalid request: mode "no-cors" cannot carry the Authorization header; the request was not sent');
     }
-    return this.#sign(request);
+    const own = (name) => request.headers.get(header(name));
+    // A context header the caller set is this call's value (and is checked like one).
+    const overrides = readContext(context, "init.context").map((v, i) => (v !== undefined ? v : own(["employeeId", "companyEmployeeId", "hierarchyId"][i]) ?? undefined));
+    const call = { overrides, ownActivity: own("activityId") !== null, ownCorrelation: own("correlationId") !== null };
+    return [this.#sign(request, call), call];
   }
 
-  /** Sets the MOBPROC headers with the current token. */
-  #sign(request) {
+  /** A relative reference joined onto `apiBaseUrl`, an absolute one as the browser parses it. */
+  #resolve(input) {
+    if (input instanceof URL) return input.href;
+    if (typeof input !== "string") throw configError("input", "must be a string, URL or Request");
+    try {
+      return this.#core.call("r", input) ?? new URL(input, this.#core.apiBaseUrl).href;
+    } catch (cause) {
+      throw invalidRequest(cause);
+    }
+  }
+
+  /** Sets the MOBPROC headers with the current token, the context and a fresh correlation id. */
+  #sign(request, call) {
     const record = this.#usable();
     if (!record) throw notAuthenticated();
-    const headers = this.#core.call("h", record.accessToken).split("\n");
-    for (let i = 0; i + 1 < headers.length; i += 2) request.headers.set(headers[i], headers[i + 1]);
+    const context = [...this.#context];
+    if (call.ownActivity) context[3] = undefined;
+    const overrides = call.overrides.map((v) => (v === undefined ? "" : v === null ? "x" : `=${v}`));
+    const correlation = opt(call.ownCorrelation ? undefined : newCorrelationId());
+    const headers = this.#core.call("h", record.accessToken, ...context.map(opt), ...overrides, correlation).split("\n");
+    for (let i = 0; i + 1 < headers.length; i += 2) {
+      if (headers[i + 1]) request.headers.set(headers[i], headers[i + 1]);
+      else request.headers.delete(headers[i]);
+    }
     return request;
+  }
+
+  /** Checks the context (all or nothing) before keeping it. */
+  #setContext(context) {
+    this.#core.call("v", ...context.map(opt));
+    this.#context = context;
+  }
+
+  /** Sends, remembering the call's correlation id for `correlationId(response)` and for errors. */
+  async #send(request) {
+    const correlationId = request.headers.get(header("correlationId"));
+    let response;
+    try {
+      response = await globalThis.fetch(request);
+    } catch (cause) {
+      throw networkError(cause, { correlationId });
+    }
+    this.#correlationIds.set(response, correlationId);
+    return response;
   }
 
   /** Replaces the record in one write and tells the listeners. */
@@ -386,10 +464,3 @@ function streamBody(init) {
   }
 }
 
-async function send(request) {
-  try {
-    return await globalThis.fetch(request);
-  } catch (cause) {
-    throw networkError(cause);
-  }
-}

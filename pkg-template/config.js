@@ -3,10 +3,10 @@
 import { configError, inBrowserPage, messageOf, MobprocError } from "./errors.js";
 import { opt } from "./wasm.js";
 
-const FIELDS = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs"];
+const FIELDS = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs", "context", "activityId"];
 
 /**
- * @returns {{ coreConfig: string[], options: { clientId: string, scope: string, tokenUrl?: string, validateUrl?: string, revokeUrl?: string, clientSecret?: string, clientAuth: "basic" | "body", refreshSkewMs: number, timeoutMs: number } }}
+ * @returns {{ coreConfig: string[], options: { clientId: string, scope: string, tokenUrl?: string, validateUrl?: string, revokeUrl?: string, clientSecret?: string, clientAuth: "basic" | "body", refreshSkewMs: number, timeoutMs: number, context: unknown, activityId: unknown } }}
  */
 export function readConfig(config) {
   if (config === null || typeof config !== "object") throw configError("config", "must be an object");
@@ -50,6 +50,8 @@ export function readConfig(config) {
       clientAuth,
       refreshSkewMs: whole("refreshSkewSeconds", 60, 86400) * 1000,
       timeoutMs: whole("timeoutMs", 30000, 600000) || 30000,
+      context: own("context"),
+      activityId: own("activityId"),
     };
     const coreConfig = [options.clientId, text("tenant", true), text("apiBaseUrl", true), ...[text("authorizeUrl"), text("redirectUri"), text("scope"), text("storageKey"), options.tokenUrl, options.validateUrl, options.revokeUrl, clientSecret].map(opt), ...origins];
     return { coreConfig, options };

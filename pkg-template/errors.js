@@ -28,7 +28,7 @@ export function messageOf(cause) {
 }
 
 /** `network_error`: fetch itself failed, with the original error as `cause`. */
-export const networkError = (cause) => new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause });
+export const networkError = (cause, details) => new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause, ...details });
 
 /** True inside a browser page (not Node, not a worker). */
 export const inBrowserPage = () => typeof window === "object" && typeof document === "object";

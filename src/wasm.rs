@@ -114,6 +114,14 @@ fn answer(config: &Config, op: &str, f: &mut Fields<'_>) -> Answer {
             pagination::check_next(config, origin, href, &mut f.0).map(|()| None)
         }
         "h" => api_headers(config, f),
+        // the client's employee, company employee, hierarchy and activity ids (optional) →
+        // nothing, or the first that is not a valid header value.
+        "v" => context::headers(
+            [f.opt(), f.opt(), f.opt(), f.opt()],
+            [Override::Inherit; 3],
+            None,
+        )
+        .map(|_| None),
         // fragment → whether it is an OAuth response rather than the app's own hash route.
         "i" => Ok(callback::is_oauth_response(f.text()).then(yes)),
         // returnTo → itself if it is a same-origin path, else none.

@@ -1,0 +1,101 @@
+// JSON calls and Tangoe's `_meta` pagination, on top of MobprocClient.fetch.
+import { configError, messageOf, MobprocError } from "./errors.js";
+
+/**
+ * `client.fetch` for JSON: the parsed body on 2xx (`null` for 204), else `api_error`.
+ * @param {import("./client.js").MobprocClient} client
+ */
+export async function fetchJson(client, input, init) {
+  if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
+  let json, rest, headers;
+  try {
+    ({ json, ...rest } = init ?? {});
+    // A Request's own headers, unless init replaces them (as fetch would).
+    headers = new Headers(rest.headers ?? (input instanceof Request ? input.headers : undefined));
+  } catch (cause) {
+    throw configError("init", `could not be read: ${messageOf(cause)}`);
+  }
+  if (!headers.has("accept")) headers.set("accept", "application/json");
+  if (json !== undefined) {
+    if (rest.body !== undefined && rest.body !== null) throw new MobprocError("invalid_request", "invalid request: give `json` or `body`, not both; the request was not sent");
+    const body = JSON.stringify(json);
+    if (body === undefined) throw new MobprocError("invalid_request", "invalid request: `json` cannot be serialised as JSON; the request was not sent");
+    rest.body = body;
+    if (!(input instanceof Request)) rest.method ??= "POST";
+    headers.set("content-type", "application/json");
+  }
+  rest.headers = headers;
+  const response = await client.fetch(input, rest);
+  const correlationId = client.correlationId(response) ?? undefined;
+  if (response.status === 204) return null;
+  let text;
+  try {
+    text = await response.text();
+  } catch (cause) {
+    throw new MobprocError("network_error", `network error: the response body could not be read: ${messageOf(cause)}`, { cause, status: response.status, correlationId });
+  }
+  let body;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    if (response.ok) throw apiError(response, `HTTP ${response.status} with a body that is not JSON`, { correlationId, body: text.slice(0, 1000) });
+  }
+  if (response.ok) return body;
+  const tangoe = body !== null && typeof body === "object" && typeof body.message === "string";
+  const str = (v) => (typeof v === "string" ? v : undefined);
+  const details = tangoe
+    ? { errorCode: str(body.errorCode), id: str(body.id), apiMessage: body.message }
+    : { body: text.slice(0, 1000) };
+  const summary = tangoe ? `${body.message}${details.errorCode ? ` (${details.errorCode})` : ""}` : text.slice(0, 200) || response.statusText;
+  throw apiError(response, `HTTP ${response.status}: ${summary}`, { ...details, correlationId, retryAfter: retryAfter(response) });
+}
+
+/**
+ * Pages of a MOBPROC collection, following `_meta.hrefNext`.
+ * @param {import("./client.js").MobprocClient} client
+ * @param {string} first the first page's URL
+ * @param {(next: URL, seen: string[]) => void} checkNext throws when `next` must not be fetched
+ */
+export async function* pages(client, first, checkNext) {
+  const seen = [];
+  for (let href = first; ; ) {
+    seen.push(href);
+    const page = await client.fetchJson(href);
+    yield page;
+    const next = page?._meta?.hrefNext;
+    if (next === undefined || next === null) return;
+    let url;
+    try {
+      url = new URL(next, href);
+    } catch (cause) {
+      throw new MobprocError("api_error", `Tangoe's \`_meta.hrefNext\` is not a URL: ${messageOf(cause)}`, { cause });
+    }
+    checkNext(url, seen);
+    href = url.href;
+  }
+}
+
+/** Reads `{ limit?, offset? }` of paginate into the first page's URL. */
+export function firstPage(href, options) {
+  if (options !== undefined && options !== null && typeof options !== "object") throw configError("options", "must be an object");
+  const url = new URL(href);
+  for (const [key, min] of [["limit", 1], ["offset", 0]]) {
+    const value = options?.[key];
+    if (value === undefined) continue;
+    if (!Number.isSafeInteger(value) || value < min) throw configError(key, `must be an integer of at least ${min}`);
+    url.searchParams.set(key, String(value));
+  }
+  return url.href;
+}
+
+const apiError = (response, message, details) =>
+  new MobprocError("api_error", `Tangoe API error: ${message}`, { status: response.status, ...details });
+
+/** `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when sent. */
+function retryAfter(response) {
+  const value = response.headers.get("retry-after");
+  if (value === null) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
+}
