@@ -30,6 +30,49 @@ export interface MobprocConfig {
   clientSecret?: string;
   /** How the secret is sent: HTTP Basic (default) or form body parameters. */
   clientAuth?: "basic" | "body";
+  /** Act for another employee, or in a hierarchy, on every call; `client.setContext` changes it. */
+  context?: MobprocContext | null;
+  /** `X-TNGO-CONTEXT-ACTIVITYID` on every call, to group them for Tangoe support; `client.setActivityId` changes it. */
+  activityId?: string | null;
+}
+
+/**
+ * On whose behalf calls act (Tangoe's context headers). Each value: 1 to 256 printable ASCII
+ * characters without surrounding spaces, else `config_invalid` naming the field.
+ */
+export interface MobprocContext {
+  /** `X-TNGO-CONTEXT-EMPLOYEEID`: Tangoe's id of the employee to act for; wins over `companyEmployeeId`. */
+  employeeId?: string | null;
+  /** `X-TNGO-CONTEXT-COMPANYEMPLOYEEID`: the customer's id (e.g. e-mail) of the employee to act for. */
+  companyEmployeeId?: string | null;
+  /** `X-TNGO-CONTEXT-HIERARCHYID`: the organisational hierarchy to use. */
+  hierarchyId?: string | null;
+}
+
+/** `init` of `client.fetch`: fetch's, plus this call's context. */
+export interface MobprocRequestInit extends RequestInit {
+  /** Overrides the client's context for this call: a value replaces, `null` removes the header, a missing field inherits. */
+  context?: MobprocContext;
+}
+
+/** `init` of `client.fetchJson`. */
+export interface MobprocJsonInit extends MobprocRequestInit {
+  /** Sent as the JSON body (`Content-Type: application/json`; the method defaults to POST). Not with `body`. */
+  json?: unknown;
+}
+
+/** Options of `client.paginate`. */
+export interface PaginateOptions {
+  /** Page size (`limit` query parameter), at least 1; Tangoe's default otherwise. */
+  limit?: number;
+  /** Index of the first item (`offset`), at least 0. */
+  offset?: number;
+}
+
+/** A page of a MOBPROC collection: the items under their own key, and Tangoe's `_meta` links. */
+export interface MobprocPage {
+  _meta?: { href?: string; hrefNext?: string; hrefPrevious?: string; hrefStart?: string; hrefEnd?: string; limit?: number; offset?: number; totalCount?: number };
+  [items: string]: unknown;
 }
 
 /** Tangoe's answer to `validate()`. */
@@ -88,6 +131,8 @@ export type MobprocErrorCode =
   | "storage_unavailable"
   | "listener_failed"
   | "invalid_request"
+  | "api_error"
+  | "pagination_loop"
   | "network_error"
   | "unsupported"
   | "wasm_load_failed";
@@ -110,6 +155,20 @@ export class MobprocError extends Error {
   readonly status?: number;
   /** The underlying error (e.g. fetch's `TypeError` for `network_error`). */
   readonly cause?: unknown;
+  /** `api_error`, `network_error`: the call's `X-TNGO-CONTEXT-CORRELATIONID`, to quote to Tangoe support. */
+  readonly correlationId?: string;
+  /** `api_error`: Tangoe's `errorCode`, e.g. `400-Region_id-Account-Id-error`. */
+  readonly errorCode?: string;
+  /** `api_error`: Tangoe's error `id`. */
+  readonly id?: string;
+  /** `api_error`: Tangoe's `message`, verbatim. */
+  readonly apiMessage?: string;
+  /** `api_error` when the body is not Tangoe's error shape: its text (at most 1000 characters). */
+  readonly body?: string;
+  /** `api_error` with `Retry-After` (e.g. 429): seconds to wait. */
+  readonly retryAfter?: number;
+  /** `pagination_loop`: the link already fetched. */
+  readonly href?: string;
 }
 
 /** A MOBPROC client; make one with `createClient`. */
@@ -128,7 +187,17 @@ export class MobprocClient {
   /** The raw access token, for the rare caller that must place it elsewhere. */
   accessToken(): string | null;
   /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. */
-  fetch(input: RequestInfo | URL, init?: RequestInit): Promise<Response>;
+  fetch(input: RequestInfo | URL, init?: MobprocRequestInit): Promise<Response>;
+  /** `fetch` for JSON: the parsed body on 2xx (`null` for 204), else `api_error` with Tangoe's fields. */
+  fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T>;
+  /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
+  paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
+  /** The `X-TNGO-CONTEXT-CORRELATIONID` a response of `fetch` was requested with, or `null`. */
+  correlationId(response: Response): string | null;
+  /** Replaces the context of later calls; `null` to act as the signed-in user. Checked at once (`config_invalid`). */
+  setContext(context: MobprocContext | null): void;
+  /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */
+  setActivityId(activityId: string | null): void;
   /** Forgets the token and any pending sign-in; revokes both tokens in the background when `revokeUrl` is set. */
   logout(): void;
   /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */

@@ -1,46 +1,13 @@
 // Server-side JavaScript against the emulator: the password grant with client authentication,
 // refresh with rotation, validation both ways, revocation on sign-out, and a token endpoint
 // failure that must leave the session alone.
-import { after, before, test } from "node:test";
+import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { createInterface } from "node:readline";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { pkg, useEmulator } from "./emulator.mjs";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
-const BIN = process.env.MOBPROC_EMULATOR_BIN ?? join(ROOT, "target/debug/mobproc-emulator");
-const { createClient, MobprocError } = await import(pathToFileURL(join(PKG, "index.js")).href);
-
-let emulator, origin;
-const log = [];
-
-before(async () => {
-  emulator = spawn(BIN, ["--port", "0"], { stdio: ["ignore", "pipe", "inherit"] });
-  const lines = createInterface({ input: emulator.stdout });
-  origin = await new Promise((ok, fail) => {
-    emulator.on("exit", (code) => fail(new Error(`emulator exited (${code})`)));
-    lines.on("line", (line) => {
-      log.push(line);
-      const m = line.match(/listening on (http:\/\/127\.0\.0\.1:\d+)/);
-      if (m) ok(m[1]);
-    });
-  });
-});
-after(() => emulator?.kill());
-
-const config = (extra = {}) => ({
-  clientId: "server-demo",
-  clientSecret: "server-demo-secret",
-  tenant: "XYZ",
-  apiBaseUrl: `${origin}/mobproc/v1`,
-  tokenUrl: `${origin}/as/token.oauth2`,
-  revokeUrl: `${origin}/as/revoke_token.oauth2`,
-  ...extra,
-});
-const stats = async () => (await fetch(`${origin}/__emulator/stats`)).json();
-const control = (path) => fetch(`${origin}/__emulator/${path}`, { method: "POST" });
+const { createClient, MobprocError } = pkg;
+const emu = useEmulator();
+const { log, stats, control, config } = emu;
 
 test("password grant with HTTP Basic, then API calls carry the Tangoe headers", async () => {
   const client = await createClient(config());
@@ -56,7 +23,7 @@ test("password grant with HTTP Basic, then API calls carry the Tangoe headers", 
 });
 
 test("body client authentication and Tangoe's command:// user form; validation both ways", async () => {
-  const client = await createClient(config({ clientAuth: "body", validateUrl: `${origin}/validate` }));
+  const client = await createClient(config({ clientAuth: "body", validateUrl: `${emu.origin}/validate` }));
   await client.signInWithPassword({ username: "command://jdoe", password: "jdoe-pass" });
   const viaValidator = await client.validate();
   assert.equal(viaValidator.platform, "command");
@@ -104,12 +71,12 @@ test("logout revokes both tokens; the old access token no longer works", async (
   assert.equal(client.isAuthenticated(), false);
   for (let i = 0; i < 50 && (await stats()).revocations < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal((await stats()).revocations, before + 2);
-  const direct = await fetch(`${origin}/mobproc/v1/ping`, { headers: { authorization: `Bearer ${token}`, "x-tngo-tenant": "XYZ", client_id: "server-demo" } });
+  const direct = await fetch(`${emu.origin}/mobproc/v1/ping`, { headers: { authorization: `Bearer ${token}`, "x-tngo-tenant": "XYZ", client_id: "server-demo" } });
   assert.equal(direct.status, 401);
 });
 
 test("no password or token in the emulator's log", async () => {
-  const text = await (await fetch(`${origin}/__emulator/log`)).text();
+  const text = await (await fetch(`${emu.origin}/__emulator/log`)).text();
   for (const secret of ["jdoe-pass", "server-demo-secret"]) assert.ok(!text.includes(secret), secret);
   assert.ok(!log.join("\n").includes("server-demo-secret"));
 });
@@ -150,7 +117,7 @@ test("connection refused at the token endpoint: refresh_failed, the session kept
   const forwarder = createServer(async (req, res) => {
     const chunks = [];
     for await (const c of req) chunks.push(c);
-    const answer = await fetch(`${origin}${req.url}`, { method: req.method, headers: { "content-type": req.headers["content-type"], authorization: req.headers.authorization ?? "" }, body: Buffer.concat(chunks) });
+    const answer = await fetch(`${emu.origin}${req.url}`, { method: req.method, headers: { "content-type": req.headers["content-type"], authorization: req.headers.authorization ?? "" }, body: Buffer.concat(chunks) });
     res.writeHead(answer.status, { "content-type": "application/json" }).end(await answer.text());
   });
   await new Promise((ok) => forwarder.listen(0, "127.0.0.1", ok));

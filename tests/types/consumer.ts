@@ -33,8 +33,26 @@ export async function main(): Promise<void> {
   } catch (e) {
     if (e instanceof MobprocError && e.code === "origin_not_allowed") console.log(e.origin, e.message);
   }
+  client.setContext({ employeeId: "E1005", hierarchyId: null });
+  client.setActivityId("batch-7");
+  const asJane: Response = await client.fetch("/me", { context: { companyEmployeeId: "jane@xyz.example", employeeId: null } });
+  const correlation: string | null = client.correlationId(asJane);
+  const me = await client.fetchJson<{ actor: { employeeId: string } }>("/me");
+  const actor: string = me.actor.employeeId;
+  await client.fetchJson("/orders", { json: { items: [] } });
+  for await (const page of client.paginate<{ employees: { employeeId: string }[] }>("/employees", { limit: 25 })) {
+    console.log(page.employees.length, page._meta?.hrefNext);
+  }
+  try {
+    await client.fetchJson("/regions");
+  } catch (e) {
+    if (e instanceof MobprocError && e.code === "api_error") console.log(e.status, e.errorCode, e.id, e.apiMessage, e.correlationId, e.retryAfter);
+  }
+  client.setContext(null);
   client.logout();
-  console.log(url, response.status, session, token, fresh, multi);
+  console.log(url, response.status, session, token, fresh, multi, correlation, actor);
+  // @ts-expect-error: context fields are a closed set
+  client.setContext({ employee: "E1" });
 
   // @ts-expect-error: clientId is required
   await createClient({ tenant: "XYZ", apiBaseUrl: "https://a.example" });

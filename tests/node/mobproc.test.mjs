@@ -1,0 +1,90 @@
+// Issue #5 in server-side JavaScript against the emulator: acting for an employee, the activity
+// and correlation ids the emulator logged, Tangoe's error body as api_error, and pagination.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pkg, useEmulator } from "./emulator.mjs";
+
+const { createClient, MobprocError } = pkg;
+const emu = useEmulator();
+const lastRecord = async () => (await emu.stats()).requests.at(-1);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+async function signedIn(extra) {
+  const client = await createClient(emu.config(extra));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  return client;
+}
+
+test("the actor follows the config, setContext and one call's init.context", async () => {
+  const client = await signedIn({ context: { employeeId: "E1005" } });
+  const actor = async (init) => (await client.fetchJson("/me", init)).actor.employeeId;
+  assert.equal(await actor(), "E1005");
+  assert.equal(await actor({ context: { employeeId: null } }), "E1000");
+  assert.equal(await actor({ context: { employeeId: "E1010" } }), "E1010");
+  assert.equal(await actor(), "E1005", "an override lasts one call");
+  client.setContext({ companyEmployeeId: "demo@xyz.example" });
+  assert.equal(await actor(), "E1000");
+  assert.throws(() => client.setContext({ employeeId: "E1\r\nX-Evil: 1" }), (e) => e instanceof MobprocError && e.code === "config_invalid" && e.field === "context.employeeId");
+  assert.equal(await actor(), "E1000", "a refused context leaves the previous one");
+  client.setContext(null);
+  assert.equal(await actor(), "E1000");
+  assert.ok(!(await lastRecord()).headers_present.some((h) => h.startsWith("X-TNGO-CONTEXT-") && !/CORRELATION/.test(h)));
+});
+
+test("every call has its own correlation id, logged by the emulator; the activity id groups them", async () => {
+  const client = await signedIn({ activityId: "nightly-sync-42" });
+  const ids = [];
+  for (let i = 0; i < 3; i++) {
+    const response = await client.fetch("/ping?echoText=x");
+    const id = client.correlationId(response);
+    assert.match(id, UUID);
+    const logged = await lastRecord();
+    assert.equal(logged.correlation_id, id);
+    assert.equal(logged.activity_id, "nightly-sync-42");
+    ids.push(id);
+  }
+  assert.equal(new Set(ids).size, 3);
+  client.setActivityId(null);
+  const own = await client.fetch("/ping", { headers: { "X-TNGO-CONTEXT-CORRELATIONID": "ticket-1234" } });
+  assert.equal(client.correlationId(own), "ticket-1234");
+  const logged = await lastRecord();
+  assert.equal(logged.correlation_id, "ticket-1234");
+  assert.equal(logged.activity_id, null);
+});
+
+test("Tangoe's error body becomes api_error; 429 carries retryAfter", async () => {
+  const client = await signedIn();
+  const error = await client.fetchJson("/me", { context: { employeeId: "E9999" } }).catch((e) => e);
+  assert.ok(error instanceof MobprocError, String(error));
+  assert.equal(error.code, "api_error");
+  assert.equal(error.status, 404);
+  assert.equal(error.errorCode, "404-Employee-Not-Found");
+  assert.equal(error.apiMessage, "The context employee does not exist.");
+  assert.match(error.id, /^\w+$/);
+  assert.equal(error.correlationId, (await lastRecord()).correlation_id);
+  assert.match(error.message, /HTTP 404: The context employee does not exist\. \(404-Employee-Not-Found\)/);
+  await emu.control("api-fail-next?count=1&status=429");
+  const limited = await client.fetchJson("/ping").catch((e) => e);
+  assert.equal(limited.code, "api_error");
+  assert.equal(limited.status, 429);
+  assert.equal(limited.retryAfter, 7);
+  assert.equal((await client.fetchJson("/ping?echoText=ok")).echoText, "ok");
+});
+
+test("paginate walks /employees: all 72 once, in order, 25 per page", async () => {
+  const client = await signedIn();
+  const before = (await emu.stats()).requests.length;
+  const ids = [];
+  for await (const page of client.paginate("/employees", { limit: 25 })) {
+    assert.ok(page.employees.length <= 25);
+    ids.push(...page.employees.map((e) => e.employeeId));
+  }
+  const expected = Array.from({ length: 72 }, (_, i) => `E${1001 + i}`);
+  assert.deepEqual(ids, expected);
+  const pages = (await emu.stats()).requests.slice(before);
+  assert.deepEqual(pages.map((r) => `${r.path} ${r.status}`), Array(3).fill("/mobproc/v1/employees 200"));
+  const fromOffset = [];
+  for await (const page of client.paginate("employees", { limit: 50, offset: 60 })) fromOffset.push(...page.employees);
+  assert.equal(fromOffset.length, 12);
+  assert.throws(() => client.paginate("/employees", { limit: 0 }), (e) => e.code === "config_invalid" && e.field === "limit");
+});
