@@ -42,6 +42,7 @@ export function readId(value, name) {
 export function newCorrelationId() {
   const c = globalThis.crypto;
   if (typeof c?.randomUUID === "function") return c.randomUUID();
+  if (typeof c?.getRandomValues !== "function") throw new MobprocError("unsupported", "unsupported here: crypto.getRandomValues is not available");
   const b = c.getRandomValues(new Uint8Array(16));
   b[6] = (b[6] & 15) | 64; // version 4
   b[8] = (b[8] & 63) | 128; // RFC 9562 variant
