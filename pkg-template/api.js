@@ -2,7 +2,7 @@
 import { configError, messageOf, MobprocError } from "./errors.js";
 
 /**
- * `client.fetch` for JSON: the parsed body on 2xx (`null` for 204), else `api_error`.
+ * `client.fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error`.
  * @param {import("./client.js").MobprocClient} client
  */
 export async function fetchJson(client, input, init) {
@@ -27,13 +27,14 @@ export async function fetchJson(client, input, init) {
   rest.headers = headers;
   const response = await client.fetch(input, rest);
   const correlationId = client.correlationId(response) ?? undefined;
-  if (response.status === 204) return null;
   let text;
   try {
     text = await response.text();
   } catch (cause) {
     throw new MobprocError("network_error", `network error: the response body could not be read: ${messageOf(cause)}`, { cause, status: response.status, correlationId });
   }
+  // 204, or a 201/202 without a body.
+  if (response.ok && text === "") return null;
   let body;
   try {
     body = JSON.parse(text);

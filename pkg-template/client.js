@@ -60,7 +60,7 @@ export class MobprocClient {
   }
 
   /**
-   * `fetch` for JSON: the parsed body on 2xx (`null` for 204); `init.json` is sent as the body.
+   * `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204); `init.json` is sent as the body.
    * Other statuses reject with `api_error` carrying Tangoe's `errorCode`, `id` and message.
    */
   fetchJson(input, init) {

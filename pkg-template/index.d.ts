@@ -188,7 +188,7 @@ export class MobprocClient {
   accessToken(): string | null;
   /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. */
   fetch(input: RequestInfo | URL, init?: MobprocRequestInit): Promise<Response>;
-  /** `fetch` for JSON: the parsed body on 2xx (`null` for 204), else `api_error` with Tangoe's fields. */
+  /** `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error` with Tangoe's fields. */
   fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T>;
   /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
