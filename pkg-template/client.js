@@ -391,7 +391,7 @@ export class MobprocClient {
     } catch (cause) {
       throw networkError(cause, { correlationId });
     }
-    this.#correlationIds.set(response, correlationId);
+    if (Object(response) === response) this.#correlationIds.set(response, correlationId);
     return response;
   }
 
