@@ -9,7 +9,8 @@ export async function fetchJson(client, input, init) {
   if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
   let json, rest, headers;
   try {
-    ({ json, ...rest } = init ?? {});
+    // Own properties (spread copies only those): a polluted prototype must not add a body.
+    ({ json, ...rest } = { ...init });
     // A Request's own headers, unless init replaces them (as fetch would).
     headers = new Headers(rest.headers ?? (input instanceof Request ? input.headers : undefined));
   } catch (cause) {
@@ -81,7 +82,12 @@ export function firstPage(href, options) {
   if (options !== undefined && options !== null && typeof options !== "object") throw configError("options", "must be an object");
   const url = new URL(href);
   for (const [key, min] of [["limit", 1], ["offset", 0]]) {
-    const value = options?.[key];
+    let value;
+    try {
+      value = options && Object.prototype.hasOwnProperty.call(options, key) ? options[key] : undefined;
+    } catch (cause) {
+      throw configError("options", `could not be read: ${messageOf(cause)}`);
+    }
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < min) throw configError(key, `must be an integer of at least ${min}`);
     url.searchParams.set(key, String(value));

@@ -334,7 +334,8 @@ export class MobprocClient {
     let request, context;
     try {
       request = input instanceof Request ? new Request(input, init ?? undefined) : new Request(this.#resolve(input), init ?? undefined);
-      context = init?.context;
+      // Own properties only, as for the config: a polluted prototype must not steer the call.
+      context = init && Object.prototype.hasOwnProperty.call(init, "context") ? init.context : undefined;
     } catch (cause) {
       throw invalidRequest(cause);
     }
@@ -351,9 +352,9 @@ export class MobprocClient {
 
   /** A relative reference joined onto `apiBaseUrl`, an absolute one as the browser parses it. */
   #resolve(input) {
-    if (input instanceof URL) return input.href;
-    if (typeof input !== "string") throw configError("input", "must be a string, URL or Request");
     try {
+      if (input instanceof URL) return input.href;
+      if (typeof input !== "string") throw configError("input", "must be a string, URL or Request");
       return this.#core.call("r", input) ?? new URL(input, this.#core.apiBaseUrl).href;
     } catch (cause) {
       throw invalidRequest(cause);

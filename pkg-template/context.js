@@ -16,8 +16,9 @@ export const header = (name) => `x-tngo-context-${name.toLowerCase()}`;
  */
 export function readContext(value, name) {
   if (value === undefined || value === null) return [undefined, undefined, undefined];
-  if (typeof value !== "object" || Array.isArray(value)) throw configError(name, "must be an object or null");
   try {
+    // Inside the try: Array.isArray throws for a revoked Proxy.
+    if (typeof value !== "object" || Array.isArray(value)) throw configError(name, "must be an object or null");
     for (const key of Object.keys(value)) {
       if (!FIELDS.includes(key)) throw configError(`${name}.${key.slice(0, 64)}`, `is not a context field (known: ${FIELDS.join(", ")})`);
     }

@@ -219,8 +219,9 @@ test("token endpoint answers that are not a token: refresh_failed, the session u
 
 test("every export called with garbage: a MobprocError or a documented result, never a trap or a TypeError; the module keeps working", async () => {
   const { page, context, cfg } = await signedIn();
-  // login() navigates; the navigations are refused so the page (and this test) stays.
-  await page.route(/\/authorize/, (route) => route.abort());
+  // login() navigates; a 204 answer makes the browser stay on the page (an aborted navigation
+  // would show Chromium's error page, which may commit before the test's evaluate returns).
+  await page.route(/\/authorize/, (route) => route.fulfill({ status: 204 }));
   const out = await page.evaluate(
     async ([cfg, key]) => {
       const { createClient, MobprocError } = window.mobproc;
@@ -267,7 +268,7 @@ test("every export called with garbage: a MobprocError or a documented result, n
         await call(`createClient({...cfg, get clientId() throws ${name}})`, () => createClient({ ...cfg, get clientId() { throw thrown; } }));
       }
       await call("createClient(Proxy(cfg))", () => createClient(new Proxy({ ...cfg }, {})));
-      const fields = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs", "unknownOption"];
+      const fields = ["clientId", "tenant", "apiBaseUrl", "authorizeUrl", "redirectUri", "scope", "allowedOrigins", "storageKey", "tokenUrl", "validateUrl", "revokeUrl", "clientSecret", "clientAuth", "refreshSkewSeconds", "timeoutMs", "context", "activityId", "unknownOption"];
       for (const field of fields) {
         for (const [name, value] of Object.entries(garbage)) await call(`createClient({${field}: ${name}})`, () => createClient({ ...cfg, [field]: value }));
       }
@@ -298,7 +299,7 @@ test("every export called with garbage: a MobprocError or a documented result, n
       for (const [name, value] of values) await call(`logout(${name})`, () => signedOut.logout(value));
 
       // A polluted Object.prototype neither configures nor steers anything.
-      const pollution = { x: 1, clientId: "polluted", tenant: "EVIL", apiBaseUrl: "https://evil.example", tokenUrl: "https://evil.example/t", returnTo: "//evil.example", storageKey: "evil", allowedOrigins: ["https://evil.example"], headers: { authorization: "Bearer evil", "x-tngo-tenant": "EVIL" } };
+      const pollution = { x: 1, clientId: "polluted", tenant: "EVIL", apiBaseUrl: "https://evil.example", tokenUrl: "https://evil.example/t", returnTo: "//evil.example", storageKey: "evil", allowedOrigins: ["https://evil.example"], headers: { authorization: "Bearer evil", "x-tngo-tenant": "EVIL" }, context: { employeeId: "EVIL" }, activityId: "evil", json: { evil: true }, limit: 1, offset: 5 };
       for (const [k, v] of Object.entries(pollution)) Object.prototype[k] = v;
       const polluted = {};
       try {
@@ -311,11 +312,18 @@ test("every export called with garbage: a MobprocError or a documented result, n
         let sent;
         globalThis.fetch = async (input, init) => {
           const r = new Request(input, init);
-          sent = { url: r.url, authorization: r.headers.get("authorization"), tenant: r.headers.get("x-tngo-tenant") };
+          sent = { url: r.url, method: r.method, authorization: r.headers.get("authorization"), tenant: r.headers.get("x-tngo-tenant"), context: [...r.headers.keys()].filter((h) => /^x-tngo-context-(?!correlationid)/.test(h)) };
           return new Response("{}");
         };
+        // The garbage above left an activity id ("sessionChanged") on the client.
+        signedIn.setActivityId(null);
+        signedIn.setContext(null);
         await signedIn.fetch("/ping", {});
         polluted.sent = sent;
+        try { await signedIn.fetchJson("/ping", {}); } catch (e) { polluted.jsonError = String(e) + e.stack; }
+        polluted.sentJson = sent;
+        try { for await (const page of signedIn.paginate("/employees", {})) polluted.page = page; } catch (e) { polluted.pageError = String(e) + e.stack; }
+        polluted.sentPage = sent;
         polluted.state = typeof state;
       } finally {
         for (const k of Object.keys(pollution)) delete Object.prototype[k];
@@ -331,8 +339,8 @@ test("every export called with garbage: a MobprocError or a documented result, n
     },
     [cfg, KEY],
   );
-  console.log(`  outcomes: ${JSON.stringify(out.seen)}`);
-  for (const m of ["authorizeUrl", "login", "handleRedirectCallback", "fetch", "refresh", "validate", "on", "signInWithPassword", "session", "accessToken", "isAuthenticated"]) {
+  console.log(`  outcomes: ${JSON.stringify(out.seen)}`, JSON.stringify(out.polluted));
+  for (const m of ["authorizeUrl", "login", "handleRedirectCallback", "fetch", "refresh", "validate", "on", "signInWithPassword", "session", "accessToken", "isAuthenticated", "fetchJson", "paginate", "setContext", "setActivityId", "correlationId"]) {
     assert.ok(out.methods.includes(m), `${m} is a method of the client`);
   }
   assert.deepEqual(out.bad, [], "only MobprocError escapes");
@@ -340,7 +348,10 @@ test("every export called with garbage: a MobprocError or a documented result, n
   assert.equal(out.polluted.partial, "config_invalid");
   assert.deepEqual(out.polluted.storageKey, [], "an inherited storageKey is ignored");
   assert.equal(out.polluted.pendingReturnTo, null, "an inherited returnTo is ignored");
-  assert.deepEqual(out.polluted.sent, { url: "https://api.example.test/mobproc/v1/ping", authorization: "Bearer old.token", tenant: "XYZ" });
+  const sent = (path) => ({ url: `https://api.example.test/mobproc/v1/${path}`, method: "GET", authorization: "Bearer old.token", tenant: "XYZ", context: [] });
+  assert.deepEqual(out.polluted.sent, sent("ping"));
+  assert.deepEqual(out.polluted.sentJson, sent("ping"), "an inherited json or context is ignored");
+  assert.deepEqual(out.polluted.sentPage, sent("employees"), "inherited limit and offset are ignored");
   assert.deepEqual(out.alive, { url: true, signedInAgain: { returnTo: "/after" }, token: "after" });
   await context.close();
 });
