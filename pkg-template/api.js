@@ -7,22 +7,26 @@ import { configError, messageOf, MobprocError } from "./errors.js";
  */
 export async function fetchJson(client, input, init) {
   if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
-  let json, rest, headers;
+  let json, rest, headers, isRequest;
+  // Own properties only: a polluted prototype must not add a body or headers.
+  const own = (key) => (Object.hasOwn(rest, key) ? rest[key] : undefined);
   try {
-    // Own properties (spread copies only those): a polluted prototype must not add a body.
-    ({ json, ...rest } = { ...init });
+    rest = { ...init };
+    isRequest = input instanceof Request;
+    json = own("json");
+    delete rest.json;
     // A Request's own headers, unless init replaces them (as fetch would).
-    headers = new Headers(rest.headers ?? (input instanceof Request ? input.headers : undefined));
+    headers = new Headers(own("headers") ?? (isRequest ? input.headers : undefined));
   } catch (cause) {
     throw configError("init", `could not be read: ${messageOf(cause)}`);
   }
   if (!headers.has("accept")) headers.set("accept", "application/json");
   if (json !== undefined) {
-    if (rest.body !== undefined && rest.body !== null) throw new MobprocError("invalid_request", "invalid request: give `json` or `body`, not both; the request was not sent");
+    if (own("body") !== undefined && own("body") !== null) throw new MobprocError("invalid_request", "invalid request: give `json` or `body`, not both; the request was not sent");
     const body = JSON.stringify(json);
     if (body === undefined) throw new MobprocError("invalid_request", "invalid request: `json` cannot be serialised as JSON; the request was not sent");
     rest.body = body;
-    if (!(input instanceof Request)) rest.method ??= "POST";
+    if (!isRequest && own("method") === undefined) rest.method = "POST";
     headers.set("content-type", "application/json");
   }
   rest.headers = headers;
