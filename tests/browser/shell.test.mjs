@@ -267,6 +267,11 @@ test("fetch: exact headers and URL to allowed origins; nothing sent elsewhere or
   for (const r of out.results) assert.deepEqual(r, { status: 201, isResponse: true });
   assert.equal(out.sent, 4);
   assert.equal(out.sentAfterRefusals, 4, "nothing was sent for refused requests");
+  // Besides the three headers, each call carries its own correlation id (issue #5).
+  const ids = out.calls.map((call) => call.headers.find(([name]) => name === "x-tngo-context-correlationid")?.[1]);
+  for (const id of ids) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  assert.equal(new Set(ids).size, ids.length, "a different correlation id on every call");
+  for (const call of out.calls) call.headers = call.headers.filter(([name]) => name !== "x-tngo-context-correlationid");
   const tangoe = [["authorization", `Bearer ${TOKEN}`], ["client_id", "portal-demo"], ["x-tngo-tenant", "XYZ"]];
   const [ping, post, me, meRequest, files] = out.calls;
   assert.equal(ping.url, "https://api.example.test/mobproc/v1/ping?echoText=hello");
