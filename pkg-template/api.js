@@ -2,8 +2,10 @@
 import { configError, messageOf, MobprocError } from "./errors.js";
 
 /**
- * `client.fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error`.
+ * `client.fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204) with the call's
+ * correlation id, else `api_error`.
  * @param {import("./client.js").MobprocClient} client
+ * @returns {Promise<{ body: unknown, correlationId?: string }>}
  */
 export async function fetchJson(client, input, init) {
   if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
@@ -39,14 +41,14 @@ export async function fetchJson(client, input, init) {
     throw new MobprocError("network_error", `network error: the response body could not be read: ${messageOf(cause)}`, { cause, status: response.status, correlationId });
   }
   // 204, or a 201/202 without a body.
-  if (response.ok && text === "") return null;
+  if (response.ok && text === "") return { body: null, correlationId };
   let body;
   try {
     body = JSON.parse(text);
   } catch {
     if (response.ok) throw apiError(response, `HTTP ${response.status} with a body that is not JSON`, { correlationId, body: text.slice(0, 1000) });
   }
-  if (response.ok) return body;
+  if (response.ok) return { body, correlationId };
   const tangoe = body !== null && typeof body === "object" && typeof body.message === "string";
   const str = (v) => (typeof v === "string" ? v : undefined);
   const details = tangoe
@@ -67,6 +69,13 @@ export async function* pages(client, first, checkNext) {
   for (let href = first; ; ) {
     seen.push(href);
     const page = await client.fetchJson(href);
+    // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.
+    const self = page?._meta?.href;
+    try {
+      if (typeof self === "string") seen.push(new URL(self, href).href);
+    } catch {
+      // Not a URL: nothing to remember.
+    }
     yield page;
     const next = page?._meta?.hrefNext;
     if (next === undefined || next === null) return;

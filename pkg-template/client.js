@@ -54,7 +54,10 @@ export class MobprocClient {
     this.#setContext([...this.#context.slice(0, 3), readId(activityId, "activityId")]);
   }
 
-  /** The `X-TNGO-CONTEXT-CORRELATIONID` a response of `fetch` was asked with, to quote to Tangoe support. */
+  /**
+   * The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, to quote to Tangoe support: give the
+   * `Response` of `fetch`, or the object (body, page) `fetchJson` or `paginate` resolved.
+   */
   correlationId(response) {
     return this.#correlationIds.get(response) ?? null;
   }
@@ -63,8 +66,10 @@ export class MobprocClient {
    * `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204); `init.json` is sent as the body.
    * Other statuses reject with `api_error` carrying Tangoe's `errorCode`, `id` and message.
    */
-  fetchJson(input, init) {
-    return fetchJson(this, input, init);
+  async fetchJson(input, init) {
+    const { body, correlationId } = await fetchJson(this, input, init);
+    this.#remember(body, correlationId);
+    return body;
   }
 
   /** The pages of a collection (`for await`), following `_meta.hrefNext` to allowed origins only. */
@@ -392,8 +397,12 @@ export class MobprocClient {
     } catch (cause) {
       throw networkError(cause, { correlationId });
     }
-    if (Object(response) === response) this.#correlationIds.set(response, correlationId);
+    this.#remember(response, correlationId);
     return response;
+  }
+
+  #remember(object, correlationId) {
+    if (Object(object) === object) this.#correlationIds.set(object, correlationId);
   }
 
   /** Replaces the record in one write and tells the listeners. */

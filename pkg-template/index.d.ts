@@ -192,8 +192,8 @@ export class MobprocClient {
   fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T>;
   /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
-  /** The `X-TNGO-CONTEXT-CORRELATIONID` a response of `fetch` was requested with, or `null`. */
-  correlationId(response: Response): string | null;
+  /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */
+  correlationId(response: object): string | null;
   /** Replaces the context of later calls; `null` to act as the signed-in user. Checked at once (`config_invalid`). */
   setContext(context: MobprocContext | null): void;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */

@@ -53,16 +53,17 @@ pub fn headers<'a>(
         .iter()
         .zip([employee, company, hierarchy].into_iter().zip(call))
     {
-        let value = match call {
-            Override::Inherit => client,
+        // The error names where the value came from: the client's or this call's context.
+        let (value, prefix) = match call {
+            Override::Inherit => (client, "context."),
             Override::Remove => {
                 out.push((*header, ""));
                 continue;
             }
-            Override::Set(v) => Some(v),
+            Override::Set(v) => (Some(v), "init.context."),
         };
         if let Some(value) = value {
-            out.push((*header, check_value("context.", name, value)?));
+            out.push((*header, check_value(prefix, name, value)?));
         }
     }
     if let Some(id) = activity {
@@ -150,7 +151,11 @@ mod tests {
         assert_eq!(field_of(only(3, "tab\there")), "activityId");
         assert_eq!(
             field_of(headers([None; 4], [Set("ü"), Inherit, Inherit], None)),
-            "context.employeeId"
+            "init.context.employeeId"
+        );
+        assert_eq!(
+            field_of(headers([None; 4], [Inherit, Inherit, Set("")], None)),
+            "init.context.hierarchyId"
         );
         assert_eq!(
             field_of(headers([None; 4], [Inherit; 3], Some(""))),

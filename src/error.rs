@@ -152,14 +152,16 @@ impl Error {
 
 impl Error {
     /// The error as the JSON object the npm package's `MobprocError` is built from:
-    /// `{"code","message"}` plus `field`, `origin`, `oauthError`, `oauthErrorDescription`
-    /// where they apply.
+    /// `{"code","message"}` plus `field`, `origin`, `href`, `oauthError`,
+    /// `oauthErrorDescription` where they apply.
     pub fn to_wire(&self) -> String {
         let message = self.message();
-        let (mut field, mut origin, mut oauth, mut description) = (None, None, None, None);
+        let (mut field, mut origin, mut href) = (None, None, None);
+        let (mut oauth, mut description) = (None, None);
         match self {
             Error::ConfigInvalid { field: f, .. } => field = Some(f.as_str()),
             Error::OriginNotAllowed { origin: o } => origin = Some(o.as_str()),
+            Error::PaginationLoop { href: h } => href = Some(h.as_str()),
             Error::AuthorizationDenied {
                 error,
                 description: d,
@@ -174,6 +176,7 @@ impl Error {
             ("message", JsonValue::Str(&message)),
             ("field", JsonValue::Opt(field)),
             ("origin", JsonValue::Opt(origin)),
+            ("href", JsonValue::Opt(href)),
             ("oauthError", JsonValue::Opt(oauth)),
             ("oauthErrorDescription", JsonValue::Opt(description)),
         ])
@@ -248,6 +251,16 @@ mod tests {
             "{config}"
         );
         assert!(config.ends_with(r#","field":"tenant"}"#), "{config}");
+        let href = "https://api.example.com/v1/employees?offset=25";
+        let looped = Error::PaginationLoop { href: href.into() }.to_wire();
+        assert!(
+            looped.starts_with(r#"{"code":"pagination_loop","#),
+            "{looped}"
+        );
+        assert!(
+            looped.ends_with(&format!(r#","href":"{href}"}}"#)),
+            "{looped}"
+        );
     }
 
     #[test]

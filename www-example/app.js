@@ -5,18 +5,25 @@
 import { createClient, MobprocError } from "mobproc-auth";
 import config from "/config.js";
 
-/** Items per page of the employees table. */
+/** Items per page of the employees table (Previous / Next). */
 const PAGE_SIZE = 10;
-/** What an employee id typed into "Act as" may look like (sent as a header value). */
-const EMPLOYEE_ID = /^[A-Za-z0-9._@-]{1,64}$/;
+/** Items per request of "Load all" (`client.paginate`). */
+const LOAD_ALL_LIMIT = 25;
+/**
+ * This page load's activity id: the library sends it as `X-TNGO-CONTEXT-ACTIVITYID` on every
+ * call, so Tangoe support can find all of them from one id.
+ */
+const ACTIVITY_ID = `portal-${randomHex(6)}`;
 
 /** @template {HTMLElement} T @param {string} id @returns {T} */
 const $ = (id) => /** @type {T} */ (document.getElementById(id));
 
 /** @type {import("mobproc-auth").MobprocClient | null} */
 let client = null;
-/** Employee id for `X-TNGO-CONTEXT-EMPLOYEEID`, or null to act as oneself. Memory only. */
+/** The employee the calls act as (`client.setContext`), or null for oneself. Memory only. */
 let actAs = null;
+/** Why the act-as field's value was refused (the library's `config_invalid` message), or null. */
+let actAsRefused = null;
 /** @type {ReturnType<typeof setInterval> | undefined} */
 let ticker;
 /**
@@ -29,18 +36,33 @@ let shown = null;
 /** Refreshes seen since this page loaded (`sessionChanged` with a session), and the last one's time. */
 let refreshes = { count: 0, /** @type {number | null} */ last: null };
 
+/** @param {number} bytes @returns {string} `bytes` random bytes as hex */
+function randomHex(bytes) {
+  return [...crypto.getRandomValues(new Uint8Array(bytes))].map((b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 // ---------------------------------------------------------------------------------------
 // Errors
 
 /**
- * Shows an error: a MobprocError's code and message, or anything else as `unexpected`.
+ * The MobprocError fields the error panel lists, in this order. `api_error` brings the HTTP
+ * `status`, Tangoe's `errorCode`, `id` and message (`apiMessage`), `retryAfter` (seconds) or the
+ * `body` of a non-Tangoe answer; every call's error brings its `correlationId`.
+ */
+const ERROR_FIELDS = [
+  "status", "errorCode", "id", "apiMessage", "retryAfter", "body",
+  "field", "origin", "href", "oauthError", "oauthErrorDescription", "correlationId",
+];
+
+/**
+ * Shows an error: a MobprocError's code, message and fields, or anything else as `unexpected`.
  * @param {unknown} error
  */
 function showError(error) {
   if (error instanceof MobprocError) {
     /** @type {Record<string, unknown>} */
     const details = {};
-    for (const key of ["field", "origin", "oauthError", "oauthErrorDescription", "status", "errorCode", "id"]) {
+    for (const key of ERROR_FIELDS) {
       const value = /** @type {Record<string, unknown>} */ (/** @type {unknown} */ (error))[key];
       if (value !== undefined && value !== null) details[key] = value;
     }
@@ -51,25 +73,9 @@ function showError(error) {
 }
 
 /**
- * Shows a non-2xx MOBPROC response: the HTTP status and Tangoe's errorCode / message.
- * @param {Response} response
- * @param {unknown} body parsed JSON, or text
- */
-function showHttpError(response, body) {
-  const tangoe = body && typeof body === "object" ? /** @type {Record<string, unknown>} */ (body) : {};
-  const message = typeof tangoe.message === "string" ? tangoe.message : response.statusText || "request failed";
-  /** @type {Record<string, unknown>} */
-  const details = { status: response.status };
-  if (tangoe.errorCode !== undefined) details.errorCode = tangoe.errorCode;
-  if (tangoe.id !== undefined) details.id = tangoe.id;
-  details.url = stripQuery(response.url);
-  renderError(`HTTP ${response.status}`, message, details);
-}
-
-/**
  * @param {string} code
  * @param {string} message
- * @param {Record<string, unknown>} details
+ * @param {Record<string, unknown>} details one `<dt>`/`<dd>` pair each; the `<dd>` has `data-field`
  */
 function renderError(code, message, details) {
   $("error-code").textContent = code;
@@ -80,10 +86,22 @@ function renderError(code, message, details) {
     const dt = document.createElement("dt");
     dt.textContent = key;
     const dd = document.createElement("dd");
-    dd.textContent = String(value);
+    dd.dataset.field = key;
+    if (key === "correlationId") dd.append(...supportId(String(value)));
+    else dd.textContent = String(value);
     list.append(dt, dd);
   }
   $("error-panel").hidden = false;
+}
+
+/** A correlation id with the hint to quote it. @param {string} id */
+function supportId(id) {
+  const code = document.createElement("code");
+  code.textContent = id;
+  const hint = document.createElement("span");
+  hint.className = "hint";
+  hint.textContent = "quote this to Tangoe support";
+  return [code, " ", hint];
 }
 
 function clearError() {
@@ -93,68 +111,73 @@ function clearError() {
   $("error-details").replaceChildren();
 }
 
-/** @param {string} url */
-function stripQuery(url) {
-  try {
-    const u = new URL(url);
-    return u.origin + u.pathname;
-  } catch {
-    return "";
-  }
-}
-
 // ---------------------------------------------------------------------------------------
 // Calling the API
 
-/** The caller's own headers; the library adds tenant, client_id and the bearer. */
-function contextHeaders() {
-  /** @type {Record<string, string>} */
-  const headers = { Accept: "application/json" };
-  if (actAs) headers["X-TNGO-CONTEXT-EMPLOYEEID"] = actAs;
-  return headers;
-}
-
 /**
- * GETs a MOBPROC resource with `client.fetch`; shows any failure in the error panel.
- * @param {string} input a path relative to apiBaseUrl (`ping?echoText=x`) or an absolute API URL
- * @returns {Promise<any | null>} the parsed body, or null after an error
+ * Runs one card's API work: clears the error panel first and shows any failure in it.
+ * @template T
+ * @param {(client: import("mobproc-auth").MobprocClient) => Promise<T>} work
+ * @returns {Promise<T | null>} the work's result, or null after an error
  */
-async function getJson(input) {
+async function attempt(work) {
   if (!client) return null;
   clearError();
-  let response;
   try {
-    response = await client.fetch(input, { headers: contextHeaders() });
+    return await work(client);
   } catch (error) {
-    if (!endedSession(error)) showError(error);
-    if (error instanceof MobprocError && error.code === "not_authenticated") {
-      shown = null;
-      render();
-    }
+    reportCallError(error);
     return null;
   }
-  const text = await response.text();
-  let body;
-  try {
-    body = text ? JSON.parse(text) : null;
-  } catch {
-    body = text;
+}
+
+/** @param {unknown} error a failed call's error */
+function reportCallError(error) {
+  if (endedSession(error)) return;
+  showError(error);
+  if (error instanceof MobprocError && error.code === "not_authenticated") {
+    shown = null;
+    render();
   }
-  if (!response.ok) {
-    // A 401 that ended the session (the refresh failed too) is told by the sessionExpired listener.
-    if (!(response.status === 401 && shown === null)) showHttpError(response, body);
-    return null;
-  }
-  return body;
 }
 
 /**
- * A `session_expired` that ended the session on screen: the sessionExpired listener has already
- * signed out and said so.
+ * Whether the error ended the session on screen: the sessionExpired listener has already signed
+ * out and said so. That is a refresh that found the refresh token dead (`session_expired`), or a
+ * 401 that a refresh could not cure (`api_error` 401).
  * @param {unknown} error
  */
 function endedSession(error) {
-  return error instanceof MobprocError && error.code === "session_expired" && shown === null;
+  if (!(error instanceof MobprocError) || shown !== null) return false;
+  return error.code === "session_expired" || (error.code === "api_error" && error.status === 401);
+}
+
+/**
+ * GETs JSON with `client.fetchJson`: the parsed body, or an `api_error` (shown) for a non-2xx
+ * answer. The library adds tenant, client_id, the bearer, the context, the activity id and a
+ * fresh correlation id.
+ * @param {string} input a path relative to apiBaseUrl (`me`) or an absolute API URL (`_meta` links)
+ * @returns {Promise<any | null>} the parsed body, or null after an error
+ */
+const getJson = (input) => attempt((c) => c.fetchJson(input));
+
+/**
+ * GET /ping with plain `client.fetch`, to show `client.correlationId(response)`: the id a
+ * successful call was made with. (`fetchJson` rejects with it; a Response carries it here.)
+ * @param {string} echoText
+ * @returns {Promise<{ body: any, correlationId: string | null } | null>}
+ */
+function ping(echoText) {
+  return attempt(async (c) => {
+    const response = await c.fetch(`ping?${new URLSearchParams({ echoText })}`, { headers: { Accept: "application/json" } });
+    const correlationId = c.correlationId(response);
+    if (response.ok) return { body: await response.json(), correlationId };
+    // A 401 that ended the session is told by the sessionExpired listener.
+    if (!(response.status === 401 && shown === null)) {
+      renderError(`HTTP ${response.status}`, response.statusText || "request failed", { status: response.status, correlationId });
+    }
+    return null;
+  });
 }
 
 /** @param {HTMLButtonElement} button @param {() => Promise<void>} work */
@@ -231,10 +254,10 @@ function formatDuration(seconds) {
 }
 
 function resetSignedInViews() {
-  actAs = null;
   /** @type {HTMLInputElement} */ ($("act-as")).value = "";
-  renderActAs();
+  applyActAs();
   $("ping-result").textContent = "";
+  renderPingCorrelation(null);
   $("me-result").textContent = "";
   for (const id of ["me-user", "me-actor"]) {
     $(id).textContent = "–";
@@ -243,19 +266,43 @@ function resetSignedInViews() {
   renderEmployees(null);
 }
 
+// ---------------------------------------------------------------------------------------
+// Act as employee: the library's context
+
+/**
+ * Hands the act-as field to `client.setContext`, which checks the value (no CR/LF, no
+ * surrounding spaces, ASCII, at most 256 characters) before any call carries it. A refused
+ * value acts as oneself, and the status says why.
+ */
+function applyActAs() {
+  const value = /** @type {HTMLInputElement} */ ($("act-as")).value.trim();
+  actAsRefused = null;
+  try {
+    client?.setContext(value ? { employeeId: value } : null);
+    actAs = value || null;
+  } catch (error) {
+    client?.setContext(null);
+    actAs = null;
+    actAsRefused = error instanceof Error ? error.message : String(error);
+  }
+  renderActAs();
+}
+
 function renderActAs() {
   const status = $("act-as-status");
-  const value = /** @type {HTMLInputElement} */ ($("act-as")).value.trim();
-  if (value && !actAs) {
-    status.textContent = "Not a valid employee id: letters, digits and . _ @ - only.";
-    status.classList.remove("active");
-  } else if (actAs) {
-    status.textContent = `Calls act as ${actAs}.`;
-    status.classList.add("active");
-  } else {
-    status.textContent = "Calls act as yourself.";
-    status.classList.remove("active");
-  }
+  status.classList.toggle("active", actAs !== null);
+  if (actAsRefused) status.textContent = `Not sent: ${actAsRefused}. Calls act as yourself.`;
+  else if (actAs) status.textContent = `Calls act as ${actAs}.`;
+  else status.textContent = "Calls act as yourself.";
+}
+
+// ---------------------------------------------------------------------------------------
+// Ping and /me
+
+/** @param {string | null} correlationId the last successful ping's, or null to hide it */
+function renderPingCorrelation(correlationId) {
+  $("ping-trace").hidden = correlationId === null;
+  $("ping-correlation").textContent = correlationId ?? "";
 }
 
 /** @param {{ employeeId?: string, name?: string, email?: string } | undefined} person */
@@ -264,34 +311,53 @@ function describePerson(person) {
   return [person.name, person.employeeId && `(${person.employeeId})`, person.email].filter(Boolean).join(" ");
 }
 
+/** @param {{ user?: object, actor?: object } | null} data the /me answer, or null after an error */
+function renderMe(data) {
+  $("me-result").textContent = data ? JSON.stringify(data, null, 2) : "";
+  for (const [id, person] of [["me-user", data?.user], ["me-actor", data?.actor]]) {
+    $(id).textContent = describePerson(/** @type {any} */ (person));
+    $(id).classList.toggle("muted", !person);
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Employees: one page at a time (Previous / Next) or all of them (client.paginate)
+
 /**
  * @typedef {{ employeeId: string, name: string, email: string }} Employee
  * @typedef {{ hrefPrevious?: string, hrefNext?: string, offset?: number, limit?: number, totalCount?: number }} PageMeta
+ * @typedef {{ employees: Employee[], _meta: PageMeta }} EmployeesPage
  */
 
-/** Links of the page on screen. @type {PageMeta} */
+/** Links of the page on screen (empty after "Load all"). @type {PageMeta} */
 let page = {};
 
-/** @param {{ employees: Employee[], _meta: PageMeta } | null} data */
-function renderEmployees(data) {
-  const body = $("employees-body");
+/** @param {Employee[] | null} employees the table's rows, or null for "Not loaded yet." */
+function renderRows(employees) {
+  const body = /** @type {HTMLTableSectionElement} */ ($("employees-body"));
   body.replaceChildren();
-  page = data?._meta ?? {};
-  if (!data) {
+  if (!employees) {
     const row = body.insertRow();
     row.className = "empty";
     const cell = row.insertCell();
     cell.colSpan = 3;
     cell.textContent = "Not loaded yet.";
-  } else {
-    for (const employee of data.employees) {
-      const row = body.insertRow();
-      row.dataset.employeeId = employee.employeeId;
-      for (const value of [employee.employeeId, employee.name, employee.email]) {
-        row.insertCell().textContent = value;
-      }
-    }
+    return;
   }
+  for (const employee of employees) appendRow(employee);
+}
+
+/** @param {Employee} employee */
+function appendRow(employee) {
+  const row = /** @type {HTMLTableSectionElement} */ ($("employees-body")).insertRow();
+  row.dataset.employeeId = employee.employeeId;
+  for (const value of [employee.employeeId, employee.name, employee.email]) row.insertCell().textContent = value;
+}
+
+/** @param {EmployeesPage | null} data one page, or null for none */
+function renderEmployees(data) {
+  renderRows(data?.employees ?? null);
+  page = data?._meta ?? {};
   /** @type {HTMLButtonElement} */ ($("employees-prev")).disabled = !page.hrefPrevious;
   /** @type {HTMLButtonElement} */ ($("employees-next")).disabled = !page.hrefNext;
   const count = data?.employees.length ?? 0;
@@ -301,28 +367,75 @@ function renderEmployees(data) {
         ? `${page.offset + 1}–${page.offset + count} of ${page.totalCount ?? "?"}`
         : `none of ${page.totalCount ?? "?"}`
       : "";
+  renderLoaded("", null);
 }
 
-/** @param {string} input */
-async function loadEmployees(input) {
-  const card = $("employees-card");
-  const buttons = ["employees-load", "employees-prev", "employees-next"].map(
+/**
+ * The "Load all" line.
+ * @param {string} text
+ * @param {number | null} count employees loaded, kept in `data-count` (none: no attribute)
+ */
+function renderLoaded(text, count) {
+  const status = $("employees-loaded");
+  status.textContent = text;
+  if (count === null) delete status.dataset.count;
+  else status.dataset.count = String(count);
+}
+
+/**
+ * Disables the employee buttons while `work` runs. `work` returns whether it replaced the table:
+ * then Previous / Next are as it left them, else as they were before.
+ * @param {() => Promise<boolean>} work
+ */
+async function whileLoading(work) {
+  const buttons = ["employees-load", "employees-load-all", "employees-prev", "employees-next"].map(
     (id) => /** @type {HTMLButtonElement} */ ($(id)),
   );
-  const wasDisabled = buttons.map((b) => b.disabled);
+  const before = buttons.map((b) => b.disabled);
+  const card = $("employees-card");
   card.dataset.state = "loading";
   buttons.forEach((b) => (b.disabled = true));
   try {
-    const data = await getJson(input);
-    if (data) {
-      renderEmployees(data);
-      buttons[0].disabled = false;
-    } else {
-      buttons.forEach((b, i) => (b.disabled = wasDisabled[i]));
-    }
+    if (!(await work())) buttons.forEach((b, i) => (b.disabled = before[i]));
   } finally {
+    buttons[0].disabled = buttons[1].disabled = false;
     card.dataset.state = "ready";
   }
+}
+
+/** One page: the first, or a `_meta` link (absolute; fetchJson takes it as it is). @param {string} input */
+function loadPage(input) {
+  return whileLoading(async () => {
+    const data = await getJson(input);
+    if (data) renderEmployees(data);
+    return data !== null;
+  });
+}
+
+/**
+ * "Load all": `for await` over `client.paginate`, which follows `_meta.hrefNext` (only to the
+ * allowed origins, never the same link twice). Rows appear page by page.
+ */
+function loadAll() {
+  return whileLoading(async () => {
+    renderEmployees({ employees: [], _meta: {} }); // an empty table, no pager links
+    let count = 0;
+    let pages = 0;
+    const all = await attempt(async (c) => {
+      const walk = /** @type {AsyncGenerator<EmployeesPage>} */ (c.paginate("/employees", { limit: LOAD_ALL_LIMIT }));
+      for await (const data of walk) {
+        for (const employee of data.employees) appendRow(employee);
+        count += data.employees.length;
+        pages++;
+        renderLoaded(`Loading… ${count} so far`, null);
+      }
+      return true;
+    });
+    $("employees-range").textContent = count > 0 ? `1–${count} of ${count}` : "";
+    const summary = `${count} ${count === 1 ? "employee" : "employees"} in ${pages} ${pages === 1 ? "page" : "pages"} of ${LOAD_ALL_LIMIT}`;
+    renderLoaded(all ? `Loaded all: ${summary}.` : `Stopped after ${summary}.`, count);
+    return true;
+  });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -334,6 +447,7 @@ function wire() {
   $("env-client").textContent = config.clientId;
   $("identity-tenant").textContent = config.tenant;
   $("identity-client").textContent = config.clientId;
+  $("session-activity").textContent = ACTIVITY_ID;
 
   $("error-dismiss").addEventListener("click", clearError);
   renderActAs();
@@ -367,47 +481,36 @@ function wire() {
   });
 
   $("act-as-form").addEventListener("submit", (event) => event.preventDefault());
-  $("act-as").addEventListener("input", () => {
-    const value = /** @type {HTMLInputElement} */ ($("act-as")).value.trim();
-    actAs = EMPLOYEE_ID.test(value) ? value : null;
-    renderActAs();
-  });
+  $("act-as").addEventListener("input", applyActAs);
   $("act-as-clear").addEventListener("click", () => {
     /** @type {HTMLInputElement} */ ($("act-as")).value = "";
-    actAs = null;
-    renderActAs();
+    applyActAs();
   });
 
   $("ping-form").addEventListener("submit", (event) => {
     event.preventDefault();
     const echoText = /** @type {HTMLInputElement} */ ($("echo-text")).value;
     busy(/** @type {HTMLButtonElement} */ ($("ping-button")), async () => {
-      const data = await getJson(`ping?${new URLSearchParams({ echoText })}`);
-      $("ping-result").textContent = data ? JSON.stringify(data, null, 2) : "";
+      const result = await ping(echoText);
+      $("ping-result").textContent = result ? JSON.stringify(result.body, null, 2) : "";
+      renderPingCorrelation(result?.correlationId ?? null);
     });
   });
 
   $("whoami-button").addEventListener("click", (event) => {
-    busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => {
-      const data = await getJson("me");
-      $("me-result").textContent = data ? JSON.stringify(data, null, 2) : "";
-      for (const [id, person] of [["me-user", data?.user], ["me-actor", data?.actor]]) {
-        $(id).textContent = describePerson(person);
-        $(id).classList.toggle("muted", !person);
-      }
-    });
+    busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => renderMe(await getJson("me")));
   });
 
-  $("employees-load").addEventListener("click", () => loadEmployees(`employees?limit=${PAGE_SIZE}&offset=0`));
-  // The `_meta` links are absolute API URLs; client.fetch takes them as they are.
-  $("employees-prev").addEventListener("click", () => page.hrefPrevious && loadEmployees(page.hrefPrevious));
-  $("employees-next").addEventListener("click", () => page.hrefNext && loadEmployees(page.hrefNext));
+  $("employees-load").addEventListener("click", () => loadPage(`employees?limit=${PAGE_SIZE}&offset=0`));
+  $("employees-load-all").addEventListener("click", loadAll);
+  $("employees-prev").addEventListener("click", () => page.hrefPrevious && loadPage(page.hrefPrevious));
+  $("employees-next").addEventListener("click", () => page.hrefNext && loadPage(page.hrefNext));
 }
 
 async function main() {
   wire();
   try {
-    client = await createClient(config);
+    client = await createClient({ ...config, activityId: ACTIVITY_ID });
   } catch (error) {
     $("loading").hidden = true;
     showError(error);

@@ -415,7 +415,7 @@ test("6. paging with Next visits all 72 employees once, in order", TIMEOUT, asyn
   await context.close();
 });
 
-test("7. the act-as field changes the actor /me reports", TIMEOUT, async () => {
+test("7. the act-as field (client.setContext) changes the actor /me reports", TIMEOUT, async () => {
   const { context, page } = await signedInPage();
   const before = (await stack.emulatorStats()).requests.length;
 
@@ -430,13 +430,13 @@ test("7. the act-as field changes the actor /me reports", TIMEOUT, async () => {
   me = await whoAmI(page);
   assert.equal(me.actor.employeeId, "E1000", "acting as oneself again");
 
-  // An unknown employee: Tangoe's 404 is shown with its status and errorCode.
+  // An unknown employee: Tangoe's 404 is shown as fetchJson's api_error, with status and errorCode.
   await page.fill("#act-as", "E9999");
   assert.equal(await whoAmI(page), null);
   const error = await errorPanel(page);
-  assert.equal(error.code, "HTTP 404");
+  assert.equal(error.code, "api_error");
   assert.match(error.details ?? "", /status404/);
-  assert.match(error.details ?? "", /errorCode/);
+  assert.match(error.details ?? "", /errorCode404-Employee-Not-Found/);
 
   const calls = (await stack.emulatorStats()).requests.slice(before).filter((r) => r.path === "/mobproc/v1/me");
   assert.deepEqual(

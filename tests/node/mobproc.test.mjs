@@ -44,6 +44,8 @@ test("every call has its own correlation id, logged by the emulator; the activit
     ids.push(id);
   }
   assert.equal(new Set(ids).size, 3);
+  const me = await client.fetchJson("/me");
+  assert.equal(client.correlationId(me), (await lastRecord()).correlation_id, "also for what fetchJson resolved");
   client.setActivityId(null);
   const own = await client.fetch("/ping", { headers: { "X-TNGO-CONTEXT-CORRELATIONID": "ticket-1234" } });
   assert.equal(client.correlationId(own), "ticket-1234");
@@ -77,6 +79,7 @@ test("paginate walks /employees: all 72 once, in order, 25 per page", async () =
   const ids = [];
   for await (const page of client.paginate("/employees", { limit: 25 })) {
     assert.ok(page.employees.length <= 25);
+    assert.match(client.correlationId(page), UUID);
     ids.push(...page.employees.map((e) => e.employeeId));
   }
   const expected = Array.from({ length: 72 }, (_, i) => `E${1001 + i}`);
