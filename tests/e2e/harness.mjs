@@ -244,3 +244,26 @@ export class Stack {
     await Promise.all([this.portal.stop(), this.emulator.stop()]);
   }
 }
+
+/** A fresh browser context (own cookies and storage) at the portal's usual size. */
+export async function newPortalContext(browser) {
+  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+  context.setDefaultTimeout(15_000);
+  return context;
+}
+
+/**
+ * Signs in through the emulator's sign-in page as demo / demo and waits for the signed-in portal.
+ * @param {import("playwright-core").Page} page on the portal, signed out
+ * @param {Stack} stack
+ */
+export async function signInThroughTangoe(page, stack) {
+  await page.click("#sign-in");
+  await page.waitForURL((u) => u.origin === stack.emulator.origin);
+  await page.fill("#username", "demo");
+  await page.fill("#password", "demo");
+  await page.click("#sign-in");
+  await page.waitForURL((u) => u.origin === stack.portal.origin);
+  await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+  await page.waitForSelector("#signed-in:not([hidden])");
+}

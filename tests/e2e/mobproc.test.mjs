@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { STORAGE_KEY, startStack } from "./harness.mjs";
+import { STORAGE_KEY, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
 
 /** @type {import("./harness.mjs").Stack} */
 let stack;
@@ -37,21 +37,13 @@ after(async () => {
 
 /** A fresh context on the portal, signed in through Tangoe's page as demo / demo. */
 async function signedIn() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
+  const context = await newPortalContext(browser);
   const page = await context.newPage();
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
   await page.goto(stack.portalUrl);
   await page.waitForSelector("body[data-ready=true]", { state: "attached" });
-  await page.click("#sign-in");
-  await page.waitForURL((u) => u.origin === stack.emulator.origin);
-  await page.fill("#username", "demo");
-  await page.fill("#password", "demo");
-  await page.click("#sign-in");
-  await page.waitForURL((u) => u.origin === stack.portal.origin);
-  await page.waitForSelector("body[data-ready=true]", { state: "attached" });
-  await page.waitForSelector("#signed-in:not([hidden])");
+  await signInThroughTangoe(page, stack);
   const raw = await page.evaluate((key) => sessionStorage.getItem(key), STORAGE_KEY);
   const record = JSON.parse(raw ?? "{}");
   for (const k of ["accessToken", "refreshToken"]) if (typeof record[k] === "string") tokens.add(record[k]);

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
 import { after, before, test } from "node:test";
-import { ARTIFACTS, ROOT, STORAGE_KEY, TENANT, startStack } from "./harness.mjs";
+import { ARTIFACTS, ROOT, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
 
 /** @type {import("./harness.mjs").Stack} */
 let stack;
@@ -40,8 +40,7 @@ after(async () => {
 
 /** A fresh browser context (own cookies and storage) with a page wired to the collectors. */
 async function freshPage() {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
+  const context = await newPortalContext(browser);
   // Runs before any page script: remembers history.length as the callback document starts,
   // to prove later that removing the fragment did not add (or leave) a history entry.
   await context.addInitScript(() => {
@@ -90,27 +89,12 @@ async function waitReady(/** @type {import("playwright-core").Page} */ page) {
   }
 }
 
-/**
- * Signs in through the emulator's page and waits for the signed-in portal.
- * @param {import("playwright-core").Page} page on the portal, signed out
- */
-async function signInThroughTangoe(page) {
-  await page.click("#sign-in");
-  await page.waitForURL((u) => u.origin === stack.emulator.origin);
-  await page.fill("#username", "demo");
-  await page.fill("#password", "demo");
-  await page.click("#sign-in");
-  await page.waitForURL((u) => u.origin === stack.portal.origin);
-  await waitReady(page);
-  await page.waitForSelector("#signed-in:not([hidden])");
-  return collectTokens(page);
-}
-
 /** A fresh context, signed in. */
 async function signedInPage() {
   const { context, page } = await freshPage();
   await openPortal(page);
-  await signInThroughTangoe(page);
+  await signInThroughTangoe(page, stack);
+  await collectTokens(page);
   return { context, page };
 }
 

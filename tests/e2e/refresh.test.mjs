@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CLIENT_ID, STORAGE_KEY, TENANT, startStack } from "./harness.mjs";
+import { CLIENT_ID, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
 
 const LIFETIME_S = 4;
 const SKEW_S = 1;
@@ -54,8 +54,7 @@ after(async () => {
  * @param {import("./harness.mjs").Stack} stack
  */
 async function freshPage(stack) {
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  context.setDefaultTimeout(15_000);
+  const context = await newPortalContext(browser);
   const page = await context.newPage();
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
   page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
@@ -91,14 +90,7 @@ async function freshPage(stack) {
 /** A fresh context, signed in through Tangoe's page as demo / demo. @param {import("./harness.mjs").Stack} stack */
 async function signedIn(stack) {
   const { context, page } = await freshPage(stack);
-  await page.click("#sign-in");
-  await page.waitForURL((u) => u.origin === stack.emulator.origin);
-  await page.fill("#username", "demo");
-  await page.fill("#password", "demo");
-  await page.click("#sign-in");
-  await page.waitForURL((u) => u.origin === stack.portal.origin);
-  await page.waitForSelector("body[data-ready=true]", { state: "attached" });
-  await page.waitForSelector("#signed-in:not([hidden])");
+  await signInThroughTangoe(page, stack);
   await rawRecord(page);
   return { context, page };
 }
