@@ -267,3 +267,21 @@ export async function signInThroughTangoe(page, stack) {
   await page.waitForSelector("body[data-ready=true]", { state: "attached" });
   await page.waitForSelector("#signed-in:not([hidden])");
 }
+
+/**
+ * Clicks a button of the portal and waits for its result or for the error panel.
+ * @param {import("playwright-core").Page} page
+ * @param {string} button
+ * @param {string} result the `<pre>` that receives the JSON answer
+ * @returns {Promise<any>} the parsed JSON shown, or null after an error
+ */
+export async function clickAndRead(page, button, result) {
+  await page.$eval(result, (el) => (el.textContent = ""));
+  await page.click(button);
+  await page.waitForFunction(
+    (sel) => document.querySelector(sel)?.textContent || !document.querySelector("#error-panel")?.hidden,
+    result,
+  );
+  const text = await page.textContent(result);
+  return text ? JSON.parse(text) : null;
+}

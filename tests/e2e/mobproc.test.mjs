@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { STORAGE_KEY, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
+import { clickAndRead as call, STORAGE_KEY, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
 
 /** @type {import("./harness.mjs").Stack} */
 let stack;
@@ -57,22 +57,6 @@ const recordCount = async () => (await stack.emulatorStats()).requests.length;
 async function recordsSince(/** @type {number} */ since, /** @type {string} */ path = "") {
   const all = (await stack.emulatorStats()).requests.slice(since);
   return path ? all.filter((r) => r.path === `/mobproc/v1/${path}`) : all;
-}
-
-/**
- * Clicks a portal button and waits for its `<pre>` result or the error panel.
- * @param {import("playwright-core").Page} page
- * @returns {Promise<any>} the parsed JSON shown, or null after an error
- */
-async function call(page, /** @type {string} */ button, /** @type {string} */ result) {
-  await page.$eval(result, (el) => (el.textContent = ""));
-  await page.click(button);
-  await page.waitForFunction(
-    (sel) => document.querySelector(sel)?.textContent || !document.querySelector("#error-panel")?.hidden,
-    result,
-  );
-  const text = await page.textContent(result);
-  return text ? JSON.parse(text) : null;
 }
 
 /** @param {import("playwright-core").Page} page */

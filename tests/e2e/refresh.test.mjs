@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { CLIENT_ID, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
+import { clickAndRead as call, CLIENT_ID, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
 
 const LIFETIME_S = 4;
 const SKEW_S = 1;
@@ -114,23 +114,6 @@ const sessionKeys = (page) => page.evaluate(() => Object.keys(sessionStorage));
 /** @param {import("playwright-core").Page} page */
 async function errorCode(page) {
   return (await page.isVisible("#error-panel")) ? (await page.textContent("#error-code"))?.trim() : null;
-}
-
-/**
- * Clicks a button of the portal and waits for its result or for the error panel.
- * @param {import("playwright-core").Page} page
- * @param {string} button
- * @param {string} result the `<pre>` that receives the JSON answer
- */
-async function call(page, button, result) {
-  await page.$eval(result, (el) => (el.textContent = ""));
-  await page.click(button);
-  await page.waitForFunction(
-    (sel) => document.querySelector(sel)?.textContent || !document.querySelector("#error-panel")?.hidden,
-    result,
-  );
-  const text = await page.textContent(result);
-  return text ? JSON.parse(text) : null;
 }
 
 /** @param {import("playwright-core").Page} page @param {string} echoText */
