@@ -25,7 +25,13 @@ export async function fetchJson(client, input, init) {
   if (!headers.has("accept")) headers.set("accept", "application/json");
   if (json !== undefined) {
     if (own("body") !== undefined && own("body") !== null) throw new MobprocError("invalid_request", "invalid request: give `json` or `body`, not both; the request was not sent");
-    const body = JSON.stringify(json);
+    let body;
+    try {
+      body = JSON.stringify(json);
+    } catch (cause) {
+      // A BigInt, a cycle, a throwing toJSON.
+      throw new MobprocError("invalid_request", `invalid request: \`json\` cannot be serialised as JSON (${messageOf(cause)}); the request was not sent`, { cause });
+    }
     if (body === undefined) throw new MobprocError("invalid_request", "invalid request: `json` cannot be serialised as JSON; the request was not sent");
     rest.body = body;
     if (!isRequest && own("method") === undefined) rest.method = "POST";
