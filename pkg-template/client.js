@@ -30,6 +30,8 @@ export class MobprocClient {
   /** The employee, company employee and hierarchy ids and the activity id of every call. */
   #context = [];
   #correlationIds = new WeakMap();
+  #usualHeaders = null;
+  #allowedOrigins = new Set();
 
   /** @param {import("./wasm.js").Core} core @param {ReturnType<typeof import("./config.js").readConfig>["options"]} options */
   constructor(core, options) {
@@ -344,7 +346,7 @@ export class MobprocClient {
     } catch (cause) {
       throw invalidRequest(cause);
     }
-    this.#core.call("o", new URL(request.url).origin);
+    this.#checkOrigin(new URL(request.url).origin);
     if (request.mode === "no-cors") {
       throw new MobprocError("invalid_request", 'invalid request: mode "no-cors" cannot carry the Authorization header; the request was not sent');
     }
@@ -370,22 +372,44 @@ export class MobprocClient {
   #sign(request, call) {
     const record = this.#usable();
     if (!record) throw notAuthenticated();
-    const context = [...this.#context];
-    if (call.ownActivity) context[3] = undefined;
-    const overrides = call.overrides.map((v) => (v === undefined ? "" : v === null ? "x" : `=${v}`));
-    const correlation = opt(call.ownCorrelation ? undefined : newCorrelationId());
-    const headers = this.#core.call("h", record.accessToken, ...context.map(opt), ...overrides, correlation).split("\n");
+    const headers = this.#headers(record.accessToken, call);
     for (let i = 0; i + 1 < headers.length; i += 2) {
       if (headers[i + 1]) request.headers.set(headers[i], headers[i + 1]);
       else request.headers.delete(headers[i]);
     }
+    // Our own UUID needs no check; a caller's was checked by Headers.
+    if (!call.ownCorrelation) request.headers.set(header("correlationId"), newCorrelationId());
     return request;
+  }
+
+  /**
+   * The core's headers for `token` and this call, as name, value, name, value. The answer for
+   * a call that changes nothing is kept until the token or the client's context changes: the
+   * same question always gets the same answer, and most calls ask it.
+   */
+  #headers(token, call) {
+    const usual = !call.ownActivity && call.overrides.every((v) => v === undefined);
+    if (usual && this.#usualHeaders?.token === token) return this.#usualHeaders.headers;
+    const context = [...this.#context];
+    if (call.ownActivity) context[3] = undefined;
+    const overrides = call.overrides.map((v) => (v === undefined ? "" : v === null ? "x" : `=${v}`));
+    const headers = this.#core.call("h", token, ...context.map(opt), ...overrides).split("\n");
+    if (usual) this.#usualHeaders = { token, headers };
+    return headers;
   }
 
   /** Checks the context (all or nothing) before keeping it. */
   #setContext(context) {
     this.#core.call("v", ...context.map(opt));
     this.#context = context;
+    this.#usualHeaders = null;
+  }
+
+  /** `origin_not_allowed` unless the core allows `origin` (remembered: the config never changes). */
+  #checkOrigin(origin) {
+    if (this.#allowedOrigins.has(origin)) return;
+    this.#core.call("o", origin);
+    this.#allowedOrigins.add(origin);
   }
 
   /** Sends, remembering the call's correlation id for `correlationId(response)` and for errors. */

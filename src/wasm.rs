@@ -159,8 +159,8 @@ fn token_record(f: &mut Fields<'_>) -> Answer {
 
 /// access token, then the client's employee, company employee, hierarchy and activity ids
 /// (optional), the call's overrides of the first three (empty: inherit, `x`: remove,
-/// `=value`), the correlation id (optional) → `name\nvalue` pairs, `\n`-separated. An empty
-/// value means the request must not carry that header.
+/// `=value`) → `name\nvalue` pairs, `\n`-separated. An empty value means the request must not
+/// carry that header. The correlation id is the JavaScript's own UUID, set there.
 fn api_headers(config: &Config, f: &mut Fields<'_>) -> Answer {
     let token = AccessToken::new(f.text());
     let client = [f.opt(), f.opt(), f.opt(), f.opt()];
@@ -169,7 +169,7 @@ fn api_headers(config: &Config, f: &mut Fields<'_>) -> Answer {
         Some(b'=') => Override::Set(v.get(1..).unwrap_or_default()),
         Some(_) => Override::Remove,
     });
-    let context = context::headers(client, call, f.opt())?;
+    let context = context::headers(client, call, None)?;
     let mut out = String::new();
     let auth = headers::api_headers(config, &token);
     for (name, value) in auth.iter().map(|(n, v)| (*n, v.as_str())).chain(context) {

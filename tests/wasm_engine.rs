@@ -99,13 +99,12 @@ fn calls_headers_and_pages() {
         ok(&e, "h\ntok"),
         "X-TNGO-TENANT\nXYZ\nclient_id\nportal-demo\nAuthorization\nBearer tok"
     );
-    // Client context, then the call's: inherit, remove (`x`), set; then the correlation id.
+    // Client context, then the call's: inherit, remove (`x`), set.
     assert_eq!(
-        ok(&e, "h\ntok\n=E1\n=c@x\n=H1\n=batch\n\nx\n=H2\n=corr-1"),
+        ok(&e, "h\ntok\n=E1\n=c@x\n=H1\n=batch\n\nx\n=H2"),
         "X-TNGO-TENANT\nXYZ\nclient_id\nportal-demo\nAuthorization\nBearer tok\n\
          X-TNGO-CONTEXT-EMPLOYEEID\nE1\nX-TNGO-CONTEXT-COMPANYEMPLOYEEID\n\n\
-         X-TNGO-CONTEXT-HIERARCHYID\nH2\nX-TNGO-CONTEXT-ACTIVITYID\nbatch\n\
-         X-TNGO-CONTEXT-CORRELATIONID\ncorr-1"
+         X-TNGO-CONTEXT-HIERARCHYID\nH2\nX-TNGO-CONTEXT-ACTIVITYID\nbatch"
     );
     // The JavaScript turns a line break inside a value into CR, which is refused.
     let e2 = err(&e, "h\ntok\n=E1\rX-Evil: 1");

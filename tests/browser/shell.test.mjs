@@ -300,7 +300,11 @@ test("login navigates to the authorization URL", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   await Promise.all([
     page.waitForURL((u) => u.pathname === "/authorize"),
-    page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).login({ returnTo: "/orders" }), cfg),
+    // login() after evaluate has returned: a navigation committing first would destroy its context.
+    page.evaluate(async (cfg) => {
+      const client = await window.mobproc.createClient(cfg);
+      setTimeout(() => client.login({ returnTo: "/orders" }));
+    }, cfg),
   ]);
   const url = new URL(page.url());
   assert.equal(url.searchParams.get("response_type"), "token");
