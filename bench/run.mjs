@@ -462,8 +462,11 @@ A page on one loopback origin (bench/server.mjs, cross-origin isolated${b.isolat
 \`performance.now()\` resolves to 5 µs), the emulator (\`target/debug/mobproc-emulator\`, a debug
 build) on another, so every call is a real CORS request (the preflight is cached, max-age 600).
 Signed in once through the emulator's sign-in page (demo / demo, client portal-demo).
-\`plain\` is \`fetch(apiBaseUrl + "/ping", { headers: { "X-TNGO-TENANT", client_id, Authorization } })\`
-with the token in a variable; \`client\` is \`client.fetch("/ping")\`. Both read the body and
+\`plain\` is \`fetch(apiBaseUrl + "/ping", { headers: { "X-TNGO-TENANT", client_id, Authorization,
+"X-TNGO-CONTEXT-CORRELATIONID": crypto.randomUUID() } })\` with the token in a variable: what an
+application sends by hand for what Tangoe asks on every call (client.fetch sends the same four
+headers; the fourth alone costs this loopback about 0.2 ms a call, see issue #5's note);
+\`client\` is \`client.fetch("/ping")\`. Both read the body and
 check for 200. ${W.warmup} warm-up calls of each, then ${W.seqBlocks} blocks of ${W.seqPerBlock}
 calls per kind, the order flipped every block: ${seqP.n} calls of each kind.
 
