@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use crate::secret::{AccessToken, RefreshToken};
-use crate::text::{json_object, JsonValue};
+use crate::text::{json_object, split_byte, JsonValue};
 
 /// The latest instant JavaScript's `Date` can hold (ms since the epoch); expiries are capped
 /// here so a huge `expires_in` can neither overflow nor lose precision as a JS number.
@@ -93,6 +93,9 @@ impl TokenRecord {
             Some(r) => Some(RefreshToken::new(r)),
             None => None,
         };
+        if scope.is_some_and(|s| !is_scope(s)) {
+            return Err("scope is not a space-separated list of scope tokens (RFC 6749 §3.3)");
+        }
         Ok(TokenRecord {
             access_token: AccessToken::new(access_token),
             refresh_token,
@@ -168,6 +171,18 @@ pub fn seconds_from_number(value: f64) -> Option<u64> {
     // Every f64 from 2^53 up is an integer; below, the round trip tells.
     let integer = value >= 9_007_199_254_740_992.0 || value == (value as u64) as f64;
     (value.is_finite() && value >= 1.0 && integer).then_some(value as u64)
+}
+
+/// RFC 6749 §3.3 `scope`: tokens of visible ASCII but `"` and `\`, one space between them.
+/// The granted scope is shown to the application, so it must not carry control characters.
+pub fn is_scope(value: &str) -> bool {
+    value.len() <= MAX_TOKEN_LEN
+        && split_byte(value, b' ').all(|token| {
+            !token.is_empty()
+                && token
+                    .bytes()
+                    .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+        })
 }
 
 /// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
@@ -270,5 +285,19 @@ mod tests {
         }
         assert!(!is_b64token(&"a".repeat(MAX_TOKEN_LEN + 1)));
         assert!(TokenRecord::restore("ok", Some("bad refresh"), 1, None).is_err());
+    }
+
+    #[test]
+    fn scope_tokens() {
+        for ok in ["MOBPROC", "openid profile", "a:b/c!#[]~"] {
+            assert!(is_scope(ok), "{ok}");
+            assert!(TokenRecord::restore("ok", None, 1, Some(ok)).is_ok());
+        }
+        for bad in [
+            "", " ", "a  b", " a", "a ", "a\tb", "a\u{7f}", "a\"b", "a\\b", "ü", "a\r\nb",
+        ] {
+            assert!(!is_scope(bad), "{bad:?}");
+            assert!(TokenRecord::restore("ok", None, 1, Some(bad)).is_err());
+        }
     }
 }

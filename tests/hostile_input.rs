@@ -121,6 +121,16 @@ fn rows() -> Vec<(&'static str, String, &'static str)> {
             "invalid_callback",
         ),
         (
+            "scope with a control character",
+            with_state(&format!("{GOOD}&scope=MOBPROC%7F")),
+            "invalid_callback",
+        ),
+        (
+            "scope with a line break",
+            with_state(&format!("{GOOD}&scope=a%0D%0Ab")),
+            "invalid_callback",
+        ),
+        (
             "token_type BEARER (case-insensitive)",
             with_state("access_token=tok&token_type=BEARER&expires_in=3600"),
             "ok",
