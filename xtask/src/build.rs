@@ -108,7 +108,16 @@ pub fn run() -> Result<PathBuf> {
     if published.exists() {
         fs::remove_dir_all(&published).map_err(|e| format!("removing pkg/: {e}"))?;
     }
-    fs::rename(&pkg, &published).map_err(|e| format!("moving the package to pkg/: {e}"))?;
+    if fs::rename(&pkg, &published).is_err() {
+        // A CARGO_TARGET_DIR on another filesystem: copy (pkg/ is flat), then drop the staging.
+        fs::create_dir_all(&published).map_err(|e| format!("creating pkg/: {e}"))?;
+        let files = fs::read_dir(&pkg).map_err(|e| format!("{}: {e}", pkg.display()))?;
+        for file in files.flatten() {
+            fs::copy(file.path(), published.join(file.file_name()))
+                .map_err(|e| format!("copying {} to pkg/: {e}", file.path().display()))?;
+        }
+        fs::remove_dir_all(&pkg).map_err(|e| format!("removing {}: {e}", pkg.display()))?;
+    }
     eprintln!("built {}", published.display());
     Ok(published)
 }
