@@ -70,9 +70,11 @@ export async function fetchJson(client, input, init) {
  * @param {string} first the first page's URL
  * @param {(next: URL, seen: string[]) => void} checkNext throws when `next` must not be fetched
  */
-export async function* pages(client, first, checkNext) {
+export async function* pages(client, [first, maxPages], checkNext) {
   const seen = [];
-  for (let href = first; ; ) {
+  for (let href = first, count = 0; ; ) {
+    // A server that makes up new links forever is a loop too (and each check sends `seen`).
+    if (++count > maxPages) throw new MobprocError("pagination_loop", `pagination stopped after ${maxPages} pages (\`maxPages\`); the next was ${href}`, { href });
     seen.push(href);
     const page = await client.fetchJson(href);
     // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.
@@ -84,9 +86,10 @@ export async function* pages(client, first, checkNext) {
     }
     yield page;
     const next = page?._meta?.hrefNext;
-    if (next === undefined || next === null) return;
+    if (next === undefined || next === null || next === "") return;
     let url;
     try {
+      if (typeof next !== "string") throw new TypeError(`${typeof next} instead of a string`);
       url = new URL(next, href);
     } catch (cause) {
       throw new MobprocError("api_error", `Tangoe's \`_meta.hrefNext\` is not a URL: ${messageOf(cause)}`, { cause });
@@ -96,11 +99,12 @@ export async function* pages(client, first, checkNext) {
   }
 }
 
-/** Reads `{ limit?, offset? }` of paginate into the first page's URL. */
+/** Reads `{ limit?, offset?, maxPages? }` of paginate: the first page's URL and the page cap. */
 export function firstPage(href, options) {
   if (options !== undefined && options !== null && typeof options !== "object") throw configError("options", "must be an object");
   const url = new URL(href);
-  for (const [key, min] of [["limit", 1], ["offset", 0]]) {
+  let maxPages = 1000;
+  for (const [key, min] of [["limit", 1], ["offset", 0], ["maxPages", 1]]) {
     let value;
     try {
       value = options && Object.prototype.hasOwnProperty.call(options, key) ? options[key] : undefined;
@@ -109,9 +113,10 @@ export function firstPage(href, options) {
     }
     if (value === undefined) continue;
     if (!Number.isSafeInteger(value) || value < min) throw configError(key, `must be an integer of at least ${min}`);
-    url.searchParams.set(key, String(value));
+    if (key === "maxPages") maxPages = value;
+    else url.searchParams.set(key, String(value));
   }
-  return url.href;
+  return [url.href, maxPages];
 }
 
 const apiError = (response, message, details) =>
@@ -119,9 +124,11 @@ const apiError = (response, message, details) =>
 
 /** `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when sent. */
 function retryAfter(response) {
-  const value = response.headers.get("retry-after");
-  if (value === null) return undefined;
-  if (/^\d+$/.test(value.trim())) return Number(value.trim());
+  const value = response.headers.get("retry-after")?.trim();
+  if (value === undefined) return undefined;
+  if (/^\d+$/.test(value)) return Number(value);
+  // A date names its day or month; "-5" or "1.5" (which Date.parse would take) is no date.
+  if (!/[a-z]/i.test(value)) return undefined;
   const at = Date.parse(value);
   return Number.isNaN(at) ? undefined : Math.max(0, Math.ceil((at - Date.now()) / 1000));
 }

@@ -76,7 +76,7 @@ export class MobprocClient {
 
   /** The pages of a collection (`for await`), following `_meta.hrefNext` to allowed origins only. */
   paginate(path, options) {
-    const first = firstPage(this.#resolve(path), options);
+    const first = firstPage(this.#resolve(path, "path"), options);
     return pages(this, first, (next, seen) => this.#core.call("n", next.origin, next.href, ...seen));
   }
 
@@ -225,9 +225,10 @@ export class MobprocClient {
   async fetch(input, init) {
     await this.#refreshIfExpiring();
     const [request, call] = this.#prepare(input, init);
-    const sentWith = request.headers.get("authorization");
-    // A clone made before sending can be replayed after a refresh; a caller's stream cannot.
+    // A clone made before signing can be replayed after a refresh, signed with what is current
+    // then (token, context, a new correlation id); a caller's stream cannot be replayed.
     const replay = this.#canRefresh() && !streamBody(init) ? request.clone() : null;
+    const sentWith = this.#sign(request, call).headers.get("authorization");
     const response = await this.#send(request);
     if (response.status !== 401) return response;
     if (replay === null) {
@@ -248,6 +249,7 @@ export class MobprocClient {
 
   /** Forgets the token and any pending sign-in; revokes both tokens in the background when `revokeUrl` is set. */
   logout() {
+    this.#usualHeaders = null;
     const record = this.#record();
     this.#store.remove(this.#key);
     this.#store.remove(this.#pendingKey);
@@ -333,16 +335,20 @@ export class MobprocClient {
   }
 
   /**
-   * The Request `fetch(input, init)` would send, with the headers set, and what the call says
-   * about the context; throws when it must not be sent.
+   * The Request `fetch(input, init)` would send, before its headers are set, and what the call
+   * says about the context; throws when it must not be sent.
    */
   #prepare(input, init) {
     if (init !== undefined && init !== null && typeof init !== "object") throw configError("init", "must be an object (fetch's RequestInit)");
     let request, context;
     try {
-      request = input instanceof Request ? new Request(input, init ?? undefined) : new Request(this.#resolve(input), init ?? undefined);
       // Own properties only, as for the config: a polluted prototype must not steer the call.
-      context = init && Object.prototype.hasOwnProperty.call(init, "context") ? init.context : undefined;
+      const options = { ...init };
+      context = Object.hasOwn(options, "context") ? options.context : undefined;
+      // A followed redirect would take the Tangoe and context headers to any origin.
+      const redirect = options.redirect ?? (input instanceof Request ? input.redirect : undefined);
+      options.redirect = redirect === "manual" ? redirect : "error";
+      request = new Request(input instanceof Request ? input : this.#resolve(input), options);
     } catch (cause) {
       throw invalidRequest(cause);
     }
@@ -354,14 +360,14 @@ export class MobprocClient {
     // A context header the caller set is this call's value (and is checked like one).
     const overrides = readContext(context, "init.context").map((v, i) => (v !== undefined ? v : own(["employeeId", "companyEmployeeId", "hierarchyId"][i]) ?? undefined));
     const call = { overrides, ownActivity: own("activityId") !== null, ownCorrelation: own("correlationId") !== null };
-    return [this.#sign(request, call), call];
+    return [request, call];
   }
 
   /** A relative reference joined onto `apiBaseUrl`, an absolute one as the browser parses it. */
-  #resolve(input) {
+  #resolve(input, field = "input") {
     try {
       if (input instanceof URL) return input.href;
-      if (typeof input !== "string") throw configError("input", "must be a string, URL or Request");
+      if (typeof input !== "string") throw configError(field, `must be a string${field === "input" ? ", URL or Request" : " or URL"}`);
       return this.#core.call("r", input) ?? new URL(input, this.#core.apiBaseUrl).href;
     } catch (cause) {
       throw invalidRequest(cause);
@@ -418,6 +424,7 @@ export class MobprocClient {
     let response;
     try {
       response = await globalThis.fetch(request);
+      if (typeof response?.status !== "number") throw new TypeError("fetch resolved something that is not a Response");
     } catch (cause) {
       throw networkError(cause, { correlationId });
     }
@@ -431,11 +438,13 @@ export class MobprocClient {
 
   /** Replaces the record in one write and tells the listeners. */
   #save(raw) {
+    this.#usualHeaders = null;
     this.#store.set(this.#key, raw);
     this.#events.emit("sessionChanged", this.session());
   }
 
   #expire() {
+    this.#usualHeaders = null;
     if (this.#record() === null) return;
     this.#store.remove(this.#key);
     this.#events.emit("sessionChanged", null);

@@ -49,7 +49,7 @@ export interface MobprocContext {
   hierarchyId?: string | null;
 }
 
-/** `init` of `client.fetch`: fetch's, plus this call's context. */
+/** `init` of `client.fetch`: fetch's, plus this call's context. `redirect` is `"error"` unless you say `"manual"`: a followed redirect would take the headers to any origin. */
 export interface MobprocRequestInit extends RequestInit {
   /** Overrides the client's context for this call: a value replaces, `null` removes the header, a missing field inherits. */
   context?: MobprocContext;
@@ -67,6 +67,8 @@ export interface PaginateOptions {
   limit?: number;
   /** Index of the first item (`offset`), at least 0. */
   offset?: number;
+  /** Stop with `pagination_loop` after this many pages; default 1000. */
+  maxPages?: number;
 }
 
 /** A page of a MOBPROC collection: the items under their own key, and Tangoe's `_meta` links. */

@@ -1,7 +1,7 @@
 // Loads the WebAssembly core once per page or process, in browsers (with or without a bundler)
 // and in Node, and speaks its one-string protocol (see src/wasm.rs).
 import init, { Engine } from "./mobproc_auth.js";
-import { MobprocError } from "./errors.js";
+import { messageOf, MobprocError } from "./errors.js";
 
 const isNode = typeof process === "object" && typeof process.versions?.node === "string" && typeof window === "undefined";
 let loading;
@@ -28,8 +28,26 @@ export function load() {
 /** An optional field: `=value`, or empty when absent. */
 export const opt = (value) => (value === undefined || value === null ? "" : `=${value}`);
 
+/** The most characters one request may carry: far above any real one (a URL, a fragment). */
+const MAX_REQUEST = 1 << 22;
+
 // A line break inside a value becomes CR, which every field refuses: it cannot shift fields.
-const pack = (fields) => fields.map((field) => `${field}`.replace(/\n/g, "\r")).join("\n");
+// An oversized request is refused here: in the core it could exhaust memory and trap.
+function pack(fields) {
+  const request = fields.map((field) => `${field}`.replace(/\n/g, "\r")).join("\n");
+  if (request.length > MAX_REQUEST) throw new RangeError(`more than ${MAX_REQUEST} characters`);
+  return request;
+}
+
+/** Runs `fn` on the core; whatever else than a MobprocError it throws becomes one. */
+function guarded(fn) {
+  try {
+    return fn();
+  } catch (cause) {
+    if (cause instanceof MobprocError) throw cause;
+    throw new MobprocError("invalid_request", `invalid request: the input could not be checked (${messageOf(cause)}); nothing was sent or stored`, { cause });
+  }
+}
 
 /** One configuration in the core; every decision of a client is asked of it. */
 export class Core {
@@ -37,7 +55,7 @@ export class Core {
 
   /** @param {unknown[]} config the fields `Engine::new` reads; throws `config_invalid`. */
   constructor(config) {
-    this.#engine = new Engine(pack(config));
+    this.#engine = guarded(() => new Engine(pack(config)));
     [this.storageKey, this.apiBaseUrl] = this.call("k").split("\n");
   }
 
@@ -47,7 +65,7 @@ export class Core {
    * @returns {string | undefined}
    */
   call(op, ...fields) {
-    const answer = this.#engine.call(pack([op, ...fields]));
+    const answer = guarded(() => this.#engine.call(pack([op, ...fields])));
     if (answer[0] === "!") {
       const wire = JSON.parse(answer.slice(1));
       throw new MobprocError(wire.code, wire.message, wire);

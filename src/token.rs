@@ -93,14 +93,12 @@ impl TokenRecord {
             Some(r) => Some(RefreshToken::new(r)),
             None => None,
         };
-        if scope.is_some_and(|s| !is_scope(s)) {
-            return Err("scope is not a space-separated list of scope tokens (RFC 6749 §3.3)");
-        }
         Ok(TokenRecord {
             access_token: AccessToken::new(access_token),
             refresh_token,
             expires_at_ms: expires_at_ms.min(MAX_TIME_MS),
-            scope: scope.map(str::to_owned),
+            // Only shown to the application: a malformed one is dropped, not worth a sign-in.
+            scope: scope.filter(|s| is_scope(s)).map(str::to_owned),
         })
     }
 
@@ -297,7 +295,8 @@ mod tests {
             "", " ", "a  b", " a", "a ", "a\tb", "a\u{7f}", "a\"b", "a\\b", "ü", "a\r\nb",
         ] {
             assert!(!is_scope(bad), "{bad:?}");
-            assert!(TokenRecord::restore("ok", None, 1, Some(bad)).is_err());
+            let record = TokenRecord::restore("ok", None, 1, Some(bad)).unwrap();
+            assert_eq!(record.scope(), None, "{bad:?} is dropped, the token kept");
         }
     }
 }

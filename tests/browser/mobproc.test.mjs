@@ -28,7 +28,7 @@ async function install(cfg) {
   window.reply = () => window.json({ ok: true });
   globalThis.fetch = async (request) => {
     const body = await request.clone().text();
-    window.calls.push({ url: request.url, method: request.method, headers: Object.fromEntries(request.headers), body });
+    window.calls.push({ url: request.url, method: request.method, redirect: request.redirect, headers: Object.fromEntries(request.headers), body });
     return window.reply(request, new URL(request.url));
   };
   // The outcome of `fn` as plain data: `{ value }` or `{ error }` with the error's own fields.
@@ -215,6 +215,8 @@ test("fetchJson: Accept, json bodies, 204, api_error with Tangoe's fields, HTML 
       if (route === "busy") return window.json({}, 429, { "retry-after": "7" });
       if (route === "later") return new Response("", { status: 503, headers: { "retry-after": inThirty } });
       if (route === "text") return new Response("not json", { status: 200 });
+      if (route === "negative") return window.json({}, 429, { "retry-after": "-5" });
+      if (route === "fraction") return window.json({}, 429, { "retry-after": "1.5" });
       return window.json({ route, n: [1, 2] }, route === "create" ? 201 : 200);
     };
     const r = {};
@@ -222,6 +224,7 @@ test("fetchJson: Accept, json bodies, 204, api_error with Tangoe's fields, HTML 
       ["get", "/me"], ["accept", "/me", { headers: { Accept: "application/vnd.x+json" } }],
       ["create", "/create", { json: { name: "Ann", tags: ["a"] } }], ["put", "/put", { method: "PUT", json: [1] }],
       ["none", "/none"], ["bad", "/bad"], ["gateway", "/gateway"], ["busy", "/busy"], ["later", "/later"], ["text", "/text"],
+      ["negative", "/negative"], ["fraction", "/fraction"],
     ]) {
       const before = calls.length;
       r[name] = { ...(await attempt(() => client.fetchJson(path, init))), call: calls[before] };
@@ -252,12 +255,13 @@ test("fetchJson: Accept, json bodies, 204, api_error with Tangoe's fields, HTML 
   assert.equal(out.later.error?.status, 503);
   assert.ok(out.later.error.retryAfter >= 28 && out.later.error.retryAfter <= 31, `retryAfter ${out.later.error.retryAfter}`);
   assert.deepEqual([out.text.error?.code, out.text.error.status], ["api_error", 200], "a 2xx that is not JSON is an api_error");
+  assert.deepEqual([out.negative.error?.status, out.negative.error.retryAfter], [429, undefined], "Retry-After -5 is no date");
+  assert.deepEqual([out.fraction.error?.status, out.fraction.error.retryAfter], [429, undefined], "Retry-After 1.5 is no date");
   assert.equal(out.both.error?.code, "invalid_request");
   assert.equal(out.bothSent, 0, "json with body is not sent");
   await context.close();
 });
 
-// Fails until fetchJson catches JSON.stringify's TypeError: today it escapes as a plain TypeError.
 test("fetchJson: json that JSON.stringify refuses (BigInt, a cycle) is invalid_request and nothing is sent", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
@@ -361,5 +365,55 @@ test("no error carries the access token", async () => {
   const codes = errors.map((e) => e.code);
   assert.deepEqual(codes, ["api_error", "api_error", "network_error", "origin_not_allowed", "config_invalid", "invalid_request", "invalid_request", "config_invalid", "origin_not_allowed", "pagination_loop", "api_error", "not_authenticated"]);
   for (const e of errors) assert.ok(!JSON.stringify(e).includes(TOKEN), `token in ${e.code}: ${JSON.stringify(e)}`);
+  await context.close();
+});
+
+test("requests refuse redirects unless the caller asks for manual; a fetch that resolves no Response is network_error; oversized input is invalid_request", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async () => {
+    const modes = [];
+    for (const init of [undefined, { redirect: "follow" }, { redirect: "manual" }]) {
+      await client.fetch("/ping", init);
+      modes.push(calls.at(-1).redirect);
+    }
+    await client.fetch(new Request("https://api.example.test/mobproc/v1/x", { redirect: "manual" }));
+    modes.push(calls.at(-1).redirect);
+    globalThis.fetch = async () => undefined;
+    const notResponse = await attempt(() => client.fetch("/ping"));
+    const huge = "x".repeat(1 << 23);
+    const oversized = [await attempt(() => client.setContext({ employeeId: huge })), await attempt(() => client.fetch(huge)), await attempt(() => window.mobproc.createClient({ clientId: huge, tenant: "XYZ", apiBaseUrl: "https://a.example" }))];
+    return { modes, notResponse: notResponse.error, oversized: oversized.map((o) => [o.error?.code, o.error?.mobproc]) };
+  });
+  assert.deepEqual(out.modes, ["error", "error", "manual", "manual"], "a followed redirect would carry the headers to any origin");
+  assert.deepEqual([out.notResponse?.code, out.notResponse?.mobproc], ["network_error", true]);
+  assert.match(out.notResponse.correlationId, UUID_V4);
+  assert.deepEqual(out.oversized, [["invalid_request", true], ["invalid_request", true], ["invalid_request", true]]);
+  await context.close();
+});
+
+test("paginate: a hrefNext that is not a string is api_error, an empty one ends the walk, maxPages stops a server that never ends", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async () => {
+    const walk = async (next, options) => {
+      calls.length = 0;
+      let n = 0;
+      window.reply = () => window.json({ _meta: { hrefNext: typeof next === "function" ? next(++n) : next }, employees: [] });
+      const pages = [];
+      const { error } = await attempt(() => drain("/employees", options, pages));
+      return { pages: pages.length, sent: calls.length, code: error?.code, href: error?.href };
+    };
+    return {
+      notString: await walk({}),
+      falsy: await walk(false),
+      empty: await walk(""),
+      endless: await walk((n) => `https://api.example.test/mobproc/v1/employees?page=${n}`, { maxPages: 5 }),
+      badMax: (await attempt(() => client.paginate("/employees", { maxPages: 0 }))).error?.field,
+    };
+  });
+  assert.deepEqual(out.notString, { pages: 1, sent: 1, code: "api_error", href: undefined });
+  assert.deepEqual(out.falsy, { pages: 1, sent: 1, code: "api_error", href: undefined });
+  assert.deepEqual(out.empty, { pages: 1, sent: 1, code: undefined, href: undefined });
+  assert.deepEqual(out.endless, { pages: 5, sent: 5, code: "pagination_loop", href: "https://api.example.test/mobproc/v1/employees?page=5" });
+  assert.equal(out.badMax, "maxPages");
   await context.close();
 });

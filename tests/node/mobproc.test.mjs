@@ -91,3 +91,48 @@ test("paginate walks /employees: all 72 once, in order, 25 per page", async () =
   assert.equal(fromOffset.length, 12);
   assert.throws(() => client.paginate("/employees", { limit: 0 }), (e) => e.code === "config_invalid" && e.field === "limit");
 });
+
+test("a redirect is refused: the Tangoe and context headers never reach the other origin", async (t) => {
+  const { createServer } = await import("node:http");
+  const listen = (handler) => new Promise((ok) => {
+    const server = createServer(handler).listen(0, "127.0.0.1", () => ok(server));
+    t.after(() => server.close());
+  });
+  const elsewhere = [];
+  const other = await listen((req, res) => {
+    elsewhere.push(req.headers);
+    res.end("{}");
+  });
+  const api = await listen((req, res) => {
+    res.writeHead(302, { location: `http://127.0.0.1:${other.address().port}/stolen` }).end();
+  });
+  const client = await signedIn({ allowedOrigins: [`http://127.0.0.1:${api.address().port}`], context: { companyEmployeeId: "jane@xyz.example" } });
+  const target = `http://127.0.0.1:${api.address().port}/v1/redir`;
+  const error = await client.fetch(target).catch((e) => e);
+  assert.equal(error.code, "network_error");
+  assert.deepEqual(elsewhere, [], "nothing reached the redirect's target");
+  const manual = await client.fetch(target, { redirect: "manual" });
+  assert.equal(manual.status, 302, "redirect: manual hands the redirect to the caller");
+  assert.deepEqual(elsewhere, []);
+});
+
+test("the replay after a 401 is signed with what is current then: new token, context and correlation id", async () => {
+  const client = await signedIn({ context: { employeeId: "E1005" }, activityId: "batch-1" });
+  // The refresh that the 401 triggers announces itself before the replay: change the context there.
+  const off = client.on("sessionChanged", () => {
+    client.setContext(null);
+    client.setActivityId(null);
+  });
+  const before = (await emu.stats()).requests.length;
+  await emu.control("api-fail-next?count=1&status=401");
+  const me = await client.fetchJson("/me");
+  off();
+  const [first, replay] = (await emu.stats()).requests.slice(before);
+  assert.deepEqual([first.status, replay.status], [401, 200]);
+  assert.ok(first.headers_present.includes("X-TNGO-CONTEXT-EMPLOYEEID"));
+  assert.ok(!replay.headers_present.includes("X-TNGO-CONTEXT-EMPLOYEEID"), "the replay has no stale context");
+  assert.deepEqual([first.activity_id, replay.activity_id], ["batch-1", null]);
+  assert.notEqual(first.correlation_id, replay.correlation_id);
+  assert.equal(client.correlationId(me), replay.correlation_id);
+  assert.equal(me.actor.employeeId, "E1000");
+});
