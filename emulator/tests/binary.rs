@@ -1,14 +1,45 @@
 //! The real binary: the `listening on` line, one log line per request without the query
-//! string or token values, and a clean stop on SIGTERM.
-#![allow(clippy::unwrap_used, clippy::expect_used)]
+//! string or token values, a clean stop on SIGTERM; with `--tenant`/`--user`/`--client`,
+//! startup errors exit 2 with a clear message, and the `MOBPROC_EMU_*` variables reach the
+//! running server.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
-use std::process::{Command, Stdio};
+use std::process::{Child, ChildStdout, Command, Output, Stdio};
+use std::time::{Duration, Instant};
 
-fn get(addr: &str, path: &str) -> String {
+const BIN: &str = env!("CARGO_BIN_EXE_mobproc-emulator");
+
+/// The binary on a free port with `args` and `env`: the child, its stdout after the first
+/// line, and the `127.0.0.1:port` that line names.
+fn serve(args: &[&str], env: &[(&str, &str)]) -> (Child, BufReader<ChildStdout>, String) {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = String::new();
+    out.read_line(&mut line).unwrap();
+    let addr = line
+        .trim_end()
+        .strip_prefix("mobproc-emulator listening on http://")
+        .expect("first line names the address")
+        .to_string();
+    (child, out, addr)
+}
+
+/// One HTTP/1.1 request over a fresh connection; the whole raw answer.
+fn request(addr: &str, head: &str, body: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
-    let req = format!("GET {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nclient_id: portal-demo\r\n\r\n");
+    let req = format!(
+        "{head} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nclient_id: portal-demo\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    );
     s.write_all(req.as_bytes()).unwrap();
     let mut out = String::new();
     s.read_to_string(&mut out).unwrap();
@@ -17,22 +48,10 @@ fn get(addr: &str, path: &str) -> String {
 
 #[test]
 fn prints_port_logs_requests_and_stops_on_sigterm() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_mobproc-emulator"))
-        .args(["--port", "0", "--token-lifetime", "60"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut out = BufReader::new(child.stdout.take().unwrap());
-    let mut line = String::new();
-    out.read_line(&mut line).unwrap();
-    let base = line
-        .trim_end()
-        .strip_prefix("mobproc-emulator listening on http://127.0.0.1:")
-        .map(|port| format!("127.0.0.1:{port}"))
-        .expect("first line names the address");
-    let resp = get(&base, "/validate?access_token=sekrit-value");
+    let (mut child, mut out, addr) = serve(&["--token-lifetime", "60"], &[]);
+    let resp = request(&addr, "GET /validate?access_token=sekrit-value", "");
     assert!(resp.starts_with("HTTP/1.1 400"));
-    line.clear();
+    let mut line = String::new();
     out.read_line(&mut line).unwrap();
     assert_eq!(line, "GET /validate 400 client_id\n");
     let killed = Command::new("kill")
@@ -41,4 +60,80 @@ fn prints_port_logs_requests_and_stops_on_sigterm() {
         .unwrap();
     assert!(killed.success());
     assert!(child.wait().unwrap().success());
+}
+
+/// Runs the binary and expects exit code 2; a binary that starts serving instead is killed
+/// after 10 s and the test fails (rather than hanging).
+fn refused(args: &[&str], env: &[(&str, &str)]) -> String {
+    let mut child = Command::new(BIN)
+        .args(["--port", "0"])
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        if Instant::now() > deadline {
+            child.kill().unwrap();
+            let _ = child.wait();
+            panic!("{args:?} {env:?} was accepted: the emulator started");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out: Output = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(2), "{out:?}");
+    assert!(out.stdout.is_empty(), "{out:?}");
+    String::from_utf8(out.stderr).unwrap()
+}
+
+#[test]
+fn bad_user_and_unknown_tenant_exit_2() {
+    let e = refused(&["--user", "bob:pw"], &[]);
+    assert!(e.starts_with("mobproc-emulator: user \"bob:pw\": "), "{e}");
+    assert!(
+        e.contains("expected USERNAME:PASSWORD:TENANT[:EMPLOYEEID[:NAME[:EMAIL]]]"),
+        "{e}"
+    );
+    let e = refused(&["--user", "bob:pw:NOPE"], &[]);
+    assert!(
+        e.starts_with("mobproc-emulator: user bob: unknown tenant NOPE (known: XYZ, ABC)"),
+        "{e}"
+    );
+    let e = refused(&[], &[("MOBPROC_EMU_USER", "bob:pw:NOPE")]);
+    assert!(e.contains("unknown tenant NOPE"), "{e}");
+    let e = refused(&["--client", "svc:"], &[]);
+    assert!(e.contains("empty secret"), "{e}");
+}
+
+#[test]
+fn env_vars_reach_the_server() {
+    let env = [
+        ("MOBPROC_EMU_TENANT", "FOO"),
+        (
+            "MOBPROC_EMU_USER",
+            "command://fred:fred-pw:FOO;ann:ann-pw:XYZ",
+        ),
+        ("MOBPROC_EMU_CLIENT", "svc:sec,spa"),
+    ];
+    let (mut child, _out, addr) = serve(&[], &env);
+    let post = |path: &str, body: &str| request(&addr, &format!("POST {path}"), body);
+    let grant = "grant_type=password&username=command%3A%2F%2Ffred&password=fred-pw\
+                 &client_id=svc&client_secret=sec";
+    let ok = post("/as/token.oauth2", grant);
+    let public = post("/as/token.oauth2", &grant.replace("svc", "spa"));
+    let sign_in = "response_type=token&client_id=spa\
+                   &redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback\
+                   &username=ann&password=ann-pw&action=sign-in";
+    let page = post("/as/authorization.oauth2", sign_in);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(ok.starts_with("HTTP/1.1 200"), "{ok}");
+    assert!(public.starts_with("HTTP/1.1 401"), "{public}");
+    assert!(page.starts_with("HTTP/1.1 302"), "{page}");
+    assert!(
+        page.contains("location: http://127.0.0.1:8080/callback#access_token="),
+        "{page}"
+    );
 }

@@ -1,18 +1,10 @@
 //! Flags and `MOBPROC_EMU_*` environment variables.
 #![allow(clippy::unwrap_used)]
 
-use std::collections::HashMap;
+mod common;
 
+use common::parse;
 use mobproc_emulator::config::Command;
-use mobproc_emulator::Config;
-
-fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Config::from_args(args.iter().map(|s| s.to_string()), &env)
-}
 
 #[test]
 fn defaults() {

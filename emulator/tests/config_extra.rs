@@ -1,20 +1,13 @@
 //! `--tenant`, `--user`, `--client`, `--no-seed` and their `MOBPROC_EMU_*` variables.
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 
-use std::collections::HashMap;
+mod common;
 
+use common::parse;
 use mobproc_emulator::config::{Command, USAGE};
 use mobproc_emulator::extra::{ClientSpec, UserSpec};
 use mobproc_emulator::seed::Seed;
 use mobproc_emulator::Config;
-
-fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
-    let env: HashMap<String, String> = env
-        .iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-    Config::from_args(args.iter().map(|s| s.to_string()), &env)
-}
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Config {
     match parse(args, env) {

@@ -9,6 +9,7 @@
 
 use std::collections::HashMap;
 
+use mobproc_emulator::config::Command;
 use mobproc_emulator::{AppState, Config};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -223,4 +224,13 @@ pub fn fragment(location: &str) -> HashMap<String, String> {
 
 pub fn s(v: &Value) -> String {
     v.as_str().unwrap().to_string()
+}
+
+/// `Config::from_args` with these flags and environment variables.
+pub fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
+    let env: HashMap<String, String> = env
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    Config::from_args(args.iter().map(|s| s.to_string()), &env)
 }
