@@ -5,6 +5,8 @@ use crate::{build, size, tools};
 use std::process::Command;
 use std::time::Instant;
 
+const WASM: &str = "wasm32-unknown-unknown";
+
 /// Runs everything; stops at the first failing step.
 pub fn run(_args: &[String]) -> Result {
     let started = Instant::now();
@@ -18,57 +20,28 @@ pub fn run(_args: &[String]) -> Result {
         "format",
         &mut cmd("cargo", &["fmt", "--all", "--check"]),
     )?;
-    step(
-        &mut report,
-        "clippy (native)",
-        &mut cmd(
-            "cargo",
-            &[
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
+    // Warnings are errors everywhere: natively, for wasm32, and for the no-std npm build.
+    let clippy: [(&str, &[&str]); 3] = [
+        ("clippy (native)", &["--workspace", "--all-targets"]),
+        (
+            "clippy (wasm32)",
+            &["-p", "mobproc-auth", "--target", WASM, "--all-targets"],
         ),
-    )?;
-    step(
-        &mut report,
-        "clippy (wasm32)",
-        &mut cmd(
-            "cargo",
+        (
+            "clippy (wasm32, no std: the npm build)",
             &[
-                "clippy",
-                "-p",
-                "mobproc-auth",
-                "--target",
-                "wasm32-unknown-unknown",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ],
-        ),
-    )?;
-    step(
-        &mut report,
-        "clippy (wasm32, no std: the npm build)",
-        &mut cmd(
-            "cargo",
-            &[
-                "clippy",
                 "-p",
                 "mobproc-auth",
                 "--no-default-features",
                 "--target",
-                "wasm32-unknown-unknown",
-                "--",
-                "-D",
-                "warnings",
+                WASM,
             ],
         ),
-    )?;
+    ];
+    for (name, args) in clippy {
+        let args = [&["clippy"], args, &["--", "-D", "warnings"]].concat();
+        step(&mut report, name, &mut cmd("cargo", &args))?;
+    }
     step(
         &mut report,
         "native tests: core, emulator, xtask",
@@ -77,17 +50,7 @@ pub fn run(_args: &[String]) -> Result {
     step(
         &mut report,
         "wasm tests: the exported core in Node",
-        cmd(
-            "cargo",
-            &[
-                "test",
-                "-p",
-                "mobproc-auth",
-                "--target",
-                "wasm32-unknown-unknown",
-            ],
-        )
-        .env(
+        cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM]).env(
             "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
             "wasm-bindgen-test-runner",
         ),
