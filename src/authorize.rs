@@ -3,7 +3,7 @@
 
 use crate::prelude::*;
 
-use crate::config::Config;
+use crate::config::ValidConfig;
 use crate::encode::form_pairs;
 use crate::error::{Error, Result};
 use crate::secret::State;
@@ -13,7 +13,7 @@ use crate::text::{cat, split_once_byte};
 pub const MAX_RETURN_TO_LEN: usize = 2048;
 
 /// `authorizeUrl?response_type=token&client_id=…&redirect_uri=…&scope=…&state=…`.
-pub fn authorize_url(config: &Config, state: &State) -> Result<String> {
+pub fn authorize_url(config: &ValidConfig, state: &State) -> Result<String> {
     let base = config
         .authorize_url()
         .ok_or_else(|| Error::config("authorizeUrl", "is required for sign-in"))?;
@@ -54,17 +54,17 @@ pub fn sanitize_return_to(return_to: &str) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RawConfig;
+    use crate::config::Config;
     use crate::encode::parse_form;
 
-    fn config(authorize: Option<&str>, redirect: Option<&str>) -> Result<Config> {
-        Config::new(&RawConfig {
+    fn config(authorize: Option<&str>, redirect: Option<&str>) -> Result<ValidConfig> {
+        ValidConfig::new(&Config {
             client_id: "portal-demo".into(),
             tenant: "XYZ".into(),
             api_base_url: "https://api.example.com/mobproc/v1".into(),
             authorize_url: authorize.map(Into::into),
             redirect_uri: redirect.map(Into::into),
-            ..RawConfig::default()
+            ..Config::default()
         })
     }
 

@@ -2,7 +2,9 @@
 
 use crate::prelude::*;
 
+use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::secret::ClientSecret;
 use crate::text::{cat, decimal, split_byte};
 use crate::url::HttpUrl;
 use core::fmt;
@@ -51,7 +53,7 @@ pub const DEFAULT_SCOPE: &str = "MOBPROC";
 /// Configuration as the caller gives it, before validation. Field names follow the JavaScript
 /// config (`clientId` is `client_id`, …).
 #[derive(Clone, Debug, Default)]
-pub struct RawConfig {
+pub struct Config {
     /// OAuth client id; required.
     pub client_id: String,
     /// Tenant code; required.
@@ -76,11 +78,33 @@ pub struct RawConfig {
     pub revoke_url: Option<String>,
     /// A confidential client's secret: server-side JavaScript only.
     pub client_secret: Option<String>,
+    /// How the secret is sent to the token endpoint; default HTTP Basic.
+    pub client_auth: ClientAuth,
+    /// Refresh before a call when the token expires within this many seconds (0 to 86400);
+    /// `None` is 60.
+    pub refresh_skew_seconds: Option<u32>,
+    /// Abort token, validation and revocation calls after this many ms (0 to 600000, 0 is the
+    /// default); `None` is 30000.
+    pub timeout_ms: Option<u32>,
+    /// On whose behalf, and in which hierarchy, every call acts.
+    pub context: Context,
+    /// `X-TNGO-CONTEXT-ACTIVITYID` on every call.
+    pub activity_id: Option<String>,
+}
+
+/// How a confidential client authenticates at the token endpoint (RFC 6749 §2.3.1).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ClientAuth {
+    /// `Authorization: Basic …` (the default).
+    #[default]
+    Basic,
+    /// `client_id` and `client_secret` as form parameters.
+    Body,
 }
 
 /// Validated configuration.
 #[derive(Clone, Debug)]
-pub struct Config {
+pub struct ValidConfig {
     client_id: ClientId,
     tenant: Tenant,
     api_base: HttpUrl,
@@ -89,11 +113,20 @@ pub struct Config {
     scope: Scope,
     allowed_origins: Vec<String>,
     storage_key: StorageKey,
+    token_url: Option<HttpUrl>,
+    validate_url: Option<HttpUrl>,
+    revoke_url: Option<HttpUrl>,
+    client_secret: Option<ClientSecret>,
+    client_auth: ClientAuth,
+    refresh_skew_ms: u64,
+    timeout_ms: u32,
+    context: Context,
+    activity_id: Option<String>,
 }
 
-impl Config {
+impl ValidConfig {
     /// Validates `raw`; the error names the first bad field.
-    pub fn new(raw: &RawConfig) -> Result<Self> {
+    pub fn new(raw: &Config) -> Result<Self> {
         // Check everything while only borrowing, then build: an error then never has owned
         // values to drop, which keeps this (the largest function of the module) small.
         check(raw)?;
@@ -111,7 +144,7 @@ impl Config {
             Some(key) => key.clone(),
             None => cat(&["mobproc-auth:", &raw.client_id, ":", &raw.tenant]),
         };
-        Ok(Config {
+        Ok(ValidConfig {
             client_id: ClientId(raw.client_id.clone()),
             tenant: Tenant(raw.tenant.clone()),
             authorize_url: optional("authorizeUrl", &raw.authorize_url)?,
@@ -120,7 +153,56 @@ impl Config {
             scope: Scope(raw.scope.as_deref().unwrap_or(DEFAULT_SCOPE).to_owned()),
             allowed_origins,
             storage_key: StorageKey(storage_key),
+            token_url: optional("tokenUrl", &raw.token_url)?,
+            validate_url: optional("validateUrl", &raw.validate_url)?,
+            revoke_url: optional("revokeUrl", &raw.revoke_url)?,
+            client_secret: raw.client_secret.as_deref().map(ClientSecret::new),
+            client_auth: raw.client_auth,
+            refresh_skew_ms: u64::from(raw.refresh_skew_seconds.unwrap_or(60)) * 1000,
+            timeout_ms: match raw.timeout_ms {
+                None | Some(0) => 30_000,
+                Some(ms) => ms,
+            },
+            context: raw.context.clone(),
+            activity_id: raw.activity_id.clone(),
         })
+    }
+
+    /// The token endpoint: refresh, the password grant, validation.
+    pub fn token_url(&self) -> Option<&HttpUrl> {
+        self.token_url.as_ref()
+    }
+    /// Tangoe's validator service.
+    pub fn validate_url(&self) -> Option<&HttpUrl> {
+        self.validate_url.as_ref()
+    }
+    /// The RFC 7009 revocation endpoint.
+    pub fn revoke_url(&self) -> Option<&HttpUrl> {
+        self.revoke_url.as_ref()
+    }
+    /// A confidential client's secret (server-side JavaScript only).
+    pub fn client_secret(&self) -> Option<&ClientSecret> {
+        self.client_secret.as_ref()
+    }
+    /// How the secret is sent.
+    pub fn client_auth(&self) -> ClientAuth {
+        self.client_auth
+    }
+    /// How long before expiry a call refreshes first, in ms.
+    pub fn refresh_skew_ms(&self) -> u64 {
+        self.refresh_skew_ms
+    }
+    /// The timeout of token, validation and revocation calls, in ms.
+    pub fn timeout_ms(&self) -> u32 {
+        self.timeout_ms
+    }
+    /// The context the client starts with.
+    pub fn context(&self) -> &Context {
+        &self.context
+    }
+    /// The activity id the client starts with.
+    pub fn activity_id(&self) -> Option<&str> {
+        self.activity_id.as_deref()
     }
 
     /// The OAuth client id.
@@ -163,7 +245,7 @@ impl Config {
 }
 
 /// Every rule, in field order, without keeping anything.
-fn check(raw: &RawConfig) -> Result<()> {
+fn check(raw: &Config) -> Result<()> {
     header_value("clientId", &raw.client_id)?;
     header_value("tenant", &raw.tenant)?;
     let base = secure_url("apiBaseUrl", &raw.api_base_url)?;
@@ -273,19 +355,19 @@ fn scope_value(value: &str) -> Result<()> {
 mod tests {
     use super::*;
 
-    pub(crate) fn raw() -> RawConfig {
-        RawConfig {
+    pub(crate) fn raw() -> Config {
+        Config {
             client_id: "portal-demo".into(),
             tenant: "XYZ".into(),
             api_base_url: "https://tngo-mobproc.cloudhub.io/mobproc/v1".into(),
             authorize_url: Some("https://oauth.tangoe.com/as/authorization.oauth2".into()),
             redirect_uri: Some("https://portal.example.com/callback".into()),
-            ..RawConfig::default()
+            ..Config::default()
         }
     }
 
-    fn field_of(raw: RawConfig) -> String {
-        match Config::new(&raw) {
+    fn field_of(raw: Config) -> String {
+        match ValidConfig::new(&raw) {
             Err(Error::ConfigInvalid { field, .. }) => field,
             other => panic!("expected config_invalid, got {other:?}"),
         }
@@ -293,7 +375,7 @@ mod tests {
 
     #[test]
     fn defaults() {
-        let c = Config::new(&raw()).unwrap();
+        let c = ValidConfig::new(&raw()).unwrap();
         assert_eq!(c.scope().as_str(), "MOBPROC");
         assert_eq!(c.storage_key().as_str(), "mobproc-auth:portal-demo:XYZ");
         assert_eq!(c.allowed_origins(), ["https://tngo-mobproc.cloudhub.io"]);
@@ -304,79 +386,79 @@ mod tests {
 
     #[test]
     fn names_the_bad_field() {
-        let cases: Vec<(RawConfig, &str)> = vec![
+        let cases: Vec<(Config, &str)> = vec![
             (
-                RawConfig {
+                Config {
                     client_id: "".into(),
                     ..raw()
                 },
                 "clientId",
             ),
             (
-                RawConfig {
+                Config {
                     client_id: "a b".into(),
                     ..raw()
                 },
                 "clientId",
             ),
             (
-                RawConfig {
+                Config {
                     tenant: "X\r\nY".into(),
                     ..raw()
                 },
                 "tenant",
             ),
             (
-                RawConfig {
+                Config {
                     api_base_url: "http://api.example.com/v1".into(),
                     ..raw()
                 },
                 "apiBaseUrl",
             ),
             (
-                RawConfig {
+                Config {
                     api_base_url: "/mobproc/v1".into(),
                     ..raw()
                 },
                 "apiBaseUrl",
             ),
             (
-                RawConfig {
+                Config {
                     api_base_url: "https://a.example/v1?x=1".into(),
                     ..raw()
                 },
                 "apiBaseUrl",
             ),
             (
-                RawConfig {
+                Config {
                     authorize_url: Some("ftp://x".into()),
                     ..raw()
                 },
                 "authorizeUrl",
             ),
             (
-                RawConfig {
+                Config {
                     redirect_uri: Some("https://p.example/cb#x".into()),
                     ..raw()
                 },
                 "redirectUri",
             ),
             (
-                RawConfig {
+                Config {
                     scope: Some("".into()),
                     ..raw()
                 },
                 "scope",
             ),
             (
-                RawConfig {
+                Config {
                     scope: Some("A  B".into()),
                     ..raw()
                 },
                 "scope",
             ),
             (
-                RawConfig {
+                Config {
                     allowed_origins: vec![
                         "https://ok.example".into(),
                         "https://x.example/path".into(),
@@ -386,42 +468,42 @@ mod tests {
                 "allowedOrigins[1]",
             ),
             (
-                RawConfig {
+                Config {
                     allowed_origins: vec!["http://files.example".into()],
                     ..raw()
                 },
                 "allowedOrigins[0]",
             ),
             (
-                RawConfig {
+                Config {
                     storage_key: Some("".into()),
                     ..raw()
                 },
                 "storageKey",
             ),
             (
-                RawConfig {
+                Config {
                     token_url: Some("http://oauth.example/as/token.oauth2".into()),
                     ..raw()
                 },
                 "tokenUrl",
             ),
             (
-                RawConfig {
+                Config {
                     validate_url: Some("https://v.example/x#f".into()),
                     ..raw()
                 },
                 "validateUrl",
             ),
             (
-                RawConfig {
+                Config {
                     revoke_url: Some("revoke".into()),
                     ..raw()
                 },
                 "revokeUrl",
             ),
             (
-                RawConfig {
+                Config {
                     client_secret: Some("se cret".into()),
                     ..raw()
                 },
@@ -435,7 +517,7 @@ mod tests {
 
     #[test]
     fn loopback_http_and_extra_origins() {
-        let c = Config::new(&RawConfig {
+        let c = ValidConfig::new(&Config {
             api_base_url: "http://127.0.0.1:8081/mobproc/v1".into(),
             allowed_origins: vec![
                 "https://FILES.example:443/".into(),

@@ -27,6 +27,39 @@ pub const FIELDS: [(&str, &str); 3] = [
     ("hierarchyId", HIERARCHY_ID),
 ];
 
+/// On whose behalf, and in which hierarchy, calls act. Each value: 1 to 256 printable ASCII
+/// characters without surrounding spaces.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Context {
+    /// `X-TNGO-CONTEXT-EMPLOYEEID`: Tangoe's id of the employee to act for.
+    pub employee_id: Option<String>,
+    /// `X-TNGO-CONTEXT-COMPANYEMPLOYEEID`: the customer's id (e.g. e-mail) of the employee.
+    pub company_employee_id: Option<String>,
+    /// `X-TNGO-CONTEXT-HIERARCHYID`: the organisational hierarchy to use.
+    pub hierarchy_id: Option<String>,
+}
+
+impl Context {
+    /// The three values in header order ([`FIELDS`]).
+    pub fn values(&self) -> [Option<&str>; 3] {
+        [
+            self.employee_id.as_deref(),
+            self.company_employee_id.as_deref(),
+            self.hierarchy_id.as_deref(),
+        ]
+    }
+
+    /// `config_invalid` naming `<prefix><field>` for the first value that is not a valid header.
+    pub fn check(&self, prefix: &str) -> Result<()> {
+        for ((name, _), value) in FIELDS.iter().zip(self.values()) {
+            if let Some(value) = value {
+                check_value(prefix, name, value)?;
+            }
+        }
+        Ok(())
+    }
+}
+
 /// What one call says about one context value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Override<'a> {
@@ -75,9 +108,9 @@ pub fn headers<'a>(
     Ok(out)
 }
 
-/// A context value: 1 to 256 printable ASCII characters, no CR, LF or other control
+/// A context value (`<prefix><name>` in the error): 1 to 256 printable ASCII characters, no CR, LF or other control
 /// characters, no surrounding spaces (header values must survive proxies unchanged).
-fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a str> {
+pub fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a str> {
     let ok = !value.is_empty()
         && value.len() <= 256
         && value.bytes().all(|b| (0x20..0x7f).contains(&b))

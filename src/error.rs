@@ -5,11 +5,13 @@
 
 use crate::prelude::*;
 
-use crate::text::{cat, json_object, JsonValue};
+use crate::text::{cat, decimal};
 use core::fmt;
+use serde::Serialize;
 
-/// Everything that can go wrong, one variant per public error code.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// Everything that can go wrong, one variant per public error code (two for
+/// `authorization_denied`: the sign-in page's answer and the token endpoint's).
+#[derive(Clone, Debug, PartialEq)]
 pub enum Error {
     /// A configuration value is missing, of the wrong type or malformed.
     ConfigInvalid {
@@ -27,6 +29,13 @@ pub enum Error {
         /// The server's `error_description`, when it sent one.
         description: Option<String>,
     },
+    /// The token endpoint refused the password grant (`authorization_denied`).
+    GrantRefused {
+        /// The HTTP status.
+        status: u16,
+        /// The server's OAuth error fields.
+        oauth: OAuthError,
+    },
     /// The callback carries an OAuth response that is not a usable token.
     InvalidCallback(String),
     /// The token endpoint answered 2xx with something that is not a usable token.
@@ -38,17 +47,164 @@ pub enum Error {
         /// The refused origin (scheme, host and port only).
         origin: String,
     },
+    /// Refreshing failed for a passing reason (network, 5xx, garbage); the session is unchanged.
+    RefreshFailed {
+        /// What happened.
+        why: String,
+        /// The token endpoint's status, when it answered.
+        status: Option<u16>,
+        /// The server's OAuth error fields.
+        oauth: OAuthError,
+        /// What failed underneath.
+        cause: Cause,
+    },
+    /// The refresh token is dead (`invalid_grant`): the session has ended.
+    SessionExpired {
+        /// The server's OAuth error fields.
+        oauth: OAuthError,
+    },
+    /// Tangoe does not accept the access token (validation).
+    TokenInvalid {
+        /// The validator's status.
+        status: u16,
+        /// The server's OAuth error fields.
+        oauth: OAuthError,
+    },
+    /// The password grant or a client secret inside a browser page.
+    InsecureGrant(&'static str),
+    /// Revoking a token at sign-out failed (reported in the background).
+    RevokeFailed {
+        /// Which token and what happened.
+        why: String,
+        /// The revocation endpoint's status, when it answered.
+        status: Option<u16>,
+        /// What failed underneath.
+        cause: Cause,
+    },
+    /// sessionStorage does not work here: the session is kept in memory for this page.
+    StorageUnavailable {
+        /// What the storage threw.
+        why: String,
+        /// The storage's exception.
+        cause: Cause,
+    },
+    /// An event listener threw; the others still ran.
+    ListenerFailed {
+        /// The event and what the listener threw.
+        why: String,
+        /// The listener's exception.
+        cause: Cause,
+    },
     /// The request could not be built (bad URL, bad `init`): nothing was sent.
     InvalidRequest(String),
-    /// `_meta.hrefNext` points to a page already fetched.
+    /// The MOBPROC API answered with an error status (`fetch_json`, `paginate`).
+    ApiError(Box<ApiError>),
+    /// `_meta.hrefNext` points to a page already fetched, or too many pages.
     PaginationLoop {
-        /// The repeated link.
+        /// The repeated (or next) link.
         href: String,
+        /// `Some(max)` when the walk stopped at `maxPages`.
+        max_pages: Option<u32>,
     },
     /// `fetch` itself failed (DNS, connection refused, CORS, abort): nothing came back.
-    NetworkError(String),
+    NetworkError {
+        /// What happened.
+        why: String,
+        /// The call's `X-TNGO-CONTEXT-CORRELATIONID`, for an API call.
+        correlation_id: Option<String>,
+        /// The status, when the response came but its body could not be read.
+        status: Option<u16>,
+        /// fetch's exception.
+        cause: Cause,
+    },
     /// A browser-only operation was called where there is no browser page.
     Unsupported(String),
+}
+
+/// The OAuth error fields of a server's answer (RFC 6749 §5.2).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct OAuthError {
+    /// `error`, e.g. `invalid_grant`.
+    pub error: Option<String>,
+    /// `error_description`.
+    pub description: Option<String>,
+}
+
+/// A MOBPROC API error answer (TANGOE.md, "Errors").
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ApiError {
+    /// The summary after `Tangoe API error: `.
+    pub summary: String,
+    /// The HTTP status.
+    pub status: u16,
+    /// The call's `X-TNGO-CONTEXT-CORRELATIONID`.
+    pub correlation_id: Option<String>,
+    /// Tangoe's `errorCode`.
+    pub error_code: Option<String>,
+    /// Tangoe's error `id`.
+    pub id: Option<String>,
+    /// Tangoe's `message`, verbatim.
+    pub api_message: Option<String>,
+    /// The body (at most 1000 characters) when it is not Tangoe's error shape.
+    pub body: Option<String>,
+    /// `Retry-After`, in seconds.
+    pub retry_after: Option<u64>,
+}
+
+/// What failed underneath an error: another of ours, or (in the browser) the JavaScript value
+/// that was thrown, kept for `MobprocError.cause`.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub enum Cause {
+    /// Nothing underneath.
+    #[default]
+    None,
+    /// One of our own errors.
+    Error(Box<Error>),
+    /// What JavaScript threw.
+    #[cfg(target_arch = "wasm32")]
+    Js(wasm_bindgen::JsValue),
+}
+
+/// The fields a JavaScript `MobprocError` carries besides `code`, `message` and `cause`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ErrorDetails<'a> {
+    /// `config_invalid`: the field.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'a str>,
+    /// `origin_not_allowed`: the origin.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<&'a str>,
+    /// `pagination_loop`: the link.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub href: Option<&'a str>,
+    /// The server's OAuth `error`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_error: Option<&'a str>,
+    /// The server's OAuth `error_description`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub oauth_error_description: Option<&'a str>,
+    /// The HTTP status, where an endpoint answered.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub status: Option<u16>,
+    /// The call's correlation id.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub correlation_id: Option<&'a str>,
+    /// Tangoe's `errorCode`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error_code: Option<&'a str>,
+    /// Tangoe's error `id`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<&'a str>,
+    /// Tangoe's `message`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_message: Option<&'a str>,
+    /// A body that is not Tangoe's error shape.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub body: Option<&'a str>,
+    /// `Retry-After` in seconds.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
 }
 
 impl Error {
@@ -57,14 +213,24 @@ impl Error {
         match self {
             Error::ConfigInvalid { .. } => "config_invalid",
             Error::StateMismatch => "state_mismatch",
-            Error::AuthorizationDenied { .. } => "authorization_denied",
+            Error::AuthorizationDenied { .. } | Error::GrantRefused { .. } => {
+                "authorization_denied"
+            }
             Error::InvalidCallback(_) => "invalid_callback",
             Error::InvalidTokenResponse(_) => "invalid_token_response",
             Error::NotAuthenticated => "not_authenticated",
             Error::OriginNotAllowed { .. } => "origin_not_allowed",
+            Error::RefreshFailed { .. } => "refresh_failed",
+            Error::SessionExpired { .. } => "session_expired",
+            Error::TokenInvalid { .. } => "token_invalid",
+            Error::InsecureGrant(_) => "insecure_grant",
+            Error::RevokeFailed { .. } => "revoke_failed",
+            Error::StorageUnavailable { .. } => "storage_unavailable",
+            Error::ListenerFailed { .. } => "listener_failed",
             Error::InvalidRequest(_) => "invalid_request",
+            Error::ApiError(_) => "api_error",
             Error::PaginationLoop { .. } => "pagination_loop",
-            Error::NetworkError(_) => "network_error",
+            Error::NetworkError { .. } => "network_error",
             Error::Unsupported(_) => "unsupported",
         }
     }
@@ -98,6 +264,29 @@ impl Error {
     pub fn unsupported(why: &str) -> Self {
         Error::Unsupported(why.into())
     }
+
+    /// An [`Error::NetworkError`] without a correlation id.
+    #[inline(never)]
+    pub fn network(why: &str, cause: Cause) -> Self {
+        Error::NetworkError {
+            why: why.into(),
+            correlation_id: None,
+            status: None,
+            cause,
+        }
+    }
+
+    /// What failed underneath, if anything.
+    pub fn cause(&self) -> &Cause {
+        match self {
+            Error::RefreshFailed { cause, .. }
+            | Error::RevokeFailed { cause, .. }
+            | Error::StorageUnavailable { cause, .. }
+            | Error::ListenerFailed { cause, .. }
+            | Error::NetworkError { cause, .. } => cause,
+            _ => &Cause::None,
+        }
+    }
 }
 
 impl Error {
@@ -120,6 +309,10 @@ impl Error {
                 }
                 m
             }
+            Error::GrantRefused { status, oauth } => cat(&[
+                "the token endpoint refused: HTTP ",
+                &status_and(*status, oauth),
+            ]),
             Error::InvalidCallback(why) => {
                 cat(&["malformed sign-in response: ", why, "; nothing was stored"])
             }
@@ -136,50 +329,103 @@ impl Error {
                 " is not an allowed origin for the token; the request was not sent \
                  (add it to `allowedOrigins` if it should receive it)",
             ]),
+            Error::RefreshFailed { why, .. } => cat(&[
+                "refreshing the token failed: ",
+                why,
+                "; the session is unchanged",
+            ]),
+            Error::SessionExpired { .. } => "the session has expired: sign in again".into(),
+            Error::TokenInvalid { status, oauth } => cat(&[
+                "Tangoe does not accept the token (HTTP ",
+                &status_and(*status, oauth),
+                ")",
+            ]),
+            Error::InsecureGrant(why) => (*why).into(),
+            Error::RevokeFailed { why, .. } => cat(&["revoking the ", why]),
+            Error::StorageUnavailable { why, .. } => cat(&[
+                "sessionStorage is not usable here (",
+                why,
+                "); the session is kept in memory for this page",
+            ]),
+            Error::ListenerFailed { why, .. } => cat(&["a ", why]),
             Error::InvalidRequest(why) => {
                 cat(&["invalid request: ", why, "; the request was not sent"])
             }
-            Error::PaginationLoop { href } => cat(&[
+            Error::ApiError(api) => cat(&["Tangoe API error: ", &api.summary]),
+            Error::PaginationLoop {
+                href,
+                max_pages: Some(max),
+            } => cat(&[
+                "pagination stopped after ",
+                &decimal(u64::from(*max)),
+                " pages (`maxPages`); the next was ",
+                href,
+            ]),
+            Error::PaginationLoop { href, .. } => cat(&[
                 "pagination stopped: _meta.hrefNext points back to a page already fetched (",
                 href,
                 ")",
             ]),
-            Error::NetworkError(why) => cat(&["network error: ", why]),
+            Error::NetworkError { why, .. } => cat(&["network error: ", why]),
             Error::Unsupported(why) => cat(&["unsupported here: ", why]),
         }
     }
-}
 
-impl Error {
-    /// The error as the JSON object the npm package's `MobprocError` is built from:
-    /// `{"code","message"}` plus `field`, `origin`, `href`, `oauthError`,
-    /// `oauthErrorDescription` where they apply.
-    pub fn to_wire(&self) -> String {
-        let message = self.message();
-        let (mut field, mut origin, mut href) = (None, None, None);
-        let (mut oauth, mut description) = (None, None);
+    /// The fields besides code and message, as the JavaScript `MobprocError` carries them.
+    pub fn details(&self) -> ErrorDetails<'_> {
+        let mut d = ErrorDetails::default();
         match self {
-            Error::ConfigInvalid { field: f, .. } => field = Some(f.as_str()),
-            Error::OriginNotAllowed { origin: o } => origin = Some(o.as_str()),
-            Error::PaginationLoop { href: h } => href = Some(h.as_str()),
-            Error::AuthorizationDenied {
-                error,
-                description: d,
+            Error::ConfigInvalid { field, .. } => d.field = Some(field),
+            Error::OriginNotAllowed { origin } => d.origin = Some(origin),
+            Error::PaginationLoop { href, .. } => d.href = Some(href),
+            Error::AuthorizationDenied { error, description } => {
+                d.oauth_error = Some(error);
+                d.oauth_error_description = description.as_deref();
+            }
+            Error::GrantRefused { status, oauth } | Error::TokenInvalid { status, oauth } => {
+                d.status = Some(*status);
+                d.oauth_error = oauth.error.as_deref();
+                d.oauth_error_description = oauth.description.as_deref();
+            }
+            Error::RefreshFailed { status, oauth, .. } => {
+                d.status = *status;
+                d.oauth_error = oauth.error.as_deref();
+                d.oauth_error_description = oauth.description.as_deref();
+            }
+            Error::SessionExpired { oauth } => {
+                d.oauth_error = oauth.error.as_deref();
+                d.oauth_error_description = oauth.description.as_deref();
+            }
+            Error::RevokeFailed { status, .. } => d.status = *status,
+            Error::NetworkError {
+                correlation_id,
+                status,
+                ..
             } => {
-                oauth = Some(error.as_str());
-                description = d.as_deref();
+                d.correlation_id = correlation_id.as_deref();
+                d.status = *status;
+            }
+            Error::ApiError(api) => {
+                d.status = Some(api.status);
+                d.correlation_id = api.correlation_id.as_deref();
+                d.error_code = api.error_code.as_deref();
+                d.id = api.id.as_deref();
+                d.api_message = api.api_message.as_deref();
+                d.body = api.body.as_deref();
+                d.retry_after = api.retry_after;
             }
             _ => {}
         }
-        json_object(&[
-            ("code", JsonValue::Str(self.code())),
-            ("message", JsonValue::Str(&message)),
-            ("field", JsonValue::Opt(field)),
-            ("origin", JsonValue::Opt(origin)),
-            ("href", JsonValue::Opt(href)),
-            ("oauthError", JsonValue::Opt(oauth)),
-            ("oauthErrorDescription", JsonValue::Opt(description)),
-        ])
+        d
+    }
+}
+
+/// `401, invalid_client` or `500`.
+fn status_and(status: u16, oauth: &OAuthError) -> String {
+    let status = decimal(u64::from(status));
+    match &oauth.error {
+        Some(error) => cat(&[&status, ", ", error]),
+        None => status,
     }
 }
 
@@ -224,10 +470,20 @@ mod tests {
             ),
             (Error::InvalidRequest("x".into()), "invalid_request"),
             (
-                Error::PaginationLoop { href: "x".into() },
+                Error::PaginationLoop {
+                    href: "x".into(),
+                    max_pages: None,
+                },
                 "pagination_loop",
             ),
-            (Error::NetworkError("x".into()), "network_error"),
+            (Error::network("x", Cause::None), "network_error"),
+            (
+                Error::SessionExpired {
+                    oauth: OAuthError::default(),
+                },
+                "session_expired",
+            ),
+            (Error::InsecureGrant("x"), "insecure_grant"),
             (Error::Unsupported("x".into()), "unsupported"),
         ];
         for (err, code) in all {
@@ -236,31 +492,34 @@ mod tests {
     }
 
     #[test]
-    fn wire_format_carries_the_details() {
+    fn details_carry_the_fields() {
         let denied = Error::AuthorizationDenied {
             error: "access_denied".into(),
             description: Some("The \"user\" cancelled".into()),
         };
         assert_eq!(
-            denied.to_wire(),
-            r#"{"code":"authorization_denied","message":"sign-in refused by the authorization server: access_denied: The \"user\" cancelled","oauthError":"access_denied","oauthErrorDescription":"The \"user\" cancelled"}"#
+            denied.message(),
+            "sign-in refused by the authorization server: access_denied: The \"user\" cancelled"
         );
-        let config = Error::config("tenant", "is required").to_wire();
-        assert!(
-            config.starts_with(r#"{"code":"config_invalid","#),
-            "{config}"
+        let d = denied.details();
+        assert_eq!(d.oauth_error, Some("access_denied"));
+        assert_eq!(d.oauth_error_description, Some("The \"user\" cancelled"));
+        assert_eq!(
+            Error::config("tenant", "is required").details().field,
+            Some("tenant")
         );
-        assert!(config.ends_with(r#","field":"tenant"}"#), "{config}");
-        let href = "https://api.example.com/v1/employees?offset=25";
-        let looped = Error::PaginationLoop { href: href.into() }.to_wire();
-        assert!(
-            looped.starts_with(r#"{"code":"pagination_loop","#),
-            "{looped}"
+        let refused = Error::TokenInvalid {
+            status: 401,
+            oauth: OAuthError {
+                error: Some("invalid_client".into()),
+                description: None,
+            },
+        };
+        assert_eq!(
+            refused.message(),
+            "Tangoe does not accept the token (HTTP 401, invalid_client)"
         );
-        assert!(
-            looped.ends_with(&format!(r#","href":"{href}"}}"#)),
-            "{looped}"
-        );
+        assert_eq!(refused.details().status, Some(401));
     }
 
     #[test]

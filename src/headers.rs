@@ -1,11 +1,11 @@
 //! The header policy: which Tangoe headers every MOBPROC call carries.
 //!
-//! Who may receive them is [`crate::config::Config::is_allowed_origin`]; this module only says
+//! Who may receive them is [`crate::config::ValidConfig::is_allowed_origin`]; this module only says
 //! what they are, so the shell sets exactly these and nothing else.
 
 use crate::prelude::*;
 
-use crate::config::Config;
+use crate::config::ValidConfig;
 use crate::secret::AccessToken;
 use crate::text::cat;
 
@@ -17,7 +17,7 @@ pub const CLIENT_ID: &str = "client_id";
 pub const AUTHORIZATION: &str = "Authorization";
 
 /// The headers of an API call made with `token`, in the order they are set.
-pub fn api_headers(config: &Config, token: &AccessToken) -> [(&'static str, String); 3] {
+pub fn api_headers(config: &ValidConfig, token: &AccessToken) -> [(&'static str, String); 3] {
     [
         (TENANT, config.tenant().as_str().to_owned()),
         (CLIENT_ID, config.client_id().as_str().to_owned()),
@@ -28,15 +28,15 @@ pub fn api_headers(config: &Config, token: &AccessToken) -> [(&'static str, Stri
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RawConfig;
+    use crate::config::Config;
 
     #[test]
     fn the_three_required_headers() {
-        let config = Config::new(&RawConfig {
+        let config = ValidConfig::new(&Config {
             client_id: "0123abc".into(),
             tenant: "XYZ".into(),
             api_base_url: "https://api.example.com/v1".into(),
-            ..RawConfig::default()
+            ..Config::default()
         })
         .unwrap();
         let headers = api_headers(&config, &AccessToken::new("tok"));

@@ -10,15 +10,15 @@
 //! The browser calls are yours (any randomness source, storage and fetch you already use);
 //! every decision comes from here:
 //! ```
-//! use mobproc_auth::{authorize, callback, config::{Config, RawConfig}, headers, secret::State};
+//! use mobproc_auth::{authorize, callback, config::{ValidConfig, Config}, headers, secret::State};
 //!
-//! let config = Config::new(&RawConfig {
+//! let config = ValidConfig::new(&Config {
 //!     client_id: "portal-demo".into(),
 //!     tenant: "XYZ".into(),
 //!     api_base_url: "https://tngo-mobproc.cloudhub.io/mobproc/v1".into(),
 //!     authorize_url: Some("https://oauth.tangoe.com/as/authorization.oauth2".into()),
 //!     redirect_uri: Some("https://portal.example.com/callback".into()),
-//!     ..RawConfig::default()
+//!     ..Config::default()
 //! })?;
 //!
 //! // Sign-in: 32 bytes from crypto.getRandomValues; keep `pending` in sessionStorage.
@@ -47,7 +47,6 @@
 //! # let _ = client_id;
 //! # Ok::<(), mobproc_auth::Error>(())
 //! ```
-#![cfg_attr(not(feature = "std"), no_std)]
 #![cfg_attr(
     test,
     allow(
@@ -71,9 +70,6 @@ mod prelude {
     pub use alloc::vec::Vec;
 }
 
-#[cfg(all(target_arch = "wasm32", not(feature = "std")))]
-mod no_std_runtime;
-
 pub mod authorize;
 pub mod callback;
 pub mod config;
@@ -86,8 +82,5 @@ pub mod secret;
 pub mod text;
 pub mod token;
 pub mod url;
-
-#[cfg(target_arch = "wasm32")]
-pub mod wasm;
 
 pub use error::{Error, Result};

@@ -2,7 +2,7 @@
 //! never in a circle. The link is parsed by the browser (the parser `fetch` will use); the
 //! decision is made here.
 
-use crate::config::Config;
+use crate::config::ValidConfig;
 use crate::error::{Error, Result};
 use crate::prelude::*;
 
@@ -10,7 +10,7 @@ use crate::prelude::*;
 /// resolved it, with its `origin`) may be fetched after the pages in `seen`: only from an
 /// origin that may receive the token, and never a page already fetched.
 pub fn check_next<'a>(
-    config: &Config,
+    config: &ValidConfig,
     origin: &str,
     href: &str,
     mut seen: impl Iterator<Item = &'a str>,
@@ -23,6 +23,7 @@ pub fn check_next<'a>(
     if seen.any(|page| page == href) {
         return Err(Error::PaginationLoop {
             href: href.to_owned(),
+            max_pages: None,
         });
     }
     Ok(())
@@ -31,15 +32,15 @@ pub fn check_next<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::config::RawConfig;
+    use crate::config::Config;
 
-    fn config() -> Config {
-        Config::new(&RawConfig {
+    fn config() -> ValidConfig {
+        ValidConfig::new(&Config {
             client_id: "c".into(),
             tenant: "XYZ".into(),
             api_base_url: "https://api.example.com/mobproc/v1".into(),
             allowed_origins: vec!["https://mirror.example.com".into()],
-            ..RawConfig::default()
+            ..Config::default()
         })
         .unwrap()
     }

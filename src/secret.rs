@@ -40,7 +40,9 @@ secret_newtype!(
     /// An OAuth refresh token (RFC 6749 §1.5); Tangoe rotates it on every refresh.
     RefreshToken,
     /// The anti-CSRF `state` of a pending sign-in (RFC 6749 §10.12).
-    State
+    State,
+    /// A confidential client's secret (RFC 6749 §2.3.1): server-side only.
+    ClientSecret
 );
 
 impl State {

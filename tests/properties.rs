@@ -13,7 +13,7 @@
 )]
 
 use mobproc_auth::callback::{evaluate, is_oauth_response, PendingSignIn, SignedIn};
-use mobproc_auth::config::{Config, RawConfig};
+use mobproc_auth::config::{Config, ValidConfig};
 use mobproc_auth::encode::{form_decode, form_encode, parse_form, DecodeError};
 use mobproc_auth::secret::State;
 use mobproc_auth::token::{
@@ -226,7 +226,7 @@ fn base_url(query: bool) -> impl Strategy<Value = String> {
         })
 }
 
-fn raw_config() -> impl Strategy<Value = RawConfig> {
+fn raw_config() -> impl Strategy<Value = Config> {
     (
         header_text(),
         header_text(),
@@ -236,14 +236,14 @@ fn raw_config() -> impl Strategy<Value = RawConfig> {
         prop::option::of("[!#-\\[\\]-~]{1,10}( [!#-\\[\\]-~]{1,10}){0,3}"),
     )
         .prop_map(
-            |(client_id, tenant, api, authorize, redirect, scope)| RawConfig {
+            |(client_id, tenant, api, authorize, redirect, scope)| Config {
                 client_id,
                 tenant,
                 api_base_url: api,
                 authorize_url: Some(authorize),
                 redirect_uri: Some(redirect),
                 scope,
-                ..RawConfig::default()
+                ..Config::default()
             },
         )
 }
@@ -433,7 +433,7 @@ proptest! {
     /// configured origin and path, and its query decodes back to exactly the parameters sent.
     #[test]
     fn authorize_url_round_trips(raw in raw_config(), state in "[\\x00-\\x7f]{1,64}") {
-        let Ok(config) = Config::new(&raw) else { return Ok(()) };
+        let Ok(config) = ValidConfig::new(&raw) else { return Ok(()) };
         let url = authorize::authorize_url(&config, &State::new(state.clone())).unwrap();
         let parsed = HttpUrl::parse(&url).unwrap();
         let base = HttpUrl::parse(raw.authorize_url.as_deref().unwrap()).unwrap();
@@ -486,7 +486,7 @@ proptest! {
     /// valid HTTP field value: visible ASCII and spaces, never CR, LF or NUL.
     #[test]
     fn header_values_never_contain_cr_or_lf(raw in raw_config(), token in token_text(), now in now_ms()) {
-        let Ok(config) = Config::new(&raw) else { return Ok(()) };
+        let Ok(config) = ValidConfig::new(&raw) else { return Ok(()) };
         let Ok(record) = TokenRecord::from_grant(&token, None, 3600, None, now) else {
             prop_assert!(!is_b64token(&token));
             return Ok(());
