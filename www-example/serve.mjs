@@ -3,9 +3,10 @@
 //
 //   node www-example/serve.mjs --port 8080 --pkg pkg --api-origin http://127.0.0.1:8081 \
 //        [--client-id portal-demo] [--tenant XYZ] [--timeout-ms N] [--refresh-skew S] [--no-refresh]
+//        [--rust DIR]
 //
 // Serves www-example/ at `/`, the npm package directory at `/pkg/`, and a generated
-// `/config.js`. Binds 127.0.0.1 only. The first stdout line is always
+// `/config.js`; with `--rust`, the built Rust example (www-example/rust/) at `/rust/`. Binds 127.0.0.1 only. The first stdout line is always
 // `portal listening on http://127.0.0.1:PORT` (so `--port 0` can be used by a harness),
 // then one line per request: `METHOD PATH STATUS` (the query string is never logged).
 
@@ -16,7 +17,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const USAGE = `usage: node www-example/serve.mjs --port N --pkg DIR --api-origin ORIGIN [--client-id ID] [--tenant CODE]
-                     [--timeout-ms N] [--refresh-skew S] [--no-refresh]
+                     [--timeout-ms N] [--refresh-skew S] [--no-refresh] [--rust DIR]
 
   --port N            port on 127.0.0.1 (0 = any free port)          default 8080
   --pkg DIR           the built npm package (cargo xtask build → pkg/) default <repo>/pkg
@@ -26,7 +27,9 @@ const USAGE = `usage: node www-example/serve.mjs --port N --pkg DIR --api-origin
   --timeout-ms N      config timeoutMs: token/revoke call timeout      default the library's (30000)
   --refresh-skew S    config refreshSkewSeconds: refresh S seconds before expiry
                                                                       default the library's (60)
-  --no-refresh        leave tokenUrl and revokeUrl out of the config: no refresh, no revocation`;
+  --no-refresh        leave tokenUrl and revokeUrl out of the config: no refresh, no revocation
+  --rust DIR          also serve the built Rust example (www-example/rust/, cargo xtask demo
+                      builds it into target/rust-example) at /rust/`;
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
@@ -49,7 +52,7 @@ const SITE_EXTENSIONS = new Set([".html", ".css", ".js", ".json", ".svg", ".png"
 
 /**
  * @param {string[]} argv
- * @returns {{ port: number, pkg: string, apiOrigin: string, clientId: string, tenant: string, timeoutMs?: number, refreshSkewSeconds?: number, refresh: boolean }}
+ * @returns {{ port: number, pkg: string, apiOrigin: string, clientId: string, tenant: string, timeoutMs?: number, refreshSkewSeconds?: number, refresh: boolean, rust?: string }}
  */
 function parseArgs(argv) {
   const opts = {
@@ -60,6 +63,7 @@ function parseArgs(argv) {
     tenant: "XYZ",
     "timeout-ms": "",
     "refresh-skew": "",
+    rust: "",
   };
   let refresh = true;
   for (let i = 0; i < argv.length; i++) {
@@ -112,6 +116,7 @@ function parseArgs(argv) {
     timeoutMs: optionalInt("timeout-ms", 1, 600000),
     refreshSkewSeconds: optionalInt("refresh-skew", 0, 86400),
     refresh,
+    rust: opts.rust === "" ? undefined : path.resolve(opts.rust),
   };
 }
 
@@ -129,6 +134,16 @@ try {
   await stat(path.join(PKG_ROOT, "index.js"));
 } catch {
   fail(`no package at ${opts.pkg} (build it with \`cargo xtask build\`)`);
+}
+/** The built Rust example (wasm-bindgen's output and its index.html), when `--rust` is given. */
+let RUST_ROOT;
+if (opts.rust !== undefined) {
+  try {
+    RUST_ROOT = await realpath(opts.rust);
+    await stat(path.join(RUST_ROOT, "index.html"));
+  } catch {
+    fail(`no Rust example at ${opts.rust} (build it with \`cargo xtask demo\`)`);
+  }
 }
 
 /**
@@ -231,7 +246,17 @@ const server = createServer(async (req, res) => {
   if (p === "/config.js") return send(200, MIME[".js"], configModule(ownOrigin));
 
   let file = null;
-  if (p.startsWith("/pkg/")) {
+  if (RUST_ROOT && p === "/rust") {
+    // The Rust example's redirect URI is `/rust/`: send the short form there.
+    res.writeHead(308, { Location: "/rust/", "Content-Length": 0 });
+    res.end();
+    console.log(`${req.method} ${p} 308`);
+    return;
+  }
+  if (RUST_ROOT && p.startsWith("/rust/")) {
+    const rel = p.slice("/rust/".length);
+    file = rel === "" ? path.join(RUST_ROOT, "index.html") : await resolveFile(RUST_ROOT, rel, (ext) => ext in MIME);
+  } else if (p.startsWith("/pkg/")) {
     file = await resolveFile(PKG_ROOT, p.slice("/pkg/".length), (ext) => ext in MIME);
   } else if (p === "/" || p === "/index.html") {
     file = path.join(SITE_ROOT, "index.html");

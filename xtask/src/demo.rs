@@ -1,8 +1,9 @@
 //! `cargo xtask demo`: the example portal against the local Tangoe emulator.
 //!
-//! Builds the npm package and the emulator, starts the emulator (Tangoe) on 127.0.0.1:8081 and
-//! `www-example/serve.mjs` (the portal) on 127.0.0.1:8080, forwards both logs with a prefix, and
-//! stops both when either stops or on Ctrl-C.
+//! Builds the npm package, the Rust example (`www-example/rust/`) and the emulator, starts the
+//! emulator (Tangoe) on 127.0.0.1:8081 and `www-example/serve.mjs` (the portal, and the Rust
+//! example at `/rust/`) on 127.0.0.1:8080, forwards both logs with a prefix, and stops both when
+//! either stops or on Ctrl-C.
 //!
 //! Stopping: Ctrl-C sends SIGINT to the whole foreground process group, so both servers get it
 //! and exit by themselves. On Linux the servers are also started under `setpriv --pdeathsig TERM`
@@ -58,6 +59,7 @@ pub fn run(args: &[String]) -> Result {
     eprintln!("using node {}", node.trim());
 
     let pkg = crate::build::run()?;
+    let rust_example = crate::example::build()?;
     sh::run(&mut cmd("cargo", &["build", "-p", "mobproc-emulator"]))?;
     let emulator_bin = sh::target_dir()
         .join("debug")
@@ -83,6 +85,8 @@ pub fn run(args: &[String]) -> Result {
         "--redirect-uri",
     ]);
     emulator.arg(format!("{portal_origin}/"));
+    // The Rust example's redirect URI, registered for portal-demo too.
+    emulator.arg("--redirect-uri").arg(format!("{portal_origin}/rust/"));
     if let Some(secs) = token_lifetime {
         emulator.args(["--token-lifetime", &secs.to_string()]);
     }
@@ -98,7 +102,8 @@ pub fn run(args: &[String]) -> Result {
         "--pkg",
     ]);
     portal.arg(&pkg);
-    portal.args(["--client-id", "portal-demo", "--tenant", "XYZ"]);
+    portal.args(["--client-id", "portal-demo", "--tenant", "XYZ", "--rust"]);
+    portal.arg(&rust_example);
     if let Some(secs) = refresh_skew {
         portal.args(["--refresh-skew", &secs.to_string()]);
     }
@@ -117,6 +122,7 @@ pub fn run(args: &[String]) -> Result {
   MOBPROC developer portal demo
   ─────────────────────────────
   portal   {portal_origin}/
+  in Rust  {portal_origin}/rust/   (www-example/rust: the crate's Rust API, wasm-bindgen)
   Tangoe   {api_origin}   (local emulator: sign-in page, token endpoint, API under /mobproc/v1)
   sign in  demo / demo       (tenant XYZ, client portal-demo)
   tokens   {lifetime}

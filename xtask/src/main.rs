@@ -4,6 +4,7 @@
 mod bench;
 mod build;
 mod demo;
+mod example;
 mod fuzz;
 mod sh;
 mod size;

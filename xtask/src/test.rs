@@ -68,11 +68,14 @@ pub fn run(_args: &[String]) -> Result {
         &mut cmd("cargo", &["build", "-p", "mobproc-emulator"]),
     )?;
     let emulator = crate::sh::target_dir().join("debug/mobproc-emulator");
+    // www-example/rust, served at /rust/ by tests/e2e/rust.test.mjs.
+    let rust_example = crate::example::build()?;
     let node_test = |dir: &str| {
         let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
         c.env("MOBPROC_PKG_DIR", &pkg)
             .env("CHROMIUM", tools::CHROMIUM)
-            .env("MOBPROC_EMULATOR_BIN", &emulator);
+            .env("MOBPROC_EMULATOR_BIN", &emulator)
+            .env("MOBPROC_RUST_EXAMPLE_DIR", &rust_example);
         c
     };
     step(
