@@ -142,9 +142,10 @@ function freePort() {
 
 /**
  * Starts the emulator and the portal, wired to each other.
- * @param {{ tokenLifetime?: number, portalArgs?: string[] }} [options] `tokenLifetime`: the
+ * @param {{ tokenLifetime?: number, portalArgs?: string[], rustExample?: string }} [options] `tokenLifetime`: the
  *   emulator's access-token lifetime in seconds; `portalArgs`: extra `serve.mjs` flags
- *   (`--refresh-skew 1`, `--timeout-ms 1500`, `--no-refresh`)
+ *   (`--refresh-skew 1`, `--timeout-ms 1500`, `--no-refresh`); `rustExample`: the built
+ *   www-example/rust, served at `/rust/` (also registered as a redirect URI)
  */
 export async function startStack(options = {}) {
   if (!existsSync(EMULATOR_BIN)) {
@@ -158,6 +159,7 @@ export async function startStack(options = {}) {
     const portalOrigin = `http://127.0.0.1:${portalPort}`;
     const emuArgs = ["--port", "0", "--app-origin", portalOrigin, "--redirect-uri", `${portalOrigin}/`];
     if (options.tokenLifetime) emuArgs.push("--token-lifetime", String(options.tokenLifetime));
+    if (options.rustExample) emuArgs.push("--redirect-uri", `${portalOrigin}/rust/`);
     const emulator = await startServer(
       "mobproc-emulator",
       EMULATOR_BIN,
@@ -181,6 +183,7 @@ export async function startStack(options = {}) {
           "--tenant",
           TENANT,
           ...(options.portalArgs ?? []),
+          ...(options.rustExample ? ["--rust", options.rustExample] : []),
         ],
         /^portal listening on (http:\/\/127\.0\.0\.1:\d+)$/,
       );

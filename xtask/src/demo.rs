@@ -86,7 +86,7 @@ pub fn run(args: &[String]) -> Result {
     ]);
     emulator.arg(format!("{portal_origin}/"));
     // The Rust example's redirect URI, registered for portal-demo too.
-    emulator.arg("--redirect-uri").arg(format!("{portal_origin}/rust/"));
+    emulator.args(["--redirect-uri", &format!("{portal_origin}/rust/")]);
     if let Some(secs) = token_lifetime {
         emulator.args(["--token-lifetime", &secs.to_string()]);
     }

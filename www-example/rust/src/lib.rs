@@ -148,7 +148,8 @@ impl App {
         let url = Url::new(&self.ping_url)?;
         url.search_params()
             .set("echoText", &self.page.input_value("echo-text"));
-        let response = self.client.fetch(Request::new_with_str(&url.href())?).await?;
+        let request = Request::new_with_str(&url.href())?;
+        let response = self.client.fetch(request).await?;
         if !response.ok() {
             return Err(Failure {
                 code: "http_error".into(),
