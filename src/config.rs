@@ -282,10 +282,10 @@ fn check(raw: &Config) -> Result<()> {
             ))
         });
         if let Err(Error::ConfigInvalid { reason, .. }) = url {
-            return Err(Error::config(
-                &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
+            return Err(Error::ConfigInvalid {
+                field: cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
                 reason,
-            ));
+            });
         }
     }
     if let Some(secret) = &raw.client_secret {

@@ -4,7 +4,65 @@
 //! cost more than this whole library in the browser.
 
 use crate::prelude::*;
-use crate::text::{split_byte, split_once_byte};
+use crate::text::{cat, split_byte, split_once_byte};
+
+/// Base64 of `bytes` (RFC 4648): §5 base64url without padding when `url`, else §4 with it.
+pub fn base64(bytes: &[u8], url: bool) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let sextet = |v: u32| {
+        let c = ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A');
+        char::from(match (url, c) {
+            (true, b'+') => b'-',
+            (true, b'/') => b'_',
+            _ => c,
+        })
+    };
+    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 4);
+    for chunk in bytes.chunks(3) {
+        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+        let n = b(0) << 16 | b(1) << 8 | b(2);
+        out.push(sextet(n >> 18));
+        out.push(sextet(n >> 12));
+        for (i, shift) in [(1, 6), (2, 0)] {
+            if chunk.len() > i {
+                out.push(sextet(n >> shift));
+            } else if !url {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// A version 4 UUID (RFC 9562 §5.4) from 16 random bytes, in its usual text form.
+pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    if let Some(b) = bytes.get_mut(6) {
+        *b = (*b & 0x0f) | 0x40;
+    }
+    if let Some(b) = bytes.get_mut(8) {
+        *b = (*b & 0x3f) | 0x80;
+    }
+    let mut out = String::with_capacity(36);
+    for (i, b) in bytes.iter().enumerate() {
+        if matches!(i, 4 | 6 | 8 | 10) {
+            out.push('-');
+        }
+        for nibble in [b >> 4, b & 15] {
+            out.push(char::from(
+                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
+            ));
+        }
+    }
+    out
+}
+
+/// The `Authorization` value of HTTP Basic client authentication (RFC 6749 §2.3.1: id and
+/// secret form-encoded first).
+pub fn basic_credentials(client_id: &str, secret: &str) -> String {
+    let pair = cat(&[&form_encode(client_id), ":", &form_encode(secret)]);
+    cat(&["Basic ", &base64(pair.as_bytes(), false)])
+}
 
 /// Percent-encodes `value` for a query string or form body: unreserved bytes pass, space is `+`.
 pub fn form_encode(value: &str) -> String {
@@ -111,6 +169,24 @@ fn hex_value(b: u8) -> Option<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn uuid_v4_sets_version_and_variant() {
+        let id = uuid_v4([0xff; 16]);
+        assert_eq!(id, "ffffffff-ffff-4fff-bfff-ffffffffffff");
+        assert_eq!(uuid_v4([0; 16]), "00000000-0000-4000-8000-000000000000");
+    }
+
+    #[test]
+    fn base64_both_alphabets() {
+        assert_eq!(base64(b"\xfb\xff", false), "+/8=");
+        assert_eq!(base64(b"\xfb\xff", true), "-_8");
+        assert_eq!(base64(b"abc", false), "YWJj");
+        assert_eq!(
+            basic_credentials("portal demo", "s:cret"),
+            "Basic cG9ydGFsK2RlbW86cyUzQWNyZXQ="
+        );
+    }
 
     #[test]
     fn encodes_reserved_and_non_ascii() {

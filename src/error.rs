@@ -6,6 +6,7 @@
 use crate::prelude::*;
 
 use crate::text::{cat, decimal};
+use alloc::borrow::Cow;
 use core::fmt;
 use serde::Serialize;
 
@@ -18,7 +19,7 @@ pub enum Error {
         /// The config field, as named in JavaScript (`apiBaseUrl`, `allowedOrigins[1]`, …).
         field: String,
         /// What is wrong with it.
-        reason: &'static str,
+        reason: Cow<'static, str>,
     },
     /// The callback's `state` is missing, unknown, reused or different from the pending sign-in.
     StateMismatch,
@@ -243,7 +244,16 @@ impl Error {
     pub fn config(field: &str, reason: &'static str) -> Self {
         Error::ConfigInvalid {
             field: field.into(),
-            reason,
+            reason: Cow::Borrowed(reason),
+        }
+    }
+
+    /// A [`Error::ConfigInvalid`] whose reason is built at run time.
+    #[inline(never)]
+    pub fn config_owned(field: &str, reason: String) -> Self {
+        Error::ConfigInvalid {
+            field: field.into(),
+            reason: Cow::Owned(reason),
         }
     }
 

@@ -83,4 +83,15 @@ pub mod text;
 pub mod token;
 pub mod url;
 
+#[cfg(target_arch = "wasm32")]
+pub mod client;
+#[cfg(all(target_arch = "wasm32", feature = "js"))]
+pub mod js;
+
+#[cfg(target_arch = "wasm32")]
+pub use client::{
+    Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, Validation,
+};
+pub use config::Config;
 pub use error::{Error, Result};
+pub use token::Session;

@@ -54,27 +54,8 @@ impl State {
 
     /// A `state` from 32 random bytes (256 bits, above RFC 6749's 128-bit floor), base64url.
     pub fn from_random_bytes(bytes: &[u8; 32]) -> Self {
-        State(base64url(bytes))
+        State(crate::encode::base64(bytes, true))
     }
-}
-
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let sextet = |v: u32| char::from(ALPHABET.get((v & 63) as usize).copied().unwrap_or(b'A'));
-    let mut out = String::with_capacity(bytes.len() * 4 / 3 + 2);
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
-        let n = b(0) << 16 | b(1) << 8 | b(2);
-        out.push(sextet(n >> 18));
-        out.push(sextet(n >> 12));
-        if chunk.len() > 1 {
-            out.push(sextet(n >> 6));
-        }
-        if chunk.len() > 2 {
-            out.push(sextet(n));
-        }
-    }
-    out
 }
 
 #[cfg(test)]
@@ -115,6 +96,7 @@ mod tests {
 
     #[test]
     fn base64url_known_vectors() {
+        let base64url = |b: &[u8]| crate::encode::base64(b, true);
         assert_eq!(base64url(b""), "");
         assert_eq!(base64url(b"f"), "Zg");
         assert_eq!(base64url(b"fo"), "Zm8");

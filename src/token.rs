@@ -22,10 +22,11 @@ pub struct TokenRecord {
 }
 
 /// What the application may see of a session: no token values.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct SessionInfo {
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Session {
     /// Absolute expiry of the access token, ms since the epoch.
-    pub expires_at_ms: u64,
+    pub expires_at: u64,
     /// The granted scope, when the server said.
     pub scope: Option<String>,
     /// Whether a refresh token is held.
@@ -144,9 +145,9 @@ impl TokenRecord {
     }
 
     /// The part of the record the application may see.
-    pub fn info(&self) -> SessionInfo {
-        SessionInfo {
-            expires_at_ms: self.expires_at_ms,
+    pub fn session(&self) -> Session {
+        Session {
+            expires_at: self.expires_at_ms,
             scope: self.scope.clone(),
             has_refresh_token: self.refresh_token.is_some(),
         }
@@ -207,9 +208,9 @@ mod tests {
         assert!(r.expires_within(7_200_000 - 60_000, 60_000));
         assert!(!r.expires_within(7_200_000 - 60_001, 60_000));
         assert_eq!(
-            r.info(),
-            SessionInfo {
-                expires_at_ms: 7_200_000,
+            r.session(),
+            Session {
+                expires_at: 7_200_000,
                 scope: Some("MOBPROC".into()),
                 has_refresh_token: true
             }

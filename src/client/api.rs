@@ -1,0 +1,168 @@
+//! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
+
+use super::http::{clip, CallContext};
+use super::value::{message_of, now_ms};
+use super::Client;
+use crate::error::{ApiError, Error, Result};
+use crate::text::{cat, decimal};
+use crate::url::is_absolute_reference;
+use gloo_net::http::Response as GlooResponse;
+use serde::de::DeserializeOwned;
+use serde::Deserialize;
+use wasm_bindgen::JsValue;
+use web_sys::{Request, RequestInit, Response};
+
+/// Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`. Values are
+/// kept as given and read leniently.
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TangoeError {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    message: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    error_code: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    id: JsValue,
+}
+
+impl Client {
+    /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
+    /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields.
+    pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
+        let (value, correlation_id) = self.fetch_json_value(&self.resolve(path)?).await?;
+        serde_wasm_bindgen::from_value(value).map_err(|error| {
+            Error::ApiError(Box::new(ApiError {
+                summary: cat(&[
+                    "the body does not have the expected shape: ",
+                    &error.to_string(),
+                ]),
+                status: 200,
+                correlation_id,
+                ..ApiError::default()
+            }))
+        })
+    }
+
+    /// The parsed JSON body of a GET of `url`, and the call's correlation id.
+    pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, Option<String>)> {
+        let init = RequestInit::new();
+        let headers = web_sys::Headers::new().map_err(|_| Error::invalid_request("no Headers"))?;
+        let _ = headers.set("accept", "application/json");
+        init.set_headers(&headers);
+        let request = Request::new_with_str_and_init(url, &init)
+            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        let response = self
+            .fetch_with(request, CallContext::default(), true)
+            .await?;
+        self.read_json(response).await
+    }
+
+    /// A relative reference joined onto the API base path, an absolute one as the URL
+    /// parser reads it.
+    pub fn resolve(&self, input: &str) -> Result<String> {
+        let base = self.0.config.api_base();
+        if !is_absolute_reference(input) {
+            return Ok(base.join_path(input));
+        }
+        web_sys::Url::new_with_base(input, base.as_str())
+            .map(|url| url.href())
+            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
+    }
+
+    /// The JSON of a response: the parsed body on 2xx (`null` when empty, as for 204), else
+    /// `api_error` with Tangoe's fields and `Retry-After`.
+    pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, Option<String>)> {
+        let correlation_id = self.correlation_id(&response);
+        let response = GlooResponse::from(response);
+        let (status, ok) = (response.status(), response.ok());
+        let text = match response.text().await {
+            Ok(text) => text,
+            Err(error) => {
+                return Err(Error::NetworkError {
+                    why: cat(&["the response body could not be read: ", &error.to_string()]),
+                    correlation_id,
+                    status: Some(status),
+                    cause: crate::error::Cause::None,
+                })
+            }
+        };
+        if ok && text.is_empty() {
+            return Ok((JsValue::NULL, correlation_id));
+        }
+        let parsed = js_sys::JSON::parse(&text);
+        let api_error = |summary: String| ApiError {
+            summary: cat(&["HTTP ", &decimal(u64::from(status)), &summary]),
+            status,
+            correlation_id: correlation_id.clone(),
+            ..ApiError::default()
+        };
+        let body = match parsed {
+            Ok(body) if ok => return Ok((body, correlation_id)),
+            Ok(body) => body,
+            Err(_) if ok => {
+                return Err(Error::ApiError(Box::new(ApiError {
+                    body: Some(clip(&text, 1000)),
+                    ..api_error(" with a body that is not JSON".into())
+                })))
+            }
+            Err(_) => JsValue::UNDEFINED,
+        };
+        let tangoe: TangoeError = body
+            .is_object()
+            .then(|| serde_wasm_bindgen::from_value(body).ok())
+            .flatten()
+            .unwrap_or_default();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .and_then(|v| retry_after(&v, now_ms()));
+        let error = match tangoe.message.as_string() {
+            Some(message) => {
+                let code = tangoe.error_code.as_string();
+                let summary = match &code {
+                    Some(code) => cat(&[": ", &message, " (", code, ")"]),
+                    None => cat(&[": ", &message]),
+                };
+                ApiError {
+                    error_code: code,
+                    id: tangoe.id.as_string(),
+                    api_message: Some(message),
+                    retry_after,
+                    ..api_error(summary)
+                }
+            }
+            None => {
+                let short = clip(&text, 200);
+                let summary = if short.is_empty() {
+                    response.status_text()
+                } else {
+                    short
+                };
+                ApiError {
+                    body: Some(clip(&text, 1000)),
+                    retry_after,
+                    ..api_error(cat(&[": ", &summary]))
+                }
+            }
+        };
+        Err(Error::ApiError(Box::new(error)))
+    }
+}
+
+/// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.
+fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
+    let value = value.trim();
+    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(value.parse().unwrap_or(u64::MAX));
+    }
+    // A date names its day or month; "-5" or "1.5" (which Date.parse would take) is no date.
+    if !value.bytes().any(|b| b.is_ascii_alphabetic()) {
+        return None;
+    }
+    let at = js_sys::Date::parse(value);
+    if at.is_nan() {
+        return None;
+    }
+    let seconds = ((at - now_ms as f64) / 1000.0).ceil();
+    Some(if seconds > 0.0 { seconds as u64 } else { 0 })
+}

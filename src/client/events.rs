@@ -1,0 +1,115 @@
+//! The client's events. A listener that throws does not stop the others or the client.
+
+use super::value::{cause, message_of};
+use crate::client::Session;
+use crate::error::Error;
+use crate::text::cat;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+
+/// What a listener hears.
+#[derive(Clone, Debug)]
+pub enum Event {
+    /// Sign-in, refresh or sign-out: the new session, or `None`.
+    SessionChanged(Option<Session>),
+    /// The server no longer accepts the session (a 401, a dead refresh token).
+    SessionExpired,
+    /// An error raised in the background (a refresh before a call, revocation, storage, a
+    /// listener).
+    Error(Error),
+}
+
+/// The kinds of [`Event`], to subscribe to one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EventKind {
+    /// [`Event::SessionChanged`].
+    SessionChanged,
+    /// [`Event::SessionExpired`].
+    SessionExpired,
+    /// [`Event::Error`].
+    Error,
+}
+
+impl EventKind {
+    /// The JavaScript name, as `client.on` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            EventKind::SessionChanged => "sessionChanged",
+            EventKind::SessionExpired => "sessionExpired",
+            EventKind::Error => "error",
+        }
+    }
+
+    /// The kind of a JavaScript event name.
+    pub fn from_name(name: &str) -> Option<Self> {
+        [Self::SessionChanged, Self::SessionExpired, Self::Error]
+            .into_iter()
+            .find(|kind| kind.name() == name)
+    }
+}
+
+impl Event {
+    /// Its kind.
+    pub fn kind(&self) -> EventKind {
+        match self {
+            Event::SessionChanged(_) => EventKind::SessionChanged,
+            Event::SessionExpired => EventKind::SessionExpired,
+            Event::Error(_) => EventKind::Error,
+        }
+    }
+}
+
+/// A listener: `Err` with what it threw, when it threw (a JavaScript listener can).
+pub type Listener = Rc<dyn Fn(&Event) -> Result<(), JsValue>>;
+
+/// The listeners of one client.
+#[derive(Default)]
+pub struct Events {
+    listeners: RefCell<Vec<(u32, EventKind, Listener)>>,
+    next_id: Cell<u32>,
+}
+
+impl Events {
+    /// Adds a listener; returns the id that [`Events::off`] takes.
+    pub fn on(&self, kind: EventKind, listener: Listener) -> u32 {
+        let id = self.next_id.get().wrapping_add(1);
+        self.next_id.set(id);
+        self.listeners.borrow_mut().push((id, kind, listener));
+        id
+    }
+
+    /// Removes a listener; removing one twice does nothing.
+    pub fn off(&self, id: u32) {
+        self.listeners.borrow_mut().retain(|(i, _, _)| *i != id);
+    }
+
+    /// Tells every listener of the event's kind; one that throws is reported as
+    /// `listener_failed` to the `error` listeners.
+    pub fn emit(&self, event: &Event) {
+        let kind = event.kind();
+        // A copy: listeners may subscribe, unsubscribe or emit while we call them.
+        let listeners: Vec<Listener> = self
+            .listeners
+            .borrow()
+            .iter()
+            .filter(|(_, k, _)| *k == kind)
+            .map(|(_, _, l)| l.clone())
+            .collect();
+        for listener in listeners {
+            if let Err(thrown) = listener(event) {
+                if kind != EventKind::Error {
+                    self.emit_error(Error::ListenerFailed {
+                        why: cat(&[kind.name(), " listener threw: ", &message_of(&thrown)]),
+                        cause: cause(thrown),
+                    });
+                }
+            }
+        }
+    }
+
+    /// Emits [`Event::Error`].
+    pub fn emit_error(&self, error: Error) {
+        self.emit(&Event::Error(error));
+    }
+}

@@ -1,0 +1,445 @@
+//! Calls to PingFederate's token, validation and revocation endpoints through gloo-net: form
+//! bodies (RFC 6749 §4.3, §6, RFC 7009), client authentication (§2.3.1), a timeout on each.
+//! Refresh is single-flight: however many callers wait, one request is made.
+
+use super::events::Event;
+use super::http::send_raw;
+use super::value::{cause, in_browser_page, message_of, now_ms};
+use super::Client;
+use crate::config::ClientAuth;
+use crate::encode::basic_credentials;
+use crate::error::{Cause, Error, OAuthError, Result};
+use crate::text::cat;
+use crate::token::{seconds_from_number, Session, TokenRecord};
+use gloo_net::http::{Method, RequestBuilder, Response};
+use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use web_sys::{AbortSignal, RequestCredentials, UrlSearchParams};
+
+const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
+
+/// Tangoe's answer to [`Client::validate`].
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Validation {
+    /// The token's scope.
+    pub scope: Option<String>,
+    /// Seconds the token has left.
+    pub expires_in: Option<f64>,
+    /// The client the token was issued to.
+    pub client_id: Option<String>,
+    /// The tenant of the user.
+    pub tenant: Option<String>,
+    /// The platform (`command`, `rivermine`, …).
+    pub platform: Option<String>,
+    /// Whether the user spans tenants.
+    pub multitenant: bool,
+    /// Who authenticated the user.
+    pub identity_provider: Option<String>,
+    /// The user's identifier.
+    pub identifier: Option<String>,
+}
+
+/// A token endpoint's JSON answer (RFC 6749 §5.1, §5.2). Values are kept as JavaScript gave
+/// them and read leniently: a field of the wrong type counts as absent.
+#[derive(Default, Deserialize)]
+struct TokenAnswer {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    access_token: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    token_type: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    expires_in: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    refresh_token: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    scope: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    client_id: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    error: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    error_description: JsValue,
+}
+
+/// What a validator says about the token's owner (`access_token` of its answer).
+#[derive(Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenOwner {
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    tenant: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    platform: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    multitenant: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    identity_provider: JsValue,
+    #[serde(default, with = "serde_wasm_bindgen::preserve")]
+    identifier: JsValue,
+}
+
+/// An endpoint's answer: status, and the JSON body when it is an object.
+struct Answer {
+    status: u16,
+    ok: bool,
+    /// The parsed body, when it was a JSON object.
+    json: Option<JsValue>,
+    body: TokenAnswer,
+}
+
+impl Answer {
+    fn oauth(&self) -> OAuthError {
+        OAuthError {
+            error: self.body.error.as_string(),
+            description: self.body.error_description.as_string(),
+        }
+    }
+}
+
+/// The refresh in flight: a promise that settles when it is done, and its outcome.
+pub(super) struct Flight {
+    done: js_sys::Promise,
+    outcome: Rc<RefCell<Option<Result<Option<Session>>>>>,
+}
+
+impl Client {
+    /// A new access token (and Tangoe's rotated refresh token). One request however many
+    /// callers wait; a failure leaves the stored session exactly as it was.
+    pub async fn refresh(&self) -> Result<Option<Session>> {
+        let running = self
+            .0
+            .refreshing
+            .borrow()
+            .as_ref()
+            .map(|f| (f.done.clone(), f.outcome.clone()));
+        let (done, outcome) = match running {
+            Some(flight) => flight,
+            None => {
+                let outcome = Rc::new(RefCell::new(None));
+                let (client, slot) = (self.clone(), outcome.clone());
+                let done = future_to_promise(async move {
+                    let result = client.refresh_once().await;
+                    *slot.borrow_mut() = Some(result);
+                    *client.0.refreshing.borrow_mut() = None;
+                    Ok(JsValue::UNDEFINED)
+                });
+                *self.0.refreshing.borrow_mut() = Some(Flight {
+                    done: done.clone(),
+                    outcome: outcome.clone(),
+                });
+                (done, outcome)
+            }
+        };
+        let _ = JsFuture::from(done).await;
+        let result = outcome.borrow().clone();
+        result.unwrap_or(Err(Error::NotAuthenticated))
+    }
+
+    async fn refresh_once(&self) -> Result<Option<Session>> {
+        let token_url = self.token_url("is required to refresh")?;
+        let record = self.record().ok_or(Error::NotAuthenticated)?;
+        let refresh_token = record.refresh_token().ok_or(Error::NotAuthenticated)?;
+        let config = &self.0.config;
+        let params = [
+            ("grant_type", "refresh_token"),
+            ("refresh_token", refresh_token.secret()),
+            ("client_id", config.client_id().as_str()),
+            ("scope", config.scope().as_str()),
+        ];
+        let answer = self
+            .post_form(&token_url, &params)
+            .await
+            .map_err(|thrown| Error::RefreshFailed {
+                why: message_of(&thrown),
+                status: None,
+                oauth: OAuthError::default(),
+                cause: cause(thrown),
+            })?;
+        let still_ours = |client: &Client| {
+            client.record().and_then(|r| r.refresh_token().cloned()) == Some(refresh_token.clone())
+        };
+        if answer.body.error.as_string().as_deref() == Some("invalid_grant") {
+            // The refresh token is dead (expired, revoked, rotated away): so is the session.
+            if still_ours(self) {
+                self.expire();
+            }
+            return Err(Error::SessionExpired {
+                oauth: answer.oauth(),
+            });
+        }
+        if !answer.ok {
+            return Err(Error::RefreshFailed {
+                why: cat(&[
+                    "the token endpoint answered HTTP ",
+                    &crate::text::decimal(u64::from(answer.status)),
+                ]),
+                status: Some(answer.status),
+                oauth: answer.oauth(),
+                cause: Cause::None,
+            });
+        }
+        let fresh = token_record(&answer, Some(refresh_token.secret())).map_err(|error| {
+            Error::RefreshFailed {
+                why: error.message(),
+                status: None,
+                oauth: OAuthError::default(),
+                cause: Cause::Error(Box::new(error)),
+            }
+        })?;
+        // Signed out (or signed in anew) meanwhile: do not bring the old session back.
+        if !still_ours(self) {
+            return Err(Error::NotAuthenticated);
+        }
+        self.save(&fresh);
+        Ok(self.session())
+    }
+
+    /// Refreshes first when the token expires within the skew. A passing failure while the
+    /// token still lasts lets the call go on, and is reported as an `error` event.
+    pub(super) async fn refresh_if_expiring(&self) -> Result<()> {
+        let Some(record) = self.record() else {
+            return Ok(());
+        };
+        let skew = self.0.config.refresh_skew_ms();
+        if !self.can_refresh() || !record.expires_within(now_ms(), skew) {
+            return Ok(());
+        }
+        match self.refresh().await {
+            Err(error @ Error::RefreshFailed { .. }) if !record.is_expired(now_ms()) => {
+                self.0.events.emit_error(error);
+                Ok(())
+            }
+            other => other.map(|_| ()),
+        }
+    }
+
+    /// Server-side JavaScript only: the resource owner password grant with the client secret.
+    pub async fn sign_in_with_password(
+        &self,
+        username: &str,
+        password: &str,
+    ) -> Result<Option<Session>> {
+        if in_browser_page() {
+            return Err(Error::InsecureGrant(
+                "the password grant is refused in a browser page: use login() (the implicit grant)",
+            ));
+        }
+        let token_url = self.token_url("is required for the password grant")?;
+        if self.0.config.client_secret().is_none() {
+            return Err(Error::config(
+                "clientSecret",
+                "is required for the password grant",
+            ));
+        }
+        if username.is_empty() {
+            return Err(Error::config("username", "must be a non-empty string"));
+        }
+        let scope = self.0.config.scope().as_str();
+        let params = [
+            ("grant_type", "password"),
+            ("username", username),
+            ("password", password),
+            ("scope", scope),
+        ];
+        let answer = self
+            .post_form(&token_url, &params)
+            .await
+            .map_err(network_error)?;
+        if !answer.ok {
+            return Err(Error::GrantRefused {
+                status: answer.status,
+                oauth: answer.oauth(),
+            });
+        }
+        self.save(&token_record(&answer, None)?);
+        Ok(self.session())
+    }
+
+    /// Asks Tangoe whether the access token is valid, and for what: the validator service
+    /// when configured, else the token endpoint's validate grant.
+    pub async fn validate(&self) -> Result<Validation> {
+        let record = self.usable().ok_or(Error::NotAuthenticated)?;
+        let token = record.access_token().secret();
+        let config = &self.0.config;
+        let answer = if let Some(url) = config.validate_url() {
+            let request = self
+                .endpoint(url.as_str(), Method::GET)
+                .query([("access_token", token)]);
+            self.send_form(request.build().map_err(gloo_error)?)
+                .await
+                .map_err(network_error)?
+        } else if let Some(url) = config.token_url() {
+            let params = [
+                ("grant_type", VALIDATE_GRANT),
+                ("token", token),
+                ("client_id", config.client_id().as_str()),
+            ];
+            self.post_form(url.as_str(), &params)
+                .await
+                .map_err(network_error)?
+        } else {
+            return Err(Error::config(
+                "validateUrl",
+                "or `tokenUrl` is required to validate",
+            ));
+        };
+        let Some(json) = answer.json.as_ref().filter(|_| answer.ok) else {
+            return Err(Error::TokenInvalid {
+                status: answer.status,
+                oauth: answer.oauth(),
+            });
+        };
+        let owner_value = js_sys::Reflect::get(json, &"access_token".into()).ok();
+        let owner: TokenOwner = owner_value
+            .filter(JsValue::is_object)
+            .and_then(|v| serde_wasm_bindgen::from_value(v).ok())
+            .unwrap_or_default();
+        let b = &answer.body;
+        Ok(Validation {
+            scope: b.scope.as_string(),
+            expires_in: b.expires_in.as_f64(),
+            client_id: b.client_id.as_string(),
+            tenant: owner.tenant.as_string(),
+            platform: owner.platform.as_string(),
+            multitenant: owner.multitenant.as_bool() == Some(true)
+                || owner.multitenant.as_string().as_deref() == Some("true"),
+            identity_provider: owner.identity_provider.as_string(),
+            identifier: owner.identifier.as_string(),
+        })
+    }
+
+    /// Revokes both tokens of a finished session in the background (RFC 7009); a failure is
+    /// an `error` event.
+    pub(super) fn revoke(&self, record: &TokenRecord) {
+        let Some(url) = self.0.config.revoke_url() else {
+            return;
+        };
+        let tokens = [
+            (record.refresh_token().map(|t| t.secret()), "refresh_token"),
+            (Some(record.access_token().secret()), "access_token"),
+        ];
+        for (token, hint) in tokens {
+            let Some(token) = token else { continue };
+            let (client, url, token) = (self.clone(), url.as_str().to_owned(), token.to_owned());
+            spawn_local(async move {
+                let params = [
+                    ("token", token.as_str()),
+                    ("token_type_hint", hint),
+                    ("client_id", client.0.config.client_id().as_str()),
+                ];
+                let error = match client.post_form(&url, &params).await {
+                    Ok(answer) if answer.ok => return,
+                    Ok(answer) => Error::RevokeFailed {
+                        why: cat(&[
+                            hint,
+                            " failed (HTTP ",
+                            &crate::text::decimal(u64::from(answer.status)),
+                            ")",
+                        ]),
+                        status: Some(answer.status),
+                        cause: Cause::None,
+                    },
+                    Err(thrown) => Error::RevokeFailed {
+                        why: cat(&[hint, " failed: ", &message_of(&thrown)]),
+                        status: None,
+                        cause: cause(thrown),
+                    },
+                };
+                client.0.events.emit(&Event::Error(error));
+            });
+        }
+    }
+
+    fn token_url(&self, reason: &'static str) -> Result<String> {
+        self.0
+            .config
+            .token_url()
+            .map(|url| url.as_str().to_owned())
+            .ok_or_else(|| Error::config("tokenUrl", reason))
+    }
+
+    /// A request to an OAuth endpoint: JSON accepted, no cookies, the configured timeout.
+    fn endpoint(&self, url: &str, method: Method) -> RequestBuilder {
+        let timeout = AbortSignal::timeout_with_u32(self.0.config.timeout_ms());
+        RequestBuilder::new(url)
+            .method(method)
+            .header("accept", "application/json")
+            .credentials(RequestCredentials::Omit)
+            .abort_signal(Some(&timeout))
+    }
+
+    /// POSTs `params` as a form, with client authentication when the client has a secret.
+    /// `Err` only when no answer came (network error, timeout): what fetch threw.
+    async fn post_form(&self, url: &str, params: &[(&str, &str)]) -> Result<Answer, JsValue> {
+        let form = UrlSearchParams::new()?;
+        for (name, value) in params {
+            form.append(name, value);
+        }
+        let config = &self.0.config;
+        let mut request = self
+            .endpoint(url, Method::POST)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(secret) = config.client_secret() {
+            let id = config.client_id().as_str();
+            match config.client_auth() {
+                ClientAuth::Body => {
+                    form.set("client_id", id);
+                    form.set("client_secret", secret.secret());
+                }
+                ClientAuth::Basic => {
+                    let credentials = basic_credentials(id, secret.secret());
+                    request = request.header("authorization", &credentials);
+                }
+            }
+        }
+        let request = request
+            .body(form)
+            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        self.send_form(request).await
+    }
+
+    /// Sends an OAuth endpoint request and reads its answer.
+    async fn send_form(&self, request: gloo_net::http::Request) -> Result<Answer, JsValue> {
+        let raw: web_sys::Request = request.into();
+        let response = Response::from(send_raw(&raw).await?);
+        let text = response.text().await.unwrap_or_default();
+        let json = js_sys::JSON::parse(&text).ok().filter(JsValue::is_object);
+        let body = json
+            .clone()
+            .and_then(|value| serde_wasm_bindgen::from_value(value).ok())
+            .unwrap_or_default();
+        Ok(Answer {
+            status: response.status(),
+            ok: response.ok(),
+            json,
+            body,
+        })
+    }
+}
+
+/// The record to store from a token answer; without a new refresh token the previous one is
+/// kept (RFC 6749 §6).
+fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<TokenRecord> {
+    let b = &answer.body;
+    let refresh = b.refresh_token.as_string();
+    TokenRecord::from_response(
+        b.access_token.as_string().as_deref(),
+        b.token_type.as_string().as_deref(),
+        b.expires_in.as_f64().and_then(seconds_from_number),
+        refresh.as_deref().or(previous_refresh),
+        b.scope.as_string().as_deref(),
+        now_ms(),
+    )
+    .map_err(|why| Error::InvalidTokenResponse(why.into()))
+}
+
+fn network_error(thrown: JsValue) -> Error {
+    Error::network(&message_of(&thrown), cause(thrown))
+}
+
+fn gloo_error(error: gloo_net::Error) -> Error {
+    Error::network(&error.to_string(), Cause::None)
+}

@@ -1,0 +1,289 @@
+//! The API `fetch`: only to allowed origins, never following redirects, signed with the
+//! Tangoe headers, the context and a fresh correlation id; a refresh first when the token is
+//! about to expire, and on a 401 one refresh and one replay of a clone.
+
+use super::value::{cause, global, message_of};
+use super::Client;
+use crate::context::{self, Override, CORRELATION_ID};
+use crate::error::{Error, Result};
+use crate::headers::api_headers;
+use crate::secret::AccessToken;
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+use web_sys::{Request, RequestInit, RequestMode, RequestRedirect, Response};
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `fetch`, looked up at each call (browsers, workers and Node alike; a page
+    /// that wraps `fetch` is honoured).
+    #[wasm_bindgen(catch, js_name = fetch)]
+    fn global_fetch(request: &Request) -> Result<js_sys::Promise, JsValue>;
+}
+
+/// What one call says about the context: its overrides of the client's three context values,
+/// and whether the caller set its own activity or correlation id.
+#[derive(Clone, Debug, Default)]
+pub struct CallContext {
+    /// `None`: inherit; `Some(None)`: no header for this call; `Some(Some(v))`: this value.
+    pub overrides: [Option<Option<String>>; 3],
+    /// The caller set `X-TNGO-CONTEXT-ACTIVITYID` itself.
+    pub own_activity: bool,
+    /// The caller set `X-TNGO-CONTEXT-CORRELATIONID` itself.
+    pub own_correlation: bool,
+}
+
+impl CallContext {
+    fn is_usual(&self) -> bool {
+        !self.own_activity && self.overrides.iter().all(Option::is_none)
+    }
+}
+
+/// The headers of calls that change nothing, kept until the token or the client's context
+/// changes: the same question always gets the same answer, and most calls ask it.
+#[derive(Default)]
+pub struct HeaderCache(RefCell<Option<(String, Vec<(&'static str, String)>)>>);
+
+impl HeaderCache {
+    /// Forgets the cached headers (new token, new context, sign-out).
+    pub fn clear(&self) {
+        *self.0.borrow_mut() = None;
+    }
+}
+
+/// Sends `request` through the global `fetch`; `Err` is what fetch threw or rejected with.
+pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
+    let value = JsFuture::from(global_fetch(request)?).await?;
+    value.dyn_into::<Response>().map_err(|_| {
+        js_sys::TypeError::new("fetch resolved something that is not a Response").into()
+    })
+}
+
+impl Client {
+    /// `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added, for a request to an
+    /// allowed origin. Redirects are refused unless the request says `manual` (a followed one
+    /// would take the headers to any origin). HTTP errors are responses, not `Err`.
+    pub async fn fetch(&self, request: Request) -> Result<Response> {
+        self.fetch_with(request, CallContext::default(), true).await
+    }
+
+    /// [`Client::fetch`] with what the call says about its context; a request whose body is
+    /// a caller's stream is not `replayable`.
+    pub(crate) async fn fetch_with(
+        &self,
+        request: Request,
+        call: CallContext,
+        replayable: bool,
+    ) -> Result<Response> {
+        self.refresh_if_expiring().await?;
+        let request = no_redirects(request)?;
+        let call = self.check(&request, call)?;
+        self.send_signed(request, call, replayable).await
+    }
+
+    /// The call's context from the request's own headers and `call`; refuses what must not
+    /// be sent. A context header the caller put on the request is that call's value.
+    pub(crate) fn check(&self, request: &Request, mut call: CallContext) -> Result<CallContext> {
+        let url = web_sys::Url::new(&request.url())
+            .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
+        let origin = url.origin();
+        if !self.0.config.is_allowed_origin(&origin) {
+            return Err(Error::OriginNotAllowed { origin });
+        }
+        if request.mode() == RequestMode::NoCors {
+            return Err(Error::invalid_request(
+                "mode \"no-cors\" cannot carry the Authorization header",
+            ));
+        }
+        let headers = request.headers();
+        let own = |name: &str| headers.get(name).ok().flatten();
+        for ((_, header), slot) in context::FIELDS.iter().zip(call.overrides.iter_mut()) {
+            if slot.is_none() {
+                *slot = own(header).map(Some);
+            }
+        }
+        call.own_activity = own(context::ACTIVITY_ID).is_some();
+        call.own_correlation = own(CORRELATION_ID).is_some();
+        // Checked now, so a bad value is refused before anything is sent.
+        self.context_headers(&call)?;
+        Ok(call)
+    }
+
+    /// Signs and sends a checked request; on a 401, refreshes once and replays a clone made
+    /// before signing (signed with what is current then), when `replayable`.
+    pub(crate) async fn send_signed(
+        &self,
+        request: Request,
+        call: CallContext,
+        replayable: bool,
+    ) -> Result<Response> {
+        let replay = if replayable && self.can_refresh() {
+            request.clone().ok()
+        } else {
+            None
+        };
+        let sent_with = self.sign(&request, &call)?;
+        let response = self.send(&request).await?;
+        if response.status() != 401 {
+            return Ok(response);
+        }
+        let Some(replay) = replay else {
+            self.expire();
+            return Ok(response);
+        };
+        // Calls in flight while another one refreshed just replay with the new token.
+        if self.access_token().as_ref() == Some(&sent_with) {
+            match self.refresh().await {
+                Err(Error::SessionExpired { .. }) => return Ok(response),
+                Err(error) => return Err(error),
+                Ok(_) => {}
+            }
+        }
+        self.sign(&replay, &call)?;
+        let second = self.send(&replay).await?;
+        if second.status() == 401 {
+            self.expire();
+        }
+        Ok(second)
+    }
+
+    /// Sets the Tangoe headers with the current token; returns the token used.
+    fn sign(&self, request: &Request, call: &CallContext) -> Result<AccessToken> {
+        let token = self.access_token().ok_or(Error::NotAuthenticated)?;
+        let headers = request.headers();
+        let cached = call.is_usual().then(|| {
+            self.0
+                .headers
+                .0
+                .borrow()
+                .as_ref()
+                .filter(|(t, _)| t == token.secret())
+                .map(|(_, h)| h.clone())
+        });
+        let list = match cached.flatten() {
+            Some(list) => list,
+            None => {
+                let mut list: Vec<(&'static str, String)> =
+                    api_headers(&self.0.config, &token).into();
+                list.extend(
+                    self.context_headers(call)?
+                        .into_iter()
+                        .map(|(n, v)| (n, v.to_owned())),
+                );
+                if call.is_usual() {
+                    *self.0.headers.0.borrow_mut() = Some((token.secret().into(), list.clone()));
+                }
+                list
+            }
+        };
+        let set = |name: &str, value: &str| {
+            let result = if value.is_empty() {
+                headers.delete(name)
+            } else {
+                headers.set(name, value)
+            };
+            result.map_err(|_| Error::invalid_request("the request's headers are immutable"))
+        };
+        for (name, value) in &list {
+            set(name, value)?;
+        }
+        // Our own UUID needs no check; a caller's was checked by Headers.
+        if !call.own_correlation {
+            set(CORRELATION_ID, &correlation_id()?)?;
+        }
+        Ok(token)
+    }
+
+    /// The context headers of a call (an empty value: the header must go).
+    fn context_headers(&self, call: &CallContext) -> Result<Vec<(&'static str, String)>> {
+        let state = self.0.context.borrow();
+        let (context, activity) = &*state;
+        let [a, b, c] = context.values();
+        let client = [a, b, c, activity.as_deref().filter(|_| !call.own_activity)];
+        let overrides = call.overrides.each_ref().map(|o| match o {
+            None => Override::Inherit,
+            Some(None) => Override::Remove,
+            Some(Some(v)) => Override::Set(v.as_str()),
+        });
+        let headers = context::headers(client, overrides, None)?;
+        Ok(headers
+            .into_iter()
+            .map(|(n, v)| (n, v.to_owned()))
+            .collect())
+    }
+
+    /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
+    async fn send(&self, request: &Request) -> Result<Response> {
+        let correlation_id = request.headers().get(CORRELATION_ID).ok().flatten();
+        let response = send_raw(request)
+            .await
+            .map_err(|thrown| Error::NetworkError {
+                why: message_of(&thrown),
+                correlation_id: correlation_id.clone(),
+                status: None,
+                cause: cause(thrown),
+            })?;
+        self.remember(&response, correlation_id.as_deref());
+        Ok(response)
+    }
+
+    /// Notes the correlation id a response (or a body read from one) came with.
+    pub(crate) fn remember(&self, object: &JsValue, correlation_id: Option<&str>) {
+        if let (Some(id), true) = (correlation_id, object.is_object()) {
+            let key: &js_sys::Object = object.unchecked_ref();
+            self.0.correlation_ids.set(key, &JsValue::from_str(id));
+        }
+    }
+
+    /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: for its `Response`, or for the
+    /// body or page read from it.
+    pub fn correlation_id(&self, object: &JsValue) -> Option<String> {
+        if !object.is_object() {
+            return None;
+        }
+        self.0
+            .correlation_ids
+            .get(object.unchecked_ref())
+            .as_string()
+    }
+}
+
+/// The request itself when it refuses or hands back redirects, else a copy that refuses them.
+pub(crate) fn no_redirects(request: Request) -> Result<Request> {
+    if matches!(
+        request.redirect(),
+        RequestRedirect::Manual | RequestRedirect::Error
+    ) {
+        return Ok(request);
+    }
+    let init = RequestInit::new();
+    init.set_redirect(RequestRedirect::Error);
+    Request::new_with_request_and_init(&request, &init)
+        .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
+}
+
+/// A fresh random UUID (RFC 9562 v4): `crypto.randomUUID`, or one made from
+/// `getRandomValues` where that is missing (plain-http pages).
+fn correlation_id() -> Result<String> {
+    let crypto = global("crypto");
+    let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
+    if !crypto.is_object() {
+        return Err(unsupported());
+    }
+    let crypto: web_sys::Crypto = crypto.unchecked_into();
+    let has_uuid =
+        js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
+    if has_uuid {
+        return Ok(crypto.random_uuid());
+    }
+    let mut b = [0u8; 16];
+    crypto
+        .get_random_values_with_u8_array(&mut b)
+        .map_err(|_| unsupported())?;
+    Ok(crate::encode::uuid_v4(b))
+}
+
+/// `text` cut to at most `max` characters (a body quoted in an error).
+pub(crate) fn clip(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
+}

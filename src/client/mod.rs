@@ -1,0 +1,225 @@
+//! The browser client: sign-in, the session and MOBPROC calls, on web-sys, js-sys and gloo-net.
+//! Every rule comes from the pure core (`crate::config`, `callback`, `token`, `headers`,
+//! `context`, `pagination`); this module does the I/O around it. The npm package's
+//! `MobprocClient` (`crate::js`) is a thin skin over [`Client`].
+
+mod api;
+mod events;
+mod grant;
+mod http;
+mod navigation;
+mod pages;
+mod storage;
+mod value;
+
+pub use events::{Event, EventKind, Listener};
+pub use grant::Validation;
+pub use pages::{PageOptions, Pages};
+pub use storage::{MemoryStorage, SessionStorage, Storage};
+
+use crate::config::{Config, ValidConfig};
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::secret::AccessToken;
+use crate::text::cat;
+use crate::token::{Session, TokenRecord};
+use events::Events;
+use http::HeaderCache;
+use serde::Serialize;
+use std::cell::RefCell;
+use std::rc::Rc;
+use storage::Store;
+
+/// Options of [`Client::login`] and [`Client::authorize_url`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LoginOptions {
+    /// A same-origin path (`/orders?id=1`) handed back by
+    /// [`Client::handle_redirect_callback`]; anything else is dropped (no open redirect).
+    pub return_to: Option<String>,
+}
+
+/// A completed sign-in: where the app asked to go afterwards.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Callback {
+    /// The sanitised `return_to` of the sign-in, if any.
+    pub return_to: Option<String>,
+}
+
+/// A MOBPROC client: sign-in, the session in sessionStorage, and calls with the Tangoe
+/// headers. Cheap to clone (one shared state), so it can move into async blocks.
+#[derive(Clone)]
+pub struct Client(Rc<Inner>);
+
+struct Inner {
+    config: ValidConfig,
+    events: Rc<Events>,
+    store: Store,
+    pending_key: String,
+    /// The last record read, and the stored text it came from.
+    cached: RefCell<Option<(String, TokenRecord)>>,
+    /// The one refresh in flight, which every caller waits for.
+    refreshing: RefCell<Option<grant::Flight>>,
+    /// The client's context and activity id, applied to every call.
+    context: RefCell<(Context, Option<String>)>,
+    headers: HeaderCache,
+    /// The correlation id of each `Response` (and each body `fetch_json` resolved).
+    correlation_ids: js_sys::WeakMap,
+}
+
+impl Client {
+    /// Checks `config` (the error names the first bad field) and makes a client.
+    pub fn new(config: Config) -> Result<Client> {
+        if config.client_secret.is_some() && value::in_browser_page() {
+            return Err(Error::InsecureGrant(
+                "a clientSecret is refused in a browser page, where it cannot stay secret: \
+                 use login() (the implicit grant)",
+            ));
+        }
+        let config = ValidConfig::new(&config)?;
+        let events = Rc::new(Events::default());
+        let pending_key = cat(&[config.storage_key().as_str(), ".pending"]);
+        let context = (
+            config.context().clone(),
+            config.activity_id().map(Into::into),
+        );
+        Ok(Client(Rc::new(Inner {
+            store: Store::new(events.clone()),
+            events,
+            pending_key,
+            cached: RefCell::new(None),
+            refreshing: RefCell::new(None),
+            context: RefCell::new(context),
+            headers: HeaderCache::default(),
+            correlation_ids: js_sys::WeakMap::new(),
+            config,
+        })))
+    }
+
+    /// The checked configuration.
+    pub fn config(&self) -> &ValidConfig {
+        &self.0.config
+    }
+
+    /// True when an unexpired token is stored.
+    pub fn is_authenticated(&self) -> bool {
+        self.usable().is_some()
+    }
+
+    /// The session without token values, or `None`.
+    pub fn session(&self) -> Option<Session> {
+        self.usable().map(|record| record.session())
+    }
+
+    /// The raw access token, for the rare caller that must place it elsewhere.
+    pub fn access_token(&self) -> Option<AccessToken> {
+        self.usable().map(|record| record.access_token().clone())
+    }
+
+    /// Subscribes to one kind of event; returns the id [`Client::off`] takes.
+    pub fn on(&self, kind: EventKind, listener: impl Fn(&Event) + 'static) -> u32 {
+        self.0.events.on(
+            kind,
+            Rc::new(move |event| {
+                listener(event);
+                Ok(())
+            }),
+        )
+    }
+
+    /// Subscribes a listener that may fail (a JavaScript function that throws).
+    pub fn on_fallible(&self, kind: EventKind, listener: Listener) -> u32 {
+        self.0.events.on(kind, listener)
+    }
+
+    /// Unsubscribes; twice does nothing.
+    pub fn off(&self, id: u32) {
+        self.0.events.off(id);
+    }
+
+    /// Acts for another employee (or in another hierarchy) on every later call;
+    /// `Context::default()` for the user's own. All or nothing: a bad value keeps the old one.
+    pub fn set_context(&self, context: Context) -> Result<()> {
+        context.check("context.")?;
+        self.0.context.borrow_mut().0 = context;
+        self.0.headers.clear();
+        Ok(())
+    }
+
+    /// Sends `X-TNGO-CONTEXT-ACTIVITYID` on every later call; `None` to stop.
+    pub fn set_activity_id(&self, activity_id: Option<String>) -> Result<()> {
+        if let Some(id) = &activity_id {
+            crate::context::check_value("", "activityId", id)?;
+        }
+        self.0.context.borrow_mut().1 = activity_id;
+        self.0.headers.clear();
+        Ok(())
+    }
+
+    /// Forgets the token and any pending sign-in; revokes both tokens in the background when
+    /// a revocation URL is configured.
+    pub fn logout(&self) {
+        self.0.headers.clear();
+        let record = self.record();
+        self.0.store.remove(self.key());
+        self.0.store.remove(&self.0.pending_key);
+        let Some(record) = record else { return };
+        self.0.events.emit(&Event::SessionChanged(None));
+        self.revoke(&record);
+    }
+
+    fn key(&self) -> &str {
+        self.0.config.storage_key().as_str()
+    }
+
+    /// The stored record if its access token has not expired.
+    fn usable(&self) -> Option<TokenRecord> {
+        self.record()
+            .filter(|record| !record.is_expired(value::now_ms()))
+    }
+
+    /// The stored record; a corrupted one is removed and reads as signed out.
+    fn record(&self) -> Option<TokenRecord> {
+        let raw = self.0.store.get(self.key())?;
+        if let Some((text, record)) = &*self.0.cached.borrow() {
+            if *text == raw {
+                return Some(record.clone());
+            }
+        }
+        match navigation::parse_record(&raw) {
+            Some(record) => {
+                *self.0.cached.borrow_mut() = Some((raw, record.clone()));
+                Some(record)
+            }
+            None => {
+                self.0.store.remove(self.key());
+                None
+            }
+        }
+    }
+
+    /// Replaces the record in one write and tells the listeners.
+    fn save(&self, record: &TokenRecord) {
+        self.0.headers.clear();
+        self.0.store.set(self.key(), &record.to_json());
+        self.0.events.emit(&Event::SessionChanged(self.session()));
+    }
+
+    /// The server no longer accepts the session: forget it and say so.
+    fn expire(&self) {
+        self.0.headers.clear();
+        if self.record().is_none() {
+            return;
+        }
+        self.0.store.remove(self.key());
+        self.0.events.emit(&Event::SessionChanged(None));
+        self.0.events.emit(&Event::SessionExpired);
+    }
+
+    fn can_refresh(&self) -> bool {
+        self.0.config.token_url().is_some()
+            && self
+                .record()
+                .is_some_and(|record| record.refresh_token().is_some())
+    }
+}

@@ -1,0 +1,127 @@
+//! Sign-in through the browser: `state` from `crypto.getRandomValues`, the pending sign-in in
+//! storage, `location.assign`, and the callback from `location.hash`, removed from the
+//! address bar with `history.replaceState` before anything else happens.
+
+use super::value::{global, in_browser_page, now_ms, string};
+use super::{Callback, Client, LoginOptions};
+use crate::authorize::{self, sanitize_return_to};
+use crate::callback::{self, PendingSignIn};
+use crate::error::{Error, Result};
+use crate::secret::State;
+use crate::text::{json_object, JsonValue};
+use crate::token::TokenRecord;
+use js_sys::{Reflect, JSON};
+use wasm_bindgen::{JsCast, JsValue};
+
+impl Client {
+    /// Starts a sign-in and returns the authorization URL without navigating.
+    pub fn authorize_url(&self, options: &LoginOptions) -> Result<String> {
+        let state = State::from_random_bytes(&random_bytes()?);
+        let url = authorize::authorize_url(&self.0.config, &state)?;
+        let return_to = options.return_to.as_deref().and_then(sanitize_return_to);
+        let pending = json_object(&[
+            ("state", JsonValue::Str(state.secret())),
+            ("returnTo", JsonValue::Opt(return_to.as_deref())),
+        ]);
+        self.0.store.set(&self.0.pending_key, &pending);
+        Ok(url)
+    }
+
+    /// Starts a sign-in and navigates to Tangoe's sign-in page.
+    pub fn login(&self, options: &LoginOptions) -> Result<()> {
+        let window = web_sys::window()
+            .filter(|_| in_browser_page())
+            .ok_or_else(|| Error::unsupported("login needs a browser page; use authorizeUrl"))?;
+        let url = self.authorize_url(options)?;
+        window
+            .location()
+            .assign(&url)
+            .map_err(|_| Error::unsupported("the page refused to navigate to the sign-in page"))
+    }
+
+    /// On every page load: `None` without an OAuth response in the URL, else where to go.
+    /// A response that fails its checks stores nothing and leaves a good session as it was.
+    pub async fn handle_redirect_callback(&self) -> Result<Option<Callback>> {
+        let Some(window) = web_sys::window().filter(|_| in_browser_page()) else {
+            return Ok(None);
+        };
+        let location = window.location();
+        let hash = location.hash().unwrap_or_default();
+        let fragment = hash.strip_prefix('#').unwrap_or(&hash);
+        if !callback::is_oauth_response(fragment) {
+            return Ok(None);
+        }
+        // Before anything else: the response leaves the address bar and the history entry.
+        let removed = window.history().and_then(|history| {
+            let path = location.pathname()? + &location.search()?;
+            history.replace_state_with_url(&history.state()?, "", Some(&path))
+        });
+        if removed.is_err() {
+            return Err(Error::unsupported(
+                "could not remove the sign-in response from the URL",
+            ));
+        }
+        let pending = self.take_pending();
+        let signed_in = callback::evaluate(fragment, pending.as_ref(), now_ms())?;
+        self.save(&signed_in.record);
+        Ok(Some(Callback {
+            return_to: signed_in.return_to,
+        }))
+    }
+
+    /// The pending sign-in, read once and deleted: a `state` is good for one response only.
+    fn take_pending(&self) -> Option<PendingSignIn> {
+        let raw = self.0.store.get(&self.0.pending_key);
+        self.0.store.remove(&self.0.pending_key);
+        let pending = JSON::parse(&raw?).ok()?;
+        let state = string(&pending, "state").filter(|s| !s.is_empty())?;
+        Some(PendingSignIn {
+            state: State::new(state),
+            return_to: string(&pending, "returnTo")
+                .as_deref()
+                .and_then(sanitize_return_to),
+        })
+    }
+}
+
+/// 32 bytes from `crypto.getRandomValues`: 256 bits, above RFC 6749 §10.10's 128.
+fn random_bytes() -> Result<[u8; 32]> {
+    let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
+    let crypto = global("crypto");
+    if !crypto.is_object() {
+        return Err(unsupported());
+    }
+    let crypto: web_sys::Crypto = crypto.unchecked_into();
+    let mut bytes = [0u8; 32];
+    crypto
+        .get_random_values_with_u8_array(&mut bytes)
+        .map_err(|_| unsupported())?;
+    Ok(bytes)
+}
+
+/// The stored record (`TokenRecord::to_json`), checked as strictly as a fresh one.
+pub(super) fn parse_record(raw: &str) -> Option<TokenRecord> {
+    let record = JSON::parse(raw).ok().filter(JsValue::is_object)?;
+    let field = |key: &str| Reflect::get(&record, &JsValue::from_str(key)).ok();
+    let optional = |key: &str| -> Option<Option<String>> {
+        let value = field(key)?;
+        match value.as_string() {
+            Some(text) => Some(Some(text)),
+            None => value.is_undefined().then_some(None),
+        }
+    };
+    let access = field("accessToken")?.as_string()?;
+    let expires_at = field("expiresAt")?.as_f64()?;
+    let whole = expires_at >= 0.0 && expires_at.fract() == 0.0;
+    if !whole {
+        return None;
+    }
+    let (refresh, scope) = (optional("refreshToken")?, optional("scope")?);
+    TokenRecord::restore(
+        &access,
+        refresh.as_deref(),
+        expires_at as u64,
+        scope.as_deref(),
+    )
+    .ok()
+}

@@ -1,0 +1,135 @@
+//! Pages of a MOBPROC collection, following `_meta.hrefNext`: only to origins that may receive
+//! the token, never a page twice, never more than `max_pages`.
+
+use super::value::message_of;
+use super::Client;
+use crate::error::{ApiError, Error, Result};
+use crate::pagination::check_next;
+use crate::text::{cat, decimal};
+use js_sys::Reflect;
+use wasm_bindgen::JsValue;
+
+/// Where a walk starts and how far it may go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageOptions {
+    /// Page size (`limit`), at least 1; Tangoe's default otherwise.
+    pub limit: Option<u64>,
+    /// Index of the first item (`offset`).
+    pub offset: Option<u64>,
+    /// Stop with `pagination_loop` after this many pages.
+    pub max_pages: u32,
+}
+
+impl Default for PageOptions {
+    fn default() -> Self {
+        PageOptions {
+            limit: None,
+            offset: None,
+            max_pages: 1000,
+        }
+    }
+}
+
+/// A walk through the pages of a collection; [`Pages::next`] until it gives `None`.
+pub struct Pages {
+    client: Client,
+    next: Option<String>,
+    /// Why the walk must stop, found on the page before (handed out after that page).
+    stop: Option<Error>,
+    seen: Vec<String>,
+    count: u32,
+    max_pages: u32,
+}
+
+impl Client {
+    /// The pages of the collection at `path` (joined onto the API base URL).
+    pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
+        let url = web_sys::Url::new(&self.resolve(path)?)
+            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        let params = url.search_params();
+        for (key, value) in [("limit", options.limit), ("offset", options.offset)] {
+            if let Some(value) = value {
+                params.set(key, &decimal(value));
+            }
+        }
+        Ok(Pages {
+            client: self.clone(),
+            next: Some(url.href()),
+            stop: None,
+            seen: Vec::new(),
+            count: 0,
+            max_pages: options.max_pages,
+        })
+    }
+}
+
+impl Pages {
+    /// The next page (parsed JSON), or `None` after the last.
+    pub async fn next(&mut self) -> Result<Option<JsValue>> {
+        if let Some(error) = self.stop.take() {
+            self.next = None;
+            return Err(error);
+        }
+        let Some(href) = self.next.take() else {
+            return Ok(None);
+        };
+        self.count += 1;
+        // A server that makes up new links forever is a loop too.
+        if self.count > self.max_pages {
+            return Err(Error::PaginationLoop {
+                href,
+                max_pages: Some(self.max_pages),
+            });
+        }
+        self.seen.push(href.clone());
+        let (page, correlation_id) = self.client.fetch_json_value(&href).await?;
+        self.client.remember(&page, correlation_id.as_deref());
+        let meta = field(&page, "_meta");
+        // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.
+        if let Some(own) = field(&meta, "href").as_string() {
+            if let Ok(url) = web_sys::Url::new_with_base(&own, &href) {
+                self.seen.push(url.href());
+            }
+        }
+        match self.follow(&href, field(&meta, "hrefNext")) {
+            Ok(next) => self.next = next,
+            Err(error) => self.stop = Some(error),
+        }
+        Ok(Some(page))
+    }
+
+    /// The page after `href`, from its `hrefNext`; `Err` when it must not be fetched.
+    fn follow(&self, href: &str, next: JsValue) -> Result<Option<String>> {
+        if next.is_undefined() || next.is_null() || next.as_string().as_deref() == Some("") {
+            return Ok(None);
+        }
+        let not_url = |why: &str| {
+            Error::ApiError(Box::new(ApiError {
+                summary: cat(&["Tangoe's `_meta.hrefNext` is not a URL: ", why]),
+                ..ApiError::default()
+            }))
+        };
+        let Some(next) = next.as_string() else {
+            let kind = next.js_typeof().as_string().unwrap_or_default();
+            return Err(not_url(&cat(&[&kind, " instead of a string"])));
+        };
+        let url = web_sys::Url::new_with_base(&next, href)
+            .map_err(|thrown| not_url(&message_of(&thrown)))?;
+        let href = url.href();
+        check_next(
+            &self.client.0.config,
+            &url.origin(),
+            &href,
+            self.seen.iter().map(String::as_str),
+        )?;
+        Ok(Some(href))
+    }
+}
+
+/// `value[key]` of an object, else `undefined`.
+fn field(value: &JsValue, key: &str) -> JsValue {
+    if !value.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}

@@ -1,0 +1,61 @@
+//! Small reads of JavaScript values through js-sys: the clock, globals, thrown values.
+
+use crate::error::Cause;
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// `Date.now()` as whole milliseconds.
+pub fn now_ms() -> u64 {
+    js_sys::Date::now() as u64
+}
+
+/// `globalThis[name]`, or `undefined` when absent or when its getter throws.
+pub fn global(name: &str) -> JsValue {
+    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+}
+
+/// `object[key]` as an own property only: a polluted `Object.prototype` must not steer us.
+/// A throwing getter or a revoked Proxy is an `Err` with what was thrown.
+pub fn own(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
+    let key = JsValue::from_str(key);
+    let object: &js_sys::Object = object.unchecked_ref();
+    if js_sys::Object::has_own(object, &key) {
+        Reflect::get(object, &key)
+    } else {
+        Ok(JsValue::UNDEFINED)
+    }
+}
+
+/// `object[key]` if it is a string.
+pub fn string(object: &JsValue, key: &str) -> Option<String> {
+    if !object.is_object() {
+        return None;
+    }
+    Reflect::get(object, &JsValue::from_str(key))
+        .ok()?
+        .as_string()
+}
+
+/// True inside a browser page (not Node, not a worker): the password grant and a client
+/// secret are refused there, and sign-in needs one.
+pub fn in_browser_page() -> bool {
+    global("window").is_object() && global("document").is_object()
+}
+
+/// What a thrown value says: its `message` when it has one, else the value as text.
+pub fn message_of(thrown: &JsValue) -> String {
+    if let Some(text) = thrown.as_string() {
+        return text;
+    }
+    if thrown.is_object() {
+        if let Some(message) = string(thrown, "message") {
+            return message;
+        }
+    }
+    thrown.js_typeof().as_string().unwrap_or_default()
+}
+
+/// A thrown value kept as an error's cause.
+pub fn cause(thrown: JsValue) -> Cause {
+    Cause::Js(thrown)
+}
