@@ -1,4 +1,5 @@
-// MobprocError and the small helpers that create it.
+// MobprocError: every error the package throws. The Rust side builds it (src/js/error.rs) from
+// the error's code, message and details; it lives here because a Rust type cannot extend Error.
 
 /** Every error this package throws: `instanceof MobprocError`, with a stable `code`. */
 export class MobprocError extends Error {
@@ -14,21 +15,3 @@ export class MobprocError extends Error {
     this.code = code;
   }
 }
-
-/** A `config_invalid` error naming the field. */
-export const configError = (field, reason) => new MobprocError("config_invalid", `invalid config: \`${field}\` ${reason}`, { field });
-
-/** The message of whatever was thrown, even a Symbol or an object whose toString throws. */
-export function messageOf(cause) {
-  try {
-    return typeof cause?.message === "string" ? cause.message : String(cause);
-  } catch {
-    return typeof cause;
-  }
-}
-
-/** `network_error`: fetch itself failed, with the original error as `cause`. */
-export const networkError = (cause, details) => new MobprocError("network_error", `network error: ${messageOf(cause)}`, { cause, ...details });
-
-/** True inside a browser page (not Node, not a worker). */
-export const inBrowserPage = () => typeof window === "object" && typeof document === "object";

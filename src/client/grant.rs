@@ -222,18 +222,7 @@ impl Client {
         username: &str,
         password: &str,
     ) -> Result<Option<Session>> {
-        if in_browser_page() {
-            return Err(Error::InsecureGrant(
-                "the password grant is refused in a browser page: use login() (the implicit grant)",
-            ));
-        }
-        let token_url = self.token_url("is required for the password grant")?;
-        if self.0.config.client_secret().is_none() {
-            return Err(Error::config(
-                "clientSecret",
-                "is required for the password grant",
-            ));
-        }
+        let token_url = self.password_grant_ready()?;
         if username.is_empty() {
             return Err(Error::config("username", "must be a non-empty string"));
         }
@@ -256,6 +245,24 @@ impl Client {
         }
         self.save(&token_record(&answer, None)?);
         Ok(self.session())
+    }
+
+    /// Whether the password grant may run here: not in a browser page, with a token URL and
+    /// a secret. Returns the token URL.
+    pub fn password_grant_ready(&self) -> Result<String> {
+        if in_browser_page() {
+            return Err(Error::InsecureGrant(
+                "the password grant is refused in a browser page: use login() (the implicit grant)",
+            ));
+        }
+        let token_url = self.token_url("is required for the password grant")?;
+        if self.0.config.client_secret().is_none() {
+            return Err(Error::config(
+                "clientSecret",
+                "is required for the password grant",
+            ));
+        }
+        Ok(token_url)
     }
 
     /// Asks Tangoe whether the access token is valid, and for what: the validator service

@@ -13,6 +13,8 @@ mod storage;
 mod value;
 
 pub use events::{Event, EventKind, Listener};
+pub use http::CallContext;
+pub(crate) use value::{in_browser_page, message_of};
 pub use grant::Validation;
 pub use pages::{PageOptions, Pages};
 pub use storage::{MemoryStorage, SessionStorage, Storage};

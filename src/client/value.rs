@@ -2,7 +2,7 @@
 
 use crate::error::Cause;
 use js_sys::Reflect;
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsValue;
 
 /// `Date.now()` as whole milliseconds.
 pub fn now_ms() -> u64 {
@@ -12,18 +12,6 @@ pub fn now_ms() -> u64 {
 /// `globalThis[name]`, or `undefined` when absent or when its getter throws.
 pub fn global(name: &str) -> JsValue {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
-}
-
-/// `object[key]` as an own property only: a polluted `Object.prototype` must not steer us.
-/// A throwing getter or a revoked Proxy is an `Err` with what was thrown.
-pub fn own(object: &JsValue, key: &str) -> Result<JsValue, JsValue> {
-    let key = JsValue::from_str(key);
-    let object: &js_sys::Object = object.unchecked_ref();
-    if js_sys::Object::has_own(object, &key) {
-        Reflect::get(object, &key)
-    } else {
-        Ok(JsValue::UNDEFINED)
-    }
 }
 
 /// `object[key]` if it is a string.

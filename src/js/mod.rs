@@ -1,1 +1,271 @@
+//! The npm package's surface: `MobprocClient`, a thin `#[wasm_bindgen]` skin over
+//! [`Client`](crate::Client). It reads JavaScript values into Rust types, hands the work to the
+//! client, and turns results into JavaScript values and errors into `MobprocError`. No rules
+//! live here. Built with the `js` feature (the npm package); a Rust front-end leaves it off.
 
+mod config;
+mod error;
+mod read;
+mod request;
+
+use crate::client::{Client, Event, EventKind, PageOptions, Pages};
+use crate::error::Error;
+use crate::text::cat;
+use error::{throw, to_js, to_value};
+use js_sys::{Function, Promise};
+use read::own;
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::future_to_promise;
+
+// lol_alloc's free list: about 1 KB of code where std's dlmalloc is 5.8 KB (−3.1 KB gzip,
+// ../shared/TOOLCHAIN.md). Only in the npm build: a Rust front-end keeps its own allocator.
+#[global_allocator]
+static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
+    // SAFETY: the module is not built with threads (no `atomics` target feature).
+    unsafe { lol_alloc::AssumeSingleThreaded::new(lol_alloc::FreeListAllocator::new()) };
+
+/// A MOBPROC client; `createClient` makes one after loading the module.
+#[wasm_bindgen]
+pub struct MobprocClient {
+    client: Client,
+}
+
+/// Runs `work` as a Promise: its value, or a rejected `MobprocError`.
+fn promise<F>(work: F) -> Promise
+where
+    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
+{
+    future_to_promise(async move { throw(work.await) })
+}
+
+#[wasm_bindgen]
+impl MobprocClient {
+    /// Checks `config` and makes a client (`config_invalid` names the first bad field).
+    #[wasm_bindgen(constructor)]
+    pub fn new(config: JsValue) -> Result<MobprocClient, JsValue> {
+        let config = throw(config::read_config(&config))?;
+        let client = throw(Client::new(config))?;
+        Ok(MobprocClient { client })
+    }
+
+    /// Starts a sign-in and returns the authorization URL without navigating.
+    #[wasm_bindgen(js_name = authorizeUrl)]
+    pub fn authorize_url(&self, options: JsValue) -> Result<String, JsValue> {
+        let options = throw(config::read_login_options(&options))?;
+        throw(self.client.authorize_url(&options))
+    }
+
+    /// Starts a sign-in and navigates to Tangoe's sign-in page.
+    pub fn login(&self, options: JsValue) -> Result<(), JsValue> {
+        if !crate::client::in_browser_page() {
+            return throw(Err(Error::unsupported(
+                "login needs a browser page; use authorizeUrl",
+            )));
+        }
+        let options = throw(config::read_login_options(&options))?;
+        throw(self.client.login(&options))
+    }
+
+    /// On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`.
+    #[wasm_bindgen(js_name = handleRedirectCallback)]
+    pub fn handle_redirect_callback(&self) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let back = client.handle_redirect_callback().await?;
+            Ok(back.map_or(JsValue::NULL, |b| to_value(&b)))
+        })
+    }
+
+    /// Server-side JavaScript only: the password grant with the client's secret.
+    #[wasm_bindgen(js_name = signInWithPassword)]
+    pub fn sign_in_with_password(&self, credentials: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            client.password_grant_ready()?;
+            let read = |key: &str| -> Result<JsValue, Error> {
+                if credentials.is_undefined() || credentials.is_null() {
+                    return Ok(JsValue::UNDEFINED);
+                }
+                js_sys::Reflect::get(&credentials, &key.into())
+                    .map_err(|thrown| config::unreadable("credentials", &thrown))
+            };
+            let username = read("username")?.as_string().filter(|u| !u.is_empty());
+            let username =
+                username.ok_or_else(|| Error::config("username", "must be a non-empty string"))?;
+            let password = read("password")?.as_string();
+            let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
+            let session = client.sign_in_with_password(&username, &password).await?;
+            Ok(to_value(&session))
+        })
+    }
+
+    /// A new access token (and Tangoe's rotated refresh token); one request however many wait.
+    pub fn refresh(&self) -> Promise {
+        let client = self.client.clone();
+        promise(async move { Ok(to_value(&client.refresh().await?)) })
+    }
+
+    /// True when an unexpired token is stored.
+    #[wasm_bindgen(js_name = isAuthenticated)]
+    pub fn is_authenticated(&self) -> bool {
+        self.client.is_authenticated()
+    }
+
+    /// The session without token values, or `null`.
+    pub fn session(&self) -> JsValue {
+        to_value(&self.client.session())
+    }
+
+    /// The raw access token, for the rare caller that must place it elsewhere.
+    #[wasm_bindgen(js_name = accessToken)]
+    pub fn access_token(&self) -> Option<String> {
+        self.client.access_token().map(|t| t.secret().to_owned())
+    }
+
+    /// Asks Tangoe whether the access token is valid, and for what.
+    pub fn validate(&self) -> Promise {
+        let client = self.client.clone();
+        promise(async move { Ok(to_value(&client.validate().await?)) })
+    }
+
+    /// `fetch` with the Tangoe headers; relative URLs join `apiBaseUrl`.
+    pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let p = request::prepare(&client, &input, &init)?;
+            let response = client.fetch_with(p.request, p.call, p.replayable).await?;
+            Ok(response.into())
+        })
+    }
+
+    /// `fetch` for JSON: the parsed body on 2xx (`null` when empty), else `api_error`.
+    #[wasm_bindgen(js_name = fetchJson)]
+    pub fn fetch_json(&self, input: JsValue, init: JsValue) -> Promise {
+        let client = self.client.clone();
+        promise(async move {
+            let init = request::json_init(&input, &init)?;
+            let p = request::prepare(&client, &input, &init)?;
+            let response = client.fetch_with(p.request, p.call, p.replayable).await?;
+            let (body, correlation_id) = client.read_json(response).await?;
+            client.remember(&body, correlation_id.as_deref());
+            Ok(body)
+        })
+    }
+
+    /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
+    pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
+        let path = throw(request::resolve(&self.client, &path, "path"))?;
+        let options = throw(page_options(&options))?;
+        let pages = throw(self.client.pages(&path, options))?;
+        Ok(PageWalk(Rc::new(RefCell::new(Some(pages)))))
+    }
+
+    /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
+    #[wasm_bindgen(js_name = correlationId)]
+    pub fn correlation_id(&self, response: JsValue) -> Option<String> {
+        self.client.correlation_id(&response)
+    }
+
+    /// Replaces the context of later calls; `null` to act as the signed-in user.
+    #[wasm_bindgen(js_name = setContext)]
+    pub fn set_context(&self, context: JsValue) -> Result<(), JsValue> {
+        let context = throw(config::read_context(&context, "context"))?;
+        throw(self.client.set_context(context))
+    }
+
+    /// `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop.
+    #[wasm_bindgen(js_name = setActivityId)]
+    pub fn set_activity_id(&self, activity_id: JsValue) -> Result<(), JsValue> {
+        let id = throw(config::read_activity_id(&activity_id))?;
+        throw(self.client.set_activity_id(id))
+    }
+
+    /// Forgets the token and any pending sign-in; revokes in the background when configured.
+    pub fn logout(&self) {
+        self.client.logout();
+    }
+
+    /// Subscribes to `sessionChanged`, `sessionExpired` or `error`; returns the unsubscribe
+    /// function.
+    pub fn on(&self, name: JsValue, listener: JsValue) -> Result<Function, JsValue> {
+        let kind = name.as_string().as_deref().and_then(EventKind::from_name);
+        let kind = kind.ok_or_else(|| {
+            to_js(&Error::config(
+                "event",
+                "must be one of sessionChanged, sessionExpired, error",
+            ))
+        })?;
+        let listener: Function = listener
+            .dyn_into()
+            .map_err(|_| to_js(&Error::config("listener", "must be a function")))?;
+        let id = self.client.on_fallible(
+            kind,
+            Rc::new(move |event| listener.call1(&JsValue::NULL, &event_value(event)).map(drop)),
+        );
+        let client = self.client.clone();
+        let off = Closure::<dyn Fn()>::new(move || client.off(id));
+        Ok(off.into_js_value().unchecked_into())
+    }
+}
+
+/// A walk through a collection's pages (`MobprocClient.pages`).
+#[wasm_bindgen]
+pub struct PageWalk(Rc<RefCell<Option<Pages>>>);
+
+#[wasm_bindgen]
+impl PageWalk {
+    /// The next page, or `undefined` after the last.
+    pub fn next(&self) -> Promise {
+        let cell = self.0.clone();
+        promise(async move {
+            let taken = cell.borrow_mut().take();
+            let mut pages =
+                taken.ok_or_else(|| Error::invalid_request("the previous page is still loading"))?;
+            let page = pages.next().await;
+            *cell.borrow_mut() = Some(pages);
+            Ok(page?.unwrap_or(JsValue::UNDEFINED))
+        })
+    }
+}
+
+/// What a JavaScript listener receives.
+fn event_value(event: &Event) -> JsValue {
+    match event {
+        Event::SessionChanged(session) => to_value(session),
+        Event::SessionExpired => JsValue::NULL,
+        Event::Error(error) => to_js(error),
+    }
+}
+
+/// `{ limit?, offset?, maxPages? }` of `paginate`.
+fn page_options(value: &JsValue) -> Result<PageOptions, Error> {
+    let mut options = PageOptions::default();
+    if value.is_undefined() || value.is_null() {
+        return Ok(options);
+    }
+    if !read::is_object(value) {
+        return Err(Error::config("options", "must be an object"));
+    }
+    for (key, min) in [("limit", 1.0), ("offset", 0.0), ("maxPages", 1.0)] {
+        let v = own(value, key).map_err(|f| f.named("options"))?;
+        let n = match read::whole(&v, min, 9_007_199_254_740_991.0) {
+            None => continue,
+            Some(Ok(n)) => n as u64,
+            Some(Err(())) => {
+                let at_least = if min == 0.0 { "0" } else { "1" };
+                return Err(Error::config_owned(
+                    key,
+                    cat(&["must be an integer of at least ", at_least]),
+                ));
+            }
+        };
+        match key {
+            "limit" => options.limit = Some(n),
+            "offset" => options.offset = Some(n),
+            _ => options.max_pages = u32::try_from(n).unwrap_or(u32::MAX),
+        }
+    }
+    Ok(options)
+}

@@ -25,7 +25,8 @@ pub fn run() -> Result<PathBuf> {
             "-p",
             "mobproc-auth",
             "--lib",
-            "--no-default-features",
+            "--features",
+            "js",
             "--target",
             "wasm32-unknown-unknown",
             "--profile",
@@ -79,6 +80,7 @@ pub fn run() -> Result<PathBuf> {
             sources.push(name);
         }
     }
+    share_snippets(&pkg)?;
     // One minified ES module: the entry, its modules and wasm-bindgen's glue.
     let entry = pkg.join("index.js");
     let entry = entry.to_string_lossy();
@@ -96,6 +98,10 @@ pub fn run() -> Result<PathBuf> {
         ],
     ))?;
     sources.push("mobproc_auth.js".into());
+    let snippets = pkg.join("snippets");
+    if snippets.exists() {
+        fs::remove_dir_all(&snippets).map_err(|e| format!("removing pkg/snippets: {e}"))?;
+    }
     for name in sources.iter().filter(|n| n.as_str() != "index.js") {
         fs::remove_file(pkg.join(name))
             .map_err(|e| format!("removing the bundled pkg/{name}: {e}"))?;
@@ -120,6 +126,27 @@ pub fn run() -> Result<PathBuf> {
     }
     eprintln!("built {}", published.display());
     Ok(published)
+}
+
+/// wasm-bindgen copies each `#[wasm_bindgen(module = "/pkg-template/…")]` file into
+/// `snippets/<crate>-<hash>/pkg-template/`. The entry imports the same file from pkg-template;
+/// two copies would make two `MobprocError` classes and break `instanceof`, so each snippet
+/// becomes a re-export of the one copy, and the bundle holds it once.
+fn share_snippets(pkg: &std::path::Path) -> Result {
+    let Ok(crates) = fs::read_dir(pkg.join("snippets")) else {
+        return Ok(());
+    };
+    for dir in crates.flatten() {
+        let Ok(files) = fs::read_dir(dir.path().join("pkg-template")) else {
+            continue;
+        };
+        for file in files.flatten() {
+            let name = file.file_name().to_string_lossy().into_owned();
+            let shared = format!("export * from \"../../../{name}\";\n");
+            fs::write(file.path(), shared).map_err(|e| format!("snippet {name}: {e}"))?;
+        }
+    }
+    Ok(())
 }
 
 /// The library's version from the root Cargo.toml, so the npm package carries the same one.

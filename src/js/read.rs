@@ -1,0 +1,149 @@
+//! Reading what JavaScript hands over: own properties only (a polluted `Object.prototype`
+//! must not configure or steer anything), every type checked, and a throwing getter, Proxy
+//! trap or revoked Proxy turned into a typed error instead of an exception through the wasm.
+
+use crate::error::Error;
+use crate::text::cat;
+use js_sys::{Array, Reflect};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = keys)]
+    fn object_keys(value: &JsValue) -> Result<Array, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = hasOwn)]
+    fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
+    fn assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// What went wrong reading a JavaScript value: a typed error, or what the value threw.
+pub enum Fault {
+    /// The value is of the wrong shape.
+    Invalid(Error),
+    /// A getter or Proxy trap threw this.
+    Threw(JsValue),
+}
+
+impl From<Error> for Fault {
+    fn from(error: Error) -> Self {
+        Fault::Invalid(error)
+    }
+}
+
+impl From<JsValue> for Fault {
+    fn from(thrown: JsValue) -> Self {
+        Fault::Threw(thrown)
+    }
+}
+
+impl Fault {
+    /// The error, a throw being `config_invalid` of `field` ("could not be read").
+    pub fn named(self, field: &str) -> Error {
+        match self {
+            Fault::Invalid(error) => error,
+            Fault::Threw(thrown) => could_not_read(field, &thrown),
+        }
+    }
+}
+
+/// `config_invalid`: `field` could not be read, and why.
+pub fn could_not_read(field: &str, thrown: &JsValue) -> Error {
+    let why = crate::client::message_of(thrown);
+    Error::config_owned(field, cat(&["could not be read: ", &why]))
+}
+
+/// `typeof value === "object" && value !== null` (functions excluded).
+pub fn is_object(value: &JsValue) -> bool {
+    value.is_object() && !value.is_function()
+}
+
+/// `value[key]` when it is an own property, else `undefined`.
+pub fn own(value: &JsValue, key: &str) -> Result<JsValue, Fault> {
+    if !value.is_object() || !has_own(value, key)? {
+        return Ok(JsValue::UNDEFINED);
+    }
+    Ok(Reflect::get(value, &JsValue::from_str(key))?)
+}
+
+/// An object that is not an array, else `config_invalid` of `field`.
+pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Result<(), Fault> {
+    if !is_object(value) || is_array(value)? {
+        return Err(Error::config(field, reason).into());
+    }
+    Ok(())
+}
+
+/// `value`'s own keys not in `known`: `config_invalid` of `<prefix><key>` for the first.
+pub fn only_known(
+    value: &JsValue,
+    known: &[&str],
+    prefix: &str,
+    reason: &'static str,
+) -> Result<(), Fault> {
+    for key in object_keys(value)?.iter() {
+        let key = key.as_string().unwrap_or_default();
+        if !known.contains(&key.as_str()) {
+            let short: String = key.chars().take(64).collect();
+            let list = known.join(", ");
+            return Err(Error::config_owned(
+                &cat(&[prefix, &short]),
+                cat(&[reason, " (known: ", &list, ")"]),
+            )
+            .into());
+        }
+    }
+    Ok(())
+}
+
+/// An optional string: `undefined` is `None`, anything but a string is `config_invalid`.
+pub fn optional_string(value: JsValue, field: &str) -> Result<Option<String>, Error> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    value
+        .as_string()
+        .map(Some)
+        .ok_or_else(|| Error::config(field, "must be a string"))
+}
+
+/// A string, `null` or `undefined`: `Some(None)` for `null`.
+pub fn string_or_null(value: JsValue, field: &str) -> Result<Option<Option<String>>, Error> {
+    if value.is_undefined() {
+        return Ok(None);
+    }
+    if value.is_null() {
+        return Ok(Some(None));
+    }
+    value
+        .as_string()
+        .map(|s| Some(Some(s)))
+        .ok_or_else(|| Error::config(field, "must be a string or null"))
+}
+
+/// A whole number from `min` to `max`, or `None` when `undefined` (or `null`, if `nullish`).
+pub fn whole(value: &JsValue, min: f64, max: f64) -> Option<Result<f64, ()>> {
+    if value.is_undefined() {
+        return None;
+    }
+    let ok = value
+        .as_f64()
+        .filter(|n| n.is_finite() && n.fract() == 0.0 && *n >= min && *n <= max);
+    Some(ok.ok_or(()))
+}
+
+/// A copy of an object's own enumerable properties (`{ ...value }`).
+pub fn copy(value: &JsValue) -> Result<JsValue, JsValue> {
+    let target: JsValue = js_sys::Object::new().into();
+    if value.is_undefined() || value.is_null() {
+        return Ok(target);
+    }
+    assign(&target, value)
+}
+
+/// Whether `value` is an array (a revoked Proxy throws).
+pub fn array(value: &JsValue) -> Result<bool, JsValue> {
+    is_array(value)
+}

@@ -1,0 +1,138 @@
+//! `fetch(input, init)` and `fetchJson(input, init)` as JavaScript calls them, turned into a
+//! `web_sys::Request` and what the call says about its context.
+
+use super::config::read_overrides;
+use super::read::{copy, could_not_read, own, Fault};
+use crate::client::{message_of, CallContext, Client};
+use crate::error::{Error, Result};
+use js_sys::Reflect;
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{Headers, Request, RequestInit, Url};
+
+/// A request ready for [`Client`]: the `Request`, the call's context, and whether it may be
+/// replayed after a 401 (not when its body is the caller's stream).
+pub struct Prepared {
+    /// The request, before its headers are set.
+    pub request: Request,
+    /// The call's context.
+    pub call: CallContext,
+    /// Whether a clone may be replayed.
+    pub replayable: bool,
+}
+
+/// The Request `fetch(input, init)` would send, redirects refused unless `"manual"`.
+pub fn prepare(client: &Client, input: &JsValue, init: &JsValue) -> Result<Prepared> {
+    check_init(init)?;
+    let invalid = |thrown: JsValue| Error::invalid_request(&message_of(&thrown));
+    let options = copy(init).map_err(invalid)?;
+    let context = own(&options, "context").map_err(|f| f.named("init"))?;
+    let source = input.dyn_ref::<Request>();
+    // A followed redirect would take the Tangoe and context headers to any origin.
+    let mut redirect = own(&options, "redirect").map_err(|f| f.named("init"))?;
+    if redirect.is_undefined() {
+        if let Some(source) = source {
+            redirect = Reflect::get(source, &"redirect".into()).unwrap_or_default();
+        }
+    }
+    let redirect = if redirect.as_string().as_deref() == Some("manual") {
+        "manual"
+    } else {
+        "error"
+    };
+    Reflect::set(&options, &"redirect".into(), &redirect.into()).map_err(invalid)?;
+    let options: &RequestInit = options.unchecked_ref();
+    let request = match source {
+        Some(source) => Request::new_with_request_and_init(source, options),
+        None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
+    }
+    .map_err(invalid)?;
+    let overrides = read_overrides(&context, "init.context")?;
+    let body = own(init, "body");
+    let stream = match body {
+        Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
+        Err(_) => true,
+    };
+    Ok(Prepared {
+        request,
+        call: CallContext {
+            overrides,
+            ..CallContext::default()
+        },
+        replayable: !stream,
+    })
+}
+
+/// `fetchJson`'s `init`: `Accept`, and `json` sent as the body (POST unless a method is given).
+pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
+    check_init(init)?;
+    let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
+    let rest = copy(init).map_err(unreadable)?;
+    let get = |key: &str| own(&rest, key).map_err(|f: Fault| f.named("init"));
+    let json = get("json")?;
+    let _ = Reflect::delete_property(rest.unchecked_ref::<js_sys::Object>(), &"json".into());
+    let source = input.dyn_ref::<Request>();
+    let mut given = get("headers")?;
+    if given.is_undefined() || given.is_null() {
+        given = source.map(|r| r.headers().into()).unwrap_or_default();
+    }
+    let headers = if given.is_undefined() {
+        Headers::new()
+    } else {
+        Headers::new_with_str_sequence_sequence(&given)
+    }
+    .map_err(unreadable)?;
+    if !headers.has("accept").unwrap_or(false) {
+        let _ = headers.set("accept", "application/json");
+    }
+    if !json.is_undefined() {
+        let body = get("body")?;
+        if !body.is_undefined() && !body.is_null() {
+            return Err(Error::invalid_request("give `json` or `body`, not both"));
+        }
+        let text: JsValue = js_sys::JSON::stringify(&json)
+            .map_err(|thrown| {
+                Error::invalid_request(&crate::text::cat(&[
+                    "`json` cannot be serialised as JSON (",
+                    &message_of(&thrown),
+                    ")",
+                ]))
+            })?
+            .into();
+        if !text.is_string() {
+            return Err(Error::invalid_request("`json` cannot be serialised as JSON"));
+        }
+        let _ = Reflect::set(&rest, &"body".into(), &text);
+        if source.is_none() && get("method")?.is_undefined() {
+            let _ = Reflect::set(&rest, &"method".into(), &"POST".into());
+        }
+        let _ = headers.set("content-type", "application/json");
+    }
+    let _ = Reflect::set(&rest, &"headers".into(), &headers);
+    Ok(rest)
+}
+
+/// A URL or string joined onto the API base (a relative one) or parsed (an absolute one).
+pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> {
+    if let Some(url) = input.dyn_ref::<Url>() {
+        return Ok(url.href());
+    }
+    let Some(text) = input.as_string() else {
+        let reason = if field == "input" {
+            "must be a string, URL or Request"
+        } else {
+            "must be a string or URL"
+        };
+        return Err(Error::config(field, reason));
+    };
+    client.resolve(&text)
+}
+
+fn check_init(init: &JsValue) -> Result<()> {
+    if init.is_undefined() || init.is_null() || super::read::is_object(init) {
+        return Ok(());
+    }
+    Err(Error::config(
+        "init",
+        "must be an object (fetch's RequestInit)",
+    ))
+}
