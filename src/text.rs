@@ -107,6 +107,7 @@ pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
         let text = match value {
             JsonValue::Str(s) => Some(*s),
             JsonValue::Opt(o) => *o,
+            JsonValue::Nullable(o) => *o,
             JsonValue::Num(_) | JsonValue::Bool(_) => None,
         };
         if matches!(value, JsonValue::Opt(None)) {
@@ -120,6 +121,7 @@ pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
         match value {
             JsonValue::Num(n) => out.push_str(&decimal(*n)),
             JsonValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+            JsonValue::Nullable(None) => out.push_str("null"),
             _ => push_json_string(&mut out, text.unwrap_or_default()),
         }
     }
@@ -134,6 +136,8 @@ pub enum JsonValue<'a> {
     Str(&'a str),
     /// A string, or nothing (the key is left out).
     Opt(Option<&'a str>),
+    /// A string, or `null`.
+    Nullable(Option<&'a str>),
     /// A non-negative integer.
     Num(u64),
     /// A boolean.

@@ -21,7 +21,7 @@ impl Client {
         let return_to = options.return_to.as_deref().and_then(sanitize_return_to);
         let pending = json_object(&[
             ("state", JsonValue::Str(state.secret())),
-            ("returnTo", JsonValue::Opt(return_to.as_deref())),
+            ("returnTo", JsonValue::Nullable(return_to.as_deref())),
         ]);
         self.0.store.set(&self.0.pending_key, &pending);
         Ok(url)

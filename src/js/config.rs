@@ -79,8 +79,7 @@ fn fields(value: &JsValue) -> Result<Config, Fault> {
             )
         })?;
         for (i, origin) in list.iter().enumerate() {
-            let origin = origin
-                .as_string()
+            let origin = super::read::text(&origin)?
                 .filter(|o| !o.contains(['\r', '\n']))
                 .ok_or_else(|| {
                     Error::config(

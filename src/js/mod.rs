@@ -91,10 +91,10 @@ impl MobprocClient {
                 js_sys::Reflect::get(&credentials, &key.into())
                     .map_err(|thrown| config::unreadable("credentials", &thrown))
             };
-            let username = read("username")?.as_string().filter(|u| !u.is_empty());
+            let username = read::text(&read("username")?)?.filter(|u| !u.is_empty());
             let username =
                 username.ok_or_else(|| Error::config("username", "must be a non-empty string"))?;
-            let password = read("password")?.as_string();
+            let password = read::text(&read("password")?)?;
             let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
             let session = client.sign_in_with_password(&username, &password).await?;
             Ok(to_value(&session))
@@ -120,8 +120,9 @@ impl MobprocClient {
 
     /// The raw access token, for the rare caller that must place it elsewhere.
     #[wasm_bindgen(js_name = accessToken)]
-    pub fn access_token(&self) -> Option<String> {
-        self.client.access_token().map(|t| t.secret().to_owned())
+    pub fn access_token(&self) -> JsValue {
+        let token = self.client.access_token();
+        token.map_or(JsValue::NULL, |t| t.secret().into())
     }
 
     /// Asks Tangoe whether the access token is valid, and for what.
@@ -164,8 +165,9 @@ impl MobprocClient {
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
     #[wasm_bindgen(js_name = correlationId)]
-    pub fn correlation_id(&self, response: JsValue) -> Option<String> {
-        self.client.correlation_id(&response)
+    pub fn correlation_id(&self, response: JsValue) -> JsValue {
+        let id = self.client.correlation_id(&response);
+        id.map_or(JsValue::NULL, JsValue::from)
     }
 
     /// Replaces the context of later calls; `null` to act as the signed-in user.

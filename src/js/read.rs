@@ -6,6 +6,7 @@ use crate::error::Error;
 use crate::text::cat;
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 
 #[wasm_bindgen]
 extern "C" {
@@ -98,13 +99,27 @@ pub fn only_known(
     Ok(())
 }
 
+/// The most characters one string may carry: far above any real one (a URL, a fragment). A
+/// longer one is refused before it is copied into the module's memory.
+const MAX_CHARS: u32 = 1 << 22;
+
+/// `value` as a Rust string if it is a JavaScript string; `invalid_request` when oversized.
+pub fn text(value: &JsValue) -> Result<Option<String>, Error> {
+    let Some(js) = value.dyn_ref::<js_sys::JsString>() else {
+        return Ok(None);
+    };
+    if js.length() > MAX_CHARS {
+        return Err(Error::invalid_request("a string of more than 4194304 characters"));
+    }
+    Ok(value.as_string())
+}
+
 /// An optional string: `undefined` is `None`, anything but a string is `config_invalid`.
 pub fn optional_string(value: JsValue, field: &str) -> Result<Option<String>, Error> {
     if value.is_undefined() {
         return Ok(None);
     }
-    value
-        .as_string()
+    text(&value)?
         .map(Some)
         .ok_or_else(|| Error::config(field, "must be a string"))
 }
@@ -117,8 +132,7 @@ pub fn string_or_null(value: JsValue, field: &str) -> Result<Option<Option<Strin
     if value.is_null() {
         return Ok(Some(None));
     }
-    value
-        .as_string()
+    text(&value)?
         .map(|s| Some(Some(s)))
         .ok_or_else(|| Error::config(field, "must be a string or null"))
 }

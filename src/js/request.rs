@@ -116,7 +116,7 @@ pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> 
     if let Some(url) = input.dyn_ref::<Url>() {
         return Ok(url.href());
     }
-    let Some(text) = input.as_string() else {
+    let Some(text) = super::read::text(input)? else {
         let reason = if field == "input" {
             "must be a string, URL or Request"
         } else {
