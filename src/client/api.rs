@@ -1,29 +1,15 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::{clip, CallContext};
-use super::value::{message_of, now_ms};
+use super::value::{message_of, now_ms, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
 use gloo_net::http::Response as GlooResponse;
 use serde::de::DeserializeOwned;
-use serde::Deserialize;
 use wasm_bindgen::JsValue;
 use web_sys::{Request, RequestInit, Response};
-
-/// Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`. Values are
-/// kept as given and read leniently.
-#[derive(Default, Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct TangoeError {
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    message: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    error_code: JsValue,
-    #[serde(default, with = "serde_wasm_bindgen::preserve")]
-    id: JsValue,
-}
 
 impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
@@ -77,9 +63,9 @@ impl Client {
         let (status, ok) = (response.status(), response.ok());
         let text = match response.text().await {
             Ok(text) => text,
-            Err(error) => {
+            Err(_) => {
                 return Err(Error::NetworkError {
-                    why: cat(&["the response body could not be read: ", &error.to_string()]),
+                    why: "the response body could not be read".into(),
                     correlation_id,
                     status: Some(status),
                     cause: crate::error::Cause::None,
@@ -107,25 +93,21 @@ impl Client {
             }
             Err(_) => JsValue::UNDEFINED,
         };
-        let tangoe: TangoeError = body
-            .is_object()
-            .then(|| serde_wasm_bindgen::from_value(body).ok())
-            .flatten()
-            .unwrap_or_default();
         let retry_after = response
             .headers()
             .get("retry-after")
             .and_then(|v| retry_after(&v, now_ms()));
-        let error = match tangoe.message.as_string() {
+        // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
+        let error = match string(&body, "message") {
             Some(message) => {
-                let code = tangoe.error_code.as_string();
+                let code = string(&body, "errorCode");
                 let summary = match &code {
                     Some(code) => cat(&[": ", &message, " (", code, ")"]),
                     None => cat(&[": ", &message]),
                 };
                 ApiError {
                     error_code: code,
-                    id: tangoe.id.as_string(),
+                    id: string(&body, "id"),
                     api_message: Some(message),
                     retry_after,
                     ..api_error(summary)

@@ -42,7 +42,10 @@ impl CallContext {
 /// The headers of calls that change nothing, kept until the token or the client's context
 /// changes: the same question always gets the same answer, and most calls ask it.
 #[derive(Default)]
-pub struct HeaderCache(RefCell<Option<(String, Vec<(&'static str, String)>)>>);
+pub struct HeaderCache(RefCell<Option<(String, HeaderList)>>);
+
+/// Header names and values; an empty value means "remove".
+type HeaderList = Vec<(&'static str, String)>;
 
 impl HeaderCache {
     /// Forgets the cached headers (new token, new context, sign-out).
@@ -163,8 +166,7 @@ impl Client {
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
-                let mut list: Vec<(&'static str, String)> =
-                    api_headers(&self.0.config, &token).into();
+                let mut list: HeaderList = api_headers(&self.0.config, &token).into();
                 list.extend(
                     self.context_headers(call)?
                         .into_iter()
@@ -195,7 +197,7 @@ impl Client {
     }
 
     /// The context headers of a call (an empty value: the header must go).
-    fn context_headers(&self, call: &CallContext) -> Result<Vec<(&'static str, String)>> {
+    fn context_headers(&self, call: &CallContext) -> Result<HeaderList> {
         let state = self.0.context.borrow();
         let (context, activity) = &*state;
         let [a, b, c] = context.values();

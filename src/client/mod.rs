@@ -13,11 +13,12 @@ mod storage;
 mod value;
 
 pub use events::{Event, EventKind, Listener};
-pub use http::CallContext;
-pub(crate) use value::{in_browser_page, message_of};
 pub use grant::Validation;
+pub use http::CallContext;
 pub use pages::{PageOptions, Pages};
 pub use storage::{MemoryStorage, SessionStorage, Storage};
+#[cfg(feature = "js")]
+pub(crate) use value::{in_browser_page, message_of};
 
 use crate::config::{Config, ValidConfig};
 use crate::context::Context;

@@ -1,12 +1,11 @@
 //! Pages of a MOBPROC collection, following `_meta.hrefNext`: only to origins that may receive
 //! the token, never a page twice, never more than `max_pages`.
 
-use super::value::message_of;
+use super::value::{field, message_of};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::pagination::check_next;
 use crate::text::{cat, decimal};
-use js_sys::Reflect;
 use wasm_bindgen::JsValue;
 
 /// Where a walk starts and how far it may go.
@@ -124,12 +123,4 @@ impl Pages {
         )?;
         Ok(Some(href))
     }
-}
-
-/// `value[key]` of an object, else `undefined`.
-fn field(value: &JsValue, key: &str) -> JsValue {
-    if !value.is_object() {
-        return JsValue::UNDEFINED;
-    }
-    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }

@@ -14,6 +14,14 @@ pub fn global(name: &str) -> JsValue {
     Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `value[key]` of an object, else `undefined`.
+pub fn field(value: &JsValue, key: &str) -> JsValue {
+    if !value.is_object() {
+        return JsValue::UNDEFINED;
+    }
+    Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// `object[key]` if it is a string.
 pub fn string(object: &JsValue, key: &str) -> Option<String> {
     if !object.is_object() {

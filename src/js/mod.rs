@@ -32,11 +32,12 @@ pub struct MobprocClient {
     client: Client,
 }
 
-/// Runs `work` as a Promise: its value, or a rejected `MobprocError`.
-fn promise<F>(work: F) -> Promise
-where
-    F: std::future::Future<Output = Result<JsValue, Error>> + 'static,
-{
+/// The work of an async method.
+type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, Error>>>>;
+
+/// Runs `work` as a Promise: its value, or a rejected `MobprocError`. Boxed, so that one
+/// promise adapter serves every method instead of a copy per method (smaller module).
+fn promise(work: Work) -> Promise {
     future_to_promise(async move { throw(work.await) })
 }
 
@@ -72,17 +73,17 @@ impl MobprocClient {
     #[wasm_bindgen(js_name = handleRedirectCallback)]
     pub fn handle_redirect_callback(&self) -> Promise {
         let client = self.client.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let back = client.handle_redirect_callback().await?;
             Ok(back.map_or(JsValue::NULL, |b| to_value(&b)))
-        })
+        }))
     }
 
     /// Server-side JavaScript only: the password grant with the client's secret.
     #[wasm_bindgen(js_name = signInWithPassword)]
     pub fn sign_in_with_password(&self, credentials: JsValue) -> Promise {
         let client = self.client.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             client.password_grant_ready()?;
             let read = |key: &str| -> Result<JsValue, Error> {
                 if credentials.is_undefined() || credentials.is_null() {
@@ -98,13 +99,15 @@ impl MobprocClient {
             let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
             let session = client.sign_in_with_password(&username, &password).await?;
             Ok(to_value(&session))
-        })
+        }))
     }
 
     /// A new access token (and Tangoe's rotated refresh token); one request however many wait.
     pub fn refresh(&self) -> Promise {
         let client = self.client.clone();
-        promise(async move { Ok(to_value(&client.refresh().await?)) })
+        promise(Box::pin(
+            async move { Ok(to_value(&client.refresh().await?)) },
+        ))
     }
 
     /// True when an unexpired token is stored.
@@ -128,31 +131,33 @@ impl MobprocClient {
     /// Asks Tangoe whether the access token is valid, and for what.
     pub fn validate(&self) -> Promise {
         let client = self.client.clone();
-        promise(async move { Ok(to_value(&client.validate().await?)) })
+        promise(Box::pin(
+            async move { Ok(to_value(&client.validate().await?)) },
+        ))
     }
 
     /// `fetch` with the Tangoe headers; relative URLs join `apiBaseUrl`.
     pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
         let client = self.client.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let p = request::prepare(&client, &input, &init)?;
             let response = client.fetch_with(p.request, p.call, p.replayable).await?;
             Ok(response.into())
-        })
+        }))
     }
 
     /// `fetch` for JSON: the parsed body on 2xx (`null` when empty), else `api_error`.
     #[wasm_bindgen(js_name = fetchJson)]
     pub fn fetch_json(&self, input: JsValue, init: JsValue) -> Promise {
         let client = self.client.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let init = request::json_init(&input, &init)?;
             let p = request::prepare(&client, &input, &init)?;
             let response = client.fetch_with(p.request, p.call, p.replayable).await?;
             let (body, correlation_id) = client.read_json(response).await?;
             client.remember(&body, correlation_id.as_deref());
             Ok(body)
-        })
+        }))
     }
 
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
@@ -204,7 +209,11 @@ impl MobprocClient {
             .map_err(|_| to_js(&Error::config("listener", "must be a function")))?;
         let id = self.client.on_fallible(
             kind,
-            Rc::new(move |event| listener.call1(&JsValue::NULL, &event_value(event)).map(drop)),
+            Rc::new(move |event| {
+                listener
+                    .call1(&JsValue::NULL, &event_value(event))
+                    .map(drop)
+            }),
         );
         let client = self.client.clone();
         let off = Closure::<dyn Fn()>::new(move || client.off(id));
@@ -221,14 +230,14 @@ impl PageWalk {
     /// The next page, or `undefined` after the last.
     pub fn next(&self) -> Promise {
         let cell = self.0.clone();
-        promise(async move {
+        promise(Box::pin(async move {
             let taken = cell.borrow_mut().take();
-            let mut pages =
-                taken.ok_or_else(|| Error::invalid_request("the previous page is still loading"))?;
+            let mut pages = taken
+                .ok_or_else(|| Error::invalid_request("the previous page is still loading"))?;
             let page = pages.next().await;
             *cell.borrow_mut() = Some(pages);
             Ok(page?.unwrap_or(JsValue::UNDEFINED))
-        })
+        }))
     }
 }
 

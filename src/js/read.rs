@@ -109,7 +109,9 @@ pub fn text(value: &JsValue) -> Result<Option<String>, Error> {
         return Ok(None);
     };
     if js.length() > MAX_CHARS {
-        return Err(Error::invalid_request("a string of more than 4194304 characters"));
+        return Err(Error::invalid_request(
+            "a string of more than 4194304 characters",
+        ));
     }
     Ok(value.as_string())
 }

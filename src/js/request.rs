@@ -99,7 +99,9 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
             })?
             .into();
         if !text.is_string() {
-            return Err(Error::invalid_request("`json` cannot be serialised as JSON"));
+            return Err(Error::invalid_request(
+                "`json` cannot be serialised as JSON",
+            ));
         }
         let _ = Reflect::set(&rest, &"body".into(), &text);
         if source.is_none() && get("method")?.is_undefined() {

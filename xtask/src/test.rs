@@ -20,22 +20,21 @@ pub fn run(_args: &[String]) -> Result {
         "format",
         &mut cmd("cargo", &["fmt", "--all", "--check"]),
     )?;
-    // Warnings are errors everywhere: natively, for wasm32, and for the no-std npm build.
-    let clippy: [(&str, &[&str]); 3] = [
+    // Warnings are errors everywhere: natively, for wasm32 (the Rust API), for the npm build
+    // (the `js` feature) and for the Rust example.
+    let clippy: [(&str, &[&str]); 4] = [
         ("clippy (native)", &["--workspace", "--all-targets"]),
         (
-            "clippy (wasm32)",
+            "clippy (wasm32, the Rust API)",
             &["-p", "mobproc-auth", "--target", WASM, "--all-targets"],
         ),
         (
-            "clippy (wasm32, no std: the npm build)",
-            &[
-                "-p",
-                "mobproc-auth",
-                "--no-default-features",
-                "--target",
-                WASM,
-            ],
+            "clippy (wasm32, the npm build)",
+            &["-p", "mobproc-auth", "--features", "js", "--target", WASM],
+        ),
+        (
+            "clippy (wasm32, the Rust example)",
+            &["-p", "mobproc-portal-rust", "--target", WASM],
         ),
     ];
     for (name, args) in clippy {
