@@ -59,11 +59,12 @@ impl Client {
     /// `api_error` with Tangoe's fields and `Retry-After`.
     pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, Option<String>)> {
         let correlation_id = self.correlation_id(&response);
+        let text = super::http::body_text(&response).await;
         let response = GlooResponse::from(response);
         let (status, ok) = (response.status(), response.ok());
-        let text = match response.text().await {
-            Ok(text) => text,
-            Err(_) => {
+        let text = match text {
+            Some(text) => text,
+            None => {
                 return Err(Error::NetworkError {
                     why: "the response body could not be read".into(),
                     correlation_id,

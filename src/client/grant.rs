@@ -374,8 +374,9 @@ impl Client {
     /// Sends an OAuth endpoint request and reads its answer.
     async fn send_form(&self, request: gloo_net::http::Request) -> Result<Answer, JsValue> {
         let raw: web_sys::Request = request.into();
-        let response = Response::from(send_raw(&raw).await?);
-        let text = response.text().await.unwrap_or_default();
+        let raw = send_raw(&raw).await?;
+        let text = super::http::body_text(&raw).await.unwrap_or_default();
+        let response = Response::from(raw);
         let json = js_sys::JSON::parse(&text).ok().filter(JsValue::is_object);
         Ok(Answer {
             status: response.status(),

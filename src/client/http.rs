@@ -62,6 +62,13 @@ pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
     })
 }
 
+/// The body of a response as text; `None` when it cannot be read. (gloo-net's `text()`
+/// would panic on a synchronous failure: a panic kills the module.)
+pub async fn body_text(response: &Response) -> Option<String> {
+    let promise = response.text().ok()?;
+    JsFuture::from(promise).await.ok()?.as_string()
+}
+
 impl Client {
     /// `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added, for a request to an
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one

@@ -5,7 +5,6 @@ use super::events::Events;
 use super::value::{cause, global, message_of};
 use crate::error::Error;
 use std::cell::RefCell;
-use std::collections::HashMap;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -34,20 +33,26 @@ impl Storage for SessionStorage {
     }
 }
 
-/// Memory for this page's (or process's) life: the fallback.
+/// Memory for this page's (or process's) life: the fallback. A client keeps two keys, so a
+/// list is enough (and smaller than a hash map in the module).
 #[derive(Default)]
-pub struct MemoryStorage(RefCell<HashMap<String, String>>);
+pub struct MemoryStorage(RefCell<Vec<(String, String)>>);
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Result<Option<String>, JsValue> {
-        Ok(self.0.borrow().get(key).cloned())
+        let entries = self.0.borrow();
+        Ok(entries
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v.clone()))
     }
     fn set(&self, key: &str, value: &str) -> Result<(), JsValue> {
-        self.0.borrow_mut().insert(key.into(), value.into());
+        self.remove(key)?;
+        self.0.borrow_mut().push((key.into(), value.into()));
         Ok(())
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
-        self.0.borrow_mut().remove(key);
+        self.0.borrow_mut().retain(|(k, _)| k != key);
         Ok(())
     }
 }

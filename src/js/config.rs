@@ -44,15 +44,33 @@ pub fn read_config(value: &JsValue) -> Result<Config> {
     fields(value).map_err(|fault| fault.named("config"))
 }
 
+/// The string fields, in the order `fields` reads them; the first three are required.
+const STRINGS: [&str; 11] = [
+    "clientId",
+    "tenant",
+    "apiBaseUrl",
+    "authorizeUrl",
+    "redirectUri",
+    "scope",
+    "storageKey",
+    "tokenUrl",
+    "validateUrl",
+    "revokeUrl",
+    "clientSecret",
+];
+
 fn fields(value: &JsValue) -> Result<Config, Fault> {
     plain_object(value, "config", "must be an object")?;
     only_known(value, FIELDS, "", "is not a known option")?;
-    let text = |key: &str| -> Result<Option<String>, Fault> {
-        Ok(optional_string(own(value, key)?, key)?)
-    };
-    let required = |key: &str| -> Result<String, Fault> {
-        text(key)?.ok_or_else(|| Error::config(key, "is required").into())
-    };
+    let mut strings: [Option<String>; 11] = Default::default();
+    for (i, (slot, key)) in strings.iter_mut().zip(STRINGS).enumerate() {
+        *slot = optional_string(own(value, key)?, key)?;
+        if i < 3 && slot.is_none() {
+            return Err(Error::config(key, "is required").into());
+        }
+    }
+    let [client_id, tenant, api_base_url, authorize_url, redirect_uri, scope, storage_key, token_url, validate_url, revoke_url, client_secret] =
+        strings;
     let number = |key: &str, max: f64| -> Result<Option<u32>, Fault> {
         let v = own(value, key)?;
         if v.is_null() {
@@ -90,7 +108,6 @@ fn fields(value: &JsValue) -> Result<Config, Fault> {
             allowed_origins.push(origin);
         }
     }
-    let client_secret = text("clientSecret")?;
     if client_secret.is_some() && in_browser_page() {
         return Err(Error::InsecureGrant(
             "a clientSecret is refused in a browser page, where it cannot stay secret: \
@@ -106,17 +123,17 @@ fn fields(value: &JsValue) -> Result<Config, Fault> {
         _ => return Err(Error::config("clientAuth", "must be \"basic\" or \"body\"").into()),
     };
     Ok(Config {
-        client_id: required("clientId")?,
-        tenant: required("tenant")?,
-        api_base_url: required("apiBaseUrl")?,
-        authorize_url: text("authorizeUrl")?,
-        redirect_uri: text("redirectUri")?,
-        scope: text("scope")?,
+        client_id: client_id.unwrap_or_default(),
+        tenant: tenant.unwrap_or_default(),
+        api_base_url: api_base_url.unwrap_or_default(),
+        authorize_url,
+        redirect_uri,
+        scope,
         allowed_origins,
-        storage_key: text("storageKey")?,
-        token_url: text("tokenUrl")?,
-        validate_url: text("validateUrl")?,
-        revoke_url: text("revokeUrl")?,
+        storage_key,
+        token_url,
+        validate_url,
+        revoke_url,
         client_secret,
         client_auth,
         refresh_skew_seconds: number("refreshSkewSeconds", 86_400.0)?,
