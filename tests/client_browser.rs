@@ -1,0 +1,805 @@
+//! The Rust client (`mobproc_auth::Client`) in a real browser page: headless Chromium through
+//! wasm-bindgen-test. Sign-in callback against the real `location`, `history` and
+//! `sessionStorage`; every network call through a recording `globalThis.fetch`.
+//!
+//! `cargo xtask test` runs it; by hand (../shared/TOOLCHAIN.md, "Running wasm tests"):
+//! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+//! CHROMEDRIVER=/usr/bin/chromedriver cargo test -p mobproc-auth --target
+//! wasm32-unknown-unknown --test client_browser` (Chrome's flags: webdriver.json).
+#![cfg(target_arch = "wasm32")]
+#![allow(
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::panic,
+    clippy::indexing_slicing
+)]
+
+mod common;
+
+use common::*;
+use mobproc_auth::context::Context;
+use mobproc_auth::{Callback, Client, Config, Error, Event, EventKind, LoginOptions, PageOptions};
+use serde::Deserialize;
+use std::cell::Cell;
+use std::collections::BTreeSet;
+use std::rc::Rc;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_futures::{future_to_promise, JsFuture};
+use wasm_bindgen_test::*;
+use web_sys::{Request, RequestInit, RequestRedirect};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const HOUR_MS: f64 = 3_600_000.0;
+
+fn get(url: &str) -> Request {
+    Request::new_with_str(url).unwrap()
+}
+
+fn api(path: &str) -> String {
+    format!("{API}/{path}")
+}
+
+fn code<T: std::fmt::Debug>(result: Result<T, Error>) -> Error {
+    match result {
+        Err(error) => error,
+        Ok(value) => panic!("expected an error, got {value:?}"),
+    }
+}
+
+/// `authorize_url`'s query parameter `name`.
+fn param(url: &str, name: &str) -> Option<String> {
+    web_sys::Url::new(url).unwrap().search_params().get(name)
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Sign-in and the redirect callback
+// ---------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn callback_stores_exactly_the_record_and_cleans_the_url() {
+    setup();
+    let client = Client::new(config("cb-client")).unwrap();
+    let options = LoginOptions {
+        return_to: Some("/orders?id=7".into()),
+    };
+    let url = client.authorize_url(&options).unwrap();
+
+    // The authorize URL: the endpoint, the implicit grant's parameters, a long random state.
+    assert!(url.starts_with(&format!("{AUTHORIZE}?")), "{url}");
+    assert_eq!(param(&url, "response_type").as_deref(), Some("token"));
+    assert_eq!(param(&url, "client_id").as_deref(), Some("cb-client"));
+    assert_eq!(param(&url, "redirect_uri").as_deref(), Some(REDIRECT));
+    assert_eq!(param(&url, "scope").as_deref(), Some("MOBPROC"));
+    let state = param(&url, "state").unwrap();
+    assert!(state.len() >= 43, "state {state:?} is under 256 bits");
+    assert!(
+        state
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'),
+        "{state:?}"
+    );
+    // A second sign-in gets another state.
+    let other = Client::new(config("cb-other")).unwrap();
+    let other_state = param(&other.authorize_url(&options).unwrap(), "state").unwrap();
+    assert_ne!(state, other_state);
+
+    // The pending sign-in: under `<key>.pending`, with the state and the return path.
+    let pending_key = format!("{}.pending", record_key("cb-client"));
+    let pending = session_storage().get_item(&pending_key).unwrap().unwrap();
+    assert_eq!(
+        json_field(&pending, "state").as_string(),
+        Some(state.clone())
+    );
+    assert_eq!(
+        json_field(&pending, "returnTo").as_string().as_deref(),
+        Some("/orders?id=7")
+    );
+    session_storage()
+        .remove_item(&format!("{}.pending", record_key("cb-other")))
+        .unwrap();
+    assert!(!client.is_authenticated());
+
+    // Back from Tangoe, on a path with a query.
+    let fragment = format!("access_token=tok-A.1&token_type=Bearer&expires_in=3600&state={state}");
+    set_url(&format!("/app/callback?tab=2#{fragment}"));
+    let before = js_sys::Date::now();
+    let callback = client.handle_redirect_callback().await.unwrap();
+    let after = js_sys::Date::now();
+    assert_eq!(
+        callback,
+        Some(Callback {
+            return_to: Some("/orders?id=7".into())
+        })
+    );
+
+    // The fragment is gone; the path and query stay.
+    let location = window().location();
+    assert_eq!(location.hash().unwrap(), "");
+    assert_eq!(location.pathname().unwrap(), "/app/callback");
+    assert_eq!(location.search().unwrap(), "?tab=2");
+    assert!(!location.href().unwrap().contains("access_token"));
+
+    // sessionStorage holds the record and nothing else; localStorage nothing.
+    let key = record_key("cb-client");
+    assert_eq!(keys(&session_storage()), std::slice::from_ref(&key));
+    assert_eq!(keys(&local_storage()), Vec::<String>::new());
+    let stored = session_storage().get_item(&key).unwrap().unwrap();
+    assert_eq!(
+        json_field(&stored, "accessToken").as_string().as_deref(),
+        Some("tok-A.1")
+    );
+    let expires_at = json_field(&stored, "expiresAt").as_f64().unwrap();
+    assert!(
+        expires_at >= (before + HOUR_MS).floor() && expires_at <= after + HOUR_MS,
+        "expiresAt {expires_at} is not now + 3600 s ({before}..{after})"
+    );
+    assert!(json_field(&stored, "refreshToken").is_undefined());
+    assert!(
+        !stored.contains(&state),
+        "the state was stored with the token"
+    );
+
+    // What the app sees.
+    assert!(client.is_authenticated());
+    let session = client.session().unwrap();
+    assert_eq!(session.expires_at as f64, expires_at);
+    assert!(!session.has_refresh_token);
+    assert_eq!(client.access_token().unwrap().secret(), "tok-A.1");
+
+    // The same response again (back button, reload of a saved URL): the state was used up.
+    set_url(&format!("/app/callback?tab=2#{fragment}"));
+    let replayed = code(client.handle_redirect_callback().await);
+    assert_eq!(replayed.code(), "state_mismatch");
+    assert_eq!(location.hash().unwrap(), "", "the replayed fragment stayed");
+    assert_eq!(
+        session_storage().get_item(&key).unwrap().as_deref(),
+        Some(stored.as_str()),
+        "a replay changed the good session"
+    );
+    assert!(client.is_authenticated());
+
+    // No OAuth response in the URL: nothing to do.
+    set_url("/app/orders?x=1#section-2");
+    assert_eq!(client.handle_redirect_callback().await.unwrap(), None);
+    assert_eq!(location.hash().unwrap(), "#section-2");
+}
+
+#[wasm_bindgen_test]
+async fn callback_with_a_bad_state_stores_nothing() {
+    setup();
+    let client = Client::new(config("bad-state")).unwrap();
+    let key = record_key("bad-state");
+    let pending_key = format!("{key}.pending");
+
+    // Signed out, a sign-in pending, a response with another state.
+    client.authorize_url(&LoginOptions::default()).unwrap();
+    let forged = "A".repeat(43);
+    set_url(&format!(
+        "/cb?x=1#access_token=evil&token_type=Bearer&expires_in=3600&state={forged}"
+    ));
+    assert_eq!(
+        code(client.handle_redirect_callback().await).code(),
+        "state_mismatch"
+    );
+    assert_eq!(session_storage().get_item(&key).unwrap(), None);
+    assert_eq!(
+        session_storage().get_item(&pending_key).unwrap(),
+        None,
+        "the pending sign-in outlived its one response"
+    );
+    assert!(!client.is_authenticated());
+    assert_eq!(window().location().hash().unwrap(), "");
+    assert_eq!(window().location().search().unwrap(), "?x=1");
+
+    // Signed in, no sign-in pending: an injected response (login CSRF) changes nothing.
+    let expires_at = store_record(&key, "good", None, HOUR_MS);
+    let good = session_storage().get_item(&key).unwrap();
+    set_url("/cb#access_token=evil&token_type=Bearer&expires_in=3600&state=whatever");
+    assert_eq!(
+        code(client.handle_redirect_callback().await).code(),
+        "state_mismatch"
+    );
+    assert_eq!(session_storage().get_item(&key).unwrap(), good);
+    assert_eq!(client.access_token().unwrap().secret(), "good");
+    assert_eq!(client.session().unwrap().expires_at as f64, expires_at);
+
+    // A response without any state is no better.
+    client.authorize_url(&LoginOptions::default()).unwrap();
+    set_url("/cb#access_token=evil&token_type=Bearer&expires_in=3600");
+    assert_eq!(
+        code(client.handle_redirect_callback().await).code(),
+        "state_mismatch"
+    );
+    assert_eq!(session_storage().get_item(&key).unwrap(), good);
+    assert_eq!(keys(&session_storage()), [key]);
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Headers on the wire
+// ---------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn fetch_sends_exactly_the_tangoe_headers() {
+    setup();
+    let client = Client::new(config("hdr-client")).unwrap();
+    store_record(&record_key("hdr-client"), "tok-H", None, HOUR_MS);
+    let recorder = Recorder::install(|_| Reply::json(200, "{}"));
+
+    let first = client.fetch(get(&api("orders"))).await.unwrap();
+    let second = client.fetch(get(&api("orders?limit=5"))).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let sent = recorder.requests();
+    assert_eq!(sent.len(), 2);
+    assert_eq!(sent[1].url(), api("orders?limit=5"));
+    let mut ids = Vec::new();
+    for request in &sent {
+        let h = headers(request);
+        let names: BTreeSet<&str> = h.keys().map(String::as_str).collect();
+        assert_eq!(
+            names,
+            BTreeSet::from([
+                "authorization",
+                "client_id",
+                "x-tngo-context-correlationid",
+                "x-tngo-tenant"
+            ])
+        );
+        assert_eq!(h["x-tngo-tenant"], "XYZ");
+        assert_eq!(h["client_id"], "hdr-client");
+        assert_eq!(h["authorization"], "Bearer tok-H");
+        let id = &h["x-tngo-context-correlationid"];
+        assert!(is_uuid_v4(id), "correlation id {id:?}");
+        ids.push(id.clone());
+        assert_eq!(request.redirect(), RequestRedirect::Error);
+    }
+    assert_ne!(ids[0], ids[1], "two calls, one correlation id");
+    // Each response knows the id it was sent with.
+    assert_eq!(client.correlation_id(&first.into()), Some(ids[0].clone()));
+    assert_eq!(client.correlation_id(&second.into()), Some(ids[1].clone()));
+
+    // The context, and the activity id, on every later call.
+    client
+        .set_context(Context {
+            employee_id: Some("E1005".into()),
+            company_employee_id: Some("jane@xyz.example".into()),
+            hierarchy_id: Some("H1".into()),
+        })
+        .unwrap();
+    client.set_activity_id(Some("batch-7".into())).unwrap();
+    client.fetch(get(&api("orders"))).await.unwrap();
+    let h = headers(&recorder.requests()[2]);
+    assert_eq!(h.len(), 8, "{h:?}");
+    assert_eq!(h["x-tngo-context-employeeid"], "E1005");
+    assert_eq!(h["x-tngo-context-companyemployeeid"], "jane@xyz.example");
+    assert_eq!(h["x-tngo-context-hierarchyid"], "H1");
+    assert_eq!(h["x-tngo-context-activityid"], "batch-7");
+    assert_eq!(h["authorization"], "Bearer tok-H");
+
+    // A bad value is refused whole: the previous context stays.
+    let bad = Context {
+        employee_id: Some("E2".into()),
+        hierarchy_id: Some("a\r\nX-Evil: 1".into()),
+        ..Context::default()
+    };
+    assert_eq!(code(client.set_context(bad)).code(), "config_invalid");
+    client.fetch(get(&api("orders"))).await.unwrap();
+    assert_eq!(
+        headers(&recorder.requests()[3])["x-tngo-context-employeeid"],
+        "E1005"
+    );
+
+    // Back to the user's own context: the headers go.
+    client.set_context(Context::default()).unwrap();
+    client.set_activity_id(None).unwrap();
+    client.fetch(get(&api("orders"))).await.unwrap();
+    assert_eq!(headers(&recorder.requests()[4]).len(), 4);
+
+    // A caller's redirect: "follow" becomes "error"; a header of its own is kept.
+    let init = RequestInit::new();
+    init.set_redirect(RequestRedirect::Follow);
+    let own = web_sys::Headers::new().unwrap();
+    own.set("accept", "application/json").unwrap();
+    init.set_headers(&own);
+    let request = Request::new_with_str_and_init(&api("orders"), &init).unwrap();
+    client.fetch(request).await.unwrap();
+    let last = &recorder.requests()[5];
+    assert_eq!(last.redirect(), RequestRedirect::Error);
+    assert_eq!(headers(last)["accept"], "application/json");
+    assert_eq!(recorder.count(), 6);
+
+    // Another origin (even the same host on another port or scheme): refused, nothing sent.
+    for url in [
+        "https://evil.example/steal",
+        "https://api.example.test:8443/mobproc/v1/orders",
+        "http://api.example.test/mobproc/v1/orders",
+    ] {
+        let error = code(client.fetch(get(url)).await);
+        assert_eq!(error.code(), "origin_not_allowed", "{url}");
+        let origin = web_sys::Url::new(url).unwrap().origin();
+        assert_eq!(error.details().origin, Some(origin.as_str()));
+    }
+    assert_eq!(recorder.count(), 6, "a refused request reached fetch");
+
+    // Signed out: not sent either.
+    client.logout();
+    let error = code(client.fetch(get(&api("orders"))).await);
+    assert_eq!(error.code(), "not_authenticated");
+    assert_eq!(recorder.count(), 6, "a signed-out request reached fetch");
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Order {
+    id: String,
+    total: f64,
+    lines: Vec<Line>,
+}
+
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(rename_all = "camelCase")]
+struct Line {
+    item_code: String,
+    quantity: u32,
+}
+
+#[wasm_bindgen_test]
+async fn fetch_json_parses_bodies_and_tangoe_errors() {
+    setup();
+    let client = Client::new(config("json-client")).unwrap();
+    store_record(&record_key("json-client"), "tok-J", None, HOUR_MS);
+    let recorder = Recorder::install(|request| {
+        if request.url().ends_with("/orders/42") {
+            Reply::json(
+                200,
+                r#"{"id":"42","total":19.5,"lines":[{"itemCode":"IPH-15","quantity":2}],"extra":true}"#,
+            )
+        } else if request.url().ends_with("/orders/43") {
+            Reply::json(200, r#"{"id":42}"#)
+        } else {
+            Reply::json(
+                404,
+                r#"{"status":404,"id":"x","errorCode":"404-E","message":"nope"}"#,
+            )
+        }
+    });
+
+    let order: Order = client.fetch_json("orders/42").await.unwrap();
+    assert_eq!(
+        order,
+        Order {
+            id: "42".into(),
+            total: 19.5,
+            lines: vec![Line {
+                item_code: "IPH-15".into(),
+                quantity: 2
+            }],
+        }
+    );
+    let sent = &recorder.requests()[0];
+    assert_eq!(sent.url(), api("orders/42"));
+    assert_eq!(sent.method(), "GET");
+    let h = headers(sent);
+    assert_eq!(h["accept"], "application/json");
+    assert_eq!(h["authorization"], "Bearer tok-J");
+    assert_eq!(h["x-tngo-tenant"], "XYZ");
+
+    // Tangoe's error body: api_error with its fields and the call's correlation id.
+    let error = code(client.fetch_json::<Order>("orders/404").await);
+    assert_eq!(error.code(), "api_error");
+    let details = error.details();
+    assert_eq!(details.status, Some(404));
+    assert_eq!(details.id, Some("x"));
+    assert_eq!(details.error_code, Some("404-E"));
+    assert_eq!(details.api_message, Some("nope"));
+    let sent_id = headers(&recorder.requests()[1])["x-tngo-context-correlationid"].clone();
+    assert_eq!(details.correlation_id, Some(sent_id.as_str()));
+    assert!(error.message().contains("nope"), "{}", error.message());
+
+    // A 200 of the wrong shape is an error too, not a panic or a default.
+    let error = code(client.fetch_json::<Order>("orders/43").await);
+    assert_eq!(error.code(), "api_error");
+    assert_eq!(error.details().status, Some(200));
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Refresh: single flight before calls, and on a 401
+// ---------------------------------------------------------------------------------------
+
+fn refreshing_config(client_id: &str) -> Config {
+    Config {
+        token_url: Some(TOKEN.into()),
+        ..config(client_id)
+    }
+}
+
+#[wasm_bindgen_test]
+async fn twenty_calls_share_one_refresh() {
+    setup();
+    let client = Client::new(refreshing_config("flight")).unwrap();
+    let key = record_key("flight");
+    // Inside the default 60 s skew, still valid.
+    store_record(&key, "old", Some("r1"), 20_000.0);
+    let changes = listen(&client, EventKind::SessionChanged);
+    let recorder = Recorder::install(|request| {
+        if request.url() == TOKEN {
+            Reply::json(
+                200,
+                r#"{"access_token":"new","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#,
+            )
+            .after(50)
+        } else {
+            Reply::json(200, "{}")
+        }
+    });
+
+    let calls = js_sys::Array::new();
+    for i in 0..20 {
+        let client = client.clone();
+        calls.push(&future_to_promise(async move {
+            client
+                .fetch(get(&api(&format!("orders/{i}"))))
+                .await
+                .map(|response| JsValue::from(response.status()))
+                .map_err(|error| JsValue::from_str(error.code()))
+        }));
+    }
+    let statuses = JsFuture::from(js_sys::Promise::all(&calls)).await.unwrap();
+    let statuses: Vec<f64> = js_sys::Array::from(&statuses)
+        .iter()
+        .map(|s| s.as_f64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![200.0; 20]);
+
+    let token_calls = recorder.to(TOKEN);
+    assert_eq!(token_calls.len(), 1, "one refresh for twenty callers");
+    let form = body(&token_calls[0]).await;
+    let form = web_sys::UrlSearchParams::new_with_str(&form).unwrap();
+    assert_eq!(form.get("grant_type").as_deref(), Some("refresh_token"));
+    assert_eq!(form.get("refresh_token").as_deref(), Some("r1"));
+    assert_eq!(form.get("client_id").as_deref(), Some("flight"));
+    assert_eq!(token_calls[0].method(), "POST");
+    // The token endpoint gets no Tangoe headers.
+    let h = headers(&token_calls[0]);
+    assert!(
+        !h.contains_key("x-tngo-tenant") && !h.contains_key("client_id"),
+        "{h:?}"
+    );
+
+    let api_calls = recorder.to(API);
+    assert_eq!(api_calls.len(), 20);
+    for request in &api_calls {
+        assert_eq!(headers(request)["authorization"], "Bearer new");
+    }
+    let stored = session_storage().get_item(&key).unwrap().unwrap();
+    assert!(stored.contains(r#""refreshToken":"r2""#), "{stored}");
+    assert!(stored.contains(r#""accessToken":"new""#), "{stored}");
+    assert_eq!(client.access_token().unwrap().secret(), "new");
+    let session = client.session().unwrap();
+    assert!(session.expires_at as f64 > js_sys::Date::now() + HOUR_MS - 60_000.0);
+    // One refresh, one change.
+    assert_eq!(changes.borrow().len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn a_401_refreshes_once_and_replays_once() {
+    setup();
+    let client = Client::new(refreshing_config("replay")).unwrap();
+    let key = record_key("replay");
+    store_record(&key, "old", Some("r1"), HOUR_MS);
+    let recorder = Recorder::install(|request| {
+        if request.url() == TOKEN {
+            return Reply::json(
+                200,
+                r#"{"access_token":"new","token_type":"Bearer","expires_in":3600}"#,
+            );
+        }
+        let bearer = request.headers().get("authorization").unwrap();
+        if bearer.as_deref() == Some("Bearer new") {
+            Reply::json(201, r#"{"ok":true}"#)
+        } else {
+            Reply::json(
+                401,
+                r#"{"status":401,"id":"t","errorCode":"401-T","message":"expired"}"#,
+            )
+        }
+    });
+
+    // A POST with a body: the replay must carry the same body.
+    let init = RequestInit::new();
+    init.set_method("POST");
+    init.set_body(&JsValue::from_str(r#"{"item":"IPH-15"}"#));
+    let request = Request::new_with_str_and_init(&api("orders"), &init).unwrap();
+    let response = client.fetch(request).await.unwrap();
+    assert_eq!(response.status(), 201);
+
+    assert_eq!(recorder.to(TOKEN).len(), 1, "one refresh");
+    let api_calls = recorder.to(API);
+    assert_eq!(api_calls.len(), 2, "the call and one replay");
+    let (first, replay) = (headers(&api_calls[0]), headers(&api_calls[1]));
+    assert_eq!(first["authorization"], "Bearer old");
+    assert_eq!(replay["authorization"], "Bearer new");
+    assert_eq!(replay["x-tngo-tenant"], "XYZ");
+    assert_eq!(replay["client_id"], "replay");
+    assert!(is_uuid_v4(&replay["x-tngo-context-correlationid"]));
+    assert_eq!(api_calls[1].method(), "POST");
+    assert_eq!(body(&api_calls[0]).await, r#"{"item":"IPH-15"}"#);
+    assert_eq!(body(&api_calls[1]).await, r#"{"item":"IPH-15"}"#);
+    // The refresh token was not rotated: the old one is kept (RFC 6749 §6).
+    let stored = session_storage().get_item(&key).unwrap().unwrap();
+    assert!(stored.contains(r#""accessToken":"new""#), "{stored}");
+    assert!(stored.contains(r#""refreshToken":"r1""#), "{stored}");
+}
+
+#[wasm_bindgen_test]
+async fn a_401_that_persists_ends_the_session() {
+    setup();
+    let client = Client::new(refreshing_config("dead")).unwrap();
+    let key = record_key("dead");
+    store_record(&key, "old", Some("r1"), HOUR_MS);
+    let expired = listen(&client, EventKind::SessionExpired);
+    let recorder = Recorder::install(|request| {
+        if request.url() == TOKEN {
+            Reply::json(
+                200,
+                r#"{"access_token":"new","token_type":"Bearer","expires_in":3600}"#,
+            )
+        } else {
+            Reply::json(401, "")
+        }
+    });
+    let response = client.fetch(get(&api("orders"))).await.unwrap();
+    assert_eq!(response.status(), 401, "an HTTP error is a response");
+    assert_eq!(recorder.to(TOKEN).len(), 1);
+    assert_eq!(recorder.to(API).len(), 2, "more than one replay");
+    assert_eq!(session_storage().get_item(&key).unwrap(), None);
+    assert!(!client.is_authenticated());
+    assert_eq!(expired.borrow().len(), 1);
+
+    // Without a refresh token a 401 ends the session at once, with no refresh attempt.
+    setup();
+    let client = Client::new(refreshing_config("dead")).unwrap();
+    store_record(&key, "old", None, HOUR_MS);
+    let recorder = Recorder::install(|_| Reply::json(401, ""));
+    let response = client.fetch(get(&api("orders"))).await.unwrap();
+    assert_eq!(response.status(), 401);
+    assert_eq!(recorder.count(), 1);
+    assert!(!client.is_authenticated());
+}
+
+#[wasm_bindgen_test]
+async fn a_dead_refresh_token_is_session_expired_and_keeps_nothing() {
+    setup();
+    let client = Client::new(refreshing_config("grant")).unwrap();
+    let key = record_key("grant");
+    store_record(&key, "old", Some("r1"), 10_000.0);
+    let recorder = Recorder::install(|request| {
+        if request.url() == TOKEN {
+            Reply::json(
+                400,
+                r#"{"error":"invalid_grant","error_description":"revoked"}"#,
+            )
+        } else {
+            Reply::json(200, "{}")
+        }
+    });
+    let error = code(client.refresh().await);
+    assert_eq!(error.code(), "session_expired");
+    assert_eq!(error.details().oauth_error, Some("invalid_grant"));
+    assert_eq!(session_storage().get_item(&key).unwrap(), None);
+    assert_eq!(recorder.to(API).len(), 0);
+
+    // A passing failure (a 503) leaves the session exactly as it was.
+    setup();
+    let client = Client::new(refreshing_config("grant")).unwrap();
+    store_record(&key, "old", Some("r1"), HOUR_MS);
+    let before = session_storage().get_item(&key).unwrap();
+    let _recorder = Recorder::install(|_| Reply::json(503, ""));
+    let error = code(client.refresh().await);
+    assert_eq!(error.code(), "refresh_failed");
+    assert_eq!(error.details().status, Some(503));
+    assert_eq!(session_storage().get_item(&key).unwrap(), before);
+    assert!(client.is_authenticated());
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. Storage and events
+// ---------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn a_corrupted_record_reads_as_signed_out_and_is_removed() {
+    setup();
+    let key = "corrupt-test-key";
+    let config = Config {
+        storage_key: Some(key.into()),
+        ..config("corrupt")
+    };
+    let far = js_sys::Date::now() + HOUR_MS;
+    let corrupted = [
+        "{not json".to_owned(),
+        "[]".to_owned(),
+        "\"tok\"".to_owned(),
+        "null".to_owned(),
+        format!(r#"{{"expiresAt":{far}}}"#),
+        r#"{"accessToken":"tok"}"#.to_owned(),
+        format!(r#"{{"accessToken":"tok","expiresAt":{far}.5}}"#),
+        format!(r#"{{"accessToken":"tok","expiresAt":"{far}"}}"#),
+        format!(r#"{{"accessToken":"two words","expiresAt":{far}}}"#),
+        format!(r#"{{"accessToken":"tok","refreshToken":7,"expiresAt":{far}}}"#),
+    ];
+    let recorder = Recorder::install(|_| Reply::json(200, "{}"));
+    for raw in &corrupted {
+        session_storage().set_item(key, raw).unwrap();
+        let client = Client::new(config.clone()).unwrap();
+        assert!(!client.is_authenticated(), "{raw} reads as signed in");
+        assert_eq!(client.session(), None, "{raw}");
+        assert_eq!(
+            session_storage().get_item(key).unwrap(),
+            None,
+            "{raw} was left in storage"
+        );
+        session_storage().set_item(key, raw).unwrap();
+        let error = code(client.fetch(get(&api("orders"))).await);
+        assert_eq!(error.code(), "not_authenticated", "{raw}");
+    }
+    assert_eq!(recorder.count(), 0, "a corrupted record's token was sent");
+
+    // The same record, well formed, is a session (the test above can fail).
+    session_storage()
+        .set_item(
+            key,
+            &format!(r#"{{"accessToken":"tok","expiresAt":{far}}}"#),
+        )
+        .unwrap();
+    assert!(Client::new(config.clone()).unwrap().is_authenticated());
+
+    // An expired one reads as signed out, and its token is not sent.
+    store_record(key, "old", None, -1000.0);
+    let client = Client::new(config).unwrap();
+    assert!(!client.is_authenticated());
+    assert_eq!(
+        code(client.fetch(get(&api("orders"))).await).code(),
+        "not_authenticated"
+    );
+    assert_eq!(recorder.count(), 0);
+}
+
+#[wasm_bindgen_test]
+async fn session_changed_hears_sign_in_and_logout() {
+    setup();
+    let client = Client::new(config("events")).unwrap();
+    let changes = listen(&client, EventKind::SessionChanged);
+    let errors = listen(&client, EventKind::Error);
+    let unsubscribed = Rc::new(Cell::new(0));
+    let count = unsubscribed.clone();
+    let id = client.on(EventKind::SessionChanged, move |_| {
+        count.set(count.get() + 1)
+    });
+    client.off(id);
+
+    let url = client.authorize_url(&LoginOptions::default()).unwrap();
+    assert!(
+        changes.borrow().is_empty(),
+        "starting a sign-in is no change"
+    );
+    let state = param(&url, "state").unwrap();
+    set_url(&format!(
+        "/cb#access_token=tok-E&token_type=Bearer&expires_in=600&scope=MOBPROC&state={state}"
+    ));
+    assert_eq!(
+        client.handle_redirect_callback().await.unwrap(),
+        Some(Callback { return_to: None })
+    );
+    {
+        let heard = changes.borrow();
+        assert_eq!(heard.len(), 1);
+        match &heard[0] {
+            Event::SessionChanged(Some(session)) => {
+                assert_eq!(Some(session), client.session().as_ref());
+                assert_eq!(session.scope.as_deref(), Some("MOBPROC"));
+                let left = session.expires_at as f64 - js_sys::Date::now();
+                assert!((590_000.0..=600_000.0).contains(&left), "{left}");
+            }
+            other => panic!("expected a session, got {other:?}"),
+        }
+    }
+
+    client.logout();
+    {
+        let heard = changes.borrow();
+        assert_eq!(heard.len(), 2);
+        assert!(
+            matches!(heard[1], Event::SessionChanged(None)),
+            "{:?}",
+            heard[1]
+        );
+    }
+    assert!(!client.is_authenticated());
+    assert_eq!(keys(&session_storage()), Vec::<String>::new());
+
+    // Signed out already: no change to tell.
+    client.logout();
+    assert_eq!(changes.borrow().len(), 2);
+    assert_eq!(unsubscribed.get(), 0, "a listener heard events after off()");
+    assert!(errors.borrow().is_empty(), "{:?}", errors.borrow());
+}
+
+#[wasm_bindgen_test]
+async fn logout_forgets_a_pending_sign_in_and_revokes_in_the_background() {
+    setup();
+    let client = Client::new(Config {
+        revoke_url: Some("https://sso.example.test/as/revoke_token.oauth2".into()),
+        ..config("revoke")
+    })
+    .unwrap();
+    let key = record_key("revoke");
+    store_record(&key, "tok-R", Some("ref-R"), HOUR_MS);
+    client.authorize_url(&LoginOptions::default()).unwrap();
+    let recorder = Recorder::install(|_| Reply::json(200, ""));
+    client.logout();
+    assert_eq!(keys(&session_storage()), Vec::<String>::new());
+    // Revocation runs in the background: give it a turn of the event loop.
+    sleep(20).await;
+    let revoked = recorder.to("https://sso.example.test/as/revoke_token.oauth2");
+    assert_eq!(revoked.len(), 2, "both tokens are revoked");
+    let mut forms = Vec::new();
+    for request in &revoked {
+        let form = web_sys::UrlSearchParams::new_with_str(&body(request).await).unwrap();
+        forms.push((
+            form.get("token").unwrap(),
+            form.get("token_type_hint").unwrap(),
+        ));
+        assert!(!headers(request).contains_key("authorization"));
+    }
+    forms.sort();
+    assert_eq!(
+        forms,
+        [
+            ("ref-R".to_owned(), "refresh_token".to_owned()),
+            ("tok-R".to_owned(), "access_token".to_owned())
+        ]
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Pages
+// ---------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn pages_follow_href_next_and_stop_at_a_loop() {
+    setup();
+    let client = Client::new(config("pages")).unwrap();
+    store_record(&record_key("pages"), "tok-P", None, HOUR_MS);
+    let _recorder = Recorder::install(|request| {
+        let url = request.url();
+        if url.contains("offset=0") {
+            Reply::json(
+                200,
+                r#"{"items":[1,2],"_meta":{"hrefNext":"employees?limit=2&offset=2"}}"#,
+            )
+        } else if url.contains("offset=2") {
+            // Points back to the first page.
+            Reply::json(
+                200,
+                r#"{"items":[3],"_meta":{"hrefNext":"https://api.example.test/mobproc/v1/employees?limit=2&offset=0"}}"#,
+            )
+        } else {
+            Reply::json(500, "")
+        }
+    });
+    let options = PageOptions {
+        limit: Some(2),
+        offset: Some(0),
+        ..PageOptions::default()
+    };
+    let mut pages = client.pages("employees", options).unwrap();
+    let first = pages.next().await.unwrap().unwrap();
+    let items = js_sys::Reflect::get(&first, &"items".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&items).length(), 2);
+    let second = pages.next().await.unwrap().unwrap();
+    let items = js_sys::Reflect::get(&second, &"items".into()).unwrap();
+    assert_eq!(js_sys::Array::from(&items).length(), 1);
+    let error = code(pages.next().await);
+    assert_eq!(error.code(), "pagination_loop");
+    assert_eq!(pages.next().await.unwrap(), None);
+}
