@@ -1,52 +1,65 @@
 //! Sign in to Tangoe's Mobile Procurement (MOBPROC) API with the OAuth 2.0 implicit grant, keep
-//! only the token, and call the API with the tenant, client-id and bearer headers.
+//! only the token (in `sessionStorage`, nowhere else), and call the API with the tenant,
+//! client-id and bearer headers added.
 //!
-//! This crate is the pure core of the npm package `mobproc-auth`: configuration, the
-//! authorize URL, callback parsing and `state` checking, the token record and its absolute
-//! expiry, the header and origin policy. It has no web-sys and no I/O, is tested natively, and
-//! compiles to `wasm32-unknown-unknown`, where [`wasm`] exports it to the package's JavaScript.
+//! # From a Rust front-end (Leptos, Yew, plain wasm-bindgen)
+//! [`Client`] (wasm32 only) does the whole browser side: the sign-in redirect, the callback,
+//! storage, refresh, and a `fetch` that adds the Tangoe headers. The npm package runs this same
+//! client.
+//! ```no_run
+//! # #[cfg(target_arch = "wasm32")]
+//! # async fn portal() -> Result<(), mobproc_auth::Error> {
+//! use mobproc_auth::{Callback, Client, Config, Error, LoginOptions, Session};
 //!
-//! # From a Rust front-end (Yew, Leptos, plain wasm-bindgen)
-//! The browser calls are yours (any randomness source, storage and fetch you already use);
-//! every decision comes from here:
-//! ```
-//! use mobproc_auth::{authorize, callback, config::{ValidConfig, Config}, headers, secret::State};
+//! #[derive(serde::Deserialize)]
+//! struct Me {
+//!     name: String,
+//! }
 //!
-//! let config = ValidConfig::new(&Config {
-//!     client_id: "portal-demo".into(),
+//! let client = Client::new(Config {
+//!     client_id: "portal".into(),
 //!     tenant: "XYZ".into(),
 //!     api_base_url: "https://tngo-mobproc.cloudhub.io/mobproc/v1".into(),
 //!     authorize_url: Some("https://oauth.tangoe.com/as/authorization.oauth2".into()),
-//!     redirect_uri: Some("https://portal.example.com/callback".into()),
+//!     redirect_uri: Some("https://portal.example.com/".into()),
+//!     token_url: None, // every other field of the JavaScript config, snake_case
 //!     ..Config::default()
 //! })?;
-//!
-//! // Sign-in: 32 bytes from crypto.getRandomValues; keep `pending` in sessionStorage.
-//! let state = State::from_random_bytes(&[7; 32]);
-//! let url = authorize::authorize_url(&config, &state)?;
-//! assert!(url.starts_with("https://oauth.tangoe.com/as/authorization.oauth2?response_type=token&"));
-//! let pending = callback::PendingSignIn { state, return_to: authorize::sanitize_return_to("/orders") };
-//!
-//! // Back from Tangoe: location.hash without '#'. Remove it with history.replaceState first.
-//! let fragment = format!(
-//!     "access_token=abc&token_type=Bearer&expires_in=3600&state={}",
-//!     pending.state.secret()
-//! );
-//! assert!(callback::is_oauth_response(&fragment));
-//! let now_ms = 1_700_000_000_000;
-//! let signed_in = callback::evaluate(&fragment, Some(&pending), now_ms)?;
-//! let stored = signed_in.record.to_json(); // the one sessionStorage record
-//! assert_eq!(stored, r#"{"accessToken":"abc","expiresAt":1700003600000}"#);
-//!
-//! // Calls: only to allowed origins, with exactly these headers.
-//! assert!(config.is_allowed_origin("https://tngo-mobproc.cloudhub.io"));
-//! assert!(!config.is_allowed_origin("https://evil.example"));
-//! let [tenant, client_id, bearer] = headers::api_headers(&config, signed_in.record.access_token());
-//! assert_eq!(tenant, ("X-TNGO-TENANT", "XYZ".to_string()));
-//! assert_eq!(bearer.1, "Bearer abc");
-//! # let _ = client_id;
-//! # Ok::<(), mobproc_auth::Error>(())
+//! // On every page load: the sign-in response, if the URL carries one.
+//! let back: Option<Callback> = client.handle_redirect_callback().await?;
+//! let _return_to: Option<String> = back.and_then(|b| b.return_to);
+//! if !client.is_authenticated() {
+//!     let _url: String = client.authorize_url(&LoginOptions { return_to: Some("/orders".into()) })?;
+//!     client.login(&LoginOptions::default())?; // navigates to Tangoe's sign-in page
+//!     return Ok(());
+//! }
+//! let session: Option<Session> = client.session(); // expires_at (ms), scope, has_refresh_token
+//! let me: Me = client.fetch_json("/me").await?; // the path joins api_base_url
+//! let request = web_sys::Request::new_with_str("https://tngo-mobproc.cloudhub.io/mobproc/v1/ping")
+//!     .map_err(|_| Error::invalid_request("bad URL"))?;
+//! let response: web_sys::Response = client.fetch(request).await?; // HTTP errors are responses
+//! client.logout();
+//! # let _ = (session, me.name, response);
+//! # let error = Error::NotAuthenticated;
+//! let code: &str = error.code(); // the same codes as the npm package's MobprocError.code
+//! # let _ = code;
+//! # Ok(())
+//! # }
 //! ```
+//!
+//! # How it is built
+//! - A pure core with no web-sys, tested natively: [`config`] (every value checked once, the
+//!   field named on error), [`authorize`], [`callback`] (`state` first, then the token),
+//!   [`token`] (the stored record and its absolute expiry), [`headers`] and [`context`] (which
+//!   headers a call carries), [`pagination`], [`error`] (one enum, stable codes), [`encode`],
+//!   [`url`], [`secret`] (values that print `[redacted]`).
+//! - [`client`] (wasm32): the browser client on web-sys (storage, location, history, crypto,
+//!   the API `fetch`), gloo-net (token, validation and revocation requests), js-sys (`Date`,
+//!   `Promise`, `Reflect`, `WeakMap`), wasm-bindgen-futures, and serde-wasm-bindgen for values
+//!   handed to JavaScript.
+//! - `js` (wasm32, feature `js`): the npm package's `MobprocClient`, a thin `#[wasm_bindgen]`
+//!   skin that reads JavaScript values into these types and throws `MobprocError`.
+#![warn(missing_docs)]
 #![cfg_attr(
     test,
     allow(
