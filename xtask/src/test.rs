@@ -48,11 +48,15 @@ pub fn run(_args: &[String]) -> Result {
     )?;
     step(
         &mut report,
-        "wasm tests: the exported core in Node",
-        cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM]).env(
-            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-            "wasm-bindgen-test-runner",
-        ),
+        "wasm tests: the Rust client in Chromium",
+        // tests/client_browser.rs runs in headless Chromium through chromedriver; Chrome's
+        // flags (root needs --no-sandbox, no background traffic) are in webdriver.json.
+        cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER),
     )?;
     let t = Instant::now();
     let pkg = build::run()?;

@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 
 /// Debian's browser and its driver.
 pub const CHROMIUM: &str = "/usr/bin/chromium";
+/// Debian's chromedriver, of the same build: wasm-bindgen-test-runner drives Chromium with it.
+pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 
 /// `rustup target add wasm32-unknown-unknown` unless installed.
 pub fn wasm_target() -> Result {
@@ -86,17 +88,18 @@ pub fn npm_bin(name: &str) -> PathBuf {
     root().join("node_modules/.bin").join(name)
 }
 
-/// Debian's Chromium (driven by playwright-core): installed with apt when running as root,
-/// otherwise an error with the exact command. Nothing downloads a browser from anywhere else.
+/// Debian's Chromium (driven by playwright-core) and its chromedriver (driven by
+/// wasm-bindgen-test-runner): installed with apt when running as root, otherwise an error
+/// with the exact command. Nothing downloads a browser from anywhere else.
 pub fn chromium() -> Result {
-    if Path::new(CHROMIUM).exists() {
+    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
         return Ok(());
     }
-    let command = "apt-get update && apt-get install -y chromium";
+    let command = "apt-get update && apt-get install -y chromium chromium-driver";
     let uid = output(&mut cmd("id", &["-u"])).unwrap_or_default();
     if uid.trim() != "0" {
         return Err(format!(
-            "Chromium is needed for the browser tests; install it with:\n    sudo sh -c '{command}'"
+            "Chromium and chromedriver are needed for the browser tests; install them with:\n    sudo sh -c '{command}'"
         ));
     }
     run(&mut cmd("sh", &["-c", command]))
