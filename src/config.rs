@@ -131,11 +131,15 @@ impl ValidConfig {
         // values to drop, which keeps this (the largest function of the module) small.
         check(raw)?;
         let api_base = secure_url("apiBaseUrl", &raw.api_base_url)?;
-        let optional =
-            |field, url: &Option<String>| url.as_deref().map(|u| secure_url(field, u)).transpose();
+        // Checked above: from here on nothing fails.
+        let optional = |url: &Option<String>| url.as_deref().and_then(|u| HttpUrl::parse(u).ok());
         let mut allowed_origins = vec![api_base.origin().to_owned()];
-        for origin in &raw.allowed_origins {
-            let origin = secure_url("allowedOrigins", origin)?.origin().to_owned();
+        for url in raw
+            .allowed_origins
+            .iter()
+            .filter_map(|o| HttpUrl::parse(o).ok())
+        {
+            let origin = url.origin().to_owned();
             if !allowed_origins.contains(&origin) {
                 allowed_origins.push(origin);
             }
@@ -147,15 +151,15 @@ impl ValidConfig {
         Ok(ValidConfig {
             client_id: ClientId(raw.client_id.clone()),
             tenant: Tenant(raw.tenant.clone()),
-            authorize_url: optional("authorizeUrl", &raw.authorize_url)?,
-            redirect_uri: optional("redirectUri", &raw.redirect_uri)?,
+            authorize_url: optional(&raw.authorize_url),
+            redirect_uri: optional(&raw.redirect_uri),
             api_base,
             scope: Scope(raw.scope.as_deref().unwrap_or(DEFAULT_SCOPE).to_owned()),
             allowed_origins,
             storage_key: StorageKey(storage_key),
-            token_url: optional("tokenUrl", &raw.token_url)?,
-            validate_url: optional("validateUrl", &raw.validate_url)?,
-            revoke_url: optional("revokeUrl", &raw.revoke_url)?,
+            token_url: optional(&raw.token_url),
+            validate_url: optional(&raw.validate_url),
+            revoke_url: optional(&raw.revoke_url),
             client_secret: raw.client_secret.as_deref().map(ClientSecret::new),
             client_auth: raw.client_auth,
             refresh_skew_ms: u64::from(raw.refresh_skew_seconds.unwrap_or(60)) * 1000,

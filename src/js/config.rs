@@ -62,53 +62,33 @@ const STRINGS: [&str; 11] = [
 fn fields(value: &JsValue) -> Result<Config, Fault> {
     plain_object(value, "config", "must be an object")?;
     only_known(value, FIELDS, "", "is not a known option")?;
-    let mut strings: [Option<String>; 11] = Default::default();
-    for (i, (slot, key)) in strings.iter_mut().zip(STRINGS).enumerate() {
+    // Filled in place: an error drops one `Config`, not a ladder of half-read fields.
+    let mut config = Config::default();
+    fill(value, &mut config)?;
+    Ok(config)
+}
+
+fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
+    let required = [&mut c.client_id, &mut c.tenant, &mut c.api_base_url];
+    for (slot, key) in required.into_iter().zip(STRINGS) {
+        *slot = optional_string(own(value, key)?, key)?
+            .ok_or_else(|| Error::config(key, "is required"))?;
+    }
+    let slots: [&mut Option<String>; 8] = [
+        &mut c.authorize_url,
+        &mut c.redirect_uri,
+        &mut c.scope,
+        &mut c.storage_key,
+        &mut c.token_url,
+        &mut c.validate_url,
+        &mut c.revoke_url,
+        &mut c.client_secret,
+    ];
+    for (slot, key) in slots.into_iter().zip(STRINGS.iter().skip(3)) {
         *slot = optional_string(own(value, key)?, key)?;
-        if i < 3 && slot.is_none() {
-            return Err(Error::config(key, "is required").into());
-        }
     }
-    let [client_id, tenant, api_base_url, authorize_url, redirect_uri, scope, storage_key, token_url, validate_url, revoke_url, client_secret] =
-        strings;
-    let number = |key: &str, max: f64| -> Result<Option<u32>, Fault> {
-        let v = own(value, key)?;
-        if v.is_null() {
-            return Ok(None);
-        }
-        match whole(&v, 0.0, max) {
-            None => Ok(None),
-            Some(Ok(n)) => Ok(Some(n as u32)),
-            Some(Err(())) => Err(Error::config_owned(
-                key,
-                cat(&["must be an integer from 0 to ", &decimal(max as u64)]),
-            )
-            .into()),
-        }
-    };
-    let origins = own(value, "allowedOrigins")?;
-    let mut allowed_origins = Vec::new();
-    if !origins.is_undefined() && !origins.is_null() {
-        let list: Option<js_sys::Array> = array(&origins)?.then(|| origins.clone().into());
-        let list = list.filter(|l| l.length() <= 64).ok_or_else(|| {
-            Error::config(
-                "allowedOrigins",
-                "must be an array of at most 64 origin strings",
-            )
-        })?;
-        for (i, origin) in list.iter().enumerate() {
-            let origin = super::read::text(&origin)?
-                .filter(|o| !o.contains(['\r', '\n']))
-                .ok_or_else(|| {
-                    Error::config(
-                        &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
-                        "must be an origin string",
-                    )
-                })?;
-            allowed_origins.push(origin);
-        }
-    }
-    if client_secret.is_some() && in_browser_page() {
+    c.allowed_origins = origins(&own(value, "allowedOrigins")?)?;
+    if c.client_secret.is_some() && in_browser_page() {
         return Err(Error::InsecureGrant(
             "a clientSecret is refused in a browser page, where it cannot stay secret: \
              use login() (the implicit grant)",
@@ -116,31 +96,63 @@ fn fields(value: &JsValue) -> Result<Config, Fault> {
         .into());
     }
     let auth = own(value, "clientAuth")?;
-    let client_auth = match auth.as_string().as_deref() {
+    c.client_auth = match auth.as_string().as_deref() {
         _ if auth.is_undefined() || auth.is_null() => ClientAuth::Basic,
         Some("basic") => ClientAuth::Basic,
         Some("body") => ClientAuth::Body,
         _ => return Err(Error::config("clientAuth", "must be \"basic\" or \"body\"").into()),
     };
-    Ok(Config {
-        client_id: client_id.unwrap_or_default(),
-        tenant: tenant.unwrap_or_default(),
-        api_base_url: api_base_url.unwrap_or_default(),
-        authorize_url,
-        redirect_uri,
-        scope,
-        allowed_origins,
-        storage_key,
-        token_url,
-        validate_url,
-        revoke_url,
-        client_secret,
-        client_auth,
-        refresh_skew_seconds: number("refreshSkewSeconds", 86_400.0)?,
-        timeout_ms: number("timeoutMs", 600_000.0)?,
-        context: read_context(&own(value, "context")?, "context")?,
-        activity_id: read_activity_id(&own(value, "activityId")?)?,
-    })
+    c.refresh_skew_seconds = number(
+        &own(value, "refreshSkewSeconds")?,
+        "refreshSkewSeconds",
+        86_400,
+    )?;
+    c.timeout_ms = number(&own(value, "timeoutMs")?, "timeoutMs", 600_000)?;
+    c.context = read_context(&own(value, "context")?, "context")?;
+    c.activity_id = read_activity_id(&own(value, "activityId")?)?;
+    Ok(())
+}
+
+/// A whole number from 0 to `max`; `None` when `undefined` or `null`.
+fn number(v: &JsValue, key: &str, max: u32) -> Result<Option<u32>, Error> {
+    if v.is_null() {
+        return Ok(None);
+    }
+    match whole(v, 0.0, f64::from(max)) {
+        None => Ok(None),
+        Some(Ok(n)) => Ok(Some(n as u32)),
+        Some(Err(())) => Err(Error::config_owned(
+            key,
+            cat(&["must be an integer from 0 to ", &decimal(u64::from(max))]),
+        )),
+    }
+}
+
+/// `allowedOrigins`: at most 64 strings.
+fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
+    let mut out = Vec::new();
+    if origins.is_undefined() || origins.is_null() {
+        return Ok(out);
+    }
+    let list: Option<js_sys::Array> = array(origins)?.then(|| origins.clone().into());
+    let list = list.filter(|l| l.length() <= 64).ok_or_else(|| {
+        Error::config(
+            "allowedOrigins",
+            "must be an array of at most 64 origin strings",
+        )
+    })?;
+    for (i, origin) in list.iter().enumerate() {
+        let origin = super::read::text(&origin)?
+            .filter(|o| !o.contains(['\r', '\n']))
+            .ok_or_else(|| {
+                Error::config(
+                    &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
+                    "must be an origin string",
+                )
+            })?;
+        out.push(origin);
+    }
+    Ok(out)
 }
 
 /// A context object as `setContext` and the config take it: `null` or `undefined` for none.
