@@ -803,3 +803,223 @@ async fn pages_follow_href_next_and_stop_at_a_loop() {
     assert_eq!(error.code(), "pagination_loop");
     assert_eq!(pages.next().await.unwrap(), None);
 }
+
+// ---------------------------------------------------------------------------------------
+// More of the same rules at their edges
+// ---------------------------------------------------------------------------------------
+
+#[wasm_bindgen_test]
+async fn return_to_is_kept_only_as_a_same_origin_path() {
+    setup();
+    let client = Client::new(config("return-to")).unwrap();
+    for (asked, kept) in [
+        ("/orders?id=7#line-2", Some("/orders?id=7#line-2")),
+        ("//evil.example/x", None),
+        ("https://evil.example/x", None),
+        ("/\\evil.example", None),
+        ("javascript:alert(1)", None),
+        ("orders", None),
+    ] {
+        let url = client
+            .authorize_url(&LoginOptions {
+                return_to: Some(asked.into()),
+            })
+            .unwrap();
+        let state = param(&url, "state").unwrap();
+        set_url(&format!(
+            "/cb#access_token=t&token_type=Bearer&expires_in=60&state={state}"
+        ));
+        let callback = client.handle_redirect_callback().await.unwrap().unwrap();
+        assert_eq!(callback.return_to.as_deref(), kept, "{asked}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn concurrent_401s_share_one_refresh() {
+    setup();
+    let client = Client::new(refreshing_config("many-401")).unwrap();
+    store_record(&record_key("many-401"), "old", Some("r1"), HOUR_MS);
+    let recorder = Recorder::install(|request| {
+        if request.url() == TOKEN {
+            return Reply::json(
+                200,
+                r#"{"access_token":"new","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#,
+            )
+            .after(30);
+        }
+        match request.headers().get("authorization").unwrap().as_deref() {
+            Some("Bearer new") => Reply::json(200, "{}"),
+            _ => Reply::json(401, "").after(5),
+        }
+    });
+    let calls = js_sys::Array::new();
+    for i in 0..10 {
+        let client = client.clone();
+        calls.push(&future_to_promise(async move {
+            client
+                .fetch(get(&api(&format!("orders/{i}"))))
+                .await
+                .map(|response| JsValue::from(response.status()))
+                .map_err(|error| JsValue::from_str(error.code()))
+        }));
+    }
+    let statuses = JsFuture::from(js_sys::Promise::all(&calls)).await.unwrap();
+    let statuses: Vec<f64> = js_sys::Array::from(&statuses)
+        .iter()
+        .map(|s| s.as_f64().unwrap())
+        .collect();
+    assert_eq!(statuses, vec![200.0; 10]);
+    assert_eq!(recorder.to(TOKEN).len(), 1, "one refresh for ten 401s");
+    let bearers: Vec<String> = recorder
+        .to(API)
+        .iter()
+        .map(|r| headers(r)["authorization"].clone())
+        .collect();
+    assert_eq!(bearers.len(), 20, "each call once, and one replay each");
+    assert_eq!(bearers.iter().filter(|b| *b == "Bearer new").count(), 10);
+}
+
+#[wasm_bindgen_test]
+async fn logout_during_a_refresh_does_not_bring_the_session_back() {
+    setup();
+    let client = Client::new(refreshing_config("race")).unwrap();
+    let key = record_key("race");
+    store_record(&key, "old", Some("r1"), 20_000.0);
+    let recorder = Recorder::install(|request| {
+        if request.url() == TOKEN {
+            Reply::json(
+                200,
+                r#"{"access_token":"new","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#,
+            )
+            .after(40)
+        } else {
+            Reply::json(200, "{}")
+        }
+    });
+    let call = {
+        let client = client.clone();
+        future_to_promise(async move {
+            client
+                .fetch(get(&api("orders")))
+                .await
+                .map(|response| JsValue::from(response.status()))
+                .map_err(|error| JsValue::from_str(error.code()))
+        })
+    };
+    sleep(10).await;
+    assert_eq!(recorder.to(TOKEN).len(), 1, "the refresh has started");
+    client.logout();
+    let outcome = JsFuture::from(call).await;
+    assert_eq!(outcome, Err(JsValue::from_str("not_authenticated")));
+    assert_eq!(session_storage().get_item(&key).unwrap(), None);
+    assert!(!client.is_authenticated());
+    assert_eq!(recorder.to(API).len(), 0, "a call went out after sign-out");
+}
+
+#[wasm_bindgen_test]
+async fn network_failure_is_network_error_with_the_correlation_id() {
+    setup();
+    let client = Client::new(config("offline")).unwrap();
+    store_record(&record_key("offline"), "tok-N", None, HOUR_MS);
+    let recorder = Recorder::install(|_| Reply::network_failure());
+    let error = code(client.fetch(get(&api("orders"))).await);
+    assert_eq!(error.code(), "network_error");
+    let sent = headers(&recorder.requests()[0])["x-tngo-context-correlationid"].clone();
+    assert_eq!(error.details().correlation_id, Some(sent.as_str()));
+    assert!(
+        error.message().contains("Failed to fetch"),
+        "{}",
+        error.message()
+    );
+    // Nothing about the session changed.
+    assert!(client.is_authenticated());
+
+    // A request that cannot carry the token (no-cors) is refused before it is sent.
+    let init = RequestInit::new();
+    init.set_mode(web_sys::RequestMode::NoCors);
+    let request = Request::new_with_str_and_init(&api("orders"), &init).unwrap();
+    assert_eq!(code(client.fetch(request).await).code(), "invalid_request");
+    assert_eq!(recorder.count(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn blocked_session_storage_falls_back_to_memory() {
+    setup();
+    break_session_storage();
+    let client = Client::new(config("no-storage")).unwrap();
+    let errors = listen(&client, EventKind::Error);
+    let url = client.authorize_url(&LoginOptions::default()).unwrap();
+    let state = param(&url, "state").unwrap();
+    set_url(&format!(
+        "/cb#access_token=tok-M&token_type=Bearer&expires_in=3600&state={state}"
+    ));
+    let signed_in = client.handle_redirect_callback().await;
+    restore_session_storage();
+    assert_eq!(signed_in.unwrap(), Some(Callback { return_to: None }));
+    assert!(
+        client.is_authenticated(),
+        "the memory fallback lost the session"
+    );
+    assert_eq!(client.access_token().unwrap().secret(), "tok-M");
+    {
+        let heard = errors.borrow();
+        assert_eq!(heard.len(), 1, "storage_unavailable once: {heard:?}");
+        match &heard[0] {
+            Event::Error(error) => assert_eq!(error.code(), "storage_unavailable"),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Nothing reached the real storages.
+    assert_eq!(keys(&session_storage()), Vec::<String>::new());
+    assert_eq!(keys(&local_storage()), Vec::<String>::new());
+    // A client made now, with sessionStorage back, does not see the memory session.
+    assert!(!Client::new(config("no-storage"))
+        .unwrap()
+        .is_authenticated());
+}
+
+#[wasm_bindgen_test]
+async fn validate_asks_the_validator_and_reads_tangoe_answer() {
+    setup();
+    const VALIDATOR: &str = "https://sso.example.test/validator";
+    let client = Client::new(Config {
+        validate_url: Some(VALIDATOR.into()),
+        ..config("validate")
+    })
+    .unwrap();
+    assert_eq!(code(client.validate().await).code(), "not_authenticated");
+    store_record(&record_key("validate"), "tok-V", None, HOUR_MS);
+    let recorder = Recorder::install(|request| {
+        if request.url().ends_with("=tok-V") {
+            Reply::json(
+                200,
+                r#"{"scope":"MOBPROC","expires_in":3500,"client_id":"validate","access_token":{"tenant":"XYZ","platform":"command","multitenant":"true","identityProvider":"idp-1","identifier":"jane"}}"#,
+            )
+        } else {
+            Reply::json(401, r#"{"error":"invalid_token"}"#)
+        }
+    });
+    let validation = client.validate().await.unwrap();
+    assert_eq!(validation.scope.as_deref(), Some("MOBPROC"));
+    assert_eq!(validation.expires_in, Some(3500.0));
+    assert_eq!(validation.client_id.as_deref(), Some("validate"));
+    assert_eq!(validation.tenant.as_deref(), Some("XYZ"));
+    assert_eq!(validation.platform.as_deref(), Some("command"));
+    assert!(validation.multitenant);
+    assert_eq!(validation.identity_provider.as_deref(), Some("idp-1"));
+    assert_eq!(validation.identifier.as_deref(), Some("jane"));
+    let sent = &recorder.requests()[0];
+    assert_eq!(sent.method(), "GET");
+    assert_eq!(sent.url(), format!("{VALIDATOR}?access_token=tok-V"));
+    let h = headers(sent);
+    assert!(
+        !h.contains_key("x-tngo-tenant") && !h.contains_key("authorization"),
+        "{h:?}"
+    );
+
+    store_record(&record_key("validate"), "tok-W", None, HOUR_MS);
+    let error = code(client.validate().await);
+    assert_eq!(error.code(), "token_invalid");
+    assert_eq!(error.details().status, Some(401));
+    assert_eq!(error.details().oauth_error, Some("invalid_token"));
+}

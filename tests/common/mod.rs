@@ -40,8 +40,10 @@ pub fn local_storage() -> web_sys::Storage {
     window().local_storage().unwrap().expect("localStorage")
 }
 
-/// First thing in every test: the page's `fetch` and URL back, both storages empty.
+/// First thing in every test: the page's `fetch`, `sessionStorage` and URL back, both
+/// storages empty.
 pub fn setup() {
+    restore_session_storage();
     let (fetch, url) = ORIGINAL.with(|original| {
         original
             .borrow_mut()
@@ -157,6 +159,11 @@ pub struct Reply {
 }
 
 impl Reply {
+    /// `fetch` rejects with a `TypeError`, as on a network failure or a CORS refusal.
+    pub fn network_failure() -> Reply {
+        Reply::json(0, "")
+    }
+
     pub fn json(status: u16, body: &str) -> Reply {
         Reply {
             status,
@@ -238,6 +245,9 @@ impl Drop for Recorder {
 }
 
 fn respond(reply: &Reply) -> Promise {
+    if reply.status == 0 {
+        return Promise::reject(&js_sys::TypeError::new("Failed to fetch").into());
+    }
     let init = ResponseInit::new();
     init.set_status(reply.status);
     let headers = web_sys::Headers::new().unwrap();
@@ -276,4 +286,40 @@ pub fn listen(
     let log = heard.clone();
     client.on(kind, move |event| log.borrow_mut().push(event.clone()));
     heard
+}
+
+thread_local! {
+    /// `window`'s own `sessionStorage` property while a test replaced it (`undefined` when it
+    /// lives on the prototype).
+    static STORAGE_DESCRIPTOR: RefCell<Option<JsValue>> = const { RefCell::new(None) };
+}
+
+/// Makes reading `window.sessionStorage` throw a `SecurityError`, as in a sandboxed frame or
+/// with storage blocked, until [`restore_session_storage`].
+pub fn break_session_storage() {
+    let global: js_sys::Object = js_sys::global().unchecked_into();
+    let own = js_sys::Object::get_own_property_descriptor(&global, &"sessionStorage".into());
+    STORAGE_DESCRIPTOR.with(|saved| {
+        saved.borrow_mut().get_or_insert(own);
+    });
+    let throws = js_sys::Function::new_no_args(
+        "throw new DOMException('The operation is insecure.', 'SecurityError')",
+    );
+    let descriptor = js_sys::Object::new();
+    Reflect::set(&descriptor, &"get".into(), &throws).unwrap();
+    Reflect::set(&descriptor, &"configurable".into(), &JsValue::TRUE).unwrap();
+    js_sys::Object::define_property(&global, &"sessionStorage".into(), &descriptor);
+}
+
+/// Puts back what [`break_session_storage`] replaced.
+pub fn restore_session_storage() {
+    let Some(own) = STORAGE_DESCRIPTOR.with(|saved| saved.borrow_mut().take()) else {
+        return;
+    };
+    let global: js_sys::Object = js_sys::global().unchecked_into();
+    if own.is_undefined() {
+        Reflect::delete_property(&global, &"sessionStorage".into()).unwrap();
+    } else {
+        js_sys::Object::define_property(&global, &"sessionStorage".into(), own.unchecked_ref());
+    }
 }
