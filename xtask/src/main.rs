@@ -10,6 +10,7 @@ mod sh;
 mod size;
 mod test;
 mod tools;
+mod wasm_names;
 
 use std::process::ExitCode;
 
@@ -30,7 +31,7 @@ fn main() -> ExitCode {
         Some("demo") => demo::run(&args[1..]),
         Some("bench") => bench::run(&args[1..]),
         Some("fuzz") => fuzz::run_all(&args[1..]),
-        Some("size") => build::run().and_then(|pkg| size::report(&pkg).map(|_| ())),
+        Some("size") => size::run(),
         _ => {
             eprintln!("{USAGE}");
             return ExitCode::from(2);

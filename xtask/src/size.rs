@@ -1,7 +1,9 @@
 //! Size of the built package as a front-end pays for it: gzip -9 of the optimised wasm plus
 //! the JavaScript entry and glue. Deterministic, so the budget is checked in the tests.
+//! `cargo xtask size` also shows what each crate adds to the module (`wasm_names`).
 
-use crate::sh::{cmd, Result};
+use crate::sh::{self, cmd, Result};
+use crate::{build, tools, wasm_names};
 use std::io::Write;
 use std::path::Path;
 use std::process::Stdio;
@@ -13,6 +15,89 @@ pub const BUDGET_GZIP: usize = 80_000;
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).
 pub const COUNTED: &[&str] = &["mobproc_auth_bg.wasm", "index.js"];
+
+/// `cargo xtask size`: builds pkg/, prints what each crate adds to the wasm module, then the
+/// counted files (`report`).
+pub fn run() -> Result {
+    let pkg = build::run()?;
+    crates(&pkg)?;
+    report(&pkg).map(|_| ())
+}
+
+/// Prints bytes per crate of the wasm module. The module `build::run` just compiled goes
+/// through the same wasm-bindgen and wasm-opt steps with its function names kept (`-g`); the
+/// names decide the rows (`wasm_names`). The gzip column spreads the real gzip -9 of the
+/// shipped pkg/ module over the rows in proportion to their raw bytes: an estimate, since code
+/// and data do not compress alike.
+fn crates(pkg: &Path) -> Result {
+    let dir = sh::target_dir().join(format!("size-names-{}", std::process::id()));
+    let named = named_module(&dir);
+    // Best effort: the directory only holds this run's scratch files.
+    let _ = std::fs::remove_dir_all(&dir);
+    let split = wasm_names::breakdown(&named?)?;
+    let shipped =
+        std::fs::read(pkg.join(COUNTED[0])).map_err(|e| format!("pkg/{}: {e}", COUNTED[0]))?;
+    let gzip = gzip9(&shipped)?;
+    let mut rows: Vec<_> = split.rows.into_iter().collect();
+    rows.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    let total = split.total.max(1);
+    eprintln!(
+        "\n{:<30} {:>9} {:>7} {:>10}",
+        "crate (wasm module)", "raw", "share", "~gzip -9"
+    );
+    for (label, raw) in rows {
+        eprintln!(
+            "{label:<30} {raw:>9} {:>6.1}% {:>10}",
+            raw as f64 * 100.0 / total as f64,
+            raw * gzip / total
+        );
+    }
+    eprintln!("{:<30} {:>9} {:>7} {:>10}", "module", split.total, "", gzip);
+    if split.total != shipped.len() {
+        eprintln!(
+            "(pkg/{} is {} bytes raw; the rows measure the same build with names kept)",
+            COUNTED[0],
+            shipped.len()
+        );
+    }
+    eprintln!("~gzip -9: the module's real gzip -9 split by raw share, an estimate per row\n");
+    Ok(())
+}
+
+/// The module last built by `build::run`, through wasm-bindgen and wasm-opt as in
+/// `build::run` but keeping function names, written in `dir`; returns its bytes.
+fn named_module(dir: &Path) -> Result<Vec<u8>> {
+    let wasm = sh::target_dir().join("wasm32-unknown-unknown/wasm/mobproc_auth.wasm");
+    let out = dir.to_string_lossy();
+    sh::run(&mut cmd(
+        "wasm-bindgen",
+        &[
+            &wasm.to_string_lossy(),
+            "--out-dir",
+            &out,
+            "--target",
+            "web",
+            "--no-typescript",
+            "--keep-debug",
+        ],
+    ))?;
+    let named = dir.join("mobproc_auth_bg.wasm");
+    let path = named.to_string_lossy();
+    let opt = [
+        "-Oz",
+        "--converge",
+        "--zero-filled-memory",
+        "-g",
+        &path,
+        "-o",
+        &path,
+    ];
+    sh::run(&mut cmd(
+        &tools::npm_bin("wasm-opt").to_string_lossy(),
+        &opt,
+    ))?;
+    std::fs::read(&named).map_err(|e| format!("{}: {e}", named.display()))
+}
 
 /// Raw and gzip -9 bytes of one file.
 pub struct FileSize {
