@@ -1023,3 +1023,46 @@ async fn validate_asks_the_validator_and_reads_tangoe_answer() {
     assert_eq!(error.details().status, Some(401));
     assert_eq!(error.details().oauth_error, Some("invalid_token"));
 }
+
+#[wasm_bindgen_test]
+async fn refused_and_malformed_callbacks_store_nothing() {
+    setup();
+    let client = Client::new(config("refused")).unwrap();
+    let key = record_key("refused");
+    let cases = [
+        (
+            "error=access_denied&error_description=The+user+cancelled",
+            "authorization_denied",
+        ),
+        (
+            "access_token=t&token_type=mac&expires_in=3600",
+            "invalid_callback",
+        ),
+        ("access_token=t&token_type=Bearer", "invalid_callback"),
+        (
+            "access_token=t&access_token=u&token_type=Bearer&expires_in=60",
+            "invalid_callback",
+        ),
+    ];
+    for (fragment, expected) in cases {
+        let state = param(
+            &client.authorize_url(&LoginOptions::default()).unwrap(),
+            "state",
+        );
+        set_url(&format!("/cb?q=1#{fragment}&state={}", state.unwrap()));
+        let error = code(client.handle_redirect_callback().await);
+        assert_eq!(error.code(), expected, "{fragment}");
+        if expected == "authorization_denied" {
+            assert_eq!(error.details().oauth_error, Some("access_denied"));
+            assert_eq!(
+                error.details().oauth_error_description,
+                Some("The user cancelled")
+            );
+        }
+        assert_eq!(window().location().hash().unwrap(), "", "{fragment}");
+        assert_eq!(window().location().search().unwrap(), "?q=1");
+        assert_eq!(keys(&session_storage()), Vec::<String>::new(), "{fragment}");
+        assert!(!client.is_authenticated());
+    }
+    assert_eq!(session_storage().get_item(&key).unwrap(), None);
+}
