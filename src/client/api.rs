@@ -15,7 +15,8 @@ impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
     /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields.
     pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let (value, correlation_id) = self.fetch_json_value(&self.resolve(path)?).await?;
+        let (value, id) = self.fetch_json_value(&self.resolve(path)?).await?;
+        let correlation_id = id.as_string();
         serde_wasm_bindgen::from_value(value).map_err(|error| {
             Error::ApiError(Box::new(ApiError {
                 summary: cat(&[
@@ -29,8 +30,9 @@ impl Client {
         })
     }
 
-    /// The parsed JSON body of a GET of `url`, and the call's correlation id.
-    pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, Option<String>)> {
+    /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
+    /// string, or `null`).
+    pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
         let init = RequestInit::new();
         let headers = web_sys::Headers::new().map_err(|_| Error::invalid_request("no Headers"))?;
         let _ = headers.set("accept", "application/json");
@@ -57,8 +59,9 @@ impl Client {
 
     /// The JSON of a response: the parsed body on 2xx (`null` when empty, as for 204), else
     /// `api_error` with Tangoe's fields and `Retry-After`.
-    pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, Option<String>)> {
-        let correlation_id = self.correlation_id(&response);
+    pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, JsValue)> {
+        let id = self.correlation_id_value(&response);
+        let correlation_id = id.as_string();
         let text = super::http::body_text(&response).await;
         let response = GlooResponse::from(response);
         let (status, ok) = (response.status(), response.ok());
@@ -74,7 +77,7 @@ impl Client {
             }
         };
         if ok && text.is_empty() {
-            return Ok((JsValue::NULL, correlation_id));
+            return Ok((JsValue::NULL, id));
         }
         let parsed = js_sys::JSON::parse(&text);
         let api_error = |summary: String| ApiError {
@@ -84,7 +87,7 @@ impl Client {
             ..ApiError::default()
         };
         let body = match parsed {
-            Ok(body) if ok => return Ok((body, correlation_id)),
+            Ok(body) if ok => return Ok((body, id)),
             Ok(body) => body,
             Err(_) if ok => {
                 return Err(Error::ApiError(Box::new(ApiError {

@@ -9,6 +9,7 @@ use crate::error::{Error, Result};
 use crate::headers::api_headers;
 use crate::secret::AccessToken;
 use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 use web_sys::{Request, RequestInit, RequestMode, RequestRedirect, Response};
@@ -19,6 +20,26 @@ extern "C" {
     /// that wraps `fetch` is honoured).
     #[wasm_bindgen(catch, js_name = fetch)]
     fn global_fetch(request: &Request) -> Result<js_sys::Promise, JsValue>;
+
+    /// web-sys's `Headers` with values as JavaScript strings: the headers of every call are
+    /// set without copying them out of the module's memory again.
+    #[wasm_bindgen(js_name = Headers)]
+    type StringHeaders;
+    #[wasm_bindgen(method, catch, js_name = set)]
+    fn set(this: &StringHeaders, name: &str, value: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = delete)]
+    fn delete(this: &StringHeaders, name: &str) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = get)]
+    fn get(this: &StringHeaders, name: &str) -> Result<JsValue, JsValue>;
+
+    /// `crypto.randomUUID()`, kept a JavaScript string.
+    #[wasm_bindgen(method, js_class = "Crypto", js_name = randomUUID)]
+    fn random_uuid(this: &StringHeaders) -> JsValue;
+}
+
+/// The request's headers, read and written as JavaScript strings.
+fn headers_of(request: &Request) -> StringHeaders {
+    request.headers().unchecked_into()
 }
 
 /// What one call says about the context: its overrides of the client's three context values,
@@ -42,10 +63,13 @@ impl CallContext {
 /// The headers of calls that change nothing, kept until the token or the client's context
 /// changes: the same question always gets the same answer, and most calls ask it.
 #[derive(Default)]
-pub struct HeaderCache(RefCell<Option<(String, HeaderList)>>);
+pub struct HeaderCache(RefCell<Option<(String, SignedHeaders)>>);
 
 /// Header names and values; an empty value means "remove".
 type HeaderList = Vec<(&'static str, String)>;
+
+/// Header names and their values as JavaScript strings (`None`: remove the header).
+type SignedHeaders = Rc<Vec<(&'static str, Option<JsValue>)>>;
 
 impl HeaderCache {
     /// Forgets the cached headers (new token, new context, sign-out).
@@ -105,11 +129,11 @@ impl Client {
                 "mode \"no-cors\" cannot carry the Authorization header",
             ));
         }
-        let headers = request.headers();
-        let own = |name: &str| headers.get(name).ok().flatten();
+        let headers = headers_of(request);
+        let own = |name: &str| headers.get(name).ok().filter(|v| !v.is_null());
         for ((_, header), slot) in context::FIELDS.iter().zip(call.overrides.iter_mut()) {
             if slot.is_none() {
-                *slot = own(header).map(Some);
+                *slot = own(header).map(|v| v.as_string());
             }
         }
         call.own_activity = own(context::ACTIVITY_ID).is_some();
@@ -160,24 +184,20 @@ impl Client {
     /// Sets the Tangoe headers with the current token; returns the token used.
     fn sign(&self, request: &Request, call: &CallContext) -> Result<AccessToken> {
         let token = self.access_token().ok_or(Error::NotAuthenticated)?;
-        let headers = request.headers();
         let cached = call.is_usual().then(|| {
-            self.0
-                .headers
-                .0
-                .borrow()
-                .as_ref()
-                .filter(|(t, _)| t == token.secret())
-                .map(|(_, h)| h.clone())
+            let cache = self.0.headers.0.borrow();
+            let hit = cache.as_ref().filter(|(t, _)| t == token.secret());
+            hit.map(|(_, list)| list.clone())
         });
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
                 let mut list: HeaderList = api_headers(&self.0.config, &token).into();
-                list.extend(
-                    self.context_headers(call)?
-                        .into_iter()
-                        .map(|(n, v)| (n, v.to_owned())),
+                list.extend(self.context_headers(call)?);
+                let list: SignedHeaders = Rc::new(
+                    list.into_iter()
+                        .map(|(n, v)| (n, (!v.is_empty()).then(|| JsValue::from_str(&v))))
+                        .collect(),
                 );
                 if call.is_usual() {
                     *self.0.headers.0.borrow_mut() = Some((token.secret().into(), list.clone()));
@@ -185,20 +205,20 @@ impl Client {
                 list
             }
         };
-        let set = |name: &str, value: &str| {
-            let result = if value.is_empty() {
-                headers.delete(name)
-            } else {
-                headers.set(name, value)
-            };
-            result.map_err(|_| Error::invalid_request("the request's headers are immutable"))
-        };
-        for (name, value) in &list {
-            set(name, value)?;
+        let headers = headers_of(request);
+        let immutable = |_| Error::invalid_request("the request's headers are immutable");
+        for (name, value) in list.iter() {
+            match value {
+                Some(value) => headers.set(name, value),
+                None => headers.delete(name),
+            }
+            .map_err(immutable)?;
         }
         // Our own UUID needs no check; a caller's was checked by Headers.
         if !call.own_correlation {
-            set(CORRELATION_ID, &correlation_id()?)?;
+            headers
+                .set(CORRELATION_ID, &correlation_id()?)
+                .map_err(immutable)?;
         }
         Ok(token)
     }
@@ -223,37 +243,42 @@ impl Client {
 
     /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
     async fn send(&self, request: &Request) -> Result<Response> {
-        let correlation_id = request.headers().get(CORRELATION_ID).ok().flatten();
+        let correlation_id = headers_of(request)
+            .get(CORRELATION_ID)
+            .unwrap_or(JsValue::NULL);
         let response = send_raw(request)
             .await
             .map_err(|thrown| Error::NetworkError {
                 why: message_of(&thrown),
-                correlation_id: correlation_id.clone(),
+                correlation_id: correlation_id.as_string(),
                 status: None,
                 cause: cause(thrown),
             })?;
-        self.remember(&response, correlation_id.as_deref());
+        self.remember(&response, &correlation_id);
         Ok(response)
     }
 
-    /// Notes the correlation id a response (or a body read from one) came with.
-    pub(crate) fn remember(&self, object: &JsValue, correlation_id: Option<&str>) {
-        if let (Some(id), true) = (correlation_id, object.is_object()) {
+    /// Notes the correlation id (a JavaScript string, or `null`) a response, or a body read
+    /// from one, came with.
+    pub(crate) fn remember(&self, object: &JsValue, correlation_id: &JsValue) {
+        if correlation_id.is_string() && object.is_object() {
             let key: &js_sys::Object = object.unchecked_ref();
-            self.0.correlation_ids.set(key, &JsValue::from_str(id));
+            self.0.correlation_ids.set(key, correlation_id);
         }
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: for its `Response`, or for the
     /// body or page read from it.
     pub fn correlation_id(&self, object: &JsValue) -> Option<String> {
+        self.correlation_id_value(object).as_string()
+    }
+
+    /// [`Client::correlation_id`] as a JavaScript string, or `undefined`.
+    pub(crate) fn correlation_id_value(&self, object: &JsValue) -> JsValue {
         if !object.is_object() {
-            return None;
+            return JsValue::UNDEFINED;
         }
-        self.0
-            .correlation_ids
-            .get(object.unchecked_ref())
-            .as_string()
+        self.0.correlation_ids.get(object.unchecked_ref())
     }
 }
 
@@ -273,7 +298,7 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
 
 /// A fresh random UUID (RFC 9562 v4): `crypto.randomUUID`, or one made from
 /// `getRandomValues` where that is missing (plain-http pages).
-fn correlation_id() -> Result<String> {
+fn correlation_id() -> Result<JsValue> {
     let crypto = global("crypto");
     let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
     if !crypto.is_object() {
@@ -283,13 +308,13 @@ fn correlation_id() -> Result<String> {
     let has_uuid =
         js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
     if has_uuid {
-        return Ok(crypto.random_uuid());
+        return Ok(crypto.unchecked_ref::<StringHeaders>().random_uuid());
     }
     let mut b = [0u8; 16];
     crypto
         .get_random_values_with_u8_array(&mut b)
         .map_err(|_| unsupported())?;
-    Ok(crate::encode::uuid_v4(b))
+    Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
 }
 
 /// `text` cut to at most `max` characters (a body quoted in an error).

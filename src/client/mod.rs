@@ -32,6 +32,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use storage::Store;
+use wasm_bindgen::JsValue;
 
 /// Options of [`Client::login`] and [`Client::authorize_url`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -59,8 +60,8 @@ struct Inner {
     events: Rc<Events>,
     store: Store,
     pending_key: String,
-    /// The last record read, and the stored text it came from.
-    cached: RefCell<Option<(String, TokenRecord)>>,
+    /// The last record read, and the stored text (a JavaScript string) it came from.
+    cached: RefCell<Option<(JsValue, Rc<TokenRecord>)>>,
     /// The one refresh in flight, which every caller waits for.
     refreshing: RefCell<Option<grant::Flight>>,
     /// The client's context and activity id, applied to every call.
@@ -176,21 +177,28 @@ impl Client {
     }
 
     /// The stored record if its access token has not expired.
-    fn usable(&self) -> Option<TokenRecord> {
+    fn usable(&self) -> Option<Rc<TokenRecord>> {
         self.record()
             .filter(|record| !record.is_expired(value::now_ms()))
     }
 
     /// The stored record; a corrupted one is removed and reads as signed out.
-    fn record(&self) -> Option<TokenRecord> {
-        let raw = self.0.store.get(self.key())?;
+    fn record(&self) -> Option<Rc<TokenRecord>> {
+        let raw = self.0.store.get(self.key());
+        if raw.is_null() {
+            return None;
+        }
         if let Some((text, record)) = &*self.0.cached.borrow() {
             if *text == raw {
                 return Some(record.clone());
             }
         }
-        match navigation::parse_record(&raw) {
+        match raw
+            .as_string()
+            .and_then(|text| navigation::parse_record(&text))
+        {
             Some(record) => {
+                let record = Rc::new(record);
                 *self.0.cached.borrow_mut() = Some((raw, record.clone()));
                 Some(record)
             }

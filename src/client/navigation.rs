@@ -71,7 +71,7 @@ impl Client {
 
     /// The pending sign-in, read once and deleted: a `state` is good for one response only.
     fn take_pending(&self) -> Option<PendingSignIn> {
-        let raw = self.0.store.get(&self.0.pending_key);
+        let raw = self.0.store.get_string(&self.0.pending_key);
         self.0.store.remove(&self.0.pending_key);
         let pending = JSON::parse(&raw?).ok()?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;

@@ -82,7 +82,7 @@ impl Pages {
         }
         self.seen.push(href.clone());
         let (page, correlation_id) = self.client.fetch_json_value(&href).await?;
-        self.client.remember(&page, correlation_id.as_deref());
+        self.client.remember(&page, &correlation_id);
         let meta = field(&page, "_meta");
         // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.
         if let Some(own) = field(&meta, "href").as_string() {

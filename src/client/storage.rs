@@ -9,24 +9,43 @@ use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
 /// A string key-value store (the Web Storage shape), as gloo's `Storage` trait models it.
+/// Values stay JavaScript strings: the record is read on every call, and comparing it with the
+/// last one read then costs no copy into the module's memory.
 pub trait Storage {
-    /// The value under `key`.
-    fn get(&self, key: &str) -> Result<Option<String>, JsValue>;
-    /// Stores `value` under `key`.
-    fn set(&self, key: &str, value: &str) -> Result<(), JsValue>;
+    /// The string under `key`, or `null`.
+    fn get(&self, key: &str) -> Result<JsValue, JsValue>;
+    /// Stores the string `value` under `key`.
+    fn set(&self, key: &str, value: &JsValue) -> Result<(), JsValue>;
     /// Forgets `key`.
     fn remove(&self, key: &str) -> Result<(), JsValue>;
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// web-sys's `Storage` with `getItem`/`setItem` on JavaScript strings (web-sys copies them).
+    #[wasm_bindgen(js_name = Storage)]
+    type StringStorage;
+    #[wasm_bindgen(method, catch, js_name = getItem)]
+    fn get_item(this: &StringStorage, key: &str) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(method, catch, js_name = setItem)]
+    fn set_item(this: &StringStorage, key: &str, value: &JsValue) -> Result<(), JsValue>;
 }
 
 /// The tab's `sessionStorage`.
 pub struct SessionStorage(web_sys::Storage);
 
-impl Storage for SessionStorage {
-    fn get(&self, key: &str) -> Result<Option<String>, JsValue> {
-        self.0.get_item(key)
+impl SessionStorage {
+    fn strings(&self) -> &StringStorage {
+        self.0.unchecked_ref()
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), JsValue> {
-        self.0.set_item(key, value)
+}
+
+impl Storage for SessionStorage {
+    fn get(&self, key: &str) -> Result<JsValue, JsValue> {
+        self.strings().get_item(key)
+    }
+    fn set(&self, key: &str, value: &JsValue) -> Result<(), JsValue> {
+        self.strings().set_item(key, value)
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
         self.0.remove_item(key)
@@ -36,19 +55,20 @@ impl Storage for SessionStorage {
 /// Memory for this page's (or process's) life: the fallback. A client keeps two keys, so a
 /// list is enough (and smaller than a hash map in the module).
 #[derive(Default)]
-pub struct MemoryStorage(RefCell<Vec<(String, String)>>);
+pub struct MemoryStorage(RefCell<Vec<(String, JsValue)>>);
 
 impl Storage for MemoryStorage {
-    fn get(&self, key: &str) -> Result<Option<String>, JsValue> {
+    fn get(&self, key: &str) -> Result<JsValue, JsValue> {
         let entries = self.0.borrow();
-        Ok(entries
+        let value = entries
             .iter()
             .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone()))
+            .map(|(_, v)| v.clone());
+        Ok(value.unwrap_or(JsValue::NULL))
     }
-    fn set(&self, key: &str, value: &str) -> Result<(), JsValue> {
+    fn set(&self, key: &str, value: &JsValue) -> Result<(), JsValue> {
         self.remove(key)?;
-        self.0.borrow_mut().push((key.into(), value.into()));
+        self.0.borrow_mut().push((key.into(), value.clone()));
         Ok(())
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
@@ -77,20 +97,26 @@ impl Store {
         }
     }
 
-    /// The value under `key`, wherever it is kept.
-    pub fn get(&self, key: &str) -> Option<String> {
+    /// The string under `key` (a JavaScript string), or `null`, wherever it is kept.
+    pub fn get(&self, key: &str) -> JsValue {
         if let Some(result) = self.with_session(|s| s.get(key)) {
             match result {
                 Ok(value) => return value,
                 Err(thrown) => self.fail(thrown),
             }
         }
-        self.memory.get(key).ok().flatten()
+        self.memory.get(key).unwrap_or(JsValue::NULL)
+    }
+
+    /// The string under `key`, copied into Rust.
+    pub fn get_string(&self, key: &str) -> Option<String> {
+        self.get(key).as_string()
     }
 
     /// Stores `value`; a storage that throws (quota) is left for memory, with no stale copy.
     pub fn set(&self, key: &str, value: &str) {
-        if let Some(result) = self.with_session(|s| s.set(key, value)) {
+        let value = JsValue::from_str(value);
+        if let Some(result) = self.with_session(|s| s.set(key, &value)) {
             match result {
                 Ok(()) => return,
                 Err(thrown) => {
@@ -99,7 +125,7 @@ impl Store {
                 }
             }
         }
-        let _ = self.memory.set(key, value);
+        let _ = self.memory.set(key, &value);
     }
 
     /// Forgets `key` everywhere.

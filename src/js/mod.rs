@@ -155,7 +155,7 @@ impl MobprocClient {
             let p = request::prepare(&client, &input, &init)?;
             let response = client.fetch_with(p.request, p.call, p.replayable).await?;
             let (body, correlation_id) = client.read_json(response).await?;
-            client.remember(&body, correlation_id.as_deref());
+            client.remember(&body, &correlation_id);
             Ok(body)
         }))
     }
@@ -171,8 +171,12 @@ impl MobprocClient {
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
     #[wasm_bindgen(js_name = correlationId)]
     pub fn correlation_id(&self, response: JsValue) -> JsValue {
-        let id = self.client.correlation_id(&response);
-        id.map_or(JsValue::NULL, JsValue::from)
+        let id = self.client.correlation_id_value(&response);
+        if id.is_string() {
+            id
+        } else {
+            JsValue::NULL
+        }
     }
 
     /// Replaces the context of later calls; `null` to act as the signed-in user.
