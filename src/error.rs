@@ -166,45 +166,34 @@ pub enum Cause {
     Js(wasm_bindgen::JsValue),
 }
 
-/// The fields a JavaScript `MobprocError` carries besides `code`, `message` and `cause`.
+/// The fields a JavaScript `MobprocError` carries besides `code`, `message` and `cause`
+/// (`None` becomes `undefined`, which the error leaves out).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ErrorDetails<'a> {
     /// `config_invalid`: the field.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<&'a str>,
     /// `origin_not_allowed`: the origin.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub origin: Option<&'a str>,
     /// `pagination_loop`: the link.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub href: Option<&'a str>,
     /// The server's OAuth `error`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_error: Option<&'a str>,
     /// The server's OAuth `error_description`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub oauth_error_description: Option<&'a str>,
     /// The HTTP status, where an endpoint answered.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub status: Option<u16>,
     /// The call's correlation id.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub correlation_id: Option<&'a str>,
     /// Tangoe's `errorCode`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub error_code: Option<&'a str>,
     /// Tangoe's error `id`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub id: Option<&'a str>,
     /// Tangoe's `message`.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub api_message: Option<&'a str>,
     /// A body that is not Tangoe's error shape.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub body: Option<&'a str>,
     /// `Retry-After` in seconds.
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
 }
 

@@ -406,6 +406,26 @@ async fn fetch_json_parses_bodies_and_tangoe_errors() {
 // 3. Refresh: single flight before calls, and on a 401
 // ---------------------------------------------------------------------------------------
 
+/// `n` calls of `client.fetch` started at once (`/orders/0`…); their statuses, in order.
+async fn fetch_at_once(client: &Client, n: usize) -> Vec<f64> {
+    let calls = js_sys::Array::new();
+    for i in 0..n {
+        let client = client.clone();
+        calls.push(&future_to_promise(async move {
+            client
+                .fetch(get(&api(&format!("orders/{i}"))))
+                .await
+                .map(|response| JsValue::from(response.status()))
+                .map_err(|error| JsValue::from_str(error.code()))
+        }));
+    }
+    let statuses = JsFuture::from(js_sys::Promise::all(&calls)).await.unwrap();
+    js_sys::Array::from(&statuses)
+        .iter()
+        .map(|s| s.as_f64().unwrap())
+        .collect()
+}
+
 fn refreshing_config(client_id: &str) -> Config {
     Config {
         token_url: Some(TOKEN.into()),
@@ -433,23 +453,7 @@ async fn twenty_calls_share_one_refresh() {
         }
     });
 
-    let calls = js_sys::Array::new();
-    for i in 0..20 {
-        let client = client.clone();
-        calls.push(&future_to_promise(async move {
-            client
-                .fetch(get(&api(&format!("orders/{i}"))))
-                .await
-                .map(|response| JsValue::from(response.status()))
-                .map_err(|error| JsValue::from_str(error.code()))
-        }));
-    }
-    let statuses = JsFuture::from(js_sys::Promise::all(&calls)).await.unwrap();
-    let statuses: Vec<f64> = js_sys::Array::from(&statuses)
-        .iter()
-        .map(|s| s.as_f64().unwrap())
-        .collect();
-    assert_eq!(statuses, vec![200.0; 20]);
+    assert_eq!(fetch_at_once(&client, 20).await, vec![200.0; 20]);
 
     let token_calls = recorder.to(TOKEN);
     assert_eq!(token_calls.len(), 1, "one refresh for twenty callers");
@@ -852,23 +856,7 @@ async fn concurrent_401s_share_one_refresh() {
             _ => Reply::json(401, "").after(5),
         }
     });
-    let calls = js_sys::Array::new();
-    for i in 0..10 {
-        let client = client.clone();
-        calls.push(&future_to_promise(async move {
-            client
-                .fetch(get(&api(&format!("orders/{i}"))))
-                .await
-                .map(|response| JsValue::from(response.status()))
-                .map_err(|error| JsValue::from_str(error.code()))
-        }));
-    }
-    let statuses = JsFuture::from(js_sys::Promise::all(&calls)).await.unwrap();
-    let statuses: Vec<f64> = js_sys::Array::from(&statuses)
-        .iter()
-        .map(|s| s.as_f64().unwrap())
-        .collect();
-    assert_eq!(statuses, vec![200.0; 10]);
+    assert_eq!(fetch_at_once(&client, 10).await, vec![200.0; 10]);
     assert_eq!(recorder.to(TOKEN).len(), 1, "one refresh for ten 401s");
     let bearers: Vec<String> = recorder
         .to(API)

@@ -12,20 +12,9 @@ use crate::error::{Error, Result};
 use crate::text::{cat, decimal};
 use wasm_bindgen::JsValue;
 
-/// The fields `createClient` knows, as JavaScript names them.
-const FIELDS: &[&str] = &[
-    "clientId",
-    "tenant",
-    "apiBaseUrl",
-    "authorizeUrl",
-    "redirectUri",
-    "scope",
+/// The fields `createClient` knows besides [`STRINGS`], as JavaScript names them.
+const OTHERS: [&str; 6] = [
     "allowedOrigins",
-    "storageKey",
-    "tokenUrl",
-    "validateUrl",
-    "revokeUrl",
-    "clientSecret",
     "clientAuth",
     "refreshSkewSeconds",
     "timeoutMs",
@@ -61,7 +50,7 @@ const STRINGS: [&str; 11] = [
 
 fn fields(value: &JsValue) -> Result<Config, Fault> {
     plain_object(value, "config", "must be an object")?;
-    only_known(value, FIELDS, "", "is not a known option")?;
+    only_known(value, &[&STRINGS, &OTHERS], "", "is not a known option")?;
     // Filled in place: an error drops one `Config`, not a ladder of half-read fields.
     let mut config = Config::default();
     fill(value, &mut config)?;
@@ -173,7 +162,7 @@ pub fn read_overrides(value: &JsValue, name: &str) -> Result<[Option<Option<Stri
     let read = || -> Result<[Option<Option<String>>; 3], Fault> {
         plain_object(value, name, "must be an object or null")?;
         let prefix = cat(&[name, "."]);
-        only_known(value, CONTEXT_FIELDS, &prefix, "is not a context field")?;
+        only_known(value, &[CONTEXT_FIELDS], &prefix, "is not a context field")?;
         let mut out = [None, None, None];
         for (slot, key) in out.iter_mut().zip(CONTEXT_FIELDS) {
             *slot = string_or_null(own(value, key)?, &cat(&[&prefix, key]))?;

@@ -16,7 +16,7 @@ extern "C" {
 
 /// The JavaScript `MobprocError` for `error`, with its details and cause.
 pub fn to_js(error: &Error) -> JsValue {
-    let details = to_value(&error.details());
+    let details = serde_wasm_bindgen::to_value(&error.details()).unwrap_or_default();
     if details.is_object() {
         let cause = match error.cause() {
             Cause::None => None,

@@ -77,18 +77,19 @@ pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Resul
     Ok(())
 }
 
-/// `value`'s own keys not in `known`: `config_invalid` of `<prefix><key>` for the first.
+/// `value`'s own keys not in the `known` lists: `config_invalid` of `<prefix><key>` for the
+/// first.
 pub fn only_known(
     value: &JsValue,
-    known: &[&str],
+    known: &[&[&str]],
     prefix: &str,
     reason: &'static str,
 ) -> Result<(), Fault> {
     for key in object_keys(value)?.iter() {
         let key = key.as_string().unwrap_or_default();
-        if !known.contains(&key.as_str()) {
+        if !known.iter().any(|list| list.contains(&key.as_str())) {
             let short: String = key.chars().take(64).collect();
-            let list = known.join(", ");
+            let list = known.concat().join(", ");
             return Err(Error::config_owned(
                 &cat(&[prefix, &short]),
                 cat(&[reason, " (known: ", &list, ")"]),
