@@ -96,6 +96,8 @@ export interface MobprocEvents {
   sessionChanged: MobprocSession | null;
   /** The session ended because the server no longer accepts it (401, dead refresh token). */
   sessionExpired: null;
+  /** The session cannot be refreshed (no refresh token or no `tokenUrl`) and ends at `expiresAt` (ms since the epoch): said once, `refreshSkewSeconds` before, so the app can save its state and call `login({ returnTo })`. */
+  sessionExpiring: { expiresAt: number };
   /** An error raised in the background (a refresh before a call, revocation, storage, a listener). */
   error: MobprocError;
 }

@@ -1054,3 +1054,77 @@ async fn refused_and_malformed_callbacks_store_nothing() {
     }
     assert_eq!(session_storage().get_item(&key).unwrap(), None);
 }
+
+#[wasm_bindgen_test]
+async fn session_expiring_warns_once_when_the_session_cannot_be_refreshed() {
+    setup();
+    // No refresh token: the warning comes refresh_skew_seconds (1 s) before the expiry.
+    let key = record_key("expiring");
+    let expires_at = store_record(&key, "tok-X", None, 1_400.0);
+    let client = Client::new(Config {
+        refresh_skew_seconds: Some(1),
+        ..config("expiring")
+    })
+    .unwrap();
+    let warned = listen(&client, EventKind::SessionExpiring);
+    sleep(150).await;
+    assert!(warned.borrow().is_empty(), "not yet: 1.25 s are left");
+    sleep(450).await;
+    {
+        let heard = warned.borrow();
+        assert_eq!(heard.len(), 1, "once, about 1 s before the expiry");
+        match heard.first() {
+            Some(Event::SessionExpiring { expires_at: at }) => assert_eq!(*at as f64, expires_at),
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(client.is_authenticated(), "a warning, not the end yet");
+    sleep(1_000).await;
+    assert_eq!(warned.borrow().len(), 1, "said once");
+
+    // A session already inside the skew when the page loads: told at once.
+    setup();
+    let soon = store_record(&key, "tok-Y", None, 500.0);
+    let client = Client::new(Config {
+        refresh_skew_seconds: Some(1),
+        ..config("expiring")
+    })
+    .unwrap();
+    let warned = listen(&client, EventKind::SessionExpiring);
+    sleep(50).await;
+    assert!(
+        matches!(warned.borrow().first(), Some(Event::SessionExpiring { expires_at }) if *expires_at as f64 == soon)
+    );
+
+    // Signed out before the moment: nothing.
+    setup();
+    store_record(&key, "tok-Z", None, 1_300.0);
+    let client = Client::new(Config {
+        refresh_skew_seconds: Some(1),
+        ..config("expiring")
+    })
+    .unwrap();
+    let warned = listen(&client, EventKind::SessionExpiring);
+    sleep(20).await;
+    client.logout();
+    sleep(500).await;
+    assert!(warned.borrow().is_empty(), "no warning after sign-out");
+}
+
+#[wasm_bindgen_test]
+async fn no_session_expiring_when_a_refresh_is_possible() {
+    setup();
+    store_record(&record_key("can-refresh"), "tok-R", Some("r1"), 1_200.0);
+    let client = Client::new(Config {
+        refresh_skew_seconds: Some(1),
+        token_url: Some(TOKEN.into()),
+        ..config("can-refresh")
+    })
+    .unwrap();
+    let warned = listen(&client, EventKind::SessionExpiring);
+    sleep(500).await;
+    assert!(
+        warned.borrow().is_empty(),
+        "the next call refreshes instead"
+    );
+}

@@ -33,6 +33,8 @@ let ticker;
  * @type {import("mobproc-auth").MobprocSession | null}
  */
 let shown = null;
+/** When the session that `sessionExpiring` announced ends (ms), or null. */
+let ending = null;
 /** Refreshes seen since this page loaded (`sessionChanged` with a session), and the last one's time. */
 let refreshes = { count: 0, /** @type {number | null} */ last: null };
 
@@ -242,6 +244,9 @@ function renderSession() {
       ? "not yet"
       : `${refreshes.count} ${refreshes.count === 1 ? "time" : "times"}, last at ${new Date(refreshes.last).toLocaleTimeString()}`;
   /** @type {HTMLButtonElement} */ ($("session-refresh-now")).hidden = typeof config.tokenUrl !== "string" || !shown.hasRefreshToken;
+  const notice = $("session-ending");
+  notice.hidden = ending !== shown.expiresAt;
+  $("session-ending-in").textContent = formatDuration(left);
 }
 
 /** @param {number} seconds */
@@ -469,6 +474,9 @@ function wire() {
     render();
   });
 
+  $("session-sign-in-again").addEventListener("click", () => {
+    client?.login({ returnTo: location.pathname + location.search });
+  });
   $("session-refresh-now").addEventListener("click", (event) => {
     busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => {
       clearError();
@@ -547,6 +555,11 @@ function listen(client) {
     // A refresh (a new expiry: the countdown restarts) or the end of the session.
     if (session) refreshes = { count: refreshes.count + 1, last: Date.now() };
     shown = session;
+    render();
+  });
+  // No refresh token (or no tokenUrl): the library warns once, refreshSkewSeconds before the end.
+  client.on("sessionExpiring", ({ expiresAt }) => {
+    ending = expiresAt;
     render();
   });
   client.on("sessionExpired", () => {

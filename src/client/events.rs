@@ -15,6 +15,12 @@ pub enum Event {
     SessionChanged(Option<Session>),
     /// The server no longer accepts the session (a 401, a dead refresh token).
     SessionExpired,
+    /// The session cannot be refreshed and ends at `expires_at` (ms since the epoch): said
+    /// once, `refresh_skew_seconds` before, so the app can save its state and sign in again.
+    SessionExpiring {
+        /// When the access token expires.
+        expires_at: u64,
+    },
     /// An error raised in the background (a refresh before a call, revocation, storage, a
     /// listener).
     Error(Error),
@@ -27,6 +33,8 @@ pub enum EventKind {
     SessionChanged,
     /// [`Event::SessionExpired`].
     SessionExpired,
+    /// [`Event::SessionExpiring`].
+    SessionExpiring,
     /// [`Event::Error`].
     Error,
 }
@@ -37,15 +45,21 @@ impl EventKind {
         match self {
             EventKind::SessionChanged => "sessionChanged",
             EventKind::SessionExpired => "sessionExpired",
+            EventKind::SessionExpiring => "sessionExpiring",
             EventKind::Error => "error",
         }
     }
 
     /// The kind of a JavaScript event name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [Self::SessionChanged, Self::SessionExpired, Self::Error]
-            .into_iter()
-            .find(|kind| kind.name() == name)
+        [
+            Self::SessionChanged,
+            Self::SessionExpired,
+            Self::SessionExpiring,
+            Self::Error,
+        ]
+        .into_iter()
+        .find(|kind| kind.name() == name)
     }
 }
 
@@ -55,6 +69,7 @@ impl Event {
         match self {
             Event::SessionChanged(_) => EventKind::SessionChanged,
             Event::SessionExpired => EventKind::SessionExpired,
+            Event::SessionExpiring { .. } => EventKind::SessionExpiring,
             Event::Error(_) => EventKind::Error,
         }
     }

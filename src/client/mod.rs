@@ -5,6 +5,7 @@
 
 mod api;
 mod events;
+mod expiry;
 mod grant;
 mod http;
 mod navigation;
@@ -69,6 +70,9 @@ struct Inner {
     headers: HeaderCache,
     /// The correlation id of each `Response` (and each body `fetch_json` resolved).
     correlation_ids: js_sys::WeakMap,
+    /// The timer of the `sessionExpiring` warning, and the expiry last warned of.
+    expiry_timer: RefCell<Option<JsValue>>,
+    warned_expiry: std::cell::Cell<u64>,
 }
 
 impl Client {
@@ -87,7 +91,7 @@ impl Client {
             config.context().clone(),
             config.activity_id().map(Into::into),
         );
-        Ok(Client(Rc::new(Inner {
+        let client = Client(Rc::new(Inner {
             store: Store::new(events.clone()),
             events,
             pending_key,
@@ -96,8 +100,13 @@ impl Client {
             context: RefCell::new(context),
             headers: HeaderCache::default(),
             correlation_ids: js_sys::WeakMap::new(),
+            expiry_timer: RefCell::new(None),
+            warned_expiry: std::cell::Cell::new(0),
             config,
-        })))
+        }));
+        // Later, not now: storage is first read once the app had a chance to add listeners.
+        client.plan_expiry_warning_later();
+        Ok(client)
     }
 
     /// The checked configuration.
@@ -167,6 +176,7 @@ impl Client {
         let record = self.record();
         self.0.store.remove(self.key());
         self.0.store.remove(&self.0.pending_key);
+        self.cancel_expiry_warning();
         let Some(record) = record else { return };
         self.0.events.emit(&Event::SessionChanged(None));
         self.revoke(&record);
@@ -219,6 +229,7 @@ impl Client {
     /// The server no longer accepts the session: forget it and say so.
     fn expire(&self) {
         self.0.headers.clear();
+        self.cancel_expiry_warning();
         if self.record().is_none() {
             return;
         }

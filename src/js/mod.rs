@@ -198,14 +198,15 @@ impl MobprocClient {
         self.client.logout();
     }
 
-    /// Subscribes to `sessionChanged`, `sessionExpired` or `error`; returns the unsubscribe
+    /// Subscribes to `sessionChanged`, `sessionExpired`, `sessionExpiring` or `error`; returns
+    /// the unsubscribe
     /// function.
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<Function, JsValue> {
         let kind = name.as_string().as_deref().and_then(EventKind::from_name);
         let kind = kind.ok_or_else(|| {
             to_js(&Error::config(
                 "event",
-                "must be one of sessionChanged, sessionExpired, error",
+                "must be one of sessionChanged, sessionExpired, sessionExpiring, error",
             ))
         })?;
         let listener: Function = listener
@@ -245,11 +246,21 @@ impl PageWalk {
     }
 }
 
+/// The `sessionExpiring` event's value.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Expiring {
+    expires_at: u64,
+}
+
 /// What a JavaScript listener receives.
 fn event_value(event: &Event) -> JsValue {
     match event {
         Event::SessionChanged(session) => to_value(session),
         Event::SessionExpired => JsValue::NULL,
+        Event::SessionExpiring { expires_at } => to_value(&Expiring {
+            expires_at: *expires_at,
+        }),
         Event::Error(error) => to_js(error),
     }
 }

@@ -281,3 +281,42 @@ test("in a browser page the password grant and a clientSecret are refused", asyn
   assert.equal(out[2], "insecure_grant");
   await context.close();
 });
+
+test("sessionExpiring: once, refreshSkewSeconds before the end of a session that cannot be refreshed; never when it can", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const out = await page.evaluate(async ([key, base, tokenUrl]) => {
+    const record = (ms, refreshToken) => JSON.stringify({ accessToken: "tok", ...(refreshToken ? { refreshToken } : {}), expiresAt: Date.now() + ms });
+    const watch = async (cfg, ms, refreshToken, wait) => {
+      sessionStorage.setItem(key, record(ms, refreshToken));
+      const client = await window.mobproc.createClient({ ...base, refreshSkewSeconds: 1, ...cfg });
+      const heard = [];
+      client.on("sessionExpiring", (value) => heard.push({ ...value, left: value.expiresAt - Date.now() }));
+      await new Promise((ok) => setTimeout(ok, wait));
+      return { heard, authenticated: client.isAuthenticated(), client };
+    };
+    const early = await watch({}, 1400, undefined, 150);
+    const beforeWarning = early.heard.length;
+    await new Promise((ok) => setTimeout(ok, 600));
+    const warned = early.heard.map(({ left, expiresAt }) => ({ typeofExpiresAt: typeof expiresAt, soonAfter: left > 0 && left <= 1000 }));
+    const stillSignedIn = early.client.isAuthenticated();
+    await new Promise((ok) => setTimeout(ok, 1000));
+    const total = early.heard.length;
+    const refreshable = await watch({ tokenUrl }, 1200, "r1", 600);
+    const wrongName = (() => {
+      try {
+        refreshable.client.on("sessionExpiringSoon", () => {});
+        return "accepted";
+      } catch (e) {
+        return e.code;
+      }
+    })();
+    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshable.heard.length, wrongName };
+  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  assert.equal(out.beforeWarning, 0, "not while more than refreshSkewSeconds are left");
+  assert.deepEqual(out.warned, [{ typeofExpiresAt: "number", soonAfter: true }]);
+  assert.equal(out.stillSignedIn, true, "a warning, not the end");
+  assert.equal(out.total, 1, "once per session");
+  assert.equal(out.refreshable, 0, "a session that can be refreshed is renewed by the next call instead");
+  assert.equal(out.wrongName, "config_invalid");
+  await context.close();
+});

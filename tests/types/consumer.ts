@@ -24,6 +24,7 @@ export async function main(): Promise<void> {
   const token: string | null = client.accessToken();
   const off: () => void = client.on("sessionChanged", (s: MobprocSession | null) => console.log(s?.expiresAt));
   client.on("error", (e: MobprocError) => console.log(e.code));
+  client.on("sessionExpiring", ({ expiresAt }: { expiresAt: number }) => console.log(expiresAt));
   off();
   const fresh: MobprocSession | null = await client.refresh();
   const validation: MobprocValidation = await client.validate();

@@ -1,0 +1,86 @@
+//! The warning before a session that cannot be refreshed ends: `sessionExpiring` once,
+//! `refreshSkewSeconds` before the access token expires, so the app can save its state and
+//! sign in again. PingFederate may issue no refresh token to an implicit client, and without
+//! the relay a portal cannot refresh at all.
+
+use super::events::Event;
+use super::value::{field, now_ms};
+use super::{Client, Inner};
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(js_name = setTimeout)]
+    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    #[wasm_bindgen(js_name = clearTimeout)]
+    fn clear_timeout(timer: &JsValue);
+}
+
+/// `setTimeout` holds at most 2^31 − 1 ms (about 24.8 days); a longer wait is done in steps.
+const MAX_DELAY_MS: u64 = 0x7fff_ffff;
+
+impl Client {
+    /// Plans the warning for the stored session (after a sign-in, a refresh, a page load),
+    /// replacing any earlier plan.
+    pub(super) fn plan_expiry_warning(&self) {
+        self.cancel_expiry_warning();
+        let Some(record) = self.record() else { return };
+        let expires_at = record.expires_at_ms();
+        let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
+        let delay = warn_at.saturating_sub(now_ms()).min(MAX_DELAY_MS);
+        let inner: Weak<Inner> = Rc::downgrade(&self.0);
+        let handler = Closure::once_into_js(move || {
+            if let Some(inner) = inner.upgrade() {
+                Client(inner).expiry_timer_fired(expires_at);
+            }
+        });
+        let timer = set_timeout(&handler, delay as f64);
+        unref(&timer);
+        *self.0.expiry_timer.borrow_mut() = Some(timer);
+    }
+
+    /// [`Client::plan_expiry_warning`] in a moment: a new client reads storage only after the
+    /// app had the chance to add its listeners (a storage failure is reported to them).
+    pub(super) fn plan_expiry_warning_later(&self) {
+        let inner: Weak<Inner> = Rc::downgrade(&self.0);
+        let handler = Closure::once_into_js(move || {
+            if let Some(inner) = inner.upgrade() {
+                Client(inner).plan_expiry_warning();
+            }
+        });
+        unref(&set_timeout(&handler, 0.0));
+    }
+
+    /// Forgets the planned warning (sign-out, session ended).
+    pub(super) fn cancel_expiry_warning(&self) {
+        if let Some(timer) = self.0.expiry_timer.borrow_mut().take() {
+            clear_timeout(&timer);
+        }
+    }
+
+    fn expiry_timer_fired(&self, expires_at: u64) {
+        self.0.expiry_timer.borrow_mut().take();
+        let Some(record) = self.record() else { return };
+        // Another session meanwhile, or a refresh became possible: nothing to say now.
+        if record.expires_at_ms() != expires_at || self.can_refresh() {
+            return;
+        }
+        let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
+        if now_ms() < warn_at {
+            // The wait was longer than one timer can hold.
+            self.plan_expiry_warning();
+            return;
+        }
+        if self.0.warned_expiry.replace(expires_at) != expires_at {
+            self.0.events.emit(&Event::SessionExpiring { expires_at });
+        }
+    }
+}
+
+/// In Node a pending timer keeps the process alive (for a token's whole life): `unref` it.
+fn unref(timer: &JsValue) {
+    if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {
+        let _ = unref.call0(timer);
+    }
+}
