@@ -1,33 +1,30 @@
 //! `mobproc-emulator`: a local stand-in for Tangoe's PingFederate sign-in, token endpoint
 //! and MOBPROC API, for the demo and the end-to-end tests. It shares no code with the
 //! `mobproc-auth` library on purpose.
+//!
+//! The crate is grouped by what each part serves; no module imports one that imports it back
+//! (`tests/modules.rs` checks it):
+//!
+//! | folder | serves |
+//! |---|---|
+//! | [`cli`] | the command line: flags, `MOBPROC_EMU_*` variables, `--help` |
+//! | [`seed`] | the seed data: tenants, clients, users, directories |
+//! | [`oauth`] | PingFederate's endpoints: sign-in (implicit grant), token, revocation, validation |
+//! | [`api`] | the MOBPROC REST API under `/mobproc/v1` |
+//! | [`journal`] | the request log, counters, injected failures and the `/__emulator/` control surface |
+//!
+//! Shared by all: [`state`] (what every handler gets), [`cors`], [`params`] (form decoding)
+//! and [`random`] (tokens, error ids, constant-time comparison). The route table is [`app`].
 
 pub mod api;
-pub mod api_guard;
-pub mod authorize;
-pub mod client_auth;
-pub mod clock;
-pub mod config;
-pub mod control;
+pub mod cli;
 pub mod cors;
-pub mod employees;
-pub mod extra;
-pub mod faults;
-pub mod html;
-pub mod log;
-pub mod oauth_error;
+pub mod journal;
+pub mod oauth;
 pub mod params;
 pub mod random;
-pub mod revoke;
 pub mod seed;
-pub mod seed_data;
-pub mod seed_extra;
 pub mod state;
-pub mod tangoe_error;
-pub mod token;
-pub mod tokens;
-pub mod usage;
-pub mod validate;
 
 use std::future::Future;
 
@@ -36,7 +33,9 @@ use axum::routing::{get, post};
 use axum::Router;
 use tokio::net::TcpListener;
 
-pub use config::Config;
+pub use cli::{Command, Config, USAGE};
+pub use oauth::VALIDATE_BEARER;
+pub use seed::{ClientSpec, Seed, UserSpec};
 pub use state::{AppState, Shared};
 
 /// The whole application for an emulator reachable at `base_url`.
@@ -44,15 +43,15 @@ pub fn app(state: AppState) -> Router {
     Router::new()
         .route(
             "/as/authorization.oauth2",
-            get(authorize::get).post(authorize::post),
+            get(oauth::authorize::get).post(oauth::authorize::post),
         )
-        .route("/as/token.oauth2", post(token::post))
-        .route("/as/revoke_token.oauth2", post(revoke::post))
-        .route("/validate", get(validate::get))
+        .route("/as/token.oauth2", post(oauth::token::post))
+        .route("/as/revoke_token.oauth2", post(oauth::revoke::post))
+        .route("/validate", get(oauth::validate::get))
         .nest("/mobproc/v1", api::router(state.clone()))
-        .nest("/__emulator", control::router())
+        .nest("/__emulator", journal::control::router())
         .layer(from_fn_with_state(state.clone(), cors::middleware))
-        .layer(from_fn_with_state(state.clone(), log::middleware))
+        .layer(from_fn_with_state(state.clone(), journal::log::middleware))
         .with_state(state)
 }
 

@@ -4,8 +4,7 @@
 use std::io::Write;
 use std::process::ExitCode;
 
-use mobproc_emulator::config::{Command, USAGE};
-use mobproc_emulator::Config;
+use mobproc_emulator::{Command, Config, USAGE};
 
 async fn shutdown_signal() {
     let ctrl_c = async {

@@ -4,11 +4,11 @@ use std::sync::{Arc, Mutex, MutexGuard};
 
 use tokio::sync::Notify;
 
-use crate::config::Config;
-use crate::faults::Faults;
-use crate::log::Journal;
-use crate::seed::Seed;
-use crate::tokens::TokenStore;
+use crate::cli::config::Config;
+use crate::journal::entries::Journal;
+use crate::journal::faults::Faults;
+use crate::oauth::tokens::TokenStore;
+use crate::seed::model::Seed;
 
 /// The state handed to every handler.
 pub type AppState = Arc<Shared>;
@@ -43,7 +43,7 @@ pub struct Inner {
 impl Shared {
     /// Creates the state for an emulator reachable at `base_url`.
     pub fn new(config: Config, base_url: String) -> AppState {
-        let seed = Seed::new(&config);
+        let seed = Seed::new(&config.seed_spec());
         Arc::new(Shared {
             config,
             seed,

@@ -4,7 +4,7 @@
 mod common;
 
 use common::parse;
-use mobproc_emulator::config::Command;
+use mobproc_emulator::Command;
 
 #[test]
 fn defaults() {

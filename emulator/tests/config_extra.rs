@@ -4,10 +4,7 @@
 mod common;
 
 use common::parse;
-use mobproc_emulator::config::{Command, USAGE};
-use mobproc_emulator::extra::{ClientSpec, UserSpec};
-use mobproc_emulator::seed::Seed;
-use mobproc_emulator::Config;
+use mobproc_emulator::{ClientSpec, Command, Config, Seed, UserSpec, USAGE};
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Config {
     match parse(args, env) {
@@ -53,7 +50,7 @@ fn user_syntax_keeps_source_prefix_in_the_username() {
     let mut bob = spec("bob", "secret", "XYZ");
     bob.name = Some("Bob Smith".into());
     assert_eq!(c.users, [spec("command://kim", "pw", "XYZ"), lee, bob]);
-    let seed = Seed::new(&c);
+    let seed = Seed::new(&c.seed_spec());
     let kim = seed.user("command://kim", "pw").unwrap();
     assert_eq!(
         (kim.platform.as_str(), kim.identifier.as_str()),
@@ -135,7 +132,7 @@ fn clients_are_public_without_secret_and_get_the_redirect_uris() {
             },
         ]
     );
-    let seed = Seed::new(&c);
+    let seed = Seed::new(&c.seed_spec());
     let spa = seed.client("spa").unwrap();
     assert!(!spa.is_confidential());
     assert_eq!(spa.redirect_uris, ["http://x.test/cb"]);
@@ -152,7 +149,7 @@ fn clients_are_public_without_secret_and_get_the_redirect_uris() {
 fn tenants_get_three_employees() {
     let c = run(&["--tenant", "FOO", "--tenant=bar-2"], &[]);
     assert_eq!(c.tenants, ["FOO", "bar-2"]);
-    let seed = Seed::new(&c);
+    let seed = Seed::new(&c.seed_spec());
     let foo: Vec<_> = seed.employees("FOO").iter().map(|e| e.id.clone()).collect();
     assert_eq!(foo, ["FOO1001", "FOO1002", "FOO1003"]);
     let bar = seed.employees("bar-2");
@@ -196,7 +193,9 @@ fn env_vars_work_like_flags_and_flags_replace_them() {
     );
     assert_eq!(by_flags, by_env);
     assert!(!by_env.seed);
-    assert!(Seed::new(&by_env).client("portal-demo").is_none());
+    assert!(Seed::new(&by_env.seed_spec())
+        .client("portal-demo")
+        .is_none());
     // A flag replaces its variable's list.
     let c = run(
         &["--client", "other"],
@@ -220,7 +219,7 @@ fn env_vars_work_like_flags_and_flags_replace_them() {
 fn no_flags_leave_the_seed_as_it_was() {
     let c = run(&[], &[]);
     assert!(c.seed && c.tenants.is_empty() && c.users.is_empty() && c.clients.is_empty());
-    let seed = Seed::new(&c);
+    let seed = Seed::new(&c.seed_spec());
     assert_eq!(seed.tenants, ["XYZ", "ABC"]);
     let logins: Vec<_> = seed.users.iter().map(|u| u.login.as_str()).collect();
     assert_eq!(logins, ["demo", "command://jdoe", "abc"]);

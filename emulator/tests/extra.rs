@@ -5,8 +5,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{form, s, Emu};
-use mobproc_emulator::config::Command;
-use mobproc_emulator::Config;
+use mobproc_emulator::{Command, Config};
 
 const TOKEN: &str = "/as/token.oauth2";
 const AUTHORIZE: &str = "/as/authorization.oauth2";

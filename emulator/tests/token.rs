@@ -153,7 +153,7 @@ async fn validate_bearer_and_validator_service() {
     let at = &f["access_token"];
     let auth = basic("server-demo", "server-demo-secret");
     let body = common::form(&[
-        ("grant_type", mobproc_emulator::token::VALIDATE_BEARER),
+        ("grant_type", mobproc_emulator::VALIDATE_BEARER),
         ("token", at),
     ]);
     let r = emu
@@ -175,7 +175,7 @@ async fn validate_bearer_and_validator_service() {
         (400, "invalid_token".into())
     );
     let body = common::form(&[
-        ("grant_type", mobproc_emulator::token::VALIDATE_BEARER),
+        ("grant_type", mobproc_emulator::VALIDATE_BEARER),
         ("token", "nope"),
     ]);
     assert_eq!(

@@ -9,8 +9,7 @@
 
 use std::collections::HashMap;
 
-use mobproc_emulator::config::Command;
-use mobproc_emulator::{AppState, Config};
+use mobproc_emulator::{AppState, Command, Config};
 use serde_json::Value;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;

@@ -6,10 +6,10 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use serde_json::{json, Value};
 
-use crate::oauth_error::no_store;
+use crate::oauth::error::no_store;
+use crate::oauth::tokens::{Access, TokenStore};
 use crate::params::Params;
 use crate::state::AppState;
-use crate::tokens::{Access, TokenStore};
 
 /// The validation answer for a live access token.
 pub fn body(access: &Access) -> Value {

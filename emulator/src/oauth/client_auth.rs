@@ -4,9 +4,9 @@
 use axum::http::{header, HeaderMap};
 use base64::Engine;
 
-use crate::oauth_error::OAuthError;
+use crate::oauth::error::OAuthError;
 use crate::params::Params;
-use crate::seed::{Client, Seed};
+use crate::seed::model::{Client, Seed};
 
 /// How the client presented itself.
 struct Presented {

@@ -8,73 +8,17 @@ use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::client_auth::authenticate;
-use crate::faults::TokenFault;
-use crate::oauth_error::{no_store, OAuthError};
+use crate::journal::faults::TokenFault;
+use crate::oauth::client_auth::authenticate;
+use crate::oauth::error::{no_store, OAuthError};
+use crate::oauth::request::{check_scope, read_params};
+use crate::oauth::tokens::{Issued, Subject};
+use crate::oauth::validate;
 use crate::params::Params;
-use crate::seed::{Client, User};
 use crate::state::AppState;
-use crate::tokens::{Issued, Subject};
 
 /// The PingFederate grant type for token validation.
 pub const VALIDATE_BEARER: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
-
-/// Reads query-string and body parameters (the body wins) and checks the content type.
-pub fn read_params(
-    headers: &HeaderMap,
-    query: Option<&str>,
-    body: &[u8],
-) -> Result<Params, OAuthError> {
-    let body_params = Params::parse(body);
-    if !body.is_empty() {
-        let ct = headers
-            .get(header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .unwrap_or_default();
-        if !ct
-            .to_ascii_lowercase()
-            .starts_with("application/x-www-form-urlencoded")
-        {
-            let msg = "the body must be application/x-www-form-urlencoded";
-            return Err(OAuthError::bad("invalid_request", msg));
-        }
-    }
-    if let Some(name) = body_params.repeated() {
-        let msg = format!("parameter {name} was sent more than once");
-        return Err(OAuthError::bad("invalid_request", msg));
-    }
-    Ok(Params::query(query).overlay(body_params))
-}
-
-/// Checks a requested scope: absent or exactly `MOBPROC`.
-pub fn check_scope(scope: Option<&str>) -> Result<(), OAuthError> {
-    match scope {
-        None => Ok(()),
-        Some(s)
-            if s.split(' ')
-                .filter(|p| !p.is_empty())
-                .all(|p| p == "MOBPROC") =>
-        {
-            Ok(())
-        }
-        Some(_) => Err(OAuthError::bad(
-            "invalid_scope",
-            "the only scope is MOBPROC",
-        )),
-    }
-}
-
-/// The subject of tokens issued to `client` for `user`.
-pub fn subject(client: &Client, user: &User) -> Subject {
-    Subject {
-        client_id: client.id.clone(),
-        tenant: user.tenant.clone(),
-        login: user.login.clone(),
-        identifier: user.identifier.clone(),
-        platform: user.platform.clone(),
-        employee_id: user.employee.id.clone(),
-    }
-}
 
 fn issued(i: Issued) -> Response {
     let body = json!({
@@ -167,7 +111,7 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
                 .seed
                 .user(login, password)
                 .ok_or_else(|| OAuthError::bad("invalid_grant", "wrong username or password"))?;
-            let subject = subject(client, user);
+            let subject = Subject::new(client, user);
             let i = state.lock().tokens.issue(subject, lifetime);
             i.map(issued).ok_or_else(OAuthError::server)
         }
@@ -193,7 +137,7 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
                 .ok_or_else(|| OAuthError::bad("invalid_request", "token is required"))?;
             let inner = state.lock();
             match inner.tokens.access(token) {
-                Ok(a) => Ok(no_store(StatusCode::OK, crate::validate::body(a))),
+                Ok(a) => Ok(no_store(StatusCode::OK, validate::body(a))),
                 Err(_) => Err(OAuthError::bad("invalid_grant", "token is not valid")),
             }
         }

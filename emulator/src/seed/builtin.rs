@@ -1,8 +1,7 @@
 //! The built-in seed: tenants `XYZ` and `ABC`, clients `portal-demo` and `server-demo`,
 //! users `demo`, `command://jdoe` and `abc`, and the two directories (see README.md).
 
-use crate::config::Config;
-use crate::seed::{Client, Employee, Seed, User};
+use crate::seed::model::{Client, Employee, Seed, User};
 
 /// First names of generated directories, in order.
 pub const FIRST: [&str; 8] = [
@@ -18,12 +17,12 @@ fn emp(id: &str, name: &str, email: &str) -> Employee {
 }
 
 /// The built-in data; `portal-demo` gets the configured redirect URIs.
-pub fn builtin(config: &Config) -> Seed {
+pub fn builtin(redirect_uris: &[String]) -> Seed {
     let clients = vec![
         Client {
             id: "portal-demo".into(),
             secret: None,
-            redirect_uris: config.redirect_uris.clone(),
+            redirect_uris: redirect_uris.to_vec(),
         },
         Client {
             id: "server-demo".into(),

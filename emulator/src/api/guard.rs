@@ -6,9 +6,9 @@ use axum::http::{header, HeaderMap, HeaderValue};
 use axum::middleware::Next;
 use axum::response::Response;
 
+use crate::api::error::error;
+use crate::oauth::tokens::{Refused, Subject};
 use crate::state::AppState;
-use crate::tangoe_error::error;
-use crate::tokens::{Refused, Subject};
 
 /// Echoed back on every API response when the caller sent it.
 const CORRELATION: &str = "x-tngo-context-correlationid";

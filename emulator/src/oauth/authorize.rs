@@ -5,7 +5,9 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::html;
+use crate::oauth::page;
+use crate::oauth::request::check_scope;
+use crate::oauth::tokens::Subject;
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -54,19 +56,19 @@ fn error_redirect(c: &Checked, code: &str, description: &str) -> Response {
 /// Validates the request; `Err` is the finished response (error page or error redirect).
 fn check(state: &AppState, p: &Params) -> Result<Checked, Response> {
     if let Some(name) = p.repeated() {
-        return Err(html::error_page(&format!(
+        return Err(page::error_page(&format!(
             "Parameter {name} was sent more than once."
         )));
     }
     let client = p
         .get("client_id")
         .and_then(|id| state.seed.client(id))
-        .ok_or_else(|| html::error_page("Unknown or missing client_id."))?;
+        .ok_or_else(|| page::error_page("Unknown or missing client_id."))?;
     let redirect_uri = p
         .get("redirect_uri")
         .filter(|u| client.redirect_uris.iter().any(|r| r == u))
         .ok_or_else(|| {
-            html::error_page("The redirect_uri is missing or not registered for this client.")
+            page::error_page("The redirect_uri is missing or not registered for this client.")
         })?;
     let c = Checked {
         client_id: client.id.clone(),
@@ -79,7 +81,7 @@ fn check(state: &AppState, p: &Params) -> Result<Checked, Response> {
             "invalid_request",
             "response_type is required",
         )),
-        Some("token") => match crate::token::check_scope(p.get("scope")) {
+        Some("token") => match check_scope(p.get("scope")) {
             Ok(()) => Ok(c),
             Err(e) => Err(error_redirect(&c, e.code, &e.description)),
         },
@@ -96,7 +98,7 @@ fn form(p: &Params, error: Option<&str>, username: &str) -> Response {
         .iter()
         .filter_map(|k| p.get(k).map(|v| (*k, v)))
         .collect();
-    html::sign_in(&hidden, error, username)
+    page::sign_in(&hidden, error, username)
 }
 
 /// `GET /as/authorization.oauth2`: shows the sign-in page.
@@ -126,7 +128,7 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
     ) else {
         return form(&p, Some("Wrong username or password"), login);
     };
-    let subject = crate::token::subject(client, user);
+    let subject = Subject::new(client, user);
     let issued = {
         let mut inner = state.lock();
         inner.journal.sign_ins += 1;

@@ -1,31 +1,18 @@
-//! The MOBPROC API under `/mobproc/v1`: ping, me, employees, orders, status helper.
+//! The small MOBPROC resources: ping, me, orders, and the status helper (`/status/{code}`).
 
 use axum::body::Bytes;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
-use axum::{Extension, Json, Router};
+use axum::{Extension, Json};
 use serde_json::{json, Value};
 
-use crate::api_guard::{guard, Caller};
+use crate::api::clock::now_rfc3339;
+use crate::api::error::error;
+use crate::api::guard::Caller;
 use crate::params::Params;
-use crate::seed::Employee;
+use crate::seed::model::Employee;
 use crate::state::AppState;
-use crate::tangoe_error::error;
-
-/// The API router (to be nested at `/mobproc/v1`).
-pub fn router(state: AppState) -> Router<AppState> {
-    Router::new()
-        .route("/ping", get(ping))
-        .route("/me", get(me))
-        .route("/employees", get(crate::employees::list))
-        .route("/employees/{id}", get(crate::employees::one))
-        .route("/orders", post(orders))
-        .route("/status/{code}", get(status).post(status))
-        .fallback(not_found)
-        .layer(axum::middleware::from_fn_with_state(state, guard))
-}
 
 fn person(e: &Employee) -> Value {
     json!({"employeeId": e.id, "name": e.name, "email": e.email})
@@ -55,13 +42,15 @@ fn actor<'a>(
     })
 }
 
-async fn ping(RawQuery(q): RawQuery) -> Response {
+/// `GET /ping?echoText=…`.
+pub async fn ping(RawQuery(q): RawQuery) -> Response {
     let p = Params::query(q.as_deref());
     let echo = p.get("echoText").unwrap_or_default();
-    Json(json!({"echoText": echo, "timestamp": crate::clock::now_rfc3339()})).into_response()
+    Json(json!({"echoText": echo, "timestamp": now_rfc3339()})).into_response()
 }
 
-async fn me(
+/// `GET /me`: the user and the actor.
+pub async fn me(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     h: HeaderMap,
@@ -89,7 +78,8 @@ async fn me(
     Json(json!({"user": u, "actor": person(actor)})).into_response()
 }
 
-async fn orders(
+/// `POST /orders`.
+pub async fn orders(
     State(state): State<AppState>,
     Extension(caller): Extension<Caller>,
     h: HeaderMap,
@@ -112,7 +102,8 @@ async fn orders(
     (StatusCode::CREATED, Json(body)).into_response()
 }
 
-async fn status(Path(code): Path<String>) -> Response {
+/// `GET|POST /status/{code}`: a Tangoe error with that status.
+pub async fn status(Path(code): Path<String>) -> Response {
     match code.parse::<u16>() {
         Ok(c @ 400..=599) => error(c, "Requested", &format!("Status {c} as requested.")),
         _ => error(
@@ -123,6 +114,7 @@ async fn status(Path(code): Path<String>) -> Response {
     }
 }
 
-async fn not_found() -> Response {
+/// Anything else under `/mobproc/v1`.
+pub async fn not_found() -> Response {
     error(404, "Not-Found", "No such resource.")
 }

@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::faults::TokenFault;
+use crate::journal::faults::TokenFault;
 use crate::params::Params;
 use crate::state::AppState;
 

@@ -3,10 +3,9 @@
 
 use std::collections::HashSet;
 
-use crate::config::Config;
-use crate::extra::UserSpec;
-use crate::seed::{Client, Employee, Seed, User};
-use crate::seed_data::{FIRST, LAST};
+use crate::seed::builtin::{FIRST, LAST};
+use crate::seed::model::{Client, Employee, Seed, User};
+use crate::seed::spec::{Spec, UserSpec};
 
 /// How many employees the directory of a tenant added by `--tenant` gets.
 pub const EXTRA_TENANT_EMPLOYEES: usize = 3;
@@ -55,20 +54,20 @@ fn user(spec: &UserSpec, n: usize) -> User {
     )
 }
 
-/// Adds the configuration's tenants, users and clients to `seed`.
-pub fn add(seed: &mut Seed, config: &Config) {
-    for code in &config.tenants {
+/// Adds the spec's tenants, users and clients to `seed`.
+pub fn add(seed: &mut Seed, spec: &Spec) {
+    for code in spec.tenants {
         seed.tenants.push(code.clone());
         let people = tenant_directory(code).into_iter();
         seed.directory.extend(people.map(|e| (code.clone(), e)));
     }
-    for (i, spec) in config.users.iter().enumerate() {
-        seed.users.push(user(spec, i + 1));
+    for (i, u) in spec.users.iter().enumerate() {
+        seed.users.push(user(u, i + 1));
     }
-    for c in &config.clients {
+    for c in spec.clients {
         let redirect_uris = match c.secret {
             Some(_) => Vec::new(),
-            None => config.redirect_uris.clone(),
+            None => spec.redirect_uris.to_vec(),
         };
         seed.clients.push(Client {
             id: c.id.clone(),

@@ -2,14 +2,17 @@
 
 use std::collections::HashMap;
 
-use crate::extra::{parse_client, parse_tenant, parse_user, ClientSpec, UserSpec};
+use crate::cli::syntax::{parse_client, parse_tenant, parse_user};
+use crate::seed::extra::check;
+use crate::seed::model::Seed;
+use crate::seed::spec::{ClientSpec, Spec, UserSpec};
 
 /// Default port when neither `--port` nor `MOBPROC_EMU_PORT` is given.
 pub const DEFAULT_PORT: u16 = 8081;
 /// Default access-token lifetime in seconds.
 pub const DEFAULT_TOKEN_LIFETIME: u64 = 3600;
 
-pub use crate::usage::USAGE;
+pub use crate::cli::usage::USAGE;
 
 /// Runtime settings of the emulator.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -93,7 +96,7 @@ fn parse_all<T>(items: Vec<String>, f: fn(&str) -> Result<T, String>) -> Result<
 
 impl Config {
     /// Builds a configuration from environment variables, then flags (flags win), and
-    /// checks the resulting tenants, users and clients (see [`crate::seed_extra::check`]).
+    /// checks the resulting tenants, users and clients (see [`check`]).
     pub fn from_args(
         args: impl IntoIterator<Item = String>,
         env: &HashMap<String, String>,
@@ -158,8 +161,19 @@ impl Config {
         if cfg.token_lifetime == 0 {
             return Err("token lifetime must be at least 1 second".into());
         }
-        crate::seed_extra::check(&crate::seed::Seed::new(&cfg))?;
+        check(&Seed::new(&cfg.seed_spec()))?;
         Ok(Command::Run(cfg))
+    }
+
+    /// What the seed data is built from.
+    pub fn seed_spec(&self) -> Spec<'_> {
+        Spec {
+            builtin: self.seed,
+            redirect_uris: &self.redirect_uris,
+            tenants: &self.tenants,
+            users: &self.users,
+            clients: &self.clients,
+        }
     }
 }
 

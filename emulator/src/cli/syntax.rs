@@ -5,34 +5,10 @@
 //! belongs to the username. So `command://jdoe:pw:XYZ` is user `command://jdoe`, password `pw`.
 //! No field may contain `:` otherwise. Empty optional fields take their defaults.
 
+use crate::seed::spec::{ClientSpec, UserSpec};
+
 /// The syntax of a `--user` value, for error messages and help.
 pub const USER_SYNTAX: &str = "USERNAME:PASSWORD:TENANT[:EMPLOYEEID[:NAME[:EMAIL]]]";
-
-/// A user added by `--user`.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct UserSpec {
-    /// The login name, possibly `SOURCE://name`.
-    pub login: String,
-    /// The password.
-    pub password: String,
-    /// The tenant code; it must be seeded or added by `--tenant`.
-    pub tenant: String,
-    /// The user's employee id (default `U<n>`, n = position among the users, from 1).
-    pub employee_id: Option<String>,
-    /// Display name (default: the username without `SOURCE://`).
-    pub name: Option<String>,
-    /// E-mail (default `<name without SOURCE://>@<tenant in lower case>.example`).
-    pub email: Option<String>,
-}
-
-/// A client added by `--client ID[:SECRET]`: confidential with a secret, public without.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ClientSpec {
-    /// The client id.
-    pub id: String,
-    /// The secret (everything after the first `:`), `None` for a public client.
-    pub secret: Option<String>,
-}
 
 /// True for a non-empty code of ASCII letters, digits, `-`, `_` and `.`.
 fn is_code(s: &str) -> bool {

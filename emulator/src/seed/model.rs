@@ -1,7 +1,5 @@
 //! Tenants, clients, users and employees, and the lookups on them (see README.md).
 
-use crate::config::Config;
-
 /// An employee record of a tenant's directory.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Employee {
@@ -89,19 +87,6 @@ impl User {
 }
 
 impl Seed {
-    /// Builds the data: the built-in seed (unless `config.seed` is off), then the tenants,
-    /// users and clients of the flags. `portal-demo` and every public client added by flag
-    /// get the configured redirect URIs.
-    pub fn new(config: &Config) -> Seed {
-        let mut seed = if config.seed {
-            crate::seed_data::builtin(config)
-        } else {
-            Seed::default()
-        };
-        crate::seed_extra::add(&mut seed, config);
-        seed
-    }
-
     /// The client with this id.
     pub fn client(&self, id: &str) -> Option<&Client> {
         self.clients.iter().find(|c| c.id == id)

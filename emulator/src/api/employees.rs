@@ -5,11 +5,11 @@ use axum::response::{IntoResponse, Response};
 use axum::{Extension, Json};
 use serde_json::{json, Map, Value};
 
-use crate::api_guard::Caller;
+use crate::api::error::error;
+use crate::api::guard::Caller;
 use crate::params::Params;
-use crate::seed::Employee;
+use crate::seed::model::Employee;
 use crate::state::AppState;
-use crate::tangoe_error::error;
 
 /// Default page size.
 pub const DEFAULT_LIMIT: usize = 10;

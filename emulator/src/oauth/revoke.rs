@@ -5,10 +5,10 @@ use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 
-use crate::client_auth::authenticate;
-use crate::oauth_error::OAuthError;
+use crate::oauth::client_auth::authenticate;
+use crate::oauth::error::OAuthError;
+use crate::oauth::request::read_params;
 use crate::state::AppState;
-use crate::token::read_params;
 
 /// Revokes an access or refresh token of the calling client. Unknown tokens, and tokens
 /// of other clients (left untouched), still answer 200 so nothing leaks.

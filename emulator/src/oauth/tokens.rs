@@ -3,6 +3,8 @@
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
 
+use crate::seed::model::{Client, User};
+
 /// Who a token was issued to, and for whom.
 #[derive(Clone, Debug)]
 pub struct Subject {
@@ -18,6 +20,20 @@ pub struct Subject {
     pub platform: String,
     /// The user's employee id.
     pub employee_id: String,
+}
+
+impl Subject {
+    /// The subject of tokens issued to `client` for `user`.
+    pub fn new(client: &Client, user: &User) -> Subject {
+        Subject {
+            client_id: client.id.clone(),
+            tenant: user.tenant.clone(),
+            login: user.login.clone(),
+            identifier: user.identifier.clone(),
+            platform: user.platform.clone(),
+            employee_id: user.employee.id.clone(),
+        }
+    }
 }
 
 /// A stored access token.
