@@ -1,0 +1,119 @@
+//! The upstream request's parameters with the client's credentials added, per
+//! [`ClientAuth`]: the only code that touches the secret.
+
+use base64::Engine;
+
+use crate::config::{ClientAuth, RelayConfig};
+use crate::values::UpstreamUrl;
+
+/// A request ready to POST upstream.
+#[derive(Debug, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Where to, with the query string in `query` mode.
+    pub url: String,
+    /// The form body (empty in `query` mode).
+    pub body: String,
+    /// `Basic …` in `basic` mode.
+    pub authorization: Option<String>,
+}
+
+fn encode(params: &[(&str, &str)]) -> String {
+    let mut form = form_urlencoded::Serializer::new(String::new());
+    form.extend_pairs(params);
+    form.finish()
+}
+
+/// `Basic base64(urlencode(id) ":" urlencode(secret))`, RFC 6749 §2.3.1: the encoding
+/// keeps a `:` in either part from splitting the pair in the wrong place.
+pub fn basic(client_id: &str, secret: &str) -> String {
+    let id: String = form_urlencoded::byte_serialize(client_id.as_bytes()).collect();
+    let secret: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    let pair = format!("{id}:{secret}");
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
+}
+
+/// `params` for `url`, authenticated as the configured client.
+pub fn compose(config: &RelayConfig, url: &UpstreamUrl, params: &[(&str, &str)]) -> Outgoing {
+    let id = config.client_id.as_str();
+    let secret = config.client_secret.expose();
+    let with_credentials = || {
+        let mut all = params.to_vec();
+        all.push(("client_id", id));
+        all.push(("client_secret", secret));
+        encode(&all)
+    };
+    match config.client_auth {
+        ClientAuth::Basic => Outgoing {
+            url: url.as_str().to_string(),
+            body: encode(params),
+            authorization: Some(basic(id, secret)),
+        },
+        ClientAuth::Body => Outgoing {
+            url: url.as_str().to_string(),
+            body: with_credentials(),
+            authorization: None,
+        },
+        ClientAuth::Query => Outgoing {
+            url: url.with_query(&with_credentials()),
+            body: String::new(),
+            authorization: None,
+        },
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    fn config(auth: ClientAuth) -> RelayConfig {
+        RelayConfig::new("https://h/t?v=1", "portal:x", "s p&c:1", &["https://p"])
+            .unwrap()
+            .with_client_auth(auth)
+    }
+
+    const PARAMS: [(&str, &str); 2] = [("grant_type", "refresh_token"), ("refresh_token", "r+1")];
+
+    #[test]
+    fn basic_encodes_before_base64() {
+        // base64("portal%3Ax:s+p%26c%3A1")
+        let expected = format!(
+            "Basic {}",
+            base64::engine::general_purpose::STANDARD.encode("portal%3Ax:s+p%26c%3A1")
+        );
+        assert_eq!(basic("portal:x", "s p&c:1"), expected);
+        let c = config(ClientAuth::Basic);
+        let out = compose(&c, &c.token_url, &PARAMS);
+        assert_eq!(out.url, "https://h/t?v=1");
+        assert_eq!(out.body, "grant_type=refresh_token&refresh_token=r%2B1");
+        assert_eq!(out.authorization, Some(expected));
+    }
+
+    #[test]
+    fn body_mode() {
+        let c = config(ClientAuth::Body);
+        let out = compose(&c, &c.token_url, &PARAMS);
+        assert_eq!(
+            out.body,
+            "grant_type=refresh_token&refresh_token=r%2B1&client_id=portal%3Ax&client_secret=s+p%26c%3A1"
+        );
+        assert_eq!(
+            (out.url.as_str(), out.authorization),
+            ("https://h/t?v=1", None)
+        );
+    }
+
+    #[test]
+    fn query_mode() {
+        let c = config(ClientAuth::Query);
+        let out = compose(&c, &c.token_url, &PARAMS);
+        assert_eq!(
+            out.url,
+            "https://h/t?v=1&grant_type=refresh_token&refresh_token=r%2B1&client_id=portal%3Ax&client_secret=s+p%26c%3A1"
+        );
+        assert_eq!((out.body.as_str(), out.authorization), ("", None));
+    }
+}

@@ -1,0 +1,162 @@
+//! One line per request on stderr: method, path, origin, grant type, the relay's status,
+//! Tangoe's status and milliseconds. Never a token, code or secret: the path is cleaned and
+//! the grant type is reduced to a fixed word, so nothing the caller sends is copied whole.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use axum::extract::{Request, State};
+use axum::http::header;
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::grant::{REFRESH, VALIDATE_BEARER};
+use crate::Relay;
+
+/// What happened upstream, for the log line.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Upstreamed {
+    /// Nothing was forwarded.
+    #[default]
+    No,
+    /// Tangoe answered with this status.
+    Status(u16),
+    /// No usable answer (see [`crate::upstream::Failure::label`]).
+    Failed(&'static str),
+}
+
+/// What a handler tells the log line, carried in the response's extensions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Note {
+    /// The grant type as a fixed word (see [`grant_label`]), if a form was read.
+    pub grant: Option<&'static str>,
+    /// The upstream outcome.
+    pub upstream: Upstreamed,
+}
+
+/// Attaches `note` to `resp` for the log line.
+pub fn noted(mut resp: Response, note: Note) -> Response {
+    resp.extensions_mut().insert(note);
+    resp
+}
+
+/// The grant type as one of a fixed set of words, so an odd value cannot carry anything
+/// into the log.
+pub fn grant_label(grant: Option<&str>) -> &'static str {
+    match grant {
+        None => "none",
+        Some(REFRESH) => "refresh_token",
+        Some(VALIDATE_BEARER) => "validate_bearer",
+        Some("password") => "password",
+        Some("authorization_code") => "authorization_code",
+        Some("client_credentials") => "client_credentials",
+        Some(_) => "other",
+    }
+}
+
+/// At most 64 characters of a caller-supplied value, anything unusual replaced by `?`.
+fn clean(value: &str) -> String {
+    let ok = |c: char| c.is_ascii_alphanumeric() || "-._:/[]".contains(c);
+    value
+        .chars()
+        .take(64)
+        .map(|c| if ok(c) { c } else { '?' })
+        .collect()
+}
+
+/// The line for one request.
+pub fn line(
+    method: &str,
+    path: &str,
+    origin: Option<&str>,
+    status: u16,
+    note: Note,
+    ms: u128,
+) -> String {
+    let upstream = match note.upstream {
+        Upstreamed::No => "-".to_string(),
+        Upstreamed::Status(s) => s.to_string(),
+        Upstreamed::Failed(why) => why.to_string(),
+    };
+    format!(
+        "{method} {} origin={} grant={} status={status} upstream={upstream} ms={ms}",
+        clean(path),
+        origin.map_or("-".to_string(), clean),
+        note.grant.unwrap_or("-"),
+    )
+}
+
+/// Middleware: writes the line once the response is known. The query string is never
+/// logged.
+pub async fn middleware(State(relay): State<Arc<Relay>>, req: Request, next: Next) -> Response {
+    let started = Instant::now();
+    let method = req.method().to_string();
+    let path = req.uri().path().to_string();
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
+    let mut resp = next.run(req).await;
+    let note = resp.extensions_mut().remove::<Note>().unwrap_or_default();
+    if relay.config.log {
+        let ms = started.elapsed().as_millis();
+        let text = line(
+            &method,
+            &path,
+            origin.as_deref(),
+            resp.status().as_u16(),
+            note,
+            ms,
+        );
+        // A closed stderr must not take the request down with it.
+        let _ = writeln!(std::io::stderr().lock(), "{text}");
+    }
+    resp
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn line_shape() {
+        let note = Note {
+            grant: Some("refresh_token"),
+            upstream: Upstreamed::Status(200),
+        };
+        assert_eq!(
+            line("POST", "/token", Some("http://127.0.0.1:8080"), 200, note, 12),
+            "POST /token origin=http://127.0.0.1:8080 grant=refresh_token status=200 upstream=200 ms=12"
+        );
+        assert_eq!(
+            line("GET", "/healthz", None, 200, Note::default(), 0),
+            "GET /healthz origin=- grant=- status=200 upstream=- ms=0"
+        );
+        let failed = Note {
+            grant: Some("validate_bearer"),
+            upstream: Upstreamed::Failed("timeout"),
+        };
+        assert!(line("POST", "/token", None, 502, failed, 3).contains("upstream=timeout"));
+    }
+
+    #[test]
+    fn caller_values_are_cleaned_and_capped() {
+        let path = format!("/token/{}", "x y\"z".repeat(30));
+        let l = line(
+            "POST",
+            &path,
+            Some("http://e vil\n"),
+            404,
+            Note::default(),
+            1,
+        );
+        assert!(l.contains("/token/x?y?z"));
+        assert!(l.contains("origin=http://e?vil? "));
+        assert!(!l.contains('\n') && !l.contains('"'));
+        assert_eq!(grant_label(Some("refresh_token")), "refresh_token");
+        assert_eq!(grant_label(Some(VALIDATE_BEARER)), "validate_bearer");
+        assert_eq!(grant_label(Some("a-secret-looking-thing")), "other");
+        assert_eq!(grant_label(None), "none");
+    }
+}

@@ -1,0 +1,188 @@
+//! The HTTP client to Tangoe: hyper's pooled HTTP/1.1 client, rustls (ring, Mozilla's roots)
+//! for `https://` and plain TCP for a loopback emulator. Every call has one deadline from
+//! connection to last byte, and an answer is accepted only if it is a JSON object.
+
+use std::time::Duration;
+
+use axum::body::Bytes;
+use axum::http::{header, Method, Request, StatusCode};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::client::legacy::Client;
+use hyper_util::rt::TokioExecutor;
+
+use crate::client_auth::Outgoing;
+
+/// Largest answer read from Tangoe; a token or validation answer is under 4 KiB.
+pub const ANSWER_LIMIT: usize = 64 * 1024;
+
+const USER_AGENT: &str = concat!("mobproc-relay/", env!("CARGO_PKG_VERSION"));
+
+/// What Tangoe answered, to pass on as it is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Answer {
+    /// A JSON object, any status from 200 to 599 except redirects.
+    Json(StatusCode, Bytes),
+    /// A 2xx with no body (a revocation).
+    Empty(StatusCode),
+}
+
+/// Why no usable answer came; each becomes a 502.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Failure {
+    /// No connection (refused, DNS, TLS handshake or certificate).
+    Unreachable,
+    /// The connection broke before a whole answer came.
+    Broken,
+    /// The deadline passed.
+    Timeout,
+    /// An answer that is not a JSON object (an HTML error page, a redirect…) or too large.
+    Garbage,
+}
+
+impl Failure {
+    /// A short word for the log line (never the error text, which may quote the URL).
+    pub fn label(self) -> &'static str {
+        match self {
+            Failure::Unreachable => "unreachable",
+            Failure::Broken => "broken",
+            Failure::Timeout => "timeout",
+            Failure::Garbage => "garbage",
+        }
+    }
+}
+
+/// Accepts a JSON object with any non-redirect status, or an empty 2xx when `empty_ok`.
+pub fn classify(status: StatusCode, body: Bytes, empty_ok: bool) -> Result<Answer, Failure> {
+    if !(status.is_success() || status.is_client_error() || status.is_server_error()) {
+        return Err(Failure::Garbage);
+    }
+    if body.is_empty() && empty_ok && status.is_success() {
+        return Ok(Answer::Empty(status));
+    }
+    match serde_json::from_slice::<serde_json::Value>(&body) {
+        Ok(v) if v.is_object() => Ok(Answer::Json(status, body)),
+        _ => Err(Failure::Garbage),
+    }
+}
+
+/// A pooled client with a deadline.
+#[derive(Clone, Debug)]
+pub struct Upstream {
+    client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    timeout: Duration,
+}
+
+impl Upstream {
+    /// A client whose calls end after `timeout`. Errors only if rustls's ring provider
+    /// cannot offer its default protocol versions, which it always can.
+    pub fn new(timeout: Duration) -> Result<Upstream, rustls::Error> {
+        let mut http = HttpConnector::new();
+        // hyper's connector refuses https:// URLs unless told the TLS layer wraps it.
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_provider_and_webpki_roots(rustls::crypto::ring::default_provider())?
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = Client::builder(TokioExecutor::new()).build(connector);
+        Ok(Upstream { client, timeout })
+    }
+
+    /// POSTs `out` and reads the answer within the deadline.
+    pub async fn post(&self, out: Outgoing, empty_ok: bool) -> Result<Answer, Failure> {
+        let mut req = Request::builder()
+            .method(Method::POST)
+            .uri(out.url)
+            .header(header::ACCEPT, "application/json")
+            .header(header::USER_AGENT, USER_AGENT)
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+        if let Some(auth) = out.authorization {
+            req = req.header(header::AUTHORIZATION, auth);
+        }
+        // Cannot fail for a URL checked at start-up plus encoded parameters.
+        let req = req
+            .body(Full::new(Bytes::from(out.body)))
+            .map_err(|_| Failure::Unreachable)?;
+        let call = async {
+            let resp = self.client.request(req).await.map_err(|e| {
+                if e.is_connect() {
+                    Failure::Unreachable
+                } else {
+                    Failure::Broken
+                }
+            })?;
+            let status = resp.status();
+            let body = Limited::new(resp.into_body(), ANSWER_LIMIT)
+                .collect()
+                .await
+                .map_err(|e| {
+                    if e.is::<http_body_util::LengthLimitError>() {
+                        Failure::Garbage
+                    } else {
+                        Failure::Broken
+                    }
+                })?
+                .to_bytes();
+            classify(status, body, empty_ok)
+        };
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .unwrap_or(Err(Failure::Timeout))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn c(status: u16, body: &'static str, empty_ok: bool) -> Result<Answer, Failure> {
+        let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);
+        classify(status, Bytes::from_static(body.as_bytes()), empty_ok)
+    }
+
+    #[test]
+    fn only_json_objects_pass() {
+        let ok = |s: u16, b: &'static str| {
+            Answer::Json(
+                StatusCode::from_u16(s).unwrap_or_default(),
+                Bytes::from_static(b.as_bytes()),
+            )
+        };
+        assert_eq!(
+            c(200, r#"{"access_token":"a"}"#, false),
+            Ok(ok(200, r#"{"access_token":"a"}"#))
+        );
+        assert_eq!(
+            c(400, r#"{"error":"invalid_grant"}"#, false),
+            Ok(ok(400, r#"{"error":"invalid_grant"}"#))
+        );
+        assert_eq!(
+            c(503, r#"{"error":"x"}"#, false),
+            Ok(ok(503, r#"{"error":"x"}"#))
+        );
+        for (status, body) in [
+            (200, "<html>maintenance</html>"),
+            (500, "Internal Server Error"),
+            (200, "[1,2]"),
+            (200, "\"text\""),
+            (200, ""),
+            (302, r#"{"error":"x"}"#),
+        ] {
+            assert_eq!(
+                c(status, body, false),
+                Err(Failure::Garbage),
+                "{status} {body}"
+            );
+        }
+    }
+
+    #[test]
+    fn empty_only_for_a_revocation_success() {
+        assert_eq!(c(200, "", true), Ok(Answer::Empty(StatusCode::OK)));
+        assert_eq!(c(400, "", true), Err(Failure::Garbage));
+        assert_eq!(c(200, "<p>ok</p>", true), Err(Failure::Garbage));
+    }
+}
