@@ -2,19 +2,9 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod common;
 
-use base64::Engine;
-use common::s;
+use common::{basic, s};
 
 const TOKEN: &str = "/as/token.oauth2";
-
-fn basic(id: &str, secret: &str) -> String {
-    let enc = |v: &str| common::form(&[("x", v)])[2..].to_string();
-    let raw = format!("{}:{}", enc(id), enc(secret));
-    format!(
-        "Basic {}",
-        base64::engine::general_purpose::STANDARD.encode(raw)
-    )
-}
 
 #[tokio::test]
 async fn password_grant_with_basic_auth() {

@@ -32,7 +32,8 @@ pub struct Config {
     pub tenants: Vec<String>,
     /// Users added by `--user`.
     pub users: Vec<UserSpec>,
-    /// Clients added by `--client`.
+    /// Clients added by `--client`, in order (`ID:SECRET` after a public `ID`, or for
+    /// `portal-demo`, gives that portal client a secret).
     pub clients: Vec<ClientSpec>,
     /// Load the built-in tenants, users and clients (off with `--no-seed`).
     pub seed: bool,

@@ -21,9 +21,13 @@ usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]
                         the defaults U<n> (n = position among the users), the bare username,
                         <bare username>@<tenant in lower case>.example.
                         The tenant must be seeded or given by --tenant.    env MOBPROC_EMU_USER (';'-separated)
-  --client ID[:SECRET]  extra client, repeatable; with a secret it is confidential (password grant,
-                        validate, refresh, revoke), without it is public (implicit grant with the
-                        --redirect-uri list, refresh, revoke)                     env MOBPROC_EMU_CLIENT (comma-separated)
+  --client ID[:SECRET]  extra client, repeatable; without a secret a public portal client (implicit
+                        grant with the --redirect-uri list, refresh, revoke); with a secret a service
+                        client (password grant, refresh, validate, revoke), except that ID:SECRET for
+                        an id that is already a public portal client (portal-demo, or an earlier
+                        --client ID) gives it that secret: a confidential portal client, as Tangoe
+                        documents it (implicit grant kept; refresh, validate and revoke need the
+                        secret)                                                   env MOBPROC_EMU_CLIENT (comma-separated)
   --no-seed             start without the seeded tenants, users and clients      env MOBPROC_EMU_NO_SEED=1
   --help                this text
 

@@ -1,4 +1,5 @@
-//! `POST /as/token.oauth2`: password, refresh_token and validate_bearer grants.
+//! `POST /as/token.oauth2`: the password grant (service clients), refresh_token (every
+//! client; a confidential one with its secret) and validate_bearer (confidential clients).
 
 use std::time::Duration;
 
@@ -98,6 +99,10 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
             if !client.is_confidential() {
                 let msg = "the password grant needs a confidential client";
                 return Err(OAuthError::invalid_client(msg, basic));
+            }
+            if !client.may_use_password() {
+                let msg = "this client signs users in on the sign-in page (implicit grant), not with the password grant";
+                return Err(OAuthError::bad("unauthorized_client", msg));
             }
             check_scope(p.get("scope"))?;
             let (login, password) = (p.get("username"), p.get("password"));

@@ -1,7 +1,7 @@
 //! The built-in seed: tenants `XYZ` and `ABC`, clients `portal-demo` and `server-demo`,
 //! users `demo`, `command://jdoe` and `abc`, and the two directories (see README.md).
 
-use crate::seed::model::{Client, Employee, Seed, User};
+use crate::seed::model::{Client, ClientKind, Employee, Seed, User};
 
 /// First names of generated directories, in order.
 pub const FIRST: [&str; 8] = [
@@ -23,11 +23,13 @@ pub fn builtin(redirect_uris: &[String]) -> Seed {
             id: "portal-demo".into(),
             secret: None,
             redirect_uris: redirect_uris.to_vec(),
+            kind: ClientKind::Portal,
         },
         Client {
             id: "server-demo".into(),
             secret: Some("server-demo-secret".into()),
             redirect_uris: Vec::new(),
+            kind: ClientKind::Service,
         },
     ];
     let users = vec![

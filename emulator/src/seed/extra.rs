@@ -4,8 +4,8 @@
 use std::collections::HashSet;
 
 use crate::seed::builtin::{FIRST, LAST};
-use crate::seed::model::{Client, Employee, Seed, User};
-use crate::seed::spec::{Spec, UserSpec};
+use crate::seed::model::{Client, ClientKind, Employee, Seed, User};
+use crate::seed::spec::{ClientSpec, Spec, UserSpec};
 
 /// How many employees the directory of a tenant added by `--tenant` gets.
 pub const EXTRA_TENANT_EMPLOYEES: usize = 3;
@@ -65,16 +65,34 @@ pub fn add(seed: &mut Seed, spec: &Spec) {
         seed.users.push(user(u, i + 1));
     }
     for c in spec.clients {
-        let redirect_uris = match c.secret {
-            Some(_) => Vec::new(),
-            None => spec.redirect_uris.to_vec(),
-        };
-        seed.clients.push(Client {
-            id: c.id.clone(),
-            secret: c.secret.clone(),
-            redirect_uris,
-        });
+        add_client(seed, c, spec.redirect_uris);
     }
+}
+
+/// Adds a `--client ID[:SECRET]`: without a secret a public portal client with the redirect
+/// URIs; with a secret, either a secret for the public portal client `ID` that already exists
+/// (seeded `portal-demo` or an earlier `--client ID`), which becomes a confidential portal
+/// client and keeps its redirect URIs, or else a new service client. Anything else that
+/// reuses an id is left for [`check`] to report.
+fn add_client(seed: &mut Seed, c: &ClientSpec, redirect_uris: &[String]) {
+    let public_portal = seed
+        .clients
+        .iter_mut()
+        .find(|k| k.id == c.id && k.kind == ClientKind::Portal && !k.is_confidential());
+    if let (Some(portal), Some(secret)) = (public_portal, &c.secret) {
+        portal.secret = Some(secret.clone());
+        return;
+    }
+    let (kind, redirect_uris) = match c.secret {
+        Some(_) => (ClientKind::Service, Vec::new()),
+        None => (ClientKind::Portal, redirect_uris.to_vec()),
+    };
+    seed.clients.push(Client {
+        id: c.id.clone(),
+        secret: c.secret.clone(),
+        redirect_uris,
+        kind,
+    });
 }
 
 fn no_twice<'a>(what: &str, names: impl Iterator<Item = &'a str>) -> Result<(), String> {

@@ -12,7 +12,7 @@ pub mod model;
 pub mod spec;
 
 pub use extra::check;
-pub use model::{Client, Employee, Seed, User};
+pub use model::{Client, ClientKind, Employee, Seed, User};
 pub use spec::{ClientSpec, Spec, UserSpec};
 
 impl Seed {

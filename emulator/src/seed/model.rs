@@ -11,6 +11,18 @@ pub struct Employee {
     pub email: String,
 }
 
+/// What a client is registered for (PingFederate's "allowed grant types").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClientKind {
+    /// A portal in a browser: the implicit grant with its redirect URIs, then refresh and
+    /// revocation. Public (`portal-demo` as seeded) or confidential once given a secret, as
+    /// Tangoe's documentation describes it: then refresh, validate and revoke need the secret.
+    Portal,
+    /// A server-side service account: the password grant, refresh, validate and revoke;
+    /// always confidential, no redirect URIs.
+    Service,
+}
+
 /// An OAuth client known to the authorization server.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -20,12 +32,20 @@ pub struct Client {
     pub secret: Option<String>,
     /// Redirect URIs registered for the implicit grant (empty: no implicit grant).
     pub redirect_uris: Vec<String>,
+    /// What the client is registered for.
+    pub kind: ClientKind,
 }
 
 impl Client {
-    /// True for clients that have a secret (password grant, validation).
+    /// True for clients that have a secret: they must present it at the token and
+    /// revocation endpoints, and only they may validate tokens.
     pub fn is_confidential(&self) -> bool {
         self.secret.is_some()
+    }
+
+    /// True for the clients registered for the password grant (service accounts).
+    pub fn may_use_password(&self) -> bool {
+        self.kind == ClientKind::Service && self.is_confidential()
     }
 }
 

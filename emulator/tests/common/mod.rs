@@ -205,6 +205,17 @@ impl Emu {
     }
 }
 
+/// An HTTP Basic `Authorization` value: id and secret form-urlencoded (RFC 6749 §2.3.1).
+pub fn basic(id: &str, secret: &str) -> String {
+    use base64::Engine;
+    let enc = |v: &str| form(&[("x", v)])[2..].to_string();
+    let raw = format!("{}:{}", enc(id), enc(secret));
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(raw)
+    )
+}
+
 pub fn form(pairs: &[(&str, &str)]) -> String {
     let mut s = form_urlencoded::Serializer::new(String::new());
     for (k, v) in pairs {
