@@ -1,7 +1,8 @@
 //! The real binary: the `listening on` line, one log line per request without the query
 //! string or token values, a clean stop on SIGTERM; with `--tenant`/`--user`/`--client`,
 //! startup errors exit 2 with a clear message, and the `MOBPROC_EMU_*` variables reach the
-//! running server.
+//! running server; the confidential portal client and `--no-implicit-refresh-token` as a
+//! harness starts them (flags or variables).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -136,4 +137,70 @@ fn env_vars_reach_the_server() {
         page.contains("location: http://127.0.0.1:8080/callback#access_token="),
         "{page}"
     );
+}
+
+/// Signs `demo` in through `portal-demo` on the running binary, then validates the token as
+/// `portal-demo` without and with `secret`. Returns the redirect location and the two answers.
+fn sign_in_and_validate(addr: &str, secret: &str) -> (String, String, String) {
+    let sign_in = "response_type=token&client_id=portal-demo\
+                   &redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2Fcallback\
+                   &username=demo&password=demo&action=sign-in&state=st";
+    let page = request(addr, "POST /as/authorization.oauth2", sign_in);
+    let location = page
+        .lines()
+        .find_map(|l| l.strip_prefix("location: "))
+        .unwrap_or_else(|| panic!("no redirect: {page}"))
+        .to_string();
+    let grant = "grant_type=urn%3Apingidentity.com%3Aoauth2%3Agrant_type%3Avalidate_bearer";
+    let at = location
+        .split("access_token=")
+        .nth(1)
+        .and_then(|r| r.split('&').next())
+        .unwrap_or_default()
+        .to_string();
+    let no_secret = request(
+        addr,
+        "POST /as/token.oauth2",
+        &format!("{grant}&token={at}&client_id=portal-demo"),
+    );
+    let with_secret = request(
+        addr,
+        "POST /as/token.oauth2",
+        &format!("{grant}&token={at}&client_id=portal-demo&client_secret={secret}"),
+    );
+    (location, no_secret, with_secret)
+}
+
+#[test]
+fn confidential_portal_client_without_implicit_refresh_token_by_flags_and_by_variables() {
+    let flags = [
+        "--client",
+        "portal-demo:s3cret",
+        "--no-implicit-refresh-token",
+    ];
+    let vars = [
+        ("MOBPROC_EMU_CLIENT", "portal-demo:s3cret"),
+        ("MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN", "1"),
+    ];
+    for (args, env) in [(&flags[..], &[][..]), (&[][..], &vars[..])] {
+        let (mut child, _out, addr) = serve(args, env);
+        let (location, no_secret, with_secret) = sign_in_and_validate(&addr, "s3cret");
+        child.kill().unwrap();
+        child.wait().unwrap();
+        assert!(location.contains("#access_token="), "{location}");
+        assert!(
+            !location.contains("refresh_token"),
+            "{args:?} {env:?}: {location}"
+        );
+        assert!(no_secret.starts_with("HTTP/1.1 401"), "{no_secret}");
+        assert!(no_secret.contains("\"invalid_client\""), "{no_secret}");
+        assert!(with_secret.starts_with("HTTP/1.1 200"), "{with_secret}");
+    }
+    // Without them: a refresh token in the fragment; portal-demo is public and may not validate.
+    let (mut child, _out, addr) = serve(&[], &[]);
+    let (location, _, with_secret) = sign_in_and_validate(&addr, "s3cret");
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(location.contains("&refresh_token="), "{location}");
+    assert!(with_secret.starts_with("HTTP/1.1 401"), "{with_secret}");
 }

@@ -37,6 +37,9 @@ pub struct Config {
     pub clients: Vec<ClientSpec>,
     /// Load the built-in tenants, users and clients (off with `--no-seed`).
     pub seed: bool,
+    /// The implicit grant issues a refresh token, as Tangoe documents (off with
+    /// `--no-implicit-refresh-token`, as PingFederate's guide describes implicit clients).
+    pub implicit_refresh_token: bool,
 }
 
 impl Default for Config {
@@ -54,6 +57,7 @@ impl Default for Config {
             users: Vec::new(),
             clients: Vec::new(),
             seed: true,
+            implicit_refresh_token: true,
         }
     }
 }
@@ -110,11 +114,10 @@ impl Config {
             cfg.token_lifetime = parse_num(v, "MOBPROC_EMU_TOKEN_LIFETIME")?;
         }
         if let Some(v) = env.get("MOBPROC_EMU_NO_SEED") {
-            cfg.seed = match v.trim() {
-                "" | "0" | "false" => true,
-                "1" | "true" => false,
-                _ => return Err(format!("MOBPROC_EMU_NO_SEED: use 1 or 0, not {v:?}")),
-            };
+            cfg.seed = !switch(v, "MOBPROC_EMU_NO_SEED")?;
+        }
+        if let Some(v) = env.get("MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN") {
+            cfg.implicit_refresh_token = !switch(v, "MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN")?;
         }
         let mut rep = Repeated::default();
         let mut args = args.into_iter();
@@ -129,7 +132,13 @@ impl Config {
                     cfg.seed = false;
                     continue;
                 }
-                ("--no-seed", Some(_)) => return Err("--no-seed takes no value".into()),
+                ("--no-implicit-refresh-token", None) => {
+                    cfg.implicit_refresh_token = false;
+                    continue;
+                }
+                ("--no-seed" | "--no-implicit-refresh-token", Some(_)) => {
+                    return Err(format!("{flag} takes no value"))
+                }
                 _ => {}
             }
             let value = match inline.or_else(|| args.next()) {
@@ -175,6 +184,15 @@ impl Config {
             users: &self.users,
             clients: &self.clients,
         }
+    }
+}
+
+/// A `MOBPROC_EMU_NO_*` switch: `1`/`true` on, `0`/`false`/empty off.
+fn switch(v: &str, var: &str) -> Result<bool, String> {
+    match v.trim() {
+        "" | "0" | "false" => Ok(false),
+        "1" | "true" => Ok(true),
+        _ => Err(format!("{var}: use 1 or 0, not {v:?}")),
     }
 }
 

@@ -4,6 +4,7 @@
 pub const USAGE: &str = "\
 usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]... [--token-lifetime SECS]
                         [--tenant CODE]... [--user SPEC]... [--client ID[:SECRET]]... [--no-seed]
+                        [--no-implicit-refresh-token]
 
   --port N              port on 127.0.0.1 (default 8081; 0 picks a free port)     env MOBPROC_EMU_PORT
   --app-origin ORIGIN   origin allowed by CORS, repeatable (default http://127.0.0.1:8080)
@@ -29,6 +30,10 @@ usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]
                         documents it (implicit grant kept; refresh, validate and revoke need the
                         secret)                                                   env MOBPROC_EMU_CLIENT (comma-separated)
   --no-seed             start without the seeded tenants, users and clients      env MOBPROC_EMU_NO_SEED=1
+  --no-implicit-refresh-token
+                        the implicit grant (sign-in page) issues no refresh token, as PingFederate's
+                        guide describes implicit clients; the password grant and refresh still do
+                                                                                 env MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN=1
   --help                this text
 
 A flag wins over its variable; a repeated flag replaces the variable's whole list.

@@ -132,20 +132,25 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
     let issued = {
         let mut inner = state.lock();
         inner.journal.sign_ins += 1;
-        inner.tokens.issue(subject, state.config.token_lifetime)
+        let with_refresh = state.config.implicit_refresh_token;
+        inner
+            .tokens
+            .issue(subject, state.config.token_lifetime, with_refresh)
     };
     let Some(i) = issued else {
         return error_redirect(&c, "server_error", "the authorization server failed");
     };
     let expires_in = i.expires_in.to_string();
-    redirect(
-        &c,
-        &[
-            ("access_token", &i.access_token),
-            ("token_type", "Bearer"),
-            ("expires_in", &expires_in),
-            ("refresh_token", &i.refresh_token),
-            ("scope", "MOBPROC"),
-        ],
-    )
+    let mut fragment = vec![
+        ("access_token", i.access_token.as_str()),
+        ("token_type", "Bearer"),
+        ("expires_in", &expires_in),
+    ];
+    // Tangoe issues a refresh token with the implicit grant; PingFederate's guide says an
+    // implicit client gets none (`--no-implicit-refresh-token`).
+    if let Some(rt) = &i.refresh_token {
+        fragment.push(("refresh_token", rt));
+    }
+    fragment.push(("scope", "MOBPROC"));
+    redirect(&c, &fragment)
 }

@@ -7,7 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
-use serde_json::json;
+use serde_json::{Map, Value};
 
 use crate::journal::faults::TokenFault;
 use crate::oauth::client_auth::authenticate;
@@ -22,14 +22,15 @@ use crate::state::AppState;
 pub const VALIDATE_BEARER: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
 
 fn issued(i: Issued) -> Response {
-    let body = json!({
-        "token_type": "Bearer",
-        "expires_in": i.expires_in,
-        "refresh_token": i.refresh_token,
-        "access_token": i.access_token,
-        "scope": "MOBPROC",
-    });
-    no_store(StatusCode::OK, body)
+    let mut body = Map::new();
+    body.insert("token_type".into(), "Bearer".into());
+    body.insert("expires_in".into(), i.expires_in.into());
+    if let Some(rt) = i.refresh_token {
+        body.insert("refresh_token".into(), rt.into());
+    }
+    body.insert("access_token".into(), i.access_token.into());
+    body.insert("scope".into(), "MOBPROC".into());
+    no_store(StatusCode::OK, Value::Object(body))
 }
 
 async fn fault(state: &AppState, f: TokenFault) -> Response {
@@ -117,7 +118,7 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
                 .user(login, password)
                 .ok_or_else(|| OAuthError::bad("invalid_grant", "wrong username or password"))?;
             let subject = Subject::new(client, user);
-            let i = state.lock().tokens.issue(subject, lifetime);
+            let i = state.lock().tokens.issue(subject, lifetime, true);
             i.map(issued).ok_or_else(OAuthError::server)
         }
         "refresh_token" => {

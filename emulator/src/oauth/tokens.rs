@@ -67,13 +67,13 @@ pub enum Refused {
     Expired,
 }
 
-/// A freshly issued token pair.
+/// Freshly issued tokens.
 #[derive(Clone, Debug)]
 pub struct Issued {
     /// The access token.
     pub access_token: String,
-    /// The refresh token.
-    pub refresh_token: String,
+    /// The refresh token; `None` when the grant issues none (`--no-implicit-refresh-token`).
+    pub refresh_token: Option<String>,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
 }
@@ -87,15 +87,26 @@ pub struct TokenStore {
 }
 
 impl TokenStore {
-    /// Issues a new pair for a new grant. `None` if the OS has no randomness.
-    pub fn issue(&mut self, subject: Subject, lifetime: u64) -> Option<Issued> {
+    /// Issues an access token for a new grant, and a refresh token with it when
+    /// `with_refresh`. `None` if the OS has no randomness.
+    pub fn issue(&mut self, subject: Subject, lifetime: u64, with_refresh: bool) -> Option<Issued> {
         self.next_grant += 1;
         let grant = self.next_grant;
-        self.issue_in(subject, grant, lifetime)
+        self.issue_in(subject, grant, lifetime, with_refresh)
     }
 
-    fn issue_in(&mut self, subject: Subject, grant: u64, lifetime: u64) -> Option<Issued> {
-        let (access_token, refresh_token) = (crate::random::token()?, crate::random::token()?);
+    fn issue_in(
+        &mut self,
+        subject: Subject,
+        grant: u64,
+        lifetime: u64,
+        with_refresh: bool,
+    ) -> Option<Issued> {
+        let access_token = crate::random::token()?;
+        let refresh_token = match with_refresh {
+            true => Some(crate::random::token()?),
+            false => None,
+        };
         let expires_at = Instant::now() + Duration::from_secs(lifetime);
         let access = Access {
             subject: subject.clone(),
@@ -104,12 +115,14 @@ impl TokenStore {
             revoked: false,
         };
         self.access.insert(access_token.clone(), access);
-        let refresh = Refresh {
-            subject,
-            grant,
-            revoked: false,
-        };
-        self.refresh.insert(refresh_token.clone(), refresh);
+        if let Some(token) = &refresh_token {
+            let refresh = Refresh {
+                subject,
+                grant,
+                revoked: false,
+            };
+            self.refresh.insert(token.clone(), refresh);
+        }
         Some(Issued {
             access_token,
             refresh_token,
@@ -155,7 +168,7 @@ impl TokenStore {
         }
         r.revoked = true;
         let (subject, grant) = (r.subject.clone(), r.grant);
-        Ok(self.issue_in(subject, grant, lifetime))
+        Ok(self.issue_in(subject, grant, lifetime, true))
     }
 
     /// Revokes a token of `client_id` (access or refresh; a refresh token takes its
