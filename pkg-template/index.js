@@ -52,3 +52,4 @@ proto.paginate = function paginate(path, options) {
 // a manual free() would leave a client whose every call fails.
 delete proto.free;
 delete proto.__destroy_into_raw;
+if (typeof Symbol.dispose === "symbol") delete proto[Symbol.dispose];

@@ -51,8 +51,8 @@ string_newtype!(ClientId, Tenant, Scope, StorageKey);
 pub const DEFAULT_SCOPE: &str = "MOBPROC";
 
 /// Configuration as the caller gives it, before validation. Field names follow the JavaScript
-/// config (`clientId` is `client_id`, …).
-#[derive(Clone, Debug, Default)]
+/// config (`clientId` is `client_id`, …). Its `Debug` prints the secret as `[redacted]`.
+#[derive(Clone, Default)]
 pub struct Config {
     /// OAuth client id; required.
     pub client_id: String,
@@ -90,6 +90,31 @@ pub struct Config {
     pub context: Context,
     /// `X-TNGO-CONTEXT-ACTIVITYID` on every call.
     pub activity_id: Option<String>,
+}
+
+impl fmt::Debug for Config {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let secret = self.client_secret.as_ref().map(|_| "[redacted]");
+        f.debug_struct("Config")
+            .field("client_id", &self.client_id)
+            .field("tenant", &self.tenant)
+            .field("api_base_url", &self.api_base_url)
+            .field("authorize_url", &self.authorize_url)
+            .field("redirect_uri", &self.redirect_uri)
+            .field("scope", &self.scope)
+            .field("allowed_origins", &self.allowed_origins)
+            .field("storage_key", &self.storage_key)
+            .field("token_url", &self.token_url)
+            .field("validate_url", &self.validate_url)
+            .field("revoke_url", &self.revoke_url)
+            .field("client_secret", &secret)
+            .field("client_auth", &self.client_auth)
+            .field("refresh_skew_seconds", &self.refresh_skew_seconds)
+            .field("timeout_ms", &self.timeout_ms)
+            .field("context", &self.context)
+            .field("activity_id", &self.activity_id)
+            .finish()
+    }
 }
 
 /// How a confidential client authenticates at the token endpoint (RFC 6749 §2.3.1).
@@ -303,6 +328,22 @@ fn check(raw: &Config) -> Result<()> {
     {
         return Err(Error::config("storageKey", "must be 1 to 200 characters"));
     }
+    if raw.refresh_skew_seconds.is_some_and(|s| s > 86_400) {
+        return Err(Error::config(
+            "refreshSkewSeconds",
+            "must be an integer from 0 to 86400",
+        ));
+    }
+    if raw.timeout_ms.is_some_and(|ms| ms > 600_000) {
+        return Err(Error::config(
+            "timeoutMs",
+            "must be an integer from 0 to 600000",
+        ));
+    }
+    raw.context.check("context.")?;
+    if let Some(id) = &raw.activity_id {
+        crate::context::check_value("", "activityId", id)?;
+    }
     Ok(())
 }
 
@@ -389,6 +430,21 @@ mod tests {
     }
 
     #[test]
+    fn debug_redacts_the_secret() {
+        let printed = format!(
+            "{:?}",
+            Config {
+                client_secret: Some("s3cr3t".into()),
+                ..raw()
+            }
+        );
+        assert!(
+            printed.contains("[redacted]") && !printed.contains("s3cr3t"),
+            "{printed}"
+        );
+    }
+
+    #[test]
     fn names_the_bad_field() {
         let cases: Vec<(Config, &str)> = vec![
             (
@@ -397,6 +453,37 @@ mod tests {
                     ..raw()
                 },
                 "clientId",
+            ),
+            (
+                Config {
+                    refresh_skew_seconds: Some(86_401),
+                    ..raw()
+                },
+                "refreshSkewSeconds",
+            ),
+            (
+                Config {
+                    timeout_ms: Some(600_001),
+                    ..raw()
+                },
+                "timeoutMs",
+            ),
+            (
+                Config {
+                    context: Context {
+                        hierarchy_id: Some("a\r\nb".into()),
+                        ..Context::default()
+                    },
+                    ..raw()
+                },
+                "context.hierarchyId",
+            ),
+            (
+                Config {
+                    activity_id: Some("".into()),
+                    ..raw()
+                },
+                "activityId",
             ),
             (
                 Config {

@@ -1,6 +1,6 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
-use super::http::{clip, CallContext};
+use super::http::CallContext;
 use super::value::{message_of, now_ms, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
@@ -62,7 +62,9 @@ impl Client {
     pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, JsValue)> {
         let id = self.correlation_id_value(&response);
         let correlation_id = id.as_string();
-        let text = super::http::body_text(&response).await;
+        // The body stays a JavaScript string: a large page is parsed where it is, not copied
+        // into wasm memory (which never shrinks) and back.
+        let text = super::http::body_value(&response).await;
         let response = GlooResponse::from(response);
         let (status, ok) = (response.status(), response.ok());
         let text = match text {
@@ -76,10 +78,10 @@ impl Client {
                 })
             }
         };
-        if ok && text.is_empty() {
+        if ok && text.length() == 0 {
             return Ok((JsValue::NULL, id));
         }
-        let parsed = js_sys::JSON::parse(&text);
+        let parsed = parse_json(&text);
         let api_error = |summary: String| ApiError {
             summary: cat(&["HTTP ", &decimal(u64::from(status)), &summary]),
             status,
@@ -135,11 +137,25 @@ impl Client {
     }
 }
 
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `JSON.parse` of a JavaScript string.
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    fn parse_json(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
+}
+
+/// The first `max` characters of a JavaScript string, copied into Rust (a body quoted in an
+/// error).
+fn clip(text: &js_sys::JsString, max: u32) -> String {
+    String::from(text.slice(0, max))
+}
+
 /// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.
 fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim();
     if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(value.parse().unwrap_or(u64::MAX));
+        // At most 2^53 − 1, the largest whole number JavaScript holds exactly.
+        return Some(value.parse().unwrap_or(u64::MAX).min((1 << 53) - 1));
     }
     // A date names its day or month; "-5" or "1.5" (which Date.parse would take) is no date.
     if !value.bytes().any(|b| b.is_ascii_alphabetic()) {

@@ -4,18 +4,10 @@
 //! the relay a portal cannot refresh at all.
 
 use super::events::Event;
-use super::value::{field, now_ms};
+use super::value::{clear_timeout, now_ms, set_timeout, unref};
 use super::{Client, Inner};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-
-#[wasm_bindgen]
-extern "C" {
-    #[wasm_bindgen(js_name = setTimeout)]
-    fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
-    #[wasm_bindgen(js_name = clearTimeout)]
-    fn clear_timeout(timer: &JsValue);
-}
 
 /// `setTimeout` holds at most 2^31 − 1 ms (about 24.8 days); a longer wait is done in steps.
 const MAX_DELAY_MS: u64 = 0x7fff_ffff;
@@ -75,12 +67,5 @@ impl Client {
         if self.0.warned_expiry.replace(expires_at) != expires_at {
             self.0.events.emit(&Event::SessionExpiring { expires_at });
         }
-    }
-}
-
-/// In Node a pending timer keeps the process alive (for a token's whole life): `unref` it.
-fn unref(timer: &JsValue) {
-    if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {
-        let _ = unref.call0(timer);
     }
 }

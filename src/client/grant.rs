@@ -4,7 +4,7 @@
 
 use super::events::Event;
 use super::http::send_raw;
-use super::value::{cause, field, in_browser_page, message_of, now_ms, string};
+use super::value::{cause, field, in_browser_page, message_of, now_ms, set_timeout, string, unref};
 use super::Client;
 use crate::config::ClientAuth;
 use crate::encode::basic_credentials;
@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
-use web_sys::{AbortSignal, RequestCredentials, UrlSearchParams};
+use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
 
@@ -332,13 +332,16 @@ impl Client {
     }
 
     /// A request to an OAuth endpoint: JSON accepted, no cookies, the configured timeout.
+    /// A redirect would take the refresh token (or the secret, or the validated token in the
+    /// query) to wherever it points: refused.
     fn endpoint(&self, url: &str, method: Method) -> RequestBuilder {
-        let timeout = AbortSignal::timeout_with_u32(self.0.config.timeout_ms());
+        let timeout = timeout_signal(self.0.config.timeout_ms());
         RequestBuilder::new(url)
             .method(method)
             .header("accept", "application/json")
             .credentials(RequestCredentials::Omit)
-            .abort_signal(Some(&timeout))
+            .redirect(RequestRedirect::Error)
+            .abort_signal(timeout.as_ref())
     }
 
     /// POSTs `params` as a form, with client authentication when the client has a secret.
@@ -402,6 +405,25 @@ fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<Token
         now_ms(),
     )
     .map_err(|why| Error::InvalidTokenResponse(why.into()))
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = AbortSignal, js_name = timeout)]
+    fn abort_signal_timeout(ms: u32) -> Result<AbortSignal, JsValue>;
+}
+
+/// A signal that aborts after `ms`: `AbortSignal.timeout`, or an `AbortController` and a timer
+/// where that is missing (Safari before 16, Chrome before 103).
+fn timeout_signal(ms: u32) -> Option<AbortSignal> {
+    if let Ok(signal) = abort_signal_timeout(ms) {
+        return Some(signal);
+    }
+    let controller = web_sys::AbortController::new().ok()?;
+    let signal = controller.signal();
+    let abort = wasm_bindgen::closure::Closure::once_into_js(move || controller.abort());
+    unref(&set_timeout(&abort, f64::from(ms)));
+    Some(signal)
 }
 
 fn network_error(thrown: JsValue) -> Error {

@@ -86,11 +86,16 @@ pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
     })
 }
 
-/// The body of a response as text; `None` when it cannot be read. (gloo-net's `text()`
-/// would panic on a synchronous failure: a panic kills the module.)
-pub async fn body_text(response: &Response) -> Option<String> {
+/// The body of a response as a JavaScript string; `None` when it cannot be read. (gloo-net's
+/// `text()` would panic on a synchronous failure: a panic kills the module.)
+pub async fn body_value(response: &Response) -> Option<js_sys::JsString> {
     let promise = response.text().ok()?;
-    JsFuture::from(promise).await.ok()?.as_string()
+    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+}
+
+/// [`body_value`] copied into Rust.
+pub async fn body_text(response: &Response) -> Option<String> {
+    body_value(response).await.map(String::from)
 }
 
 impl Client {
@@ -315,9 +320,4 @@ fn correlation_id() -> Result<JsValue> {
         .get_random_values_with_u8_array(&mut b)
         .map_err(|_| unsupported())?;
     Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
-}
-
-/// `text` cut to at most `max` characters (a body quoted in an error).
-pub(crate) fn clip(text: &str, max: usize) -> String {
-    text.chars().take(max).collect()
 }

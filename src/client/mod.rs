@@ -223,6 +223,7 @@ impl Client {
     fn save(&self, record: &TokenRecord) {
         self.0.headers.clear();
         self.0.store.set(self.key(), &record.to_json());
+        self.plan_expiry_warning();
         self.0.events.emit(&Event::SessionChanged(self.session()));
     }
 

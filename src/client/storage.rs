@@ -32,6 +32,7 @@ extern "C" {
 }
 
 /// The tab's `sessionStorage`.
+#[derive(Clone)]
 pub struct SessionStorage(web_sys::Storage);
 
 impl SessionStorage {
@@ -80,18 +81,28 @@ impl Storage for MemoryStorage {
 /// sessionStorage while it works, then memory; the first failure is reported once, as
 /// `storage_unavailable`, to the client's `error` listeners.
 pub struct Store {
-    // None until first used: probing lazily lets the failure reach listeners added after the
-    // client was made. Some(None) once there is no working sessionStorage.
-    session: RefCell<Option<Option<SessionStorage>>>,
+    session: RefCell<Probe>,
     memory: MemoryStorage,
     events: Rc<Events>,
+}
+
+/// What is known of the page's sessionStorage.
+enum Probe {
+    /// Not looked at yet: probing lazily lets a failure reach listeners added after the client
+    /// was made.
+    NotYet,
+    /// It works.
+    Working(SessionStorage),
+    /// It failed; the handle, if there was one, is still used to forget keys (best effort), so
+    /// a sign-out after a failure does not leave an older session behind for the next load.
+    Failed(Option<SessionStorage>),
 }
 
 impl Store {
     /// A store reporting to `events`.
     pub fn new(events: Rc<Events>) -> Self {
         Store {
-            session: RefCell::new(None),
+            session: RefCell::new(Probe::NotYet),
             memory: MemoryStorage::default(),
             events,
         }
@@ -99,8 +110,8 @@ impl Store {
 
     /// The string under `key` (a JavaScript string), or `null`, wherever it is kept.
     pub fn get(&self, key: &str) -> JsValue {
-        if let Some(result) = self.with_session(|s| s.get(key)) {
-            match result {
+        if let Some(session) = self.session() {
+            match session.get(key) {
                 Ok(value) => return value,
                 Err(thrown) => self.fail(thrown),
             }
@@ -116,11 +127,11 @@ impl Store {
     /// Stores `value`; a storage that throws (quota) is left for memory, with no stale copy.
     pub fn set(&self, key: &str, value: &str) {
         let value = JsValue::from_str(value);
-        if let Some(result) = self.with_session(|s| s.set(key, &value)) {
-            match result {
+        if let Some(session) = self.session() {
+            match session.set(key, &value) {
                 Ok(()) => return,
                 Err(thrown) => {
-                    let _ = self.with_session(|s| s.remove(key));
+                    let _ = session.remove(key);
                     self.fail(thrown);
                 }
             }
@@ -130,26 +141,37 @@ impl Store {
 
     /// Forgets `key` everywhere.
     pub fn remove(&self, key: &str) {
-        if let Some(Err(thrown)) = self.with_session(|s| s.remove(key)) {
-            self.fail(thrown);
+        if let Some(session) = self.session() {
+            if let Err(thrown) = session.remove(key) {
+                self.fail(thrown);
+            }
+        } else if let Some(failed) = self.failed_handle() {
+            let _ = failed.remove(key);
         }
         let _ = self.memory.remove(key);
     }
 
-    /// Runs `f` on sessionStorage if the page has a working one.
-    fn with_session<T>(
-        &self,
-        f: impl FnOnce(&SessionStorage) -> Result<T, JsValue>,
-    ) -> Option<Result<T, JsValue>> {
-        if self.session.borrow().is_none() {
+    /// A handle on sessionStorage if the page has a working one. A copy: the page's storage
+    /// methods may call back into the client, so nothing stays borrowed while they run.
+    fn session(&self) -> Option<SessionStorage> {
+        if matches!(*self.session.borrow(), Probe::NotYet) {
             // Memory while probing: a listener told of a failure may use the store again.
-            *self.session.borrow_mut() = Some(None);
+            *self.session.borrow_mut() = Probe::Failed(None);
             if let Some(storage) = self.probe() {
-                *self.session.borrow_mut() = Some(Some(storage));
+                *self.session.borrow_mut() = Probe::Working(storage);
             }
         }
-        let session = self.session.borrow();
-        session.as_ref()?.as_ref().map(f)
+        match &*self.session.borrow() {
+            Probe::Working(storage) => Some(storage.clone()),
+            _ => None,
+        }
+    }
+
+    fn failed_handle(&self) -> Option<SessionStorage> {
+        match &*self.session.borrow() {
+            Probe::Failed(handle) => handle.clone(),
+            _ => None,
+        }
     }
 
     fn probe(&self) -> Option<SessionStorage> {
@@ -168,6 +190,7 @@ impl Store {
         match storage.get("mobproc-auth:probe") {
             Ok(_) => Some(storage),
             Err(thrown) => {
+                *self.session.borrow_mut() = Probe::Failed(Some(storage));
                 self.report(thrown);
                 None
             }
@@ -175,7 +198,12 @@ impl Store {
     }
 
     fn fail(&self, thrown: JsValue) {
-        *self.session.borrow_mut() = Some(None);
+        let handle = match std::mem::replace(&mut *self.session.borrow_mut(), Probe::NotYet) {
+            Probe::Working(storage) => Some(storage),
+            Probe::Failed(handle) => handle,
+            Probe::NotYet => None,
+        };
+        *self.session.borrow_mut() = Probe::Failed(handle);
         self.report(thrown);
     }
 

@@ -2,7 +2,27 @@
 
 use crate::error::Cause;
 use js_sys::Reflect;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    /// The global `setTimeout` (browsers and Node).
+    #[wasm_bindgen(js_name = setTimeout)]
+    pub fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;
+    /// The global `clearTimeout`.
+    #[wasm_bindgen(js_name = clearTimeout)]
+    pub fn clear_timeout(timer: &JsValue);
+    /// `String(value)`, which may throw (a `toString` that throws).
+    #[wasm_bindgen(catch, js_name = String)]
+    fn to_text(value: &JsValue) -> Result<String, JsValue>;
+}
+
+/// In Node a pending timer keeps the process alive: `unref` it.
+pub fn unref(timer: &JsValue) {
+    if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {
+        let _ = unref.call0(timer);
+    }
+}
 
 /// `Date.now()` as whole milliseconds.
 pub fn now_ms() -> u64 {
@@ -48,7 +68,7 @@ pub fn message_of(thrown: &JsValue) -> String {
             return message;
         }
     }
-    thrown.js_typeof().as_string().unwrap_or_default()
+    to_text(thrown).unwrap_or_else(|_| thrown.js_typeof().as_string().unwrap_or_default())
 }
 
 /// A thrown value kept as an error's cause.

@@ -123,14 +123,19 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
     if origins.is_undefined() || origins.is_null() {
         return Ok(out);
     }
-    let list: Option<js_sys::Array> = array(origins)?.then(|| origins.clone().into());
-    let list = list.filter(|l| l.length() <= 64).ok_or_else(|| {
+    // Read through Reflect: an element getter or a Proxy trap may throw.
+    let length = match array(origins)? {
+        true => js_sys::Reflect::get(origins, &"length".into())?.as_f64(),
+        false => None,
+    };
+    let length = length.filter(|n| *n <= 64.0).ok_or_else(|| {
         Error::config(
             "allowedOrigins",
             "must be an array of at most 64 origin strings",
         )
     })?;
-    for (i, origin) in list.iter().enumerate() {
+    for i in 0..length as u32 {
+        let origin = js_sys::Reflect::get_u32(origins, i)?;
         let origin = super::read::text(&origin)?
             .filter(|o| !o.contains(['\r', '\n']))
             .ok_or_else(|| {

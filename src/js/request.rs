@@ -73,7 +73,10 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
     let source = input.dyn_ref::<Request>();
     let mut given = get("headers")?;
     if given.is_undefined() || given.is_null() {
-        given = source.map(|r| r.headers().into()).unwrap_or_default();
+        given = match source {
+            Some(request) => Reflect::get(request, &"headers".into()).map_err(unreadable)?,
+            None => JsValue::UNDEFINED,
+        };
     }
     let headers = if given.is_undefined() {
         Headers::new()
@@ -115,8 +118,12 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
 
 /// A URL or string joined onto the API base (a relative one) or parsed (an absolute one).
 pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> {
-    if let Some(url) = input.dyn_ref::<Url>() {
-        return Ok(url.href());
+    if input.is_instance_of::<Url>() {
+        // Read as a property: an object that only borrows URL's prototype throws here.
+        let href = Reflect::get(input, &"href".into())
+            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        return super::read::text(&href)?
+            .ok_or_else(|| Error::invalid_request("the URL has no href"));
     }
     let Some(text) = super::read::text(input)? else {
         let reason = if field == "input" {

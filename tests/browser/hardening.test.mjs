@@ -475,3 +475,48 @@ test("sessionStorage that throws on write (quota): memory from then on, the erro
   assert.deepEqual(out.keys, []);
   await context.close();
 });
+
+test("a sign-out after sessionStorage failed on write still clears the session stored before, so a reload is signed out", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const out = await page.evaluate(async ([cfg, key]) => {
+    // Signed in as "older" in sessionStorage, then the storage starts refusing writes.
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "older", expiresAt: Date.now() + 3600_000 }));
+    const client = await window.mobproc.createClient(cfg);
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = () => {
+      throw new DOMException("full", "QuotaExceededError");
+    };
+    const state = new URL(client.authorizeUrl()).searchParams.get("state");
+    history.replaceState(null, "", `/app/#access_token=newer&token_type=Bearer&expires_in=60&state=${state}`);
+    await client.handleRedirectCallback();
+    const signedInAs = client.accessToken();
+    client.logout();
+    Storage.prototype.setItem = setItem;
+    const reloaded = await window.mobproc.createClient(cfg);
+    return { signedInAs, stored: sessionStorage.getItem(key), afterReload: reloaded.accessToken() };
+  }, [config(shared.server.origin), KEY]);
+  assert.equal(out.signedInAs, "newer");
+  assert.equal(out.stored, null, "the older session is gone from sessionStorage too");
+  assert.equal(out.afterReload, null);
+  await context.close();
+});
+
+test("bad context or activityId in the config is config_invalid at createClient, not at the first call", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const out = await page.evaluate(async (cfg) => {
+    const attempt = async (extra) => {
+      try {
+        await window.mobproc.createClient({ ...cfg, ...extra });
+        return "created";
+      } catch (e) {
+        return `${e.code} ${e.field}`;
+      }
+    };
+    const throwing = ["https://a.example"];
+    Object.defineProperty(throwing, 0, { get() { throw new Error("trap"); } });
+    return [await attempt({ context: { employeeId: "a\r\nb" } }), await attempt({ activityId: "" }), await attempt({ allowedOrigins: throwing })];
+  }, config(shared.server.origin));
+  assert.deepEqual(out.slice(0, 2), ["config_invalid context.employeeId", "config_invalid activityId"]);
+  assert.match(out[2], /^config_invalid /, "a throwing element is a MobprocError");
+  await context.close();
+});
