@@ -1,8 +1,10 @@
 //! What never reaches Tangoe: other grants, foreign or missing origins, oversized bodies,
 //! parameters in the URL, client credentials from the browser, a foreign client id. Each
 //! is answered by the relay and the fake upstream sees nothing.
-#![allow(clippy::unwrap_used, clippy::indexing_slicing)]
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 mod common;
+
+use std::time::Duration;
 
 use common::*;
 use mobproc_relay::ClientAuth;
@@ -99,12 +101,11 @@ async fn client_credentials_from_the_browser_are_refused() {
 #[tokio::test]
 async fn parameters_in_the_url_and_other_bodies_are_refused() {
     let (fake, relay) = setup().await;
-    let r = post(
-        &relay,
-        "/token?grant_type=refresh_token&refresh_token=rt",
-        "",
-    )
-    .await;
+    // Even with a good form in the body: a token in a URL ends up in access logs.
+    let form = "grant_type=refresh_token&refresh_token=rt";
+    let r = post(&relay, "/token?refresh_token=rt", form).await;
+    assert_eq!((r.status, r.error().as_str()), (400, "invalid_request"));
+    let r = post(&relay, "/token?x=1", form).await;
     assert_eq!((r.status, r.error().as_str()), (400, "invalid_request"));
     let head = format!("POST /token HTTP/1.1\r\nOrigin: {ORIGIN}\r\nContent-Type: application/json\r\nContent-Length: 2");
     let r = raw(&relay, &head, b"{}").await;
@@ -173,6 +174,14 @@ async fn oversized_bodies_get_413() {
     let r = post(&relay, "/token", &big).await;
     assert_eq!(r.status, 413);
     assert_eq!(r.error(), "invalid_request");
+    // A declared length over the limit is refused at once, without waiting for a body
+    // that never comes.
+    let head = format!(
+        "POST /token HTTP/1.1\r\nOrigin: {ORIGIN}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: 1000000"
+    );
+    let quick =
+        tokio::time::timeout(Duration::from_secs(5), raw(&relay, &head, b"grant_type=")).await;
+    assert_eq!(quick.expect("answered without the body").status, 413);
     // Chunked, no length declared: refused once the limit is crossed.
     let chunk = format!("{:x}\r\n{big}\r\n0\r\n\r\n", big.len());
     let head = format!(
