@@ -19,20 +19,21 @@
 //! # }
 //! ```
 
-pub mod answer;
 pub mod cli;
-pub mod client_auth;
 pub mod config;
-pub mod cors;
-pub mod form;
-pub mod forward;
-pub mod grant;
-pub mod log;
-pub mod revoke;
-pub mod secret;
-pub mod upstream;
 pub mod usage;
-pub mod values;
+
+mod answer;
+mod client_auth;
+mod cors;
+mod form;
+mod forward;
+mod grant;
+mod log;
+mod revoke;
+mod secret;
+mod upstream;
+mod values;
 
 use std::fmt;
 use std::sync::Arc;
@@ -45,7 +46,7 @@ pub use config::{ClientAuth, ConfigError, RelayConfig};
 
 /// What every handler shares: the settings and the pooled upstream client.
 #[derive(Debug)]
-pub struct Relay {
+struct Relay {
     config: RelayConfig,
     upstream: upstream::Upstream,
 }
