@@ -166,7 +166,17 @@ const SECRETS: [&str; 6] = [
     "AT-FROM-TANGOE-5555",
 ];
 
-fn start(fake: &Fake) -> (Child, String) {
+/// The running binary, killed when dropped so a failing test leaves no relay behind.
+struct Running(Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn start(fake: &Fake) -> (Running, String) {
     let mut child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0", "--token-url", &fake.token_url()])
         .args(["--client-id", CLIENT_ID, "--allow-origin", ORIGIN])
@@ -176,10 +186,10 @@ fn start(fake: &Fake) -> (Child, String) {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let child = Running(child);
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
+    BufReader::new(stdout).read_line(&mut line).unwrap();
     let addr = line
         .trim_end()
         .strip_prefix("mobproc-relay listening on http://")
@@ -199,7 +209,8 @@ async fn serves_logs_without_secrets_and_stops_on_sigterm() {
         200,
         r#"{"token_type":"Bearer","expires_in":60,"refresh_token":"RT-NEXT","access_token":"AT-FROM-TANGOE-5555"}"#.into(),
     ));
-    let (mut child, addr) = start(&fake);
+    let (mut running, addr) = start(&fake);
+    let child = &mut running.0;
     let mut stderr = child.stderr.take().unwrap();
     let log = std::thread::spawn(move || {
         let mut s = String::new();
