@@ -17,7 +17,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
-use web_sys::{AbortSignal, RequestCredentials, RequestRedirect, UrlSearchParams};
+use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
 
@@ -341,6 +341,9 @@ impl Client {
             .header("accept", "application/json")
             .credentials(RequestCredentials::Omit)
             .redirect(RequestRedirect::Error)
+            // A page with `no-referrer` would send `Origin: null` on a same-origin POST, which
+            // a relay on the portal's own origin must refuse; the origin alone is no secret.
+            .referrer_policy(ReferrerPolicy::StrictOrigin)
             .abort_signal(timeout.as_ref())
     }
 

@@ -30,7 +30,7 @@ async function signedIn(expiresIn, extra = {}) {
       const request = new Request(input, init);
       const body = await request.clone().text();
       if (request.url === cfg.tokenUrl) {
-        tangoe.tokenRequests.push({ body, contentType: request.headers.get("content-type"), authorization: request.headers.get("authorization") });
+        tangoe.tokenRequests.push({ body, contentType: request.headers.get("content-type"), authorization: request.headers.get("authorization"), referrerPolicy: request.referrerPolicy, redirect: request.redirect, credentials: request.credentials });
         const answer = tangoe.tokenAnswer ?? (() => {
           tangoe.issued++;
           return Response.json({ access_token: `new${tangoe.issued}`, token_type: "Bearer", expires_in: 3600, refresh_token: `r${tangoe.issued + 1}` });
@@ -68,6 +68,9 @@ test("single flight: 200 concurrent calls with an expiring token make one refres
   assert.equal(out.refreshes[0].body, "grant_type=refresh_token&refresh_token=r1&client_id=portal-demo&scope=MOBPROC");
   assert.equal(out.refreshes[0].contentType, "application/x-www-form-urlencoded");
   assert.equal(out.refreshes[0].authorization, null, "a public client sends no secret");
+  // Origin (not null) even from a `no-referrer` page, for a relay on the portal's origin; no
+  // redirect may carry the refresh token elsewhere; no cookies.
+  assert.deepEqual([out.refreshes[0].referrerPolicy, out.refreshes[0].redirect, out.refreshes[0].credentials], ["strict-origin", "error", "omit"]);
   assert.equal(out.calls, 200);
   assert.deepEqual(out.authorizations, ["Bearer new1"]);
   assert.equal(out.record.accessToken, "new1");
