@@ -3,7 +3,7 @@
 //
 //   node www-example/serve.mjs --port 8080 --pkg pkg --api-origin http://127.0.0.1:8081 \
 //        [--client-id portal-demo] [--tenant XYZ] [--timeout-ms N] [--refresh-skew S] [--no-refresh]
-//        [--rust DIR]
+//        [--token-url URL] [--revoke-url URL] [--rust DIR]
 //
 // Serves www-example/ at `/`, the npm package directory at `/pkg/`, and a generated
 // `/config.js`; with `--rust`, the built Rust example (www-example/rust/) at `/rust/`. Binds 127.0.0.1 only. The first stdout line is always
@@ -17,7 +17,8 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const USAGE = `usage: node www-example/serve.mjs --port N --pkg DIR --api-origin ORIGIN [--client-id ID] [--tenant CODE]
-                     [--timeout-ms N] [--refresh-skew S] [--no-refresh] [--rust DIR]
+                     [--timeout-ms N] [--refresh-skew S] [--no-refresh] [--token-url URL] [--revoke-url URL]
+                     [--rust DIR]
 
   --port N            port on 127.0.0.1 (0 = any free port)          default 8080
   --pkg DIR           the built npm package (cargo xtask build → pkg/) default <repo>/pkg
@@ -28,6 +29,11 @@ const USAGE = `usage: node www-example/serve.mjs --port N --pkg DIR --api-origin
   --refresh-skew S    config refreshSkewSeconds: refresh S seconds before expiry
                                                                       default the library's (60)
   --no-refresh        leave tokenUrl and revokeUrl out of the config: no refresh, no revocation
+  --token-url URL     config tokenUrl (refresh and validate), e.g. a relay's http://127.0.0.1:8082/token
+                                                                      default <api-origin>/as/token.oauth2
+  --revoke-url URL    config revokeUrl (sign out), e.g. a relay's http://127.0.0.1:8082/revoke
+                                                                      default <api-origin>/as/revoke_token.oauth2
+                      The origins of both are added to the page's CSP connect-src.
   --rust DIR          also serve the built Rust example (www-example/rust/, cargo xtask demo
                       builds it into target/rust-example) at /rust/`;
 
@@ -52,7 +58,7 @@ const SITE_EXTENSIONS = new Set([".html", ".css", ".js", ".json", ".svg", ".png"
 
 /**
  * @param {string[]} argv
- * @returns {{ port: number, pkg: string, apiOrigin: string, clientId: string, tenant: string, timeoutMs?: number, refreshSkewSeconds?: number, refresh: boolean, rust?: string }}
+ * @returns {{ port: number, pkg: string, apiOrigin: string, clientId: string, tenant: string, timeoutMs?: number, refreshSkewSeconds?: number, refresh: boolean, tokenUrl?: string, revokeUrl?: string, rust?: string }}
  */
 function parseArgs(argv) {
   const opts = {
@@ -63,6 +69,8 @@ function parseArgs(argv) {
     tenant: "XYZ",
     "timeout-ms": "",
     "refresh-skew": "",
+    "token-url": "",
+    "revoke-url": "",
     rust: "",
   };
   let refresh = true;
@@ -107,6 +115,21 @@ function parseArgs(argv) {
     if (!/^\d+$/.test(opts[key]) || n < min || n > max) fail(`bad --${key} ${opts[key]} (an integer from ${min} to ${max})`);
     return n;
   };
+  /** An optional http(s) URL flag (its own value, normalised), or undefined when not given. @param {"token-url" | "revoke-url"} key */
+  const optionalUrl = (key) => {
+    if (opts[key] === "") return undefined;
+    if (!refresh) fail(`--${key} cannot be combined with --no-refresh`);
+    let url;
+    try {
+      url = new URL(opts[key]);
+    } catch {
+      fail(`bad --${key} ${opts[key]} (an absolute http(s) URL)`);
+    }
+    if (!["http:", "https:"].includes(url.protocol) || url.username || url.password || url.hash) {
+      fail(`bad --${key} ${opts[key]} (an absolute http(s) URL, no credentials or fragment)`);
+    }
+    return url.href;
+  };
   return {
     port,
     pkg: path.resolve(opts.pkg),
@@ -116,6 +139,8 @@ function parseArgs(argv) {
     timeoutMs: optionalInt("timeout-ms", 1, 600000),
     refreshSkewSeconds: optionalInt("refresh-skew", 0, 86400),
     refresh,
+    tokenUrl: optionalUrl("token-url"),
+    revokeUrl: optionalUrl("revoke-url"),
     rust: opts.rust === "" ? undefined : path.resolve(opts.rust),
   };
 }
@@ -158,6 +183,11 @@ function inlineScriptHashes(html) {
 }
 let INLINE_SCRIPT_HASHES = inlineScriptHashes(await readFile(path.join(SITE_ROOT, "index.html"), "utf8"));
 
+/** Where the page may connect besides itself: the API, and a relay's origin when tokenUrl/revokeUrl point at one. */
+const CONNECT_ORIGINS = [
+  ...new Set([opts.apiOrigin, ...[opts.tokenUrl, opts.revokeUrl].filter((u) => u !== undefined).map((u) => new URL(u).origin)]),
+];
+
 function csp() {
   return [
     "default-src 'none'",
@@ -165,8 +195,9 @@ function csp() {
     `script-src 'self' 'wasm-unsafe-eval' ${INLINE_SCRIPT_HASHES.join(" ")}`.trim(),
     "style-src 'self'",
     "img-src 'self'",
-    // The package fetches its .wasm from 'self'; the API lives on Tangoe's origin.
-    `connect-src 'self' ${opts.apiOrigin}`,
+    // The package fetches its .wasm from 'self'; the API lives on Tangoe's origin (and a relay,
+    // if any, on its own).
+    `connect-src 'self' ${CONNECT_ORIGINS.join(" ")}`,
     "base-uri 'none'",
     "form-action 'none'",
     "frame-ancestors 'none'",
@@ -184,9 +215,10 @@ function configModule(ownOrigin) {
     redirectUri: `${ownOrigin}/`,
   };
   if (opts.refresh) {
-    // PingFederate's token endpoint (refresh) and RFC 7009 revocation (sign out).
-    config.tokenUrl = `${opts.apiOrigin}/as/token.oauth2`;
-    config.revokeUrl = `${opts.apiOrigin}/as/revoke_token.oauth2`;
+    // PingFederate's token endpoint (refresh) and RFC 7009 revocation (sign out), or a relay
+    // that adds the client secret to them (mobproc-relay's /token and /revoke).
+    config.tokenUrl = opts.tokenUrl ?? `${opts.apiOrigin}/as/token.oauth2`;
+    config.revokeUrl = opts.revokeUrl ?? `${opts.apiOrigin}/as/revoke_token.oauth2`;
   }
   if (opts.timeoutMs !== undefined) config.timeoutMs = opts.timeoutMs;
   if (opts.refreshSkewSeconds !== undefined) config.refreshSkewSeconds = opts.refreshSkewSeconds;

@@ -4,6 +4,7 @@
 //
 // Environment:
 //   MOBPROC_EMULATOR_BIN  the emulator binary        (default <repo>/target/debug/mobproc-emulator)
+//   MOBPROC_RELAY_BIN     the token relay binary     (default <repo>/target/debug/mobproc-relay)
 //   MOBPROC_PKG_DIR       the built npm package      (default <repo>/pkg)
 //   CHROMIUM              the Chromium executable    (default /usr/bin/chromium)
 //   MOBPROC_E2E_HEADED=1  show the browser (needs a display)
@@ -23,6 +24,7 @@ export { CHROMIUM, CHROMIUM_ARGS };
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "tests", "e2e", "artifacts");
 export const EMULATOR_BIN = process.env.MOBPROC_EMULATOR_BIN || path.join(ROOT, "target", "debug", "mobproc-emulator");
+export const RELAY_BIN = process.env.MOBPROC_RELAY_BIN || path.join(ROOT, "target", "debug", "mobproc-relay");
 export const PKG_DIR = path.resolve(process.env.MOBPROC_PKG_DIR || path.join(ROOT, "pkg"));
 export const CLIENT_ID = "portal-demo";
 export const TENANT = "XYZ";
@@ -46,11 +48,13 @@ process.on("exit", () => {
  * @param {string} program
  * @param {string[]} args
  * @param {RegExp} ready first-line pattern with the origin as group 1
+ * @param {Record<string, string>} [env] variables added to this process's environment (secrets
+ *   go here, never in `args`: the command line shows in `ps`)
  * @returns {Promise<Server>}
  */
-export function startServer(name, program, args, ready) {
+export function startServer(name, program, args, ready, env) {
   return new Promise((resolve, reject) => {
-    const child = spawn(program, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(program, args, { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: env ? { ...process.env, ...env } : undefined });
     children.add(child);
     /** @type {string[]} */
     const lines = [];
@@ -141,16 +145,26 @@ function freePort() {
 }
 
 /**
- * Starts the emulator and the portal, wired to each other.
- * @param {{ tokenLifetime?: number, portalArgs?: string[], rustExample?: string }} [options] `tokenLifetime`: the
- *   emulator's access-token lifetime in seconds; `portalArgs`: extra `serve.mjs` flags
- *   (`--refresh-skew 1`, `--timeout-ms 1500`, `--no-refresh`); `rustExample`: the built
- *   www-example/rust, served at `/rust/` (also registered as a redirect URI)
+ * Starts the emulator and the portal, wired to each other (and the token relay between them).
+ * @param {{ tokenLifetime?: number, portalArgs?: string[], rustExample?: string, clientSecret?: string, noImplicitRefreshToken?: boolean, relay?: boolean }} [options]
+ *   `tokenLifetime`: the emulator's access-token lifetime in seconds; `portalArgs`: extra
+ *   `serve.mjs` flags (`--refresh-skew 1`, `--timeout-ms 1500`, `--no-refresh`); `rustExample`:
+ *   the built www-example/rust, served at `/rust/` (also registered as a redirect URI);
+ *   `clientSecret`: makes the portal's client confidential at the emulator
+ *   (`MOBPROC_EMU_CLIENT=portal-demo:SECRET`: refresh, validate and revoke need it);
+ *   `noImplicitRefreshToken`: the sign-in issues no refresh token (`--no-implicit-refresh-token`);
+ *   `relay`: also starts `mobproc-relay` on its own port with `clientSecret`
+ *   (`MOBPROC_RELAY_CLIENT_SECRET`), the portal's origin allowed, and points the portal's
+ *   `tokenUrl` / `revokeUrl` at its `/token` and `/revoke`
  */
 export async function startStack(options = {}) {
   if (!existsSync(EMULATOR_BIN)) {
     throw new Error(`no emulator at ${EMULATOR_BIN}: run \`cargo build -p mobproc-emulator\` or set MOBPROC_EMULATOR_BIN`);
   }
+  if (options.relay && !existsSync(RELAY_BIN)) {
+    throw new Error(`no relay at ${RELAY_BIN}: run \`cargo build -p mobproc-relay\` or set MOBPROC_RELAY_BIN`);
+  }
+  if (options.relay && !options.clientSecret) throw new Error("startStack: relay needs clientSecret");
   mkdirSync(ARTIFACTS, { recursive: true });
   const pkgCopy = await snapshotPkg();
   let lastError;
@@ -160,13 +174,41 @@ export async function startStack(options = {}) {
     const emuArgs = ["--port", "0", "--app-origin", portalOrigin, "--redirect-uri", `${portalOrigin}/`];
     if (options.tokenLifetime) emuArgs.push("--token-lifetime", String(options.tokenLifetime));
     if (options.rustExample) emuArgs.push("--redirect-uri", `${portalOrigin}/rust/`);
+    if (options.noImplicitRefreshToken) emuArgs.push("--no-implicit-refresh-token");
     const emulator = await startServer(
       "mobproc-emulator",
       EMULATOR_BIN,
       emuArgs,
       /^mobproc-emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/,
+      // The secret by variable: a `--client` flag would show in `ps` (and replace the list).
+      options.clientSecret ? { MOBPROC_EMU_CLIENT: `${CLIENT_ID}:${options.clientSecret}` } : undefined,
     );
+    /** @type {Server | null} */
+    let relay = null;
     try {
+      /** @type {string[]} */
+      const relayArgs = [];
+      if (options.relay) {
+        relay = await startServer(
+          "mobproc-relay",
+          RELAY_BIN,
+          [
+            "--listen",
+            "127.0.0.1:0",
+            "--token-url",
+            `${emulator.origin}/as/token.oauth2`,
+            "--revoke-url",
+            `${emulator.origin}/as/revoke_token.oauth2`,
+            "--client-id",
+            CLIENT_ID,
+            "--allow-origin",
+            portalOrigin,
+          ],
+          /^mobproc-relay listening on (http:\/\/127\.0\.0\.1:\d+)$/,
+          { MOBPROC_RELAY_CLIENT_SECRET: /** @type {string} */ (options.clientSecret) },
+        );
+        relayArgs.push("--token-url", `${relay.origin}/token`, "--revoke-url", `${relay.origin}/revoke`);
+      }
       const portal = await startServer(
         "serve.mjs",
         process.execPath,
@@ -182,26 +224,28 @@ export async function startStack(options = {}) {
           CLIENT_ID,
           "--tenant",
           TENANT,
+          ...relayArgs,
           ...(options.portalArgs ?? []),
           ...(options.rustExample ? ["--rust", options.rustExample] : []),
         ],
         /^portal listening on (http:\/\/127\.0\.0\.1:\d+)$/,
       );
-      return new Stack(emulator, portal);
+      return new Stack(emulator, portal, relay);
     } catch (error) {
       // Most likely the port was taken between freePort() and the portal's listen: retry.
       lastError = error;
-      await emulator.stop();
+      await Promise.all([emulator.stop(), relay?.stop()]);
     }
   }
   throw lastError;
 }
 
 export class Stack {
-  /** @param {Server} emulator @param {Server} portal */
-  constructor(emulator, portal) {
+  /** @param {Server} emulator @param {Server} portal @param {Server | null} [relay] `mobproc-relay`, when started */
+  constructor(emulator, portal, relay = null) {
     this.emulator = emulator;
     this.portal = portal;
+    this.relay = relay;
     /** @type {import("playwright-core").Browser | null} */
     this.browser = null;
   }
@@ -244,7 +288,7 @@ export class Stack {
 
   async stop() {
     await this.browser?.close().catch(() => {});
-    await Promise.all([this.portal.stop(), this.emulator.stop()]);
+    await Promise.all([this.portal.stop(), this.relay?.stop(), this.emulator.stop()]);
   }
 }
 
