@@ -2,23 +2,32 @@
 //!
 //! Builds the npm package, the Rust example (`www-example/rust/`) and the emulator, starts the
 //! emulator (Tangoe) on 127.0.0.1:8081 and `www-example/serve.mjs` (the portal, and the Rust
-//! example at `/rust/`) on 127.0.0.1:8080, forwards both logs with a prefix, and stops both when
-//! either stops or on Ctrl-C.
+//! example at `/rust/`) on 127.0.0.1:8080, forwards their logs with a prefix, and stops them all
+//! when one stops or on Ctrl-C.
 //!
-//! Stopping: Ctrl-C sends SIGINT to the whole foreground process group, so both servers get it
-//! and exit by themselves. On Linux the servers are also started under `setpriv --pdeathsig TERM`
+//! With `--relay`, Tangoe as its pages document it: the portal's client is confidential at the
+//! emulator (refresh, validate and revoke need the client secret), and `mobproc-relay` runs on
+//! 127.0.0.1:8082 (its own origin) with that secret, the portal's `tokenUrl` and `revokeUrl`
+//! pointing at it. The secret is new at every run and lives only in the two servers'
+//! environments. `--no-refresh-token` makes the sign-in issue no refresh token, so the portal's
+//! "Your session ends in …" notice shows `refreshSkewSeconds` before the end.
+//!
+//! Stopping: Ctrl-C sends SIGINT to the whole foreground process group, so every server gets it
+//! and exits by itself. On Linux the servers are also started under `setpriv --pdeathsig TERM`
 //! when util-linux's `setpriv` is there, so even a `kill` of this process alone leaves no orphan.
-//! Any other way out of `run` (an error, one server exiting) kills and reaps both.
+//! Any other way out of `run` (an error, one server exiting) kills and reaps them all.
 
-use crate::sh::{self, cmd, root, Result};
-use std::io::{BufRead, BufReader, Read};
-use std::path::Path;
-use std::process::{Child, Command, ExitStatus, Stdio};
-use std::sync::mpsc::{self, Receiver, RecvTimeoutError, Sender};
-use std::thread;
-use std::time::{Duration, Instant};
+mod commands;
+mod servers;
+
+use crate::sh::{self, cmd, Result};
+use commands::{Secret, Wiring, CLIENT_ID, TENANT};
+use servers::Servers;
+use std::path::PathBuf;
+use std::sync::mpsc;
 
 const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [--token-lifetime SECS] [--refresh-skew S]
+                        [--relay [--relay-port N]] [--no-refresh-token]
 
   --portal-port N        the portal (www-example) on http://127.0.0.1:N      default 8080
   --api-port N           the Tangoe emulator on http://127.0.0.1:N           default 8081
@@ -26,32 +35,39 @@ const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [-
                                                                              default 3600
   --refresh-skew S       the portal refreshes S seconds before expiry (refreshSkewSeconds)
                                                                              default the library's 60
+  --relay                Tangoe as documented: portal-demo is a confidential client (refresh,
+                         validate and revoke need its secret), and mobproc-relay adds the secret;
+                         the portal's tokenUrl and revokeUrl point at the relay
+  --relay-port N         the relay on http://127.0.0.1:N (with --relay)      default 8082
+  --no-refresh-token     the sign-in issues no refresh token (the emulator's
+                         --no-implicit-refresh-token): the portal says \"Your session ends in …\"
+                         refreshSkewSeconds before the end, with Sign in again
 
-  e.g. cargo xtask demo --token-lifetime 20 --refresh-skew 5";
+  e.g. cargo xtask demo --token-lifetime 20 --refresh-skew 5
+       cargo xtask demo --relay --token-lifetime 20 --refresh-skew 5
+       cargo xtask demo --relay --no-refresh-token --token-lifetime 90";
 
 /// What `cargo xtask demo` was asked for.
 struct Options {
     portal_port: u16,
     api_port: u16,
+    relay_port: Option<u16>,
+    relay: bool,
+    no_refresh_token: bool,
     token_lifetime: Option<u32>,
     refresh_skew: Option<u32>,
 }
 
-/// How long a server may take to print its listening line.
-const START_TIMEOUT: Duration = Duration::from_secs(30);
-
-/// Builds and starts both servers; stops on Ctrl-C.
+/// Builds and starts the servers; stops on Ctrl-C.
 pub fn run(args: &[String]) -> Result {
-    let Options {
-        portal_port,
-        api_port,
-        token_lifetime,
-        refresh_skew,
-    } = parse_args(args)?;
-    if portal_port == api_port {
-        return Err(format!(
-            "demo: the portal and the emulator cannot share port {portal_port}"
-        ));
+    let o = parse_args(args)?;
+    let relay_port = o.relay.then(|| o.relay_port.unwrap_or(8082));
+    let mut ports = vec![("portal", o.portal_port), ("emulator", o.api_port)];
+    ports.extend(relay_port.map(|p| ("relay", p)));
+    for (i, (a, pa)) in ports.iter().enumerate() {
+        if let Some((b, _)) = ports.iter().skip(i + 1).find(|(_, pb)| pb == pa) {
+            return Err(format!("demo: the {a} and the {b} cannot share port {pa}"));
+        }
     }
     let node = sh::output(&mut cmd("node", &["--version"])).ok_or(
         "demo: Node.js (18 or newer) is needed for the portal's static server: https://nodejs.org/",
@@ -60,83 +76,119 @@ pub fn run(args: &[String]) -> Result {
 
     let pkg = crate::build::run()?;
     let rust_example = crate::example::build()?;
-    sh::run(&mut cmd("cargo", &["build", "-p", "mobproc-emulator"]))?;
-    let emulator_bin = sh::target_dir()
-        .join("debug")
-        .join(format!("mobproc-emulator{}", std::env::consts::EXE_SUFFIX));
-    if !emulator_bin.exists() {
-        return Err(format!(
-            "demo: the emulator was built but {} is missing",
-            emulator_bin.display()
-        ));
-    }
+    let emulator_bin = build_server("mobproc-emulator")?;
+    let relay_bin = if o.relay {
+        Some(build_server("mobproc-relay")?)
+    } else {
+        None
+    };
 
-    let portal_origin = format!("http://127.0.0.1:{portal_port}");
-    let api_origin = format!("http://127.0.0.1:{api_port}");
+    let secret = o.relay.then(Secret::generate);
+    let wiring = Wiring {
+        portal_origin: format!("http://127.0.0.1:{}", o.portal_port),
+        api_origin: format!("http://127.0.0.1:{}", o.api_port),
+        api_port: o.api_port,
+        portal_port: o.portal_port,
+        relay: relay_port
+            .zip(secret.as_ref())
+            .map(|(p, secret)| (format!("http://127.0.0.1:{p}"), secret)),
+        token_lifetime: o.token_lifetime,
+        refresh_skew: o.refresh_skew,
+        no_refresh_token: o.no_refresh_token,
+    };
     let (tx, rx) = mpsc::channel();
     let mut servers = Servers::default();
-
-    let mut emulator = guarded(&emulator_bin.to_string_lossy());
-    emulator.args([
-        "--port",
-        &api_port.to_string(),
-        "--app-origin",
-        &portal_origin,
-        "--redirect-uri",
-    ]);
-    emulator.arg(format!("{portal_origin}/"));
-    // The Rust example's redirect URI, registered for portal-demo too.
-    emulator.args(["--redirect-uri", &format!("{portal_origin}/rust/")]);
-    if let Some(secs) = token_lifetime {
-        emulator.args(["--token-lifetime", &secs.to_string()]);
+    servers.spawn(
+        "tangoe",
+        commands::emulator(&emulator_bin, &wiring),
+        tx.clone(),
+    )?;
+    if let Some(relay) = relay_bin.and_then(|bin| commands::relay(&bin, &wiring)) {
+        servers.spawn("relay", relay, tx.clone())?;
     }
-    servers.spawn("tangoe", emulator, tx.clone())?;
-
-    let mut portal = guarded("node");
-    portal.arg(root().join("www-example").join("serve.mjs"));
-    portal.args([
-        "--port",
-        &portal_port.to_string(),
-        "--api-origin",
-        &api_origin,
-        "--pkg",
-    ]);
-    portal.arg(&pkg);
-    portal.args(["--client-id", "portal-demo", "--tenant", "XYZ", "--rust"]);
-    portal.arg(&rust_example);
-    if let Some(secs) = refresh_skew {
-        portal.args(["--refresh-skew", &secs.to_string()]);
-    }
-    servers.spawn("portal", portal, tx)?;
-
+    servers.spawn("portal", commands::portal(&wiring, &pkg, &rust_example), tx)?;
     servers.wait_ready(&rx)?;
-    let lifetime = match token_lifetime {
-        Some(secs) => format!(
-            "{secs} s, refreshed {} s before expiry by the next call (watch the session panel)",
-            refresh_skew.unwrap_or(60)
+    println!("{}", banner(&o, &wiring));
+    servers.wait_any()
+}
+
+/// `cargo build -p NAME` and the path of its debug binary.
+fn build_server(name: &str) -> Result<PathBuf> {
+    sh::run(&mut cmd("cargo", &["build", "-p", name]))?;
+    let bin = sh::target_dir()
+        .join("debug")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "demo: {name} was built but {} is missing",
+            bin.display()
+        ))
+    }
+}
+
+/// What runs where, printed once every server is listening.
+fn banner(o: &Options, w: &Wiring) -> String {
+    let skew = o.refresh_skew.unwrap_or(60);
+    let tokens =
+        match (o.token_lifetime, o.no_refresh_token) {
+            (Some(secs), false) => format!(
+            "{secs} s, refreshed {skew} s before expiry by the next call (watch the session panel)"
         ),
-        None => "one hour (try --token-lifetime 20 --refresh-skew 5 to watch refresh)".into(),
+            (None, false) => {
+                "one hour (try --token-lifetime 20 --refresh-skew 5 to watch refresh)".into()
+            }
+            (secs, true) => {
+                format!(
+            "{}, no refresh token: \"Your session ends in …\" shows {skew} s before the end{}",
+            secs.map_or("one hour".into(), |s| format!("{s} s")),
+            if secs.is_some() { "" } else { " (try --token-lifetime 90)" }
+        )
+            }
+        };
+    let (relay, client, logs) = match &w.relay {
+        Some((origin, _)) => (
+            format!(
+                "\n  relay    {origin}   (mobproc-relay: /token and /revoke, the client secret added)"
+            ),
+            format!(
+                "{CLIENT_ID} is confidential here: the portal refreshes and signs out through the relay;\n           \
+                 the secret (new each run) is only in the emulator's and the relay's environment"
+            ),
+            ", [relay] one line per refresh or revocation",
+        ),
+        None => (
+            String::new(),
+            format!("{CLIENT_ID}, public (refreshes at Tangoe directly; --relay for a confidential one)"),
+            "",
+        ),
     };
-    println!(
+    format!(
         "
   MOBPROC developer portal demo
   ─────────────────────────────
-  portal   {portal_origin}/
-  in Rust  {portal_origin}/rust/   (www-example/rust: the crate's Rust API, wasm-bindgen)
-  Tangoe   {api_origin}   (local emulator: sign-in page, token endpoint, API under /mobproc/v1)
-  sign in  demo / demo       (tenant XYZ, client portal-demo)
-  tokens   {lifetime}
+  portal   {portal}/
+  in Rust  {portal}/rust/   (www-example/rust: the crate's Rust API, wasm-bindgen)
+  Tangoe   {api}   (local emulator: sign-in page, token endpoint, API under /mobproc/v1){relay}
+  sign in  demo / demo       (tenant {TENANT})
+  client   {client}
+  tokens   {tokens}
 
-  Logs follow ([portal] static files, [tangoe] sign-in and API calls). Ctrl-C stops both.
-"
-    );
-    servers.wait_any()
+  Logs follow ([portal] static files, [tangoe] sign-in and API calls{logs}). Ctrl-C stops them all.
+",
+        portal = w.portal_origin,
+        api = w.api_origin,
+    )
 }
 
 fn parse_args(args: &[String]) -> Result<Options> {
     let mut o = Options {
         portal_port: 8080,
         api_port: 8081,
+        relay_port: None,
+        relay: false,
+        no_refresh_token: false,
         token_lifetime: None,
         refresh_skew: None,
     };
@@ -146,14 +198,25 @@ fn parse_args(args: &[String]) -> Result<Options> {
             Some((f, v)) => (f, Some(v.to_owned())),
             None => (arg.as_str(), None),
         };
-        if matches!(flag, "-h" | "--help") {
-            return Err(USAGE.into());
-        }
-        if !matches!(
-            flag,
-            "--portal-port" | "--api-port" | "--token-lifetime" | "--refresh-skew"
-        ) {
-            return Err(format!("demo: unknown argument {arg}\n\n{USAGE}"));
+        match (flag, &inline) {
+            ("-h" | "--help", _) => return Err(USAGE.into()),
+            ("--relay", None) => {
+                o.relay = true;
+                continue;
+            }
+            ("--no-refresh-token", None) => {
+                o.no_refresh_token = true;
+                continue;
+            }
+            ("--relay" | "--no-refresh-token", Some(_)) => {
+                return Err(format!("demo: {flag} takes no value\n\n{USAGE}"))
+            }
+            (
+                "--portal-port" | "--api-port" | "--relay-port" | "--token-lifetime"
+                | "--refresh-skew",
+                _,
+            ) => {}
+            _ => return Err(format!("demo: unknown argument {arg}\n\n{USAGE}")),
         }
         let value = inline
             .or_else(|| it.next().cloned())
@@ -161,9 +224,15 @@ fn parse_args(args: &[String]) -> Result<Options> {
         match flag {
             "--portal-port" => o.portal_port = port(flag, &value)?,
             "--api-port" => o.api_port = port(flag, &value)?,
+            "--relay-port" => o.relay_port = Some(port(flag, &value)?),
             "--token-lifetime" => o.token_lifetime = Some(seconds(flag, &value, 1)?),
             _ => o.refresh_skew = Some(seconds(flag, &value, 0)?),
         }
+    }
+    if o.relay_port.is_some() && !o.relay {
+        return Err(format!(
+            "demo: --relay-port is for the relay: add --relay\n\n{USAGE}"
+        ));
     }
     Ok(o)
 }
@@ -182,162 +251,4 @@ fn seconds(flag: &str, value: &str, min: u32) -> Result<u32> {
         .ok()
         .filter(|s| (min..=86_400).contains(s))
         .ok_or_else(|| format!("demo: {flag} wants whole seconds {min}..86400, not {value:?}"))
-}
-
-/// A command for `program` that dies with this process where the OS can arrange it
-/// (`setpriv --pdeathsig TERM`, Linux util-linux), run from the workspace root.
-fn guarded(program: &str) -> Command {
-    const SETPRIV: &str = "/usr/bin/setpriv";
-    let supported = cfg!(target_os = "linux")
-        && Path::new(SETPRIV).exists()
-        && sh::output(Command::new(SETPRIV).arg("--help"))
-            .is_some_and(|h| h.contains("--pdeathsig"));
-    let mut c = if supported {
-        let mut c = Command::new(SETPRIV);
-        c.args(["--pdeathsig", "TERM", "--", program]);
-        c
-    } else {
-        Command::new(program)
-    };
-    c.current_dir(root());
-    c
-}
-
-/// A server's first stdout line (its listening line), or its end.
-enum Event {
-    FirstLine(&'static str, String),
-}
-
-/// The running servers; dropping this kills and reaps whatever still runs.
-#[derive(Default)]
-struct Servers {
-    children: Vec<(&'static str, Child)>,
-}
-
-impl Servers {
-    /// Starts `command`, forwarding its stdout and stderr line by line as `[name] …`.
-    fn spawn(&mut self, name: &'static str, mut command: Command, tx: Sender<Event>) -> Result {
-        command
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped());
-        let mut child = command.spawn().map_err(|e| {
-            format!(
-                "demo: could not start the {name} server ({:?}): {e}",
-                command.get_program()
-            )
-        })?;
-        if let Some(out) = child.stdout.take() {
-            forward(name, out, Some(tx), false);
-        }
-        if let Some(err) = child.stderr.take() {
-            forward(name, err, None, true);
-        }
-        self.children.push((name, child));
-        Ok(())
-    }
-
-    /// Waits for every server's listening line; fails if one exits or takes too long.
-    fn wait_ready(&mut self, rx: &Receiver<Event>) -> Result {
-        let deadline = Instant::now() + START_TIMEOUT;
-        let mut waiting: Vec<&'static str> = self.children.iter().map(|(n, _)| *n).collect();
-        while !waiting.is_empty() {
-            if let Some((name, status)) = self.exited()? {
-                return Err(format!(
-                    "demo: the {name} server stopped while starting ({status}); is its port already in use? \
-                     (see --portal-port / --api-port)"
-                ));
-            }
-            if Instant::now() > deadline {
-                return Err(format!(
-                    "demo: {} did not start within {}s",
-                    waiting.join(" and "),
-                    START_TIMEOUT.as_secs()
-                ));
-            }
-            match rx.recv_timeout(Duration::from_millis(100)) {
-                Ok(Event::FirstLine(name, line)) => {
-                    if !line.contains("listening on http://") {
-                        return Err(format!("demo: unexpected first line from {name}: {line}"));
-                    }
-                    waiting.retain(|n| *n != name);
-                }
-                Err(RecvTimeoutError::Timeout) => {}
-                // Both readers gone: the next `exited` check says which server stopped.
-                Err(RecvTimeoutError::Disconnected) => thread::sleep(Duration::from_millis(100)),
-            }
-        }
-        Ok(())
-    }
-
-    /// Runs until one server exits (Ctrl-C stops both), then stops the other.
-    fn wait_any(mut self) -> Result {
-        loop {
-            if let Some((name, status)) = self.exited()? {
-                self.stop_all();
-                return if status.success() {
-                    eprintln!("demo: the {name} server stopped; the other one was stopped too");
-                    Ok(())
-                } else {
-                    Err(format!(
-                        "demo: the {name} server stopped ({status}); the other one was stopped too"
-                    ))
-                };
-            }
-            thread::sleep(Duration::from_millis(200));
-        }
-    }
-
-    /// The first server that has exited, if any.
-    fn exited(&mut self) -> Result<Option<(&'static str, ExitStatus)>> {
-        for (name, child) in &mut self.children {
-            if let Some(status) = child
-                .try_wait()
-                .map_err(|e| format!("demo: waiting for {name}: {e}"))?
-            {
-                return Ok(Some((*name, status)));
-            }
-        }
-        Ok(None)
-    }
-
-    fn stop_all(&mut self) {
-        for (_, child) in &mut self.children {
-            if let Ok(None) = child.try_wait() {
-                let _ = child.kill();
-            }
-            let _ = child.wait();
-        }
-        self.children.clear();
-    }
-}
-
-impl Drop for Servers {
-    fn drop(&mut self) {
-        self.stop_all();
-    }
-}
-
-/// Copies `stream` line by line to our stdout (or stderr) as `[name] line`; the first line also
-/// goes to `first`.
-fn forward(
-    name: &'static str,
-    stream: impl Read + Send + 'static,
-    first: Option<Sender<Event>>,
-    to_stderr: bool,
-) {
-    thread::spawn(move || {
-        let mut first = first;
-        for line in BufReader::new(stream).lines() {
-            let Ok(line) = line else { break };
-            if let Some(tx) = first.take() {
-                let _ = tx.send(Event::FirstLine(name, line.clone()));
-            }
-            if to_stderr {
-                eprintln!("[{name}] {line}");
-            } else {
-                println!("[{name}] {line}");
-            }
-        }
-    });
 }
