@@ -71,6 +71,13 @@ pub fn run(_args: &[String]) -> Result {
         &mut cmd("cargo", &["build", "-p", "mobproc-emulator"]),
     )?;
     let emulator = crate::sh::target_dir().join("debug/mobproc-emulator");
+    // The token relay, between the portal and the emulator in tests/e2e/relay.test.mjs.
+    step(
+        &mut report,
+        "build the relay",
+        &mut cmd("cargo", &["build", "-p", "mobproc-relay"]),
+    )?;
+    let relay = crate::sh::target_dir().join("debug/mobproc-relay");
     // www-example/rust, served at /rust/ by tests/e2e/rust.test.mjs.
     let rust_example = crate::example::build()?;
     let node_test = |dir: &str| {
@@ -78,6 +85,7 @@ pub fn run(_args: &[String]) -> Result {
         c.env("MOBPROC_PKG_DIR", &pkg)
             .env("CHROMIUM", tools::CHROMIUM)
             .env("MOBPROC_EMULATOR_BIN", &emulator)
+            .env("MOBPROC_RELAY_BIN", &relay)
             .env("MOBPROC_RUST_EXAMPLE_DIR", &rust_example);
         c
     };
