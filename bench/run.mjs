@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // `cargo xtask bench` runs this (after building the package and the emulator):
 //
-//   node bench/run.mjs --pkg pkg --emulator target/debug/mobproc-emulator --out BENCHMARKS.md
+//   node bench/run.mjs --pkg pkg --emulator target/debug/mobproc-emulator \
+//        --relay target/debug/mobproc-relay --out BENCHMARKS.md
 //
 // 1. size of the package (wasm + JS entry) and of five browser OAuth libraries bundled here
 //    with esbuild; 2. per-call overhead of client.fetch against plain fetch in headless Chromium,
 //    against the Tangoe emulator on loopback; 3. refresh storms; 4. start-up and callback;
-// 5. memory over 10 000 calls. Writes the Markdown report to --out. Talks to 127.0.0.1 only.
+// 5. memory over 10 000 calls; 6. refreshes through mobproc-relay against the same refreshes
+// straight to the emulator (latency and refreshes per second). Writes the Markdown report to
+// --out. Talks to 127.0.0.1 only.
 
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
@@ -30,11 +34,13 @@ const FULL = {
   seqBlocks: 20, seqPerBlock: 100, warmup: 50, concRounds: 20, conc: 200,
   bdRounds: 10, bdPerRound: 50, stubBatches: 20, perBatch: 500, profileCalls: 20_000,
   storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20,
+  relayBlocks: 10, relayPerBlock: 100, relayWarmup: 50, relayRounds: 6, relayChains: 16, relayPerChain: 50,
 };
 const QUICK = {
   seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200,
   bdRounds: 2, bdPerRound: 25, stubBatches: 4, perBatch: 200, profileCalls: 2_000,
   storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3,
+  relayBlocks: 4, relayPerBlock: 25, relayWarmup: 10, relayRounds: 2, relayChains: 8, relayPerChain: 10,
 };
 
 /** The competitors: npm package, the one named import, and the esbuild externals. */
@@ -49,13 +55,19 @@ const LIBRARIES = [
 // ---------------------------------------------------------------- helpers
 
 function parseArgs(argv) {
-  const opts = { pkg: path.join(ROOT, "pkg"), emulator: path.join(ROOT, "target", "debug", "mobproc-emulator"), out: path.join(ROOT, "BENCHMARKS.md"), quick: false };
+  const opts = {
+    pkg: path.join(ROOT, "pkg"),
+    emulator: path.join(ROOT, "target", "debug", "mobproc-emulator"),
+    relay: path.join(ROOT, "target", "debug", "mobproc-relay"),
+    out: path.join(ROOT, "BENCHMARKS.md"),
+    quick: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") opts.quick = true;
-    else if (["--pkg", "--emulator", "--out"].includes(arg) && i + 1 < argv.length) opts[arg.slice(2)] = path.resolve(argv[++i]);
+    else if (["--pkg", "--emulator", "--relay", "--out"].includes(arg) && i + 1 < argv.length) opts[arg.slice(2)] = path.resolve(argv[++i]);
     else {
-      console.error(`usage: node bench/run.mjs [--pkg DIR] [--emulator BIN] [--out FILE] [--quick]\nunknown argument ${arg}`);
+      console.error(`usage: node bench/run.mjs [--pkg DIR] [--emulator BIN] [--relay BIN] [--out FILE] [--quick]\nunknown argument ${arg}`);
       process.exit(2);
     }
   }
@@ -107,11 +119,15 @@ function snapshotPkg(dir) {
   return copy;
 }
 
-/** Starts the emulator and returns its origin, child process and a stop function. */
-function startEmulator(bin, appOrigin) {
+/**
+ * Starts the emulator and returns its origin, child process and a stop function.
+ * @param {Record<string, string>} [env] added to the environment (MOBPROC_EMU_CLIENT: a secret
+ *   stays out of the command line)
+ */
+function startEmulator(bin, appOrigin, env = {}) {
   const args = ["--port", "0", "--app-origin", appOrigin, "--redirect-uri", `${appOrigin}/`, "--redirect-uri", `${appOrigin}/callback.html`];
   return new Promise((resolve, reject) => {
-    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
     process.on("exit", () => child.kill("SIGKILL"));
     const timer = setTimeout(() => reject(new Error("the emulator did not start within 15 s")), 15_000);
     child.once("error", (e) => reject(new Error(`could not start ${bin}: ${e.message}`)));
@@ -323,6 +339,149 @@ async function startupBenches(browser, server, W) {
   return { startups, callbacks };
 }
 
+// ---------------------------------------------------------------- 6. the token relay
+
+/** The emulator's confidential client for the relay bench (a service client: password grant, refresh). */
+const RELAY_CLIENT = "bench-relay";
+/** Its secret, new at every run, in the emulator's and the relay's environment only. */
+const RELAY_SECRET = randomBytes(16).toString("hex");
+
+/**
+ * Starts mobproc-relay in front of the emulator's token endpoint (client `bench-relay`, Basic
+ * auth, the default) and counts its log lines: refreshes answered 200 with Tangoe's 200, and the rest.
+ */
+function startRelay(bin, emulatorOrigin, allowOrigin) {
+  const args = ["--listen", "127.0.0.1:0", "--token-url", `${emulatorOrigin}/as/token.oauth2`, "--client-id", RELAY_CLIENT, "--allow-origin", allowOrigin];
+  return new Promise((resolve, reject) => {
+    const child = spawn(bin, args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, MOBPROC_RELAY_CLIENT_SECRET: RELAY_SECRET } });
+    process.on("exit", () => child.kill("SIGKILL"));
+    const timer = setTimeout(() => reject(new Error("the relay did not start within 15 s")), 15_000);
+    child.once("error", (e) => reject(new Error(`could not start ${bin}: ${e.message}`)));
+    const counts = { refreshed: 0, other: [] };
+    createInterface({ input: child.stderr }).on("line", (line) => {
+      if (/^POST \/token .*grant=refresh_token status=200 upstream=200 /.test(line)) counts.refreshed++;
+      else counts.other.push(line);
+    });
+    createInterface({ input: child.stdout }).once("line", (line) => {
+      clearTimeout(timer);
+      const m = /^mobproc-relay listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line);
+      if (!m) return reject(new Error(`relay: unexpected first line ${JSON.stringify(line)}\n${counts.other.join("\n")}`));
+      const exited = new Promise((done) => child.once("exit", done));
+      resolve({
+        origin: m[1],
+        counts,
+        async stop() {
+          if (child.exitCode === null && child.signalCode === null) {
+            child.kill("SIGTERM");
+            await exited;
+          }
+        },
+      });
+    });
+  });
+}
+
+/**
+ * Refreshes through the relay against the same refreshes sent straight to the emulator, from
+ * Node (fetch, keep-alive), both with the portal's `Origin`. Same emulator, same client, same
+ * grant and form; the direct call carries the client's Basic credentials itself, the relay adds
+ * them. Sequential latency in interleaved blocks, then refreshes per second with
+ * `relayChains` refresh-token chains running at once.
+ */
+async function relayBench(relayBin, emulator, appOrigin, W) {
+  const relay = await startRelay(relayBin, emulator.origin, appOrigin);
+  try {
+    const basic = `Basic ${Buffer.from(`${encodeURIComponent(RELAY_CLIENT)}:${encodeURIComponent(RELAY_SECRET)}`).toString("base64")}`;
+    const form = { "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json", Origin: appOrigin };
+    const ways = {
+      direct: { url: `${emulator.origin}/as/token.oauth2`, headers: { ...form, Authorization: basic } },
+      relay: { url: `${relay.origin}/token`, headers: form },
+    };
+    /** One refresh; returns its milliseconds and the rotated refresh token. */
+    const refresh = async (way, refreshToken) => {
+      const t0 = performance.now();
+      const res = await fetch(ways[way].url, {
+        method: "POST",
+        headers: ways[way].headers,
+        body: new URLSearchParams({ grant_type: "refresh_token", refresh_token: refreshToken, scope: "MOBPROC" }).toString(),
+      });
+      const body = await res.json();
+      const dt = performance.now() - t0;
+      if (res.status !== 200 || typeof body.refresh_token !== "string") throw new Error(`${way} refresh: HTTP ${res.status} ${JSON.stringify(body)}`);
+      return { dt, refreshToken: body.refresh_token };
+    };
+    /** A fresh refresh token for `bench-relay` (password grant, straight to the emulator, not timed). */
+    const chain = async () => {
+      const res = await fetch(ways.direct.url, {
+        method: "POST",
+        headers: ways.direct.headers,
+        body: new URLSearchParams({ grant_type: "password", username: "demo", password: "demo", scope: "MOBPROC" }).toString(),
+      });
+      const body = await res.json();
+      if (res.status !== 200 || typeof body.refresh_token !== "string") throw new Error(`password grant: HTTP ${res.status} ${JSON.stringify(body)}`);
+      return { token: body.refresh_token };
+    };
+    const before = await emulatorStats(emulator.origin);
+    const done = { direct: 0, relay: 0 };
+    const seqChain = { direct: await chain(), relay: await chain() };
+    const run = async (way, n, into) => {
+      for (let i = 0; i < n; i++) {
+        const r = await refresh(way, seqChain[way].token);
+        seqChain[way].token = r.refreshToken;
+        into?.push(r.dt);
+      }
+      done[way] += n;
+    };
+
+    log(`relay: ${W.relayWarmup} warm-up refreshes each way, then ${W.relayBlocks} blocks × ${W.relayPerBlock} sequential refreshes`);
+    let t = Date.now();
+    for (const way of ["direct", "relay"]) await run(way, W.relayWarmup);
+    const seq = { direct: [], relay: [] };
+    const blockRatios = [];
+    for (let b = 0; b < W.relayBlocks; b++) {
+      const order = b % 2 ? ["relay", "direct"] : ["direct", "relay"];
+      const block = {};
+      for (const way of order) {
+        block[way] = [];
+        await run(way, W.relayPerBlock, block[way]);
+        seq[way].push(...block[way]);
+      }
+      blockRatios.push(median(block.relay) / median(block.direct));
+    }
+    log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    log(`relay: ${W.relayRounds} rounds × ${W.relayChains} chains at once × ${W.relayPerChain} refreshes each way`);
+    t = Date.now();
+    const chains = { direct: [], relay: [] };
+    for (const way of ["direct", "relay"]) for (let c = 0; c < W.relayChains; c++) chains[way].push(await chain());
+    const rates = { direct: [], relay: [] };
+    for (let r = 0; r < W.relayRounds; r++) {
+      for (const way of r % 2 ? ["relay", "direct"] : ["direct", "relay"]) {
+        const t0 = performance.now();
+        await Promise.all(
+          chains[way].map(async (c) => {
+            for (let i = 0; i < W.relayPerChain; i++) c.token = (await refresh(way, c.token)).refreshToken;
+          }),
+        );
+        rates[way].push((W.relayChains * W.relayPerChain) / ((performance.now() - t0) / 1000));
+        done[way] += W.relayChains * W.relayPerChain;
+      }
+    }
+    log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
+
+    // Every refresh reached the emulator once; every relayed one is in the relay's log.
+    const after = await emulatorStats(emulator.origin);
+    const deadline = Date.now() + 5_000;
+    while (relay.counts.refreshed < done.relay && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    const counted = { emulator: after.refresh - before.refresh, relayLog: relay.counts.refreshed, sent: done.direct + done.relay, relayed: done.relay };
+    if (counted.emulator !== counted.sent) throw new Error(`relay bench: the emulator counted ${counted.emulator} refreshes, the bench sent ${counted.sent}`);
+    if (counted.relayLog !== done.relay) throw new Error(`relay bench: the relay logged ${counted.relayLog} refreshes, ${done.relay} went through it\n${relay.counts.other.slice(0, 5).join("\n")}`);
+    return { seq, blockRatios, rates, counted };
+  } finally {
+    await relay.stop();
+  }
+}
+
 // ---------------------------------------------------------------- report
 
 function machine(browserVersion) {
@@ -332,7 +491,7 @@ function machine(browserVersion) {
   return { model, cores, memGB: (os.totalmem() / 2 ** 30).toFixed(1), kernel: `${os.type()} ${os.release()}`, chromium: browserVersion, node: process.version };
 }
 
-function report(m, size, b, s, W, quick, runtime) {
+function report(m, size, b, s, r, W, quick, runtime) {
   const seqP = summary(b.seq.plain);
   const seqC = summary(b.seq.client);
   const concP = summary(b.conc.plain);
@@ -389,6 +548,10 @@ function report(m, size, b, s, W, quick, runtime) {
     const wa = after.wasm.reduce((a, x) => a + x, 0);
     return { heapBefore: before.heapUsed, heapAfter: after.heapUsed, wasmBefore: wb, wasmAfter: wa, memories: after.wasm.length, elapsed: b.memory[kind].elapsed };
   };
+  const rSeqD = summary(r.seq.direct);
+  const rSeqR = summary(r.seq.relay);
+  const rRateD = summary(r.rates.direct);
+  const rRateR = summary(r.rates.relay);
   const mc = mem("client");
   const mp = mem("plain");
   const kib = (x) => (x / 1024).toFixed(1);
@@ -564,10 +727,46 @@ after two \`HeapProfiler.collectGarbage\`. Wasm memory: every \`WebAssembly.Memo
 Wasm memory only grows by whole 64 KiB pages, so "+0.0" means no page was added; the JS heap
 figures move by a few KiB either way between collections.
 
+## 6. Refreshing through the token relay
+
+\`mobproc-relay\` (\`target/debug\`, a debug build like the emulator) on its own loopback port, in
+front of the same emulator, for a confidential client (\`bench-relay\`, its secret in both
+servers' environment). From Node (\`fetch\`, connections kept alive), the same refresh form
+(\`grant_type=refresh_token\`, \`refresh_token\`, \`scope\`) and the portal's \`Origin\` both ways:
+*direct* to the emulator's \`/as/token.oauth2\` with the client's Basic credentials, as a server
+holding the secret would call Tangoe; *relay* to the relay's \`/token\` without credentials, as the
+portal's page does, the relay adding them (Basic) and forwarding to the same endpoint. Each
+refresh rotates its refresh token, so every chain is sequential. The emulator counted
+${r.counted.emulator} refreshes, exactly the ${r.counted.sent} the bench sent; the relay logged ${r.counted.relayLog}
+\`grant=refresh_token status=200 upstream=200\` lines for the ${r.counted.relayed} sent through it.
+
+${W.relayWarmup} warm-up refreshes each way, then ${W.relayBlocks} blocks of ${W.relayPerBlock} sequential refreshes per way, the
+order flipped every block: ${rSeqD.n} refreshes each way.
+
+| | median ms per refresh (min–max) | p90 ms |
+|---|---|---:|
+| direct to the emulator | ${range(rSeqD)} | ${ms(rSeqD.p90)} |
+| through the relay | ${range(rSeqR)} | ${ms(rSeqR.p90)} |
+| **ratio** (medians) | **${(rSeqR.median / rSeqD.median).toFixed(2)}**, per block ${range(summary(r.blockRatios), 2)} | |
+| added per refresh by the relay | ${ms((rSeqR.median - rSeqD.median) * 1000, 0)} µs | |
+
+${W.relayChains} refresh-token chains at once, ${W.relayPerChain} refreshes each (${W.relayChains * W.relayPerChain} per round), ${W.relayRounds} rounds per way,
+interleaved; refreshes per second of each round:
+
+| | refreshes/s, median (min–max) |
+|---|---|
+| direct to the emulator | ${range(rRateD, 0)} |
+| through the relay | ${range(rRateR, 0)} |
+| **ratio** (medians) | **${(rRateR.median / rRateD.median).toFixed(2)}** |
+
+The relay costs one more loopback HTTP hop per refresh (caller → relay → emulator instead of
+caller → emulator) plus its origin and form checks and its log line; with two cores shared by Node, the relay and the
+emulator, the concurrent figure is bounded by the machine, not by either server.
+
 ## Reproduce
 
 \`\`\`sh
-cargo xtask bench            # builds pkg/ and the emulator, installs bench/ deps (npm ci), writes BENCHMARKS.md
+cargo xtask bench            # builds pkg/, the emulator and the relay, installs bench/ deps (npm ci), writes BENCHMARKS.md
 cargo xtask bench --quick    # small workloads, a smoke run: target/BENCHMARKS.quick.md
 \`\`\`
 It needs Debian's Chromium (\`/usr/bin/chromium\`, installed with apt when missing) and Node 18+;
@@ -583,12 +782,14 @@ async function main() {
   const W = opts.quick ? QUICK : FULL;
   const pkg = snapshotPkg(opts.pkg);
   if (!existsSync(opts.emulator)) throw new Error(`no emulator at ${opts.emulator}: run \`cargo build -p mobproc-emulator\``);
+  if (!existsSync(opts.relay)) throw new Error(`no relay at ${opts.relay}: run \`cargo build -p mobproc-relay\``);
 
   log("size: our package and the bundled libraries");
   const size = await sizes(pkg);
 
   const server = await startServer({ pkg });
-  const emulator = await startEmulator(opts.emulator, server.origin);
+  // portal-demo stays public for the browser benches; bench-relay is the relay's confidential client.
+  const emulator = await startEmulator(opts.emulator, server.origin, { MOBPROC_EMU_CLIENT: `${RELAY_CLIENT}:${RELAY_SECRET}` });
   server.config = {
     clientId: CLIENT_ID,
     tenant: TENANT,
@@ -601,9 +802,10 @@ async function main() {
     const m = machine(browser.version());
     const b = await browserBenches(browser, server, emulator, W);
     const s = await startupBenches(browser, server, W);
+    const r = await relayBench(opts.relay, emulator, server.origin, W);
     const secs = Math.round((Date.now() - started) / 1000);
     const runtime = `${Math.floor(secs / 60)} min ${secs % 60} s (bench/run.mjs, after the builds)`;
-    writeFileSync(opts.out, report(m, size, b, s, W, opts.quick, runtime));
+    writeFileSync(opts.out, report(m, size, b, s, r, W, opts.quick, runtime));
     log(`wrote ${opts.out} in ${secs} s`);
   } finally {
     await browser.close().catch(() => {});

@@ -1,19 +1,19 @@
-//! `cargo xtask bench [--quick] [--no-build]`: size, per-call overhead, refresh storms, start-up
-//! and memory, written to BENCHMARKS.md.
+//! `cargo xtask bench [--quick] [--no-build]`: size, per-call overhead, refresh storms, start-up,
+//! memory and refreshes through the token relay, written to BENCHMARKS.md.
 //!
-//! Builds the npm package and the emulator (as `demo` does), installs the bench's own npm
+//! Builds the npm package, the emulator and the relay (debug builds, as `demo` does), installs the bench's own npm
 //! packages (the libraries compared, pinned in bench/package-lock.json) with `npm ci --prefix
 //! bench` when they are missing or older than the lockfile, then runs `node bench/run.mjs`,
 //! which does the measuring in Debian's Chromium against the emulator on 127.0.0.1.
 
 use crate::sh::{self, cmd, root, Result};
 use crate::tools;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-build]
 
   --quick     small workloads, a smoke run written to target/BENCHMARKS.quick.md
-  --no-build  use pkg/ and the emulator binary as they are";
+  --no-build  use pkg/ and the emulator and relay binaries as they are";
 
 /// Runs the bench and writes BENCHMARKS.md at the workspace root.
 pub fn run(args: &[String]) -> Result {
@@ -35,18 +35,8 @@ pub fn run(args: &[String]) -> Result {
     } else {
         root().join("pkg")
     };
-    let emulator = sh::target_dir()
-        .join("debug")
-        .join(format!("mobproc-emulator{}", std::env::consts::EXE_SUFFIX));
-    if build {
-        sh::run(&mut cmd("cargo", &["build", "-p", "mobproc-emulator"]))?;
-    }
-    if !emulator.exists() {
-        return Err(format!(
-            "bench: no emulator at {} (run without --no-build)",
-            emulator.display()
-        ));
-    }
+    let emulator = server("mobproc-emulator", build)?;
+    let relay = server("mobproc-relay", build)?;
     let script = root().join("bench").join("run.mjs");
     // A smoke run must not overwrite the published figures.
     let out = if quick {
@@ -60,6 +50,8 @@ pub fn run(args: &[String]) -> Result {
         .arg(&pkg)
         .arg("--emulator")
         .arg(&emulator)
+        .arg("--relay")
+        .arg(&relay)
         .arg("--out")
         .arg(&out);
     if quick {
@@ -68,6 +60,24 @@ pub fn run(args: &[String]) -> Result {
     sh::run(&mut node)?;
     eprintln!("wrote {}", out.display());
     Ok(())
+}
+
+/// The debug binary of the workspace package `name`, built first unless `--no-build`.
+fn server(name: &str, build: bool) -> Result<PathBuf> {
+    if build {
+        sh::run(&mut cmd("cargo", &["build", "-p", name]))?;
+    }
+    let bin = sh::target_dir()
+        .join("debug")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    if bin.exists() {
+        Ok(bin)
+    } else {
+        Err(format!(
+            "bench: no {name} at {} (run without --no-build)",
+            bin.display()
+        ))
+    }
 }
 
 /// `npm ci --prefix bench` when bench/node_modules is missing or older than the lockfile.
