@@ -760,8 +760,9 @@ interleaved; refreshes per second of each round:
 | **ratio** (medians) | **${(rRateR.median / rRateD.median).toFixed(2)}** |
 
 The relay costs one more loopback HTTP hop per refresh (caller → relay → emulator instead of
-caller → emulator) plus its origin and form checks and its log line; with two cores shared by Node, the relay and the
-emulator, the concurrent figure is bounded by the machine, not by either server.
+caller → emulator) plus its origin and form checks and its log line; with two cores shared by
+Node, the relay and the emulator, the concurrent figure is bounded by the machine, not by either
+server.
 
 ## Reproduce
 
