@@ -55,16 +55,9 @@ pub fn run() -> Result<PathBuf> {
     // binaryen from npm: Debian's wasm-opt 108 writes modules that fail to instantiate.
     sh::run(&mut cmd(
         &tools::npm_bin("wasm-opt").to_string_lossy(),
-        &[
-            "-Oz",
-            "--converge",
-            "--zero-filled-memory",
-            "--strip-target-features",
-            &bg,
-            "-o",
-            &bg,
-        ],
+        &["-Oz", "--converge", "--zero-filled-memory", &bg, "-o", &bg],
     ))?;
+    short_names(&pkg)?;
     for file in TEMPLATE {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
@@ -158,4 +151,81 @@ fn library_version() -> Result<String> {
         .find_map(|l| l.strip_prefix("version = \""))
         .map(|v| v.trim_end_matches('"').to_owned())
         .ok_or_else(|| "no version in Cargo.toml".into())
+}
+
+/// Renames the module's imports and exports to one or two letters (wasm-opt's
+/// `--minify-imports-and-exports-and-modules`) and wasm-bindgen's glue to match. Its names
+/// carry a 16-digit hash each (`__wbg_get_2080c49015e35254`), in the module and in the glue:
+/// random digits do not compress (about 2 KB gzip).
+fn short_names(pkg: &std::path::Path) -> Result {
+    let wasm = pkg.join("mobproc_auth_bg.wasm");
+    let path = wasm.to_string_lossy();
+    let wasm_opt = tools::npm_bin("wasm-opt");
+    let args = [
+        &path,
+        "--minify-imports-and-exports-and-modules",
+        "--strip-target-features",
+        "-o",
+        &path,
+    ];
+    eprintln!("$ {} {}", wasm_opt.display(), args.join(" "));
+    let map = sh::output(&mut cmd(&wasm_opt.to_string_lossy(), &args))
+        .ok_or("wasm-opt could not shorten the import and export names")?;
+    let bytes = fs::read(&wasm).map_err(|e| format!("{}: {e}", wasm.display()))?;
+    let module = import_module(&bytes)?;
+    let glue = pkg.join("mobproc_auth.js");
+    let mut js = fs::read_to_string(&glue).map_err(|e| format!("{}: {e}", glue.display()))?;
+    // The map has a line `["module", "import", "new"],` per import, `["export", "new"],` per
+    // export.
+    for line in map.lines() {
+        let quoted: Vec<&str> = line.split('"').skip(1).step_by(2).collect();
+        let (from, to) = match quoted[..] {
+            [old_module, old, new] => {
+                js = js.replace(&format!("\"{old_module}\":"), &format!("\"{module}\":"));
+                (format!("{old}:"), format!("{new}:"))
+            }
+            [old, new] => (format!("wasm.{old}"), format!("wasm.{new}")),
+            _ => continue,
+        };
+        js = replace_name(&js, &from, &to);
+        if replace_name(&js, &from, "") != js {
+            return Err(format!("the glue still uses `{from}` after renaming"));
+        }
+    }
+    fs::write(&glue, js).map_err(|e| format!("{}: {e}", glue.display()))
+}
+
+/// `text` with each `from` that is a whole name (no letter, digit, `_` or `$` around it)
+/// replaced by `to`.
+fn replace_name(text: &str, from: &str, to: &str) -> String {
+    let name =
+        |c: Option<char>| c.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == '$');
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(at) = rest.find(from) {
+        let (before, after) = (&rest[..at], &rest[at + from.len()..]);
+        out.push_str(before);
+        let whole = !name(before.chars().next_back()) && !name(after.chars().next());
+        out.push_str(if whole { to } else { from });
+        rest = after;
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The one module name the (renamed) module imports from.
+fn import_module(wasm: &[u8]) -> Result<String> {
+    let err = |e: wasmparser::BinaryReaderError| format!("reading the wasm module: {e}");
+    let mut modules = std::collections::BTreeSet::new();
+    for payload in wasmparser::Parser::new(0).parse_all(wasm) {
+        if let wasmparser::Payload::ImportSection(imports) = payload.map_err(err)? {
+            for import in imports.into_imports() {
+                modules.insert(import.map_err(err)?.module.to_owned());
+            }
+        }
+    }
+    match modules.len() {
+        1 => Ok(modules.into_iter().next().unwrap_or_default()),
+        n => Err(format!("the module imports from {n} modules, expected one")),
+    }
 }
