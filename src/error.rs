@@ -194,6 +194,10 @@ pub struct ErrorDetails<'a> {
     /// A body that is not Tangoe's error shape.
     pub body: Option<&'a str>,
     /// `Retry-After` in seconds.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::number::optional_whole")
+    )]
     pub retry_after: Option<u64>,
 }
 

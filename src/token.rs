@@ -26,6 +26,10 @@ pub struct TokenRecord {
 #[serde(rename_all = "camelCase")]
 pub struct Session {
     /// Absolute expiry of the access token, ms since the epoch.
+    #[cfg_attr(
+        all(target_arch = "wasm32", feature = "js"),
+        serde(serialize_with = "crate::js::number::whole")
+    )]
     pub expires_at: u64,
     /// The granted scope, when the server said.
     pub scope: Option<String>,

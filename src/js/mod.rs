@@ -5,6 +5,7 @@
 
 mod config;
 mod error;
+pub(crate) mod number;
 mod read;
 mod request;
 
@@ -250,6 +251,7 @@ impl PageWalk {
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Expiring {
+    #[serde(serialize_with = "number::whole")]
     expires_at: u64,
 }
 
