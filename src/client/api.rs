@@ -1,12 +1,11 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::CallContext;
-use super::value::{message_of, now_ms, string};
+use super::value::{href, message_of, now_ms, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
-use gloo_net::http::Response as GlooResponse;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
 use web_sys::{Request, RequestInit, Response};
@@ -53,7 +52,7 @@ impl Client {
             return Ok(base.join_path(input));
         }
         web_sys::Url::new_with_base(input, base.as_str())
-            .map(|url| url.href())
+            .map(|url| href(&url))
             .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
     }
 
@@ -65,7 +64,6 @@ impl Client {
         // The body stays a JavaScript string: a large page is parsed where it is, not copied
         // into wasm memory (which never shrinks) and back.
         let text = super::http::body_value(&response).await;
-        let response = GlooResponse::from(response);
         let (status, ok) = (response.status(), response.ok());
         let text = match text {
             Some(text) => text,
@@ -99,10 +97,8 @@ impl Client {
             }
             Err(_) => JsValue::UNDEFINED,
         };
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .and_then(|v| retry_after(&v, now_ms()));
+        let retry_after =
+            super::http::header(&response, "retry-after").and_then(|v| retry_after(&v, now_ms()));
         // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
         let error = match string(&body, "message") {
             Some(message) => {
@@ -122,7 +118,7 @@ impl Client {
             None => {
                 let short = clip(&text, 200);
                 let summary = if short.is_empty() {
-                    response.status_text()
+                    string(&response, "statusText").unwrap_or_default()
                 } else {
                     short
                 };

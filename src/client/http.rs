@@ -2,7 +2,7 @@
 //! Tangoe headers, the context and a fresh correlation id; a refresh first when the token is
 //! about to expire, and on a 401 one refresh and one replay of a clone.
 
-use super::value::{cause, global, message_of};
+use super::value::{cause, field, global, message_of, string};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
@@ -12,7 +12,7 @@ use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, RequestInit, RequestMode, RequestRedirect, Response};
+use web_sys::{Request, RequestInit, RequestRedirect, Response};
 
 #[wasm_bindgen]
 extern "C" {
@@ -37,9 +37,14 @@ extern "C" {
     fn random_uuid(this: &StringHeaders) -> JsValue;
 }
 
-/// The request's headers, read and written as JavaScript strings.
-fn headers_of(request: &Request) -> StringHeaders {
-    request.headers().unchecked_into()
+/// The headers of a `Request` or `Response`, read and written as JavaScript strings.
+fn headers_of(message: &JsValue) -> StringHeaders {
+    field(message, "headers").unchecked_into()
+}
+
+/// One header of a `Request` or `Response`, copied into Rust.
+pub fn header(message: &JsValue, name: &str) -> Option<String> {
+    headers_of(message).get(name).ok()?.as_string()
 }
 
 /// What one call says about the context: its overrides of the client's three context values,
@@ -123,13 +128,13 @@ impl Client {
     /// The call's context from the request's own headers and `call`; refuses what must not
     /// be sent. A context header the caller put on the request is that call's value.
     pub(crate) fn check(&self, request: &Request, mut call: CallContext) -> Result<CallContext> {
-        let url = web_sys::Url::new(&request.url())
+        let url = web_sys::Url::new(&string(request, "url").unwrap_or_default())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
-        let origin = url.origin();
+        let origin = string(&url, "origin").unwrap_or_default();
         if !self.0.config.is_allowed_origin(&origin) {
             return Err(Error::OriginNotAllowed { origin });
         }
-        if request.mode() == RequestMode::NoCors {
+        if string(request, "mode").as_deref() == Some("no-cors") {
             return Err(Error::invalid_request(
                 "mode \"no-cors\" cannot carry the Authorization header",
             ));
@@ -290,8 +295,8 @@ impl Client {
 /// The request itself when it refuses or hands back redirects, else a copy that refuses them.
 pub(crate) fn no_redirects(request: Request) -> Result<Request> {
     if matches!(
-        request.redirect(),
-        RequestRedirect::Manual | RequestRedirect::Error
+        string(&request, "redirect").as_deref(),
+        Some("manual" | "error")
     ) {
         return Ok(request);
     }

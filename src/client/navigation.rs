@@ -29,12 +29,14 @@ impl Client {
 
     /// Starts a sign-in and navigates to Tangoe's sign-in page.
     pub fn login(&self, options: &LoginOptions) -> Result<()> {
-        let window = web_sys::window()
-            .filter(|_| in_browser_page())
-            .ok_or_else(|| Error::unsupported("login needs a browser page; use authorizeUrl"))?;
+        if !in_browser_page() {
+            return Err(Error::unsupported(
+                "login needs a browser page; use authorizeUrl",
+            ));
+        }
         let url = self.authorize_url(options)?;
-        window
-            .location()
+        global("location")
+            .unchecked_into::<web_sys::Location>()
             .assign(&url)
             .map_err(|_| Error::unsupported("the page refused to navigate to the sign-in page"))
     }
@@ -42,21 +44,29 @@ impl Client {
     /// On every page load: `None` without an OAuth response in the URL, else where to go.
     /// A response that fails its checks stores nothing and leaves a good session as it was.
     pub async fn handle_redirect_callback(&self) -> Result<Option<Callback>> {
-        let Some(window) = web_sys::window().filter(|_| in_browser_page()) else {
+        if !in_browser_page() {
             return Ok(None);
-        };
-        let location = window.location();
-        let hash = location.hash().unwrap_or_default();
+        }
+        // Read as properties (through Reflect, like every getter here): one shared import
+        // instead of a typed binding, and its glue, per property.
+        let location = global("location");
+        let hash = string(&location, "hash").unwrap_or_default();
         let fragment = hash.strip_prefix('#').unwrap_or(&hash);
         if !callback::is_oauth_response(fragment) {
             return Ok(None);
         }
         // Before anything else: the response leaves the address bar and the history entry.
-        let removed = window.history().and_then(|history| {
-            let path = location.pathname()? + &location.search()?;
-            history.replace_state_with_url(&history.state()?, "", Some(&path))
+        let history: web_sys::History = global("history").unchecked_into();
+        let path = string(&location, "pathname").zip(string(&location, "search"));
+        let removed = path.is_some_and(|(path, search)| {
+            history
+                .state()
+                .and_then(|state| {
+                    history.replace_state_with_url(&state, "", Some(&(path + &search)))
+                })
+                .is_ok()
         });
-        if removed.is_err() {
+        if !removed {
             return Err(Error::unsupported(
                 "could not remove the sign-in response from the URL",
             ));

@@ -1,7 +1,7 @@
 //! Pages of a MOBPROC collection, following `_meta.hrefNext`: only to origins that may receive
 //! the token, never a page twice, never more than `max_pages`.
 
-use super::value::{field, message_of};
+use super::value::{self, field, message_of, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::pagination::check_next;
@@ -53,7 +53,7 @@ impl Client {
         }
         Ok(Pages {
             client: self.clone(),
-            next: Some(url.href()),
+            next: Some(value::href(&url)),
             stop: None,
             seen: Vec::new(),
             count: 0,
@@ -87,7 +87,7 @@ impl Pages {
         // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.
         if let Some(own) = field(&meta, "href").as_string() {
             if let Ok(url) = web_sys::Url::new_with_base(&own, &href) {
-                self.seen.push(url.href());
+                self.seen.push(value::href(&url));
             }
         }
         match self.follow(&href, field(&meta, "hrefNext")) {
@@ -114,10 +114,10 @@ impl Pages {
         };
         let url = web_sys::Url::new_with_base(&next, href)
             .map_err(|thrown| not_url(&message_of(&thrown)))?;
-        let href = url.href();
+        let href = value::href(&url);
         check_next(
             &self.client.0.config,
-            &url.origin(),
+            &string(&url, "origin").unwrap_or_default(),
             &href,
             self.seen.iter().map(String::as_str),
         )?;

@@ -14,7 +14,7 @@ extern "C" {
     pub fn clear_timeout(timer: &JsValue);
     /// `String(value)`, which may throw (a `toString` that throws).
     #[wasm_bindgen(catch, js_name = String)]
-    fn to_text(value: &JsValue) -> Result<String, JsValue>;
+    fn to_text(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
 /// In Node a pending timer keeps the process alive: `unref` it.
@@ -52,6 +52,11 @@ pub fn string(object: &JsValue, key: &str) -> Option<String> {
         .as_string()
 }
 
+/// A `URL`'s `href`.
+pub fn href(url: &web_sys::Url) -> String {
+    string(url, "href").unwrap_or_default()
+}
+
 /// True inside a browser page (not Node, not a worker): the password grant and a client
 /// secret are refused there, and sign-in needs one.
 pub fn in_browser_page() -> bool {
@@ -68,7 +73,8 @@ pub fn message_of(thrown: &JsValue) -> String {
             return message;
         }
     }
-    to_text(thrown).unwrap_or_else(|_| thrown.js_typeof().as_string().unwrap_or_default())
+    let text = to_text(thrown).unwrap_or_else(|_| thrown.js_typeof());
+    text.as_string().unwrap_or_default()
 }
 
 /// A thrown value kept as an error's cause.
