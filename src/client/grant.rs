@@ -371,9 +371,7 @@ impl Client {
                 }
             }
         }
-        let request = request
-            .body(form)
-            .map_err(|e| JsValue::from_str(&e.to_string()))?;
+        let request = request.body(form).map_err(gloo_thrown)?;
         self.send_form(request).await
     }
 
@@ -431,6 +429,18 @@ fn timeout_signal(ms: u32) -> Option<AbortSignal> {
 
 fn network_error(thrown: JsValue) -> Error {
     Error::network(&message_of(&thrown), cause(thrown))
+}
+
+/// What JavaScript threw while gloo-net built a request, as its `toString()` would say it
+/// (`name: message`), without the formatting machinery `to_string` pulls in.
+fn gloo_thrown(error: gloo_net::Error) -> JsValue {
+    let text = match &error {
+        gloo_net::Error::JsError(js) if js.message.is_empty() => js.name.clone(),
+        gloo_net::Error::JsError(js) if js.name.is_empty() => js.message.clone(),
+        gloo_net::Error::JsError(js) => cat(&[&js.name, ": ", &js.message]),
+        gloo_net::Error::GlooError(text) => text.clone(),
+    };
+    JsValue::from_str(&text)
 }
 
 fn gloo_error(_: gloo_net::Error) -> Error {
