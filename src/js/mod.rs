@@ -222,7 +222,7 @@ impl MobprocClient {
             }),
         );
         let client = self.client.clone();
-        let off = Closure::<dyn Fn()>::new(move || client.off(id));
+        let off = Closure::<dyn FnMut()>::new(move || client.off(id));
         Ok(off.into_js_value().unchecked_into())
     }
 }
