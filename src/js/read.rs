@@ -87,15 +87,24 @@ pub fn only_known(
 ) -> Result<(), Fault> {
     for key in object_keys(value)?.iter() {
         let key = key.as_string().unwrap_or_default();
-        if !known.iter().any(|list| list.contains(&key.as_str())) {
-            let short: String = key.chars().take(64).collect();
-            let list = known.concat().join(", ");
-            return Err(Error::config_owned(
-                &cat(&[prefix, &short]),
-                cat(&[reason, " (known: ", &list, ")"]),
-            )
-            .into());
+        let mut names = known.iter().flat_map(|list| list.iter());
+        if names.clone().any(|name| *name == key) {
+            continue;
         }
+        let short = key
+            .char_indices()
+            .nth(64)
+            .map_or(&*key, |(end, _)| key.get(..end).unwrap_or_default());
+        let mut why = cat(&[reason, " (known: "]);
+        if let Some(first) = names.next() {
+            why.push_str(first);
+        }
+        for name in names {
+            why.push_str(", ");
+            why.push_str(name);
+        }
+        why.push(')');
+        return Err(Error::config_owned(&cat(&[prefix, short]), why).into());
     }
     Ok(())
 }
