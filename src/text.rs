@@ -32,6 +32,31 @@ pub fn decimal(mut n: u64) -> String {
         .unwrap_or_default()
 }
 
+/// A non-empty run of ASCII digits as a number, saturating at `u64::MAX`; `None` for anything
+/// else. (`str::parse` brings its generic error machinery for the same job.)
+pub fn digits(text: &str) -> Option<u64> {
+    if text.is_empty() {
+        return None;
+    }
+    text.bytes().try_fold(0u64, |n, b| {
+        b.is_ascii_digit()
+            .then(|| n.saturating_mul(10).saturating_add(u64::from(b - b'0')))
+    })
+}
+
+/// `text` without the ASCII byte `strip` repeated at its start (`trim_start_matches` for one
+/// byte, without the pattern machinery).
+pub fn trim_start_byte(text: &str, strip: u8) -> &str {
+    let start = text.bytes().take_while(|&b| b == strip).count();
+    text.get(start..).unwrap_or_default()
+}
+
+/// `text` without the ASCII byte `strip` repeated at its end; see [`trim_start_byte`].
+pub fn trim_end_byte(text: &str, strip: u8) -> &str {
+    let cut = text.bytes().rev().take_while(|&b| b == strip).count();
+    text.get(..text.len() - cut).unwrap_or_default()
+}
+
 /// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
 /// costs the wasm module more than the callers together).
 pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
@@ -161,6 +186,30 @@ mod tests {
             ("e", JsonValue::Opt(Some("y"))),
         ]);
         assert_eq!(o, r#"{"a":"x","c":12,"d":true,"e":"y"}"#);
+    }
+
+    #[test]
+    fn digits_and_trims_like_str() {
+        for text in [
+            "",
+            "0",
+            "007",
+            "65535",
+            "18446744073709551615",
+            "1a",
+            " 1",
+            "-1",
+            "+1",
+        ] {
+            let parsed = (!text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()))
+                .then(|| text.parse::<u64>().unwrap());
+            assert_eq!(digits(text), parsed, "{text:?}");
+        }
+        assert_eq!(digits("99999999999999999999999"), Some(u64::MAX));
+        for text in ["", "/", "//a//", "a/b", "é//"] {
+            assert_eq!(trim_start_byte(text, b'/'), text.trim_start_matches('/'));
+            assert_eq!(trim_end_byte(text, b'/'), text.trim_end_matches('/'));
+        }
     }
 
     #[test]

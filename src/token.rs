@@ -160,13 +160,7 @@ impl TokenRecord {
 
 /// `expires_in` as text (the redirect): a positive integer; too large for u64 saturates.
 pub fn seconds_from_text(value: &str) -> Option<u64> {
-    let digits = !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit());
-    let seconds = if digits {
-        value.parse::<u64>().unwrap_or(u64::MAX)
-    } else {
-        0
-    };
-    (seconds > 0).then_some(seconds)
+    crate::text::digits(value).filter(|&seconds| seconds > 0)
 }
 
 /// `expires_in` as a JSON number (the token endpoint): a positive integer; huge saturates.
@@ -191,7 +185,7 @@ pub fn is_scope(value: &str) -> bool {
 /// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.
 /// Anything else could break or inject into the `Authorization` header.
 pub fn is_b64token(value: &str) -> bool {
-    let body = value.trim_end_matches('=');
+    let body = crate::text::trim_end_byte(value, b'=');
     !body.is_empty()
         && value.len() <= MAX_TOKEN_LEN
         && body.bytes().all(|b| {

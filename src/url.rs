@@ -7,7 +7,7 @@
 
 use crate::prelude::*;
 
-use crate::text::{cat, decimal, split_once_byte};
+use crate::text::{cat, decimal, digits, split_once_byte, trim_end_byte, trim_start_byte};
 use core::fmt;
 
 /// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default
@@ -124,13 +124,13 @@ impl HttpUrl {
     /// Joins a relative reference onto this URL's path: `/ping` under `…/mobproc/v1` is
     /// `…/mobproc/v1/ping`. The reference may carry its own query; this URL's query is dropped.
     pub fn join_path(&self, relative: &str) -> String {
-        let relative = relative.trim_start_matches('/');
+        let relative = trim_start_byte(relative, b'/');
         if relative.is_empty() {
             cat(&[self.origin(), self.path()])
         } else {
             cat(&[
                 self.origin(),
-                self.path().trim_end_matches('/'),
+                trim_end_byte(self.path(), b'/'),
                 "/",
                 relative,
             ])
@@ -207,7 +207,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
             None => (authority, None),
         };
         let valid = !host.is_empty()
-            && !host.starts_with(['.', '-'])
+            && !matches!(host.as_bytes().first(), Some(b'.' | b'-'))
             && host
                 .bytes()
                 .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
@@ -219,10 +219,10 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
     let port = match port {
         None => None,
         Some(p) => {
-            if p.is_empty() || p.len() > 5 || !p.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(UrlError("has an invalid port"));
-            }
-            let n: u16 = p.parse().map_err(|_| UrlError("has an invalid port"))?;
+            let n = digits(p)
+                .filter(|_| p.len() <= 5)
+                .and_then(|n| u16::try_from(n).ok())
+                .ok_or(UrlError("has an invalid port"))?;
             let default = if https { 443 } else { 80 };
             match n {
                 0 => return Err(UrlError("has an invalid port")),

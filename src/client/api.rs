@@ -149,9 +149,9 @@ fn clip(text: &js_sys::JsString, max: u32) -> String {
 /// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.
 fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
     let value = value.trim();
-    if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+    if let Some(seconds) = crate::text::digits(value) {
         // At most 2^53 − 1, the largest whole number JavaScript holds exactly.
-        return Some(value.parse().unwrap_or(u64::MAX).min((1 << 53) - 1));
+        return Some(seconds.min((1 << 53) - 1));
     }
     // A date names its day or month; "-5" or "1.5" (which Date.parse would take) is no date.
     if !value.bytes().any(|b| b.is_ascii_alphabetic()) {

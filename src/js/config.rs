@@ -137,7 +137,7 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
     for i in 0..length as u32 {
         let origin = js_sys::Reflect::get_u32(origins, i)?;
         let origin = super::read::text(&origin)?
-            .filter(|o| !o.contains(['\r', '\n']))
+            .filter(|o| !o.bytes().any(|b| b == b'\r' || b == b'\n'))
             .ok_or_else(|| {
                 Error::config(
                     &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
