@@ -1,10 +1,12 @@
-//! CORS for the configured app origins only (no credentials mode).
+//! CORS for the configured app origins only (no credentials mode). A refusal is logged with
+//! the origin and the flag that allows it (see [`crate::hint`]).
 
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderMap, HeaderValue, Method, StatusCode};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 
+use crate::hint::{headers_refused, origin_refused, LogNote};
 use crate::state::AppState;
 
 /// Methods answered to a preflight.
@@ -27,11 +29,30 @@ pub const EXPOSE_HEADERS: &str = "WWW-Authenticate, Retry-After, X-TNGO-CONTEXT-
 
 /// Whether every header named in `Access-Control-Request-Headers` is allowed.
 pub fn headers_allowed(requested: &str) -> bool {
+    refused_headers(requested).is_empty()
+}
+
+/// The headers named in `Access-Control-Request-Headers` that are not allowed.
+pub fn refused_headers(requested: &str) -> Vec<&str> {
     requested
         .split(',')
         .map(str::trim)
         .filter(|h| !h.is_empty())
-        .all(|h| ALLOW_HEADERS.iter().any(|a| a.eq_ignore_ascii_case(h)))
+        .filter(|h| !ALLOW_HEADERS.iter().any(|a| a.eq_ignore_ascii_case(h)))
+        .collect()
+}
+
+/// The note for a request whose `Origin` is not allowed; `None` without an `Origin`, or
+/// from the emulator's own origin.
+fn refusal(state: &AppState, h: &HeaderMap, preflight: bool) -> Option<LogNote> {
+    let origin = String::from_utf8_lossy(h.get(header::ORIGIN)?.as_bytes()).into_owned();
+    (origin != state.base_url).then(|| {
+        LogNote(origin_refused(
+            &origin,
+            &state.config.app_origins,
+            preflight,
+        ))
+    })
 }
 
 fn allowed_origin(state: &AppState, h: &HeaderMap) -> Option<HeaderValue> {
@@ -62,8 +83,17 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
             .and_then(|v| v.to_str().ok())
             .unwrap_or_default();
-        if origin.is_none() || !headers_allowed(requested) {
-            StatusCode::FORBIDDEN.into_response()
+        let refused = refused_headers(requested);
+        if origin.is_none() || !refused.is_empty() {
+            let note = match origin {
+                None => refusal(&state, req.headers(), true),
+                Some(_) => Some(LogNote(headers_refused(&refused, &ALLOW_HEADERS))),
+            };
+            let mut r = StatusCode::FORBIDDEN.into_response();
+            if let Some(note) = note {
+                r.extensions_mut().insert(note);
+            }
+            r
         } else {
             let mut r = StatusCode::NO_CONTENT.into_response();
             let h = r.headers_mut();
@@ -82,11 +112,18 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
             r
         }
     } else {
+        let note = match origin {
+            None => refusal(&state, req.headers(), false),
+            Some(_) => None,
+        };
         let mut r = next.run(req).await;
         if origin.is_some() {
             let v = HeaderValue::from_static(EXPOSE_HEADERS);
             r.headers_mut()
                 .insert(header::ACCESS_CONTROL_EXPOSE_HEADERS, v);
+        }
+        if let Some(note) = note {
+            r.extensions_mut().insert(note);
         }
         r
     };

@@ -13,18 +13,22 @@
 //! | [`api`] | the MOBPROC REST API under `/mobproc/v1` |
 //! | [`journal`] | the request log, counters, injected failures and the `/__emulator/` control surface |
 //!
-//! Shared by all: [`state`] (what every handler gets), [`cors`], [`params`] (form decoding)
-//! and [`random`] (tokens, error ids, constant-time comparison). The route table is [`app`].
+//! Shared by all: [`state`] (what every handler gets), [`cors`], [`params`] (form decoding),
+//! [`random`] (tokens, error ids, constant-time comparison), [`urls`] (the parts of an
+//! origin or redirect URI) and [`hint`] (what a refusal says, with the flag that fixes it).
+//! The route table is [`app`].
 
 pub mod api;
 pub mod cli;
 pub mod cors;
+pub mod hint;
 pub mod journal;
 pub mod oauth;
 pub mod params;
 pub mod random;
 pub mod seed;
 pub mod state;
+pub mod urls;
 
 use std::future::Future;
 

@@ -2,7 +2,8 @@
 //! string or token values, a clean stop on SIGTERM; with `--tenant`/`--user`/`--client`,
 //! startup errors exit 2 with a clear message, and the `MOBPROC_EMU_*` variables reach the
 //! running server; the confidential portal client and `--no-implicit-refresh-token` as a
-//! harness starts them (flags or variables).
+//! harness starts them (flags or variables); an app origin or redirect URI that could never
+//! match exits 2 naming the flag and the fix; refusals end their log line with the fix.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 use std::io::{BufRead, BufReader, Read, Write};
@@ -35,10 +36,16 @@ fn serve(args: &[&str], env: &[(&str, &str)]) -> (Child, BufReader<ChildStdout>,
 
 /// One HTTP/1.1 request over a fresh connection; the whole raw answer.
 fn request(addr: &str, head: &str, body: &str) -> String {
+    request_with(addr, head, &[], body)
+}
+
+/// [`request`] with extra header lines.
+fn request_with(addr: &str, head: &str, headers: &[&str], body: &str) -> String {
     let mut s = TcpStream::connect(addr).unwrap();
+    let extra: String = headers.iter().map(|h| format!("{h}\r\n")).collect();
     let req = format!(
         "{head} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nclient_id: portal-demo\r\n\
-         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
+         {extra}Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{body}",
         body.len()
     );
     s.write_all(req.as_bytes()).unwrap();
@@ -203,4 +210,107 @@ fn confidential_portal_client_without_implicit_refresh_token_by_flags_and_by_var
     child.wait().unwrap();
     assert!(location.contains("&refresh_token="), "{location}");
     assert!(with_secret.starts_with("HTTP/1.1 401"), "{with_secret}");
+}
+
+#[test]
+fn origins_and_redirect_uris_that_could_never_match_exit_2_naming_the_flag_and_the_fix() {
+    let e = refused(&["--app-origin", "127.0.0.1:5173"], &[]);
+    assert!(
+        e.starts_with("mobproc-emulator: --app-origin \"127.0.0.1:5173\": no scheme"),
+        "{e}"
+    );
+    assert!(
+        e.contains("use --app-origin http://127.0.0.1:5173\n"),
+        "{e}"
+    );
+    let e = refused(&["--app-origin", "http://127.0.0.1:5173/"], &[]);
+    assert!(e.contains("no trailing /"), "{e}");
+    assert!(
+        e.contains("use --app-origin http://127.0.0.1:5173\n"),
+        "{e}"
+    );
+    let e = refused(&["--redirect-uri", "127.0.0.1:5173/"], &[]);
+    assert!(
+        e.starts_with("mobproc-emulator: --redirect-uri \"127.0.0.1:5173/\": no scheme"),
+        "{e}"
+    );
+    assert!(
+        e.contains("use --redirect-uri http://127.0.0.1:5173/\n"),
+        "{e}"
+    );
+    let e = refused(&["--redirect-uri", "ftp://127.0.0.1/"], &[]);
+    assert!(e.contains("not an absolute http(s) URL"), "{e}");
+    let e = refused(&[], &[("MOBPROC_EMU_APP_ORIGIN", "localhost:5173")]);
+    assert!(
+        e.contains("use MOBPROC_EMU_APP_ORIGIN=http://localhost:5173\n"),
+        "{e}"
+    );
+}
+
+#[test]
+fn refusals_are_logged_with_the_fix() {
+    let (mut child, mut out, addr) = serve(
+        &[
+            "--app-origin",
+            "http://127.0.0.1:5173",
+            "--redirect-uri",
+            "http://127.0.0.1:5173/",
+        ],
+        &[],
+    );
+    let page = request(
+        &addr,
+        "GET /as/authorization.oauth2?response_type=token&client_id=portal-demo\
+         &redirect_uri=http%3A%2F%2Flocalhost%3A5173%2F&scope=MOBPROC&state=x",
+        "",
+    );
+    let preflight = request_with(
+        &addr,
+        "OPTIONS /mobproc/v1/ping",
+        &[
+            "Origin: http://localhost:5173",
+            "Access-Control-Request-Method: GET",
+        ],
+        "",
+    );
+    let mut sign_in = String::new();
+    out.read_line(&mut sign_in).unwrap();
+    let mut cors = String::new();
+    out.read_line(&mut cors).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(page.starts_with("HTTP/1.1 400"), "{page}");
+    assert!(
+        page.contains("The redirect_uri http://localhost:5173/ is not registered"),
+        "{page}"
+    );
+    assert!(preflight.starts_with("HTTP/1.1 403"), "{preflight}");
+    assert!(
+        sign_in.starts_with(
+            "GET /as/authorization.oauth2 400 client_id | The redirect_uri \
+             http://localhost:5173/ is not registered for client portal-demo. Registered for \
+             portal-demo: http://127.0.0.1:5173/. Near miss: localhost and 127.0.0.1 are \
+             different hosts to a browser"
+        ),
+        "{sign_in}"
+    );
+    assert!(
+        sign_in.ends_with(
+            "start the emulator with --redirect-uri http://localhost:5173/ (and --app-origin \
+             http://localhost:5173 for the app's API calls; repeated flags replace the \
+             defaults), or run cargo xtask emulator --app http://localhost:5173/\n"
+        ),
+        "{sign_in}"
+    );
+    assert!(
+        cors.starts_with(
+            "OPTIONS /mobproc/v1/ping 403 client_id | CORS preflight refused: origin \
+             http://localhost:5173 is not allowed (allowed: http://127.0.0.1:5173)"
+        ),
+        "{cors}"
+    );
+    assert!(
+        cors.contains("--app-origin http://localhost:5173 "),
+        "{cors}"
+    );
 }

@@ -24,7 +24,7 @@ fn defaults() {
 fn flags_repeat_and_win_over_env() {
     let env = [
         ("MOBPROC_EMU_PORT", "9000"),
-        ("MOBPROC_EMU_APP_ORIGIN", "http://a.test,http://b.test/"),
+        ("MOBPROC_EMU_APP_ORIGIN", "http://a.test, http://b.test"),
         ("MOBPROC_EMU_TOKEN_LIFETIME", "5"),
     ];
     let Ok(Command::Run(c)) = parse(

@@ -3,6 +3,7 @@
 use std::collections::HashMap;
 
 use crate::cli::syntax::{parse_client, parse_tenant, parse_user};
+use crate::cli::urls::{check_origin, check_redirect_uri};
 use crate::seed::extra::check;
 use crate::seed::model::Seed;
 use crate::seed::spec::{ClientSpec, Spec, UserSpec};
@@ -19,10 +20,11 @@ pub use crate::cli::usage::USAGE;
 pub struct Config {
     /// TCP port on 127.0.0.1; 0 lets the OS pick one.
     pub port: u16,
-    /// Origins allowed by CORS (exact match, no trailing slash).
+    /// Origins allowed by CORS (exact match; checked at start-up to be `scheme://host[:port]`
+    /// as a browser sends it, see [`check_origin`]).
     pub app_origins: Vec<String>,
     /// Redirect URIs registered for `portal-demo` and the public clients of `--client`
-    /// (exact match).
+    /// (exact match; checked at start-up, see [`check_redirect_uri`]).
     pub redirect_uris: Vec<String>,
     /// Access-token lifetime in seconds.
     pub token_lifetime: u64,
@@ -147,8 +149,8 @@ impl Config {
             };
             match flag.as_str() {
                 "--port" => cfg.port = parse_num(&value, "--port")?,
-                "--app-origin" => rep.origins.push(value),
-                "--redirect-uri" => rep.uris.push(value),
+                "--app-origin" => rep.origins.push(check_origin("--app-origin", &value)?),
+                "--redirect-uri" => rep.uris.push(check_redirect_uri("--redirect-uri", &value)?),
                 "--token-lifetime" => cfg.token_lifetime = parse_num(&value, "--token-lifetime")?,
                 "--tenant" => rep.tenants.push(value),
                 "--user" => rep.users.push(value),
@@ -156,11 +158,24 @@ impl Config {
                 _ => return Err(format!("unknown flag {flag}")),
             }
         }
+        // Flag values were checked as they came; a variable's are checked here, named by it.
+        let from_flags = !rep.origins.is_empty();
         if let Some(v) = pick(rep.origins, env, "MOBPROC_EMU_APP_ORIGIN", ',') {
-            cfg.app_origins = v.iter().map(|o| trim_origin(o)).collect();
+            cfg.app_origins = if from_flags {
+                v
+            } else {
+                let check = |o: &String| check_origin("MOBPROC_EMU_APP_ORIGIN", o);
+                v.iter().map(check).collect::<Result<_, _>>()?
+            };
         }
+        let from_flags = !rep.uris.is_empty();
         if let Some(v) = pick(rep.uris, env, "MOBPROC_EMU_REDIRECT_URI", ',') {
-            cfg.redirect_uris = v;
+            cfg.redirect_uris = if from_flags {
+                v
+            } else {
+                let check = |u: &String| check_redirect_uri("MOBPROC_EMU_REDIRECT_URI", u);
+                v.iter().map(check).collect::<Result<_, _>>()?
+            };
         }
         let tenants = pick(rep.tenants, env, "MOBPROC_EMU_TENANT", ',');
         cfg.tenants = parse_all(tenants.unwrap_or_default(), parse_tenant)?;
@@ -208,8 +223,4 @@ fn split_list(v: &str, sep: char) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(String::from)
         .collect()
-}
-
-fn trim_origin(o: &str) -> String {
-    o.trim().trim_end_matches('/').to_string()
 }

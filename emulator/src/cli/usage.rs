@@ -7,10 +7,12 @@ usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]
                         [--no-implicit-refresh-token]
 
   --port N              port on 127.0.0.1 (default 8081; 0 picks a free port)     env MOBPROC_EMU_PORT
-  --app-origin ORIGIN   origin allowed by CORS, repeatable (default http://127.0.0.1:8080)
+  --app-origin ORIGIN   origin allowed by CORS, repeatable (default http://127.0.0.1:8080); exactly as
+                        the browser sends it: scheme://host[:port], no trailing /
                                                                                  env MOBPROC_EMU_APP_ORIGIN (comma-separated)
   --redirect-uri URI    redirect URI registered for portal-demo and every public --client, repeatable
-                        (default http://127.0.0.1:8080/ and http://127.0.0.1:8080/callback)
+                        (default http://127.0.0.1:8080/ and http://127.0.0.1:8080/callback); an
+                        absolute http(s) URL, path at least /, no #fragment
                                                                                  env MOBPROC_EMU_REDIRECT_URI (comma-separated)
   --token-lifetime SECS access-token lifetime (default 3600)                      env MOBPROC_EMU_TOKEN_LIFETIME
   --tenant CODE         extra tenant, repeatable; its directory gets 3 employees CODE1001..CODE1003
@@ -37,4 +39,6 @@ usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]
   --help                this text
 
 A flag wins over its variable; a repeated flag replaces the variable's whole list.
+localhost and 127.0.0.1 are different origins. In the workspace, `cargo xtask emulator --app URL`
+registers an app's origin and redirect URI and prints the createClient config to paste.
 ";

@@ -1,8 +1,10 @@
 //! One log line per request (never a token, password or secret), written to stdout and to
-//! the journal with an API request record.
+//! the journal with an API request record. A refused sign-in or cross-origin request ends its
+//! line with ` | ` and the reason and fix ([`LogNote`]).
 
 use std::io::Write;
 
+use crate::hint::LogNote;
 use crate::journal::entries::ApiRecord;
 use crate::state::AppState;
 use axum::extract::{Request, State};
@@ -88,7 +90,12 @@ pub async fn middleware(State(state): State<AppState>, req: Request, next: Next)
     let preflight = req.method() == axum::http::Method::OPTIONS;
     let resp = next.run(req).await;
     let status = resp.status().as_u16();
-    let line = format!("{method} {path} {status} {}", flags(&headers));
+    let mut line = format!("{method} {path} {status} {}", flags(&headers));
+    // Why the emulator refused, and the flag that fixes it (a sign-in or CORS refusal).
+    if let Some(LogNote(note)) = resp.extensions().get::<LogNote>() {
+        line.push_str(" | ");
+        line.push_str(note);
+    }
     if state.config.print_log {
         let mut out = std::io::stdout().lock();
         let _ = writeln!(out, "{line}");

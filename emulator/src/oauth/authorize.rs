@@ -5,10 +5,12 @@ use axum::extract::{RawQuery, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+use crate::hint::{client_refused, redirect_uri_refused};
 use crate::oauth::page;
 use crate::oauth::request::check_scope;
 use crate::oauth::tokens::Subject;
 use crate::params::Params;
+use crate::seed::model::ClientKind;
 use crate::state::AppState;
 
 /// A checked authorization request that can be answered by redirect.
@@ -56,20 +58,33 @@ fn error_redirect(c: &Checked, code: &str, description: &str) -> Response {
 /// Validates the request; `Err` is the finished response (error page or error redirect).
 fn check(state: &AppState, p: &Params) -> Result<Checked, Response> {
     if let Some(name) = p.repeated() {
-        return Err(page::error_page(&format!(
+        return Err(page::error_page(&[format!(
             "Parameter {name} was sent more than once."
-        )));
+        )]));
     }
-    let client = p
-        .get("client_id")
-        .and_then(|id| state.seed.client(id))
-        .ok_or_else(|| page::error_page("Unknown or missing client_id."))?;
-    let redirect_uri = p
-        .get("redirect_uri")
-        .filter(|u| client.redirect_uris.iter().any(|r| r == u))
-        .ok_or_else(|| {
-            page::error_page("The redirect_uri is missing or not registered for this client.")
-        })?;
+    let Some(client) = p.get("client_id").and_then(|id| state.seed.client(id)) else {
+        let portals: Vec<String> = state
+            .seed
+            .clients
+            .iter()
+            .filter(|c| c.kind == ClientKind::Portal)
+            .map(|c| c.id.clone())
+            .collect();
+        return Err(page::error_page(&client_refused(
+            p.get("client_id"),
+            &portals,
+        )));
+    };
+    let received = p.get("redirect_uri");
+    let Some(redirect_uri) = received.filter(|u| client.redirect_uris.iter().any(|r| r == u))
+    else {
+        return Err(page::error_page(&redirect_uri_refused(
+            &client.id,
+            received,
+            &client.redirect_uris,
+            client.kind == ClientKind::Service,
+        )));
+    };
     let c = Checked {
         client_id: client.id.clone(),
         redirect_uri: redirect_uri.to_string(),

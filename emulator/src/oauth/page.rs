@@ -3,6 +3,8 @@
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Response};
 
+use crate::hint::LogNote;
+
 /// Escapes text for HTML content and attribute values.
 pub fn escape(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
@@ -21,7 +23,7 @@ pub fn escape(s: &str) -> String {
 
 const STYLE: &str = "body{font-family:sans-serif;max-width:24rem;margin:4rem auto;padding:0 1rem}\
 label,input,button{display:block;width:100%;margin:.3rem 0}input{padding:.4rem}\
-button{padding:.5rem;margin-top:.8rem}#error{color:#b00020}";
+button{padding:.5rem;margin-top:.8rem}#error{color:#b00020}p{overflow-wrap:anywhere}";
 
 fn page(status: StatusCode, title: &str, body: &str) -> Response {
     let html = format!(
@@ -67,11 +69,20 @@ pub fn sign_in(hidden: &[(&str, &str)], error: Option<&str>, username: &str) -> 
     page(StatusCode::OK, "Tangoe sign-in", &body)
 }
 
-/// A 400 page for requests that cannot be redirected back (RFC 6749 §4.2.2.1).
-pub fn error_page(message: &str) -> Response {
-    let body = format!(
-        "<h1>Sign-in request rejected</h1><p id=\"error\">{}</p>",
-        escape(message)
-    );
-    page(StatusCode::BAD_REQUEST, "Tangoe sign-in error", &body)
+/// A 400 page for requests that cannot be redirected back (RFC 6749 §4.2.2.1): the first
+/// sentence is the error (`#error`), the others what was received, what is registered and
+/// how to fix it (`.hint`). The request's log line ends with all of them.
+pub fn error_page(sentences: &[String]) -> Response {
+    let mut body = String::from("<h1>Sign-in request rejected</h1>");
+    for (i, s) in sentences.iter().enumerate() {
+        let attr = if i == 0 {
+            "id=\"error\""
+        } else {
+            "class=\"hint\""
+        };
+        body.push_str(&format!("<p {attr}>{}</p>", escape(s)));
+    }
+    let mut resp = page(StatusCode::BAD_REQUEST, "Tangoe sign-in error", &body);
+    resp.extensions_mut().insert(LogNote(sentences.join(" ")));
+    resp
 }
