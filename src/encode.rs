@@ -139,13 +139,14 @@ pub fn form_decode(input: &str) -> Result<String, DecodeError> {
 /// Splits `a=1&b=2` into decoded pairs, in order, keeping duplicates (the caller decides).
 /// Empty segments (`a=1&&b=2`) are skipped; a segment without `=` has an empty value.
 pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
-    split_byte(input, b'&')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| {
-            let (key, value) = split_once_byte(segment, b'=').unwrap_or((segment, ""));
-            Ok((form_decode(key)?, form_decode(value)?))
-        })
-        .collect()
+    // A loop, not `collect` into a `Result`: the iterator adapters that would take cost the
+    // wasm module more than this function.
+    let mut pairs = Vec::new();
+    for segment in split_byte(input, b'&').filter(|segment| !segment.is_empty()) {
+        let (key, value) = split_once_byte(segment, b'=').unwrap_or((segment, ""));
+        pairs.push((form_decode(key)?, form_decode(value)?));
+    }
+    Ok(pairs)
 }
 
 fn hex_digit(nibble: u8) -> char {

@@ -96,7 +96,10 @@ impl Events {
 
     /// Removes a listener; removing one twice does nothing.
     pub fn off(&self, id: u32) {
-        self.listeners.borrow_mut().retain(|(i, _, _)| *i != id);
+        let mut listeners = self.listeners.borrow_mut();
+        if let Some(at) = listeners.iter().position(|(i, _, _)| *i == id) {
+            listeners.remove(at);
+        }
     }
 
     /// Tells every listener of the event's kind; one that throws is reported as
@@ -104,13 +107,12 @@ impl Events {
     pub fn emit(&self, event: &Event) {
         let kind = event.kind();
         // A copy: listeners may subscribe, unsubscribe or emit while we call them.
-        let listeners: Vec<Listener> = self
-            .listeners
-            .borrow()
-            .iter()
-            .filter(|(_, k, _)| *k == kind)
-            .map(|(_, _, l)| l.clone())
-            .collect();
+        let mut listeners: Vec<Listener> = Vec::new();
+        for (_, k, listener) in self.listeners.borrow().iter() {
+            if *k == kind {
+                listeners.push(listener.clone());
+            }
+        }
         for listener in listeners {
             if let Err(thrown) = listener(event) {
                 if kind != EventKind::Error {

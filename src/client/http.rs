@@ -63,15 +63,25 @@ impl CallContext {
     fn is_usual(&self) -> bool {
         !self.own_activity && self.overrides.iter().all(Option::is_none)
     }
+
+    /// The overrides as the core's context policy takes them.
+    fn each_override(&self) -> [Override<'_>; 3] {
+        fn each(o: &Option<Option<String>>) -> Override<'_> {
+            match o {
+                None => Override::Inherit,
+                Some(None) => Override::Remove,
+                Some(Some(v)) => Override::Set(v.as_str()),
+            }
+        }
+        let [x, y, z] = &self.overrides;
+        [each(x), each(y), each(z)]
+    }
 }
 
 /// The headers of calls that change nothing, kept until the token or the client's context
 /// changes: the same question always gets the same answer, and most calls ask it.
 #[derive(Default)]
 pub struct HeaderCache(RefCell<Option<(String, SignedHeaders)>>);
-
-/// Header names and values; an empty value means "remove".
-type HeaderList = Vec<(&'static str, String)>;
 
 /// Header names and their values as JavaScript strings (`None`: remove the header).
 type SignedHeaders = Rc<Vec<(&'static str, Option<JsValue>)>>;
@@ -149,7 +159,7 @@ impl Client {
         call.own_activity = own(context::ACTIVITY_ID).is_some();
         call.own_correlation = own(CORRELATION_ID).is_some();
         // Checked now, so a bad value is refused before anything is sent.
-        self.context_headers(&call)?;
+        self.context_headers(&call, None)?;
         Ok(call)
     }
 
@@ -202,13 +212,12 @@ impl Client {
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
-                let mut list: HeaderList = api_headers(&self.0.config, &token).into();
-                list.extend(self.context_headers(call)?);
-                let list: SignedHeaders = Rc::new(
-                    list.into_iter()
-                        .map(|(n, v)| (n, (!v.is_empty()).then(|| JsValue::from_str(&v))))
-                        .collect(),
-                );
+                let mut list = Vec::new();
+                for (name, value) in api_headers(&self.0.config, &token) {
+                    list.push((name, Some(JsValue::from_str(&value))));
+                }
+                self.context_headers(call, Some(&mut list))?;
+                let list: SignedHeaders = Rc::new(list);
                 if call.is_usual() {
                     *self.0.headers.0.borrow_mut() = Some((token.secret().into(), list.clone()));
                 }
@@ -233,22 +242,24 @@ impl Client {
         Ok(token)
     }
 
-    /// The context headers of a call (an empty value: the header must go).
-    fn context_headers(&self, call: &CallContext) -> Result<HeaderList> {
+    /// Checks the context headers of a call and adds them to `out`, if given (`None`: the
+    /// header must go).
+    fn context_headers(
+        &self,
+        call: &CallContext,
+        out: Option<&mut Vec<(&'static str, Option<JsValue>)>>,
+    ) -> Result<()> {
         let state = self.0.context.borrow();
         let (context, activity) = &*state;
         let [a, b, c] = context.values();
         let client = [a, b, c, activity.as_deref().filter(|_| !call.own_activity)];
-        let overrides = call.overrides.each_ref().map(|o| match o {
-            None => Override::Inherit,
-            Some(None) => Override::Remove,
-            Some(Some(v)) => Override::Set(v.as_str()),
-        });
-        let headers = context::headers(client, overrides, None)?;
-        Ok(headers
-            .into_iter()
-            .map(|(n, v)| (n, v.to_owned()))
-            .collect())
+        let headers = context::headers(client, call.each_override(), None)?;
+        if let Some(out) = out {
+            for (name, value) in headers {
+                out.push((name, (!value.is_empty()).then(|| JsValue::from_str(value))));
+            }
+        }
+        Ok(())
     }
 
     /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.

@@ -73,7 +73,11 @@ impl Storage for MemoryStorage {
         Ok(())
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
-        self.0.borrow_mut().retain(|(k, _)| k != key);
+        // Keys are unique: `set` removes before it adds.
+        let mut entries = self.0.borrow_mut();
+        if let Some(at) = entries.iter().position(|(k, _)| k == key) {
+            entries.remove(at);
+        }
         Ok(())
     }
 }
