@@ -57,6 +57,20 @@ pub fn trim_end_byte(text: &str, strip: u8) -> &str {
     text.get(..text.len() - cut).unwrap_or_default()
 }
 
+/// `str::trim` (Unicode white space at both ends), without the pattern machinery.
+pub fn trim(text: &str) -> &str {
+    let mut chars = text.char_indices();
+    let start = chars
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(text.len(), |(at, _)| at);
+    let end = text
+        .char_indices()
+        .rev()
+        .find(|(_, c)| !c.is_whitespace())
+        .map_or(start, |(at, c)| at + c.len_utf8());
+    text.get(start..end).unwrap_or_default()
+}
+
 /// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
 /// costs the wasm module more than the callers together).
 pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
@@ -206,6 +220,17 @@ mod tests {
             assert_eq!(digits(text), parsed, "{text:?}");
         }
         assert_eq!(digits("99999999999999999999999"), Some(u64::MAX));
+        for text in [
+            "",
+            " ",
+            " a ",
+            "\t1\u{a0}",
+            "\u{85}x y\u{3000}",
+            "é",
+            "  ü  ",
+        ] {
+            assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
         for text in ["", "/", "//a//", "a/b", "é//"] {
             assert_eq!(trim_start_byte(text, b'/'), text.trim_start_matches('/'));
             assert_eq!(trim_end_byte(text, b'/'), text.trim_end_matches('/'));

@@ -148,7 +148,7 @@ fn clip(text: &js_sys::JsString, max: u32) -> String {
 
 /// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.
 fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
-    let value = value.trim();
+    let value = crate::text::trim(value);
     if let Some(seconds) = crate::text::digits(value) {
         // At most 2^53 − 1, the largest whole number JavaScript holds exactly.
         return Some(seconds.min((1 << 53) - 1));

@@ -57,15 +57,15 @@ impl Client {
         }
         // Before anything else: the response leaves the address bar and the history entry.
         let history: web_sys::History = global("history").unchecked_into();
-        let path = string(&location, "pathname").zip(string(&location, "search"));
-        let removed = path.is_some_and(|(path, search)| {
-            history
+        let removed = match (string(&location, "pathname"), string(&location, "search")) {
+            (Some(path), Some(search)) => history
                 .state()
                 .and_then(|state| {
                     history.replace_state_with_url(&state, "", Some(&(path + &search)))
                 })
-                .is_ok()
-        });
+                .is_ok(),
+            _ => false,
+        };
         if !removed {
             return Err(Error::unsupported(
                 "could not remove the sign-in response from the URL",
