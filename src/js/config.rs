@@ -95,25 +95,28 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
         &own(value, "refreshSkewSeconds")?,
         "refreshSkewSeconds",
         86_400,
+        "must be an integer from 0 to 86400",
     )?;
-    c.timeout_ms = number(&own(value, "timeoutMs")?, "timeoutMs", 600_000)?;
+    c.timeout_ms = number(
+        &own(value, "timeoutMs")?,
+        "timeoutMs",
+        600_000,
+        "must be an integer from 0 to 600000",
+    )?;
     c.context = read_context(&own(value, "context")?, "context")?;
     c.activity_id = read_activity_id(&own(value, "activityId")?)?;
     Ok(())
 }
 
-/// A whole number from 0 to `max`; `None` when `undefined` or `null`.
-fn number(v: &JsValue, key: &str, max: u32) -> Result<Option<u32>, Error> {
+/// A whole number from 0 to `max`; `None` when `undefined` or `null`; else `reason`.
+fn number(v: &JsValue, key: &str, max: u32, reason: &'static str) -> Result<Option<u32>, Error> {
     if v.is_null() {
         return Ok(None);
     }
     match whole(v, 0.0, f64::from(max)) {
         None => Ok(None),
         Some(Ok(n)) => Ok(Some(n as u32)),
-        Some(Err(())) => Err(Error::config_owned(
-            key,
-            cat(&["must be an integer from 0 to ", &decimal(u64::from(max))]),
-        )),
+        Some(Err(())) => Err(Error::config(key, reason)),
     }
 }
 
@@ -170,7 +173,7 @@ pub fn read_overrides(value: &JsValue, name: &str) -> Result<[Option<Option<Stri
         only_known(value, &[CONTEXT_FIELDS], &prefix, "is not a context field")?;
         let mut out = [None, None, None];
         for (slot, key) in out.iter_mut().zip(CONTEXT_FIELDS) {
-            *slot = string_or_null(own(value, key)?, &cat(&[&prefix, key]))?;
+            *slot = string_or_null(own(value, key)?, &[&prefix, key])?;
         }
         Ok(out)
     };
@@ -179,7 +182,7 @@ pub fn read_overrides(value: &JsValue, name: &str) -> Result<[Option<Option<Stri
 
 /// An activity id: a string, or `null`/`undefined` for none.
 pub fn read_activity_id(value: &JsValue) -> Result<Option<String>> {
-    Ok(string_or_null(value.clone(), "activityId")?.flatten())
+    Ok(string_or_null(value.clone(), &["activityId"])?.flatten())
 }
 
 /// `{ returnTo? }` of `login` and `authorizeUrl`.

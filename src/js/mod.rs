@@ -11,7 +11,6 @@ mod request;
 
 use crate::client::{Client, Event, EventKind, PageOptions, Pages};
 use crate::error::Error;
-use crate::text::cat;
 use error::{throw, to_js, to_value};
 use js_sys::{Function, Promise};
 use read::own;
@@ -276,24 +275,21 @@ fn page_options(value: &JsValue) -> Result<PageOptions, Error> {
     if !read::is_object(value) {
         return Err(Error::config("options", "must be an object"));
     }
-    for (key, min) in [("limit", 1.0), ("offset", 0.0), ("maxPages", 1.0)] {
+    let read = |key: &'static str, min: f64| -> Result<Option<u64>, Error> {
         let v = own(value, key).map_err(|f| f.named("options"))?;
-        let n = match read::whole(&v, min, 9_007_199_254_740_991.0) {
-            None => continue,
-            Some(Ok(n)) => n as u64,
-            Some(Err(())) => {
-                let at_least = if min == 0.0 { "0" } else { "1" };
-                return Err(Error::config_owned(
-                    key,
-                    cat(&["must be an integer of at least ", at_least]),
-                ));
+        match read::whole(&v, min, 9_007_199_254_740_991.0) {
+            None => Ok(None),
+            Some(Ok(n)) => Ok(Some(n as u64)),
+            Some(Err(())) if min == 0.0 => {
+                Err(Error::config(key, "must be an integer of at least 0"))
             }
-        };
-        match key {
-            "limit" => options.limit = Some(n),
-            "offset" => options.offset = Some(n),
-            _ => options.max_pages = u32::try_from(n).unwrap_or(u32::MAX),
+            Some(Err(())) => Err(Error::config(key, "must be an integer of at least 1")),
         }
+    };
+    options.limit = read("limit", 1.0)?;
+    options.offset = read("offset", 0.0)?;
+    if let Some(n) = read("maxPages", 1.0)? {
+        options.max_pages = u32::try_from(n).unwrap_or(u32::MAX);
     }
     Ok(options)
 }

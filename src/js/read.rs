@@ -136,8 +136,9 @@ pub fn optional_string(value: JsValue, field: &str) -> Result<Option<String>, Er
         .ok_or_else(|| Error::config(field, "must be a string"))
 }
 
-/// A string, `null` or `undefined`: `Some(None)` for `null`.
-pub fn string_or_null(value: JsValue, field: &str) -> Result<Option<Option<String>>, Error> {
+/// A string, `null` or `undefined`: `Some(None)` for `null`. The field's name is given in
+/// parts (`context.`, `employeeId`), joined only for an error.
+pub fn string_or_null(value: JsValue, field: &[&str]) -> Result<Option<Option<String>>, Error> {
     if value.is_undefined() {
         return Ok(None);
     }
@@ -146,7 +147,7 @@ pub fn string_or_null(value: JsValue, field: &str) -> Result<Option<Option<Strin
     }
     text(&value)?
         .map(|s| Some(Some(s)))
-        .ok_or_else(|| Error::config(field, "must be a string or null"))
+        .ok_or_else(|| Error::config(&cat(field), "must be a string or null"))
 }
 
 /// A whole number from `min` to `max`, or `None` when `undefined` (or `null`, if `nullish`).
