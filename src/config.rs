@@ -155,8 +155,9 @@ impl ValidConfig {
         // Check everything while only borrowing, then build: an error then never has owned
         // values to drop, which keeps this (the largest function of the module) small.
         check(raw)?;
-        let api_base = secure_url("apiBaseUrl", &raw.api_base_url)?;
         // Checked above: from here on nothing fails.
+        let api_base =
+            secure_url(&raw.api_base_url).map_err(|why| Error::config("apiBaseUrl", why))?;
         let optional = |url: &Option<String>| url.as_deref().and_then(|u| HttpUrl::parse(u).ok());
         let mut allowed_origins = vec![api_base.origin().to_owned()];
         for url in raw
@@ -277,12 +278,13 @@ impl ValidConfig {
 fn check(raw: &Config) -> Result<()> {
     header_value("clientId", &raw.client_id)?;
     header_value("tenant", &raw.tenant)?;
-    let base = secure_url("apiBaseUrl", &raw.api_base_url)?;
-    if base.query().is_some() || base.fragment().is_some() {
-        return Err(Error::config(
-            "apiBaseUrl",
-            "must not have a query or fragment",
-        ));
+    let why = match secure_url(&raw.api_base_url) {
+        Ok(base) if base.query().is_none() && base.fragment().is_none() => None,
+        Ok(_) => Some("must not have a query or fragment"),
+        Err(why) => Some(why),
+    };
+    if let Some(why) = why {
+        return Err(Error::config("apiBaseUrl", why));
     }
     // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment; nor may
     // the endpoints we add parameters to.
@@ -293,29 +295,27 @@ fn check(raw: &Config) -> Result<()> {
         ("validateUrl", &raw.validate_url),
         ("revokeUrl", &raw.revoke_url),
     ] {
-        if let Some(url) = url {
-            if secure_url(field, url)?.fragment().is_some() {
-                return Err(Error::config(field, "must not have a fragment"));
-            }
-        }
+        let why = match url.as_deref().map(secure_url) {
+            None => continue,
+            Some(Ok(url)) if url.fragment().is_none() => continue,
+            Some(Ok(_)) => "must not have a fragment",
+            Some(Err(why)) => why,
+        };
+        return Err(Error::config(field, why));
     }
     if let Some(scope) = &raw.scope {
         scope_value(scope)?;
     }
     for (i, origin) in raw.allowed_origins.iter().enumerate() {
-        let url = secure_url("allowedOrigins", origin).and_then(|url| {
-            let bare = url.path() == "/" && url.query().is_none() && url.fragment().is_none();
-            bare.then_some(()).ok_or(Error::config(
-                "allowedOrigins",
-                "must be an origin only (scheme, host and port, no path)",
-            ))
-        });
-        if let Err(Error::ConfigInvalid { reason, .. }) = url {
-            return Err(Error::ConfigInvalid {
-                field: cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
-                reason,
-            });
-        }
+        let why = match secure_url(origin) {
+            Ok(url) if url.path() == "/" && url.query().is_none() && url.fragment().is_none() => {
+                continue
+            }
+            Ok(_) => "must be an origin only (scheme, host and port, no path)",
+            Err(why) => why,
+        };
+        let field = cat(&["allowedOrigins[", &decimal(i as u64), "]"]);
+        return Err(Error::config(&field, why));
     }
     if let Some(secret) = &raw.client_secret {
         // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
@@ -347,14 +347,13 @@ fn check(raw: &Config) -> Result<()> {
     Ok(())
 }
 
-/// An https URL, or http on a loopback host.
-fn secure_url(field: &str, value: &str) -> Result<HttpUrl> {
-    let url = HttpUrl::parse(value).map_err(|e| Error::config(field, e.0))?;
+/// An https URL, or http on a loopback host; `Err` says why not.
+fn secure_url(value: &str) -> Result<HttpUrl, &'static str> {
+    let url = HttpUrl::parse(value).map_err(|e| e.0)?;
     if !url.is_https() && !url.is_loopback() {
-        return Err(Error::config(
-            field,
+        return Err(
             "must use https (plain http is allowed only for 127.0.0.1, localhost and [::1])",
-        ));
+        );
     }
     Ok(url)
 }
