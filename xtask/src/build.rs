@@ -21,7 +21,7 @@ pub fn run() -> Result<PathBuf> {
     sh::run(&mut cmd(
         "cargo",
         &[
-            "build",
+            "rustc",
             "-p",
             "mobproc-auth",
             "--lib",
@@ -31,6 +31,11 @@ pub fn run() -> Result<PathBuf> {
             "wasm32-unknown-unknown",
             "--profile",
             "wasm",
+            "--",
+            // For the crate, and so for its link-time optimisation of the whole module:
+            // LLVM inlines calls costing up to 8 (opt-level "z" allows 5); the module gzips
+            // 0.2 KB smaller (7 to 10 give the same module, 11 to 15 and below 7 a larger one).
+            "-Cllvm-args=-inline-threshold=8",
         ],
     ))?;
     if pkg.exists() {
