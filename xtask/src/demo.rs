@@ -12,14 +12,19 @@
 //! environments. `--no-refresh-token` makes the sign-in issue no refresh token, so the portal's
 //! "Your session ends in …" notice shows `refreshSkewSeconds` before the end.
 //!
+//! `--app URL` (repeatable) registers your own app at the same emulator, as `cargo xtask
+//! emulator --app URL` does (see `emulator.rs` for how a URL maps to an origin and a redirect
+//! URI), and prints the `createClient` config to paste for each.
+//!
 //! Stopping: Ctrl-C sends SIGINT to the whole foreground process group, so every server gets it
 //! and exits by itself. On Linux the servers are also started under `setpriv --pdeathsig TERM`
 //! when util-linux's `setpriv` is there, so even a `kill` of this process alone leaves no orphan.
 //! Any other way out of `run` (an error, one server exiting) kills and reaps them all.
 
-mod commands;
-mod servers;
+pub(crate) mod commands;
+pub(crate) mod servers;
 
+use crate::emulator::{app_configs, App, Clients};
 use crate::sh::{self, cmd, Result};
 use commands::{Secret, Wiring, CLIENT_ID, TENANT};
 use servers::Servers;
@@ -27,7 +32,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [--token-lifetime SECS] [--refresh-skew S]
-                        [--relay [--relay-port N]] [--no-refresh-token]
+                        [--relay [--relay-port N]] [--no-refresh-token] [--app URL]...
 
   --portal-port N        the portal (www-example) on http://127.0.0.1:N      default 8080
   --api-port N           the Tangoe emulator on http://127.0.0.1:N           default 8081
@@ -42,10 +47,14 @@ const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [-
   --no-refresh-token     the sign-in issues no refresh token (the emulator's
                          --no-implicit-refresh-token): the portal says \"Your session ends in …\"
                          refreshSkewSeconds before the end, with Sign in again
+  --app URL              your own app too, repeatable: its origin is allowed by CORS and the URL
+                         registered as a redirect URI of portal-demo at the same emulator; prints
+                         the createClient config to paste (as cargo xtask emulator --app URL)
 
   e.g. cargo xtask demo --token-lifetime 20 --refresh-skew 5
        cargo xtask demo --relay --token-lifetime 20 --refresh-skew 5
-       cargo xtask demo --relay --no-refresh-token --token-lifetime 90";
+       cargo xtask demo --relay --no-refresh-token --token-lifetime 90
+       cargo xtask demo --app http://127.0.0.1:5173/";
 
 /// What `cargo xtask demo` was asked for.
 struct Options {
@@ -56,6 +65,8 @@ struct Options {
     no_refresh_token: bool,
     token_lifetime: Option<u32>,
     refresh_skew: Option<u32>,
+    /// Other apps served by the same emulator (`--app`).
+    apps: Vec<App>,
 }
 
 /// Builds and starts the servers; stops on Ctrl-C.
@@ -67,6 +78,14 @@ pub fn run(args: &[String]) -> Result {
     for (i, (a, pa)) in ports.iter().enumerate() {
         if let Some((b, _)) = ports.iter().skip(i + 1).find(|(_, pb)| pb == pa) {
             return Err(format!("demo: the {a} and the {b} cannot share port {pa}"));
+        }
+    }
+    for (name, p) in ports.iter().filter(|(name, _)| *name != "portal") {
+        if let Some(app) = o.apps.iter().find(|a| a.on_loopback_port(*p)) {
+            return Err(format!(
+                "demo: --app {} is on the {name}'s port {p}: serve the app elsewhere",
+                app.redirect_uri
+            ));
         }
     }
     let node = sh::output(&mut cmd("node", &["--version"])).ok_or(
@@ -95,9 +114,10 @@ pub fn run(args: &[String]) -> Result {
         token_lifetime: o.token_lifetime,
         refresh_skew: o.refresh_skew,
         no_refresh_token: o.no_refresh_token,
+        apps: &o.apps,
     };
     let (tx, rx) = mpsc::channel();
-    let mut servers = Servers::default();
+    let mut servers = Servers::new("demo", "--portal-port / --api-port / --relay-port");
     servers.spawn(
         "tangoe",
         commands::emulator(&emulator_bin, &wiring),
@@ -109,11 +129,19 @@ pub fn run(args: &[String]) -> Result {
     servers.spawn("portal", commands::portal(&wiring, &pkg, &rust_example), tx)?;
     servers.wait_ready(&rx)?;
     println!("{}", banner(&o, &wiring));
+    if !o.apps.is_empty() {
+        // With --relay portal-demo is confidential, and the relay serves the portal's origin only.
+        let clients = Clients {
+            portal_demo_confidential: o.relay,
+            ..Clients::default()
+        };
+        println!("{}", app_configs(&wiring.api_origin, &o.apps, &clients));
+    }
     servers.wait_any()
 }
 
 /// `cargo build -p NAME` and the path of its debug binary.
-fn build_server(name: &str) -> Result<PathBuf> {
+pub(crate) fn build_server(name: &str) -> Result<PathBuf> {
     sh::run(&mut cmd("cargo", &["build", "-p", name]))?;
     let bin = sh::target_dir()
         .join("debug")
@@ -191,6 +219,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         no_refresh_token: false,
         token_lifetime: None,
         refresh_skew: None,
+        apps: Vec::new(),
     };
     let mut it = args.iter();
     while let Some(arg) = it.next() {
@@ -213,7 +242,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
             }
             (
                 "--portal-port" | "--api-port" | "--relay-port" | "--token-lifetime"
-                | "--refresh-skew",
+                | "--refresh-skew" | "--app",
                 _,
             ) => {}
             _ => return Err(format!("demo: unknown argument {arg}\n\n{USAGE}")),
@@ -226,6 +255,9 @@ fn parse_args(args: &[String]) -> Result<Options> {
             "--api-port" => o.api_port = port(flag, &value)?,
             "--relay-port" => o.relay_port = Some(port(flag, &value)?),
             "--token-lifetime" => o.token_lifetime = Some(seconds(flag, &value, 1)?),
+            "--app" => o
+                .apps
+                .push(App::parse(&value).map_err(|e| format!("demo: {e}"))?),
             _ => o.refresh_skew = Some(seconds(flag, &value, 0)?),
         }
     }

@@ -3,6 +3,7 @@
 //! `ps` shows and `sh::run` would echo).
 
 use super::servers::guarded;
+use crate::emulator::{registration_args, App};
 use crate::sh::root;
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -47,17 +48,24 @@ pub struct Wiring<'a> {
     pub token_lifetime: Option<u32>,
     pub refresh_skew: Option<u32>,
     pub no_refresh_token: bool,
+    /// Other apps the emulator serves too (`--app`).
+    pub apps: &'a [App],
 }
 
-/// The emulator: Tangoe for the portal's origin (and `/rust/`); with the relay, the portal's
-/// client is confidential (`MOBPROC_EMU_CLIENT=portal-demo:SECRET`).
+/// The emulator: Tangoe for the portal's origin (and `/rust/`) and the `--app` ones; with the
+/// relay, the portal's client is confidential (`MOBPROC_EMU_CLIENT=portal-demo:SECRET`).
 pub fn emulator(bin: &Path, w: &Wiring) -> Command {
     let mut c = guarded(&bin.to_string_lossy());
     c.args(["--port", &w.api_port.to_string()]);
-    c.args(["--app-origin", &w.portal_origin]);
-    c.args(["--redirect-uri", &format!("{}/", w.portal_origin)]);
-    // The Rust example's redirect URI, registered for portal-demo too.
-    c.args(["--redirect-uri", &format!("{}/rust/", w.portal_origin)]);
+    // The portal and the Rust example's redirect URI (registered for portal-demo too) first,
+    // then the other apps: each origin and redirect URI once.
+    let portal = |path: &str| App {
+        origin: w.portal_origin.clone(),
+        redirect_uri: format!("{}{path}", w.portal_origin),
+    };
+    let mut apps = vec![portal("/"), portal("/rust/")];
+    apps.extend(w.apps.iter().cloned());
+    c.args(registration_args(&apps));
     if let Some(secs) = w.token_lifetime {
         c.args(["--token-lifetime", &secs.to_string()]);
     }

@@ -1,13 +1,13 @@
-//! Running the demo's servers: each started so that it dies with `cargo xtask demo` where the
-//! OS can arrange it, its output forwarded line by line with a `[name]` prefix, its listening line
-//! awaited, and all of them stopped when one stops.
+//! Running the demo's servers (and `cargo xtask emulator`'s one): each started so that it dies
+//! with the xtask where the OS can arrange it, its output forwarded line by line with a `[name]`
+//! prefix, its listening line awaited, and all of them stopped when one stops.
 
 use crate::sh::{self, root, Result};
 use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 use std::process::{Child, Command, ExitStatus, Stdio};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, Sender};
-use std::thread;
+use std::thread::{self, JoinHandle};
 use std::time::{Duration, Instant};
 
 /// How long a server may take to print its listening line.
@@ -15,7 +15,7 @@ const START_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// A command for `program` that dies with this process where the OS can arrange it
 /// (`setpriv --pdeathsig TERM`, Linux util-linux), run from the workspace root.
-pub(super) fn guarded(program: &str) -> Command {
+pub(crate) fn guarded(program: &str) -> Command {
     const SETPRIV: &str = "/usr/bin/setpriv";
     let supported = cfg!(target_os = "linux")
         && Path::new(SETPRIV).exists()
@@ -33,19 +33,34 @@ pub(super) fn guarded(program: &str) -> Command {
 }
 
 /// A server's first stdout line (its listening line), or its end.
-pub(super) enum Event {
+pub(crate) enum Event {
     FirstLine(&'static str, String),
 }
 
 /// The running servers; dropping this kills and reaps whatever still runs.
-#[derive(Default)]
-pub(super) struct Servers {
+pub(crate) struct Servers {
+    /// The xtask command, for messages (`demo`, `emulator`).
+    command: &'static str,
+    /// The flags that choose the ports, for the message when a server cannot start.
+    port_flags: &'static str,
     children: Vec<(&'static str, Child)>,
+    /// The threads forwarding each server's stderr, by server name.
+    stderr: Vec<(&'static str, JoinHandle<()>)>,
 }
 
 impl Servers {
+    /// No servers yet; messages start with `command:` and name `port_flags`.
+    pub(crate) fn new(command: &'static str, port_flags: &'static str) -> Self {
+        Servers {
+            command,
+            port_flags,
+            children: Vec::new(),
+            stderr: Vec::new(),
+        }
+    }
+
     /// Starts `command`, forwarding its stdout and stderr line by line as `[name] …`.
-    pub(super) fn spawn(
+    pub(crate) fn spawn(
         &mut self,
         name: &'static str,
         mut command: Command,
@@ -57,7 +72,8 @@ impl Servers {
             .stderr(Stdio::piped());
         let mut child = command.spawn().map_err(|e| {
             format!(
-                "demo: could not start the {name} server ({:?}): {e}",
+                "{}: could not start the {name} server ({:?}): {e}",
+                self.command,
                 command.get_program()
             )
         })?;
@@ -65,26 +81,34 @@ impl Servers {
             forward(name, out, Some(tx), false);
         }
         if let Some(err) = child.stderr.take() {
-            forward(name, err, None, true);
+            self.stderr.push((name, forward(name, err, None, true)));
         }
         self.children.push((name, child));
         Ok(())
     }
 
     /// Waits for every server's listening line; fails if one exits or takes too long.
-    pub(super) fn wait_ready(&mut self, rx: &Receiver<Event>) -> Result {
+    pub(crate) fn wait_ready(&mut self, rx: &Receiver<Event>) -> Result {
         let deadline = Instant::now() + START_TIMEOUT;
         let mut waiting: Vec<&'static str> = self.children.iter().map(|(n, _)| *n).collect();
+        let who = self.command;
         while !waiting.is_empty() {
             if let Some((name, status)) = self.exited()? {
-                return Err(format!(
-                    "demo: the {name} server stopped while starting ({status}); is its port already in use? \
-                     (see --portal-port / --api-port / --relay-port)"
-                ));
+                // Its last words (e.g. the emulator's reason for refusing a flag) first.
+                self.drain_stderr(name);
+                return Err(if status.code() == Some(2) {
+                    format!("{who}: the {name} server refused its command line ({status}): see [{name}] above")
+                } else {
+                    format!(
+                        "{who}: the {name} server stopped while starting ({status}); is its port already in use? \
+                         (see {})",
+                        self.port_flags
+                    )
+                });
             }
             if Instant::now() > deadline {
                 return Err(format!(
-                    "demo: {} did not start within {}s",
+                    "{who}: {} did not start within {}s",
                     waiting.join(" and "),
                     START_TIMEOUT.as_secs()
                 ));
@@ -92,7 +116,7 @@ impl Servers {
             match rx.recv_timeout(Duration::from_millis(100)) {
                 Ok(Event::FirstLine(name, line)) => {
                     if !line.contains("listening on http://") {
-                        return Err(format!("demo: unexpected first line from {name}: {line}"));
+                        return Err(format!("{who}: unexpected first line from {name}: {line}"));
                     }
                     waiting.retain(|n| *n != name);
                 }
@@ -105,16 +129,22 @@ impl Servers {
     }
 
     /// Runs until one server exits (Ctrl-C stops them all), then stops the others.
-    pub(super) fn wait_any(mut self) -> Result {
+    pub(crate) fn wait_any(mut self) -> Result {
+        let who = self.command;
         loop {
             if let Some((name, status)) = self.exited()? {
+                let others = if self.children.len() > 1 {
+                    "; the others were stopped too"
+                } else {
+                    ""
+                };
                 self.stop_all();
                 return if status.success() {
-                    eprintln!("demo: the {name} server stopped; the others were stopped too");
+                    eprintln!("{who}: the {name} server stopped{others}");
                     Ok(())
                 } else {
                     Err(format!(
-                        "demo: the {name} server stopped ({status}); the others were stopped too"
+                        "{who}: the {name} server stopped ({status}){others}"
                     ))
                 };
             }
@@ -127,12 +157,22 @@ impl Servers {
         for (name, child) in &mut self.children {
             if let Some(status) = child
                 .try_wait()
-                .map_err(|e| format!("demo: waiting for {name}: {e}"))?
+                .map_err(|e| format!("{}: waiting for {name}: {e}", self.command))?
             {
                 return Ok(Some((*name, status)));
             }
         }
         Ok(None)
+    }
+
+    /// Waits (up to a second) until the stderr of `name`, which has exited, is all printed.
+    fn drain_stderr(&mut self, name: &str) {
+        let deadline = Instant::now() + Duration::from_secs(1);
+        for (_, handle) in self.stderr.iter().filter(|(n, _)| *n == name) {
+            while !handle.is_finished() && Instant::now() < deadline {
+                thread::sleep(Duration::from_millis(10));
+            }
+        }
     }
 
     fn stop_all(&mut self) {
@@ -153,13 +193,13 @@ impl Drop for Servers {
 }
 
 /// Copies `stream` line by line to our stdout (or stderr) as `[name] line`; the first line also
-/// goes to `first`.
+/// goes to `first`. The thread ends at the end of the stream.
 fn forward(
     name: &'static str,
     stream: impl Read + Send + 'static,
     first: Option<Sender<Event>>,
     to_stderr: bool,
-) {
+) -> JoinHandle<()> {
     thread::spawn(move || {
         let mut first = first;
         for line in BufReader::new(stream).lines() {
@@ -173,5 +213,5 @@ fn forward(
                 println!("[{name}] {line}");
             }
         }
-    });
+    })
 }
