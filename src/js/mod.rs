@@ -53,9 +53,10 @@ impl MobprocClient {
 
     /// Starts a sign-in and returns the authorization URL without navigating.
     #[wasm_bindgen(js_name = authorizeUrl)]
-    pub fn authorize_url(&self, options: JsValue) -> Result<String, JsValue> {
+    pub fn authorize_url(&self, options: JsValue) -> Result<JsValue, JsValue> {
         let options = throw(config::read_login_options(&options))?;
-        throw(self.client.authorize_url(&options))
+        // A JavaScript string made here: a `String` return would add its own glue.
+        throw(self.client.authorize_url(&options).map(|url| url.into()))
     }
 
     /// Starts a sign-in and navigates to Tangoe's sign-in page.
