@@ -118,3 +118,72 @@ pub fn portal(w: &Wiring, pkg: &Path, rust_example: &Path) -> Command {
     }
     c
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn args(c: &Command) -> Vec<String> {
+        let all: Vec<String> = c
+            .get_args()
+            .map(|a| a.to_string_lossy().into_owned())
+            .collect();
+        // Under `setpriv --pdeathsig TERM -- BIN`, the emulator's own arguments follow BIN.
+        match all.iter().position(|a| a == "--") {
+            Some(i) => all.into_iter().skip(i + 2).collect(),
+            None => all,
+        }
+    }
+
+    fn wiring(apps: &[App]) -> Wiring<'_> {
+        Wiring {
+            portal_origin: "http://127.0.0.1:8080".into(),
+            api_origin: "http://127.0.0.1:8081".into(),
+            api_port: 8081,
+            portal_port: 8080,
+            relay: None,
+            token_lifetime: None,
+            refresh_skew: None,
+            no_refresh_token: false,
+            apps,
+        }
+    }
+
+    #[test]
+    fn the_emulator_serves_the_portal_and_the_extra_apps() {
+        let bin = Path::new("mobproc-emulator");
+        let portal = [
+            "--port",
+            "8081",
+            "--app-origin",
+            "http://127.0.0.1:8080",
+            "--redirect-uri",
+            "http://127.0.0.1:8080/",
+            "--redirect-uri",
+            "http://127.0.0.1:8080/rust/",
+        ];
+        // Without --app: the demo's flags as before.
+        assert_eq!(args(&emulator(bin, &wiring(&[]))), portal);
+        let apps = [
+            App::parse("http://127.0.0.1:5173/").unwrap(),
+            App::parse("http://127.0.0.1:8080/").unwrap(),
+        ];
+        assert_eq!(
+            args(&emulator(bin, &wiring(&apps))),
+            [
+                "--port",
+                "8081",
+                "--app-origin",
+                "http://127.0.0.1:8080",
+                "--app-origin",
+                "http://127.0.0.1:5173",
+                "--redirect-uri",
+                "http://127.0.0.1:8080/",
+                "--redirect-uri",
+                "http://127.0.0.1:8080/rust/",
+                "--redirect-uri",
+                "http://127.0.0.1:5173/",
+            ]
+        );
+    }
+}
