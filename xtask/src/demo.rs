@@ -129,14 +129,6 @@ pub fn run(args: &[String]) -> Result {
     servers.spawn("portal", commands::portal(&wiring, &pkg, &rust_example), tx)?;
     servers.wait_ready(&rx)?;
     println!("{}", banner(&o, &wiring));
-    if !o.apps.is_empty() {
-        // With --relay portal-demo is confidential, and the relay serves the portal's origin only.
-        let clients = Clients {
-            portal_demo_confidential: o.relay,
-            ..Clients::default()
-        };
-        println!("{}", app_configs(&wiring.api_origin, &o.apps, &clients));
-    }
     servers.wait_any()
 }
 
@@ -192,6 +184,13 @@ fn banner(o: &Options, w: &Wiring) -> String {
             "",
         ),
     };
+    // Your apps (--app): with --relay portal-demo is confidential, and the relay serves the
+    // portal's origin only, so their configs leave refresh out.
+    let clients = Clients {
+        portal_demo_confidential: w.relay.is_some(),
+        ..Clients::default()
+    };
+    let apps = app_configs(&w.api_origin, w.apps, &clients);
     format!(
         "
   MOBPROC developer portal demo
@@ -202,7 +201,7 @@ fn banner(o: &Options, w: &Wiring) -> String {
   sign in  demo / demo       (tenant {TENANT})
   client   {client}
   tokens   {tokens}
-
+{apps}
   Logs follow ([portal] static files, [tangoe] sign-in and API calls{logs}). Ctrl-C stops them all.
 ",
         portal = w.portal_origin,
@@ -283,4 +282,46 @@ fn seconds(flag: &str, value: &str, min: u32) -> Result<u32> {
         .ok()
         .filter(|s| (min..=86_400).contains(s))
         .ok_or_else(|| format!("demo: {flag} wants whole seconds {min}..86400, not {value:?}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_banner_prints_each_app_config_before_the_logs() {
+        let args: Vec<String> = ["--app", "http://127.0.0.1:5173/"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let o = parse_args(&args).unwrap();
+        let w = Wiring {
+            portal_origin: "http://127.0.0.1:8080".into(),
+            api_origin: "http://127.0.0.1:8081".into(),
+            api_port: 8081,
+            portal_port: 8080,
+            relay: None,
+            token_lifetime: None,
+            refresh_skew: None,
+            no_refresh_token: false,
+            apps: &o.apps,
+        };
+        let text = banner(&o, &w);
+        let config = text
+            .find("redirectUri: \"http://127.0.0.1:5173/\"")
+            .unwrap();
+        assert!(config < text.find("Logs follow").unwrap(), "{text}");
+        assert!(text.contains("tokenUrl: \"http://127.0.0.1:8081/as/token.oauth2\""));
+        // Without --app the banner is what it was.
+        let o = parse_args(&[]).unwrap();
+        let w = Wiring { apps: &[], ..w };
+        let text = banner(&o, &w);
+        assert!(!text.contains("createClient"), "{text}");
+        assert!(
+            text.contains(
+                "(try --token-lifetime 20 --refresh-skew 5 to watch refresh)\n\n  Logs follow"
+            ),
+            "{text}"
+        );
+    }
 }
