@@ -2,8 +2,7 @@
 //! built here once from [`Error::code`], its message and its details.
 
 use crate::error::{Cause, Error};
-use js_sys::{Object, Reflect};
-use serde::Serialize;
+use js_sys::Reflect;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(module = "/pkg-template/errors.js")]
@@ -16,7 +15,7 @@ extern "C" {
 
 /// The JavaScript `MobprocError` for `error`, with its details and cause.
 pub fn to_js(error: &Error) -> JsValue {
-    let details = serde_wasm_bindgen::to_value(&error.details()).unwrap_or_default();
+    let details = super::output::object(&error.details(), false);
     if details.is_object() {
         let cause = match error.cause() {
             Cause::None => None,
@@ -33,12 +32,4 @@ pub fn to_js(error: &Error) -> JsValue {
 /// Any `Result` of the client as JavaScript sees it: the value, or a thrown `MobprocError`.
 pub fn throw<T>(result: Result<T, Error>) -> Result<T, JsValue> {
     result.map_err(|error| to_js(&error))
-}
-
-/// A value as a JavaScript object, `None` as `null` (serde-wasm-bindgen).
-pub fn to_value<T: Serialize>(value: &T) -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_missing_as_null(true);
-    value
-        .serialize(&serializer)
-        .unwrap_or_else(|_| Object::new().into())
 }

@@ -6,13 +6,15 @@
 mod config;
 mod error;
 pub(crate) mod number;
+mod output;
 mod read;
 mod request;
 
 use crate::client::{Client, Event, EventKind, PageOptions, Pages};
 use crate::error::Error;
-use error::{throw, to_js, to_value};
+use error::{throw, to_js};
 use js_sys::{Function, Promise};
+use output::{object, optional};
 use read::own;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -76,7 +78,7 @@ impl MobprocClient {
         let client = self.client.clone();
         promise(Box::pin(async move {
             let back = client.handle_redirect_callback().await?;
-            Ok(back.map_or(JsValue::NULL, |b| to_value(&b)))
+            Ok(optional(&back))
         }))
     }
 
@@ -99,7 +101,7 @@ impl MobprocClient {
             let password = read::text(&read("password")?)?;
             let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
             let session = client.sign_in_with_password(&username, &password).await?;
-            Ok(to_value(&session))
+            Ok(optional(&session))
         }))
     }
 
@@ -107,7 +109,7 @@ impl MobprocClient {
     pub fn refresh(&self) -> Promise {
         let client = self.client.clone();
         promise(Box::pin(
-            async move { Ok(to_value(&client.refresh().await?)) },
+            async move { Ok(optional(&client.refresh().await?)) },
         ))
     }
 
@@ -119,7 +121,7 @@ impl MobprocClient {
 
     /// The session without token values, or `null`.
     pub fn session(&self) -> JsValue {
-        to_value(&self.client.session())
+        optional(&self.client.session())
     }
 
     /// The raw access token, for the rare caller that must place it elsewhere.
@@ -132,9 +134,9 @@ impl MobprocClient {
     /// Asks Tangoe whether the access token is valid, and for what.
     pub fn validate(&self) -> Promise {
         let client = self.client.clone();
-        promise(Box::pin(
-            async move { Ok(to_value(&client.validate().await?)) },
-        ))
+        promise(Box::pin(async move {
+            Ok(object(&client.validate().await?, true))
+        }))
     }
 
     /// `fetch` with the Tangoe headers; relative URLs join `apiBaseUrl`.
@@ -258,11 +260,14 @@ struct Expiring {
 /// What a JavaScript listener receives.
 fn event_value(event: &Event) -> JsValue {
     match event {
-        Event::SessionChanged(session) => to_value(session),
+        Event::SessionChanged(session) => optional(session),
         Event::SessionExpired => JsValue::NULL,
-        Event::SessionExpiring { expires_at } => to_value(&Expiring {
-            expires_at: *expires_at,
-        }),
+        Event::SessionExpiring { expires_at } => object(
+            &Expiring {
+                expires_at: *expires_at,
+            },
+            true,
+        ),
         Event::Error(error) => to_js(error),
     }
 }
