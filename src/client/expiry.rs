@@ -21,27 +21,32 @@ impl Client {
         let expires_at = record.expires_at_ms();
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
         let delay = warn_at.saturating_sub(now_ms()).min(MAX_DELAY_MS);
-        let inner: Weak<Inner> = Rc::downgrade(&self.0);
-        let handler = Closure::once_into_js(move || {
-            if let Some(inner) = inner.upgrade() {
-                Client(inner).expiry_timer_fired(expires_at);
-            }
-        });
-        let timer = set_timeout(&handler, delay as f64);
-        unref(&timer);
+        let timer = self.timer(Some(expires_at), delay as f64);
         *self.0.expiry_timer.borrow_mut() = Some(timer);
     }
 
     /// [`Client::plan_expiry_warning`] in a moment: a new client reads storage only after the
     /// app had the chance to add its listeners (a storage failure is reported to them).
     pub(super) fn plan_expiry_warning_later(&self) {
+        self.timer(None, 0.0);
+    }
+
+    /// A timer (unref'd: it does not keep Node running) that, if the client still exists
+    /// then, plans the warning (`None`) or gives it for the session ending at `expires_at`.
+    /// One closure for both, so the module carries its glue once.
+    fn timer(&self, expires_at: Option<u64>, ms: f64) -> JsValue {
         let inner: Weak<Inner> = Rc::downgrade(&self.0);
         let handler = Closure::once_into_js(move || {
             if let Some(inner) = inner.upgrade() {
-                Client(inner).plan_expiry_warning();
+                match expires_at {
+                    Some(expires_at) => Client(inner).expiry_timer_fired(expires_at),
+                    None => Client(inner).plan_expiry_warning(),
+                }
             }
         });
-        unref(&set_timeout(&handler, 0.0));
+        let timer = set_timeout(&handler, ms);
+        unref(&timer);
+        timer
     }
 
     /// Forgets the planned warning (sign-out, session ended).
