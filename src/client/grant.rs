@@ -422,8 +422,10 @@ fn timeout_signal(ms: u32) -> Option<AbortSignal> {
     }
     let controller = web_sys::AbortController::new().ok()?;
     let signal = controller.signal();
-    let abort = wasm_bindgen::closure::Closure::once_into_js(move || controller.abort());
-    unref(&set_timeout(&abort, f64::from(ms)));
+    // `controller.abort` bound to it: a timer callback without a Rust closure.
+    let abort: js_sys::Function =
+        wasm_bindgen::JsCast::dyn_into(field(&controller, "abort")).ok()?;
+    unref(&set_timeout(&abort.bind0(&controller), f64::from(ms)));
     Some(signal)
 }
 
