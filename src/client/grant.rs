@@ -4,7 +4,9 @@
 
 use super::events::Event;
 use super::http::send_raw;
-use super::value::{cause, field, in_browser_page, message_of, now_ms, set_timeout, string, unref};
+use super::value::{
+    cause, field, in_browser_page, message_of, now_ms, run, set_timeout, string, unref,
+};
 use super::Client;
 use crate::config::ClientAuth;
 use crate::encode::basic_credentials;
@@ -16,7 +18,7 @@ use serde::Serialize;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::{future_to_promise, spawn_local, JsFuture};
+use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
@@ -87,12 +89,12 @@ impl Client {
             None => {
                 let outcome = Rc::new(RefCell::new(None));
                 let (client, slot) = (self.clone(), outcome.clone());
-                let done = future_to_promise(async move {
+                let done = run(Box::pin(async move {
                     let result = client.refresh_once().await;
                     *slot.borrow_mut() = Some(result);
                     *client.0.refreshing.borrow_mut() = None;
                     Ok(JsValue::UNDEFINED)
-                });
+                }));
                 *self.0.refreshing.borrow_mut() = Some(Flight {
                     done: done.clone(),
                     outcome: outcome.clone(),
@@ -294,14 +296,15 @@ impl Client {
         for (token, hint) in tokens {
             let Some(token) = token else { continue };
             let (client, url, token) = (self.clone(), url.as_str().to_owned(), token.to_owned());
-            spawn_local(async move {
+            // In the background: the Promise always fulfils (a failure is an `error` event).
+            let _ = run(Box::pin(async move {
                 let params = [
                     ("token", token.as_str()),
                     ("token_type_hint", hint),
                     ("client_id", client.0.config.client_id().as_str()),
                 ];
                 let error = match client.post_form(&url, &params).await {
-                    Ok(answer) if answer.ok => return,
+                    Ok(answer) if answer.ok => return Ok(JsValue::UNDEFINED),
                     Ok(answer) => Error::RevokeFailed {
                         why: cat(&[
                             hint,
@@ -319,7 +322,8 @@ impl Client {
                     },
                 };
                 client.0.events.emit(&Event::Error(error));
-            });
+                Ok(JsValue::UNDEFINED)
+            }));
         }
     }
 

@@ -19,7 +19,7 @@ pub use http::CallContext;
 pub use pages::{PageOptions, Pages};
 pub use storage::{MemoryStorage, SessionStorage, Storage};
 #[cfg(feature = "js")]
-pub(crate) use value::{in_browser_page, message_of};
+pub(crate) use value::{in_browser_page, message_of, run};
 
 use crate::config::{Config, ValidConfig};
 use crate::context::Context;

@@ -17,6 +17,16 @@ extern "C" {
     fn to_text(value: &JsValue) -> Result<JsValue, JsValue>;
 }
 
+/// Work for the event loop: a boxed future that settles with a JavaScript value.
+pub type Task = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
+
+/// Runs `task` as a Promise. Whatever the crate runs in the background or hands to JavaScript
+/// goes through here as this one boxed type, so wasm-bindgen-futures' adapter (the Promise
+/// executor closure and the spawned task) is in the module once.
+pub fn run(task: Task) -> js_sys::Promise {
+    wasm_bindgen_futures::future_to_promise(task)
+}
+
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {

@@ -19,7 +19,6 @@ use read::own;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::future_to_promise;
 
 // lol_alloc's free list: about 1 KB of code where std's dlmalloc is 5.8 KB (−3.1 KB gzip,
 // ../shared/TOOLCHAIN.md). Only in the npm build: a Rust front-end keeps its own allocator.
@@ -40,7 +39,7 @@ type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, E
 /// Runs `work` as a Promise: its value, or a rejected `MobprocError`. Boxed, so that one
 /// promise adapter serves every method instead of a copy per method (smaller module).
 fn promise(work: Work) -> Promise {
-    future_to_promise(async move { throw(work.await) })
+    crate::client::run(Box::pin(async move { throw(work.await) }))
 }
 
 #[wasm_bindgen]
