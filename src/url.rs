@@ -187,7 +187,7 @@ fn split_at_first(text: &str, stop: impl Fn(u8) -> bool) -> (&str, &str) {
 }
 
 fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>), UrlError> {
-    if authority.contains('@') {
+    if authority.bytes().any(|b| b == b'@') {
         return Err(UrlError("must not contain user name or password (`@`)"));
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {

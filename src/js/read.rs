@@ -87,8 +87,10 @@ pub fn only_known(
 ) -> Result<(), Fault> {
     for key in object_keys(value)?.iter() {
         let key = key.as_string().unwrap_or_default();
-        let mut names = known.iter().flat_map(|list| list.iter());
-        if names.clone().any(|name| *name == key) {
+        if known
+            .iter()
+            .any(|list| list.iter().any(|name| *name == key))
+        {
             continue;
         }
         let short = key
@@ -96,12 +98,11 @@ pub fn only_known(
             .nth(64)
             .map_or(&*key, |(end, _)| key.get(..end).unwrap_or_default());
         let mut why = cat(&[reason, " (known: "]);
-        if let Some(first) = names.next() {
-            why.push_str(first);
-        }
-        for name in names {
-            why.push_str(", ");
+        let mut separator = "";
+        for name in known.iter().copied().flatten() {
+            why.push_str(separator);
             why.push_str(name);
+            separator = ", ";
         }
         why.push(')');
         return Err(Error::config_owned(&cat(&[prefix, short]), why).into());
