@@ -5,7 +5,7 @@ use crate::prelude::*;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::secret::ClientSecret;
-use crate::text::{cat, decimal, split_byte};
+use crate::text::{cat, decimal, every_byte, split_byte};
 use crate::url::HttpUrl;
 use core::fmt;
 
@@ -366,7 +366,7 @@ fn header_value(field: &str, value: &str) -> Result<()> {
     if value.len() > 256 {
         return Err(Error::config(field, "must be at most 256 characters"));
     }
-    if !value.bytes().all(|b| b.is_ascii_graphic()) {
+    if !every_byte(value, |b| b.is_ascii_graphic()) {
         return Err(Error::config(
             field,
             "must be visible ASCII without spaces or control characters",
@@ -381,9 +381,7 @@ fn scope_value(value: &str) -> Result<()> {
         && value.len() <= 1024
         && split_byte(value, b' ').all(|token| {
             !token.is_empty()
-                && token
-                    .bytes()
-                    .all(|b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
+                && every_byte(token, |b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
         });
     if ok {
         Ok(())

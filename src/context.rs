@@ -113,7 +113,7 @@ pub fn headers<'a>(
 pub fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a str> {
     let ok = !value.is_empty()
         && value.len() <= 256
-        && value.bytes().all(|b| (0x20..0x7f).contains(&b))
+        && crate::text::every_byte(value, |b| (0x20..0x7f).contains(&b))
         && !value.starts_with(' ')
         && !value.ends_with(' ');
     if ok {

@@ -32,16 +32,30 @@ pub fn decimal(mut n: u64) -> String {
         .unwrap_or_default()
 }
 
+/// Whether every byte of `text` passes `test`. One loop for every such check of the crate:
+/// each `bytes().all(closure)` is its own copy of the iterator code in the wasm module.
+#[inline(never)]
+pub fn every_byte(text: &str, test: fn(u8) -> bool) -> bool {
+    for &b in text.as_bytes() {
+        if !test(b) {
+            return false;
+        }
+    }
+    true
+}
+
 /// A non-empty run of ASCII digits as a number, saturating at `u64::MAX`; `None` for anything
 /// else. (`str::parse` brings its generic error machinery for the same job.)
 pub fn digits(text: &str) -> Option<u64> {
     if text.is_empty() {
         return None;
     }
-    text.bytes().try_fold(0u64, |n, b| {
-        b.is_ascii_digit()
-            .then(|| n.saturating_mul(10).saturating_add(u64::from(b - b'0')))
-    })
+    if !every_byte(text, |b| b.is_ascii_digit()) {
+        return None;
+    }
+    Some(text.bytes().fold(0u64, |n, b| {
+        n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
+    }))
 }
 
 /// `text` without the ASCII byte `strip` repeated at its start (`trim_start_matches` for one

@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use crate::secret::{AccessToken, RefreshToken};
-use crate::text::{json_object, split_byte, JsonValue};
+use crate::text::{every_byte, json_object, split_byte, JsonValue};
 
 /// The latest instant JavaScript's `Date` can hold (ms since the epoch); expiries are capped
 /// here so a huge `expires_in` can neither overflow nor lose precision as a JS number.
@@ -91,7 +91,7 @@ impl TokenRecord {
             Some(r)
                 if r.is_empty()
                     || r.len() > MAX_TOKEN_LEN
-                    || !r.bytes().all(|b| b.is_ascii_graphic()) =>
+                    || !every_byte(r, |b| b.is_ascii_graphic()) =>
             {
                 return Err("refresh_token is empty, too long or not visible ASCII")
             }
@@ -176,9 +176,7 @@ pub fn is_scope(value: &str) -> bool {
     value.len() <= MAX_TOKEN_LEN
         && split_byte(value, b' ').all(|token| {
             !token.is_empty()
-                && token
-                    .bytes()
-                    .all(|b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
+                && every_byte(token, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
         })
 }
 
@@ -188,7 +186,7 @@ pub fn is_b64token(value: &str) -> bool {
     let body = crate::text::trim_end_byte(value, b'=');
     !body.is_empty()
         && value.len() <= MAX_TOKEN_LEN
-        && body.bytes().all(|b| {
+        && every_byte(body, |b| {
             b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'+' | b'/')
         })
 }

@@ -7,7 +7,9 @@
 
 use crate::prelude::*;
 
-use crate::text::{cat, decimal, digits, split_once_byte, trim_end_byte, trim_start_byte};
+use crate::text::{
+    cat, decimal, digits, every_byte, split_once_byte, trim_end_byte, trim_start_byte,
+};
 use core::fmt;
 
 /// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default
@@ -32,10 +34,7 @@ impl HttpUrl {
         if input.is_empty() {
             return Err(UrlError("must not be empty"));
         }
-        if input
-            .bytes()
-            .any(|b| !(0x21..0x7f).contains(&b) || b == b'\\')
-        {
+        if !every_byte(input, |b| (0x21..0x7f).contains(&b) && b != b'\\') {
             return Err(UrlError(
                 "must be plain ASCII without spaces, control characters or backslashes",
             ));
@@ -162,9 +161,13 @@ pub fn is_absolute_reference(input: &str) -> bool {
     }
     match split_once_byte(input, b':') {
         Some((scheme, _)) => {
-            let mut bytes = scheme.bytes();
-            bytes.next().is_some_and(|c| c.is_ascii_alphabetic())
-                && bytes.all(|c| c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.'))
+            scheme
+                .bytes()
+                .next()
+                .is_some_and(|c| c.is_ascii_alphabetic())
+                && every_byte(scheme, |c| {
+                    c.is_ascii_alphanumeric() || matches!(c, b'+' | b'-' | b'.')
+                })
         }
         None => false,
     }
@@ -187,13 +190,13 @@ fn split_at_first(text: &str, stop: impl Fn(u8) -> bool) -> (&str, &str) {
 }
 
 fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>), UrlError> {
-    if authority.bytes().any(|b| b == b'@') {
+    if !every_byte(authority, |b| b != b'@') {
         return Err(UrlError("must not contain user name or password (`@`)"));
     }
     let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
         let (inside, after) =
             split_once_byte(v6, b']').ok_or(UrlError("has an unterminated IPv6 address"))?;
-        if inside.is_empty() || !inside.bytes().all(|c| c.is_ascii_hexdigit() || c == b':') {
+        if inside.is_empty() || !every_byte(inside, |c| c.is_ascii_hexdigit() || c == b':') {
             return Err(UrlError("has an invalid IPv6 address"));
         }
         let port = match after {
@@ -208,9 +211,9 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
         };
         let valid = !host.is_empty()
             && !matches!(host.as_bytes().first(), Some(b'.' | b'-'))
-            && host
-                .bytes()
-                .all(|c| c.is_ascii_alphanumeric() || c == b'.' || c == b'-');
+            && every_byte(host, |c| {
+                c.is_ascii_alphanumeric() || c == b'.' || c == b'-'
+            });
         if !valid {
             return Err(UrlError("must have a valid host name"));
         }

@@ -154,7 +154,7 @@ fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
         return Some(seconds.min((1 << 53) - 1));
     }
     // A date names its day or month; "-5" or "1.5" (which Date.parse would take) is no date.
-    if !value.bytes().any(|b| b.is_ascii_alphabetic()) {
+    if crate::text::every_byte(value, |b| !b.is_ascii_alphabetic()) {
         return None;
     }
     let at = js_sys::Date::parse(value);

@@ -9,7 +9,7 @@ use crate::client::{in_browser_page, LoginOptions};
 use crate::config::{ClientAuth, Config};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::text::{cat, decimal};
+use crate::text::{cat, decimal, every_byte};
 use wasm_bindgen::JsValue;
 
 /// The fields `createClient` knows besides [`STRINGS`], as JavaScript names them.
@@ -140,7 +140,7 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
     for i in 0..length as u32 {
         let origin = js_sys::Reflect::get_u32(origins, i)?;
         let origin = super::read::text(&origin)?
-            .filter(|o| !o.bytes().any(|b| b == b'\r' || b == b'\n'))
+            .filter(|o| every_byte(o, |b| b != b'\r' && b != b'\n'))
             .ok_or_else(|| {
                 Error::config(
                     &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
