@@ -1,7 +1,7 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::CallContext;
-use super::value::{href, message_of, now_ms, string};
+use super::value::{href, message_of, now_ms, parse_json, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::text::{cat, decimal};
@@ -131,13 +131,6 @@ impl Client {
         };
         Err(Error::ApiError(Box::new(error)))
     }
-}
-
-#[wasm_bindgen::prelude::wasm_bindgen]
-extern "C" {
-    /// `JSON.parse` of a JavaScript string.
-    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    fn parse_json(text: &js_sys::JsString) -> Result<JsValue, JsValue>;
 }
 
 /// The first `max` characters of a JavaScript string, copied into Rust (a body quoted in an

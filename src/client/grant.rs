@@ -5,7 +5,7 @@
 use super::events::Event;
 use super::http::send_raw;
 use super::value::{
-    cause, field, in_browser_page, message_of, now_ms, run, set_timeout, string, unref,
+    cause, field, in_browser_page, message_of, now_ms, parse_json, run, set_timeout, string, unref,
 };
 use super::Client;
 use crate::config::ClientAuth;
@@ -383,9 +383,9 @@ impl Client {
     async fn send_form(&self, request: gloo_net::http::Request) -> Result<Answer, JsValue> {
         let raw: web_sys::Request = request.into();
         let raw = send_raw(&raw).await?;
-        let text = super::http::body_text(&raw).await.unwrap_or_default();
+        let text = super::http::body_value(&raw).await;
         let response = Response::from(raw);
-        let json = js_sys::JSON::parse(&text).ok().filter(JsValue::is_object);
+        let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         Ok(Answer {
             status: response.status(),
             ok: response.ok(),

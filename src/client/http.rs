@@ -108,11 +108,6 @@ pub async fn body_value(response: &Response) -> Option<js_sys::JsString> {
     JsFuture::from(promise).await.ok()?.dyn_into().ok()
 }
 
-/// [`body_value`] copied into Rust.
-pub async fn body_text(response: &Response) -> Option<String> {
-    body_value(response).await.map(String::from)
-}
-
 impl Client {
     /// `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added, for a request to an
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one

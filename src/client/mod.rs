@@ -203,10 +203,7 @@ impl Client {
                 return Some(record.clone());
             }
         }
-        match raw
-            .as_string()
-            .and_then(|text| navigation::parse_record(&text))
-        {
+        match navigation::parse_record(&raw) {
             Some(record) => {
                 let record = Rc::new(record);
                 *self.0.cached.borrow_mut() = Some((raw, record.clone()));

@@ -2,7 +2,7 @@
 //! storage, `location.assign`, and the callback from `location.hash`, removed from the
 //! address bar with `history.replaceState` before anything else happens.
 
-use super::value::{global, in_browser_page, now_ms, string};
+use super::value::{global, in_browser_page, now_ms, parse_json, string};
 use super::{Callback, Client, LoginOptions};
 use crate::authorize::{self, sanitize_return_to};
 use crate::callback::{self, PendingSignIn};
@@ -10,7 +10,7 @@ use crate::error::{Error, Result};
 use crate::secret::State;
 use crate::text::{json_object, JsonValue};
 use crate::token::TokenRecord;
-use js_sys::{Reflect, JSON};
+use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
 impl Client {
@@ -81,9 +81,9 @@ impl Client {
 
     /// The pending sign-in, read once and deleted: a `state` is good for one response only.
     fn take_pending(&self) -> Option<PendingSignIn> {
-        let raw = self.0.store.get_string(&self.0.pending_key);
+        let raw = self.0.store.get(&self.0.pending_key);
         self.0.store.remove(&self.0.pending_key);
-        let pending = JSON::parse(&raw?).ok()?;
+        let pending = parse_json(&raw).ok().filter(|_| raw.is_string())?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;
         Some(PendingSignIn {
             state: State::new(state),
@@ -109,9 +109,13 @@ fn random_bytes() -> Result<[u8; 32]> {
     Ok(bytes)
 }
 
-/// The stored record (`TokenRecord::to_json`), checked as strictly as a fresh one.
-pub(super) fn parse_record(raw: &str) -> Option<TokenRecord> {
-    let record = JSON::parse(raw).ok().filter(JsValue::is_object)?;
+/// The stored record (`TokenRecord::to_json`, a JavaScript string), checked as strictly as a
+/// fresh one.
+pub(super) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
+    if !raw.is_string() {
+        return None;
+    }
+    let record = parse_json(raw).ok().filter(JsValue::is_object)?;
     let field = |key: &str| Reflect::get(&record, &JsValue::from_str(key)).ok();
     let optional = |key: &str| -> Option<Option<String>> {
         let value = field(key)?;

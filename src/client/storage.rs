@@ -123,11 +123,6 @@ impl Store {
         self.memory.get(key).unwrap_or(JsValue::NULL)
     }
 
-    /// The string under `key`, copied into Rust.
-    pub fn get_string(&self, key: &str) -> Option<String> {
-        self.get(key).as_string()
-    }
-
     /// Stores `value`; a storage that throws (quota) is left for memory, with no stale copy.
     pub fn set(&self, key: &str, value: &str) {
         let value = JsValue::from_str(value);

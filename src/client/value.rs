@@ -12,6 +12,9 @@ extern "C" {
     /// The global `clearTimeout`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(timer: &JsValue);
+    /// `JSON.parse` of a JavaScript string (it stays one: nothing is copied into the module).
+    #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
+    pub fn parse_json(text: &JsValue) -> Result<JsValue, JsValue>;
     /// `String(value)`, which may throw (a `toString` that throws).
     #[wasm_bindgen(catch, js_name = String)]
     fn to_text(value: &JsValue) -> Result<JsValue, JsValue>;
