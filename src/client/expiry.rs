@@ -22,7 +22,7 @@ impl Client {
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
         let delay = warn_at.saturating_sub(now_ms()).min(MAX_DELAY_MS);
         let timer = self.timer(Some(expires_at), delay as f64);
-        *self.0.expiry_timer.borrow_mut() = Some(timer);
+        self.0.expiry_timer.set(Some(timer));
     }
 
     /// [`Client::plan_expiry_warning`] in a moment: a new client reads storage only after the
@@ -51,13 +51,13 @@ impl Client {
 
     /// Forgets the planned warning (sign-out, session ended).
     pub(super) fn cancel_expiry_warning(&self) {
-        if let Some(timer) = self.0.expiry_timer.borrow_mut().take() {
+        if let Some(timer) = self.0.expiry_timer.take() {
             clear_timeout(&timer);
         }
     }
 
     fn expiry_timer_fired(&self, expires_at: u64) {
-        self.0.expiry_timer.borrow_mut().take();
+        self.0.expiry_timer.take();
         let Some(record) = self.record() else { return };
         // Another session meanwhile, or a refresh became possible: nothing to say now.
         if record.expires_at_ms() != expires_at || self.can_refresh() {

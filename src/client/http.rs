@@ -8,7 +8,7 @@ use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
 use crate::headers::api_headers;
 use crate::secret::AccessToken;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -81,7 +81,7 @@ impl CallContext {
 /// The headers of calls that change nothing, kept until the token or the client's context
 /// changes: the same question always gets the same answer, and most calls ask it.
 #[derive(Default)]
-pub struct HeaderCache(RefCell<Option<(String, SignedHeaders)>>);
+pub struct HeaderCache(Cell<Option<(String, SignedHeaders)>>);
 
 /// Header names and their values as JavaScript strings (`None`: remove the header).
 type SignedHeaders = Rc<Vec<(&'static str, Option<JsValue>)>>;
@@ -89,7 +89,18 @@ type SignedHeaders = Rc<Vec<(&'static str, Option<JsValue>)>>;
 impl HeaderCache {
     /// Forgets the cached headers (new token, new context, sign-out).
     pub fn clear(&self) {
-        *self.0.borrow_mut() = None;
+        self.0.set(None);
+    }
+
+    /// The headers cached for `token`, if any.
+    fn get(&self, token: &str) -> Option<SignedHeaders> {
+        let cache = self.0.take();
+        let hit = match &cache {
+            Some((cached, list)) if cached == token => Some(list.clone()),
+            _ => None,
+        };
+        self.0.set(cache);
+        hit
     }
 }
 
@@ -199,11 +210,7 @@ impl Client {
     /// Sets the Tangoe headers with the current token; returns the token used.
     fn sign(&self, request: &Request, call: &CallContext) -> Result<AccessToken> {
         let token = self.access_token().ok_or(Error::NotAuthenticated)?;
-        let cached = call.is_usual().then(|| {
-            let cache = self.0.headers.0.borrow();
-            let hit = cache.as_ref().filter(|(t, _)| t == token.secret());
-            hit.map(|(_, list)| list.clone())
-        });
+        let cached = call.is_usual().then(|| self.0.headers.get(token.secret()));
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
@@ -214,7 +221,10 @@ impl Client {
                 self.context_headers(call, Some(&mut list))?;
                 let list: SignedHeaders = Rc::new(list);
                 if call.is_usual() {
-                    *self.0.headers.0.borrow_mut() = Some((token.secret().into(), list.clone()));
+                    self.0
+                        .headers
+                        .0
+                        .set(Some((token.secret().into(), list.clone())));
                 }
                 list
             }

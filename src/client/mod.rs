@@ -62,7 +62,7 @@ struct Inner {
     store: Store,
     pending_key: String,
     /// The last record read, and the stored text (a JavaScript string) it came from.
-    cached: RefCell<Option<(JsValue, Rc<TokenRecord>)>>,
+    cached: std::cell::Cell<Option<(JsValue, Rc<TokenRecord>)>>,
     /// The one refresh in flight, which every caller waits for.
     refreshing: RefCell<Option<grant::Flight>>,
     /// The client's context and activity id, applied to every call.
@@ -71,7 +71,7 @@ struct Inner {
     /// The correlation id of each `Response` (and each body `fetch_json` resolved).
     correlation_ids: js_sys::WeakMap,
     /// The timer of the `sessionExpiring` warning, and the expiry last warned of.
-    expiry_timer: RefCell<Option<JsValue>>,
+    expiry_timer: std::cell::Cell<Option<JsValue>>,
     warned_expiry: std::cell::Cell<u64>,
 }
 
@@ -95,12 +95,12 @@ impl Client {
             store: Store::new(events.clone()),
             events,
             pending_key,
-            cached: RefCell::new(None),
+            cached: std::cell::Cell::new(None),
             refreshing: RefCell::new(None),
             context: RefCell::new(context),
             headers: HeaderCache::default(),
             correlation_ids: js_sys::WeakMap::new(),
-            expiry_timer: RefCell::new(None),
+            expiry_timer: std::cell::Cell::new(None),
             warned_expiry: std::cell::Cell::new(0),
             config,
         }));
@@ -198,15 +198,19 @@ impl Client {
         if raw.is_null() {
             return None;
         }
-        if let Some((text, record)) = &*self.0.cached.borrow() {
-            if *text == raw {
-                return Some(record.clone());
-            }
+        let cached = self.0.cached.take();
+        let hit = match &cached {
+            Some((text, record)) if *text == raw => Some(record.clone()),
+            _ => None,
+        };
+        self.0.cached.set(cached);
+        if hit.is_some() {
+            return hit;
         }
         match navigation::parse_record(&raw) {
             Some(record) => {
                 let record = Rc::new(record);
-                *self.0.cached.borrow_mut() = Some((raw, record.clone()));
+                self.0.cached.set(Some((raw, record.clone())));
                 Some(record)
             }
             None => {

@@ -16,7 +16,7 @@ use error::{throw, to_js};
 use js_sys::{Function, Promise};
 use output::{object, optional};
 use read::own;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
@@ -167,7 +167,7 @@ impl MobprocClient {
         let path = throw(request::resolve(&self.client, &path, "path"))?;
         let options = throw(page_options(&options))?;
         let pages = throw(self.client.pages(&path, options))?;
-        Ok(PageWalk(Rc::new(RefCell::new(Some(pages)))))
+        Ok(PageWalk(Rc::new(Cell::new(Some(pages)))))
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
@@ -230,7 +230,7 @@ impl MobprocClient {
 
 /// A walk through a collection's pages (`MobprocClient.pages`).
 #[wasm_bindgen]
-pub struct PageWalk(Rc<RefCell<Option<Pages>>>);
+pub struct PageWalk(Rc<Cell<Option<Pages>>>);
 
 #[wasm_bindgen]
 impl PageWalk {
@@ -238,11 +238,11 @@ impl PageWalk {
     pub fn next(&self) -> Promise {
         let cell = self.0.clone();
         promise(Box::pin(async move {
-            let taken = cell.borrow_mut().take();
+            let taken = cell.take();
             let mut pages = taken
                 .ok_or_else(|| Error::invalid_request("the previous page is still loading"))?;
             let page = pages.next().await;
-            *cell.borrow_mut() = Some(pages);
+            cell.set(Some(pages));
             Ok(page?.unwrap_or(JsValue::UNDEFINED))
         }))
     }
