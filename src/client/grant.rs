@@ -15,7 +15,7 @@ use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_futures::JsFuture;
@@ -69,41 +69,38 @@ impl Answer {
 }
 
 /// The refresh in flight: a promise that settles when it is done, and its outcome.
+#[derive(Clone)]
 pub(super) struct Flight {
     done: js_sys::Promise,
-    outcome: Rc<RefCell<Option<Result<Option<Session>>>>>,
+    outcome: Rc<Cell<Option<Result<Option<Session>>>>>,
 }
 
 impl Client {
     /// A new access token (and Tangoe's rotated refresh token). One request however many
     /// callers wait; a failure leaves the stored session exactly as it was.
     pub async fn refresh(&self) -> Result<Option<Session>> {
-        let running = self
-            .0
-            .refreshing
-            .borrow()
-            .as_ref()
-            .map(|f| (f.done.clone(), f.outcome.clone()));
-        let (done, outcome) = match running {
+        let running = self.0.refreshing.take();
+        self.0.refreshing.set(running.clone());
+        let Flight { done, outcome } = match running {
             Some(flight) => flight,
             None => {
-                let outcome = Rc::new(RefCell::new(None));
+                let outcome = Rc::new(Cell::new(None));
                 let (client, slot) = (self.clone(), outcome.clone());
                 let done = run(Box::pin(async move {
                     let result = client.refresh_once().await;
-                    *slot.borrow_mut() = Some(result);
-                    *client.0.refreshing.borrow_mut() = None;
+                    slot.set(Some(result));
+                    client.0.refreshing.set(None);
                     Ok(JsValue::UNDEFINED)
                 }));
-                *self.0.refreshing.borrow_mut() = Some(Flight {
-                    done: done.clone(),
-                    outcome: outcome.clone(),
-                });
-                (done, outcome)
+                let flight = Flight { done, outcome };
+                self.0.refreshing.set(Some(flight.clone()));
+                flight
             }
         };
         let _ = JsFuture::from(done).await;
-        let result = outcome.borrow().clone();
+        // Every waiter gets the outcome; it stays for the others.
+        let result = outcome.take();
+        outcome.set(result.clone());
         result.unwrap_or(Err(Error::NotAuthenticated))
     }
 

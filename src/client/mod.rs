@@ -64,7 +64,7 @@ struct Inner {
     /// The last record read, and the stored text (a JavaScript string) it came from.
     cached: std::cell::Cell<Option<(JsValue, Rc<TokenRecord>)>>,
     /// The one refresh in flight, which every caller waits for.
-    refreshing: RefCell<Option<grant::Flight>>,
+    refreshing: std::cell::Cell<Option<grant::Flight>>,
     /// The client's context and activity id, applied to every call.
     context: RefCell<(Context, Option<String>)>,
     headers: HeaderCache,
@@ -96,7 +96,7 @@ impl Client {
             events,
             pending_key,
             cached: std::cell::Cell::new(None),
-            refreshing: RefCell::new(None),
+            refreshing: std::cell::Cell::new(None),
             context: RefCell::new(context),
             headers: HeaderCache::default(),
             correlation_ids: js_sys::WeakMap::new(),

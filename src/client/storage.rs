@@ -4,7 +4,7 @@
 use super::events::Events;
 use super::value::{cause, global, message_of};
 use crate::error::Error;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -56,28 +56,32 @@ impl Storage for SessionStorage {
 /// Memory for this page's (or process's) life: the fallback. A client keeps two keys, so a
 /// list is enough (and smaller than a hash map in the module).
 #[derive(Default)]
-pub struct MemoryStorage(RefCell<Vec<(String, JsValue)>>);
+pub struct MemoryStorage(Cell<Vec<(String, JsValue)>>);
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Result<JsValue, JsValue> {
-        let entries = self.0.borrow();
+        let entries = self.0.take();
         let value = entries
             .iter()
             .find(|(k, _)| k == key)
             .map(|(_, v)| v.clone());
+        self.0.set(entries);
         Ok(value.unwrap_or(JsValue::NULL))
     }
     fn set(&self, key: &str, value: &JsValue) -> Result<(), JsValue> {
         self.remove(key)?;
-        self.0.borrow_mut().push((key.into(), value.clone()));
+        let mut entries = self.0.take();
+        entries.push((key.into(), value.clone()));
+        self.0.set(entries);
         Ok(())
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
         // Keys are unique: `set` removes before it adds.
-        let mut entries = self.0.borrow_mut();
+        let mut entries = self.0.take();
         if let Some(at) = entries.iter().position(|(k, _)| k == key) {
             entries.remove(at);
         }
+        self.0.set(entries);
         Ok(())
     }
 }
@@ -85,15 +89,17 @@ impl Storage for MemoryStorage {
 /// sessionStorage while it works, then memory; the first failure is reported once, as
 /// `storage_unavailable`, to the client's `error` listeners.
 pub struct Store {
-    session: RefCell<Probe>,
+    session: Cell<Probe>,
     memory: MemoryStorage,
     events: Rc<Events>,
 }
 
 /// What is known of the page's sessionStorage.
+#[derive(Clone, Default)]
 enum Probe {
     /// Not looked at yet: probing lazily lets a failure reach listeners added after the client
     /// was made.
+    #[default]
     NotYet,
     /// It works.
     Working(SessionStorage),
@@ -106,7 +112,7 @@ impl Store {
     /// A store reporting to `events`.
     pub fn new(events: Rc<Events>) -> Self {
         Store {
-            session: RefCell::new(Probe::NotYet),
+            session: Cell::new(Probe::NotYet),
             memory: MemoryStorage::default(),
             events,
         }
@@ -153,24 +159,31 @@ impl Store {
     /// A handle on sessionStorage if the page has a working one. A copy: the page's storage
     /// methods may call back into the client, so nothing stays borrowed while they run.
     fn session(&self) -> Option<SessionStorage> {
-        if matches!(*self.session.borrow(), Probe::NotYet) {
+        if matches!(self.probed(), Probe::NotYet) {
             // Memory while probing: a listener told of a failure may use the store again.
-            *self.session.borrow_mut() = Probe::Failed(None);
+            self.session.set(Probe::Failed(None));
             if let Some(storage) = self.probe() {
-                *self.session.borrow_mut() = Probe::Working(storage);
+                self.session.set(Probe::Working(storage));
             }
         }
-        match &*self.session.borrow() {
-            Probe::Working(storage) => Some(storage.clone()),
+        match self.probed() {
+            Probe::Working(storage) => Some(storage),
             _ => None,
         }
     }
 
     fn failed_handle(&self) -> Option<SessionStorage> {
-        match &*self.session.borrow() {
-            Probe::Failed(handle) => handle.clone(),
+        match self.probed() {
+            Probe::Failed(handle) => handle,
             _ => None,
         }
+    }
+
+    /// A copy of what is known of sessionStorage.
+    fn probed(&self) -> Probe {
+        let probe = self.session.take();
+        self.session.set(probe.clone());
+        probe
     }
 
     fn probe(&self) -> Option<SessionStorage> {
@@ -189,7 +202,7 @@ impl Store {
         match storage.get("mobproc-auth:probe") {
             Ok(_) => Some(storage),
             Err(thrown) => {
-                *self.session.borrow_mut() = Probe::Failed(Some(storage));
+                self.session.set(Probe::Failed(Some(storage)));
                 self.report(thrown);
                 None
             }
@@ -197,12 +210,12 @@ impl Store {
     }
 
     fn fail(&self, thrown: JsValue) {
-        let handle = match std::mem::replace(&mut *self.session.borrow_mut(), Probe::NotYet) {
+        let handle = match self.session.take() {
             Probe::Working(storage) => Some(storage),
             Probe::Failed(handle) => handle,
             Probe::NotYet => None,
         };
-        *self.session.borrow_mut() = Probe::Failed(handle);
+        self.session.set(Probe::Failed(handle));
         self.report(thrown);
     }
 
