@@ -33,7 +33,7 @@ pub fn run(task: Task) -> js_sys::Promise {
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {
-        let _ = unref.call0(timer);
+        let _ = unref.call1(timer, &JsValue::UNDEFINED);
     }
 }
 

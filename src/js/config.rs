@@ -138,7 +138,7 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
         )
     })?;
     for i in 0..length as u32 {
-        let origin = js_sys::Reflect::get_u32(origins, i)?;
+        let origin = js_sys::Reflect::get(origins, &JsValue::from(i))?;
         let origin = super::read::text(&origin)?
             .filter(|o| every_byte(o, |b| b != b'\r' && b != b'\n'))
             .ok_or_else(|| {
