@@ -10,7 +10,7 @@ use std::process::Stdio;
 
 /// The budget: wasm + JS, gzip -9. Issue #11 asks for at most 40 KB (aim 32 KB); until the
 /// Rust client gets there, this holds what it measures now so it cannot grow unnoticed.
-pub const BUDGET_GZIP: usize = 71_000;
+pub const BUDGET_GZIP: usize = 58_500;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).
