@@ -2,7 +2,7 @@
 //! Tangoe headers, the context and a fresh correlation id; a refresh first when the token is
 //! about to expire, and on a 401 one refresh and one replay of a clone.
 
-use super::value::{cause, field, global, message_of, string};
+use super::value::{cause, global, message_of};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
@@ -35,11 +35,32 @@ extern "C" {
     /// `crypto.randomUUID()`, kept a JavaScript string.
     #[wasm_bindgen(method, js_class = "Crypto", js_name = randomUUID)]
     fn random_uuid(this: &StringHeaders) -> JsValue;
+
+    /// A `Request`, `Response` or `URL` seen through the getters read on every call, as
+    /// JavaScript values: web-sys's copy each string out (or map an enum) in glue of their
+    /// own, and `Reflect.get` would make its key string anew on each call. A value is copied
+    /// into Rust only where Rust needs it.
+    type Props;
+    #[wasm_bindgen(method, getter)]
+    fn url(this: &Props) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn mode(this: &Props) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn redirect(this: &Props) -> JsValue;
+    #[wasm_bindgen(method, getter)]
+    fn headers(this: &Props) -> StringHeaders;
+    #[wasm_bindgen(method, getter)]
+    fn origin(this: &Props) -> JsValue;
+}
+
+/// The getters of [`Props`] on `object`.
+fn props(object: &JsValue) -> &Props {
+    object.unchecked_ref()
 }
 
 /// The headers of a `Request` or `Response`, read and written as JavaScript strings.
 fn headers_of(message: &JsValue) -> StringHeaders {
-    field(message, "headers").unchecked_into()
+    props(message).headers()
 }
 
 /// One header of a `Request` or `Response`, copied into Rust.
@@ -144,13 +165,13 @@ impl Client {
     /// The call's context from the request's own headers and `call`; refuses what must not
     /// be sent. A context header the caller put on the request is that call's value.
     pub(crate) fn check(&self, request: &Request, mut call: CallContext) -> Result<CallContext> {
-        let url = web_sys::Url::new(&string(request, "url").unwrap_or_default())
+        let url = web_sys::Url::new(&props(request).url().as_string().unwrap_or_default())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
-        let origin = string(&url, "origin").unwrap_or_default();
+        let origin = props(&url).origin().as_string().unwrap_or_default();
         if !self.0.config.is_allowed_origin(&origin) {
             return Err(Error::OriginNotAllowed { origin });
         }
-        if string(request, "mode").as_deref() == Some("no-cors") {
+        if props(request).mode().as_string().as_deref() == Some("no-cors") {
             return Err(Error::invalid_request(
                 "mode \"no-cors\" cannot carry the Authorization header",
             ));
@@ -311,7 +332,7 @@ impl Client {
 /// The request itself when it refuses or hands back redirects, else a copy that refuses them.
 pub(crate) fn no_redirects(request: Request) -> Result<Request> {
     if matches!(
-        string(&request, "redirect").as_deref(),
+        props(&request).redirect().as_string().as_deref(),
         Some("manual" | "error")
     ) {
         return Ok(request);
