@@ -259,6 +259,14 @@ impl Client {
                 "or `tokenUrl` is required to validate",
             ));
         };
+        // `invalid_client`: this client may not validate (PingFederate lets only some), which
+        // says nothing about the token.
+        if answer.text("error").as_deref() == Some("invalid_client") {
+            return Err(Error::GrantRefused {
+                status: answer.status,
+                oauth: answer.oauth(),
+            });
+        }
         if !answer.ok || !answer.json.is_object() {
             return Err(Error::TokenInvalid {
                 status: answer.status,

@@ -254,11 +254,21 @@ test("validate maps Tangoe's answer; a refused token is token_invalid", async ()
     } catch (e) {
       refused = [e.code, e.oauthError, e.status];
     }
-    return { valid, body, refused };
+    // A client that may not validate: not the token's fault.
+    tangoe.tokenAnswer = () => Response.json({ error: "invalid_client", error_description: "client authentication failed" }, { status: 401 });
+    let notAllowed;
+    try {
+      await client.validate();
+    } catch (e) {
+      notAllowed = [e.code, e.oauthError, e.status];
+    }
+    return { valid, body, refused, notAllowed, stillSignedIn: client.isAuthenticated() };
   });
   assert.deepEqual(out.valid, { scope: "MOBPROC", expiresIn: 7186, clientId: "portal-demo", tenant: "XYZ", platform: "command", multitenant: false, identityProvider: "pcv_edge", identifier: "api.account.xyz" });
   assert.equal(out.body, "grant_type=urn%3Apingidentity.com%3Aoauth2%3Agrant_type%3Avalidate_bearer&token=old&client_id=portal-demo");
   assert.deepEqual(out.refused, ["token_invalid", "invalid_grant", 400]);
+  assert.deepEqual(out.notAllowed, ["authorization_denied", "invalid_client", 401], "invalid_client is the client's refusal, not token_invalid");
+  assert.equal(out.stillSignedIn, true);
   await context.close();
 });
 
