@@ -67,17 +67,7 @@ fn server(name: &str, build: bool) -> Result<PathBuf> {
     if build {
         sh::run(&mut cmd("cargo", &["build", "-p", name]))?;
     }
-    let bin = sh::target_dir()
-        .join("debug")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if bin.exists() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "bench: no {name} at {} (run without --no-build)",
-            bin.display()
-        ))
-    }
+    sh::debug_bin(name).ok_or_else(|| format!("bench: no {name} binary (run without --no-build)"))
 }
 
 /// `npm ci --prefix bench` when bench/node_modules is missing or older than the lockfile.

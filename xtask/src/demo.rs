@@ -135,17 +135,7 @@ pub fn run(args: &[String]) -> Result {
 /// `cargo build -p NAME` and the path of its debug binary.
 pub(crate) fn build_server(name: &str) -> Result<PathBuf> {
     sh::run(&mut cmd("cargo", &["build", "-p", name]))?;
-    let bin = sh::target_dir()
-        .join("debug")
-        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
-    if bin.exists() {
-        Ok(bin)
-    } else {
-        Err(format!(
-            "demo: {name} was built but {} is missing",
-            bin.display()
-        ))
-    }
+    sh::debug_bin(name).ok_or_else(|| format!("demo: {name} was built but its binary is missing"))
 }
 
 /// What runs where, printed once every server is listening.
@@ -295,17 +285,7 @@ mod tests {
             .map(|s| s.to_string())
             .collect();
         let o = parse_args(&args).unwrap();
-        let w = Wiring {
-            portal_origin: "http://127.0.0.1:8080".into(),
-            api_origin: "http://127.0.0.1:8081".into(),
-            api_port: 8081,
-            portal_port: 8080,
-            relay: None,
-            token_lifetime: None,
-            refresh_skew: None,
-            no_refresh_token: false,
-            apps: &o.apps,
-        };
+        let w = commands::tests::wiring(&o.apps);
         let text = banner(&o, &w);
         let config = text
             .find("redirectUri: \"http://127.0.0.1:5173/\"")

@@ -23,6 +23,14 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
+/// The debug binary of the workspace package `name` (`target/debug/NAME`), if it is built.
+pub fn debug_bin(name: &str) -> Option<PathBuf> {
+    let bin = target_dir()
+        .join("debug")
+        .join(format!("{name}{}", std::env::consts::EXE_SUFFIX));
+    bin.exists().then_some(bin)
+}
+
 /// A command run from the workspace root.
 pub fn cmd(program: &str, args: &[&str]) -> Command {
     let mut c = Command::new(program);

@@ -120,7 +120,7 @@ pub fn portal(w: &Wiring, pkg: &Path, rust_example: &Path) -> Command {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn args(c: &Command) -> Vec<String> {
@@ -135,7 +135,8 @@ mod tests {
         }
     }
 
-    fn wiring(apps: &[App]) -> Wiring<'_> {
+    /// The demo's default wiring, for tests here and in `demo.rs`.
+    pub(crate) fn wiring(apps: &[App]) -> Wiring<'_> {
         Wiring {
             portal_origin: "http://127.0.0.1:8080".into(),
             api_origin: "http://127.0.0.1:8081".into(),
