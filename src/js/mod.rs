@@ -12,6 +12,7 @@ mod request;
 
 use crate::client::{Client, Event, EventKind, PageOptions, Pages};
 use crate::error::Error;
+use crate::token::Session;
 use error::{throw, to_js};
 use js_sys::{Function, Promise};
 use output::{object, optional};
@@ -31,6 +32,31 @@ static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> 
 #[wasm_bindgen]
 pub struct MobprocClient {
     client: Client,
+    shown: Rc<SessionView>,
+}
+
+/// The session object last handed out, kept while the session stays the same, so that
+/// `session()` is a stable snapshot (`useSyncExternalStore` compares with `Object.is`).
+#[derive(Default)]
+struct SessionView(Cell<Option<(Session, JsValue)>>);
+
+impl SessionView {
+    /// `session` as a frozen JavaScript object: the same object as last time if unchanged.
+    fn show(&self, session: &Option<Session>) -> JsValue {
+        let Some(session) = session else {
+            return JsValue::NULL;
+        };
+        let last = self.0.take();
+        let value = match last {
+            Some((shown, value)) if shown == *session => value,
+            _ => {
+                let fresh: js_sys::Object = object(session, true).unchecked_into();
+                js_sys::Object::freeze(&fresh).into()
+            }
+        };
+        self.0.set(Some((session.clone(), value.clone())));
+        value
+    }
 }
 
 /// The work of an async method.
@@ -49,7 +75,10 @@ impl MobprocClient {
     pub fn new(config: JsValue) -> Result<MobprocClient, JsValue> {
         let config = throw(config::read_config(&config))?;
         let client = throw(Client::new(config))?;
-        Ok(MobprocClient { client })
+        Ok(MobprocClient {
+            client,
+            shown: Rc::default(),
+        })
     }
 
     /// Starts a sign-in and returns the authorization URL without navigating.
@@ -84,7 +113,7 @@ impl MobprocClient {
     /// Server-side JavaScript only: the password grant with the client's secret.
     #[wasm_bindgen(js_name = signInWithPassword)]
     pub fn sign_in_with_password(&self, credentials: JsValue) -> Promise {
-        let client = self.client.clone();
+        let (client, shown) = (self.client.clone(), self.shown.clone());
         promise(Box::pin(async move {
             client.password_grant_ready()?;
             let read = |key: &str| -> Result<JsValue, Error> {
@@ -100,15 +129,15 @@ impl MobprocClient {
             let password = read::text(&read("password")?)?;
             let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
             let session = client.sign_in_with_password(&username, &password).await?;
-            Ok(optional(&session))
+            Ok(shown.show(&session))
         }))
     }
 
     /// A new access token (and Tangoe's rotated refresh token); one request however many wait.
     pub fn refresh(&self) -> Promise {
-        let client = self.client.clone();
+        let (client, shown) = (self.client.clone(), self.shown.clone());
         promise(Box::pin(
-            async move { Ok(optional(&client.refresh().await?)) },
+            async move { Ok(shown.show(&client.refresh().await?)) },
         ))
     }
 
@@ -120,7 +149,7 @@ impl MobprocClient {
 
     /// The session without token values, or `null`.
     pub fn session(&self) -> JsValue {
-        optional(&self.client.session())
+        self.shown.show(&self.client.session())
     }
 
     /// The raw access token, for the rare caller that must place it elsewhere.
@@ -214,11 +243,12 @@ impl MobprocClient {
         let listener: Function = listener
             .dyn_into()
             .map_err(|_| to_js(&Error::config("listener", "must be a function")))?;
+        let shown = self.shown.clone();
         let id = self.client.on_fallible(
             kind,
             Rc::new(move |event| {
                 listener
-                    .call1(&JsValue::NULL, &event_value(event))
+                    .call1(&JsValue::NULL, &event_value(event, &shown))
                     .map(drop)
             }),
         );
@@ -257,9 +287,9 @@ struct Expiring {
 }
 
 /// What a JavaScript listener receives.
-fn event_value(event: &Event) -> JsValue {
+fn event_value(event: &Event, shown: &SessionView) -> JsValue {
     match event {
-        Event::SessionChanged(session) => optional(session),
+        Event::SessionChanged(session) => shown.show(session),
         Event::SessionExpired => JsValue::NULL,
         Event::SessionExpiring { expires_at } => object(
             &Expiring {

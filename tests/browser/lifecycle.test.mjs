@@ -333,3 +333,29 @@ test("sessionExpiring: once, refreshSkewSeconds before the end of a session that
   assert.equal(out.wrongName, "config_invalid");
   await context.close();
 });
+
+test("session() is a stable snapshot: the same frozen object until the session changes, and the one sessionChanged gives", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async () => {
+    const client = window.client;
+    const first = client.session();
+    const seen = [];
+    client.on("sessionChanged", (s) => seen.push(s));
+    const same = client.session() === first && client.session() === client.session();
+    const refreshed = await client.refresh();
+    const after = client.session();
+    try { after.expiresAt = 0; } catch { /* strict mode throws; sloppy mode ignores it */ }
+    const mutated = after.expiresAt === 0;
+    client.logout();
+    return { same, frozen: Object.isFrozen(first), changed: after !== first, resolved: refreshed === after, event: seen[0] === after, mutated, last: seen[1], gone: client.session() };
+  });
+  assert.equal(out.same, true, "repeated session() calls return the same object");
+  assert.equal(out.frozen, true);
+  assert.equal(out.changed, true, "a refresh makes a new object");
+  assert.equal(out.resolved, true, "refresh() resolves the object session() then returns");
+  assert.equal(out.event, true, "sessionChanged hands the same object");
+  assert.equal(out.mutated, false, "the snapshot cannot be changed by the app");
+  assert.equal(out.last, null);
+  assert.equal(out.gone, null);
+  await context.close();
+});
