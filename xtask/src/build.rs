@@ -5,9 +5,21 @@ use crate::tools;
 use std::fs;
 use std::path::PathBuf;
 
-/// Files copied from pkg-template/ next to wasm-bindgen's output (its ES modules are bundled
-/// into index.js below).
-const TEMPLATE: &[&str] = &["index.d.ts", "README.md"];
+/// Files copied from pkg-template/ into the package as they are. Its other `.js` files are the
+/// sources of the two entries (`ENTRIES`), bundled with wasm-bindgen's glue below.
+/// react.js and react.d.ts are the `mobproc-auth/react` subpath: it imports `mobproc-auth` by
+/// name, so it is not bundled.
+const TEMPLATE: &[&str] = &["index.d.ts", "README.md", "react.js", "react.d.ts"];
+
+/// The package's entries: each is one minified ES module holding wasm-bindgen's glue, and
+/// esbuild's platform for it. index.js (package.json's `browser` and `default` conditions) has
+/// no Node path, and `neutral` makes esbuild refuse any `node:` import in it; node.js (the
+/// `node` condition) reads the module with node:fs.
+const ENTRIES: &[(&str, &str)] = &[("index.js", "neutral"), ("node.js", "node")];
+
+/// The installable tarball (`npm pack` of the package), in pkg/ under a name that does not
+/// change with the version, so the README's `npm install …/pkg/mobproc-auth.tgz` stays right.
+pub const TARBALL: &str = "mobproc-auth.tgz";
 
 /// Builds pkg/ and returns its path. The package is assembled in target/pkg-staging-<pid> and moved
 /// into place at the end, so a failed build or a running demo never sees half a package.
@@ -86,35 +98,41 @@ pub fn run() -> Result<PathBuf> {
     let mut sources = Vec::new();
     for entry in modules.flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".js") {
+        if name.ends_with(".js") && !TEMPLATE.contains(&name.as_str()) {
             fs::copy(entry.path(), pkg.join(&name))
                 .map_err(|e| format!("copying pkg-template/{name}: {e}"))?;
             sources.push(name);
         }
     }
     share_snippets(&pkg)?;
-    // One minified ES module: the entry, its modules and wasm-bindgen's glue.
-    let entry = pkg.join("index.js");
-    let entry = entry.to_string_lossy();
-    sh::run(&mut cmd(
-        &tools::npm_bin("esbuild").to_string_lossy(),
-        &[
-            &entry,
-            "--bundle",
-            "--minify",
-            "--format=esm",
-            "--target=es2022",
-            "--platform=neutral",
-            "--allow-overwrite",
-            &format!("--outfile={entry}"),
-        ],
-    ))?;
+    // Per entry, one minified ES module: the entry, its modules and wasm-bindgen's glue. The
+    // entries share their sources, not a chunk: a browser loads index.js alone.
+    for (name, platform) in ENTRIES {
+        let entry = pkg.join(name);
+        let entry = entry.to_string_lossy();
+        sh::run(&mut cmd(
+            &tools::npm_bin("esbuild").to_string_lossy(),
+            &[
+                &entry,
+                "--bundle",
+                "--minify",
+                "--format=esm",
+                "--target=es2022",
+                &format!("--platform={platform}"),
+                "--allow-overwrite",
+                &format!("--outfile={entry}"),
+            ],
+        ))?;
+    }
     sources.push("mobproc_auth.js".into());
     let snippets = pkg.join("snippets");
     if snippets.exists() {
         fs::remove_dir_all(&snippets).map_err(|e| format!("removing pkg/snippets: {e}"))?;
     }
-    for name in sources.iter().filter(|n| n.as_str() != "index.js") {
+    let bundled = sources
+        .iter()
+        .filter(|n| !ENTRIES.iter().any(|(entry, _)| entry == n));
+    for name in bundled {
         fs::remove_file(pkg.join(name))
             .map_err(|e| format!("removing the bundled pkg/{name}: {e}"))?;
     }
@@ -122,6 +140,7 @@ pub fn run() -> Result<PathBuf> {
         .map_err(|e| format!("pkg-template/package.json: {e}"))?
         .replace("0.0.0-set-by-xtask", &library_version()?);
     fs::write(pkg.join("package.json"), manifest).map_err(|e| format!("pkg/package.json: {e}"))?;
+    pack(&pkg)?;
     let published = root.join("pkg");
     if published.exists() {
         fs::remove_dir_all(&published).map_err(|e| format!("removing pkg/: {e}"))?;
@@ -136,8 +155,39 @@ pub fn run() -> Result<PathBuf> {
         }
         fs::remove_dir_all(&pkg).map_err(|e| format!("removing {}: {e}", pkg.display()))?;
     }
-    eprintln!("built {}", published.display());
+    eprintln!(
+        "built {} (install it in an app with `npm install {}`)",
+        published.display(),
+        published.join(TARBALL).display()
+    );
     Ok(published)
+}
+
+/// `npm pack` of the package into `TARBALL` inside it: what a registry would serve, with only
+/// the files of package.json's `files` list. Installed from there, the package is a real
+/// directory in the app's node_modules (not a symlink as `npm install ./pkg` makes it), so a
+/// dev server such as Vite's serves its wasm.
+fn pack(pkg: &std::path::Path) -> Result {
+    let dir = pkg.to_string_lossy();
+    let out = cmd("npm", &["pack", &dir, "--pack-destination", &dir, "--json"])
+        .env("npm_config_update_notifier", "false")
+        .output()
+        .map_err(|e| format!("npm pack: {e}"))?;
+    if !out.status.success() {
+        return Err(format!(
+            "`npm pack` of the package failed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        ));
+    }
+    let packed = String::from_utf8_lossy(&out.stdout);
+    // `[{ "filename": "mobproc-auth-<version>.tgz", … }]`
+    let name = packed
+        .split("\"filename\":")
+        .nth(1)
+        .and_then(|rest| rest.split('"').nth(1))
+        .ok_or_else(|| format!("no filename in npm pack's answer: {packed}"))?;
+    fs::rename(pkg.join(name), pkg.join(TARBALL))
+        .map_err(|e| format!("renaming {name} to {TARBALL}: {e}"))
 }
 
 /// wasm-bindgen copies each `#[wasm_bindgen(module = "/pkg-template/…")]` file into

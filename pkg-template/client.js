@@ -1,0 +1,42 @@
+// What wasm-bindgen cannot express, shared by the browser entry (index.js) and the Node entry
+// (node.js): they differ only in where the WebAssembly module's bytes come from. The client
+// itself is Rust (src/client, src/js).
+import init, { MobprocClient } from "./mobproc_auth.js";
+import { MobprocError } from "./errors.js";
+
+export { MobprocClient, MobprocError };
+
+/**
+ * `createClient` for one platform. `source` gives what wasm-bindgen's init takes (a promise of
+ * the module's bytes in Node); without it, init fetches the module next to the glue, by the
+ * `new URL(…, import.meta.url)` bundlers recognise. The module is instantiated once; a failed
+ * load is tried again by the next call.
+ * @param {() => Promise<BufferSource>} [source]
+ * @returns {(config: import("./index.d.ts").MobprocConfig) => Promise<MobprocClient>}
+ */
+export function clientFactory(source) {
+  let loading;
+  return async (config) => {
+    await (loading ??= init({ module_or_path: source?.() }).catch((cause) => {
+      loading = undefined;
+      throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module: ${cause}`, { cause });
+    }));
+    return new MobprocClient(config);
+  };
+}
+
+const proto = MobprocClient.prototype;
+
+/** The pages of a collection for `for await`; bad options throw here, at once. */
+proto.paginate = function paginate(path, options) {
+  const walk = this.pages(path, options);
+  return (async function* () {
+    for (let page; (page = await walk.next()) !== undefined; ) yield page;
+  })();
+};
+
+// The client lives as long as the page holds it (wasm-bindgen frees it on garbage collection);
+// a manual free() would leave a client whose every call fails.
+delete proto.free;
+delete proto.__destroy_into_raw;
+if (typeof Symbol.dispose === "symbol") delete proto[Symbol.dispose];
