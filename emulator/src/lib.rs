@@ -9,7 +9,7 @@
 //! |---|---|
 //! | [`cli`] | the command line: flags, `MOBPROC_EMU_*` variables, `--help` |
 //! | [`seed`] | the seed data: tenants, clients, users, directories |
-//! | [`oauth`] | PingFederate's endpoints: sign-in (implicit grant), token, revocation, validation |
+//! | [`oauth`] | PingFederate's endpoints: sign-in (implicit grant, code grant with PKCE), token, revocation, validation |
 //! | [`api`] | the MOBPROC REST API under `/mobproc/v1` |
 //! | [`journal`] | the request log, counters, injected failures and the `/__emulator/` control surface |
 //!

@@ -7,6 +7,7 @@ use tokio::sync::Notify;
 use crate::cli::config::Config;
 use crate::journal::entries::Journal;
 use crate::journal::faults::Faults;
+use crate::oauth::codes::CodeStore;
 use crate::oauth::tokens::TokenStore;
 use crate::seed::model::Seed;
 
@@ -32,6 +33,8 @@ pub struct Shared {
 pub struct Inner {
     /// Issued tokens.
     pub tokens: TokenStore,
+    /// Issued authorization codes (the code grant with PKCE).
+    pub codes: CodeStore,
     /// Injected failures.
     pub faults: Faults,
     /// Log lines, counters and API request records.

@@ -107,7 +107,7 @@ async fn unknown_client_or_bad_redirect_is_400_without_redirect() {
 #[tokio::test]
 async fn other_response_types_redirect_with_error() {
     let emu = common::start().await;
-    let q = OK.replace("response_type=token", "response_type=code");
+    let q = OK.replace("response_type=token", "response_type=id_token");
     let r = emu.get(&format!("/as/authorization.oauth2?{q}"), &[]).await;
     assert_eq!(r.status, 302);
     let f = common::fragment(r.header("location").unwrap());

@@ -42,6 +42,7 @@ async fn stats(State(state): State<AppState>) -> Response {
     let mut counts = serde_json::Map::new();
     for k in [
         "password",
+        "authorization_code",
         "refresh_token",
         "validate_bearer",
         "other",
@@ -72,8 +73,11 @@ async fn log(State(state): State<AppState>) -> Response {
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], text).into_response()
 }
 
+/// Every access token and every pending authorization code expires now.
 async fn expire_all(State(state): State<AppState>) -> Response {
-    state.lock().tokens.expire_all();
+    let mut inner = state.lock();
+    inner.tokens.expire_all();
+    inner.codes.expire_all();
     ok()
 }
 

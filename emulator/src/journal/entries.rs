@@ -49,6 +49,7 @@ impl Journal {
     pub fn count_grant(&mut self, grant_type: Option<&str>) {
         let key = match grant_type {
             Some("password") => "password",
+            Some("authorization_code") => "authorization_code",
             Some("refresh_token") => "refresh_token",
             Some("urn:pingidentity.com:oauth2:grant_type:validate_bearer") => "validate_bearer",
             Some(_) => "other",

@@ -1,59 +1,46 @@
-//! `GET`/`POST /as/authorization.oauth2`: the implicit grant with a sign-in page.
+//! `GET`/`POST /as/authorization.oauth2`: the sign-in page, for the implicit grant
+//! (`response_type=token`, tokens in the fragment) and the authorization code grant with
+//! PKCE (`response_type=code` with an S256 `code_challenge`, the code in the query).
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
-use axum::http::{header, HeaderValue, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::hint::{client_refused, redirect_uri_refused};
 use crate::oauth::page;
+use crate::oauth::pkce;
+use crate::oauth::redirect::{Back, ResponseMode};
 use crate::oauth::request::check_scope;
 use crate::oauth::tokens::Subject;
 use crate::params::Params;
 use crate::seed::model::ClientKind;
 use crate::state::AppState;
 
+/// What a sign-in grants.
+enum Flow {
+    /// `response_type=token`: tokens in the fragment.
+    Implicit,
+    /// `response_type=code`: a code in the query, bound to this S256 challenge.
+    Code { challenge: String },
+}
+
 /// A checked authorization request that can be answered by redirect.
 struct Checked {
     client_id: String,
-    redirect_uri: String,
-    state: Option<String>,
+    back: Back,
+    flow: Flow,
 }
 
-const CARRIED: [&str; 5] = [
+/// The OAuth parameters the sign-in page carries to its POST.
+const CARRIED: [&str; 7] = [
     "response_type",
     "client_id",
     "redirect_uri",
     "scope",
     "state",
+    "code_challenge",
+    "code_challenge_method",
 ];
-
-/// Redirects to `redirect_uri#…` with form-encoded fragment parameters.
-fn redirect(c: &Checked, pairs: &[(&str, &str)]) -> Response {
-    let mut ser = form_urlencoded::Serializer::new(String::new());
-    for (k, v) in pairs {
-        ser.append_pair(k, v);
-    }
-    if let Some(s) = &c.state {
-        ser.append_pair("state", s);
-    }
-    let location = format!("{}#{}", c.redirect_uri, ser.finish());
-    let mut resp = StatusCode::FOUND.into_response();
-    let h = resp.headers_mut();
-    if let Ok(v) = HeaderValue::from_str(&location) {
-        h.insert(header::LOCATION, v);
-    }
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    h.insert(
-        header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
-    );
-    resp
-}
-
-fn error_redirect(c: &Checked, code: &str, description: &str) -> Response {
-    redirect(c, &[("error", code), ("error_description", description)])
-}
 
 /// Validates the request; `Err` is the finished response (error page or error redirect).
 fn check(state: &AppState, p: &Params) -> Result<Checked, Response> {
@@ -85,27 +72,40 @@ fn check(state: &AppState, p: &Params) -> Result<Checked, Response> {
             client.kind == ClientKind::Service,
         )));
     };
-    let c = Checked {
-        client_id: client.id.clone(),
+    let mut back = Back {
         redirect_uri: redirect_uri.to_string(),
         state: p.get("state").map(String::from),
+        mode: ResponseMode::Fragment,
     };
-    match p.get("response_type") {
-        None => Err(error_redirect(
-            &c,
-            "invalid_request",
-            "response_type is required",
-        )),
-        Some("token") => match check_scope(p.get("scope")) {
-            Ok(()) => Ok(c),
-            Err(e) => Err(error_redirect(&c, e.code, &e.description)),
-        },
-        Some(_) => Err(error_redirect(
-            &c,
-            "unsupported_response_type",
-            "only response_type=token (implicit grant) is supported",
-        )),
+    let flow = match p.get("response_type") {
+        None => {
+            return Err(back.error("invalid_request", "response_type is required"));
+        }
+        Some("token") => Flow::Implicit,
+        Some("code") => {
+            // RFC 6749 §4.1.2.1: the code flow answers in the query, errors too.
+            back.mode = ResponseMode::Query;
+            let method = p.get("code_challenge_method");
+            match pkce::check_challenge(p.get("code_challenge"), method) {
+                Ok(challenge) => Flow::Code { challenge },
+                Err(why) => return Err(back.error("invalid_request", why)),
+            }
+        }
+        Some(_) => {
+            return Err(back.error(
+                "unsupported_response_type",
+                "response_type must be token (implicit grant) or code (authorization code grant with PKCE S256)",
+            ));
+        }
+    };
+    if let Err(e) = check_scope(p.get("scope")) {
+        return Err(back.error(e.code, &e.description));
     }
+    Ok(Checked {
+        client_id: client.id.clone(),
+        back,
+        flow,
+    })
 }
 
 fn form(p: &Params, error: Option<&str>, username: &str) -> Response {
@@ -133,7 +133,7 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
         Err(resp) => return resp,
     };
     if p.get("action") == Some("cancel") {
-        return error_redirect(&c, "access_denied", "The user cancelled sign-in");
+        return c.back.error("access_denied", "The user cancelled sign-in");
     }
     let login = p.get("username").unwrap_or_default();
     let password = p.get("password").unwrap_or_default();
@@ -144,6 +144,18 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
         return form(&p, Some("Wrong username or password"), login);
     };
     let subject = Subject::new(client, user);
+    match c.flow {
+        Flow::Implicit => implicit(&state, &c.back, subject),
+        Flow::Code { challenge } => code(&state, &c.back, subject, challenge),
+    }
+}
+
+fn failed(back: &Back) -> Response {
+    back.error("server_error", "the authorization server failed")
+}
+
+/// The implicit grant's answer: `redirect_uri#access_token=…`.
+fn implicit(state: &AppState, back: &Back, subject: Subject) -> Response {
     let issued = {
         let mut inner = state.lock();
         inner.journal.sign_ins += 1;
@@ -153,7 +165,7 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
             .issue(subject, state.config.token_lifetime, with_refresh)
     };
     let Some(i) = issued else {
-        return error_redirect(&c, "server_error", "the authorization server failed");
+        return failed(back);
     };
     let expires_in = i.expires_in.to_string();
     let mut fragment = vec![
@@ -167,5 +179,18 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
         fragment.push(("refresh_token", rt));
     }
     fragment.push(("scope", "MOBPROC"));
-    redirect(&c, &fragment)
+    back.with(&fragment)
+}
+
+/// The code grant's answer: `redirect_uri?code=…&state=…` (RFC 6749 §4.1.2).
+fn code(state: &AppState, back: &Back, subject: Subject, challenge: String) -> Response {
+    let code = {
+        let mut inner = state.lock();
+        inner.journal.sign_ins += 1;
+        inner.codes.issue(subject, &back.redirect_uri, challenge)
+    };
+    match code {
+        Some(code) => back.with(&[("code", &code)]),
+        None => failed(back),
+    }
 }

@@ -1,5 +1,6 @@
-//! `POST /as/token.oauth2`: the password grant (service clients), refresh_token (every
-//! client; a confidential one with its secret) and validate_bearer (confidential clients).
+//! `POST /as/token.oauth2`: the password grant (service clients), authorization_code with
+//! PKCE (portal clients, see [`crate::oauth::code_grant`]), refresh_token (every client; a
+//! confidential one with its secret) and validate_bearer (confidential clients).
 
 use std::time::Duration;
 
@@ -11,6 +12,7 @@ use serde_json::{Map, Value};
 
 use crate::journal::faults::TokenFault;
 use crate::oauth::client_auth::authenticate;
+use crate::oauth::code_grant;
 use crate::oauth::error::{no_store, OAuthError};
 use crate::oauth::request::{check_scope, read_params};
 use crate::oauth::tokens::{Issued, Subject};
@@ -84,7 +86,13 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
     let grant_type = p
         .get("grant_type")
         .ok_or_else(|| OAuthError::bad("invalid_request", "grant_type is required"))?;
-    if !matches!(grant_type, "password" | "refresh_token" | VALIDATE_BEARER) {
+    let known = [
+        "password",
+        "authorization_code",
+        "refresh_token",
+        VALIDATE_BEARER,
+    ];
+    if !known.contains(&grant_type) {
         let msg = format!("grant type {grant_type} is not supported");
         return Err(OAuthError::bad("unsupported_grant_type", msg));
     }
@@ -121,6 +129,7 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
             let i = state.lock().tokens.issue(subject, lifetime, true);
             i.map(issued).ok_or_else(OAuthError::server)
         }
+        "authorization_code" => code_grant::exchange(state, client, p).map(issued),
         "refresh_token" => {
             check_scope(p.get("scope"))?;
             let token = p

@@ -76,6 +76,8 @@ pub struct Issued {
     pub refresh_token: Option<String>,
     /// Lifetime of the access token in seconds.
     pub expires_in: u64,
+    /// The grant they belong to (kept by rotation; see [`TokenStore::revoke_grant`]).
+    pub grant: u64,
 }
 
 /// All tokens issued since start (or the last reset).
@@ -127,6 +129,7 @@ impl TokenStore {
             access_token,
             refresh_token,
             expires_in: lifetime,
+            grant,
         })
     }
 
@@ -193,6 +196,19 @@ impl TokenStore {
             .filter(|a| a.grant == grant)
             .for_each(|a| a.revoked = true);
         true
+    }
+
+    /// Revokes every access and refresh token of a grant, rotated ones included (an
+    /// authorization code presented twice, RFC 6749 §4.1.2).
+    pub fn revoke_grant(&mut self, grant: u64) {
+        self.access
+            .values_mut()
+            .filter(|a| a.grant == grant)
+            .for_each(|a| a.revoked = true);
+        self.refresh
+            .values_mut()
+            .filter(|r| r.grant == grant)
+            .for_each(|r| r.revoked = true);
     }
 
     /// Makes every access token expire now.
