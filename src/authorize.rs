@@ -6,14 +6,19 @@ use crate::prelude::*;
 use crate::config::ValidConfig;
 use crate::encode::form_pairs;
 use crate::error::{Error, Result};
-use crate::secret::State;
+use crate::secret::{CodeVerifier, State};
 use crate::text::{cat, split_once_byte};
 
 /// Longest `returnTo` kept; longer ones are dropped like any other unacceptable value.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
 
-/// `authorizeUrl?response_type=token&client_id=…&redirect_uri=…&scope=…&state=…`.
-pub fn authorize_url(config: &ValidConfig, state: &State) -> Result<String> {
+/// `authorizeUrl?response_type=token&client_id=…&redirect_uri=…&scope=…&state=…`; with a
+/// PKCE verifier, `response_type=code` and its S256 `code_challenge` (RFC 7636 §4.3).
+pub fn authorize_url(
+    config: &ValidConfig,
+    state: &State,
+    verifier: Option<&CodeVerifier>,
+) -> Result<String> {
     let base = config
         .authorize_url()
         .ok_or_else(|| Error::config("authorizeUrl", "is required for sign-in"))?;
@@ -21,13 +26,27 @@ pub fn authorize_url(config: &ValidConfig, state: &State) -> Result<String> {
         .redirect_uri()
         .ok_or_else(|| Error::config("redirectUri", "is required for sign-in"))?;
     let redirect = redirect.as_str();
-    let query = form_pairs([
-        ("response_type", "token"),
-        ("client_id", config.client_id().as_str()),
-        ("redirect_uri", redirect),
-        ("scope", config.scope().as_str()),
-        ("state", state.secret()),
-    ]);
+    let challenge = verifier.map(CodeVerifier::challenge);
+    let pkce = challenge.as_deref().map(|challenge| {
+        [
+            ("code_challenge", challenge),
+            ("code_challenge_method", "S256"),
+        ]
+    });
+    let query = form_pairs(
+        [
+            (
+                "response_type",
+                if pkce.is_some() { "code" } else { "token" },
+            ),
+            ("client_id", config.client_id().as_str()),
+            ("redirect_uri", redirect),
+            ("scope", config.scope().as_str()),
+            ("state", state.secret()),
+        ]
+        .into_iter()
+        .chain(pkce.into_iter().flatten()),
+    );
     let base = base.as_str();
     let separator = match split_once_byte(base, b'?') {
         Some((_, "")) => "",
@@ -75,7 +94,7 @@ mod tests {
             Some("https://portal.example.com/callback?x=1"),
         )
         .unwrap();
-        let url = authorize_url(&c, &State::new("s/1+2")).unwrap();
+        let url = authorize_url(&c, &State::new("s/1+2"), None).unwrap();
         let (base, query) = url.split_once('?').unwrap();
         assert_eq!(base, "https://oauth.example.com/as/authorization.oauth2");
         let pairs = parse_form(query).unwrap();
@@ -94,13 +113,41 @@ mod tests {
     }
 
     #[test]
+    fn builds_the_code_grant_url_with_an_s256_challenge() {
+        let c = config(
+            Some("https://o.example/authorize"),
+            Some("https://p.example/"),
+        )
+        .unwrap();
+        let verifier = CodeVerifier::new("dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk");
+        let url = authorize_url(&c, &State::new("s"), Some(&verifier)).unwrap();
+        let pairs = parse_form(url.split_once('?').unwrap().1).unwrap();
+        let get = |k: &str| {
+            pairs
+                .iter()
+                .find(|(key, _)| key == k)
+                .map(|(_, v)| v.as_str())
+        };
+        assert_eq!(get("response_type"), Some("code"));
+        assert_eq!(
+            get("code_challenge"),
+            Some("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")
+        );
+        assert_eq!(get("code_challenge_method"), Some("S256"));
+        assert!(
+            !url.contains(verifier.secret()),
+            "the verifier never leaves"
+        );
+    }
+
+    #[test]
     fn keeps_an_existing_query() {
         let c = config(
             Some("https://o.example/authorize?tenant=1"),
             Some("https://p.example/"),
         )
         .unwrap();
-        let url = authorize_url(&c, &State::new("s")).unwrap();
+        let url = authorize_url(&c, &State::new("s"), None).unwrap();
         assert!(
             url.starts_with("https://o.example/authorize?tenant=1&response_type=token&"),
             "{url}"
@@ -112,7 +159,7 @@ mod tests {
         let no_authorize = config(None, Some("https://p.example/")).unwrap();
         let no_redirect = config(Some("https://o.example/a"), None).unwrap();
         for (c, field) in [(no_authorize, "authorizeUrl"), (no_redirect, "redirectUri")] {
-            match authorize_url(&c, &State::new("s")) {
+            match authorize_url(&c, &State::new("s"), None) {
                 Err(Error::ConfigInvalid { field: f, .. }) => assert_eq!(f, field),
                 other => panic!("{other:?}"),
             }

@@ -5,7 +5,7 @@ use crate::prelude::*;
 
 use crate::encode::{parse_form, DecodeError};
 use crate::error::{Error, Result};
-use crate::secret::State;
+use crate::secret::{CodeVerifier, State};
 use crate::text::{cat, split_byte, split_once_byte};
 use crate::token::{seconds_from_text, TokenRecord};
 
@@ -19,6 +19,8 @@ pub struct PendingSignIn {
     pub state: State,
     /// The sanitised `returnTo`, if any.
     pub return_to: Option<String>,
+    /// The PKCE verifier when the sign-in asked for a code; `None` for the implicit grant.
+    pub verifier: Option<CodeVerifier>,
 }
 
 /// A successful callback: the token to store and where the app wanted to go.
@@ -39,45 +41,102 @@ pub fn is_oauth_response(fragment: &str) -> bool {
     })
 }
 
-/// Checks an OAuth response fragment against the pending sign-in of this tab, received at
-/// `now_ms`. The order matters: nothing in the response is believed before `state` matches.
-pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) -> Result<SignedIn> {
-    let pairs = parse_form(fragment).map_err(|e| {
-        Error::InvalidCallback(match e {
-            DecodeError::BadPercent => "bad percent-encoding in the URL fragment".into(),
-            DecodeError::NotAscii => "the URL fragment has non-ASCII values".into(),
-        })
-    })?;
-    let get = |name: &str| -> Result<Option<&str>> {
-        let mut values = pairs
-            .iter()
-            .filter(|(k, _)| k == name)
-            .map(|(_, v)| v.as_str());
-        let first = values.next();
-        if values.next().is_some() {
-            // RFC 6749 §3.1: parameters MUST NOT be included more than once.
-            return Err(Error::InvalidCallback(cat(&[
-                "`",
-                name,
-                "` appears more than once",
-            ])));
-        }
-        Ok(first)
+/// True when the query (without `?`) is a code grant's answer (RFC 6749 §4.1.2): `state`
+/// with `code` or `error`. An app's own `?state=` alone is not one.
+pub fn is_code_response(query: &str) -> bool {
+    let has = |name: &str| {
+        split_byte(query, b'&')
+            .any(|segment| split_once_byte(segment, b'=').map_or(segment, |(k, _)| k) == name)
     };
+    has("state") && (has("code") || has("error"))
+}
 
-    let state = get("state")?;
+/// The query without the code grant's answer (`code`, `state`, `error…`, `iss`,
+/// `session_state`), keeping the app's own parameters as they were: `""` or `?…`.
+pub fn without_response(query: &str) -> String {
+    let mut kept = String::new();
+    for segment in split_byte(query, b'&') {
+        let key = split_once_byte(segment, b'=').map_or(segment, |(k, _)| k);
+        let ours = matches!(
+            key,
+            "code"
+                | "state"
+                | "error"
+                | "error_description"
+                | "error_uri"
+                | "iss"
+                | "session_state"
+        );
+        if !ours && !segment.is_empty() {
+            kept.push(if kept.is_empty() { '?' } else { '&' });
+            kept.push_str(segment);
+        }
+    }
+    kept
+}
+
+/// A code grant's answer that passed its checks: what to send to the token endpoint.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CodeGrant {
+    /// The one-time authorization code.
+    pub code: String,
+    /// The pending sign-in's PKCE verifier.
+    pub verifier: CodeVerifier,
+    /// The `returnTo` given to `login`, already sanitised.
+    pub return_to: Option<String>,
+}
+
+type Pairs = Vec<(String, String)>;
+
+fn parse(input: &str, part: &str) -> Result<Pairs> {
+    parse_form(input).map_err(|e| {
+        Error::InvalidCallback(match e {
+            DecodeError::BadPercent => cat(&["bad percent-encoding in the URL ", part]),
+            DecodeError::NotAscii => cat(&["the URL ", part, " has non-ASCII values"]),
+        })
+    })
+}
+
+/// The one value of `name`: RFC 6749 §3.1 says parameters MUST NOT be included more than once.
+fn param<'a>(pairs: &'a Pairs, name: &str) -> Result<Option<&'a str>> {
+    let mut values = pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str());
+    let first = values.next();
+    if values.next().is_some() {
+        return Err(Error::InvalidCallback(cat(&[
+            "`",
+            name,
+            "` appears more than once",
+        ])));
+    }
+    Ok(first)
+}
+
+/// `state` first, then the server's `error`: nothing in a response is believed before its
+/// `state` matches the pending sign-in.
+fn accept<'a>(pairs: &Pairs, pending: Option<&'a PendingSignIn>) -> Result<&'a PendingSignIn> {
+    let state = param(pairs, "state")?;
     let pending = pending.ok_or(Error::StateMismatch)?;
     if !state.is_some_and(|s| pending.state.matches(s)) {
         return Err(Error::StateMismatch);
     }
-
-    if let Some(error) = get("error")? {
+    if let Some(error) = param(pairs, "error")? {
         return Err(Error::AuthorizationDenied {
             error: clip(error),
-            description: get("error_description")?.map(clip),
+            description: param(pairs, "error_description")?.map(clip),
         });
     }
+    Ok(pending)
+}
 
+/// Checks an OAuth response fragment against the pending sign-in of this tab, received at
+/// `now_ms`. The order matters: nothing in the response is believed before `state` matches.
+pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) -> Result<SignedIn> {
+    let pairs = parse(fragment, "fragment")?;
+    let pending = accept(&pairs, pending)?;
+    let get = |name: &str| param(&pairs, name);
     let record = TokenRecord::from_response(
         get("access_token")?,
         get("token_type")?,
@@ -89,6 +148,23 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
     .map_err(Error::callback)?;
     Ok(SignedIn {
         record,
+        return_to: pending.return_to.clone(),
+    })
+}
+
+/// Checks a code grant's answer (the query, without `?`) against the pending sign-in, which
+/// must have asked for a code (it holds the verifier).
+pub fn evaluate_code(query: &str, pending: Option<&PendingSignIn>) -> Result<CodeGrant> {
+    let pairs = parse(query, "query")?;
+    let pending = accept(&pairs, pending)?;
+    let verifier = pending.verifier.clone().ok_or_else(|| {
+        Error::callback("a code came back for a sign-in that asked for a token (responseType)")
+    })?;
+    let code = param(&pairs, "code")?.filter(|c| !c.is_empty());
+    let code = code.ok_or_else(|| Error::callback("the answer has no `code`"))?;
+    Ok(CodeGrant {
+        code: code.to_owned(),
+        verifier,
         return_to: pending.return_to.clone(),
     })
 }
@@ -111,6 +187,7 @@ mod tests {
         PendingSignIn {
             state: State::new("good-state"),
             return_to: Some("/orders".into()),
+            verifier: None,
         }
     }
 
@@ -219,6 +296,75 @@ mod tests {
             code(
                 "access_token=a&token_type=Bearer&expires_in=60&state=good-state&state=good-state"
             ),
+            "invalid_callback"
+        );
+    }
+
+    fn code_pending() -> PendingSignIn {
+        PendingSignIn {
+            verifier: Some(CodeVerifier::new("v".repeat(43))),
+            ..pending()
+        }
+    }
+
+    #[test]
+    fn code_answers_are_told_from_app_queries() {
+        for ours in [
+            "code=c&state=s",
+            "state=s&error=access_denied",
+            "a=1&code=&state=",
+        ] {
+            assert!(is_code_response(ours), "{ours}");
+        }
+        for theirs in ["", "state=1", "code=1", "tab=2&error=1", "codes=1&state=2"] {
+            assert!(!is_code_response(theirs), "{theirs}");
+        }
+    }
+
+    #[test]
+    fn the_answer_leaves_the_query_and_the_app_parameters_stay() {
+        assert_eq!(without_response("code=c&state=s"), "");
+        assert_eq!(
+            without_response("tab=2&code=c&state=s&iss=x&q=a%20b"),
+            "?tab=2&q=a%20b"
+        );
+        assert_eq!(
+            without_response("error=access_denied&error_description=x&state=s&&keep"),
+            "?keep"
+        );
+    }
+
+    #[test]
+    fn a_code_answer_is_checked_state_first() {
+        let ok = evaluate_code("code=abc&state=good-state", Some(&code_pending())).unwrap();
+        assert_eq!(ok.code, "abc");
+        assert_eq!(ok.verifier.secret(), "v".repeat(43));
+        assert_eq!(ok.return_to.as_deref(), Some("/orders"));
+        let codes =
+            |query: &str, pending: Option<&PendingSignIn>| match evaluate_code(query, pending) {
+                Ok(_) => "ok",
+                Err(e) => e.code(),
+            };
+        let p = code_pending();
+        assert_eq!(codes("code=abc&state=bad", Some(&p)), "state_mismatch");
+        assert_eq!(codes("code=abc&state=good-state", None), "state_mismatch");
+        assert_eq!(codes("error=x&code=abc", Some(&p)), "state_mismatch");
+        assert_eq!(
+            codes("error=access_denied&state=good-state", Some(&p)),
+            "authorization_denied"
+        );
+        assert_eq!(codes("state=good-state", Some(&p)), "invalid_callback");
+        assert_eq!(
+            codes("code=&state=good-state", Some(&p)),
+            "invalid_callback"
+        );
+        assert_eq!(
+            codes("code=a&code=b&state=good-state", Some(&p)),
+            "invalid_callback"
+        );
+        // A code for a pending sign-in that asked for a token: no verifier to send.
+        assert_eq!(
+            codes("code=abc&state=good-state", Some(&pending())),
             "invalid_callback"
         );
     }

@@ -90,6 +90,22 @@ pub struct Config {
     pub context: Context,
     /// `X-TNGO-CONTEXT-ACTIVITYID` on every call.
     pub activity_id: Option<String>,
+    /// The grant of `login`: the implicit grant (Tangoe's documented one) or the code grant
+    /// with PKCE, which needs `token_url`.
+    pub response_type: ResponseType,
+    /// Share the session with the other tabs of this origin, client and tenant (over
+    /// BroadcastChannel, never localStorage) and refresh once for all of them; `None` is `true`.
+    pub share_session_across_tabs: Option<bool>,
+}
+
+/// How the sign-in's answer comes back (RFC 6749 §4.2 or §4.1 with RFC 7636).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum ResponseType {
+    /// `response_type=token`: the token in the URL fragment (the default).
+    #[default]
+    Token,
+    /// `response_type=code`: a one-time code in the query, exchanged with the PKCE verifier.
+    Code,
 }
 
 impl fmt::Debug for Config {
@@ -113,6 +129,8 @@ impl fmt::Debug for Config {
             .field("timeout_ms", &self.timeout_ms)
             .field("context", &self.context)
             .field("activity_id", &self.activity_id)
+            .field("response_type", &self.response_type)
+            .field("share_session_across_tabs", &self.share_session_across_tabs)
             .finish()
     }
 }
@@ -147,6 +165,8 @@ pub struct ValidConfig {
     timeout_ms: u32,
     context: Context,
     activity_id: Option<String>,
+    response_type: ResponseType,
+    share_session_across_tabs: bool,
 }
 
 impl ValidConfig {
@@ -195,6 +215,8 @@ impl ValidConfig {
             },
             context: raw.context.clone(),
             activity_id: raw.activity_id.clone(),
+            response_type: raw.response_type,
+            share_session_across_tabs: raw.share_session_across_tabs.unwrap_or(true),
         })
     }
 
@@ -233,6 +255,14 @@ impl ValidConfig {
     /// The activity id the client starts with.
     pub fn activity_id(&self) -> Option<&str> {
         self.activity_id.as_deref()
+    }
+    /// The grant `login` uses.
+    pub fn response_type(&self) -> ResponseType {
+        self.response_type
+    }
+    /// Whether the session is shared with (and refreshed once for) the other tabs.
+    pub fn shares_session_across_tabs(&self) -> bool {
+        self.share_session_across_tabs
     }
 
     /// The OAuth client id.
@@ -338,6 +368,12 @@ fn check(raw: &Config) -> Result<()> {
         return Err(Error::config(
             "timeoutMs",
             "must be an integer from 0 to 600000",
+        ));
+    }
+    if raw.response_type == ResponseType::Code && raw.token_url.is_none() {
+        return Err(Error::config(
+            "tokenUrl",
+            "is required with responseType \"code\" (the code is exchanged there)",
         ));
     }
     raw.context.check("context.")?;
@@ -537,6 +573,13 @@ mod tests {
                     ..raw()
                 },
                 "scope",
+            ),
+            (
+                Config {
+                    response_type: ResponseType::Code,
+                    ..raw()
+                },
+                "tokenUrl",
             ),
             (
                 Config {

@@ -120,6 +120,12 @@ pub enum Error {
     },
     /// A browser-only operation was called where there is no browser page.
     Unsupported(String),
+    /// The browser refused to open the sign-in popup (no user gesture, a popup blocker).
+    PopupBlocked,
+    /// The user closed the sign-in popup before the sign-in finished.
+    PopupClosed,
+    /// A bounded wait ran out (the popup sign-in's `timeoutMs`).
+    Timeout(String),
 }
 
 /// The OAuth error fields of a server's answer (RFC 6749 §5.2).
@@ -226,6 +232,9 @@ impl Error {
             Error::PaginationLoop { .. } => "pagination_loop",
             Error::NetworkError { .. } => "network_error",
             Error::Unsupported(_) => "unsupported",
+            Error::PopupBlocked => "popup_blocked",
+            Error::PopupClosed => "popup_closed",
+            Error::Timeout(_) => "timeout",
         }
     }
 
@@ -371,6 +380,14 @@ impl Error {
             ]),
             Error::NetworkError { why, .. } => cat(&["network error: ", why]),
             Error::Unsupported(why) => cat(&["unsupported here: ", why]),
+            Error::PopupBlocked => "the browser blocked the sign-in popup: call loginPopup() \
+                 from a click handler, or sign in with login()"
+                .into(),
+            Error::PopupClosed => {
+                "the sign-in popup was closed before the sign-in finished; nothing was stored"
+                    .into()
+            }
+            Error::Timeout(why) => cat(&["timed out: ", why, "; nothing was stored"]),
         }
     }
 
@@ -488,6 +505,9 @@ mod tests {
             ),
             (Error::InsecureGrant("x"), "insecure_grant"),
             (Error::Unsupported("x".into()), "unsupported"),
+            (Error::PopupBlocked, "popup_blocked"),
+            (Error::PopupClosed, "popup_closed"),
+            (Error::Timeout("x".into()), "timeout"),
         ];
         for (err, code) in all {
             assert_eq!(err.code(), code);

@@ -91,6 +91,7 @@ pub mod encode;
 pub mod error;
 pub mod headers;
 pub mod pagination;
+pub mod pkce;
 pub mod secret;
 pub mod text;
 pub mod token;

@@ -42,7 +42,9 @@ secret_newtype!(
     /// The anti-CSRF `state` of a pending sign-in (RFC 6749 §10.12).
     State,
     /// A confidential client's secret (RFC 6749 §2.3.1): server-side only.
-    ClientSecret
+    ClientSecret,
+    /// The PKCE `code_verifier` of a pending code sign-in (RFC 7636 §4.1).
+    CodeVerifier
 );
 
 impl State {

@@ -25,6 +25,7 @@ fn pending() -> PendingSignIn {
     PendingSignIn {
         state: State::new(STATE),
         return_to: Some("/orders".into()),
+        verifier: None,
     }
 }
 
@@ -307,6 +308,7 @@ fn a_replayed_response_is_refused() {
     let newer = PendingSignIn {
         state: State::new("a-newer-state"),
         return_to: None,
+        verifier: None,
     };
     assert_eq!(
         evaluate(&fragment, Some(&newer), NOW + 2).unwrap_err(),

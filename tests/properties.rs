@@ -287,6 +287,7 @@ fn evaluate_never_panics_and_only_accepts_valid_records() {
             let pending = pending.map(|s| PendingSignIn {
                 state: State::new(s),
                 return_to: return_to.clone(),
+                verifier: None,
             });
             let result = evaluate(&fragment, pending.as_ref(), now);
             *seen
@@ -393,7 +394,7 @@ proptest! {
         pairs.swap(0, at);
         let fragment = pairs.join("&");
         prop_assert!(is_oauth_response(&fragment));
-        let pending = PendingSignIn { state: State::new(PENDING_STATE), return_to: None };
+        let pending = PendingSignIn { state: State::new(PENDING_STATE), return_to: None, verifier: None };
         let ok = evaluate(&fragment, Some(&pending), now).unwrap();
         prop_assert_eq!(ok.record.access_token().secret(), token.as_str());
         prop_assert_eq!(ok.record.refresh_token().map(|r| r.secret().to_owned()), refresh);
@@ -434,7 +435,7 @@ proptest! {
     #[test]
     fn authorize_url_round_trips(raw in raw_config(), state in "[\\x00-\\x7f]{1,64}") {
         let Ok(config) = ValidConfig::new(&raw) else { return Ok(()) };
-        let url = authorize::authorize_url(&config, &State::new(state.clone())).unwrap();
+        let url = authorize::authorize_url(&config, &State::new(state.clone()), None).unwrap();
         let parsed = HttpUrl::parse(&url).unwrap();
         let base = HttpUrl::parse(raw.authorize_url.as_deref().unwrap()).unwrap();
         prop_assert_eq!(parsed.origin(), base.origin());
@@ -503,7 +504,7 @@ proptest! {
     #[test]
     fn accepted_callback_tokens_are_header_safe(token in prop_oneof![token_text(), hostile_text()]) {
         let fragment = format!("access_token={}&token_type=Bearer&expires_in=60&state={PENDING_STATE}", form_encode(&token));
-        let pending = PendingSignIn { state: State::new(PENDING_STATE), return_to: None };
+        let pending = PendingSignIn { state: State::new(PENDING_STATE), return_to: None, verifier: None };
         if let Ok(ok) = evaluate(&fragment, Some(&pending), 0) {
             let bearer = format!("Bearer {}", ok.record.access_token().secret());
             prop_assert!(bearer.bytes().all(|b| b == b' ' || b.is_ascii_graphic()));

@@ -17,7 +17,7 @@ impl Client {
     /// Starts a sign-in and returns the authorization URL without navigating.
     pub fn authorize_url(&self, options: &LoginOptions) -> Result<String> {
         let state = State::from_random_bytes(&random_bytes()?);
-        let url = authorize::authorize_url(&self.0.config, &state)?;
+        let url = authorize::authorize_url(&self.0.config, &state, None)?;
         let return_to = options.return_to.as_deref().and_then(sanitize_return_to);
         let pending = json_object(&[
             ("state", JsonValue::Str(state.secret())),
@@ -90,6 +90,7 @@ impl Client {
             return_to: string(&pending, "returnTo")
                 .as_deref()
                 .and_then(sanitize_return_to),
+            verifier: None,
         })
     }
 }

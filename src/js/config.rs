@@ -6,20 +6,22 @@ use super::read::{
     string_or_null, whole, Fault,
 };
 use crate::client::{in_browser_page, LoginOptions};
-use crate::config::{ClientAuth, Config};
+use crate::config::{ClientAuth, Config, ResponseType};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::text::{cat, decimal, every_byte};
 use wasm_bindgen::JsValue;
 
 /// The fields `createClient` knows besides [`STRINGS`], as JavaScript names them.
-const OTHERS: [&str; 6] = [
+const OTHERS: [&str; 8] = [
     "allowedOrigins",
     "clientAuth",
     "refreshSkewSeconds",
     "timeoutMs",
     "context",
     "activityId",
+    "responseType",
+    "shareSessionAcrossTabs",
 ];
 
 /// The context fields, in header order.
@@ -105,6 +107,19 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     )?;
     c.context = read_context(&own(value, "context")?, "context")?;
     c.activity_id = read_activity_id(&own(value, "activityId")?)?;
+    let response_type = own(value, "responseType")?;
+    c.response_type = match response_type.as_string().as_deref() {
+        _ if response_type.is_undefined() || response_type.is_null() => ResponseType::Token,
+        Some("token") => ResponseType::Token,
+        Some("code") => ResponseType::Code,
+        _ => return Err(Error::config("responseType", "must be \"token\" or \"code\"").into()),
+    };
+    let share = own(value, "shareSessionAcrossTabs")?;
+    c.share_session_across_tabs = match share.as_bool() {
+        _ if share.is_undefined() || share.is_null() => None,
+        Some(share) => Some(share),
+        None => return Err(Error::config("shareSessionAcrossTabs", "must be a boolean").into()),
+    };
     Ok(())
 }
 
