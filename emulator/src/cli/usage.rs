@@ -25,18 +25,24 @@ usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]
                         <bare username>@<tenant in lower case>.example.
                         The tenant must be seeded or given by --tenant.    env MOBPROC_EMU_USER (';'-separated)
   --client ID[:SECRET]  extra client, repeatable; without a secret a public portal client (implicit
-                        grant with the --redirect-uri list, refresh, revoke); with a secret a service
-                        client (password grant, refresh, validate, revoke), except that ID:SECRET for
-                        an id that is already a public portal client (portal-demo, or an earlier
-                        --client ID) gives it that secret: a confidential portal client, as Tangoe
-                        documents it (implicit grant kept; refresh, validate and revoke need the
-                        secret)                                                   env MOBPROC_EMU_CLIENT (comma-separated)
+                        grant or code grant with PKCE, with the --redirect-uri list; refresh, revoke);
+                        with a secret a service client (password grant, refresh, validate, revoke),
+                        except that ID:SECRET for an id that is already a public portal client
+                        (portal-demo, or an earlier --client ID) gives it that secret: a confidential
+                        portal client, as Tangoe documents it (sign-in page kept; code exchange,
+                        refresh, validate and revoke need the secret)             env MOBPROC_EMU_CLIENT (comma-separated)
   --no-seed             start without the seeded tenants, users and clients      env MOBPROC_EMU_NO_SEED=1
   --no-implicit-refresh-token
-                        the implicit grant (sign-in page) issues no refresh token, as PingFederate's
-                        guide describes implicit clients; the password grant and refresh still do
+                        the sign-in page's grants (implicit, and the code grant's exchange) issue no
+                        refresh token, as PingFederate's guide describes implicit clients; the
+                        password grant and refresh still do
                                                                                  env MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN=1
   --help                this text
+
+Grants: the sign-in page /as/authorization.oauth2 takes response_type=token (implicit, tokens in the
+fragment) and response_type=code (code_challenge_method=S256 required; the code in the query); the
+token endpoint /as/token.oauth2 takes password, authorization_code (code, redirect_uri, client_id,
+code_verifier; one use within 60 s), refresh_token and urn:pingidentity.com:oauth2:grant_type:validate_bearer.
 
 A flag wins over its variable; a repeated flag replaces the variable's whole list.
 localhost and 127.0.0.1 are different origins. In the workspace, `cargo xtask emulator --app URL`

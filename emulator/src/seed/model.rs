@@ -14,9 +14,10 @@ pub struct Employee {
 /// What a client is registered for (PingFederate's "allowed grant types").
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ClientKind {
-    /// A portal in a browser: the implicit grant with its redirect URIs, then refresh and
-    /// revocation. Public (`portal-demo` as seeded) or confidential once given a secret, as
-    /// Tangoe's documentation describes it: then refresh, validate and revoke need the secret.
+    /// A portal in a browser: the implicit grant or the authorization code grant with PKCE,
+    /// with its redirect URIs, then refresh and revocation. Public (`portal-demo` as seeded)
+    /// or confidential once given a secret, as Tangoe's documentation describes it: then the
+    /// code exchange, refresh, validate and revoke need the secret.
     Portal,
     /// A server-side service account: the password grant, refresh, validate and revoke;
     /// always confidential, no redirect URIs.
@@ -30,7 +31,8 @@ pub struct Client {
     pub id: String,
     /// The secret of a confidential client; `None` for a public client.
     pub secret: Option<String>,
-    /// Redirect URIs registered for the implicit grant (empty: no implicit grant).
+    /// Redirect URIs registered for the sign-in page, implicit and code grants (empty: no
+    /// sign-in page).
     pub redirect_uris: Vec<String>,
     /// What the client is registered for.
     pub kind: ClientKind,
