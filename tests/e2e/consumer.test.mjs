@@ -1,13 +1,18 @@
-// End-to-end: the npm package as a stranger's app gets it. A throwaway Vite app installs the
-// packed package (the tarball `npm pack` makes, so the `files` list is tested too) and Vite 7
-// from the registry, imports `mobproc-auth`, is built with `vite build`, served from dist/ and
-// opened in Chromium. Skipped only when the npm registry cannot be reached, with the reason.
+// End-to-end: the npm package as a stranger's app gets it. A throwaway Vite 7 app installs the
+// package exactly as the package README's "Install" says (its `npm install …/pkg/mobproc-auth.tgz`
+// line, the tarball `cargo xtask build` packs, so the `files` list is tested too, and its
+// vite.config.js), imports `mobproc-auth`, and is opened in Chromium twice: built with
+// `vite build` (which must not warn about `node:` modules: the browser entry has no Node code)
+// and served from dist/, then under `vite dev`. Node imports the same installed package by name
+// (the `node` export condition). Skipped only when the npm registry cannot be reached, with
+// the reason.
 
 import assert from "node:assert/strict";
-import { execFile } from "node:child_process";
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { execFile, spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
@@ -17,6 +22,8 @@ import { CHROMIUM, CHROMIUM_ARGS, snapshotPkg } from "./harness.mjs";
 
 const run = promisify(execFile);
 const VITE = "vite@7";
+const AUTHORIZE_URL = "http://127.0.0.1:9/as/authorization.oauth2";
+const NPM_ENV = { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
 
 /**
  * Runs a command in `cwd`; a failure carries its output.
@@ -24,7 +31,7 @@ const VITE = "vite@7";
  */
 async function sh(cwd, program, args, timeout) {
   try {
-    return await run(program, args, { cwd, timeout, maxBuffer: 16 << 20, env: { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" } });
+    return await run(program, args, { cwd, timeout, maxBuffer: 16 << 20, env: NPM_ENV });
   } catch (error) {
     const e = /** @type {any} */ (error);
     throw new Error(`\`${program} ${args.join(" ")}\` failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
@@ -40,6 +47,24 @@ async function registryUnreachable(cwd) {
     const e = /** @type {any} */ (error);
     return `\`npm view ${VITE} version\` failed: ${(e.stderr || e.message || String(e)).trim().split("\n").slice(0, 4).join(" | ")}`;
   }
+}
+
+/**
+ * What the package README's "Install" section tells an app to do: its `npm install` line
+ * (with the clone's path as written there) and its vite.config.js.
+ * @param {string} readme
+ */
+function readmeInstall(readme) {
+  const section = readme.split(/^## /m).find((s) => s.startsWith("Install\n"));
+  assert.ok(section, 'the package README has an "## Install" section');
+  const blocks = [...section.matchAll(/^```(\w+)\n([\s\S]*?)^```$/gm)].map((m) => ({ lang: m[1], body: m[2] }));
+  const install = blocks.filter((b) => b.lang === "sh").flatMap((b) => b.body.split("\n")).filter((l) => l.startsWith("npm install "));
+  assert.equal(install.length, 1, `one \`npm install\` line in the README's Install section: ${install}`);
+  const tarball = /^npm install \S*\/pkg\/(mobproc-auth\.tgz)$/.exec(/** @type {string} */ (install[0]));
+  assert.ok(tarball, `the README installs pkg/mobproc-auth.tgz: ${install[0]}`);
+  const viteConfig = blocks.find((b) => b.lang === "js" && b.body.startsWith("// vite.config.js\n"));
+  assert.ok(viteConfig, "the README's Install section shows a vite.config.js");
+  return { tarball: /** @type {string} */ (tarball[1]), viteConfig: viteConfig.body };
 }
 
 const MIME = {
@@ -68,7 +93,97 @@ function serveDir(dir) {
   );
 }
 
-test("9. a throwaway Vite 7 app installs the package, builds, and shows an authorize URL", { timeout: 600_000 }, async (t) => {
+/** A loopback port that was free a moment ago. @returns {Promise<number>} */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `vite` (the dev server) in `dir` on a free loopback port and waits until it answers.
+ * @param {string} dir
+ * @returns {Promise<{ origin: string, output: string[], stop: () => Promise<void> }>}
+ */
+async function startViteDev(dir) {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const child = spawn(process.execPath, [path.join(dir, "node_modules", "vite", "bin", "vite.js"), "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, NO_COLOR: "1" },
+  });
+  /** @type {string[]} */
+  const output = [];
+  child.stdout.on("data", (d) => output.push(String(d)));
+  child.stderr.on("data", (d) => output.push(String(d)));
+  const exited = new Promise((done) => child.once("exit", done));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite dev exited (${child.exitCode}):\n${output.join("")}`);
+    try {
+      if ((await fetch(`${origin}/`)).ok) return { origin, output, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`vite dev did not answer on ${origin} within 60 s:\n${output.join("")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/**
+ * Opens the app at `origin` in `browser` and checks that the package loaded and `createClient`
+ * built an authorize URL; returns the URLs of the .wasm responses.
+ * @param {import("playwright-core").Browser} browser @param {string} origin
+ */
+async function checkApp(browser, origin) {
+  const page = await browser.newPage();
+  try {
+    /** @type {string[]} */
+    const problems = [];
+    /** @type {string[]} */
+    const wasm = [];
+    page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+    page.on("console", (m) => m.type() === "error" && problems.push(`console.error: ${m.text()}`));
+    page.on("response", (r) => {
+      if (r.status() >= 400) problems.push(`HTTP ${r.status()} ${r.url()}`);
+      if (new URL(r.url()).pathname.endsWith(".wasm")) wasm.push(r.url());
+    });
+    await page.goto(`${origin}/`);
+    await page.waitForSelector("#authorize-url[data-state]", { state: "attached", timeout: 30_000 });
+    const text = (await page.textContent("#authorize-url")) ?? "";
+    assert.equal(await page.getAttribute("#authorize-url", "data-state"), "ok", text);
+    assert.ok(text.startsWith(`${AUTHORIZE_URL}?`), `the authorize URL: ${text}`);
+    const url = new URL(text);
+    assert.equal(url.searchParams.get("response_type"), "token");
+    assert.equal(url.searchParams.get("client_id"), "portal-demo");
+    assert.equal(url.searchParams.get("redirect_uri"), `${origin}/`);
+    assert.equal(url.searchParams.get("scope"), "MOBPROC");
+    assert.ok(url.searchParams.get("state"), "a state is sent");
+    assert.deepEqual(problems, []);
+    return wasm;
+  } finally {
+    await page.close();
+  }
+}
+
+test("9. a throwaway Vite 7 app installs the package as the README says; vite build and vite dev show an authorize URL; Node imports it", { timeout: 600_000 }, async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mobproc-consumer-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -81,13 +196,23 @@ test("9. a throwaway Vite 7 app installs the package, builds, and shows an autho
     return;
   }
 
+  const pkg = await snapshotPkg();
+  const readme = readmeInstall(readFileSync(path.join(pkg, "README.md"), "utf8"));
+  assert.ok(existsSync(path.join(pkg, readme.tarball)), `cargo xtask build wrote pkg/${readme.tarball}`);
   await sh(dir, "npm", ["init", "-y"], 60_000);
-  // The tarball a registry would serve: proves the package's `files` list is complete.
-  const { stdout: packed } = await sh(dir, "npm", ["pack", await snapshotPkg(), "--pack-destination", dir, "--json"], 60_000);
-  const tarball = path.join(dir, JSON.parse(packed)[0].filename);
-  await sh(dir, "npm", ["install", tarball, VITE], 480_000);
+  // The README's line, with this snapshot of pkg/ where it says the clone's pkg/.
+  await sh(dir, "npm", ["install", path.join(pkg, readme.tarball)], 120_000);
+  await sh(dir, "npm", ["install", VITE], 480_000);
+  writeFileSync(path.join(dir, "vite.config.js"), readme.viteConfig);
 
-  const authorizeUrl = "http://127.0.0.1:9/as/authorization.oauth2";
+  const installed = path.join(dir, "node_modules", "mobproc-auth");
+  const manifest = JSON.parse(readFileSync(path.join(installed, "package.json"), "utf8"));
+  /** @param {unknown} target @returns {string[]} */
+  const targets = (target) => (typeof target === "string" ? [target] : Object.values(/** @type {object} */ (target)).flatMap(targets));
+  for (const file of targets(manifest.exports)) {
+    assert.ok(existsSync(path.join(installed, file)), `the tarball holds ${file}, named in package.json's exports`);
+  }
+
   writeFileSync(
     path.join(dir, "index.html"),
     `<!doctype html>
@@ -111,7 +236,7 @@ async function main() {
       clientId: "portal-demo",
       tenant: "XYZ",
       apiBaseUrl: "http://127.0.0.1:9/mobproc/v1",
-      authorizeUrl: ${JSON.stringify(authorizeUrl)},
+      authorizeUrl: ${JSON.stringify(AUTHORIZE_URL)},
       redirectUri: location.origin + "/",
     });
     const url = client.authorizeUrl();
@@ -126,30 +251,42 @@ async function main() {
 main();
 `,
   );
-  await sh(dir, path.join(dir, "node_modules", ".bin", "vite"), ["build"], 120_000);
-  const dist = path.join(dir, "dist");
-  const assets = readdirSync(path.join(dist, "assets"));
-  assert.ok(assets.some((f) => f.endsWith(".wasm")), `vite emitted the .wasm asset (${assets})`);
 
-  const { server, origin } = await serveDir(dist);
-  t.after(() => server.close());
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   t.after(() => browser.close());
-  const page = await browser.newPage();
-  /** @type {string[]} */
-  const problems = [];
-  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
-  page.on("console", (m) => m.type() === "error" && problems.push(`console.error: ${m.text()}`));
-  await page.goto(`${origin}/`);
-  await page.waitForSelector("#authorize-url[data-state]", { state: "attached", timeout: 15_000 });
-  const text = (await page.textContent("#authorize-url")) ?? "";
-  assert.equal(await page.getAttribute("#authorize-url", "data-state"), "ok", text);
-  assert.ok(text.startsWith(`${authorizeUrl}?`), `the authorize URL: ${text}`);
-  const url = new URL(text);
-  assert.equal(url.searchParams.get("response_type"), "token");
-  assert.equal(url.searchParams.get("client_id"), "portal-demo");
-  assert.equal(url.searchParams.get("redirect_uri"), `${origin}/`);
-  assert.equal(url.searchParams.get("scope"), "MOBPROC");
-  assert.ok(url.searchParams.get("state"), "a state is sent");
-  assert.deepEqual(problems, []);
+
+  await t.test("vite build: no node: warning, the .wasm is an asset, the built app works", async (t) => {
+    const { stdout, stderr } = await sh(dir, process.execPath, [path.join(dir, "node_modules", "vite", "bin", "vite.js"), "build"], 120_000);
+    const log = `${stdout}\n${stderr}`;
+    assert.doesNotMatch(log, /node:|externalized for browser compatibility/, `vite build warns about Node modules:\n${log}`);
+    const dist = path.join(dir, "dist");
+    const assets = readdirSync(path.join(dist, "assets"));
+    assert.ok(assets.some((f) => f.endsWith(".wasm")), `vite emitted the .wasm asset (${assets})`);
+    for (const js of assets.filter((f) => f.endsWith(".js"))) {
+      assert.doesNotMatch(readFileSync(path.join(dist, "assets", js), "utf8"), /node:/, `the browser bundle ${js} names no node: module`);
+    }
+    const { server, origin } = await serveDir(dist);
+    t.after(() => server.close());
+    const wasm = await checkApp(browser, origin);
+    assert.equal(wasm.length, 1, `the .wasm is fetched once: ${wasm}`);
+  });
+
+  await t.test("vite dev: the package and its .wasm are served from node_modules, createClient works", async (t) => {
+    const dev = await startViteDev(dir);
+    t.after(dev.stop);
+    const wasm = await checkApp(browser, dev.origin);
+    assert.deepEqual(wasm, [`${dev.origin}/node_modules/mobproc-auth/mobproc_auth_bg.wasm`], "the .wasm comes from the installed package");
+    assert.doesNotMatch(dev.output.join(""), /error/i, `vite dev reported an error:\n${dev.output.join("")}`);
+  });
+
+  await t.test("Node: `mobproc-auth` resolves to the Node entry and createClient works", async () => {
+    const script = `const entry = import.meta.resolve("mobproc-auth");
+const { createClient } = await import("mobproc-auth");
+const client = await createClient({ clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1", authorizeUrl: ${JSON.stringify(AUTHORIZE_URL)}, redirectUri: "http://127.0.0.1:9/" });
+console.log(JSON.stringify({ entry, url: client.authorizeUrl() }));`;
+    const { stdout } = await sh(dir, process.execPath, ["--input-type=module", "-e", script], 60_000);
+    const { entry, url } = JSON.parse(stdout);
+    assert.ok(entry.endsWith("/node_modules/mobproc-auth/node.js"), `Node resolves the node condition: ${entry}`);
+    assert.ok(url.startsWith(`${AUTHORIZE_URL}?`), url);
+  });
 });
