@@ -7,33 +7,45 @@ export interface MobprocConfig {
   /** Base URL of the MOBPROC API, e.g. `https://tngo-mobproc.cloudhub.io/mobproc/v1`. */
   apiBaseUrl: string;
   /** PingFederate's `/as/authorization.oauth2`. Required for sign-in. */
-  authorizeUrl?: string;
+  authorizeUrl?: string | undefined;
   /** Where Tangoe sends the browser back after sign-in. Required for sign-in. */
-  redirectUri?: string;
+  redirectUri?: string | undefined;
+  /**
+   * `"token"` (default): Tangoe's documented implicit grant, the token comes back in the URL
+   * fragment. `"code"`: the authorization code grant with PKCE (S256); the code is exchanged at
+   * `tokenUrl`, which is then required (`config_invalid` without it).
+   */
+  responseType?: "token" | "code" | undefined;
   /** OAuth scope; default `"MOBPROC"`. */
-  scope?: string;
+  scope?: string | undefined;
   /** Extra origins (`https://host[:port]`) that may receive the token; the API's origin always may. */
-  allowedOrigins?: string[];
+  allowedOrigins?: readonly string[] | undefined;
   /** sessionStorage key of the token record; default `mobproc-auth:<clientId>:<tenant>`. */
-  storageKey?: string;
+  storageKey?: string | undefined;
   /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. */
-  tokenUrl?: string;
+  tokenUrl?: string | undefined;
   /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. */
-  validateUrl?: string;
+  validateUrl?: string | undefined;
   /** RFC 7009 revocation endpoint: `logout()` revokes both tokens there, in the background. */
-  revokeUrl?: string;
+  revokeUrl?: string | undefined;
   /** Refresh before a call when the token expires within this many seconds; default 60. */
-  refreshSkewSeconds?: number;
+  refreshSkewSeconds?: number | undefined;
   /** Abort token, validation and revocation calls after this many ms; default 30000. */
-  timeoutMs?: number;
+  timeoutMs?: number | undefined;
   /** A confidential client's secret. Server-side JavaScript only: refused in a browser page. */
-  clientSecret?: string;
+  clientSecret?: string | undefined;
   /** How the secret is sent: HTTP Basic (default) or form body parameters. */
-  clientAuth?: "basic" | "body";
+  clientAuth?: "basic" | "body" | undefined;
   /** Act for another employee, or in a hierarchy, on every call; `client.setContext` changes it. */
-  context?: MobprocContext | null;
+  context?: MobprocContext | null | undefined;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on every call, to group them for Tangoe support; `client.setActivityId` changes it. */
-  activityId?: string | null;
+  activityId?: string | null | undefined;
+  /**
+   * Default true: a new tab of the same origin, client and tenant gets the session from an open
+   * tab over a `BroadcastChannel` (never localStorage); signing out in one tab signs out all;
+   * tabs refresh the token once between them (Web Locks). False keeps each tab on its own.
+   */
+  shareSessionAcrossTabs?: boolean | undefined;
 }
 
 /**
@@ -42,17 +54,17 @@ export interface MobprocConfig {
  */
 export interface MobprocContext {
   /** `X-TNGO-CONTEXT-EMPLOYEEID`: Tangoe's id of the employee to act for; wins over `companyEmployeeId`. */
-  employeeId?: string | null;
+  employeeId?: string | null | undefined;
   /** `X-TNGO-CONTEXT-COMPANYEMPLOYEEID`: the customer's id (e.g. e-mail) of the employee to act for. */
-  companyEmployeeId?: string | null;
+  companyEmployeeId?: string | null | undefined;
   /** `X-TNGO-CONTEXT-HIERARCHYID`: the organisational hierarchy to use. */
-  hierarchyId?: string | null;
+  hierarchyId?: string | null | undefined;
 }
 
 /** `init` of `client.fetch`: fetch's, plus this call's context. `redirect` is `"error"` unless you say `"manual"`: a followed redirect would take the headers to any origin. */
 export interface MobprocRequestInit extends RequestInit {
   /** Overrides the client's context for this call: a value replaces, `null` removes the header, a missing field inherits. */
-  context?: MobprocContext;
+  context?: MobprocContext | undefined;
 }
 
 /** `init` of `client.fetchJson`. */
@@ -64,11 +76,11 @@ export interface MobprocJsonInit extends MobprocRequestInit {
 /** Options of `client.paginate`. */
 export interface PaginateOptions {
   /** Page size (`limit` query parameter), at least 1; Tangoe's default otherwise. */
-  limit?: number;
+  limit?: number | undefined;
   /** Index of the first item (`offset`), at least 0. */
-  offset?: number;
+  offset?: number | undefined;
   /** Stop with `pagination_loop` after this many pages; default 1000. */
-  maxPages?: number;
+  maxPages?: number | undefined;
 }
 
 /** A page of a MOBPROC collection: the items under their own key, and Tangoe's `_meta` links. */
@@ -115,7 +127,15 @@ export interface MobprocSession {
 /** Options of `login` and `authorizeUrl`. */
 export interface LoginOptions {
   /** A same-origin path (`/orders?id=1`) handed back by `handleRedirectCallback`; anything else is dropped. */
-  returnTo?: string;
+  returnTo?: string | undefined;
+}
+
+/** Options of `loginPopup`. */
+export interface PopupOptions {
+  /** A same-origin path (`/orders?id=1`), as for `login`; anything else is dropped. */
+  returnTo?: string | undefined;
+  /** Reject with `timeout` when the sign-in has not come back after this many ms; default 300000 (5 minutes). */
+  timeoutMs?: number | undefined;
 }
 
 /** Stable error codes. */
@@ -139,7 +159,13 @@ export type MobprocErrorCode =
   | "pagination_loop"
   | "network_error"
   | "unsupported"
-  | "wasm_load_failed";
+  | "wasm_load_failed"
+  /** `loginPopup`: the browser did not open the popup (call it from a click). */
+  | "popup_blocked"
+  /** `loginPopup`: the popup was closed before the sign-in came back. */
+  | "popup_closed"
+  /** `loginPopup`: no sign-in came back within `timeoutMs`. */
+  | "timeout";
 
 /** Every error the package throws. */
 export class MobprocError extends Error {
@@ -182,7 +208,20 @@ export class MobprocClient {
   authorizeUrl(options?: LoginOptions): string;
   /** Starts a sign-in and navigates to Tangoe's sign-in page. */
   login(options?: LoginOptions): void;
-  /** On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`. */
+  /**
+   * Starts a sign-in in a popup and resolves with the session once it is back; the page stays.
+   * The popup opens Tangoe's sign-in and comes back to `redirectUri`, whose page calls
+   * `handleRedirectCallback()` as on every load: there it hands the response to this page (over
+   * a same-origin `BroadcastChannel`) and closes the popup. Call it from a click, or the
+   * browser may block the popup (`popup_blocked`); `popup_closed` and `timeout` (default 5
+   * minutes) end a sign-in that does not come back.
+   */
+  loginPopup(options?: PopupOptions): Promise<MobprocSession>;
+  /**
+   * On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`.
+   * Idempotent within a page load: a second call (e.g. React StrictMode's second effect)
+   * resolves the same result as the first, and the response is handled once.
+   */
   handleRedirectCallback(): Promise<{ returnTo: string | null } | null>;
   /** True when an unexpired token is stored. */
   isAuthenticated(): boolean;
@@ -193,7 +232,7 @@ export class MobprocClient {
   /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. */
   fetch(input: RequestInfo | URL, init?: MobprocRequestInit): Promise<Response>;
   /** `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error` with Tangoe's fields. */
-  fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T>;
+  fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T | null>;
   /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */

@@ -1,6 +1,27 @@
-// Compiled (not run) with `tsc --noEmit --strict` against the built package's index.d.ts: the
-// way a TypeScript front-end uses the library must type-check, and misuse must not.
-import { createClient, MobprocError, type MobprocConfig, type MobprocSession, type MobprocValidation } from "mobproc-auth";
+// Compiled (not run) with `tsc -p tests/types` against the built package's index.d.ts, under
+// `strict`, `exactOptionalPropertyTypes` and `noUncheckedIndexedAccess` (the strictest settings
+// an app may use): the way a TypeScript front-end uses the library must type-check, and misuse
+// must not. Each `@ts-expect-error` line fails the compile when the types become too loose.
+import {
+  createClient,
+  MobprocError,
+  type LoginOptions,
+  type MobprocConfig,
+  type MobprocContext,
+  type MobprocErrorCode,
+  type MobprocSession,
+  type MobprocValidation,
+  type PaginateOptions,
+  type PopupOptions,
+} from "mobproc-auth";
+
+// An `as const` list (readonly): allowedOrigins only reads it.
+const ORIGINS = ["https://reports.example.com", "https://files.example.com"] as const;
+// Optional settings read from an environment arrive as `string | undefined`; the runtime takes
+// `undefined` as "not set", and so do the types (exactOptionalPropertyTypes).
+declare const env: Record<string, string | undefined>;
+const tokenUrl: string | undefined = env["MOBPROC_TOKEN_URL"];
+const revokeUrl = env["MOBPROC_REVOKE_URL"];
 
 const config: MobprocConfig = {
   clientId: "0123abc456def78ghij11bc213wxyz",
@@ -8,17 +29,51 @@ const config: MobprocConfig = {
   authorizeUrl: "https://oauth.tangoe.com/as/authorization.oauth2",
   redirectUri: "https://portal.example.com/callback",
   apiBaseUrl: "https://tngo-mobproc.cloudhub.io/mobproc/v1",
-  tokenUrl: "https://oauth.tangoe.com/as/token.oauth2",
+  allowedOrigins: ORIGINS,
+  tokenUrl,
+  revokeUrl,
+  validateUrl: undefined,
   refreshSkewSeconds: 60,
   clientAuth: "basic",
+  responseType: "token",
+  shareSessionAcrossTabs: true,
 };
+
+// The authorization code grant with PKCE; a readonly string[] (not a tuple) for the origins.
+const readonlyOrigins: readonly string[] = ORIGINS;
+const codeConfig: MobprocConfig = { ...config, responseType: "code", allowedOrigins: readonlyOrigins, shareSessionAcrossTabs: false };
+
+/** A MOBPROC answer's shape, as an app declares it. */
+interface Me {
+  actor: { employeeId: string; companyEmployeeId?: string | undefined };
+}
 
 export async function main(): Promise<void> {
   const client = await createClient(config);
+  await createClient(codeConfig);
   const back: { returnTo: string | null } | null = await client.handleRedirectCallback();
   if (back?.returnTo) history.replaceState(null, "", back.returnTo);
+  const returnTo: string | undefined = back?.returnTo ?? undefined;
+  const loginOptions: LoginOptions = { returnTo };
   if (!client.isAuthenticated()) client.login({ returnTo: "/orders" });
-  const url: string = client.authorizeUrl();
+  client.login(loginOptions);
+  const url: string = client.authorizeUrl(loginOptions);
+
+  // Sign-in in a popup: resolves with the session; the new error codes tell why it did not.
+  const timeoutMs: number | undefined = env["POPUP_TIMEOUT"] ? Number(env["POPUP_TIMEOUT"]) : undefined;
+  const popupOptions: PopupOptions = { returnTo, timeoutMs };
+  try {
+    const signedIn: MobprocSession = await client.loginPopup(popupOptions);
+    console.log(signedIn.expiresAt, signedIn.hasRefreshToken);
+    await client.loginPopup();
+  } catch (e) {
+    if (e instanceof MobprocError) {
+      if (e.code === "popup_blocked") console.log("allow popups, or use login()");
+      else if (e.code === "popup_closed" || e.code === "timeout") console.log("sign-in not finished", e.message);
+    }
+  }
+  const codes: MobprocErrorCode[] = ["popup_blocked", "popup_closed", "timeout", "wasm_load_failed"];
+
   const response: Response = await client.fetch("/ping?echoText=hello", { method: "GET" });
   const session: MobprocSession | null = client.session();
   const token: string | null = client.accessToken();
@@ -35,14 +90,30 @@ export async function main(): Promise<void> {
     if (e instanceof MobprocError && e.code === "origin_not_allowed") console.log(e.origin, e.message);
   }
   client.setContext({ employeeId: "E1005", hierarchyId: null });
+  const hierarchyId: string | undefined = env["HIERARCHY"];
+  const context: MobprocContext = { employeeId: undefined, hierarchyId };
+  client.setContext(context);
   client.setActivityId("batch-7");
   const asJane: Response = await client.fetch("/me", { context: { companyEmployeeId: "jane@xyz.example", employeeId: null } });
+  await client.fetch("/me", { context: undefined });
   const correlation: string | null = client.correlationId(asJane);
-  const me = await client.fetchJson<{ actor: { employeeId: string } }>("/me");
-  const actor: string = me.actor.employeeId;
-  await client.fetchJson("/orders", { json: { items: [] } });
-  for await (const page of client.paginate<{ employees: { employeeId: string }[] }>("/employees", { limit: 25 })) {
+
+  // fetchJson resolves null for an empty body (204): the type makes the caller check.
+  const me = await client.fetchJson<Me>("/me");
+  // @ts-expect-error: `me` may be null (an empty body), so it must be checked first
+  console.log(me.actor.employeeId);
+  const actor: string = me === null ? "nobody" : me.actor.employeeId;
+  const maybeActor: string | undefined = me?.actor.employeeId;
+  const untyped: unknown = await client.fetchJson("/orders", { json: { items: [] } });
+
+  const limit: number | undefined = env["PAGE_SIZE"] ? Number(env["PAGE_SIZE"]) : undefined;
+  const paging: PaginateOptions = { limit, offset: undefined, maxPages: 50 };
+  for await (const page of client.paginate<{ employees: { employeeId: string }[] }>("/employees", paging)) {
     console.log(page.employees.length, page._meta?.hrefNext);
+    const first = page.employees[0];
+    // @ts-expect-error: noUncheckedIndexedAccess: an element may be missing
+    console.log(first.employeeId);
+    console.log(first?.employeeId);
   }
   try {
     await client.fetchJson("/regions");
@@ -51,10 +122,10 @@ export async function main(): Promise<void> {
   }
   client.setContext(null);
   client.logout();
-  console.log(url, response.status, session, token, fresh, multi, correlation, actor);
+  console.log(url, response.status, session, token, fresh, multi, correlation, actor, maybeActor, untyped, codes);
+
   // @ts-expect-error: context fields are a closed set
   client.setContext({ employee: "E1" });
-
   // @ts-expect-error: clientId is required
   await createClient({ tenant: "XYZ", apiBaseUrl: "https://a.example" });
   // @ts-expect-error: unknown event names do not type-check
@@ -62,4 +133,17 @@ export async function main(): Promise<void> {
   // @ts-expect-error: codes are a closed union
   const code: MobprocError["code"] = "no_such_code";
   console.log(code);
+  // @ts-expect-error: responseType is "token" or "code"
+  await createClient({ ...config, responseType: "id_token" });
+  // @ts-expect-error: shareSessionAcrossTabs is a boolean
+  await createClient({ ...config, shareSessionAcrossTabs: "yes" });
+  // @ts-expect-error: the popup's timeout is a number of milliseconds
+  await client.loginPopup({ timeoutMs: "5m" });
+  // @ts-expect-error: loginPopup resolves a session, never null
+  const none: null = await client.loginPopup();
+  console.log(none);
+  // @ts-expect-error: allowedOrigins holds strings
+  await createClient({ ...config, allowedOrigins: [new URL("https://a.example")] });
+  // @ts-expect-error: the config keeps the list read-only
+  config.allowedOrigins?.push("https://b.example");
 }
