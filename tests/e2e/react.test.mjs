@@ -1,0 +1,468 @@
+// End-to-end: mobproc-auth/react in the React example (www-example/react), as a stranger's app
+// gets it. In a temp dir: the example's files, its dependencies (React 19, Vite 7) from the
+// registry and the package as its README installs it (pkg/mobproc-auth.tgz, the tarball `cargo
+// xtask build` packs, so `files` and the `./react` export are tested too), one install for all. Against the emulator, with both app
+// origins registered, Chromium signs in through Tangoe's page:
+//   (a) `vite dev`, where StrictMode runs every effect twice: one client, one callback, the
+//       `returnTo` of the sign-in reaches the live tree, no `state_mismatch`;
+//   (b) `vite build`, dist/ served on 127.0.0.1 under a strict CSP.
+// Each: the session shown (expiry), /ping answered, exactly one token record in sessionStorage,
+// nothing in localStorage, a reload stays signed in, sign-out revokes; no token in the console.
+// Also: react.d.ts type-checks a TSX consumer under strict + exactOptionalPropertyTypes.
+// Skipped only when the npm registry cannot be reached, with the reason.
+
+import assert from "node:assert/strict";
+import { execFile, spawn } from "node:child_process";
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { createServer } from "node:http";
+import { createServer as createNetServer } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import { test } from "node:test";
+import { promisify } from "node:util";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS, EMULATOR_BIN, ROOT, STORAGE_KEY, snapshotPkg, startServer } from "./harness.mjs";
+
+const run = promisify(execFile);
+const EXAMPLE = path.join(ROOT, "www-example", "react");
+const TIMEOUT = { timeout: 600_000 };
+const NPM_ENV = { npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
+
+/**
+ * Runs a command in `cwd`; a failure carries its output.
+ * @param {string} cwd @param {string} program @param {string[]} args @param {number} timeout ms
+ * @param {Record<string, string>} [env]
+ */
+async function sh(cwd, program, args, timeout, env = {}) {
+  try {
+    return await run(program, args, { cwd, timeout, maxBuffer: 16 << 20, env: { ...process.env, ...NPM_ENV, ...env } });
+  } catch (error) {
+    const e = /** @type {any} */ (error);
+    throw new Error(`\`${program} ${args.join(" ")}\` failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
+  }
+}
+
+/** Why the registry cannot be used, or null when it answers. @param {string} cwd */
+async function registryUnreachable(cwd) {
+  try {
+    const { stdout } = await run("npm", ["view", "react@19", "version", "--json"], { cwd, timeout: 60_000 });
+    return stdout.trim() ? null : "npm view returned nothing";
+  } catch (error) {
+    const e = /** @type {any} */ (error);
+    return `\`npm view react@19 version\` failed: ${(e.stderr || e.message || String(e)).trim().split("\n").slice(0, 4).join(" | ")}`;
+  }
+}
+
+/** A port that was free a moment ago (the app's origin is registered before the app starts). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createNetServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `vite` (dev server) in `cwd` on `port` and waits until it serves the page.
+ * @param {string} cwd @param {number} port @param {Record<string, string>} env
+ */
+async function startViteDev(cwd, port, env) {
+  const child = spawn(path.join(cwd, "node_modules", ".bin", "vite"), ["--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
+    cwd,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+  });
+  /** @type {string[]} */
+  const output = [];
+  child.stdout.on("data", (d) => output.push(String(d)));
+  child.stderr.on("data", (d) => output.push(String(d)));
+  const exited = new Promise((done) => child.once("exit", done));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  };
+  process.on("exit", () => child.kill("SIGKILL"));
+  const origin = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite dev exited (${child.exitCode}):\n${output.join("")}`);
+    try {
+      if ((await fetch(`${origin}/`)).ok) return { origin, output, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`vite dev did not answer within 30 s:\n${output.join("")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+const MIME = {
+  ".html": "text/html; charset=utf-8",
+  ".js": "text/javascript; charset=utf-8",
+  ".css": "text/css; charset=utf-8",
+  ".wasm": "application/wasm",
+  ".svg": "image/svg+xml",
+};
+
+/**
+ * Serves a built dist/ on 127.0.0.1:`port`: app paths without an extension get index.html
+ * (so `/orders?…` works after a reload), under a CSP as strict as the package README asks for.
+ * @param {string} dir @param {number} port @param {string} tangoe the emulator's origin (connect-src)
+ * @returns {Promise<{ server: import("node:http").Server, origin: string }>}
+ */
+function serveDist(dir, port, tangoe) {
+  const csp = `default-src 'none'; script-src 'self' 'wasm-unsafe-eval'; style-src 'self'; img-src 'self' data:; connect-src 'self' ${tangoe}; base-uri 'none'; form-action 'none'; frame-ancestors 'none'`;
+  const server = createServer(async (req, res) => {
+    const rel = decodeURIComponent(new URL(req.url ?? "/", "http://x").pathname);
+    const file = path.extname(rel) ? path.join(dir, rel) : path.join(dir, "index.html");
+    if (!file.startsWith(dir + path.sep)) return res.writeHead(404).end();
+    try {
+      const body = await readFile(file);
+      const type = MIME[/** @type {keyof MIME} */ (path.extname(file))] ?? "application/octet-stream";
+      res.writeHead(200, { "Content-Type": type, "Content-Security-Policy": csp, "Cache-Control": "no-store" });
+      res.end(body);
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${port}` }));
+  });
+}
+
+/** @param {string} origin */
+async function emulatorStats(origin) {
+  const res = await fetch(`${origin}/__emulator/stats`);
+  if (!res.ok) throw new Error(`stats: HTTP ${res.status}`);
+  return /** @type {Promise<{ sign_ins: number, revocations: number, token_requests: { refresh_token: number }, api_requests: number, requests: { method: string, path: string, status: number }[] }>} */ (res.json());
+}
+
+/** @param {string} origin */
+async function emulatorLog(origin) {
+  const res = await fetch(`${origin}/__emulator/log`);
+  if (!res.ok) throw new Error(`log: HTTP ${res.status}`);
+  return res.text();
+}
+
+/** How many times the emulator's sign-in page was asked for (`GET`; the form `POST`s to it). @param {string} origin */
+async function authorizeRequests(origin) {
+  return (await emulatorLog(origin)).split("\n").filter((l) => l.startsWith("GET /as/authorization.oauth2")).length;
+}
+
+/**
+ * Signs in with the example at `origin` in a fresh context and checks everything the example
+ * promises; returns the token values seen (for the leak check).
+ * @param {import("playwright-core").Browser} browser @param {string} origin the app
+ * @param {import("./harness.mjs").Server} emulator @param {string} what "vite dev" or "vite build"
+ */
+async function signInWithTheExample(browser, origin, emulator, what) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const consoleLines = [];
+  page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}${m.type() === "error" ? ` (${m.location().url.split(/[?#]/)[0]})` : ""}`));
+  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  page.on("response", (r) => r.status() >= 400 && consoleLines.push(`[http ${r.status()}] ${r.request().method()} ${r.url().split(/[?#]/)[0]}`));
+  const tokens = new Set();
+  const fail = async (/** @type {unknown} */ error) => {
+    const body = await page.textContent("body").catch(() => "");
+    throw new Error(`${what}: ${error instanceof Error ? error.message : error}\npage: ${page.url()}\n${body}\nconsole:\n${consoleLines.join("\n")}`);
+  };
+  try {
+    const before = await emulatorStats(emulator.origin);
+    const authorizeBefore = await authorizeRequests(emulator.origin);
+
+    // Signed out, on an app route with a query: that is where the sign-in must come back to.
+    await page.goto(`${origin}/orders?from=e2e`);
+    await page.waitForSelector("main[data-ready=true]");
+    await page.waitForSelector("#signed-out");
+    assert.equal(await page.textContent("#path"), "/orders?from=e2e");
+
+    await page.click("#sign-in");
+    await page.waitForURL((u) => u.origin === emulator.origin);
+    await page.fill("#username", "demo");
+    await page.fill("#password", "demo");
+    await page.click("#sign-in");
+    await page.waitForURL((u) => u.origin === origin);
+    await page.waitForSelector("main[data-ready=true]");
+    await page.waitForSelector("#signed-in");
+
+    // One callback, handled once, its returnTo in the live tree (StrictMode's discarded effect
+    // did not take it), the fragment gone, no error (a second callback would be state_mismatch).
+    await page
+      .waitForFunction(() => document.querySelector("#path")?.textContent === "/orders?from=e2e", null, { timeout: 5_000 })
+      .catch(() => assert.fail("returnTo /orders?from=e2e did not reach the live tree (was the callback handled by a discarded effect?)"));
+    const url = new URL(page.url());
+    assert.equal(url.pathname + url.search + url.hash, "/orders?from=e2e", "the URL is returnTo, without the fragment");
+    assert.equal(await page.$$eval("[role=alert]", (els) => els.map((e) => e.textContent).join(" | ")), "", "no error shown");
+
+    // The session: its expiry (the emulator's default token lifetime is an hour).
+    const expiresAt = Number(await page.getAttribute("#expires-at", "data-expires-at"));
+    const left = expiresAt - Date.now();
+    assert.ok(left > 3_500_000 && left <= 3_600_000, `the session expires in about an hour (${left} ms)`);
+    assert.equal(await page.textContent("#scope"), "MOBPROC");
+    assert.equal(await page.textContent("#refresh-token"), "yes");
+
+    // /ping through client.fetchJson, with the Tangoe headers (else the emulator says 401/400).
+    await page.click("#ping-button");
+    await page.waitForSelector("#ping-result, [role=alert]");
+    const ping = JSON.parse((await page.textContent("#ping-result")) ?? "null");
+    assert.equal(ping?.echoText, "hello from React");
+    await page.click("#me-button");
+    await page.waitForSelector("#me-result, [role=alert]");
+    const me = JSON.parse((await page.textContent("#me-result")) ?? "null");
+    assert.equal(me?.user?.username, "demo");
+
+    // Storage: exactly the one token record (the pending sign-in is gone), nothing else anywhere.
+    const storage = await page.evaluate(() => ({
+      session: Object.keys(sessionStorage),
+      local: localStorage.length,
+      cookie: document.cookie,
+    }));
+    assert.deepEqual(storage.session, [STORAGE_KEY], "sessionStorage holds only the token record");
+    assert.equal(storage.local, 0, "localStorage is empty");
+    assert.equal(storage.cookie, "", "no cookies");
+    const record = JSON.parse((await page.evaluate((key) => sessionStorage.getItem(key), STORAGE_KEY)) ?? "{}");
+    for (const t of [record.accessToken, record.refreshToken]) if (typeof t === "string") tokens.add(t);
+    assert.equal(tokens.size, 2, "an access and a refresh token are stored");
+
+    const after = await emulatorStats(emulator.origin);
+    assert.equal(after.sign_ins - before.sign_ins, 1, "one sign-in");
+    assert.equal((await authorizeRequests(emulator.origin)) - authorizeBefore, 1, "one authorization request");
+
+    // A reload: still signed in (sessionStorage), no callback this time, no returnTo.
+    await page.reload();
+    await page.waitForSelector("main[data-ready=true]");
+    await page.waitForSelector("#signed-in");
+    assert.equal(await page.textContent("#path"), "/orders?from=e2e");
+    assert.equal(await page.$$eval("[role=alert]", (els) => els.length), 0, "no error after a reload");
+
+    // Sign out: the record goes, the session is revoked (access and refresh token).
+    await page.click("#sign-out");
+    await page.waitForSelector("#signed-out");
+    assert.equal(await page.evaluate(() => sessionStorage.length), 0, "nothing stored after sign-out");
+    const deadline = Date.now() + 10_000;
+    while ((await emulatorStats(emulator.origin)).revocations - before.revocations < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal((await emulatorStats(emulator.origin)).revocations - before.revocations, 2, "both tokens revoked");
+    assert.equal(await page.evaluate(() => localStorage.length), 0, "localStorage is still empty");
+
+    // (The emulator's sign-in page has no favicon: Chromium's own 404 for it is not the app's.)
+    const errors = consoleLines.filter((l) => /^\[(pageerror|console\.error)\]/.test(l) && !l.endsWith("/favicon.ico)"));
+    assert.deepEqual(errors, [], "no page errors");
+    const printed = consoleLines.join("\n");
+    for (const t of tokens) assert.ok(!printed.includes(t), "no token value in the console");
+  } catch (error) {
+    await fail(error);
+  } finally {
+    await context.close();
+  }
+  return tokens;
+}
+
+/**
+ * The session's end and the refresh on load, with the page's clock run forward: at the access
+ * token's expiry the example shows the signed-out view (useMobproc's session turns null without
+ * an event from the library); the record and its refresh token stay, and a reload refreshes
+ * once (tokenUrl) and is signed in again.
+ * @param {import("playwright-core").Browser} browser @param {string} origin the app
+ * @param {import("./harness.mjs").Server} emulator
+ */
+async function expiryAndRefreshOnLoad(browser, origin, emulator) {
+  const context = await browser.newContext();
+  context.setDefaultTimeout(20_000);
+  const page = await context.newPage();
+  /** @type {string[]} */
+  const consoleLines = [];
+  page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
+  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  try {
+    await page.clock.install();
+    await page.goto(`${origin}/`);
+    await page.waitForSelector("#signed-out");
+    await page.click("#sign-in");
+    await page.waitForURL((u) => u.origin === emulator.origin);
+    await page.fill("#username", "demo");
+    await page.fill("#password", "demo");
+    await page.click("#sign-in");
+    await page.waitForURL((u) => u.origin === origin);
+    await page.waitForSelector("#signed-in");
+    const before = await emulatorStats(emulator.origin);
+    const expiresAt = Number(await page.getAttribute("#expires-at", "data-expires-at"));
+
+    await page.clock.fastForward(expiresAt - (await page.evaluate(() => Date.now())) + 1_000);
+    await page.waitForSelector("#signed-out");
+    assert.ok(await page.evaluate((key) => sessionStorage.getItem(key) !== null, STORAGE_KEY), "the record (and its refresh token) stays");
+
+    await page.reload();
+    await page.waitForSelector("main[data-ready=true]");
+    await page.waitForSelector("#signed-in");
+    const later = Number(await page.getAttribute("#expires-at", "data-expires-at"));
+    assert.ok(later > expiresAt, "a new access token after the refresh on load");
+    const after = await emulatorStats(emulator.origin);
+    assert.equal(after.token_requests.refresh_token - before.token_requests.refresh_token, 1, "one refresh");
+    assert.equal(after.sign_ins, before.sign_ins, "no second sign-in");
+    assert.equal(await page.$$eval("[role=alert]", (els) => els.length), 0, "no error");
+    await page.click("#sign-out");
+    await page.waitForSelector("#signed-out");
+  } catch (error) {
+    const body = await page.textContent("body").catch(() => "");
+    throw new Error(`${error instanceof Error ? error.message : error}\npage: ${page.url()}\n${body}\nconsole:\n${consoleLines.join("\n")}`);
+  } finally {
+    await context.close();
+  }
+}
+
+test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vite dev, and from vite build", TIMEOUT, async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mobproc-react-"));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+
+  const unreachable = await registryUnreachable(dir);
+  if (unreachable) {
+    const why = `SKIPPED test 22: the npm registry is unreachable, so React and Vite cannot be installed.\n  ${unreachable}`;
+    console.log(why);
+    t.diagnostic(why);
+    t.skip(why);
+    return;
+  }
+
+  // The example as committed (no node_modules, dist or lockfile), plus the packed package.
+  const app = path.join(dir, "app");
+  cpSync(EXAMPLE, app, {
+    recursive: true,
+    filter: (src) => !/[\\/](node_modules|dist)$|package-lock\.json$|\.tgz$|\.env\.local$/.test(src),
+  });
+  assert.match(readFileSync(path.join(app, "src", "main.jsx"), "utf8"), /<StrictMode>/, "the example renders in StrictMode");
+  // The package as the package README installs it: the tarball `cargo xtask build` packs.
+  const tarball = path.join(await snapshotPkg(), "mobproc-auth.tgz");
+  assert.ok(existsSync(tarball), `${tarball}: run \`cargo xtask build\``);
+  // One install: the example's dependencies, the package, and React's types for the type check.
+  await sh(app, "npm", ["install", "--no-save", tarball, "@types/react@19"], 480_000);
+
+  await t.test("react.d.ts: a TSX consumer type-checks under strict and exactOptionalPropertyTypes", async () => {
+    writeFileSync(
+      path.join(app, "consumer.tsx"),
+      `import { StrictMode, type ReactElement } from "react";
+import { MobprocProvider, useMobproc, type MobprocProviderProps, type MobprocState } from "mobproc-auth/react";
+import type { MobprocClient, MobprocError, MobprocSession } from "mobproc-auth";
+
+function Status(): ReactElement {
+  const state: MobprocState = useMobproc();
+  const { client, session, isAuthenticated, isLoading, login, logout, returnTo, error } = state;
+  const c: MobprocClient | null = client;
+  const s: MobprocSession | null = session;
+  const e: MobprocError | null = error;
+  const r: string | null = returnTo;
+  const flags: [boolean, boolean] = [isAuthenticated, isLoading];
+  void [c, s, e, r, flags];
+  if (client) void client.fetchJson("/ping");
+  return (
+    <div>
+      <button onClick={() => login({ returnTo: "/orders" })}>in</button>
+      <button onClick={() => login()}>in</button>
+      <button onClick={() => logout()}>out</button>
+      {session ? new Date(session.expiresAt).toISOString() : "signed out"}
+      {error?.code}
+    </div>
+  );
+}
+
+const props: MobprocProviderProps = {
+  config: { clientId: "c", tenant: "T", apiBaseUrl: "https://api.example/mobproc/v1" },
+  children: undefined,
+};
+export const tree = (
+  <StrictMode>
+    <MobprocProvider {...props}>
+      <Status />
+    </MobprocProvider>
+  </StrictMode>
+);
+// @ts-expect-error the config is required
+export const noConfig = <MobprocProvider />;
+// @ts-expect-error session is read only
+export const readOnly = (state: MobprocState) => (state.session = null);
+`,
+    );
+    writeFileSync(
+      path.join(app, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "es2022",
+          module: "esnext",
+          moduleResolution: "bundler",
+          jsx: "react-jsx",
+          strict: true,
+          exactOptionalPropertyTypes: true,
+          noUncheckedIndexedAccess: true,
+          noEmit: true,
+          skipLibCheck: false,
+          lib: ["es2022", "dom", "dom.iterable"],
+          types: [],
+        },
+        files: ["consumer.tsx"],
+      }),
+    );
+    await sh(app, path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "."], 120_000);
+  });
+
+  // The emulator, with the dev and the build origins registered (redirect URI: origin + "/").
+  const [devPort, buildPort] = [await freePort(), await freePort()];
+  const [devOrigin, buildOrigin] = [`http://127.0.0.1:${devPort}`, `http://127.0.0.1:${buildPort}`];
+  const emulator = await startServer(
+    "mobproc-emulator",
+    EMULATOR_BIN,
+    ["--port", "0", "--app-origin", devOrigin, "--redirect-uri", `${devOrigin}/`, "--app-origin", buildOrigin, "--redirect-uri", `${buildOrigin}/`],
+    /^mobproc-emulator listening on (http:\/\/127\.0\.0\.1:\d+)$/,
+  );
+  t.after(() => emulator.stop());
+  const env = { VITE_TANGOE_ORIGIN: emulator.origin };
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: process.env.MOBPROC_E2E_HEADED !== "1", args: CHROMIUM_ARGS });
+  t.after(() => browser.close());
+  /** @type {Set<string>} */
+  const tokens = new Set();
+  /** @type {string[]} */
+  const serverOutput = [];
+
+  await t.test("(a) vite dev, StrictMode: one client, one callback, returnTo reaches the live tree", async () => {
+    const vite = await startViteDev(app, devPort, env);
+    try {
+      for (const token of await signInWithTheExample(browser, vite.origin, emulator, "vite dev")) tokens.add(token);
+    } finally {
+      await vite.stop();
+      serverOutput.push(...vite.output);
+    }
+  });
+
+  await t.test("(b) vite build, served from dist/ under a strict CSP; the session's end and the refresh on load", async () => {
+    const { stdout, stderr } = await sh(app, path.join(app, "node_modules", ".bin", "vite"), ["build"], 120_000, env);
+    serverOutput.push(stdout, stderr);
+    const { server, origin } = await serveDist(path.join(app, "dist"), buildPort, emulator.origin);
+    try {
+      for (const token of await signInWithTheExample(browser, origin, emulator, "vite build")) tokens.add(token);
+      await expiryAndRefreshOnLoad(browser, origin, emulator);
+    } finally {
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  await t.test("no token value in the emulator's or Vite's output", async () => {
+    assert.ok(tokens.size >= 2, `token values were collected (${tokens.size})`);
+    const outputs = [(await emulatorLog(emulator.origin)), emulator.lines.join("\n"), emulator.stderr.join("\n"), serverOutput.join("\n")];
+    for (const text of outputs) for (const token of tokens) assert.ok(!text.includes(token), "a token value in a server's output");
+  });
+});
