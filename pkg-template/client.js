@@ -21,7 +21,8 @@ export function clientFactory(source) {
       loading = undefined;
       throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module: ${cause}`, { cause });
     }));
-    return new MobprocClient(config);
+    // In a tab without a session: the session of another open tab, if one answers in 150 ms.
+    return MobprocClient.create(config);
   };
 }
 

@@ -75,6 +75,13 @@ pub fn without_response(query: &str) -> String {
     kept
 }
 
+/// The `state` an answer claims (unchecked): the key of the channel a popup hands it over on.
+pub fn claimed_state(answer: &str) -> Option<String> {
+    let pairs = parse_form(answer).ok()?;
+    let state = param(&pairs, "state").ok()??;
+    (!state.is_empty()).then(|| state.to_owned())
+}
+
 /// A code grant's answer that passed its checks: what to send to the token endpoint.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct CodeGrant {

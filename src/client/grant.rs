@@ -6,8 +6,10 @@ use super::events::Event;
 use super::http::send_raw;
 use super::value::{
     cause, field, in_browser_page, message_of, now_ms, parse_json, run, set_timeout, string, unref,
+    Shared,
 };
 use super::Client;
+use crate::callback::CodeGrant;
 use crate::config::ClientAuth;
 use crate::encode::basic_credentials;
 use crate::error::{Cause, Error, OAuthError, Result};
@@ -15,10 +17,7 @@ use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
-use std::cell::Cell;
-use std::rc::Rc;
 use wasm_bindgen::JsValue;
-use wasm_bindgen_futures::JsFuture;
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
@@ -68,43 +67,33 @@ impl Answer {
     }
 }
 
-/// The refresh in flight: a promise that settles when it is done, and its outcome.
-#[derive(Clone)]
-pub(super) struct Flight {
-    done: js_sys::Promise,
-    outcome: Rc<Cell<Option<Result<Option<Session>>>>>,
-}
+/// The refresh in flight, which every caller waits for.
+pub(super) type Flight = Shared<Result<Option<Session>>>;
 
 impl Client {
     /// A new access token (and Tangoe's rotated refresh token). One request however many
-    /// callers wait; a failure leaves the stored session exactly as it was.
+    /// callers wait (in this tab, and across tabs where Web Locks exist); a failure leaves
+    /// the stored session exactly as it was.
     pub async fn refresh(&self) -> Result<Option<Session>> {
         let running = self.0.refreshing.take();
         self.0.refreshing.set(running.clone());
-        let Flight { done, outcome } = match running {
+        let flight = match running {
             Some(flight) => flight,
             None => {
-                let outcome = Rc::new(Cell::new(None));
-                let (client, slot) = (self.clone(), outcome.clone());
-                let done = run(Box::pin(async move {
-                    let result = client.refresh_once().await;
-                    slot.set(Some(result));
+                let client = self.clone();
+                let flight = Shared::start(async move {
+                    let result = client.refresh_across_tabs().await;
                     client.0.refreshing.set(None);
-                    Ok(JsValue::UNDEFINED)
-                }));
-                let flight = Flight { done, outcome };
+                    result
+                });
                 self.0.refreshing.set(Some(flight.clone()));
                 flight
             }
         };
-        let _ = JsFuture::from(done).await;
-        // Every waiter gets the outcome; it stays for the others.
-        let result = outcome.take();
-        outcome.set(result.clone());
-        result.unwrap_or(Err(Error::NotAuthenticated))
+        flight.wait().await.unwrap_or(Err(Error::NotAuthenticated))
     }
 
-    async fn refresh_once(&self) -> Result<Option<Session>> {
+    pub(super) async fn refresh_once(&self) -> Result<Option<Session>> {
         let token_url = self.token_url("is required to refresh")?;
         let record = self.record().ok_or(Error::NotAuthenticated)?;
         let refresh_token = record.refresh_token().ok_or(Error::NotAuthenticated)?;
@@ -128,7 +117,11 @@ impl Client {
             client.record().and_then(|r| r.refresh_token().cloned()) == Some(refresh_token.clone())
         };
         if answer.text("error").as_deref() == Some("invalid_grant") {
-            // The refresh token is dead (expired, revoked, rotated away): so is the session.
+            // The refresh token is dead (expired, revoked, rotated away): so is the session,
+            // unless another tab has just rotated it and holds the new one.
+            if self.rotated_elsewhere(refresh_token.secret()).await {
+                return Ok(self.session());
+            }
             if still_ours(self) {
                 self.expire();
             }
@@ -211,6 +204,35 @@ impl Client {
         }
         self.save(&token_record(&answer, None)?);
         Ok(self.session())
+    }
+
+    /// The code grant's second step (RFC 6749 §4.1.3, RFC 7636 §4.5): the code and the
+    /// verifier for a token. The code is used once, whatever the answer.
+    pub(super) async fn exchange_code(&self, grant: &CodeGrant) -> Result<TokenRecord> {
+        let token_url = self.token_url("is required with responseType \"code\"")?;
+        let config = &self.0.config;
+        let redirect = config
+            .redirect_uri()
+            .map(|u| u.as_str())
+            .unwrap_or_default();
+        let params = [
+            ("grant_type", "authorization_code"),
+            ("code", grant.code.as_str()),
+            ("redirect_uri", redirect),
+            ("client_id", config.client_id().as_str()),
+            ("code_verifier", grant.verifier.secret()),
+        ];
+        let answer = self
+            .post_form(&token_url, &params)
+            .await
+            .map_err(network_error)?;
+        if !answer.ok {
+            return Err(Error::GrantRefused {
+                status: answer.status,
+                oauth: answer.oauth(),
+            });
+        }
+        token_record(&answer, None)
     }
 
     /// Whether the password grant may run here: not in a browser page, with a token URL and

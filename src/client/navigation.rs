@@ -1,13 +1,13 @@
-//! Sign-in through the browser: `state` from `crypto.getRandomValues`, the pending sign-in in
-//! storage, `location.assign`, and the callback from `location.hash`, removed from the
-//! address bar with `history.replaceState` before anything else happens.
+//! Starting a sign-in: `state` (and the PKCE verifier) from `crypto.getRandomValues`, the
+//! pending sign-in in storage, `location.assign`; and reading a stored record back.
 
-use super::value::{global, in_browser_page, now_ms, parse_json, string};
-use super::{Callback, Client, LoginOptions};
+use super::value::{global, in_browser_page, parse_json, string};
+use super::{Client, LoginOptions};
 use crate::authorize::{self, sanitize_return_to};
-use crate::callback::{self, PendingSignIn};
+use crate::callback::PendingSignIn;
+use crate::config::ResponseType;
 use crate::error::{Error, Result};
-use crate::secret::State;
+use crate::secret::{CodeVerifier, State};
 use crate::text::{json_object, JsonValue};
 use crate::token::TokenRecord;
 use js_sys::Reflect;
@@ -16,15 +16,41 @@ use wasm_bindgen::{JsCast, JsValue};
 impl Client {
     /// Starts a sign-in and returns the authorization URL without navigating.
     pub fn authorize_url(&self, options: &LoginOptions) -> Result<String> {
-        let state = State::from_random_bytes(&random_bytes()?);
-        let url = authorize::authorize_url(&self.0.config, &state, None)?;
-        let return_to = options.return_to.as_deref().and_then(sanitize_return_to);
-        let pending = json_object(&[
-            ("state", JsonValue::Str(state.secret())),
-            ("returnTo", JsonValue::Nullable(return_to.as_deref())),
-        ]);
-        self.0.store.set(&self.0.pending_key, &pending);
+        let (url, pending) = self.new_sign_in(options.return_to.as_deref())?;
+        self.keep_pending(&pending, false);
         Ok(url)
+    }
+
+    /// Stores the pending sign-in for the page Tangoe sends the browser back to. A popup's
+    /// is marked: the popup starts with a copy of this tab's sessionStorage.
+    pub(super) fn keep_pending(&self, pending: &PendingSignIn, popup: bool) {
+        let verifier = pending.verifier.as_ref().map(|v| v.secret());
+        let record = json_object(&[
+            ("state", JsonValue::Str(pending.state.secret())),
+            (
+                "returnTo",
+                JsonValue::Nullable(pending.return_to.as_deref()),
+            ),
+            ("verifier", JsonValue::Nullable(verifier)),
+            ("popup", JsonValue::Bool(popup)),
+        ]);
+        self.0.store.set(&self.0.pending_key, &record);
+    }
+
+    /// A fresh `state` (and PKCE verifier for the code grant) and the URL that carries them.
+    pub(super) fn new_sign_in(&self, return_to: Option<&str>) -> Result<(String, PendingSignIn)> {
+        let state = State::from_random_bytes(&random_bytes()?);
+        let verifier = match self.0.config.response_type() {
+            ResponseType::Token => None,
+            ResponseType::Code => Some(CodeVerifier::from_random_bytes(&random_bytes()?)),
+        };
+        let url = authorize::authorize_url(&self.0.config, &state, verifier.as_ref())?;
+        let pending = PendingSignIn {
+            state,
+            return_to: return_to.and_then(sanitize_return_to),
+            verifier,
+        };
+        Ok((url, pending))
     }
 
     /// Starts a sign-in and navigates to Tangoe's sign-in page.
@@ -41,57 +67,35 @@ impl Client {
             .map_err(|_| Error::unsupported("the page refused to navigate to the sign-in page"))
     }
 
-    /// On every page load: `None` without an OAuth response in the URL, else where to go.
-    /// A response that fails its checks stores nothing and leaves a good session as it was.
-    pub async fn handle_redirect_callback(&self) -> Result<Option<Callback>> {
-        if !in_browser_page() {
-            return Ok(None);
-        }
-        // Read as properties (through Reflect, like every getter here): one shared import
-        // instead of a typed binding, and its glue, per property.
-        let location = global("location");
-        let hash = string(&location, "hash").unwrap_or_default();
-        let fragment = hash.strip_prefix('#').unwrap_or(&hash);
-        if !callback::is_oauth_response(fragment) {
-            return Ok(None);
-        }
-        // Before anything else: the response leaves the address bar and the history entry.
-        let history: web_sys::History = global("history").unchecked_into();
-        let removed = match (string(&location, "pathname"), string(&location, "search")) {
-            (Some(path), Some(search)) => history
-                .state()
-                .and_then(|state| {
-                    history.replace_state_with_url(&state, "", Some(&(path + &search)))
-                })
-                .is_ok(),
-            _ => false,
-        };
-        if !removed {
-            return Err(Error::unsupported(
-                "could not remove the sign-in response from the URL",
-            ));
-        }
-        let pending = self.take_pending();
-        let signed_in = callback::evaluate(fragment, pending.as_ref(), now_ms())?;
-        self.save(&signed_in.record);
-        Ok(Some(Callback {
-            return_to: signed_in.return_to,
-        }))
-    }
-
-    /// The pending sign-in, read once and deleted: a `state` is good for one response only.
-    fn take_pending(&self) -> Option<PendingSignIn> {
+    /// The pending sign-in of this tab, if any (left in place), and whether a popup's.
+    pub(super) fn pending(&self) -> Option<(PendingSignIn, bool)> {
         let raw = self.0.store.get(&self.0.pending_key);
-        self.0.store.remove(&self.0.pending_key);
         let pending = parse_json(&raw).ok().filter(|_| raw.is_string())?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;
-        Some(PendingSignIn {
+        let popup = super::value::field(&pending, "popup").as_bool() == Some(true);
+        let sign_in = PendingSignIn {
             state: State::new(state),
             return_to: string(&pending, "returnTo")
                 .as_deref()
                 .and_then(sanitize_return_to),
-            verifier: None,
-        })
+            verifier: string(&pending, "verifier").map(CodeVerifier::new),
+        };
+        Some((sign_in, popup))
+    }
+
+    /// Forgets the pending sign-in: a `state` (and its verifier) is good for one response.
+    pub(super) fn forget_pending(&self) {
+        self.0.store.remove(&self.0.pending_key);
+    }
+
+    /// Forgets the pending sign-in if it is still the one of `state`.
+    pub(super) fn forget_pending_of(&self, state: &State) {
+        if self
+            .pending()
+            .is_some_and(|(pending, _)| pending.state.matches(state.secret()))
+        {
+            self.forget_pending();
+        }
     }
 }
 
@@ -112,7 +116,7 @@ fn random_bytes() -> Result<[u8; 32]> {
 
 /// The stored record (`TokenRecord::to_json`, a JavaScript string), checked as strictly as a
 /// fresh one.
-pub(super) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
+pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
     if !raw.is_string() {
         return None;
     }

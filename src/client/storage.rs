@@ -131,9 +131,13 @@ impl Store {
 
     /// Stores `value`; a storage that throws (quota) is left for memory, with no stale copy.
     pub fn set(&self, key: &str, value: &str) {
-        let value = JsValue::from_str(value);
+        self.set_value(key, &JsValue::from_str(value));
+    }
+
+    /// [`Store::set`] of a JavaScript string (another tab's record, as it came).
+    pub fn set_value(&self, key: &str, value: &JsValue) {
         if let Some(session) = self.session() {
-            match session.set(key, &value) {
+            match session.set(key, value) {
                 Ok(()) => return,
                 Err(thrown) => {
                     let _ = session.remove(key);
@@ -141,7 +145,7 @@ impl Store {
                 }
             }
         }
-        let _ = self.memory.set(key, &value);
+        let _ = self.memory.set(key, value);
     }
 
     /// Forgets `key` everywhere.

@@ -30,6 +30,55 @@ pub fn run(task: Task) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(task)
 }
 
+/// Async work that several callers wait for: it runs once, and each caller gets a clone of
+/// its outcome (the single-flight refresh, a page's one redirect callback).
+pub struct Shared<T> {
+    done: js_sys::Promise,
+    outcome: std::rc::Rc<std::cell::Cell<Option<T>>>,
+}
+
+impl<T> Clone for Shared<T> {
+    fn clone(&self) -> Self {
+        Shared {
+            done: self.done.clone(),
+            outcome: self.outcome.clone(),
+        }
+    }
+}
+
+impl<T: Clone + 'static> Shared<T> {
+    /// Starts `work` now.
+    pub fn start(work: impl std::future::Future<Output = T> + 'static) -> Self {
+        let outcome = std::rc::Rc::new(std::cell::Cell::new(None));
+        let slot = outcome.clone();
+        let done = run(Box::pin(async move {
+            slot.set(Some(work.await));
+            Ok(JsValue::UNDEFINED)
+        }));
+        Shared { done, outcome }
+    }
+
+    /// The outcome, once the work is done.
+    pub async fn wait(&self) -> Option<T> {
+        let _ = wasm_bindgen_futures::JsFuture::from(self.done.clone()).await;
+        let value = self.outcome.take();
+        self.outcome.set(value.clone());
+        value
+    }
+}
+
+/// A promise that resolves with `undefined` after `ms` (the timer unref'd in Node).
+pub fn delay(ms: f64) -> js_sys::Promise {
+    js_sys::Promise::new(&mut |resolve, _| {
+        unref(&set_timeout(&resolve, ms));
+    })
+}
+
+/// Waits `ms`.
+pub async fn sleep(ms: f64) {
+    let _ = wasm_bindgen_futures::JsFuture::from(delay(ms)).await;
+}
+
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {

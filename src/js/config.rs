@@ -5,7 +5,7 @@ use super::read::{
     array, could_not_read, is_object, only_known, optional_string, own, plain_object,
     string_or_null, whole, Fault,
 };
-use crate::client::{in_browser_page, LoginOptions};
+use crate::client::{in_browser_page, LoginOptions, PopupOptions};
 use crate::config::{ClientAuth, Config, ResponseType};
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -198,6 +198,30 @@ pub fn read_overrides(value: &JsValue, name: &str) -> Result<[Option<Option<Stri
 /// An activity id: a string, or `null`/`undefined` for none.
 pub fn read_activity_id(value: &JsValue) -> Result<Option<String>> {
     Ok(string_or_null(value.clone(), &["activityId"])?.flatten())
+}
+
+/// `{ returnTo?, timeoutMs? }` of `loginPopup`.
+pub fn read_popup_options(value: &JsValue) -> Result<PopupOptions> {
+    let return_to = read_login_options(value)?.return_to;
+    if value.is_undefined() || value.is_null() {
+        return Ok(PopupOptions::default());
+    }
+    let timeout = own(value, "timeoutMs").map_err(|fault| fault.named("options"))?;
+    let timeout_ms = match whole(&timeout, 1.0, 3_600_000.0) {
+        _ if timeout.is_null() => None,
+        None => None,
+        Some(Ok(ms)) => Some(ms as u32),
+        Some(Err(())) => {
+            return Err(Error::config(
+                "timeoutMs",
+                "must be an integer from 1 to 3600000",
+            ))
+        }
+    };
+    Ok(PopupOptions {
+        return_to,
+        timeout_ms,
+    })
 }
 
 /// `{ returnTo? }` of `login` and `authorizeUrl`.

@@ -81,6 +81,30 @@ impl MobprocClient {
         })
     }
 
+    /// `createClient`'s client: in a tab without a session, with the session of another open
+    /// tab of this origin, client and tenant (waiting at most 150 ms for one).
+    pub async fn create(config: JsValue) -> Result<MobprocClient, JsValue> {
+        let config = throw(config::read_config(&config))?;
+        let client = throw(Client::connect(config).await)?;
+        Ok(MobprocClient {
+            client,
+            shown: Rc::default(),
+        })
+    }
+
+    /// Opens Tangoe's sign-in in a popup (call it from a click handler) and resolves the new
+    /// session when the popup's page (the app's `redirectUri`) hands the answer back.
+    #[wasm_bindgen(js_name = loginPopup)]
+    pub fn login_popup(&self, options: JsValue) -> Promise {
+        let (client, shown) = (self.client.clone(), self.shown.clone());
+        // Now, not in the promise: the popup must open within the click's user activation.
+        let signed_in = config::read_popup_options(&options).map(|o| client.login_popup(&o));
+        promise(Box::pin(async move {
+            let session = signed_in?.await?;
+            Ok(shown.show(&Some(session)))
+        }))
+    }
+
     /// Starts a sign-in and returns the authorization URL without navigating.
     #[wasm_bindgen(js_name = authorizeUrl)]
     pub fn authorize_url(&self, options: JsValue) -> Result<JsValue, JsValue> {

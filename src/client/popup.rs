@@ -1,0 +1,148 @@
+//! Sign-in in a popup, so the app's page (and its unsaved work) stays. The popup opens
+//! Tangoe's sign-in; Tangoe sends it back to the app's `redirect_uri`, whose
+//! `handle_redirect_callback` hands the answer over a same-origin BroadcastChannel named by
+//! the sign-in's `state` (never `postMessage` to `"*"`, and it works when a
+//! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
+
+use super::redirect::{popup_channel, popup_message, SignInAnswer};
+use super::value::{delay, global, in_browser_page, now_ms, string};
+use super::Client;
+use crate::callback::PendingSignIn;
+use crate::error::{Error, Result};
+use crate::token::Session;
+use js_sys::Promise;
+use std::future::Future;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// Options of [`Client::login_popup`].
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct PopupOptions {
+    /// As [`LoginOptions::return_to`](super::LoginOptions), for the one case where it is
+    /// used: this page is gone (reloaded, closed) when the sign-in ends, so the popup's own
+    /// page completes it and `handle_redirect_callback` there hands `return_to` back.
+    pub return_to: Option<String>,
+    /// Give up (`timeout`) after this many ms; `None` is 5 minutes.
+    pub timeout_ms: Option<u32>,
+}
+
+const DEFAULT_TIMEOUT_MS: u32 = 300_000;
+/// How often the popup is looked at (closed by the user?).
+const POLL_MS: f64 = 250.0;
+/// A COOP on Tangoe's page severs the popup from this page as it loads, and the browser then
+/// reports it closed: a popup "closed" this early is taken as severed, not closed by the user
+/// (who has not seen it yet), and its answer is awaited until the timeout.
+const SEVERANCE_WINDOW_MS: u64 = 3000;
+
+/// A popup sign-in under way.
+struct OpenPopup {
+    popup: web_sys::Window,
+    channel: web_sys::BroadcastChannel,
+    pending: PendingSignIn,
+    opened_at: u64,
+    timeout_ms: u64,
+}
+
+impl Client {
+    /// Opens Tangoe's sign-in in a popup (at once, so call it from a click handler) and
+    /// resolves the new session when the popup's page hands the answer back. Errors:
+    /// `popup_blocked`, `popup_closed`, `timeout`, and those of the redirect sign-in.
+    pub fn login_popup(
+        &self,
+        options: &PopupOptions,
+    ) -> impl Future<Output = Result<Session>> + 'static {
+        let opened = self.open_popup(options);
+        let client = self.clone();
+        async move { client.finish_popup(opened?).await }
+    }
+
+    fn open_popup(&self, options: &PopupOptions) -> Result<OpenPopup> {
+        if !in_browser_page() {
+            return Err(Error::unsupported("loginPopup needs a browser page"));
+        }
+        let (url, pending) = self.new_sign_in(options.return_to.as_deref())?;
+        // Before the popup exists: it starts with a copy of this tab's sessionStorage.
+        self.keep_pending(&pending, true);
+        let window: web_sys::Window = global("window").unchecked_into();
+        let popup = window
+            .open_with_url_and_target_and_features(
+                &url,
+                "mobproc-auth-sign-in",
+                "popup,width=520,height=680",
+            )
+            .ok()
+            .flatten();
+        let Some(popup) = popup else {
+            self.forget_pending_of(&pending.state);
+            return Err(Error::PopupBlocked);
+        };
+        let Some(channel) = popup_channel(pending.state.secret()) else {
+            let _ = popup.close();
+            self.forget_pending_of(&pending.state);
+            return Err(Error::unsupported("BroadcastChannel is not available"));
+        };
+        Ok(OpenPopup {
+            popup,
+            channel,
+            pending,
+            opened_at: now_ms(),
+            timeout_ms: u64::from(options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
+        })
+    }
+
+    async fn finish_popup(&self, open: OpenPopup) -> Result<Session> {
+        let answer = wait_for_answer(&open).await;
+        open.channel.set_onmessage(None);
+        open.channel.close();
+        self.forget_pending_of(&open.pending.state);
+        let answer = match answer {
+            Ok(answer) => answer,
+            Err(error) => {
+                let _ = open.popup.close();
+                return Err(error);
+            }
+        };
+        self.accept_answer(&answer, Some(&open.pending)).await?;
+        self.session().ok_or(Error::NotAuthenticated)
+    }
+}
+
+/// The popup's answer, or why there is none.
+async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
+    let channel = open.channel.clone();
+    let answered = Promise::new(&mut |resolve, _| {
+        let reply = channel.clone();
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                let data = event.data();
+                if string(&data, "mobprocAuth").as_deref() != Some("answer") {
+                    return;
+                }
+                if let Some(answer) = string(&data, "answer") {
+                    let _ = reply.post_message(&popup_message("taken", None));
+                    let _ = resolve.call1(&JsValue::NULL, &answer.into());
+                }
+            },
+        );
+        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
+    });
+    let mut severed = false;
+    loop {
+        let first = Promise::race(&js_sys::Array::of2(&answered, &delay(POLL_MS)));
+        if let Some(answer) = JsFuture::from(first).await.ok().and_then(|v| v.as_string()) {
+            return Ok(SignInAnswer(answer));
+        }
+        let elapsed = now_ms().saturating_sub(open.opened_at);
+        if elapsed >= open.timeout_ms {
+            return Err(Error::Timeout(
+                "the sign-in popup did not finish within timeoutMs".into(),
+            ));
+        }
+        if !severed && open.popup.closed().unwrap_or(true) {
+            if elapsed >= SEVERANCE_WINDOW_MS {
+                return Err(Error::PopupClosed);
+            }
+            severed = true;
+        }
+    }
+}

@@ -1,0 +1,209 @@
+//! The page Tangoe sends the browser back to: the answer (a token in the fragment, or a code
+//! in the query) leaves the address bar with `history.replaceState` before anything else,
+//! is checked against the pending sign-in, and becomes the stored token. In a sign-in popup
+//! the answer is handed to the page that opened it instead. Once per page load: a second
+//! call (React StrictMode, a second client) gets the first one's outcome.
+
+use super::value::{global, in_browser_page, now_ms, run, sleep, string, Shared};
+use super::{Callback, Client};
+use crate::callback::{self, PendingSignIn};
+use crate::config::ResponseType;
+use crate::error::{Error, Result};
+use crate::text::cat;
+use js_sys::{Object, Promise, Reflect};
+use std::cell::RefCell;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen_futures::JsFuture;
+
+/// How long a popup's page waits for its opener to take the answer.
+const HANDOVER_WAIT_MS: f64 = 1000.0;
+
+/// A sign-in answer taken out of the URL: a fragment (implicit grant) or a query (code
+/// grant), without its `#` or `?`.
+#[derive(Clone)]
+pub(super) struct SignInAnswer(pub(super) String);
+
+/// A callback's outcome, shared by every call of the page load.
+type Outcome = Shared<Result<Option<Callback>>>;
+
+thread_local! {
+    /// The callbacks handled on this page: storage key, the URL they left, the outcome.
+    static HANDLED: RefCell<Vec<(String, String, Outcome)>> = const { RefCell::new(Vec::new()) };
+}
+
+impl Client {
+    /// On every page load: `None` without a sign-in answer in the URL, else where to go.
+    /// An answer that fails its checks stores nothing and leaves a good session as it was.
+    /// Called again on the same page and URL, it gives the first call's outcome.
+    pub async fn handle_redirect_callback(&self) -> Result<Option<Callback>> {
+        if !in_browser_page() {
+            return Ok(None);
+        }
+        let outcome = match self.take_answer_from_url()? {
+            Some(answer) => {
+                let client = self.clone();
+                let outcome = Shared::start(async move { client.complete(answer).await });
+                self.remember_callback(outcome.clone());
+                outcome
+            }
+            None => match self.earlier_outcome() {
+                Some(outcome) => outcome,
+                None => return Ok(None),
+            },
+        };
+        outcome.wait().await.unwrap_or(Ok(None))
+    }
+
+    /// The answer in the URL for this client's grant: its text and the URL without it.
+    fn answer_in_url(&self) -> Option<(String, String)> {
+        let location = global("location");
+        let part = |key| string(&location, key).unwrap_or_default();
+        let (path, search, hash) = (part("pathname"), part("search"), part("hash"));
+        match self.0.config.response_type() {
+            ResponseType::Token => {
+                let fragment = hash.strip_prefix('#').unwrap_or(&hash);
+                callback::is_oauth_response(fragment).then(|| (fragment.into(), path + &search))
+            }
+            ResponseType::Code => {
+                let query = search.strip_prefix('?').unwrap_or(&search);
+                let rest = cat(&[&path, &callback::without_response(query), &hash]);
+                callback::is_code_response(query).then(|| (query.into(), rest))
+            }
+        }
+    }
+
+    /// True when the URL carries a sign-in answer for this client.
+    pub(super) fn has_answer_in_url(&self) -> bool {
+        in_browser_page() && self.answer_in_url().is_some()
+    }
+
+    /// The answer, once removed from the address bar and the history entry.
+    fn take_answer_from_url(&self) -> Result<Option<SignInAnswer>> {
+        let Some((answer, rest)) = self.answer_in_url() else {
+            return Ok(None);
+        };
+        let history: web_sys::History = global("history").unchecked_into();
+        let removed = history
+            .state()
+            .and_then(|state| history.replace_state_with_url(&state, "", Some(&rest)));
+        if removed.is_err() {
+            return Err(Error::unsupported(
+                "could not remove the sign-in response from the URL",
+            ));
+        }
+        Ok(Some(SignInAnswer(answer)))
+    }
+
+    fn remember_callback(&self, outcome: Outcome) {
+        let href = string(&global("location"), "href").unwrap_or_default();
+        let key = self.key().to_owned();
+        HANDLED.with(|handled| {
+            let mut handled = handled.borrow_mut();
+            handled.retain(|(k, _, _)| *k != key);
+            handled.push((key, href, outcome));
+        });
+    }
+
+    fn earlier_outcome(&self) -> Option<Outcome> {
+        let href = string(&global("location"), "href").unwrap_or_default();
+        HANDLED.with(|handled| {
+            let handled = handled.borrow();
+            let found = handled
+                .iter()
+                .find(|(k, h, _)| k == self.key() && *h == href);
+            found.map(|(_, _, outcome)| outcome.clone())
+        })
+    }
+
+    async fn complete(&self, answer: SignInAnswer) -> Result<Option<Callback>> {
+        let (pending, popup) = self.pending().unzip();
+        let claimed = callback::claimed_state(&answer.0);
+        let ours = pending
+            .as_ref()
+            .zip(claimed.as_deref())
+            .is_some_and(|(pending, state)| pending.state.matches(state));
+        // A popup's answer goes to the page that opened it; if that page is gone, a popup
+        // that has the pending sign-in (a copy of the opener's storage) completes it itself.
+        if !ours || popup == Some(true) {
+            if let Some(state) = &claimed {
+                if hand_to_opener(state, &answer).await {
+                    if let Ok(window) = global("window").dyn_into::<web_sys::Window>() {
+                        let _ = window.close();
+                    }
+                    return Ok(None);
+                }
+            }
+        }
+        self.forget_pending();
+        let return_to = self.accept_answer(&answer, pending.as_ref()).await?;
+        Ok(Some(Callback { return_to }))
+    }
+
+    /// Checks `answer` against `pending` and stores its token: the fragment's own, or the one
+    /// the code is exchanged for. Shared by the redirect and the popup. Returns `returnTo`.
+    pub(super) async fn accept_answer(
+        &self,
+        answer: &SignInAnswer,
+        pending: Option<&PendingSignIn>,
+    ) -> Result<Option<String>> {
+        let (record, return_to) = match self.0.config.response_type() {
+            ResponseType::Token => {
+                let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
+                (signed_in.record, signed_in.return_to)
+            }
+            ResponseType::Code => {
+                let grant = callback::evaluate_code(&answer.0, pending)?;
+                (self.exchange_code(&grant).await?, grant.return_to)
+            }
+        };
+        self.save(&record);
+        Ok(return_to)
+    }
+}
+
+/// The channel of the popup sign-in whose `state` is `state`.
+pub(super) fn popup_channel(state: &str) -> Option<web_sys::BroadcastChannel> {
+    if !global("BroadcastChannel").is_function() {
+        return None;
+    }
+    web_sys::BroadcastChannel::new(&cat(&["mobproc-auth:popup:", state])).ok()
+}
+
+/// `{ mobprocAuth: kind, answer? }`, a message of the popup channel.
+pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
+    let message = Object::new();
+    let _ = Reflect::set(&message, &"mobprocAuth".into(), &kind.into());
+    if let Some(answer) = answer {
+        let _ = Reflect::set(&message, &"answer".into(), &answer.into());
+    }
+    message
+}
+
+/// In a sign-in popup: offers the answer to the page that opened it, over the same-origin
+/// channel of its `state` (which works when a `Cross-Origin-Opener-Policy` severed
+/// `window.opener`). True when that page took it.
+async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
+    let Some(channel) = popup_channel(state) else {
+        return false;
+    };
+    let taken = Promise::new(&mut |resolve, _| {
+        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+            move |event: web_sys::MessageEvent| {
+                if string(&event.data(), "mobprocAuth").as_deref() == Some("taken") {
+                    let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+                }
+            },
+        );
+        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
+    });
+    let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
+    let waited = run(Box::pin(async {
+        sleep(HANDOVER_WAIT_MS).await;
+        Ok(JsValue::FALSE)
+    }));
+    let first = Promise::race(&js_sys::Array::of2(&taken, &waited));
+    let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
+    channel.set_onmessage(None);
+    channel.close();
+    taken
+}
