@@ -11,7 +11,7 @@ const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
 const BIN = process.env.MOBPROC_EMULATOR_BIN ?? join(ROOT, "target/debug/mobproc-emulator");
 
 /** The built package, as a consumer imports it. */
-export const pkg = await import(pathToFileURL(join(PKG, "index.js")).href);
+export const pkg = await import(pathToFileURL(join(PKG, "node.js")).href);
 
 /**
  * Starts the emulator around the calling file's tests; `origin` is set once it listens.

@@ -6,7 +6,7 @@ import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 
 const PKG = process.env.MOBPROC_PKG_DIR ?? join(resolve(import.meta.dirname, "../.."), "pkg");
-const { createClient, MobprocError } = await import(pathToFileURL(join(PKG, "index.js")).href);
+const { createClient, MobprocError } = await import(pathToFileURL(join(PKG, "node.js")).href);
 
 const config = {
   clientId: "server-demo",
