@@ -84,6 +84,13 @@ struct Inner {
 impl Client {
     /// Checks `config` (the error names the first bad field) and makes a client.
     pub fn new(config: Config) -> Result<Client> {
+        let client = Client::build(config)?;
+        // Later, not now: storage is first read once the app had a chance to add listeners.
+        client.plan_expiry_warning_later();
+        Ok(client)
+    }
+
+    fn build(config: Config) -> Result<Client> {
         if config.client_secret.is_some() && value::in_browser_page() {
             return Err(Error::InsecureGrant(
                 "a clientSecret is refused in a browser page, where it cannot stay secret: \
@@ -112,8 +119,6 @@ impl Client {
             config,
         }));
         client.listen_to_tabs();
-        // Later, not now: storage is first read once the app had a chance to add listeners.
-        client.plan_expiry_warning_later();
         Ok(client)
     }
 
@@ -121,10 +126,11 @@ impl Client {
     /// of this origin, client and tenant if one has it (waiting at most 150 ms). What the
     /// npm package's `createClient` does.
     pub async fn connect(config: Config) -> Result<Client> {
-        let client = Client::new(config)?;
+        let client = Client::build(config)?;
         if !client.has_answer_in_url() {
             client.ask_other_tabs().await;
         }
+        client.plan_expiry_warning_later();
         Ok(client)
     }
 

@@ -31,8 +31,8 @@ impl Client {
                 "returnTo",
                 JsonValue::Nullable(pending.return_to.as_deref()),
             ),
-            ("verifier", JsonValue::Nullable(verifier)),
-            ("popup", JsonValue::Bool(popup)),
+            ("verifier", JsonValue::Opt(verifier)),
+            ("popup", JsonValue::Opt(popup.then_some("true"))),
         ]);
         self.0.store.set(&self.0.pending_key, &record);
     }
@@ -72,7 +72,7 @@ impl Client {
         let raw = self.0.store.get(&self.0.pending_key);
         let pending = parse_json(&raw).ok().filter(|_| raw.is_string())?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;
-        let popup = super::value::field(&pending, "popup").as_bool() == Some(true);
+        let popup = string(&pending, "popup").as_deref() == Some("true");
         let sign_in = PendingSignIn {
             state: State::new(state),
             return_to: string(&pending, "returnTo")

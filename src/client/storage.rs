@@ -129,6 +129,22 @@ impl Store {
         self.memory.get(key).unwrap_or(JsValue::NULL)
     }
 
+    /// The string under `key` without probing sessionStorage: a failure found here is left
+    /// for the first real use to report (to listeners the app adds after `createClient`).
+    pub fn peek(&self, key: &str) -> JsValue {
+        match self.probed() {
+            Probe::NotYet => {
+                let storage = global("sessionStorage");
+                if !storage.is_object() || global("window").is_undefined() {
+                    return JsValue::NULL;
+                }
+                let storage = SessionStorage(storage.unchecked_into());
+                storage.get(key).unwrap_or(JsValue::NULL)
+            }
+            _ => self.get(key),
+        }
+    }
+
     /// Stores `value`; a storage that throws (quota) is left for memory, with no stale copy.
     pub fn set(&self, key: &str, value: &str) {
         self.set_value(key, &JsValue::from_str(value));

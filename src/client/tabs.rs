@@ -93,9 +93,16 @@ impl Client {
     /// A new tab: asks the open ones for their session and waits at most [`ASK_WAIT_MS`] for
     /// one. Does nothing when this tab already has a session or sharing is off.
     pub async fn ask_other_tabs(&self) {
-        if self.0.tabs.is_some() && self.usable().is_none() {
-            self.wait_for_tabs().await;
+        if self.0.tabs.is_none() {
+            return;
         }
+        // Peeked, not read: a storage failure is reported at first use, after the app has
+        // had the chance to listen for it.
+        let held = parse_record(&self.0.store.peek(self.key()));
+        if held.is_some_and(|record| !record.is_expired(super::value::now_ms())) {
+            return;
+        }
+        self.wait_for_tabs().await;
     }
 
     /// Asks the other tabs and waits until one's session is adopted, or [`ASK_WAIT_MS`].
