@@ -450,6 +450,7 @@ function wire() {
   $("env-api").textContent = config.apiBaseUrl;
   $("env-tenant").textContent = config.tenant;
   $("env-client").textContent = config.clientId;
+  $("env-grant").textContent = config.responseType === "code" ? "authorization code + PKCE" : "implicit grant";
   $("identity-tenant").textContent = config.tenant;
   $("identity-client").textContent = config.clientId;
   $("session-activity").textContent = ACTIVITY_ID;
@@ -464,6 +465,20 @@ function wire() {
     } catch (error) {
       showError(error);
     }
+  });
+
+  // The page stays (and so does anything typed into it): Tangoe's sign-in opens in a popup,
+  // whose page is this portal again; its handleRedirectCallback hands the answer back here.
+  $("sign-in-popup").addEventListener("click", (event) => {
+    clearError();
+    busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => {
+      try {
+        shown = (await client?.loginPopup()) ?? null;
+      } catch (error) {
+        showError(error);
+      }
+      render();
+    });
   });
 
   $("sign-out").addEventListener("click", () => {
@@ -552,8 +567,9 @@ async function main() {
  */
 function listen(client) {
   client.on("sessionChanged", (session) => {
-    // A refresh (a new expiry: the countdown restarts) or the end of the session.
-    if (session) refreshes = { count: refreshes.count + 1, last: Date.now() };
+    // A refresh (a new expiry: the countdown restarts), a sign-in (here, in a popup or in
+    // another tab) or the end of the session (here or in another tab).
+    if (session && shown) refreshes = { count: refreshes.count + 1, last: Date.now() };
     shown = session;
     render();
   });

@@ -32,7 +32,7 @@ use std::path::PathBuf;
 use std::sync::mpsc;
 
 const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [--token-lifetime SECS] [--refresh-skew S]
-                        [--relay [--relay-port N]] [--no-refresh-token] [--app URL]...
+                        [--relay [--relay-port N]] [--no-refresh-token] [--code] [--app URL]...
 
   --portal-port N        the portal (www-example) on http://127.0.0.1:N      default 8080
   --api-port N           the Tangoe emulator on http://127.0.0.1:N           default 8081
@@ -47,6 +47,8 @@ const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [-
   --no-refresh-token     the sign-in issues no refresh token (the emulator's
                          --no-implicit-refresh-token): the portal says \"Your session ends in …\"
                          refreshSkewSeconds before the end, with Sign in again
+  --code                 the portal signs in with the authorization code grant and PKCE
+                         (responseType \"code\") instead of Tangoe's documented implicit grant
   --app URL              your own app too, repeatable: its origin is allowed by CORS and the URL
                          registered as a redirect URI of portal-demo at the same emulator; prints
                          the createClient config to paste (as cargo xtask emulator --app URL)
@@ -63,6 +65,8 @@ struct Options {
     relay_port: Option<u16>,
     relay: bool,
     no_refresh_token: bool,
+    /// The portal uses the code grant with PKCE (`--code`).
+    code: bool,
     token_lifetime: Option<u32>,
     refresh_skew: Option<u32>,
     /// Other apps served by the same emulator (`--app`).
@@ -114,6 +118,7 @@ pub fn run(args: &[String]) -> Result {
         token_lifetime: o.token_lifetime,
         refresh_skew: o.refresh_skew,
         no_refresh_token: o.no_refresh_token,
+        code: o.code,
         apps: &o.apps,
     };
     let (tx, rx) = mpsc::channel();
@@ -188,7 +193,7 @@ fn banner(o: &Options, w: &Wiring) -> String {
   portal   {portal}/
   in Rust  {portal}/rust/   (www-example/rust: the crate's Rust API, wasm-bindgen)
   Tangoe   {api}   (local emulator: sign-in page, token endpoint, API under /mobproc/v1){relay}
-  sign in  demo / demo       (tenant {TENANT})
+  sign in  demo / demo       (tenant {TENANT}; {grant})
   client   {client}
   tokens   {tokens}
 {apps}
@@ -196,6 +201,11 @@ fn banner(o: &Options, w: &Wiring) -> String {
 ",
         portal = w.portal_origin,
         api = w.api_origin,
+        grant = if o.code {
+            "authorization code + PKCE"
+        } else {
+            "implicit grant; --code for the code grant with PKCE"
+        },
     )
 }
 
@@ -206,6 +216,7 @@ fn parse_args(args: &[String]) -> Result<Options> {
         relay_port: None,
         relay: false,
         no_refresh_token: false,
+        code: false,
         token_lifetime: None,
         refresh_skew: None,
         apps: Vec::new(),
@@ -226,7 +237,11 @@ fn parse_args(args: &[String]) -> Result<Options> {
                 o.no_refresh_token = true;
                 continue;
             }
-            ("--relay" | "--no-refresh-token", Some(_)) => {
+            ("--code", None) => {
+                o.code = true;
+                continue;
+            }
+            ("--relay" | "--no-refresh-token" | "--code", Some(_)) => {
                 return Err(format!("demo: {flag} takes no value\n\n{USAGE}"))
             }
             (

@@ -48,6 +48,8 @@ pub struct Wiring<'a> {
     pub token_lifetime: Option<u32>,
     pub refresh_skew: Option<u32>,
     pub no_refresh_token: bool,
+    /// The portal signs in with the code grant and PKCE (`--code`).
+    pub code: bool,
     /// Other apps the emulator serves too (`--app`).
     pub apps: &'a [App],
 }
@@ -116,6 +118,9 @@ pub fn portal(w: &Wiring, pkg: &Path, rust_example: &Path) -> Command {
     if let Some(secs) = w.refresh_skew {
         c.args(["--refresh-skew", &secs.to_string()]);
     }
+    if w.code {
+        c.args(["--response-type", "code"]);
+    }
     c
 }
 
@@ -146,6 +151,7 @@ pub(crate) mod tests {
             token_lifetime: None,
             refresh_skew: None,
             no_refresh_token: false,
+            code: false,
             apps,
         }
     }
