@@ -128,6 +128,28 @@ pub enum Error {
     Timeout(String),
 }
 
+/// What a `network_error` says about a failed cross-origin call. Browsers hide why such a call
+/// failed ("Failed to fetch", "NetworkError when attempting to fetch resource.", "Load
+/// failed"); when that is all, and the call left the page's origin, CORS is the likely cause
+/// (an unreachable server is the other), and the message names both origins.
+pub fn network_why(browser_says: &str, target_origin: &str, page_origin: Option<&str>) -> String {
+    let no_detail = matches!(
+        browser_says,
+        "Failed to fetch" | "NetworkError when attempting to fetch resource." | "Load failed"
+    );
+    match page_origin {
+        Some(page) if no_detail && page != target_origin => cat(&[
+            browser_says,
+            " (the browser gives no detail: if ",
+            target_origin,
+            " is up, CORS is the likely cause: it must allow this page's origin ",
+            page,
+            ", e.g. the emulator's --app-origin or Tangoe's registration of your app)",
+        ]),
+        _ => browser_says.into(),
+    }
+}
+
 /// The OAuth error fields of a server's answer (RFC 6749 §5.2).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct OAuthError {
@@ -543,6 +565,29 @@ mod tests {
             "Tangoe does not accept the token (HTTP 401, invalid_client)"
         );
         assert_eq!(refused.details().status, Some(401));
+    }
+
+    #[test]
+    fn a_bare_cross_origin_network_failure_names_cors_and_both_origins() {
+        let api = "http://127.0.0.1:8081";
+        let page = Some("http://127.0.0.1:5173");
+        let why = network_why("Failed to fetch", api, page);
+        assert!(
+            why.starts_with("Failed to fetch (the browser gives no detail"),
+            "{why}"
+        );
+        assert!(why.contains("CORS") && why.contains(api) && why.contains("http://127.0.0.1:5173"));
+        assert!(network_why("Load failed", api, page).contains("CORS"));
+        // Same origin, no page (Node), or a real reason: the browser's words only.
+        assert_eq!(
+            network_why("Failed to fetch", api, Some(api)),
+            "Failed to fetch"
+        );
+        assert_eq!(network_why("Failed to fetch", api, None), "Failed to fetch");
+        assert_eq!(
+            network_why("The user aborted a request.", api, page),
+            "The user aborted a request."
+        );
     }
 
     #[test]

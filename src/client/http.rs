@@ -296,7 +296,11 @@ impl Client {
         let response = send_raw(request)
             .await
             .map_err(|thrown| Error::NetworkError {
-                why: message_of(&thrown),
+                why: crate::error::network_why(
+                    &message_of(&thrown),
+                    &origin_of(&request.url()),
+                    page_origin().as_deref(),
+                ),
                 correlation_id: correlation_id.as_string(),
                 status: None,
                 cause: cause(thrown),
@@ -362,4 +366,19 @@ fn correlation_id() -> Result<JsValue> {
         .get_random_values_with_u8_array(&mut b)
         .map_err(|_| unsupported())?;
     Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
+}
+
+/// The origin of an absolute URL (`""` if it does not parse).
+fn origin_of(url: &str) -> String {
+    web_sys::Url::new(url)
+        .map(|u| u.origin())
+        .unwrap_or_default()
+}
+
+/// This page's origin; `None` outside a browser page (Node has no CORS).
+fn page_origin() -> Option<String> {
+    if !super::value::in_browser_page() {
+        return None;
+    }
+    super::value::string(&super::value::global("location"), "origin")
 }

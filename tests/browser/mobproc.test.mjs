@@ -417,3 +417,20 @@ test("paginate: a hrefNext that is not a string is api_error, an empty one ends 
   assert.equal(out.badMax, "maxPages");
   await context.close();
 });
+
+test("network_error on a cross-origin call without detail names CORS and both origins; a same-origin one does not", async () => {
+  const { page, context } = await signedIn({ allowedOrigins: [shared.server.origin] });
+  const out = await page.evaluate(async () => {
+    globalThis.fetch = async () => { throw new TypeError("Failed to fetch"); };
+    const cross = await window.attempt(() => window.client.fetch("/ping"));
+    const same = await window.attempt(() => window.client.fetch(`${location.origin}/ping`));
+    return { cross: cross.error, same: same.error, page: location.origin };
+  });
+  assert.equal(out.cross.code, "network_error");
+  assert.match(out.cross.message, /^network error: Failed to fetch \(the browser gives no detail: if https:\/\/api\.example\.test is up, CORS is the likely cause/);
+  assert.ok(out.cross.message.includes(out.page), "the page's origin is named");
+  assert.ok(out.cross.correlationId, "the correlation id is kept");
+  assert.equal(out.same.code, "network_error");
+  assert.equal(out.same.message, "network error: Failed to fetch");
+  await context.close();
+});
