@@ -13,7 +13,7 @@
 
 import assert from "node:assert/strict";
 import { execFile, spawn } from "node:child_process";
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import { createServer as createNetServer } from "node:net";
@@ -356,7 +356,7 @@ test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vit
   manifest.dependencies["mobproc-auth"] = `file:${tarball}`;
   writeFileSync(path.join(app, "package.json"), JSON.stringify(manifest, null, 2));
   // One install: the example's dependencies, the package, and React's types for the type check.
-  await sh(app, "npm", ["install", "--no-save", "@types/react@19"], 480_000);
+  await sh(app, "npm", ["install", "--no-save", "@types/react@19", "@types/react-dom@19"], 480_000);
 
   await t.test("react.d.ts: a TSX consumer type-checks under strict and exactOptionalPropertyTypes", async () => {
     writeFileSync(
@@ -423,6 +423,28 @@ export const readOnly = (state: MobprocState) => (state.session = null);
       }),
     );
     await sh(app, path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "."], 120_000);
+  });
+
+  await t.test("the package README's React example (main.tsx and App.tsx) type-checks as given", async () => {
+    const readme = readFileSync(path.join(path.dirname(tarball), "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```tsx\n([\s\S]*?)```/g)].map((m) => m[1]);
+    assert.equal(blocks.length, 2, "the README has main.tsx and App.tsx");
+    const dir = path.join(app, "readme");
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(path.join(dir, "main.tsx"), blocks[0] ?? "");
+    writeFileSync(path.join(dir, "App.tsx"), blocks[1] ?? "");
+    writeFileSync(
+      path.join(dir, "tsconfig.json"),
+      JSON.stringify({
+        compilerOptions: {
+          target: "es2022", module: "esnext", moduleResolution: "bundler", jsx: "react-jsx",
+          strict: true, exactOptionalPropertyTypes: true, noUncheckedIndexedAccess: true,
+          noUnusedLocals: true, noEmit: true, skipLibCheck: false, lib: ["es2022", "dom", "dom.iterable"], types: [],
+        },
+        files: ["main.tsx", "App.tsx"],
+      }),
+    );
+    await sh(dir, path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "."], 120_000);
   });
 
   // The emulator, with the dev and the build origins registered (redirect URI: origin + "/").
