@@ -200,6 +200,7 @@ impl Client {
         self.0.headers.clear();
         let record = self.record();
         self.0.store.remove(self.key());
+        self.0.cached.set(None);
         self.0.store.remove(&self.0.pending_key);
         self.cancel_expiry_warning();
         self.tell_tabs("signout", None);
@@ -222,6 +223,8 @@ impl Client {
     fn record(&self) -> Option<Rc<TokenRecord>> {
         let raw = self.0.store.get(self.key());
         if raw.is_null() {
+            // What this client last saw: nothing (another client of the page may remove it).
+            self.0.cached.set(None);
             return None;
         }
         let cached = self.0.cached.take();
@@ -263,6 +266,7 @@ impl Client {
             return;
         }
         self.0.store.remove(self.key());
+        self.0.cached.set(None);
         self.0.events.emit(&Event::SessionChanged(None));
         self.0.events.emit(&Event::SessionExpired);
     }

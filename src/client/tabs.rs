@@ -23,6 +23,19 @@ use wasm_bindgen_futures::JsFuture;
 /// alone, long enough for a busy tab's event loop.
 pub(super) const ASK_WAIT_MS: f64 = 150.0;
 
+/// How long the lock stays held after a refresh, for the rotated token to reach every tab.
+const HOLD_MS: f64 = 100.0;
+
+/// What came of asking for the refresh lock.
+enum Locked {
+    /// The work ran under the lock: its result.
+    Done(Result<Option<Session>>),
+    /// Another tab holds it (only when not waiting).
+    Busy,
+    /// Web Locks refused the request (an opaque origin) or dropped it.
+    Refused,
+}
+
 /// The channel every client of the package uses on this origin.
 const CHANNEL: &str = "mobproc-auth";
 
@@ -167,6 +180,8 @@ impl Client {
     }
 
     /// Stores another tab's record when it is valid, unexpired and newer than this tab's.
+    /// Tells this client's listeners when what it last saw changed: another client of the
+    /// same page (same sessionStorage) may have stored the record first.
     fn adopt(&self, raw: &JsValue) {
         let Some(incoming) = parse_record(raw) else {
             return;
@@ -175,13 +190,20 @@ impl Client {
         if incoming.is_expired(now) {
             return;
         }
+        let seen = self.seen();
         let newer = match self.record() {
             None => true,
             Some(held) => held.is_expired(now) || incoming.expires_at_ms() > held.expires_at_ms(),
         };
         if newer {
-            self.0.headers.clear();
             self.0.store.set_value(self.key(), raw);
+        }
+        let stored = self.0.store.get(self.key());
+        // A client reads storage a moment after it is made (the expiry plan), so `None` here
+        // is "saw no session" rather than "never looked".
+        let sibling_stored_it = seen.as_ref() != Some(&stored) && stored == *raw;
+        if newer || sibling_stored_it {
+            self.0.headers.clear();
             self.plan_expiry_warning();
             self.0.events.emit(&Event::SessionChanged(self.session()));
         }
@@ -192,19 +214,34 @@ impl Client {
         }
     }
 
-    /// Another tab signed out: so does this one (the other tab revokes).
+    /// The stored text this client last read, if it held a record then.
+    fn seen(&self) -> Option<JsValue> {
+        let cached = self.0.cached.take();
+        let text = cached.as_ref().map(|(text, _)| text.clone());
+        self.0.cached.set(cached);
+        text
+    }
+
+    /// Another tab signed out: so does this one (the other tab revokes). Told to this
+    /// client's listeners also when another client of the page removed the record first.
     fn signed_out_elsewhere(&self) {
         self.0.headers.clear();
         self.cancel_expiry_warning();
-        if self.record().is_some() {
+        let seen = self.seen().is_some();
+        let held = self.record().is_some();
+        if held {
             self.0.store.remove(self.key());
+        }
+        self.0.cached.set(None);
+        if held || seen {
             self.0.events.emit(&Event::SessionChanged(None));
         }
     }
 
     /// The refresh, under a Web Lock shared by the tabs when sharing is on. A tab that had to
     /// wait for the lock first looks whether the winner's rotated token reached it (asking
-    /// the tabs if not) and only refreshes itself when no tab did.
+    /// the tabs if not) and only refreshes itself when no tab did. Where Web Locks are
+    /// missing or refused (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Session>> {
         let locks = field(&global("navigator"), "locks");
         if self.0.tabs.is_none() || !locks.is_object() {
@@ -213,54 +250,82 @@ impl Client {
         let locks: LockManager = locks.unchecked_into();
         let before = self.refresh_token_text();
         let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
-        let outcome: Rc<Cell<Option<Result<Option<Session>>>>> = Rc::default();
-        let options = Object::new();
-        let _ = Reflect::set(&options, &"ifAvailable".into(), &true.into());
-        let first = self.locked(&locks, &name, &options, outcome.clone(), None);
-        let _ = JsFuture::from(first).await;
-        if let Some(result) = outcome.take() {
-            return result;
+        match self.locked(&locks, &name, false, &before).await {
+            Locked::Done(result) => return result,
+            Locked::Refused => return self.refresh_once().await,
+            Locked::Busy => {}
         }
         // Another tab held the lock: it was refreshing.
-        let then = self.locked(&locks, &name, &Object::new(), outcome.clone(), Some(before));
-        let _ = JsFuture::from(then).await;
-        outcome
-            .take()
-            .unwrap_or_else(|| self.session_or_not_signed_in())
+        match self.locked(&locks, &name, true, &before).await {
+            Locked::Done(result) => result,
+            Locked::Busy | Locked::Refused => self.refresh_once().await,
+        }
     }
 
-    /// Requests the lock; the work runs while it is held. `waited_from` is the refresh token
-    /// seen before waiting: if it changed meanwhile another tab refreshed.
-    fn locked(
+    /// Runs the refresh while holding the lock `name`: at once if it is free (`wait` false,
+    /// else [`Locked::Busy`]), or once it is (`wait` true). `before` is the refresh token seen
+    /// before asking: if it changed meanwhile another tab refreshed, and its session is used.
+    /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
+    /// has received the rotated token (the broadcast and the lock travel separately).
+    async fn locked(
         &self,
         locks: &LockManager,
         name: &str,
-        options: &Object,
-        outcome: Rc<Cell<Option<Result<Option<Session>>>>>,
-        waited_from: Option<Option<String>>,
-    ) -> Promise {
-        let client = self.clone();
+        wait: bool,
+        before: &Option<String>,
+    ) -> Locked {
+        let outcome: Rc<Cell<Option<Result<Option<Session>>>>> = Rc::default();
+        let busy = Rc::new(Cell::new(false));
+        let mut resolve_ready = None;
+        let ready = Promise::new(&mut |resolve, _| resolve_ready = Some(resolve));
+        let (client, before) = (self.clone(), before.clone());
+        let (out, is_busy) = (outcome.clone(), busy.clone());
         let work = Closure::once_into_js(move |lock: JsValue| -> Promise {
             run(Box::pin(async move {
+                let done = |result| {
+                    out.set(Some(result));
+                    if let Some(resolve) = &resolve_ready {
+                        let _ = resolve.call0(&JsValue::NULL);
+                    }
+                };
                 if lock.is_null() {
-                    return Ok(JsValue::UNDEFINED); // not available: the caller waits
+                    is_busy.set(true); // not available: the caller waits for it
+                    return Ok(JsValue::UNDEFINED);
                 }
-                if let Some(before) = waited_from {
-                    if client.refresh_token_text() == before {
-                        client.wait_for_tabs().await;
-                    }
-                    if client.refresh_token_text() != before {
-                        outcome.set(Some(client.session_or_not_signed_in()));
-                        return Ok(JsValue::UNDEFINED);
-                    }
+                if wait && client.refresh_token_text() == before {
+                    client.wait_for_tabs().await;
                 }
-                outcome.set(Some(client.refresh_once().await));
+                if client.refresh_token_text() != before {
+                    done(client.session_or_not_signed_in());
+                    return Ok(JsValue::UNDEFINED);
+                }
+                let result = client.refresh_once().await;
+                let refreshed = result.is_ok();
+                done(result);
+                if refreshed {
+                    sleep(HOLD_MS).await;
+                }
                 Ok(JsValue::UNDEFINED)
             }))
         });
-        match locks.request(name, options, work.unchecked_ref()) {
-            Ok(promise) => promise,
-            Err(_) => Promise::resolve(&JsValue::UNDEFINED),
+        let options = Object::new();
+        if !wait {
+            let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+        }
+        let Ok(request) = locks.request(name, &options, work.unchecked_ref()) else {
+            return Locked::Refused;
+        };
+        // Settled either way: a rejected request (aborted, refused) leaves no outcome.
+        let settled = run(Box::pin(async move {
+            let _ = JsFuture::from(request).await;
+            Ok(JsValue::UNDEFINED)
+        }));
+        let first = Promise::race(&js_sys::Array::of2(&ready, &settled));
+        let _ = JsFuture::from(first).await;
+        match outcome.take() {
+            Some(result) => Locked::Done(result),
+            None if busy.get() => Locked::Busy,
+            None => Locked::Refused,
         }
     }
 
