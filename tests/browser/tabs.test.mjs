@@ -1,0 +1,488 @@
+// Tabs sharing one session (issue 13) in real Chromium: the tabs of one browser context share
+// BroadcastChannel and Web Locks. A new tab is signed in by the open ones, sign-out reaches
+// every tab, `shareSessionAcrossTabs: false` keeps a tab apart, and tabs on an expiring token
+// make one token request between them (the token endpoint and the API are routed by the test,
+// on the page's own origin, so one counter sees every tab). Messages on the channel from other
+// clients or tenants, or malformed, change nothing. No token in a URL, localStorage or console.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { config, goto, useServerAndBrowser } from "./harness.mjs";
+
+const KEY = "mobproc-auth:portal-demo:XYZ";
+const shared = useServerAndBrowser();
+
+/** Every token value issued in this file, to look for in URLs, storage and console output. */
+const issued = new Set();
+
+/** A tab of `context` on /app/, its console collected. */
+async function newTab(context, path = "/app/") {
+  const page = await context.newPage();
+  const logs = [];
+  page.on("console", (m) => logs.push(m.text()));
+  page.on("pageerror", (e) => logs.push(`pageerror: ${e}`));
+  await goto(page, `${shared.server.origin}${path}`);
+  return { page, logs };
+}
+
+/** A config whose token endpoint and API are on the test server's origin (routed per test). */
+function cfg(extra = {}) {
+  const origin = shared.server.origin;
+  return config(origin, { tokenUrl: `${origin}/token`, revokeUrl: `${origin}/revoke`, apiBaseUrl: `${origin}/api`, ...extra });
+}
+
+/**
+ * Routes the token, revocation and API endpoints of `context` to a scripted Tangoe that
+ * rotates refresh tokens (a rotated-away one gets `invalid_grant`) and counts everything.
+ */
+async function tangoe(context, { delayMs = 0 } = {}) {
+  const t = { refreshes: [], revocations: [], api: [], live: new Map(), access: new Set(), n: 0 };
+  t.grant = (refresh, access) => {
+    t.live.set(refresh, true);
+    t.access.add(access);
+    issued.add(refresh).add(access);
+  };
+  await context.route(`${shared.server.origin}/token`, async (route) => {
+    const form = new URLSearchParams(route.request().postData() ?? "");
+    const old = form.get("refresh_token");
+    t.refreshes.push({ ...Object.fromEntries(form), alive: t.live.get(old) === true });
+    if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (form.get("grant_type") !== "refresh_token" || !t.live.get(old)) {
+      return route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ error: "invalid_grant" }) });
+    }
+    t.live.set(old, false);
+    t.n++;
+    const [access, refresh] = [`acc-rotated-${t.n}-${Math.random().toString(36).slice(2)}`, `ref-rotated-${t.n}-${Math.random().toString(36).slice(2)}`];
+    t.grant(refresh, access);
+    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: access, token_type: "Bearer", expires_in: 3600, refresh_token: refresh }) });
+  });
+  await context.route(`${shared.server.origin}/revoke`, (route) => {
+    t.revocations.push(route.request().postData());
+    return route.fulfill({ status: 200, body: "" });
+  });
+  await context.route(`${shared.server.origin}/api/**`, (route) => {
+    const bearer = (route.request().headers().authorization ?? "").replace(/^Bearer /, "");
+    t.api.push(bearer);
+    const ok = t.access.has(bearer);
+    return route.fulfill({ status: ok ? 200 : 401, contentType: "application/json", body: JSON.stringify({ ok }) });
+  });
+  return t;
+}
+
+/** Signs `page` in through the redirect (a fragment with these tokens); `window.client` is its client. */
+async function signIn(page, config, { access, refresh, expiresIn = 3600 }) {
+  issued.add(access).add(refresh);
+  const url = await page.evaluate(async (c) => (await window.mobproc.createClient(c)).authorizeUrl(), config);
+  const state = new URL(url).searchParams.get("state");
+  await goto(page, `${shared.server.origin}/app/#access_token=${access}&token_type=Bearer&expires_in=${expiresIn}&refresh_token=${refresh}&state=${state}`);
+  await page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    await window.client.handleRedirectCallback();
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && { expiresAt: s.expiresAt }));
+    window.client.on("error", (e) => window.events.push({ error: e.code }));
+  }, config);
+}
+
+/** Opens the client in `page` as a new tab would (`createClient`); returns how long it took. */
+async function connect(page, config) {
+  return page.evaluate(async (c) => {
+    const started = performance.now();
+    window.client = await window.mobproc.createClient(c);
+    const ms = performance.now() - started;
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && { expiresAt: s.expiresAt }));
+    window.client.on("error", (e) => window.events.push({ error: e.code }));
+    return ms;
+  }, config);
+}
+
+/** What a tab holds: its stored record (raw), whether signed in, its events, its storages. */
+function look(page) {
+  return page.evaluate((key) => ({
+    raw: sessionStorage.getItem(key),
+    record: JSON.parse(sessionStorage.getItem(key) ?? "null"),
+    signedIn: window.client.isAuthenticated(),
+    events: window.events,
+    local: localStorage.length,
+    cookies: document.cookie,
+    url: location.href,
+  }), KEY);
+}
+
+/** No token value in any URL, localStorage, cookie or console line of these tabs. */
+async function assertNoTokenLeaks(tabs) {
+  for (const { page, logs } of tabs) {
+    if (page.isClosed()) continue;
+    const seen = await page.evaluate(async () => ({
+      url: location.href,
+      local: JSON.stringify({ ...localStorage }),
+      cookies: document.cookie,
+      history: history.length,
+      idb: (await indexedDB.databases()).map((d) => d.name),
+    }));
+    for (const token of issued) {
+      assert.ok(!seen.url.includes(token), `token in URL ${seen.url}`);
+      for (const line of logs) assert.ok(!line.includes(token), `token in console: ${line}`);
+    }
+    assert.equal(seen.local, "{}", "nothing in localStorage");
+    assert.equal(seen.cookies, "", "no cookies");
+    assert.deepEqual(seen.idb, [], "no IndexedDB");
+  }
+}
+
+test("a new tab is signed in by an open one: no request to the authorize URL, the same record, at once", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-new-tab-A", refresh: "ref-new-tab-A" });
+  t.grant("ref-new-tab-A", "acc-new-tab-A");
+  const authorizeBefore = shared.server.requests.get("/authorize") ?? 0;
+  const held = await look(a.page);
+
+  const b = await newTab(context);
+  const ms = await connect(b.page, cfg());
+  const got = await look(b.page);
+  assert.equal(got.signedIn, true, "the new tab is signed in");
+  assert.equal(got.raw, held.raw, "with the open tab's record, byte for byte");
+  assert.ok(ms < 150, `createClient resolved as soon as a tab answered (${ms.toFixed(0)} ms)`);
+  const call = await b.page.evaluate(async () => (await window.client.fetch("/api/me")).status);
+  assert.equal(call, 200);
+  assert.deepEqual(t.api, ["acc-new-tab-A"], "the new tab's call carries the shared token");
+  assert.equal(shared.server.requests.get("/authorize") ?? 0, authorizeBefore, "no request to the authorize URL");
+  assert.deepEqual(t.refreshes, [], "and none to the token endpoint");
+
+  // Another new tab: every open tab answers with the same record; nobody hears of a change.
+  const b3 = await newTab(context);
+  await connect(b3.page, cfg());
+  assert.equal((await look(b3.page)).raw, held.raw);
+  assert.deepEqual((await look(a.page)).events, [], "no sessionChanged for the same session");
+  assert.deepEqual((await look(b.page)).events, []);
+
+  // A third tab of the same origin that shares nothing: shareSessionAcrossTabs false.
+  const c = await newTab(context);
+  await connect(c.page, cfg({ shareSessionAcrossTabs: false }));
+  assert.equal((await look(c.page)).signedIn, false, "shareSessionAcrossTabs: false asks nobody");
+  // Another client id or tenant on the same origin is not answered either.
+  for (const other of [{ clientId: "other-portal" }, { tenant: "ABC" }]) {
+    const d = await newTab(context);
+    await connect(d.page, cfg(other));
+    assert.equal((await look(d.page)).signedIn, false, JSON.stringify(other));
+    assert.deepEqual(await d.page.evaluate(() => Object.keys(sessionStorage)), [], JSON.stringify(other));
+  }
+  await assertNoTokenLeaks([a, b, b3, c]);
+  await context.close();
+});
+
+test("a tab alone waits at most about 150 ms in createClient; a tab with its own session does not wait", async () => {
+  const context = await shared.browser.newContext();
+  const a = await newTab(context);
+  await connect(a.page, cfg()); // loads the module
+  const alone = await connect(a.page, cfg());
+  assert.ok(alone >= 140 && alone < 1000, `alone: ${alone.toFixed(0)} ms`);
+  await signIn(a.page, cfg(), { access: "acc-alone", refresh: "ref-alone" });
+  const own = await connect(a.page, cfg());
+  assert.ok(own < 100, `with its own session: ${own.toFixed(0)} ms`);
+  // A tab holding an expired record asks (and, with nobody to answer, keeps it for a refresh).
+  await a.page.evaluate((key) => {
+    const r = JSON.parse(sessionStorage.getItem(key));
+    sessionStorage.setItem(key, JSON.stringify({ ...r, expiresAt: Date.now() - 1000 }));
+  }, KEY);
+  const expired = await connect(a.page, cfg());
+  assert.ok(expired >= 140, `with an expired session: ${expired.toFixed(0)} ms`);
+  await context.close();
+});
+
+test("sign-out in one tab signs out every sharing tab (sessionChanged null, storage empty); only that tab revokes", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-out-A", refresh: "ref-out-A" });
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  const b2 = await newTab(context);
+  await connect(b2.page, cfg());
+  // A second client on b2's page (React StrictMode makes two): it hears the other tabs too,
+  // even where the first client of the page has already changed their shared storage.
+  await b2.page.evaluate(async (c) => {
+    window.second = await window.mobproc.createClient(c);
+    window.secondEvents = [];
+    window.second.on("sessionChanged", (s) => window.secondEvents.push(s && { expiresAt: s.expiresAt }));
+  }, cfg());
+  // A tab that does not share, signed in on its own.
+  const c = await newTab(context);
+  await signIn(c.page, cfg({ shareSessionAcrossTabs: false }), { access: "acc-out-C", refresh: "ref-out-C" });
+  assert.equal((await look(b.page)).signedIn, true);
+  assert.equal((await look(c.page)).record.accessToken, "acc-out-C", "the unshared tab kept its own sign-in");
+  assert.equal((await look(a.page)).record.accessToken, "acc-out-A", "and told nobody about it");
+
+  await b.page.evaluate(() => window.client.logout());
+  for (const tab of [a, b2]) {
+    await tab.page.waitForFunction(() => !window.client.isAuthenticated());
+    const got = await look(tab.page);
+    assert.equal(got.raw, null, "the record is gone");
+    assert.deepEqual(got.events, [null], `one sessionChanged with null in ${tab === a ? "a" : "b2"}`);
+  }
+  assert.deepEqual((await look(b.page)).events, [null]);
+  assert.deepEqual(await b2.page.evaluate(() => [window.second.isAuthenticated(), window.secondEvents]), [false, [null]], "the page's second client too");
+  const kept = await look(c.page);
+  assert.equal(kept.signedIn, true, "the tab that does not share stays signed in");
+  assert.deepEqual(kept.events, []);
+  await b.page.waitForTimeout(300);
+  assert.equal(t.revocations.length, 2, "both tokens revoked once, by the tab that signed out");
+  assert.ok(t.revocations.every((body) => !body.includes("acc-out-C") && !body.includes("ref-out-C")));
+
+  // A sign-in in one tab reaches the others that share.
+  await signIn(a.page, cfg(), { access: "acc-again-A", refresh: "ref-again-A" });
+  await b.page.waitForFunction(() => window.client.isAuthenticated());
+  assert.equal((await look(b.page)).record.accessToken, "acc-again-A");
+  await b2.page.waitForFunction(() => window.secondEvents.length === 2);
+  const second = await b2.page.evaluate(() => [window.first = window.events.length, window.second.isAuthenticated(), window.secondEvents[1]?.expiresAt > 0]);
+  assert.deepEqual(second, [2, true, true], "both clients of b2 heard of the new session, once each");
+  assert.equal((await look(c.page)).record.accessToken, "acc-out-C", "the unshared tab did not take it");
+  // And sign-out in the tab that does not share tells nobody.
+  await c.page.evaluate(() => window.client.logout());
+  await c.page.waitForTimeout(200);
+  assert.equal((await look(b.page)).signedIn, true);
+  assert.equal((await look(a.page)).signedIn, true);
+  await assertNoTokenLeaks([a, b, b2, c]);
+  await context.close();
+});
+
+/** `n` sharing tabs on one expiring token (30 s left, refreshed 60 s ahead); `t` the scripted Tangoe. */
+async function expiringTabs(n, options) {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context, options);
+  const tabs = [await newTab(context)];
+  await signIn(tabs[0].page, cfg(), { access: `acc-exp-${n}`, refresh: `ref-exp-${n}`, expiresIn: 30 });
+  t.grant(`ref-exp-${n}`, `acc-exp-${n}`);
+  for (let i = 1; i < n; i++) {
+    const tab = await newTab(context);
+    await connect(tab.page, cfg());
+    tabs.push(tab);
+  }
+  for (const tab of tabs) assert.equal((await look(tab.page)).record.refreshToken, `ref-exp-${n}`);
+  return { context, t, tabs };
+}
+
+/** Every tab calls the API at the same moment (`calls` each); returns the statuses. */
+async function callTogether(tabs, calls = 1) {
+  const at = Date.now() + 300;
+  return (
+    await Promise.all(
+      tabs.map(({ page }) =>
+        page.evaluate(
+          async ([at, calls]) => {
+            await new Promise((r) => setTimeout(r, at - Date.now()));
+            const responses = await Promise.all(Array.from({ length: calls }, () => window.client.fetch("/api/ping")));
+            return responses.map((r) => r.status);
+          },
+          [at, calls],
+        ),
+      ),
+    )
+  ).flat();
+}
+
+// The token endpoint answering at once is the hard case: the winner may release the lock before
+// its broadcast of the rotated token reached the others.
+for (const [n, delayMs] of [[2, 0], [5, 0], [2, 100], [5, 100]]) {
+  test(`${n} tabs on an expiring token (token endpoint answering in ${delayMs} ms): one token request in total, every tab ends with the rotated refresh token`, async () => {
+    const { context, t, tabs } = await expiringTabs(n, { delayMs });
+    const statuses = await callTogether(tabs, 3);
+    assert.deepEqual([...new Set(statuses)], [200]);
+    assert.equal(t.refreshes.length, 1, `one token request, not ${JSON.stringify(t.refreshes.map((r) => r.refresh_token))}`);
+    assert.equal(t.refreshes[0].refresh_token, `ref-exp-${n}`);
+    const latest = [...t.live].filter(([, alive]) => alive).map(([token]) => token);
+    assert.equal(latest.length, 1);
+    for (const tab of tabs) {
+      const got = await look(tab.page);
+      assert.equal(got.record.refreshToken, latest[0], "no tab is left with a rotated-away refresh token");
+      assert.deepEqual(got.events.filter((e) => e?.error), [], "no error event");
+    }
+    // Each tab, in turn, can still refresh: its refresh token is the live one.
+    for (const tab of tabs) {
+      const session = await tab.page.evaluate(async () => (await window.client.refresh())?.hasRefreshToken);
+      assert.equal(session, true);
+      await tab.page.waitForTimeout(50);
+    }
+    assert.equal(t.refreshes.length, 1 + n);
+    assert.deepEqual(t.refreshes.filter((r) => !r.alive), [], "no refresh with a rotated-away token");
+    assert.deepEqual([...new Set(await callTogether(tabs))], [200], "a further call in each tab works");
+    await assertNoTokenLeaks(tabs);
+    await context.close();
+  });
+}
+
+test("five tabs calling refresh() at once: one token request; a tab whose refresh finds the token already rotated uses it", async () => {
+  const { context, t, tabs } = await expiringTabs(5, { delayMs: 300 });
+  const at = Date.now() + 300;
+  const sessions = await Promise.all(
+    tabs.map(({ page }) =>
+      page.evaluate(async (at) => {
+        await new Promise((r) => setTimeout(r, at - Date.now()));
+        const s = await window.client.refresh();
+        return s?.expiresAt ?? null;
+      }, at),
+    ),
+  );
+  assert.equal(t.refreshes.length, 1, `one token request, not ${t.refreshes.length}`);
+  assert.equal(new Set(sessions).size, 1, "every tab resolves the same session");
+  const records = await Promise.all(tabs.map(async (tab) => (await look(tab.page)).raw));
+  assert.equal(new Set(records).size, 1, "one record in every tab");
+  await context.close();
+});
+
+test("hardening: channel messages from another client or tenant, or malformed, change nothing and are not answered", async () => {
+  const context = await shared.browser.newContext();
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-hard-A", refresh: "ref-hard-A" });
+  const before = await look(a.page);
+  const other = await newTab(context);
+  const out = await other.page.evaluate(
+    async ([key, raw]) => {
+      const channel = new BroadcastChannel("mobproc-auth");
+      const replies = [];
+      channel.onmessage = (e) => replies.push(e.data);
+      const record = JSON.parse(raw);
+      const newer = (extra = {}) => JSON.stringify({ ...record, accessToken: "acc-forged", refreshToken: "ref-forged", expiresAt: record.expiresAt + 600_000, ...extra });
+      const id = { clientId: "portal-demo", tenant: "XYZ", key };
+      const huge = "x".repeat(1 << 20);
+      const messages = [
+        null, undefined, 0, 42, "session", "", true, [], [id], new Date(), new Uint8Array(8), { length: 3 },
+        {}, { mobprocAuth: "signout" }, { mobprocAuth: "ask" },
+        { ...id, mobprocAuth: "nonsense" }, { ...id, mobprocAuth: 7 }, { ...id, mobprocAuth: null }, { ...id, mobprocAuth: ["signout"] },
+        // Another client, another tenant, another key, missing or mistyped identity.
+        { ...id, mobprocAuth: "signout", clientId: "other-portal" },
+        { ...id, mobprocAuth: "signout", tenant: "ABC" },
+        { ...id, mobprocAuth: "signout", tenant: "xyz" },
+        { ...id, mobprocAuth: "signout", key: "mobproc-auth:other" },
+        { mobprocAuth: "signout", clientId: "portal-demo", tenant: "XYZ" },
+        { mobprocAuth: "signout", tenant: "XYZ", key },
+        { ...id, mobprocAuth: "signout", clientId: ["portal-demo"] },
+        { ...id, mobprocAuth: "signout", tenant: { toString: "XYZ" } },
+        { ...id, mobprocAuth: "signout", clientId: huge },
+        { ...id, mobprocAuth: "signout", key: huge },
+        { ...id, mobprocAuth: huge },
+        { ...id, mobprocAuth: "session", clientId: "other-portal", record: newer() },
+        { ...id, mobprocAuth: "session", tenant: "ABC", record: newer() },
+        { ...id, mobprocAuth: "ask", clientId: "other-portal" },
+        { ...id, mobprocAuth: "ask", tenant: "ABC" },
+        { ...id, mobprocAuth: "ask", key: "mobproc-auth:other" },
+        // Our identity, but a bad record.
+        { ...id, mobprocAuth: "session" },
+        { ...id, mobprocAuth: "session", record: null },
+        { ...id, mobprocAuth: "session", record: 5 },
+        { ...id, mobprocAuth: "session", record: JSON.parse(newer()) },
+        { ...id, mobprocAuth: "session", record: "not json" },
+        { ...id, mobprocAuth: "session", record: "null" },
+        { ...id, mobprocAuth: "session", record: "[]" },
+        { ...id, mobprocAuth: "session", record: huge },
+        { ...id, mobprocAuth: "session", record: newer({ expiresAt: Date.now() - 1000 }) },
+        { ...id, mobprocAuth: "session", record: newer({ expiresAt: String(record.expiresAt + 600_000) }) },
+        { ...id, mobprocAuth: "session", record: newer({ expiresAt: record.expiresAt + 0.5 }) },
+        { ...id, mobprocAuth: "session", record: newer({ expiresAt: -1 }) },
+        { ...id, mobprocAuth: "session", record: newer({ expiresAt: 1e300 }) },
+        { ...id, mobprocAuth: "session", record: newer({ accessToken: undefined }) },
+        { ...id, mobprocAuth: "session", record: newer({ accessToken: "" }) },
+        { ...id, mobprocAuth: "session", record: newer({ accessToken: 5 }) },
+        { ...id, mobprocAuth: "session", record: newer({ accessToken: "has space" }) },
+        { ...id, mobprocAuth: "session", record: newer({ accessToken: "a\nb" }) },
+        { ...id, mobprocAuth: "session", record: newer({ accessToken: huge }) },
+        { ...id, mobprocAuth: "session", record: newer({ refreshToken: 5 }) },
+        { ...id, mobprocAuth: "session", record: newer({ scope: ["MOBPROC"] }) },
+        { ...id, mobprocAuth: "session", record: JSON.stringify({ __proto__: null, accessToken: "acc-forged" }) },
+        // Older than what the tab holds.
+        { ...id, mobprocAuth: "session", record: newer({ expiresAt: record.expiresAt - 60_000 }) },
+      ];
+      for (const m of messages) channel.postMessage(m);
+      await new Promise((r) => setTimeout(r, 500));
+      channel.close();
+      return { sent: messages.length, replies: replies.map((r) => JSON.stringify(r).slice(0, 200)) };
+    },
+    [KEY, before.raw],
+  );
+  assert.ok(out.sent > 40);
+  assert.deepEqual(out.replies, [], "no answer to an ask that is not for this client, tenant and key");
+  const after = await look(a.page);
+  assert.equal(after.raw, before.raw, "the record is unchanged");
+  assert.equal(after.signedIn, true);
+  assert.deepEqual(after.events, [], "no sessionChanged, no error");
+  assert.deepEqual(await a.page.evaluate(() => Object.keys(sessionStorage)), [KEY]);
+
+  // The same channel does work: our own ask is answered, a valid newer record adopted, a sign-out obeyed.
+  const control = await other.page.evaluate(
+    async ([key, raw]) => {
+      const channel = new BroadcastChannel("mobproc-auth");
+      const replies = [];
+      channel.onmessage = (e) => replies.push(e.data);
+      const id = { clientId: "portal-demo", tenant: "XYZ", key };
+      channel.postMessage({ ...id, mobprocAuth: "ask" });
+      await new Promise((r) => setTimeout(r, 200));
+      const record = JSON.parse(raw);
+      channel.postMessage({ ...id, mobprocAuth: "session", record: JSON.stringify({ ...record, accessToken: "acc-hard-newer", expiresAt: record.expiresAt + 60_000 }) });
+      await new Promise((r) => setTimeout(r, 200));
+      channel.close();
+      return replies;
+    },
+    [KEY, before.raw],
+  );
+  issued.add("acc-hard-newer");
+  assert.deepEqual(control.map((m) => [m.mobprocAuth, m.clientId, m.tenant, m.key, m.record]), [["session", "portal-demo", "XYZ", KEY, before.raw]]);
+  const adopted = await look(a.page);
+  assert.equal(adopted.record.accessToken, "acc-hard-newer");
+  assert.equal(adopted.events.length, 1);
+  await other.page.evaluate((key) => {
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.postMessage({ mobprocAuth: "signout", clientId: "portal-demo", tenant: "XYZ", key });
+    channel.close();
+  }, KEY);
+  await a.page.waitForFunction(() => !window.client.isAuthenticated());
+  await assertNoTokenLeaks([a, other]);
+  await context.close();
+});
+
+test("hardening: a signed-out tab adopts nothing expired or malformed; a new tab is not signed in by a bad answer", async () => {
+  const context = await shared.browser.newContext();
+  const liar = await newTab(context);
+  // A page of the origin that answers every ask with an expired record, then a malformed one.
+  await liar.page.evaluate((key) => {
+    const channel = new BroadcastChannel("mobproc-auth");
+    const id = { clientId: "portal-demo", tenant: "XYZ", key };
+    window.answers = 0;
+    channel.onmessage = (e) => {
+      if (e.data?.mobprocAuth !== "ask") return;
+      window.answers++;
+      channel.postMessage({ ...id, mobprocAuth: "session", record: JSON.stringify({ accessToken: "acc-expired", expiresAt: Date.now() - 1 }) });
+      channel.postMessage({ ...id, mobprocAuth: "session", record: JSON.stringify({ accessToken: "acc-bad", expiresAt: "soon" }) });
+      channel.postMessage({ ...id, mobprocAuth: "session", record: { accessToken: "acc-object", expiresAt: Date.now() + 1e6 } });
+    };
+  }, KEY);
+  const b = await newTab(context);
+  const ms = await connect(b.page, cfg());
+  const got = await look(b.page);
+  assert.equal(await liar.page.evaluate(() => window.answers), 1, "the new tab asked");
+  assert.equal(got.signedIn, false);
+  assert.equal(got.raw, null);
+  assert.ok(ms >= 140, `it kept waiting for a good answer (${ms.toFixed(0)} ms)`);
+  await context.close();
+});
+
+test("Web Locks refused or missing: a tab still refreshes, once, on its own", async () => {
+  for (const breakLocks of [
+    () => { navigator.locks.request = () => { throw new DOMException("opaque origin", "SecurityError"); }; },
+    () => { navigator.locks.request = () => Promise.reject(new DOMException("opaque origin", "SecurityError")); },
+    () => { Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined }); },
+  ]) {
+    const context = await shared.browser.newContext();
+    const t = await tangoe(context);
+    const a = await newTab(context);
+    await signIn(a.page, cfg(), { access: "acc-nolocks", refresh: "ref-nolocks", expiresIn: 30 });
+    t.grant("ref-nolocks", "acc-nolocks");
+    await a.page.evaluate(breakLocks);
+    const statuses = await callTogether([a], 5);
+    assert.deepEqual([...new Set(statuses)], [200], String(breakLocks));
+    assert.equal(t.refreshes.length, 1, String(breakLocks));
+    assert.equal((await look(a.page)).record.refreshToken, [...t.live].find(([, alive]) => alive)[0]);
+    await context.close();
+  }
+});
