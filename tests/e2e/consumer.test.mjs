@@ -8,16 +8,16 @@
 // the reason.
 
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
+import { freePort, startViteDev } from "./vite.mjs";
 import { CHROMIUM, CHROMIUM_ARGS, snapshotPkg } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -51,7 +51,7 @@ async function registryUnreachable(cwd) {
 
 /**
  * What the package README's "Install" section tells an app to do: its `npm install` line
- * (with the clone's path as written there) and its vite.config.js.
+ * (with the clone's path as written there) and the line it adds to vite.config.
  * @param {string} readme
  */
 function readmeInstall(readme) {
@@ -62,9 +62,15 @@ function readmeInstall(readme) {
   assert.equal(install.length, 1, `one \`npm install\` line in the README's Install section: ${install}`);
   const tarball = /^npm install \S*\/pkg\/(mobproc-auth\.tgz)$/.exec(/** @type {string} */ (install[0]));
   assert.ok(tarball, `the README installs pkg/mobproc-auth.tgz: ${install[0]}`);
-  const viteConfig = blocks.find((b) => b.lang === "js" && b.body.startsWith("// vite.config.js\n"));
-  assert.ok(viteConfig, "the README's Install section shows a vite.config.js");
-  return { tarball: /** @type {string} */ (tarball[1]), viteConfig: viteConfig.body };
+  // The line the README says to add to an existing vite.config (this app has no plugins).
+  const added = blocks
+    .filter((b) => b.lang === "js")
+    .flatMap((b) => b.body.split("\n"))
+    .filter((l) => l.includes("// add this"));
+  assert.equal(added.length, 1, "the README's Install section shows the one line to add to vite.config");
+  const line = /** @type {string} */ (added[0]).replace(/\/\/ add this.*$/, "").trim();
+  const viteConfig = `import { defineConfig } from "vite";\n\nexport default defineConfig({\n  ${line}\n});\n`;
+  return { tarball: /** @type {string} */ (tarball[1]), viteConfig };
 }
 
 const MIME = {
@@ -91,60 +97,6 @@ function serveDir(dir) {
   return new Promise((resolve) =>
     server.listen(0, "127.0.0.1", () => resolve({ server, origin: `http://127.0.0.1:${server.address().port}` })),
   );
-}
-
-/** A loopback port that was free a moment ago. @returns {Promise<number>} */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Starts `vite` (the dev server) in `dir` on a free loopback port and waits until it answers.
- * @param {string} dir
- * @returns {Promise<{ origin: string, output: string[], stop: () => Promise<void> }>}
- */
-async function startViteDev(dir) {
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const child = spawn(process.execPath, [path.join(dir, "node_modules", "vite", "bin", "vite.js"), "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
-    cwd: dir,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, NO_COLOR: "1" },
-  });
-  /** @type {string[]} */
-  const output = [];
-  child.stdout.on("data", (d) => output.push(String(d)));
-  child.stderr.on("data", (d) => output.push(String(d)));
-  const exited = new Promise((done) => child.once("exit", done));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
-  };
-  const deadline = Date.now() + 60_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`vite dev exited (${child.exitCode}):\n${output.join("")}`);
-    try {
-      if ((await fetch(`${origin}/`)).ok) return { origin, output, stop };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`vite dev did not answer on ${origin} within 60 s:\n${output.join("")}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
 }
 
 /**

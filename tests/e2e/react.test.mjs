@@ -12,16 +12,16 @@
 // Skipped only when the npm registry cannot be reached, with the reason.
 
 import assert from "node:assert/strict";
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import { createServer as createNetServer } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
 import { chromium } from "playwright-core";
+import { freePort, startViteDev } from "./vite.mjs";
 import { CHROMIUM, CHROMIUM_ARGS, EMULATOR_BIN, ROOT, STORAGE_KEY, snapshotPkg, startServer } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -51,59 +51,6 @@ async function registryUnreachable(cwd) {
   } catch (error) {
     const e = /** @type {any} */ (error);
     return `\`npm view react@19 version\` failed: ${(e.stderr || e.message || String(e)).trim().split("\n").slice(0, 4).join(" | ")}`;
-  }
-}
-
-/** A port that was free a moment ago (the app's origin is registered before the app starts). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createNetServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
-}
-
-/**
- * Starts `vite` (dev server) in `cwd` on `port` and waits until it serves the page.
- * @param {string} cwd @param {number} port @param {Record<string, string>} env
- */
-async function startViteDev(cwd, port, env) {
-  const child = spawn(path.join(cwd, "node_modules", ".bin", "vite"), ["--port", String(port), "--strictPort", "--host", "127.0.0.1"], {
-    cwd,
-    stdio: ["ignore", "pipe", "pipe"],
-    env: { ...process.env, ...env, NO_COLOR: "1" },
-  });
-  /** @type {string[]} */
-  const output = [];
-  child.stdout.on("data", (d) => output.push(String(d)));
-  child.stderr.on("data", (d) => output.push(String(d)));
-  const exited = new Promise((done) => child.once("exit", done));
-  const stop = async () => {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGTERM");
-      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
-      await exited;
-      clearTimeout(killer);
-    }
-  };
-  process.on("exit", () => child.kill("SIGKILL"));
-  const origin = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 30_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`vite dev exited (${child.exitCode}):\n${output.join("")}`);
-    try {
-      if ((await fetch(`${origin}/`)).ok) return { origin, output, stop };
-    } catch {
-      // not listening yet
-    }
-    if (Date.now() > deadline) {
-      await stop();
-      throw new Error(`vite dev did not answer within 30 s:\n${output.join("")}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
   }
 }
 

@@ -1,0 +1,63 @@
+// Shared by the e2e tests that run a throwaway Vite app (consumer.test.mjs, react.test.mjs):
+// a free loopback port and `vite` (the dev server) started on it.
+
+import { spawn } from "node:child_process";
+import { createServer } from "node:net";
+import path from "node:path";
+
+/** A loopback port that was free a moment ago. @returns {Promise<number>} */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * Starts `vite` (the dev server) of the app in `dir` on `port` (a free one if not given) and
+ * waits until it serves the page.
+ * @param {string} dir @param {number} [port] @param {Record<string, string>} [env] added to the environment
+ * @returns {Promise<{ origin: string, output: string[], stop: () => Promise<void> }>}
+ */
+export async function startViteDev(dir, port, env = {}) {
+  port ??= await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const vite = path.join(dir, "node_modules", "vite", "bin", "vite.js");
+  const child = spawn(process.execPath, [vite, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+    cwd: dir,
+    stdio: ["ignore", "pipe", "pipe"],
+    env: { ...process.env, ...env, NO_COLOR: "1" },
+  });
+  process.on("exit", () => child.kill("SIGKILL"));
+  /** @type {string[]} */
+  const output = [];
+  child.stdout.on("data", (d) => output.push(String(d)));
+  child.stderr.on("data", (d) => output.push(String(d)));
+  const exited = new Promise((done) => child.once("exit", done));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill("SIGTERM");
+      const killer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+      await exited;
+      clearTimeout(killer);
+    }
+  };
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`vite dev exited (${child.exitCode}):\n${output.join("")}`);
+    try {
+      if ((await fetch(`${origin}/`)).ok) return { origin, output, stop };
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`vite dev did not answer on ${origin} within 60 s:\n${output.join("")}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
