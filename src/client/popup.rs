@@ -5,12 +5,13 @@
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
 use super::redirect::{popup_channel, popup_message, SignInAnswer};
-use super::value::{delay, global, in_browser_page, now_ms, string};
+use super::value::{delay, global, in_browser_page, now_ms, string, Shared};
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
 use crate::token::Session;
 use js_sys::Promise;
+use std::cell::RefCell;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -43,17 +44,69 @@ struct OpenPopup {
     timeout_ms: u64,
 }
 
+/// A popup sign-in's outcome, shared by the calls that wait for it.
+type Flight = Shared<Result<Session>>;
+
+thread_local! {
+    /// The popup sign-ins under way on this page: storage key, popup window, outcome.
+    static UNDER_WAY: RefCell<Vec<(String, web_sys::Window, Flight)>> =
+        const { RefCell::new(Vec::new()) };
+}
+
 impl Client {
     /// Opens Tangoe's sign-in in a popup (at once, so call it from a click handler) and
     /// resolves the new session when the popup's page hands the answer back. Errors:
     /// `popup_blocked`, `popup_closed`, `timeout`, and those of the redirect sign-in.
+    /// Called again while its popup is open (a double click), it focuses that popup and
+    /// resolves with the same outcome, `options` unused.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
     ) -> impl Future<Output = Result<Session>> + 'static {
-        let opened = self.open_popup(options);
-        let client = self.clone();
-        async move { client.finish_popup(opened?).await }
+        let flight = match self.popup_under_way() {
+            Some((window, flight)) => {
+                let _ = window.focus();
+                Ok(flight)
+            }
+            None => self.open_popup(options).map(|open| self.start_popup(open)),
+        };
+        async move {
+            match flight {
+                Ok(flight) => flight.wait().await.unwrap_or(Err(Error::PopupClosed)),
+                Err(error) => Err(error),
+            }
+        }
+    }
+
+    /// The popup sign-in of this client's storage key under way on this page, if any.
+    fn popup_under_way(&self) -> Option<(web_sys::Window, Flight)> {
+        UNDER_WAY.with(|under_way| {
+            let under_way = under_way.borrow();
+            let found = under_way.iter().find(|(key, _, _)| key == self.key());
+            found.map(|(_, window, flight)| (window.clone(), flight.clone()))
+        })
+    }
+
+    /// Waits for `open`'s answer in the background, known to later calls until it ends.
+    fn start_popup(&self, open: OpenPopup) -> Flight {
+        let (client, window) = (self.clone(), open.popup.clone());
+        let flight = Shared::start(async move {
+            let key = client.key().to_owned();
+            let ended = open.popup.clone();
+            let result = client.finish_popup(open).await;
+            UNDER_WAY.with(|under_way| {
+                under_way
+                    .borrow_mut()
+                    .retain(|(k, w, _)| !(*k == key && *w == ended));
+            });
+            result
+        });
+        UNDER_WAY.with(|under_way| {
+            under_way
+                .borrow_mut()
+                .push((self.key().to_owned(), window, flight.clone()));
+        });
+        flight
     }
 
     fn open_popup(&self, options: &PopupOptions) -> Result<OpenPopup> {
