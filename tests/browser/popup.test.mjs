@@ -1,0 +1,348 @@
+// Popup sign-in (issue 13) in real Chromium against the test server's stand-in sign-in page:
+// the popup opens on the authorize URL with the pending sign-in copied into its sessionStorage,
+// is sent back to the app's redirectUri by the test (as Tangoe would), hands the answer to the
+// opener over the `state`'s BroadcastChannel and closes itself; the opener stores the token
+// (or exchanges the code with its PKCE verifier). Blocked, closed, timed out, denied, an opener
+// that is gone, hostile messages on the popup channel, and garbage options. No token in the
+// opener's URL, history, localStorage or console.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { config, goto, openPage, useServerAndBrowser } from "./harness.mjs";
+
+const KEY = "mobproc-auth:portal-demo:XYZ";
+const shared = useServerAndBrowser();
+
+const cfg = (extra = {}) => config(shared.server.origin, { tokenUrl: `${shared.server.origin}/token`, ...extra });
+
+/** The opener: a page whose client is `window.client`, its console collected. */
+async function opener(extra) {
+  const opened = await openPage(shared.browser, `${shared.server.origin}/app/?tab=orders`);
+  const c = cfg(extra);
+  await opened.page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    window.historyAtStart = history.length;
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && s.expiresAt));
+  }, c);
+  return { ...opened, cfg: c };
+}
+
+/** Starts `loginPopup(options)` in the opener; returns the popup page and the pending outcome. */
+async function startPopup(page, options) {
+  const [popup] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate((options) => {
+      window.outcome = window.client.loginPopup(options).then(
+        (session) => ({ session }),
+        (e) => ({ code: e.code, message: e.message, isMobprocError: e instanceof window.mobproc.MobprocError }),
+      );
+    }, options),
+  ]);
+  await popup.waitForLoadState();
+  const popupLogs = [];
+  popup.on("console", (m) => popupLogs.push(m.text()));
+  return { popup, popupLogs };
+}
+
+/** In the popup, what the app's redirect page does: `handleRedirectCallback()`. */
+function callbackIn(popup, c) {
+  return popup
+    .evaluate(async (c) => {
+      const client = await window.mobproc.createClient(c);
+      return { returned: await client.handleRedirectCallback() };
+    }, c)
+    .catch((e) => ({ closedDuring: String(e.message).slice(0, 80) }));
+}
+
+/** The opener's URL, history length, storages and console hold no token value. */
+async function assertOpenerClean(page, logs, tokens) {
+  const seen = await page.evaluate(() => ({ url: location.href, history: history.length, local: localStorage.length }));
+  assert.equal(seen.url, `${shared.server.origin}/app/?tab=orders`, "the opener's URL never changed");
+  assert.equal(seen.history, await page.evaluate(() => window.historyAtStart), "no history entry was added");
+  assert.equal(seen.local, 0, "nothing in localStorage");
+  for (const token of tokens) for (const line of logs) assert.ok(!line.includes(token), `token in console: ${line}`);
+}
+
+test("implicit grant: the popup's callback hands the token to the opener over the state's channel and closes; loginPopup resolves the session", async () => {
+  const { page, context, console: logs, cfg: c } = await opener();
+  const { popup, popupLogs } = await startPopup(page, { returnTo: "/orders?id=7" });
+  const authorize = new URL(popup.url());
+  assert.equal(`${authorize.origin}${authorize.pathname}`, `${shared.server.origin}/authorize`);
+  assert.equal(authorize.searchParams.get("response_type"), "token");
+  assert.equal(authorize.searchParams.get("redirect_uri"), c.redirectUri);
+  const state = authorize.searchParams.get("state");
+  assert.ok(state.length >= 22);
+  // The popup has a copy of the opener's sessionStorage: the pending sign-in, marked as a popup's.
+  const pending = await popup.evaluate((key) => JSON.parse(sessionStorage.getItem(`${key}.pending`)), KEY);
+  assert.deepEqual([pending.state, pending.returnTo, pending.popup], [state, "/orders?id=7", "true"]);
+  assert.equal(pending.verifier, undefined, "no verifier for the implicit grant");
+
+  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-popup-1&token_type=Bearer&expires_in=3600&refresh_token=ref-popup-1&scope=MOBPROC&state=${state}`);
+  await popup.waitForFunction(() => window.mobprocReady === true);
+  const closed = popup.waitForEvent("close");
+  const handed = await callbackIn(popup, c);
+  await closed;
+  assert.ok(handed.closedDuring !== undefined || handed.returned === null, JSON.stringify(handed));
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, undefined, outcome.message);
+  assert.equal(outcome.session.hasRefreshToken, true);
+  const held = await page.evaluate((key) => ({ record: JSON.parse(sessionStorage.getItem(key)), keys: Object.keys(sessionStorage), events: window.events.length, authenticated: window.client.isAuthenticated() }), KEY);
+  assert.equal(held.record.accessToken, "acc-popup-1");
+  assert.deepEqual(held.keys, [KEY], "the pending sign-in is gone");
+  assert.equal(held.events, 1);
+  assert.equal(held.authenticated, true);
+  await assertOpenerClean(page, [...logs, ...popupLogs], ["acc-popup-1", "ref-popup-1"]);
+  await context.close();
+});
+
+test("code grant with PKCE: the opener exchanges the popup's code once, with the S256 verifier", async () => {
+  const { page, context, console: logs, cfg: c } = await opener({ responseType: "code" });
+  const exchanges = [];
+  await context.route(`${shared.server.origin}/token`, (route) => {
+    exchanges.push(Object.fromEntries(new URLSearchParams(route.request().postData())));
+    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: "acc-popup-code", token_type: "Bearer", expires_in: 3600, refresh_token: "ref-popup-code" }) });
+  });
+  const { popup, popupLogs } = await startPopup(page, { returnTo: "/done" });
+  const authorize = new URL(popup.url()).searchParams;
+  assert.equal(authorize.get("response_type"), "code");
+  assert.equal(authorize.get("code_challenge_method"), "S256");
+  const state = authorize.get("state");
+  await popup.goto(`${shared.server.origin}/app/callback?code=code-popup-1&state=${state}`);
+  await popup.waitForFunction(() => window.mobproc !== undefined);
+  const closed = popup.waitForEvent("close");
+  await callbackIn(popup, c);
+  await closed;
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, undefined, outcome.message);
+  assert.equal(exchanges.length, 1, "one exchange");
+  const [x] = exchanges;
+  assert.deepEqual([x.grant_type, x.code, x.redirect_uri, x.client_id], ["authorization_code", "code-popup-1", c.redirectUri, "portal-demo"]);
+  assert.match(x.code_verifier, /^[A-Za-z0-9_-]{43}$/);
+  assert.equal(createHash("sha256").update(x.code_verifier).digest("base64url"), authorize.get("code_challenge"), "S256(verifier) is the challenge sent");
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [KEY], "the verifier went with the pending sign-in");
+  await assertOpenerClean(page, [...logs, ...popupLogs], ["acc-popup-code", "ref-popup-code", "code-popup-1", x.code_verifier]);
+  await context.close();
+});
+
+test("a double click: the second loginPopup joins the first (one window, one sign-in, the same session for both)", async () => {
+  const { page, context, cfg: c } = await opener();
+  let popups = 0;
+  context.on("page", () => popups++);
+  const { popup } = await startPopup(page, { returnTo: "/first" });
+  await page.evaluate(() => {
+    window.second = window.client.loginPopup({ returnTo: "/second" }).then((s) => ({ session: s }), (e) => ({ code: e.code }));
+  });
+  const state = new URL(popup.url()).searchParams.get("state");
+  assert.equal(await popup.evaluate((key) => JSON.parse(sessionStorage.getItem(`${key}.pending`)).state, KEY), state);
+  assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(`${key}.pending`)).returnTo, KEY), "/first", "the pending sign-in is the first one");
+  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-double&token_type=Bearer&expires_in=3600&state=${state}`);
+  await popup.waitForFunction(() => window.mobproc !== undefined);
+  const closed = popup.waitForEvent("close");
+  await callbackIn(popup, c);
+  await closed;
+  const [first, second] = await page.evaluate(() => Promise.all([window.outcome, window.second]));
+  assert.equal(first.code, undefined);
+  assert.deepEqual(second, first);
+  assert.equal(popups, 1);
+  // Once it ended, a new call opens a new popup.
+  const again = await startPopup(page, { timeoutMs: 500 });
+  assert.equal((await page.evaluate(() => window.outcome)).code, "timeout");
+  assert.equal(popups, 2);
+  void again;
+  await context.close();
+});
+
+test("Cancel on Tangoe's page: authorization_denied in the opener, the popup closes, nothing stored", async () => {
+  const { page, context, cfg: c } = await opener();
+  const { popup } = await startPopup(page);
+  const state = new URL(popup.url()).searchParams.get("state");
+  await popup.goto(`${shared.server.origin}/app/callback#error=access_denied&error_description=The+user+cancelled&state=${state}`);
+  await popup.waitForFunction(() => window.mobproc !== undefined);
+  const closed = popup.waitForEvent("close");
+  await callbackIn(popup, c);
+  await closed;
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.deepEqual([outcome.code, outcome.isMobprocError], ["authorization_denied", true]);
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
+  await context.close();
+});
+
+test("popup_blocked: window.open refused (a stub, and a sandboxed frame without allow-popups); no window, no pending sign-in left", async () => {
+  const { page, context } = await opener();
+  let popups = 0;
+  context.on("page", () => popups++);
+  const stubbed = await page.evaluate(async () => {
+    const real = window.open;
+    window.open = () => null;
+    try {
+      return await window.client.loginPopup().then(() => "resolved", (e) => e.code);
+    } finally {
+      window.open = real;
+    }
+  });
+  assert.equal(stubbed, "popup_blocked");
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
+
+  // The browser itself refuses: a sandboxed frame without allow-popups.
+  await page.evaluate((src) => {
+    const frame = document.createElement("iframe");
+    frame.sandbox = "allow-scripts allow-same-origin";
+    frame.src = src;
+    document.body.append(frame);
+  }, `${shared.server.origin}/app/framed`);
+  const frame = await (await page.waitForSelector("iframe")).contentFrame();
+  await frame.waitForFunction(() => window.mobprocReady === true);
+  const framed = await frame.evaluate(async (c) => {
+    const client = await window.mobproc.createClient(c);
+    const code = await client.loginPopup().then(() => "resolved", (e) => e.code);
+    return { code, keys: Object.keys(sessionStorage) };
+  }, cfg());
+  assert.deepEqual(framed, { code: "popup_blocked", keys: [] });
+  assert.equal(popups, 0, "no window was opened");
+  await context.close();
+});
+
+test("popup_closed: the user closes the popup after the first 3 s; the outcome comes within a poll", async () => {
+  const { page, context } = await opener();
+  const { popup } = await startPopup(page);
+  await page.waitForTimeout(3200);
+  const closedAt = Date.now();
+  await popup.close();
+  const outcome = await page.evaluate(() => window.outcome);
+  const after = Date.now() - closedAt;
+  assert.equal(outcome.code, "popup_closed", outcome.message);
+  assert.ok(after < 1500, `reported ${after} ms after the close`);
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [], "the pending sign-in is forgotten");
+  await context.close();
+});
+
+test("timeout: timeoutMs passes without an answer: `timeout`, and the opener closes the popup; a popup gone in the first 3 s (as a COOP severs it) is waited for until then", async () => {
+  const { page, context } = await opener();
+  const { popup } = await startPopup(page, { timeoutMs: 1000 });
+  const closed = popup.waitForEvent("close");
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, "timeout", outcome.message);
+  await closed;
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
+
+  const started = Date.now();
+  const second = await startPopup(page, { timeoutMs: 2000 });
+  await second.popup.close();
+  const late = await page.evaluate(() => window.outcome);
+  assert.equal(late.code, "timeout", "a popup reported closed this early is taken as severed, not closed");
+  assert.ok(Date.now() - started >= 1900);
+  await context.close();
+});
+
+test("an answer arriving while the opener waits for a severed popup (closed early) still signs in", async () => {
+  const { page, context, cfg: c } = await opener();
+  const { popup } = await startPopup(page, { timeoutMs: 10000 });
+  const state = new URL(popup.url()).searchParams.get("state");
+  await popup.close();
+  // A window of the app with no opener and no pending sign-in gets Tangoe's answer (as the
+  // popup does after a Cross-Origin-Opener-Policy put it in another browsing context group).
+  const [orphan] = await Promise.all([
+    context.waitForEvent("page"),
+    page.evaluate((url) => window.open(url, "_blank", "noopener"), `${shared.server.origin}/app/callback#access_token=acc-orphan&token_type=Bearer&expires_in=3600&state=${state}`),
+  ]);
+  await orphan.waitForFunction(() => window.mobprocReady === true);
+  assert.deepEqual(await orphan.evaluate(() => [window.opener, sessionStorage.length]), [null, 0]);
+  const closed = orphan.waitForEvent("close");
+  const started = Date.now();
+  await callbackIn(orphan, c);
+  await closed;
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, undefined, outcome.message);
+  assert.ok(Date.now() - started < 5000);
+  assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-orphan");
+  await context.close();
+});
+
+test("the opener is gone: the popup's page completes the sign-in itself after ~1 s, with its returnTo", async () => {
+  const { page, context, cfg: c } = await opener();
+  const { popup } = await startPopup(page, { returnTo: "/orders?from=popup" });
+  const state = new URL(popup.url()).searchParams.get("state");
+  await page.close();
+  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-alone&token_type=Bearer&expires_in=3600&state=${state}`);
+  await popup.waitForFunction(() => window.mobproc !== undefined);
+  const started = Date.now();
+  const result = await callbackIn(popup, c);
+  assert.deepEqual(result, { returned: { returnTo: "/orders?from=popup" } });
+  assert.ok(Date.now() - started >= 900, "it offered the answer to the opener first");
+  const kept = await popup.evaluate((key) => ({ token: JSON.parse(sessionStorage.getItem(key)).accessToken, keys: Object.keys(sessionStorage), url: location.href }), KEY);
+  assert.deepEqual(kept, { token: "acc-alone", keys: [KEY], url: `${shared.server.origin}/app/callback` });
+  await context.close();
+});
+
+test("hostile messages on the popup channel are ignored; a forged answer with another state is refused and stores nothing", async () => {
+  const { page, context, cfg: c } = await opener();
+  const { popup } = await startPopup(page, { timeoutMs: 20000 });
+  const state = new URL(popup.url()).searchParams.get("state");
+  const before = await page.evaluate((state) => {
+    const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
+    for (const m of [null, 5, "answer", [], {}, { mobprocAuth: "answer" }, { mobprocAuth: "answer", answer: 5 }, { mobprocAuth: "answer", answer: ["x"] }, { mobprocAuth: "taken" }, { mobprocAuth: "ANSWER", answer: "access_token=x" }]) {
+      channel.postMessage(m);
+    }
+    channel.close();
+    return new Promise((r) => setTimeout(() => r(Object.keys(sessionStorage)), 400));
+  }, state);
+  assert.equal(popup.isClosed(), false);
+  const still = await Promise.race([page.evaluate(() => window.outcome), new Promise((r) => setTimeout(() => r("waiting"), 300))]);
+  assert.equal(still, "waiting", "the opener still waits");
+  assert.deepEqual(before, [`${KEY}.pending`]);
+  // A same-origin script that knows the channel but not the state's value cannot sign the opener in.
+  await page.evaluate((state) => {
+    const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
+    channel.postMessage({ mobprocAuth: "answer", answer: "access_token=acc-forged&token_type=Bearer&expires_in=3600&state=not-the-state" });
+    channel.close();
+  }, state);
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, "state_mismatch");
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
+  await context.close();
+  void c;
+});
+
+test("loginPopup with garbage options: config_invalid (a rejected promise, never a throw), and no window opened", async () => {
+  const { page, context } = await opener();
+  let popups = 0;
+  context.on("page", () => popups++);
+  const out = await page.evaluate(async () => {
+    const thrower = new Proxy({}, { get() { throw new Error("trap"); }, has() { throw new Error("trap"); }, getOwnPropertyDescriptor() { throw new Error("trap"); }, ownKeys() { throw new Error("trap"); } });
+    const bad = {
+      string: "x", number: 5, true: true, function: () => {}, symbol: Symbol("s"), bigint: 1n,
+      timeoutString: { timeoutMs: "1000" }, timeoutZero: { timeoutMs: 0 }, timeoutNegative: { timeoutMs: -1 },
+      timeoutFraction: { timeoutMs: 1.5 }, timeoutNaN: { timeoutMs: NaN }, timeoutInfinity: { timeoutMs: Infinity },
+      timeoutTooLong: { timeoutMs: 3_600_001 }, timeoutObject: { timeoutMs: {} }, timeoutBigint: { timeoutMs: 10n }, timeoutBool: { timeoutMs: true },
+      returnToNumber: { returnTo: 5 }, returnToObject: { returnTo: {} }, returnToArray: { returnTo: ["/x"] }, returnToSymbol: { returnTo: Symbol("r") }, returnToUrl: { returnTo: new URL("https://127.0.0.1/") },
+      getterThrows: { get timeoutMs() { throw new Error("getter"); } }, returnToGetterThrows: { get returnTo() { throw new Error("getter"); } },
+      proxyThrows: thrower,
+    };
+    const opened = [];
+    const real = window.open;
+    window.open = (...args) => {
+      opened.push(args[0]);
+      return real.apply(window, args);
+    };
+    const results = {};
+    for (const [name, value] of Object.entries(bad)) {
+      let promise;
+      try {
+        promise = window.client.loginPopup(value);
+      } catch (e) {
+        results[name] = `threw ${e?.code ?? e}`;
+        continue;
+      }
+      const settled = promise.then(() => "resolved", (e) => (e instanceof window.mobproc.MobprocError ? e.code : `not a MobprocError: ${e}`));
+      results[name] = promise instanceof Promise ? await Promise.race([settled, new Promise((r) => setTimeout(() => r("still pending after 1 s"), 1000))]) : "not a promise";
+    }
+    window.open = real;
+    return { results, opened: opened.length, keys: Object.keys(sessionStorage) };
+  });
+  for (const [name, result] of Object.entries(out.results)) assert.equal(result, "config_invalid", name);
+  assert.equal(out.opened, 0);
+  assert.equal(popups, 0);
+  assert.deepEqual(out.keys, [], "no pending sign-in");
+  await context.close();
+});
