@@ -42,6 +42,9 @@ pub struct Config {
     /// The implicit grant issues a refresh token, as Tangoe documents (off with
     /// `--no-implicit-refresh-token`, as PingFederate's guide describes implicit clients).
     pub implicit_refresh_token: bool,
+    /// The sign-in page sends `Cross-Origin-Opener-Policy: same-origin` (`--coop`), as an
+    /// identity provider may: a popup that loads it is severed from the app that opened it.
+    pub coop: bool,
 }
 
 impl Default for Config {
@@ -60,6 +63,7 @@ impl Default for Config {
             clients: Vec::new(),
             seed: true,
             implicit_refresh_token: true,
+            coop: false,
         }
     }
 }
@@ -121,6 +125,9 @@ impl Config {
         if let Some(v) = env.get("MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN") {
             cfg.implicit_refresh_token = !switch(v, "MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN")?;
         }
+        if let Some(v) = env.get("MOBPROC_EMU_COOP") {
+            cfg.coop = switch(v, "MOBPROC_EMU_COOP")?;
+        }
         let mut rep = Repeated::default();
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -138,7 +145,11 @@ impl Config {
                     cfg.implicit_refresh_token = false;
                     continue;
                 }
-                ("--no-seed" | "--no-implicit-refresh-token", Some(_)) => {
+                ("--coop", None) => {
+                    cfg.coop = true;
+                    continue;
+                }
+                ("--no-seed" | "--no-implicit-refresh-token" | "--coop", Some(_)) => {
                     return Err(format!("{flag} takes no value"))
                 }
                 _ => {}
@@ -202,7 +213,7 @@ impl Config {
     }
 }
 
-/// A `MOBPROC_EMU_NO_*` switch: `1`/`true` on, `0`/`false`/empty off.
+/// A `MOBPROC_EMU_*` switch: `1`/`true` on, `0`/`false`/empty off.
 fn switch(v: &str, var: &str) -> Result<bool, String> {
     match v.trim() {
         "" | "0" | "false" => Ok(false),

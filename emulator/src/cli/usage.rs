@@ -4,7 +4,7 @@
 pub const USAGE: &str = "\
 usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]... [--token-lifetime SECS]
                         [--tenant CODE]... [--user SPEC]... [--client ID[:SECRET]]... [--no-seed]
-                        [--no-implicit-refresh-token]
+                        [--no-implicit-refresh-token] [--coop]
 
   --port N              port on 127.0.0.1 (default 8081; 0 picks a free port)     env MOBPROC_EMU_PORT
   --app-origin ORIGIN   origin allowed by CORS, repeatable (default http://127.0.0.1:8080); exactly as
@@ -37,6 +37,9 @@ usage: mobproc-emulator [--port N] [--app-origin ORIGIN]... [--redirect-uri URI]
                         refresh token, as PingFederate's guide describes implicit clients; the
                         password grant and refresh still do
                                                                                  env MOBPROC_EMU_NO_IMPLICIT_REFRESH_TOKEN=1
+  --coop                the sign-in page sends Cross-Origin-Opener-Policy: same-origin, as an identity
+                        provider may: a sign-in popup is then severed from the app that opened it
+                        (window.opener null, the popup reported closed)  env MOBPROC_EMU_COOP=1
   --help                this text
 
 Grants: the sign-in page /as/authorization.oauth2 takes response_type=token (implicit, tokens in the

@@ -4,6 +4,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{RawQuery, State};
+use axum::http::HeaderValue;
 use axum::response::Response;
 
 use crate::hint::{client_refused, redirect_uri_refused};
@@ -116,19 +117,38 @@ fn form(p: &Params, error: Option<&str>, username: &str) -> Response {
     page::sign_in(&hidden, error, username)
 }
 
+/// With `--coop`, every answer of the sign-in page (the form, its errors, the redirect back)
+/// carries `Cross-Origin-Opener-Policy: same-origin`.
+fn with_coop(state: &AppState, mut resp: Response) -> Response {
+    if state.config.coop {
+        resp.headers_mut().insert(
+            "cross-origin-opener-policy",
+            HeaderValue::from_static("same-origin"),
+        );
+    }
+    resp
+}
+
 /// `GET /as/authorization.oauth2`: shows the sign-in page.
 pub async fn get(State(state): State<AppState>, RawQuery(q): RawQuery) -> Response {
     let p = Params::query(q.as_deref());
-    match check(&state, &p) {
+    let resp = match check(&state, &p) {
         Ok(_) => form(&p, None, ""),
         Err(resp) => resp,
-    }
+    };
+    with_coop(&state, resp)
 }
 
 /// `POST /as/authorization.oauth2`: the sign-in form was submitted.
 pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
-    let p = Params::parse(&body);
-    let c = match check(&state, &p) {
+    let resp = answer(&state, &body);
+    with_coop(&state, resp)
+}
+
+/// The POST's answer: back to the app (signed in, cancelled, refused), or the form again.
+fn answer(state: &AppState, body: &Bytes) -> Response {
+    let p = Params::parse(body);
+    let c = match check(state, &p) {
         Ok(c) => c,
         Err(resp) => return resp,
     };
@@ -145,8 +165,8 @@ pub async fn post(State(state): State<AppState>, body: Bytes) -> Response {
     };
     let subject = Subject::new(client, user);
     match c.flow {
-        Flow::Implicit => implicit(&state, &c.back, subject),
-        Flow::Code { challenge } => code(&state, &c.back, subject, challenge),
+        Flow::Implicit => implicit(state, &c.back, subject),
+        Flow::Code { challenge } => code(state, &c.back, subject, challenge),
     }
 }
 
