@@ -146,8 +146,10 @@ function freePort() {
 
 /**
  * Starts the emulator and the portal, wired to each other (and the token relay between them).
- * @param {{ tokenLifetime?: number, portalArgs?: string[], rustExample?: string, clientSecret?: string, noImplicitRefreshToken?: boolean, relay?: boolean }} [options]
- *   `tokenLifetime`: the emulator's access-token lifetime in seconds; `portalArgs`: extra
+ * @param {{ tokenLifetime?: number, emulatorArgs?: string[], portalArgs?: string[], rustExample?: string, clientSecret?: string, noImplicitRefreshToken?: boolean, relay?: boolean }} [options]
+ *   `tokenLifetime`: the emulator's access-token lifetime in seconds; `emulatorArgs`: extra
+ *   emulator flags (`--coop`; another app's `--app-origin` and `--redirect-uri`, added to the
+ *   portal's); `portalArgs`: extra
  *   `serve.mjs` flags (`--refresh-skew 1`, `--timeout-ms 1500`, `--no-refresh`); `rustExample`:
  *   the built www-example/rust, served at `/rust/` (also registered as a redirect URI);
  *   `clientSecret`: makes the portal's client confidential at the emulator
@@ -175,6 +177,7 @@ export async function startStack(options = {}) {
     if (options.tokenLifetime) emuArgs.push("--token-lifetime", String(options.tokenLifetime));
     if (options.rustExample) emuArgs.push("--redirect-uri", `${portalOrigin}/rust/`);
     if (options.noImplicitRefreshToken) emuArgs.push("--no-implicit-refresh-token");
+    emuArgs.push(...(options.emulatorArgs ?? []));
     const emulator = await startServer(
       "mobproc-emulator",
       EMULATOR_BIN,

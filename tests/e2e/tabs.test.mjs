@@ -1,0 +1,190 @@
+// Tabs sharing one session (issue 13) end to end, the tabs of one browser context on a bare app
+// page (tests/e2e/apppage.mjs) against the emulator: a second tab is signed in without any
+// request to the authorize URL; sign-out in one tab reaches the others and only that tab
+// revokes; shareSessionAcrossTabs: false keeps a tab apart; two and five tabs on an expiring
+// token (8-second tokens refreshed 5 s ahead) or an expired one (expire-all, then a 401 each)
+// make ONE token request between them, counted at the emulator, and every tab ends with the
+// live rotated refresh token (each can refresh again, none is refused). No token in a request
+// URL, localStorage or the console.
+import { after, before, test } from "node:test";
+import assert from "node:assert/strict";
+import { startStack } from "./harness.mjs";
+import { appConfig, assertNoLeaks, heldTokens, openApp, startApp, STORAGE_KEY, submitSignIn, watchedContext } from "./apppage.mjs";
+
+/** @type {import("./harness.mjs").Stack} */
+let stack;
+/** @type {Awaited<ReturnType<typeof startApp>>} */
+let app;
+/** @type {import("playwright-core").Browser} */
+let browser;
+
+before(async () => {
+  app = await startApp();
+  stack = await startStack({ tokenLifetime: 8, emulatorArgs: app.emulatorArgs });
+  browser = await stack.launchBrowser();
+});
+
+after(async () => {
+  await stack?.stop();
+  await app?.close();
+});
+
+/** Signs a new tab of `context` in through Tangoe's page (the redirect); returns the tab. */
+async function signInTab(context) {
+  const page = await openApp(context, app);
+  await page.evaluate(async () => (await window.mobproc.createClient(window.config)).login({ returnTo: "/t13/home" }));
+  await submitSignIn(page);
+  await page.waitForURL(`${app.origin}/t13/callback`);
+  await page.waitForFunction(() => window.mobprocReady === true);
+  const callback = await page.evaluate(() => window.callback);
+  assert.deepEqual(callback[0], { value: { returnTo: "/t13/home" } });
+  await listen(page);
+  return page;
+}
+
+/** A new tab of `context` that opens the app and makes its client (`createClient`). */
+async function connectTab(context) {
+  const page = await openApp(context, app);
+  await page.evaluate(async () => {
+    window.client = await window.mobproc.createClient(window.config);
+  });
+  await listen(page);
+  return page;
+}
+
+/** @param {import("playwright-core").Page} page */
+function listen(page) {
+  return page.evaluate(() => {
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && s.expiresAt));
+    window.client.on("error", (e) => window.events.push(`error ${e.code}`));
+  });
+}
+
+/** @param {import("playwright-core").Page} page */
+function look(page) {
+  return page.evaluate((key) => ({ raw: sessionStorage.getItem(key), signedIn: window.client.isAuthenticated(), events: window.events }), STORAGE_KEY);
+}
+
+/** Lines of the emulator's log that are requests for the sign-in page. */
+async function authorizeGets() {
+  return (await stack.emulatorLog()).split("\n").filter((l) => l.startsWith("GET /as/authorization.oauth2 ")).length;
+}
+
+test("a second tab is signed in by the first without any request to the authorize URL; sign-out in one tab signs out the others, which do not revoke", async () => {
+  app.config = appConfig(stack, app, { refreshSkewSeconds: 1 });
+  const { context, seen } = await watchedContext(browser);
+  const first = await signInTab(context);
+  const [getsBefore, statsBefore] = [await authorizeGets(), await stack.emulatorStats()];
+  const requestsBefore = seen.requests.length;
+
+  const second = await connectTab(context);
+  const got = await look(second);
+  assert.equal(got.signedIn, true, "signed in by the first tab");
+  assert.equal(got.raw, (await look(first)).raw);
+  assert.equal(await second.evaluate(async () => (await window.client.fetchJson("me")).user.username), "demo");
+  const newRequests = seen.requests.slice(requestsBefore);
+  assert.deepEqual(newRequests.filter((u) => u.includes("/as/")), [], "no request to Tangoe's sign-in page or token endpoint");
+  assert.equal(await authorizeGets(), getsBefore, "the emulator saw no sign-in page request");
+  assert.equal((await stack.emulatorStats()).sign_ins, statsBefore.sign_ins);
+
+  // A tab that does not share stays signed out.
+  app.config = appConfig(stack, app, { refreshSkewSeconds: 1, shareSessionAcrossTabs: false });
+  const apart = await connectTab(context);
+  assert.equal((await look(apart)).signedIn, false, "shareSessionAcrossTabs: false");
+  app.config = appConfig(stack, app, { refreshSkewSeconds: 1 });
+
+  const tokens = await heldTokens(context);
+  const revocationsBefore = (await stack.emulatorStats()).revocations;
+  await second.evaluate(() => window.client.logout());
+  await first.waitForFunction(() => !window.client.isAuthenticated());
+  const out = await look(first);
+  assert.equal(out.raw, null, "the first tab's storage is empty");
+  assert.deepEqual(out.events, [null], "sessionChanged with null");
+  await second.waitForTimeout(500);
+  assert.equal((await stack.emulatorStats()).revocations - revocationsBefore, 2, "both tokens revoked once, by the tab that signed out");
+  const refused = await first.evaluate(async () => {
+    try {
+      await window.client.fetch("ping");
+      return "sent";
+    } catch (e) {
+      return e.code;
+    }
+  });
+  assert.equal(refused, "not_authenticated");
+  await assertNoLeaks(context, seen, tokens, assert);
+  await context.close();
+});
+
+/**
+ * `n` tabs sharing one fresh session; returns them once the token is inside the 5 s skew.
+ * @param {number} n
+ */
+async function tabsOnOneToken(n, { expire = false } = {}) {
+  // Expired at the emulator: the tabs' own clocks see a fresh token, and each call gets a 401.
+  app.config = appConfig(stack, app, { refreshSkewSeconds: expire ? 1 : 5 });
+  const { context, seen } = await watchedContext(browser);
+  const tabs = [await signInTab(context)];
+  while (tabs.length < n) tabs.push(await connectTab(context));
+  const records = new Set(await Promise.all(tabs.map(async (t) => (await look(t)).raw)));
+  assert.equal(records.size, 1, "every tab holds the same record");
+  if (expire) {
+    await stack.emulatorControl("expire-all");
+  } else {
+    // Inside the skew: less than 5 s left of the 8.
+    const wait = JSON.parse([...records][0]).expiresAt - 4700 - Date.now();
+    assert.ok(wait > 0, `the tabs opened before the skew (${-wait} ms late)`);
+    await tabs[0].waitForTimeout(wait);
+  }
+  return { context, seen, tabs, before: [...records][0] };
+}
+
+/** Every tab makes `calls` API calls at the same moment; the statuses. */
+async function callTogether(tabs, calls) {
+  const at = Date.now() + 300;
+  const statuses = await Promise.all(
+    tabs.map((page) =>
+      page.evaluate(
+        async ([at, calls]) => {
+          await new Promise((r) => setTimeout(r, at - Date.now()));
+          return Promise.all(Array.from({ length: calls }, async () => (await window.client.fetch("ping")).status));
+        },
+        [at, calls],
+      ),
+    ),
+  );
+  return [...new Set(statuses.flat())];
+}
+
+/** Token endpoint refusals in the emulator's log (a rotated-away refresh token is one). */
+async function tokenRefusals() {
+  return (await stack.emulatorLog()).split("\n").filter((l) => /^POST \/as\/token\.oauth2 [45]\d\d/.test(l)).length;
+}
+
+for (const [n, expire] of [[2, false], [5, false], [5, true]]) {
+  const how = expire ? "an expired token (expire-all: a 401 in each tab)" : "an expiring token (inside the refresh skew)";
+  test(`${n} tabs on ${how}: one token request in total; every tab ends with the live rotated refresh token`, async () => {
+    const { context, seen, tabs, before } = await tabsOnOneToken(n, { expire });
+    const [statsBefore, refusalsBefore] = [await stack.emulatorStats(), await tokenRefusals()];
+    assert.deepEqual(await callTogether(tabs, 3), [200]);
+    const statsAfter = await stack.emulatorStats();
+    assert.equal(statsAfter.token_requests.refresh_token - statsBefore.token_requests.refresh_token, 1, "ONE token request between the tabs");
+    assert.equal(await tokenRefusals(), refusalsBefore, "none refused");
+    const records = await Promise.all(tabs.map(async (t) => (await look(t)).raw));
+    assert.equal(new Set(records).size, 1, "every tab holds the same record");
+    assert.notEqual(records[0], before);
+    assert.notEqual(JSON.parse(records[0]).refreshToken, JSON.parse(before).refreshToken, "the refresh token rotated");
+    for (const t of tabs) assert.deepEqual((await look(t)).events.filter((e) => typeof e === "string"), [], "no error event");
+    // A further call works in every tab, and each tab in turn can refresh with what it holds.
+    assert.deepEqual(await callTogether(tabs, 1), [200]);
+    const refreshesBefore = (await stack.emulatorStats()).token_requests.refresh_token;
+    for (const t of tabs) {
+      assert.equal(await t.evaluate(async () => (await window.client.refresh())?.hasRefreshToken), true);
+      await t.waitForTimeout(50);
+    }
+    assert.equal((await stack.emulatorStats()).token_requests.refresh_token - refreshesBefore, n, "one request per refresh()");
+    assert.equal(await tokenRefusals(), refusalsBefore, "no tab held a rotated-away refresh token");
+    await assertNoLeaks(context, seen, await heldTokens(context), assert);
+    await context.close();
+  });
+}
