@@ -118,7 +118,8 @@ impl Client {
         self.wait_for_tabs().await;
     }
 
-    /// Asks the other tabs and waits until one's session is adopted, or [`ASK_WAIT_MS`].
+    /// Asks the other tabs and waits until a session newer than this tab's is adopted (an
+    /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`].
     async fn wait_for_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         let adopted = Promise::new(&mut |resolve, _| {
@@ -202,15 +203,14 @@ impl Client {
         // A client reads storage a moment after it is made (the expiry plan), so `None` here
         // is "saw no session" rather than "never looked".
         let sibling_stored_it = seen.as_ref() != Some(&stored) && stored == *raw;
-        if newer || sibling_stored_it {
-            self.0.headers.clear();
-            self.plan_expiry_warning();
-            self.0.events.emit(&Event::SessionChanged(self.session()));
+        if !(newer || sibling_stored_it) {
+            return; // the same session, or an older one: nothing to tell, nobody to wake
         }
+        self.0.headers.clear();
+        self.plan_expiry_warning();
+        self.0.events.emit(&Event::SessionChanged(self.session()));
         if let Some(tabs) = &self.0.tabs {
-            if self.usable().is_some() {
-                tabs.wake();
-            }
+            tabs.wake();
         }
     }
 

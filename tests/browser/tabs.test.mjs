@@ -486,3 +486,34 @@ test("Web Locks refused or missing: a tab still refreshes, once, on its own", as
     await context.close();
   }
 });
+
+test("invalid_grant on a refresh: the tab asks the others and takes a newer session, even when a tab holding the same old one answers first", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context); // ref-ig is not live there: its refresh gets invalid_grant
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-ig", refresh: "ref-ig" });
+  await a.page.evaluate(() => window.client.on("sessionExpired", () => window.events.push("expired")));
+  const raw = (await look(a.page)).raw;
+  const others = await newTab(context);
+  issued.add("acc-ig-new").add("ref-ig-new");
+  await others.page.evaluate(([key, raw]) => {
+    const channel = new BroadcastChannel("mobproc-auth");
+    const id = { clientId: "portal-demo", tenant: "XYZ", key };
+    const newer = JSON.stringify({ ...JSON.parse(raw), accessToken: "acc-ig-new", refreshToken: "ref-ig-new", expiresAt: JSON.parse(raw).expiresAt + 60_000 });
+    channel.onmessage = (e) => {
+      if (e.data?.mobprocAuth !== "ask") return;
+      channel.postMessage({ ...id, mobprocAuth: "session", record: raw }); // a tab that missed the rotation
+      setTimeout(() => channel.postMessage({ ...id, mobprocAuth: "session", record: newer }), 60); // the tab that rotated
+    };
+  }, [KEY, raw]);
+  const out = await a.page.evaluate(async () => {
+    const s = await window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+    return { s, signedIn: window.client.isAuthenticated() };
+  });
+  assert.deepEqual(out, { s: true, signedIn: true }, "the newer session was taken, the session did not end");
+  assert.equal(t.refreshes.length, 1);
+  const got = await look(a.page);
+  assert.equal(got.record.refreshToken, "ref-ig-new");
+  assert.ok(!got.events.includes("expired"));
+  await context.close();
+});
