@@ -131,10 +131,7 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
     };
     let access = field("accessToken")?.as_string()?;
     let expires_at = field("expiresAt")?.as_f64()?;
-    // A time JavaScript's Date can hold (the library never writes a later one).
-    let whole = expires_at >= 0.0
-        && expires_at.fract() == 0.0
-        && expires_at <= crate::token::MAX_TIME_MS as f64;
+    let whole = expires_at >= 0.0 && expires_at.fract() == 0.0;
     if !whole {
         return None;
     }
