@@ -58,17 +58,19 @@ impl Client {
     /// resolves the new session when the popup's page hands the answer back. Errors:
     /// `popup_blocked`, `popup_closed`, `timeout`, and those of the redirect sign-in.
     /// Called again while its popup is open (a double click), it focuses that popup and
-    /// resolves with the same outcome, `options` unused.
+    /// resolves with the same outcome, `options` unused. Once that popup is out of this
+    /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
+    /// new sign-in: the earlier one still completes if its popup answers.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
     ) -> impl Future<Output = Result<Session>> + 'static {
         let flight = match self.popup_under_way() {
-            Some((window, flight)) => {
+            Some((window, flight)) if window.closed() == Ok(false) => {
                 let _ = window.focus();
                 Ok(flight)
             }
-            None => self.open_popup(options).map(|open| self.start_popup(open)),
+            _ => self.open_popup(options).map(|open| self.start_popup(open)),
         };
         async move {
             match flight {
@@ -102,9 +104,9 @@ impl Client {
             result
         });
         UNDER_WAY.with(|under_way| {
-            under_way
-                .borrow_mut()
-                .push((self.key().to_owned(), window, flight.clone()));
+            let mut under_way = under_way.borrow_mut();
+            under_way.retain(|(key, _, _)| key != self.key());
+            under_way.push((self.key().to_owned(), window, flight.clone()));
         });
         flight
     }

@@ -153,6 +153,29 @@ test("a double click: the second loginPopup joins the first (one window, one sig
   await context.close();
 });
 
+test("Sign in clicked again once the popup is out of sight (closed early, as a severed one looks): a new popup and sign-in", async () => {
+  const { page, context, cfg: c } = await opener();
+  let popups = 0;
+  context.on("page", () => popups++);
+  const first = await startPopup(page, { timeoutMs: 4000 });
+  await first.popup.close();
+  await page.evaluate(() => void (window.firstOutcome = window.outcome));
+  const { popup } = await startPopup(page, {});
+  assert.equal(popups, 2, "a second window");
+  const state = new URL(popup.url()).searchParams.get("state");
+  assert.notEqual(state, new URL(first.popup.url()).searchParams.get("state"), "a new sign-in");
+  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-retry&token_type=Bearer&expires_in=3600&state=${state}`);
+  await popup.waitForFunction(() => window.mobproc !== undefined);
+  const closed = popup.waitForEvent("close");
+  await callbackIn(popup, c);
+  await closed;
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, undefined, outcome.message);
+  assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-retry");
+  assert.equal((await page.evaluate(() => window.firstOutcome)).code, "timeout", "the first sign-in, never answered, ends on its own");
+  await context.close();
+});
+
 test("Cancel on Tangoe's page: authorization_denied in the opener, the popup closes, nothing stored", async () => {
   const { page, context, cfg: c } = await opener();
   const { popup } = await startPopup(page);
