@@ -126,3 +126,18 @@ test("Cancel in the popup (COOP on): authorization_denied in the opener, the pop
   assert.equal(r.statsAfter.sign_ins, r.statsBefore.sign_ins);
   await r.context.close();
 });
+
+test("the portal's own \"Sign in in a popup\" (www-example), COOP on Tangoe's page: signed in, the popup gone, the portal's URL untouched", async () => {
+  const { context, seen } = await watchedContext(browser);
+  const page = await context.newPage();
+  await page.goto(coop.portalUrl);
+  await page.waitForSelector("body[data-ready=true]", { state: "attached" });
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.click("#sign-in-popup")]);
+  const closed = popup.waitForEvent("close");
+  await submitSignIn(popup);
+  await closed;
+  await page.waitForSelector("#signed-in:not([hidden])");
+  assert.equal(page.url(), coop.portalUrl);
+  await assertNoLeaks(context, seen, await heldTokens(context), assert);
+  await context.close();
+});
