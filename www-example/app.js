@@ -33,6 +33,8 @@ let ticker;
  * @type {import("mobproc-auth").MobprocSession | null}
  */
 let shown = null;
+/** True while a popup sign-in is under way: its new session is not a refresh. */
+let signingIn = false;
 /** When the session that `sessionExpiring` announced ends (ms), or null. */
 let ending = null;
 /** Refreshes seen since this page loaded (`sessionChanged` with a session), and the last one's time. */
@@ -472,10 +474,13 @@ function wire() {
   $("sign-in-popup").addEventListener("click", (event) => {
     clearError();
     busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => {
+      signingIn = true;
       try {
         shown = (await client?.loginPopup()) ?? null;
       } catch (error) {
         showError(error);
+      } finally {
+        signingIn = false;
       }
       render();
     });
@@ -567,9 +572,9 @@ async function main() {
  */
 function listen(client) {
   client.on("sessionChanged", (session) => {
-    // A refresh (a new expiry: the countdown restarts), a sign-in (here, in a popup or in
-    // another tab) or the end of the session (here or in another tab).
-    if (session && shown) refreshes = { count: refreshes.count + 1, last: Date.now() };
+    // A refresh (a new expiry: the countdown restarts; also one made by another tab), a popup
+    // sign-in, or the end of the session (here or in another tab).
+    if (session && !signingIn) refreshes = { count: refreshes.count + 1, last: Date.now() };
     shown = session;
     render();
   });
