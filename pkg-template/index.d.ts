@@ -214,7 +214,11 @@ export class MobprocClient {
    * `handleRedirectCallback()` as on every load: there it hands the response to this page (over
    * a same-origin `BroadcastChannel`) and closes the popup. Call it from a click, or the
    * browser may block the popup (`popup_blocked`); `popup_closed` and `timeout` (default 5
-   * minutes) end a sign-in that does not come back.
+   * minutes) end a sign-in that does not come back. Called again while its popup is open (a
+   * double click), it focuses that popup and resolves with the same outcome; once the popup is
+   * out of sight (closed, or severed by a Cross-Origin-Opener-Policy) a new call starts a new
+   * sign-in. `returnTo` is used only if this page is gone when the sign-in ends: the popup then
+   * completes it itself and its `handleRedirectCallback()` resolves `{ returnTo }`.
    */
   loginPopup(options?: PopupOptions): Promise<MobprocSession>;
   /**
