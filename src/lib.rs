@@ -104,7 +104,7 @@ pub mod js;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{
-    Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, Validation,
+    Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, PopupOptions, Validation,
 };
 pub use config::Config;
 pub use error::{Error, Result};
