@@ -197,17 +197,7 @@ impl Client {
             ("password", password),
             ("scope", scope),
         ];
-        let answer = self
-            .post_form(&token_url, &params)
-            .await
-            .map_err(network_error)?;
-        if !answer.ok {
-            return Err(Error::GrantRefused {
-                status: answer.status,
-                oauth: answer.oauth(),
-            });
-        }
-        self.save(&token_record(&answer, None)?);
+        self.save(&self.grant(&token_url, &params).await?);
         Ok(self.session())
     }
 
@@ -227,8 +217,14 @@ impl Client {
             ("client_id", config.client_id().as_str()),
             ("code_verifier", grant.verifier.secret()),
         ];
+        self.grant(&token_url, &params).await
+    }
+
+    /// A grant that starts a session (password, authorization code): the token endpoint's
+    /// answer as a record, or why there is none. One body for both keeps it once in the module.
+    async fn grant(&self, token_url: &str, params: &[(&str, &str)]) -> Result<TokenRecord> {
         let answer = self
-            .post_form(&token_url, &params)
+            .post_form(token_url, params)
             .await
             .map_err(network_error)?;
         if !answer.ok {
