@@ -11,7 +11,7 @@ use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
 use crate::token::Session;
 use js_sys::Promise;
-use std::cell::RefCell;
+use std::cell::Cell;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
@@ -48,9 +48,10 @@ struct OpenPopup {
 type Flight = Shared<Result<Session>>;
 
 thread_local! {
-    /// The popup sign-ins under way on this page: storage key, popup window, outcome.
-    static UNDER_WAY: RefCell<Vec<(String, web_sys::Window, Flight)>> =
-        const { RefCell::new(Vec::new()) };
+    /// The popup sign-ins under way on this page: storage key, popup window, outcome. A
+    /// `Cell` and `try_with`, as `redirect::HANDLED`: no panic paths.
+    static UNDER_WAY: Cell<Vec<(String, web_sys::Window, Flight)>> =
+        const { Cell::new(Vec::new()) };
 }
 
 impl Client {
@@ -82,11 +83,16 @@ impl Client {
 
     /// The popup sign-in of this client's storage key under way on this page, if any.
     fn popup_under_way(&self) -> Option<(web_sys::Window, Flight)> {
-        UNDER_WAY.with(|under_way| {
-            let under_way = under_way.borrow();
-            let found = under_way.iter().find(|(key, _, _)| key == self.key());
-            found.map(|(_, window, flight)| (window.clone(), flight.clone()))
-        })
+        let found = UNDER_WAY.try_with(|under_way| {
+            let list = under_way.take();
+            let found = list
+                .iter()
+                .find(|(key, _, _)| key == self.key())
+                .map(|(_, window, flight)| (window.clone(), flight.clone()));
+            under_way.set(list);
+            found
+        });
+        found.ok().flatten()
     }
 
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
@@ -96,17 +102,18 @@ impl Client {
             let key = client.key().to_owned();
             let ended = open.popup.clone();
             let result = client.finish_popup(open).await;
-            UNDER_WAY.with(|under_way| {
-                under_way
-                    .borrow_mut()
-                    .retain(|(k, w, _)| !(*k == key && *w == ended));
+            let _ = UNDER_WAY.try_with(|under_way| {
+                let mut list = under_way.take();
+                list.retain(|(k, w, _)| !(*k == key && *w == ended));
+                under_way.set(list);
             });
             result
         });
-        UNDER_WAY.with(|under_way| {
-            let mut under_way = under_way.borrow_mut();
-            under_way.retain(|(key, _, _)| key != self.key());
-            under_way.push((self.key().to_owned(), window, flight.clone()));
+        let _ = UNDER_WAY.try_with(|under_way| {
+            let mut list = under_way.take();
+            list.retain(|(key, _, _)| key != self.key());
+            list.push((self.key().to_owned(), window, flight.clone()));
+            under_way.set(list);
         });
         flight
     }

@@ -11,7 +11,7 @@ use crate::config::ResponseType;
 use crate::error::{Error, Result};
 use crate::text::cat;
 use js_sys::{Object, Promise, Reflect};
-use std::cell::RefCell;
+use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
 
@@ -27,8 +27,11 @@ pub(super) struct SignInAnswer(pub(super) String);
 type Outcome = Shared<Result<Option<Callback>>>;
 
 thread_local! {
-    /// The callbacks handled on this page: storage key, the URL they left, the outcome.
-    static HANDLED: RefCell<Vec<(String, String, Outcome)>> = const { RefCell::new(Vec::new()) };
+    /// The callbacks handled on this page: storage key, the URL they left, the outcome. A
+    /// `Cell` (taken and put back) and `try_with`: `RefCell` borrows and `with` would each
+    /// keep a formatted panic in the module. `try_with` fails only while the thread's locals
+    /// are destroyed, which a page never sees.
+    static HANDLED: Cell<Vec<(String, String, Outcome)>> = const { Cell::new(Vec::new()) };
 }
 
 impl Client {
@@ -97,22 +100,26 @@ impl Client {
     fn remember_callback(&self, outcome: Outcome) {
         let href = string(&global("location"), "href").unwrap_or_default();
         let key = self.key().to_owned();
-        HANDLED.with(|handled| {
-            let mut handled = handled.borrow_mut();
-            handled.retain(|(k, _, _)| *k != key);
-            handled.push((key, href, outcome));
+        let _ = HANDLED.try_with(|handled| {
+            let mut list = handled.take();
+            list.retain(|(k, _, _)| *k != key);
+            list.push((key, href, outcome));
+            handled.set(list);
         });
     }
 
     fn earlier_outcome(&self) -> Option<Outcome> {
         let href = string(&global("location"), "href").unwrap_or_default();
-        HANDLED.with(|handled| {
-            let handled = handled.borrow();
-            let found = handled
+        let found = HANDLED.try_with(|handled| {
+            let list = handled.take();
+            let found = list
                 .iter()
-                .find(|(k, h, _)| k == self.key() && *h == href);
-            found.map(|(_, _, outcome)| outcome.clone())
-        })
+                .find(|(k, h, _)| k == self.key() && *h == href)
+                .map(|(_, _, outcome)| outcome.clone());
+            handled.set(list);
+            found
+        });
+        found.ok().flatten()
     }
 
     async fn complete(&self, answer: SignInAnswer) -> Result<Option<Callback>> {
