@@ -4,7 +4,7 @@
 //! the answer is handed to the page that opened it instead. Once per page load: a second
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
-use super::value::{global, in_browser_page, now_ms, run, sleep, string, Shared};
+use super::value::{delay, global, in_browser_page, now_ms, string, Shared};
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
@@ -204,11 +204,7 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
         channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
     });
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
-    let waited = run(Box::pin(async {
-        sleep(HANDOVER_WAIT_MS).await;
-        Ok(JsValue::FALSE)
-    }));
-    let first = Promise::race(&js_sys::Array::of2(&taken, &waited));
+    let first = Promise::race(&js_sys::Array::of2(&taken, &delay(HANDOVER_WAIT_MS)));
     let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
     channel.set_onmessage(None);
     channel.close();

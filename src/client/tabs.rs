@@ -9,7 +9,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::value::{field, global, in_browser_page, run, sleep, string};
+use super::value::{delay, field, global, in_browser_page, run, sleep, string};
 use super::{Client, Inner};
 use crate::error::Result;
 use crate::token::Session;
@@ -128,11 +128,7 @@ impl Client {
             tabs.waiting.set(waiting);
         });
         self.tell_tabs("ask", None);
-        let timeout = run(Box::pin(async {
-            sleep(ASK_WAIT_MS).await;
-            Ok(JsValue::UNDEFINED)
-        }));
-        let first = Promise::race(&js_sys::Array::of2(&adopted, &timeout));
+        let first = Promise::race(&js_sys::Array::of2(&adopted, &delay(ASK_WAIT_MS)));
         let _ = JsFuture::from(first).await;
     }
 
