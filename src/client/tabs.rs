@@ -311,12 +311,9 @@ impl Client {
         let Ok(request) = locks.request(name, &options, work.unchecked_ref()) else {
             return Locked::Refused;
         };
-        // Settled either way: a rejected request (aborted, refused) leaves no outcome.
-        let settled = run(Box::pin(async move {
-            let _ = JsFuture::from(request).await;
-            Ok(JsValue::UNDEFINED)
-        }));
-        let first = Promise::race(&js_sys::Array::of2(&ready, &settled));
+        // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
+        // is as good as settled: it leaves no outcome. (The race handles the rejection.)
+        let first = Promise::race(&js_sys::Array::of2(&ready, &request));
         let _ = JsFuture::from(first).await;
         match outcome.take() {
             Some(result) => Locked::Done(result),
