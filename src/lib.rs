@@ -54,7 +54,7 @@
 //!   headers a call carries), [`pagination`], [`error`] (one enum, stable codes), [`encode`],
 //!   [`url`], [`secret`] (values that print `[redacted]`).
 //! - [`client`] (wasm32): the browser client on web-sys (storage, location, history, crypto,
-//!   the API `fetch`, the token, validation and revocation requests), js-sys (`Date`,
+//!   the API `fetch`), gloo-net (token, validation and revocation requests), js-sys (`Date`,
 //!   `Promise`, `Reflect`, `WeakMap`), wasm-bindgen-futures, and serde-wasm-bindgen for values
 //!   handed to JavaScript.
 //! - `js` (wasm32, feature `js`): the npm package's `MobprocClient`, a thin `#[wasm_bindgen]`

@@ -1,4 +1,4 @@
-//! The browser client: sign-in, the session and MOBPROC calls, on web-sys and js-sys.
+//! The browser client: sign-in, the session and MOBPROC calls, on web-sys, js-sys and gloo-net.
 //! Every rule comes from the pure core (`crate::config`, `callback`, `token`, `headers`,
 //! `context`, `pagination`); this module does the I/O around it. The npm package's
 //! `MobprocClient` (`crate::js`) is a thin skin over [`Client`].
