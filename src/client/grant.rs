@@ -1,9 +1,6 @@
-//! Calls to PingFederate's token, validation and revocation endpoints: form bodies (RFC 6749
-//! §4.3, §6, RFC 7009), client authentication (§2.3.1), a timeout on each. Refresh is
-//! single-flight: however many callers wait, one request is made.
-//!
-//! Requests are built on web-sys directly, as gloo-net's `RequestBuilder` built them: its
-//! `format!`, `unwrap_throw`s and `http::Method` kept `core::fmt` and panic paths in the module.
+//! Calls to PingFederate's token, validation and revocation endpoints through gloo-net: form
+//! bodies (RFC 6749 §4.3, §6, RFC 7009), client authentication (§2.3.1), a timeout on each.
+//! Refresh is single-flight: however many callers wait, one request is made.
 
 use super::events::Event;
 use super::http::send_raw;
@@ -14,16 +11,14 @@ use super::value::{
 use super::Client;
 use crate::callback::CodeGrant;
 use crate::config::ClientAuth;
-use crate::encode::{basic_credentials, form_encode};
+use crate::encode::basic_credentials;
 use crate::error::{Cause, Error, OAuthError, Result};
 use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
+use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
-use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{
-    AbortSignal, Headers, ReferrerPolicy, Request, RequestCredentials, RequestInit,
-    RequestRedirect, UrlSearchParams,
-};
+use wasm_bindgen::JsValue;
+use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
 
@@ -261,10 +256,12 @@ impl Client {
         let token = record.access_token().secret();
         let config = &self.0.config;
         let answer = if let Some(url) = config.validate_url() {
-            let (init, _) = self.endpoint("GET").map_err(unbuilt)?;
-            let query = cat(&["access_token=", &form_encode(token)]);
-            let request = with_query(url.as_str(), &query, &init).map_err(unbuilt)?;
-            self.send_form(&request).await.map_err(network_error)?
+            let request = self
+                .endpoint(url.as_str(), Method::GET)
+                .query([("access_token", token)]);
+            self.send_form(request.build().map_err(gloo_error)?)
+                .await
+                .map_err(network_error)?
         } else if let Some(url) = config.token_url() {
             let params = [
                 ("grant_type", VALIDATE_GRANT),
@@ -364,21 +361,17 @@ impl Client {
     /// A request to an OAuth endpoint: JSON accepted, no cookies, the configured timeout.
     /// A redirect would take the refresh token (or the secret, or the validated token in the
     /// query) to wherever it points: refused.
-    /// Returns the `init` and its headers, to which more may be added.
-    fn endpoint(&self, method: &str) -> Result<(RequestInit, Headers), JsValue> {
+    fn endpoint(&self, url: &str, method: Method) -> RequestBuilder {
         let timeout = timeout_signal(self.0.config.timeout_ms());
-        let init = RequestInit::new();
-        init.set_method(method);
-        init.set_credentials(RequestCredentials::Omit);
-        init.set_redirect(RequestRedirect::Error);
-        // A page with `no-referrer` would send `Origin: null` on a same-origin POST, which
-        // a relay on the portal's own origin must refuse; the origin alone is no secret.
-        init.set_referrer_policy(ReferrerPolicy::StrictOrigin);
-        init.set_signal(timeout.as_ref());
-        let headers = Headers::new()?;
-        headers.set("accept", "application/json")?;
-        init.set_headers(&headers);
-        Ok((init, headers))
+        RequestBuilder::new(url)
+            .method(method)
+            .header("accept", "application/json")
+            .credentials(RequestCredentials::Omit)
+            .redirect(RequestRedirect::Error)
+            // A page with `no-referrer` would send `Origin: null` on a same-origin POST, which
+            // a relay on the portal's own origin must refuse; the origin alone is no secret.
+            .referrer_policy(ReferrerPolicy::StrictOrigin)
+            .abort_signal(timeout.as_ref())
     }
 
     /// POSTs `params` as a form, with client authentication when the client has a secret.
@@ -389,10 +382,9 @@ impl Client {
             form.append(name, value);
         }
         let config = &self.0.config;
-        let (init, headers) = self.endpoint("POST").map_err(thrown_text)?;
-        headers
-            .set("content-type", "application/x-www-form-urlencoded")
-            .map_err(thrown_text)?;
+        let mut request = self
+            .endpoint(url, Method::POST)
+            .header("content-type", "application/x-www-form-urlencoded");
         if let Some(secret) = config.client_secret() {
             let id = config.client_id().as_str();
             match config.client_auth() {
@@ -402,21 +394,20 @@ impl Client {
                 }
                 ClientAuth::Basic => {
                     let credentials = basic_credentials(id, secret.secret());
-                    headers
-                        .set("authorization", &credentials)
-                        .map_err(thrown_text)?;
+                    request = request.header("authorization", &credentials);
                 }
             }
         }
-        init.set_body(&form);
-        let request = Request::new_with_str_and_init(url, &init).map_err(thrown_text)?;
-        self.send_form(&request).await
+        let request = request.body(form).map_err(gloo_thrown)?;
+        self.send_form(request).await
     }
 
     /// Sends an OAuth endpoint request and reads its answer.
-    async fn send_form(&self, request: &Request) -> Result<Answer, JsValue> {
-        let response = send_raw(request).await?;
-        let text = super::http::body_value(&response).await;
+    async fn send_form(&self, request: gloo_net::http::Request) -> Result<Answer, JsValue> {
+        let raw: web_sys::Request = request.into();
+        let raw = send_raw(&raw).await?;
+        let text = super::http::body_value(&raw).await;
+        let response = Response::from(raw);
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         Ok(Answer {
             status: response.status(),
@@ -459,7 +450,8 @@ fn timeout_signal(ms: u32) -> Option<AbortSignal> {
     let controller = web_sys::AbortController::new().ok()?;
     let signal = controller.signal();
     // `controller.abort` bound to it: a timer callback without a Rust closure.
-    let abort: js_sys::Function = field(&controller, "abort").dyn_into().ok()?;
+    let abort: js_sys::Function =
+        wasm_bindgen::JsCast::dyn_into(field(&controller, "abort")).ok()?;
     unref(&set_timeout(&abort.bind0(&controller), f64::from(ms)));
     Some(signal)
 }
@@ -468,36 +460,18 @@ fn network_error(thrown: JsValue) -> Error {
     Error::network(&message_of(&thrown), cause(thrown))
 }
 
-/// `url` resolved as `fetch` resolves it, with `query` (encoded) after its own query: a
-/// request with `init`.
-fn with_query(url: &str, query: &str, init: &RequestInit) -> Result<Request, JsValue> {
-    let url = web_sys::Url::new(&Request::new_with_str(url)?.url())?;
-    let own = url.search();
-    if own.is_empty() {
-        url.set_search(query);
-    } else {
-        url.set_search(&cat(&[&own, "&", query]));
-    }
-    Request::new_with_str_and_init(&url.href(), init)
-}
-
-/// What JavaScript threw while a request was built, as its `toString()` would say it (`name:
-/// message`), the value a refresh or sign-in reports as its cause.
-fn thrown_text(thrown: JsValue) -> JsValue {
-    let Some(error) = thrown.dyn_ref::<js_sys::Error>() else {
-        return thrown;
-    };
-    let (name, message) = (String::from(error.name()), String::from(error.message()));
-    let text = if message.is_empty() {
-        name
-    } else if name.is_empty() {
-        message
-    } else {
-        cat(&[&name, ": ", &message])
+/// What JavaScript threw while gloo-net built a request, as its `toString()` would say it
+/// (`name: message`), without the formatting machinery `to_string` pulls in.
+fn gloo_thrown(error: gloo_net::Error) -> JsValue {
+    let text = match &error {
+        gloo_net::Error::JsError(js) if js.message.is_empty() => js.name.clone(),
+        gloo_net::Error::JsError(js) if js.name.is_empty() => js.message.clone(),
+        gloo_net::Error::JsError(js) => cat(&[&js.name, ": ", &js.message]),
+        gloo_net::Error::GlooError(text) => text.clone(),
     };
     JsValue::from_str(&text)
 }
 
-fn unbuilt(_: JsValue) -> Error {
+fn gloo_error(_: gloo_net::Error) -> Error {
     Error::network("the request could not be built", Cause::None)
 }
