@@ -9,10 +9,11 @@
 )]
 mod common;
 
+use common::start_args as start;
+
 use std::collections::HashMap;
 
 use common::{basic, form, s, Emu, Resp};
-use mobproc_emulator::{Command, Config};
 
 const AUTHZ: &str = "/as/authorization.oauth2";
 const TOKEN: &str = "/as/token.oauth2";
@@ -22,19 +23,6 @@ const VERIFIER: &str = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
 const CHALLENGE: &str = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM";
 /// Another well-formed verifier (its S256 is not [`CHALLENGE`]).
 const OTHER_VERIFIER: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa";
-
-async fn start(args: &[&str]) -> Emu {
-    let c = match common::parse(args, &[]).unwrap() {
-        Command::Run(c) => c,
-        Command::Help => panic!("help"),
-    };
-    common::start_with(Config {
-        port: 0,
-        print_log: false,
-        ..c
-    })
-    .await
-}
 
 /// The authorization request's parameters; `changes` replace (`Some`) or drop (`None`) one.
 fn request(changes: &[(&str, Option<&str>)]) -> Vec<(String, String)> {

@@ -5,20 +5,15 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 mod common;
 
+use common::run_config as config;
+
 use common::{basic, form, s, Emu, Resp};
 use mobproc_emulator::seed::ClientKind;
-use mobproc_emulator::{Command, Config, Seed, VALIDATE_BEARER};
+use mobproc_emulator::{Config, Seed, VALIDATE_BEARER};
 
 const TOKEN: &str = "/as/token.oauth2";
 const REVOKE: &str = "/as/revoke_token.oauth2";
 const SECRET: &str = "p0rtal:s3cret/+&=";
-
-fn config(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
-    match common::parse(args, env)? {
-        Command::Run(c) => Ok(c),
-        Command::Help => Err("help".into()),
-    }
-}
 
 /// An emulator whose `portal-demo` has the secret [`SECRET`].
 async fn start() -> Emu {

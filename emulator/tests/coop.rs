@@ -5,29 +5,14 @@
 #![allow(clippy::unwrap_used, clippy::indexing_slicing)]
 mod common;
 
+use common::{run_config as config, start_args as start};
+
 use common::{form, Emu};
-use mobproc_emulator::{Command, Config, USAGE};
+use mobproc_emulator::USAGE;
 
 const OK: &str = "response_type=token&client_id=portal-demo&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2F&scope=MOBPROC&state=s";
 const CODE: &str = "response_type=code&client_id=portal-demo&redirect_uri=http%3A%2F%2F127.0.0.1%3A8080%2F&scope=MOBPROC&state=s\
 &code_challenge=E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM&code_challenge_method=S256";
-
-fn config(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
-    match common::parse(args, env)? {
-        Command::Run(c) => Ok(c),
-        Command::Help => Err("help".into()),
-    }
-}
-
-async fn start(args: &[&str]) -> Emu {
-    let c = config(args, &[]).unwrap();
-    common::start_with(Config {
-        port: 0,
-        print_log: false,
-        ..c
-    })
-    .await
-}
 
 /// Every kind of answer of `/as/authorization.oauth2`: the page, the page again, the
 /// redirects (tokens, code, Cancel, an error) and the 400 page; with the COOP header each.

@@ -2,28 +2,14 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 mod common;
 
-use std::collections::HashMap;
+use common::start_args as start;
 
 use common::{form, s, Emu};
-use mobproc_emulator::{Command, Config};
 
 const TOKEN: &str = "/as/token.oauth2";
 const AUTHORIZE: &str = "/as/authorization.oauth2";
 
 /// Starts an emulator configured by these flags (and no environment).
-async fn start(args: &[&str]) -> Emu {
-    let owned = args.iter().map(|a| a.to_string());
-    let Ok(Command::Run(config)) = Config::from_args(owned, &HashMap::new()) else {
-        panic!("flags refused: {args:?}");
-    };
-    common::start_with(Config {
-        port: 0,
-        print_log: false,
-        ..config
-    })
-    .await
-}
-
 async fn password(emu: &Emu, client: &str, secret: &str, user: &str, pw: &str) -> common::Resp {
     let body = form(&[
         ("grant_type", "password"),

@@ -4,25 +4,10 @@
 #![allow(clippy::unwrap_used, clippy::panic, clippy::indexing_slicing)]
 mod common;
 
-use common::{form, s, Emu};
-use mobproc_emulator::{Command, Config, USAGE};
+use common::{run_config as config, start_args as start};
 
-fn config(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
-    match common::parse(args, env)? {
-        Command::Run(c) => Ok(c),
-        Command::Help => Err("help".into()),
-    }
-}
-
-async fn start(args: &[&str]) -> Emu {
-    let c = config(args, &[]).unwrap();
-    common::start_with(Config {
-        port: 0,
-        print_log: false,
-        ..c
-    })
-    .await
-}
+use common::{form, s};
+use mobproc_emulator::USAGE;
 
 #[tokio::test]
 async fn the_fragment_has_a_refresh_token_only_without_the_flag() {

@@ -244,3 +244,22 @@ pub fn parse(args: &[&str], env: &[(&str, &str)]) -> Result<Command, String> {
         .collect();
     Config::from_args(args.iter().map(|s| s.to_string()), &env)
 }
+
+/// The `Config` the flags and variables give (`Err` with the message, or "help").
+pub fn run_config(args: &[&str], env: &[(&str, &str)]) -> Result<Config, String> {
+    match parse(args, env)? {
+        Command::Run(c) => Ok(c),
+        Command::Help => Err("help".into()),
+    }
+}
+
+/// An emulator started with these flags, on a free port, without printing its log.
+pub async fn start_args(args: &[&str]) -> Emu {
+    let c = run_config(args, &[]).expect("flags accepted");
+    start_with(Config {
+        port: 0,
+        print_log: false,
+        ..c
+    })
+    .await
+}
