@@ -12,11 +12,11 @@
 import { spawn } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import os from "node:os";
-import { createServer } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
+import { freePort } from "./vite.mjs";
 import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
 
 export { CHROMIUM, CHROMIUM_ARGS };
@@ -130,18 +130,6 @@ export async function snapshotPkg() {
       await new Promise((r) => setTimeout(r, 1_000));
     }
   }
-}
-
-/** A port that was free a moment ago (the portal's origin must be known before the emulator starts). */
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
 }
 
 /**

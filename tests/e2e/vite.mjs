@@ -1,5 +1,5 @@
-// Shared by the e2e tests that run a throwaway Vite app (consumer.test.mjs, react.test.mjs):
-// a free loopback port and `vite` (the dev server) started on it.
+// Shared by the e2e tests: a free loopback port (the harness, the Vite apps) and `vite` (the
+// dev server) started on it (consumer.test.mjs, react.test.mjs).
 
 import { spawn } from "node:child_process";
 import { createServer } from "node:net";
