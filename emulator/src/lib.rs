@@ -52,6 +52,11 @@ pub fn app(state: AppState) -> Router {
         .route("/as/token.oauth2", post(oauth::token::post))
         .route("/as/revoke_token.oauth2", post(oauth::revoke::post))
         .route("/validate", get(oauth::validate::get))
+        // The sign-in page's browser asks for it: "no content", not a 404 in the console.
+        .route(
+            "/favicon.ico",
+            get(|| async { axum::http::StatusCode::NO_CONTENT }),
+        )
         .nest("/mobproc/v1", api::router(state.clone()))
         .nest("/__emulator", journal::control::router())
         .layer(from_fn_with_state(state.clone(), cors::middleware))

@@ -124,3 +124,11 @@ async fn unknown_scope_redirects_invalid_scope() {
     let f = common::fragment(r.header("location").unwrap());
     assert_eq!(f["error"], "invalid_scope");
 }
+
+#[tokio::test]
+async fn the_favicon_the_sign_in_page_asks_for_is_no_content_not_a_404() {
+    let emu = common::start().await;
+    let r = emu.get("/favicon.ico", &[]).await;
+    assert_eq!(r.status, 204);
+    assert!(r.body.is_empty());
+}
