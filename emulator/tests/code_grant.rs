@@ -26,18 +26,26 @@ const OTHER_VERIFIER: &str = "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
 
 /// The authorization request's parameters; `changes` replace (`Some`) or drop (`None`) one.
 fn request(changes: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
-    let mut p: Vec<(String, String)> = [
-        ("response_type", "code"),
-        ("client_id", "portal-demo"),
-        ("redirect_uri", REDIRECT),
-        ("scope", "MOBPROC"),
-        ("state", "st&=é x"),
-        ("code_challenge", CHALLENGE),
-        ("code_challenge_method", "S256"),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
+    changed(
+        &[
+            ("response_type", "code"),
+            ("client_id", "portal-demo"),
+            ("redirect_uri", REDIRECT),
+            ("scope", "MOBPROC"),
+            ("state", "st&=é x"),
+            ("code_challenge", CHALLENGE),
+            ("code_challenge_method", "S256"),
+        ],
+        changes,
+    )
+}
+
+/// `base` with `changes` applied: each replaces (`Some`) or drops (`None`) a parameter.
+fn changed(base: &[(&str, &str)], changes: &[(&str, Option<&str>)]) -> Vec<(String, String)> {
+    let mut p: Vec<(String, String)> = base
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     for (k, v) in changes {
         p.retain(|(name, _)| name != k);
         if let Some(v) = v {
@@ -82,23 +90,16 @@ async fn code(emu: &Emu) -> String {
 
 /// The token request's parameters; `changes` as for [`request`].
 fn exchange_body(code: &str, changes: &[(&str, Option<&str>)]) -> String {
-    let mut p: Vec<(String, String)> = [
-        ("grant_type", "authorization_code"),
-        ("code", code),
-        ("redirect_uri", REDIRECT),
-        ("client_id", "portal-demo"),
-        ("code_verifier", VERIFIER),
-    ]
-    .iter()
-    .map(|(k, v)| (k.to_string(), v.to_string()))
-    .collect();
-    for (k, v) in changes {
-        p.retain(|(name, _)| name != k);
-        if let Some(v) = v {
-            p.push((k.to_string(), v.to_string()));
-        }
-    }
-    encode(&p)
+    encode(&changed(
+        &[
+            ("grant_type", "authorization_code"),
+            ("code", code),
+            ("redirect_uri", REDIRECT),
+            ("client_id", "portal-demo"),
+            ("code_verifier", VERIFIER),
+        ],
+        changes,
+    ))
 }
 
 async fn exchange(emu: &Emu, code: &str, changes: &[(&str, Option<&str>)]) -> Resp {
