@@ -30,6 +30,20 @@ const TIMEOUT = { timeout: 600_000 };
 const NPM_ENV = { npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
 
 /**
+ * Clicks the app's Sign in, signs in on the emulator's page as demo / demo and waits to be
+ * back on the app.
+ * @param {import("playwright-core").Page} page @param {string} emulatorOrigin @param {string} appOrigin
+ */
+async function signInAt(page, emulatorOrigin, appOrigin) {
+  await page.click("#sign-in");
+  await page.waitForURL((u) => u.origin === emulatorOrigin);
+  await page.fill("#username", "demo");
+  await page.fill("#password", "demo");
+  await page.click("#sign-in");
+  await page.waitForURL((u) => u.origin === appOrigin);
+}
+
+/**
  * Runs a command in `cwd`; a failure carries its output.
  * @param {string} cwd @param {string} program @param {string[]} args @param {number} timeout ms
  * @param {Record<string, string>} [env]
@@ -138,12 +152,7 @@ async function signInWithTheExample(browser, origin, emulator, what) {
     await page.waitForSelector("#signed-out");
     assert.equal(await page.textContent("#path"), "/orders?from=e2e");
 
-    await page.click("#sign-in");
-    await page.waitForURL((u) => u.origin === emulator.origin);
-    await page.fill("#username", "demo");
-    await page.fill("#password", "demo");
-    await page.click("#sign-in");
-    await page.waitForURL((u) => u.origin === origin);
+    await signInAt(page, emulator.origin, origin);
     await page.waitForSelector("main[data-ready=true]");
     await page.waitForSelector("#signed-in");
 
@@ -241,12 +250,7 @@ async function expiryAndRefreshOnLoad(browser, origin, emulator) {
     await page.clock.install();
     await page.goto(`${origin}/`);
     await page.waitForSelector("#signed-out");
-    await page.click("#sign-in");
-    await page.waitForURL((u) => u.origin === emulator.origin);
-    await page.fill("#username", "demo");
-    await page.fill("#password", "demo");
-    await page.click("#sign-in");
-    await page.waitForURL((u) => u.origin === origin);
+    await signInAt(page, emulator.origin, origin);
     await page.waitForSelector("#signed-in");
     const before = await emulatorStats(emulator.origin);
     const expiresAt = Number(await page.getAttribute("#expires-at", "data-expires-at"));
