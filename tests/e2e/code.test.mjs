@@ -45,18 +45,21 @@ function state(page) {
 }
 
 /**
- * Signs the tab in through Tangoe's page (login, then the sign-in form) and waits for the
+ * Signs the tab in through Tangoe's page (authorizeUrl, then the sign-in form) and waits for the
  * callback page to have run. Returns the authorize request's parameters.
  * @param {import("playwright-core").Page} page on the app
  */
 async function signIn(page, returnTo) {
-  const pending = await page.evaluate(
+  // authorizeUrl() stores the pending sign-in as login() does; the test then navigates itself,
+  // so the evaluate returns before the page goes away (login() raced it).
+  const { url, pending } = await page.evaluate(
     async ([returnTo, key]) => {
-      (await window.mobproc.createClient(window.config)).login({ returnTo });
-      return JSON.parse(sessionStorage.getItem(`${key}.pending`));
+      const url = (await window.mobproc.createClient(window.config)).authorizeUrl({ returnTo });
+      return { url, pending: JSON.parse(sessionStorage.getItem(`${key}.pending`)) };
     },
     [returnTo, STORAGE_KEY],
   );
+  await page.goto(url);
   await page.waitForURL((u) => u.origin === stack.emulator.origin);
   const authorize = new URL(page.url()).searchParams;
   await submitSignIn(page);
