@@ -32,7 +32,10 @@ after(async () => {
 /** Signs a new tab of `context` in through Tangoe's page (the redirect); returns the tab. */
 async function signInTab(context) {
   const page = await openApp(context, app);
-  await page.evaluate(async () => (await window.mobproc.createClient(window.config)).login({ returnTo: "/t13/home" }));
+  // authorizeUrl() stores the pending sign-in as login() does, and the test navigates: a
+  // login() inside the evaluate could destroy the context before the evaluate returns.
+  const url = await page.evaluate(async () => (await window.mobproc.createClient(window.config)).authorizeUrl({ returnTo: "/t13/home" }));
+  await page.goto(url);
   await submitSignIn(page);
   await page.waitForURL(`${app.origin}/t13/callback`);
   await page.waitForFunction(() => window.mobprocReady === true);
