@@ -7,22 +7,23 @@ import { MobprocError } from "./errors.js";
 export { MobprocClient, MobprocError };
 
 /**
- * `createClient` for one platform. `source` gives what wasm-bindgen's init takes (a promise of
- * the module's bytes in Node); without it, init fetches the module next to the glue, by the
- * `new URL(…, import.meta.url)` bundlers recognise. The module is instantiated once; a failed
- * load is tried again by the next call.
+ * `createClient` and `startClient` for one platform. `source` gives what wasm-bindgen's init
+ * takes (a promise of the module's bytes in Node); without it, init fetches the module next to
+ * the glue, by the `new URL(…, import.meta.url)` bundlers recognise. The module is instantiated
+ * once; a failed load is tried again by the next call.
  * @param {() => Promise<BufferSource>} [source]
- * @returns {(config: import("./index.d.ts").MobprocConfig) => Promise<MobprocClient>}
  */
 export function clientFactory(source) {
   let loading;
-  return async (config) => {
-    await (loading ??= init({ module_or_path: source?.() }).catch((cause) => {
+  const load = () =>
+    (loading ??= init({ module_or_path: source?.() }).catch((cause) => {
       loading = undefined;
       throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module: ${cause}`, { cause });
     }));
+  return {
     // In a tab without a session: the session of another open tab, if one answers in 150 ms.
-    return MobprocClient.create(config);
+    createClient: async (config) => (await load(), MobprocClient.create(config)),
+    startClient: async (config) => (await load(), MobprocClient.start(config)),
   };
 }
 

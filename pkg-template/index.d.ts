@@ -255,7 +255,32 @@ export class MobprocClient {
   signInWithPassword(credentials: { username: string; password: string }): Promise<MobprocSession | null>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof MobprocEvents>(name: K, listener: (value: MobprocEvents[K]) => void): () => void;
+  /**
+   * Calls `onChange` whenever `session()` may read differently: `sessionChanged`, and the
+   * moment the access token expires (when `session()` turns `null` without an event). Returns the
+   * function that unsubscribes. `useSyncExternalStore((f) => client.subscribe(f), () => client.session())`.
+   */
+  subscribe(onChange: () => void): () => void;
 }
 
 /** Loads the WebAssembly module once and returns a client for `config`. */
 export function createClient(config: MobprocConfig): Promise<MobprocClient>;
+
+/** What `startClient` resolves. */
+export interface MobprocStart {
+  /** The client; `null` when `createClient` would have failed (see `error`). */
+  readonly client: MobprocClient | null;
+  /** This page load's `handleRedirectCallback()` result: the `returnTo` of the sign-in, or `null`. */
+  readonly returnTo: string | null;
+  /** From the config, the redirect callback, or the refresh tried when the stored access token has expired (with `tokenUrl`). */
+  readonly error: MobprocError | null;
+}
+
+/**
+ * For hosts whose effects run twice (React StrictMode): the client, its redirect callback and,
+ * with `tokenUrl`, one refresh when the stored access token has expired, done once per storage
+ * key per page load however many times it is called; every call resolves the same object. A
+ * refused config or a failed `createClient` is not kept, so a later call tries again.
+ * `mobproc-auth/react` is built on it. Rejects only with `wasm_load_failed`.
+ */
+export function startClient(config: MobprocConfig): Promise<MobprocStart>;

@@ -4,5 +4,5 @@ import { clientFactory } from "./client.js";
 
 export { MobprocClient, MobprocError } from "./client.js";
 
-/** Loads the WebAssembly module once and returns a client for `config`. */
-export const createClient = clientFactory();
+/** `createClient(config)`: a client; `startClient(config)`: one per storage key per page load. */
+export const { createClient, startClient } = clientFactory();

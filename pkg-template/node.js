@@ -5,5 +5,5 @@ import { clientFactory } from "./client.js";
 
 export { MobprocClient, MobprocError } from "./client.js";
 
-/** Loads the WebAssembly module once and returns a client for `config`. */
-export const createClient = clientFactory(() => readFile(new URL("./mobproc_auth_bg.wasm", import.meta.url)));
+/** `createClient(config)`: a client; `startClient(config)`: one per storage key per page load. */
+export const { createClient, startClient } = clientFactory(() => readFile(new URL("./mobproc_auth_bg.wasm", import.meta.url)));

@@ -2,109 +2,28 @@
 // (no JSX, no build step); React is the package's optional peer dependency, nothing else is
 // imported but the package's own entry.
 //
-// StrictMode mounts, unmounts and remounts in development, so effects run twice. The client and
-// its handleRedirectCallback() therefore live in a module-level cache, one entry per storage key
-// (clientId, tenant, storageKey) per page load: every effect run, kept or discarded, awaits the
-// same promise, the callback runs once, and its `returnTo` reaches the tree that stays mounted.
+// StrictMode mounts, unmounts and remounts in development, so effects run twice: the client,
+// its redirect callback and the refresh on load come from `startClient`, which does them once
+// per storage key per page load (in Rust), so `returnTo` reaches the tree that stays mounted.
 import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { createClient, MobprocError } from "./index.js";
+import { MobprocError, startClient } from "./index.js";
 
 /** @typedef {import("./index.js").MobprocClient} MobprocClient */
-/** @typedef {import("./index.js").MobprocConfig} MobprocConfig */
-/** @typedef {import("./index.js").MobprocSession} MobprocSession */
 /** @typedef {{ client: MobprocClient | null, returnTo: string | null, error: MobprocError | null }} Started */
 
 /** @type {import("react").Context<import("./react.d.ts").MobprocState | null>} */
 const Context = createContext(/** @type {import("./react.d.ts").MobprocState | null} */ (null));
 Context.displayName = "Mobproc";
 
-/** What each storage key started this page load: one client, one callback. @type {Map<string, Promise<Started>>} */
-const started = new Map();
-
-/** The sessionStorage key the config's token lives under: one client per key per page. @param {MobprocConfig} config */
+/** The sessionStorage key the config's token lives under: one client per key per page. @param {import("./index.js").MobprocConfig} config */
 function storageKeyOf(config) {
   const { clientId, tenant, storageKey } = config ?? {};
   return typeof storageKey === "string" ? storageKey : `mobproc-auth:${clientId}:${tenant}`;
 }
 
-/** @param {unknown} error */
-function asMobprocError(error) {
-  return error instanceof MobprocError
-    ? error
-    : new MobprocError("unsupported", `mobproc-auth/react: ${String(error)}`, { cause: error });
-}
-
-/**
- * Creates the client, finishes a sign-in if Tangoe just redirected back, and, when the stored
- * access token has expired but `tokenUrl` is set, tries its refresh token once. Once per key
- * per page load; a failed createClient is forgotten so a later mount (a fixed config) tries again.
- * @param {string} key @param {MobprocConfig} config @returns {Promise<Started>}
- */
-function start(key, config) {
-  let promise = started.get(key);
-  if (promise) return promise;
-  promise = (async () => {
-    /** @type {MobprocClient} */
-    let client;
-    try {
-      client = await createClient(config);
-    } catch (error) {
-      started.delete(key);
-      return { client: null, returnTo: null, error: asMobprocError(error) };
-    }
-    try {
-      const result = await client.handleRedirectCallback();
-      /** @type {MobprocError | null} */
-      let error = null;
-      if (!result && config.tokenUrl && !client.isAuthenticated()) {
-        // A reload after the access token expired: the refresh token may still carry the
-        // session. Nothing stored (or no refresh token): not_authenticated, i.e. signed out.
-        await client.refresh().catch((/** @type {unknown} */ e) => {
-          if (!(e instanceof MobprocError && e.code === "not_authenticated")) error = asMobprocError(e);
-        });
-      }
-      return { client, returnTo: result?.returnTo ?? null, error };
-    } catch (error) {
-      return { client, returnTo: null, error: asMobprocError(error) };
-    }
-  })();
-  started.set(key, promise);
-  return promise;
-}
-
 /** @returns {() => void} */
 const nothing = () => () => {};
 const noSession = () => null;
-
-/**
- * Subscribes `onChange` to the client's session: `sessionChanged`, and the moment the current
- * access token expires (`session()` reads null then, without an event).
- * @param {MobprocClient} client @param {() => void} onChange
- */
-function watchSession(client, onChange) {
-  /** @type {ReturnType<typeof setTimeout> | undefined} */
-  let timer;
-  const plan = () => {
-    clearTimeout(timer);
-    const session = client.session();
-    if (!session) return;
-    // setTimeout holds at most 2^31 - 1 ms; a longer wait simply wakes up and plans again.
-    const delay = Math.min(Math.max(session.expiresAt - Date.now() + 1, 0), 0x7fffffff);
-    timer = setTimeout(() => {
-      onChange();
-      plan();
-    }, delay);
-  };
-  const off = client.on("sessionChanged", () => {
-    plan();
-    onChange();
-  });
-  plan();
-  return () => {
-    off();
-    clearTimeout(timer);
-  };
-}
 
 /**
  * Provides one `mobproc-auth` client to the tree below. One provider per config per page: the
@@ -118,7 +37,9 @@ export function MobprocProvider({ config, children }) {
   const [state, setState] = useState(/** @type {Started & { key: string } | null} */ (null));
   useEffect(() => {
     let live = true;
-    start(key, config).then((s) => live && setState({ ...s, key }));
+    startClient(config)
+      .catch((/** @type {MobprocError} */ error) => ({ client: null, returnTo: null, error })) // wasm_load_failed
+      .then((/** @type {Started} */ s) => live && setState({ ...s, key }));
     return () => {
       live = false;
     };
@@ -127,7 +48,7 @@ export function MobprocProvider({ config, children }) {
   }, [key]);
   const current = state?.key === key ? state : null;
   const client = current?.client ?? null;
-  const subscribe = useCallback((/** @type {() => void} */ onChange) => (client ? watchSession(client, onChange) : nothing()), [client]);
+  const subscribe = useCallback((/** @type {() => void} */ onChange) => (client ? client.subscribe(onChange) : nothing()), [client]);
   const getSession = useCallback(() => (client ? client.session() : null), [client]);
   const session = useSyncExternalStore(subscribe, getSession, noSession);
   const error = current?.error ?? null;

@@ -9,6 +9,8 @@ pub(crate) mod number;
 mod output;
 mod read;
 mod request;
+mod start;
+mod watch;
 
 use crate::client::{Client, Event, EventKind, PageOptions, Pages};
 use crate::error::Error;
@@ -68,28 +70,46 @@ fn promise(work: Work) -> Promise {
     crate::client::run(Box::pin(async move { throw(work.await) }))
 }
 
+impl MobprocClient {
+    /// The npm skin of `client`.
+    fn wrap(client: Client) -> MobprocClient {
+        MobprocClient {
+            client,
+            shown: Rc::default(),
+        }
+    }
+}
+
 #[wasm_bindgen]
 impl MobprocClient {
     /// Checks `config` and makes a client (`config_invalid` names the first bad field).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<MobprocClient, JsValue> {
         let config = throw(config::read_config(&config))?;
-        let client = throw(Client::new(config))?;
-        Ok(MobprocClient {
-            client,
-            shown: Rc::default(),
-        })
+        Ok(MobprocClient::wrap(throw(Client::new(config))?))
     }
 
     /// `createClient`'s client: in a tab without a session, with the session of another open
     /// tab of this origin, client and tenant (waiting at most 150 ms for one).
     pub async fn create(config: JsValue) -> Result<MobprocClient, JsValue> {
         let config = throw(config::read_config(&config))?;
-        let client = throw(Client::connect(config).await)?;
-        Ok(MobprocClient {
-            client,
-            shown: Rc::default(),
-        })
+        Ok(MobprocClient::wrap(throw(Client::connect(config).await)?))
+    }
+
+    /// `startClient`: `{ client, returnTo, error }`, made once per storage key per page load
+    /// (the client, its redirect callback, and a refresh when the stored token has expired),
+    /// however many times it is called: for hosts whose effects run twice.
+    pub fn start(config: JsValue) -> Promise {
+        start::start(&config)
+    }
+
+    /// Calls `onChange` whenever `session()` may read differently (`sessionChanged`, and the
+    /// access token's expiry); returns the function that unsubscribes.
+    pub fn subscribe(&self, on_change: JsValue) -> Result<Function, JsValue> {
+        let on_change: Function = on_change
+            .dyn_into()
+            .map_err(|_| to_js(&Error::config("onChange", "must be a function")))?;
+        Ok(watch::subscribe(&self.client, on_change))
     }
 
     /// Opens Tangoe's sign-in in a popup (call it from a click handler) and resolves the new

@@ -359,3 +359,53 @@ test("session() is a stable snapshot: the same frozen object until the session c
   assert.equal(out.gone, null);
   await context.close();
 });
+
+test("subscribe: called on sessionChanged and when the access token expires (session() turns null without an event); unsubscribed, never again", async () => {
+  const { page, context } = await signedIn(2);
+  const out = await page.evaluate(async () => {
+    const client = window.client;
+    const calls = [];
+    const off = client.subscribe(() => calls.push(client.session()?.expiresAt ?? null));
+    const before = client.session() !== null;
+    await new Promise((r) => setTimeout(r, 2600));
+    const atExpiry = [...calls];
+    off();
+    await client.refresh();
+    return { before, atExpiry, after: calls.length, afterExpected: atExpiry.length };
+  });
+  assert.equal(out.before, true);
+  assert.deepEqual(out.atExpiry, [null], "one call, at the expiry, when session() reads null");
+  assert.equal(out.after, out.afterExpected, "no call after unsubscribing");
+  await context.close();
+});
+
+test("startClient: one client, callback and outcome per storage key per page load; a refused config is not kept", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const cfg = config(shared.server.origin);
+  const url = await page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).authorizeUrl({ returnTo: "/orders" }), cfg);
+  const state = new URL(url).searchParams.get("state");
+  await goto(page, `${shared.server.origin}/app/#access_token=tok&token_type=Bearer&expires_in=3600&state=${state}`);
+  const out = await page.evaluate(async (cfg) => {
+    const { startClient } = window.mobproc;
+    const [a, b] = await Promise.all([startClient(cfg), startClient(cfg)]);
+    const c = await startClient({ ...cfg });
+    const bad = await startClient({ ...cfg, storageKey: "other", apiBaseUrl: "http://evil.example" });
+    const retried = await startClient({ ...cfg, storageKey: "other" });
+    return {
+      same: a === b && b === c,
+      returnTo: a.returnTo,
+      error: a.error,
+      signedIn: a.client.isAuthenticated(),
+      bad: [bad.client, bad.error?.code, bad.error?.field],
+      retried: [retried.client !== null, retried.error, retried.returnTo],
+      keys: Object.keys(sessionStorage),
+    };
+  }, cfg);
+  assert.equal(out.same, true, "every call resolves the same object");
+  assert.equal(out.returnTo, "/orders", "the callback ran once and its returnTo reached every caller");
+  assert.equal(out.error, null);
+  assert.equal(out.signedIn, true);
+  assert.deepEqual(out.bad, [null, "config_invalid", "apiBaseUrl"]);
+  assert.deepEqual(out.retried, [true, null, null], "a refused config was not kept: the fixed one starts");
+  await context.close();
+});

@@ -1,0 +1,72 @@
+//! `client.subscribe(onChange)`: calls `onChange` whenever `session()` may read differently:
+//! on `sessionChanged` (sign-in, refresh, sign-out, another tab), and when the access token
+//! expires, which changes `session()` to `null` without an event. What
+//! `useSyncExternalStore(client.subscribe, client.session)` needs.
+
+use crate::client::{clear_timeout, set_timeout, unref, Client, EventKind};
+use js_sys::Function;
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+/// One subscription: its listener, and the timer set for the current token's expiry.
+struct Watch {
+    client: Client,
+    on_change: Function,
+    timer: Cell<Option<JsValue>>,
+}
+
+impl Watch {
+    /// Sets the timer for the current session's expiry (setTimeout holds at most 2^31 − 1 ms:
+    /// a longer wait wakes up and plans again), replacing any earlier one.
+    fn plan(self: &Rc<Self>) {
+        self.cancel();
+        let Some(session) = self.client.session() else {
+            return;
+        };
+        let now = js_sys::Date::now();
+        let delay = (session.expires_at as f64 - now + 1.0).clamp(0.0, 2_147_483_647.0);
+        let watch: Weak<Watch> = Rc::downgrade(self);
+        let wake = Closure::once_into_js(move || {
+            if let Some(watch) = watch.upgrade() {
+                watch.timer.set(None);
+                watch.changed();
+                watch.plan();
+            }
+        });
+        let timer = set_timeout(&wake, delay);
+        unref(&timer);
+        self.timer.set(Some(timer));
+    }
+
+    fn cancel(&self) {
+        if let Some(timer) = self.timer.take() {
+            clear_timeout(&timer);
+        }
+    }
+
+    fn changed(&self) {
+        let _ = self.on_change.call0(&JsValue::NULL);
+    }
+}
+
+/// Subscribes `on_change`; returns the function that unsubscribes.
+pub fn subscribe(client: &Client, on_change: Function) -> Function {
+    let watch = Rc::new(Watch {
+        client: client.clone(),
+        on_change,
+        timer: Cell::new(None),
+    });
+    let listener = watch.clone();
+    let id = client.on(EventKind::SessionChanged, move |_| {
+        listener.plan();
+        listener.changed();
+    });
+    watch.plan();
+    let client = client.clone();
+    let off = Closure::<dyn FnMut()>::new(move || {
+        client.off(id);
+        watch.cancel();
+    });
+    off.into_js_value().unchecked_into()
+}
