@@ -23,7 +23,9 @@ pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 pub use storage::{MemoryStorage, SessionStorage, Storage};
 #[cfg(feature = "js")]
-pub(crate) use value::{clear_timeout, in_browser_page, message_of, run, set_timeout, unref};
+pub(crate) use value::{
+    clear_timeout, in_browser_page, message_of, run, set_timeout, unref, with_page_list,
+};
 
 use crate::config::{Config, ValidConfig};
 use crate::context::Context;

@@ -5,7 +5,7 @@
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
 use super::redirect::{popup_channel, popup_message, SignInAnswer};
-use super::value::{delay, global, in_browser_page, now_ms, string, Shared};
+use super::value::{delay, global, in_browser_page, now_ms, string, with_page_list, Shared};
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
@@ -48,8 +48,8 @@ struct OpenPopup {
 type Flight = Shared<Result<Session>>;
 
 thread_local! {
-    /// The popup sign-ins under way on this page: storage key, popup window, outcome. A
-    /// `Cell` and `try_with`, as `redirect::HANDLED`: no panic paths.
+    /// The popup sign-ins under way on this page: storage key, popup window, outcome (see
+    /// `with_page_list`).
     static UNDER_WAY: Cell<Vec<(String, web_sys::Window, Flight)>> =
         const { Cell::new(Vec::new()) };
 }
@@ -83,16 +83,12 @@ impl Client {
 
     /// The popup sign-in of this client's storage key under way on this page, if any.
     fn popup_under_way(&self) -> Option<(web_sys::Window, Flight)> {
-        let found = UNDER_WAY.try_with(|under_way| {
-            let list = under_way.take();
-            let found = list
-                .iter()
+        let found = with_page_list(&UNDER_WAY, |list| {
+            list.iter()
                 .find(|(key, _, _)| key == self.key())
-                .map(|(_, window, flight)| (window.clone(), flight.clone()));
-            under_way.set(list);
-            found
+                .map(|(_, window, flight)| (window.clone(), flight.clone()))
         });
-        found.ok().flatten()
+        found.flatten()
     }
 
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
@@ -102,18 +98,14 @@ impl Client {
             let key = client.key().to_owned();
             let ended = open.popup.clone();
             let result = client.finish_popup(open).await;
-            let _ = UNDER_WAY.try_with(|under_way| {
-                let mut list = under_way.take();
-                list.retain(|(k, w, _)| !(*k == key && *w == ended));
-                under_way.set(list);
+            with_page_list(&UNDER_WAY, |list| {
+                list.retain(|(k, w, _)| !(*k == key && *w == ended))
             });
             result
         });
-        let _ = UNDER_WAY.try_with(|under_way| {
-            let mut list = under_way.take();
+        with_page_list(&UNDER_WAY, |list| {
             list.retain(|(key, _, _)| key != self.key());
             list.push((self.key().to_owned(), window, flight.clone()));
-            under_way.set(list);
         });
         flight
     }

@@ -4,7 +4,7 @@
 //! the answer is handed to the page that opened it instead. Once per page load: a second
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
-use super::value::{delay, global, in_browser_page, now_ms, string, Shared};
+use super::value::{delay, global, in_browser_page, now_ms, string, with_page_list, Shared};
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
@@ -27,10 +27,8 @@ pub(super) struct SignInAnswer(pub(super) String);
 type Outcome = Shared<Result<Option<Callback>>>;
 
 thread_local! {
-    /// The callbacks handled on this page: storage key, the URL they left, the outcome. A
-    /// `Cell` (taken and put back) and `try_with`: `RefCell` borrows and `with` would each
-    /// keep a formatted panic in the module. `try_with` fails only while the thread's locals
-    /// are destroyed, which a page never sees.
+    /// The callbacks handled on this page: storage key, the URL they left, the outcome (see
+    /// `with_page_list`).
     static HANDLED: Cell<Vec<(String, String, Outcome)>> = const { Cell::new(Vec::new()) };
 }
 
@@ -100,26 +98,20 @@ impl Client {
     fn remember_callback(&self, outcome: Outcome) {
         let href = string(&global("location"), "href").unwrap_or_default();
         let key = self.key().to_owned();
-        let _ = HANDLED.try_with(|handled| {
-            let mut list = handled.take();
+        with_page_list(&HANDLED, |list| {
             list.retain(|(k, _, _)| *k != key);
             list.push((key, href, outcome));
-            handled.set(list);
         });
     }
 
     fn earlier_outcome(&self) -> Option<Outcome> {
         let href = string(&global("location"), "href").unwrap_or_default();
-        let found = HANDLED.try_with(|handled| {
-            let list = handled.take();
-            let found = list
-                .iter()
+        let found = with_page_list(&HANDLED, |list| {
+            list.iter()
                 .find(|(k, h, _)| k == self.key() && *h == href)
-                .map(|(_, _, outcome)| outcome.clone());
-            handled.set(list);
-            found
+                .map(|(_, _, outcome)| outcome.clone())
         });
-        found.ok().flatten()
+        found.flatten()
     }
 
     async fn complete(&self, answer: SignInAnswer) -> Result<Option<Callback>> {

@@ -79,6 +79,22 @@ pub async fn sleep(ms: f64) {
     let _ = wasm_bindgen_futures::JsFuture::from(delay(ms)).await;
 }
 
+/// Runs `work` on a page-wide list kept in a thread-local `Cell` (taken and put back): a
+/// `RefCell` borrow or `LocalKey::with` would each keep a formatted panic in the module.
+/// `try_with` fails (`None`) only while the thread's locals are destroyed, which a page never sees.
+pub fn with_page_list<T, R>(
+    list: &'static std::thread::LocalKey<std::cell::Cell<Vec<T>>>,
+    work: impl FnOnce(&mut Vec<T>) -> R,
+) -> Option<R> {
+    list.try_with(|cell| {
+        let mut items = cell.take();
+        let result = work(&mut items);
+        cell.set(items);
+        result
+    })
+    .ok()
+}
+
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {

@@ -5,7 +5,7 @@
 
 use super::error::to_js;
 use super::{config, MobprocClient};
-use crate::client::{run, Client};
+use crate::client::{run, with_page_list, Client};
 use crate::error::Error;
 use crate::text::cat;
 use js_sys::{Object, Promise, Reflect};
@@ -13,8 +13,7 @@ use std::cell::Cell;
 use wasm_bindgen::JsValue;
 
 thread_local! {
-    /// What each storage key started this page load. A `Cell` read with `try_with`: no
-    /// borrow or access panics in the module.
+    /// What each storage key started this page load (see `with_page_list`).
     static STARTED: Cell<Vec<(String, Promise)>> = const { Cell::new(Vec::new()) };
 }
 
@@ -59,32 +58,19 @@ pub fn start(value: &JsValue) -> Promise {
         let client = MobprocClient::wrap(client);
         Ok(outcome(Some(client.into()), return_to, error.as_ref()))
     }));
-    let _ = STARTED.try_with(|all| {
-        let mut list = all.take();
-        list.push((key, promise.clone()));
-        all.set(list);
-    });
+    with_page_list(&STARTED, |list| list.push((key, promise.clone())));
     promise
 }
 
 fn started(key: &str) -> Option<Promise> {
-    STARTED
-        .try_with(|all| {
-            let list = all.take();
-            let found = list.iter().find(|(k, _)| k == key).map(|(_, p)| p.clone());
-            all.set(list);
-            found
-        })
-        .ok()
-        .flatten()
+    with_page_list(&STARTED, |list| {
+        list.iter().find(|(k, _)| k == key).map(|(_, p)| p.clone())
+    })
+    .flatten()
 }
 
 fn forget_started(key: &str) {
-    let _ = STARTED.try_with(|all| {
-        let mut list = all.take();
-        list.retain(|(k, _)| k != key);
-        all.set(list);
-    });
+    with_page_list(&STARTED, |list| list.retain(|(k, _)| k != key));
 }
 
 /// `{ client, returnTo, error }`, each `null` when absent.
