@@ -55,6 +55,19 @@ function callbackIn(popup, c) {
     .catch((e) => ({ closedDuring: String(e.message).slice(0, 80) }));
 }
 
+/**
+ * Tangoe sends the popup back with `answer` (`#…` or `?…`): its page runs the callback, which
+ * hands the answer to the opener; resolves what the callback did once the popup has closed.
+ */
+async function handOver(popup, answer, c) {
+  await popup.goto(`${shared.server.origin}/app/callback${answer}`);
+  await popup.waitForFunction(() => window.mobprocReady === true);
+  const closed = popup.waitForEvent("close");
+  const handed = await callbackIn(popup, c);
+  await closed;
+  return handed;
+}
+
 /** The opener's URL, history length, storages and console hold no token value. */
 async function assertOpenerClean(page, logs, tokens) {
   const seen = await page.evaluate(() => ({ url: location.href, history: history.length, local: localStorage.length }));
@@ -78,11 +91,7 @@ test("implicit grant: the popup's callback hands the token to the opener over th
   assert.deepEqual([pending.state, pending.returnTo, pending.popup], [state, "/orders?id=7", "true"]);
   assert.equal(pending.verifier, undefined, "no verifier for the implicit grant");
 
-  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-popup-1&token_type=Bearer&expires_in=3600&refresh_token=ref-popup-1&scope=MOBPROC&state=${state}`);
-  await popup.waitForFunction(() => window.mobprocReady === true);
-  const closed = popup.waitForEvent("close");
-  const handed = await callbackIn(popup, c);
-  await closed;
+  const handed = await handOver(popup, `#access_token=acc-popup-1&token_type=Bearer&expires_in=3600&refresh_token=ref-popup-1&scope=MOBPROC&state=${state}`, c);
   assert.ok(handed.closedDuring !== undefined || handed.returned === null, JSON.stringify(handed));
   const outcome = await page.evaluate(() => window.outcome);
   assert.equal(outcome.code, undefined, outcome.message);
@@ -108,11 +117,7 @@ test("code grant with PKCE: the opener exchanges the popup's code once, with the
   assert.equal(authorize.get("response_type"), "code");
   assert.equal(authorize.get("code_challenge_method"), "S256");
   const state = authorize.get("state");
-  await popup.goto(`${shared.server.origin}/app/callback?code=code-popup-1&state=${state}`);
-  await popup.waitForFunction(() => window.mobproc !== undefined);
-  const closed = popup.waitForEvent("close");
-  await callbackIn(popup, c);
-  await closed;
+  await handOver(popup, `?code=code-popup-1&state=${state}`, c);
   const outcome = await page.evaluate(() => window.outcome);
   assert.equal(outcome.code, undefined, outcome.message);
   assert.equal(exchanges.length, 1, "one exchange");
@@ -136,11 +141,7 @@ test("a double click: the second loginPopup joins the first (one window, one sig
   const state = new URL(popup.url()).searchParams.get("state");
   assert.equal(await popup.evaluate((key) => JSON.parse(sessionStorage.getItem(`${key}.pending`)).state, KEY), state);
   assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(`${key}.pending`)).returnTo, KEY), "/first", "the pending sign-in is the first one");
-  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-double&token_type=Bearer&expires_in=3600&state=${state}`);
-  await popup.waitForFunction(() => window.mobproc !== undefined);
-  const closed = popup.waitForEvent("close");
-  await callbackIn(popup, c);
-  await closed;
+  await handOver(popup, `#access_token=acc-double&token_type=Bearer&expires_in=3600&state=${state}`, c);
   const [first, second] = await page.evaluate(() => Promise.all([window.outcome, window.second]));
   assert.equal(first.code, undefined);
   assert.deepEqual(second, first);
@@ -164,11 +165,7 @@ test("Sign in clicked again once the popup is out of sight (closed early, as a s
   assert.equal(popups, 2, "a second window");
   const state = new URL(popup.url()).searchParams.get("state");
   assert.notEqual(state, new URL(first.popup.url()).searchParams.get("state"), "a new sign-in");
-  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-retry&token_type=Bearer&expires_in=3600&state=${state}`);
-  await popup.waitForFunction(() => window.mobproc !== undefined);
-  const closed = popup.waitForEvent("close");
-  await callbackIn(popup, c);
-  await closed;
+  await handOver(popup, `#access_token=acc-retry&token_type=Bearer&expires_in=3600&state=${state}`, c);
   const outcome = await page.evaluate(() => window.outcome);
   assert.equal(outcome.code, undefined, outcome.message);
   assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-retry");
@@ -180,11 +177,7 @@ test("Cancel on Tangoe's page: authorization_denied in the opener, the popup clo
   const { page, context, cfg: c } = await opener();
   const { popup } = await startPopup(page);
   const state = new URL(popup.url()).searchParams.get("state");
-  await popup.goto(`${shared.server.origin}/app/callback#error=access_denied&error_description=The+user+cancelled&state=${state}`);
-  await popup.waitForFunction(() => window.mobproc !== undefined);
-  const closed = popup.waitForEvent("close");
-  await callbackIn(popup, c);
-  await closed;
+  await handOver(popup, `#error=access_denied&error_description=The+user+cancelled&state=${state}`, c);
   const outcome = await page.evaluate(() => window.outcome);
   assert.deepEqual([outcome.code, outcome.isMobprocError], ["authorization_denied", true]);
   assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);

@@ -323,3 +323,22 @@ export async function clickAndRead(page, button, result) {
   const text = await page.textContent(result);
   return text ? JSON.parse(text) : null;
 }
+
+/**
+ * Clicks Ping, Who am I and Load employees in one task (three concurrent calls) and waits for
+ * their three results or the error panel.
+ * @param {import("playwright-core").Page} page the signed-in portal
+ */
+export async function clickThreeCards(page) {
+  for (const sel of ["#ping-result", "#me-result"]) await page.$eval(sel, (el) => (el.textContent = ""));
+  await page.evaluate(() => {
+    for (const id of ["ping-button", "whoami-button", "employees-load"]) /** @type {HTMLButtonElement} */ (document.getElementById(id)).click();
+  });
+  await page.waitForFunction(
+    () =>
+      (document.querySelector("#ping-result")?.textContent &&
+        document.querySelector("#me-result")?.textContent &&
+        document.querySelector("#employees-body tr[data-employee-id]")) ||
+      !document.querySelector("#error-panel")?.hidden,
+  );
+}

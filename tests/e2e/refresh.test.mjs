@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { clickAndRead as call, CLIENT_ID, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
+import { clickAndRead as call, CLIENT_ID, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack, clickThreeCards } from "./harness.mjs";
 
 const LIFETIME_S = 4;
 const SKEW_S = 1;
@@ -166,17 +166,7 @@ test("11. 4-second tokens: calls keep working across several expiries, refreshed
 
   // Single flight: three calls started in the same task after expiry share one refresh.
   await waitExpired(page);
-  for (const sel of ["#ping-result", "#me-result"]) await page.$eval(sel, (el) => (el.textContent = ""));
-  await page.evaluate(() => {
-    for (const id of ["ping-button", "whoami-button", "employees-load"]) /** @type {HTMLButtonElement} */ (document.getElementById(id)).click();
-  });
-  await page.waitForFunction(
-    () =>
-      (document.querySelector("#ping-result")?.textContent &&
-        document.querySelector("#me-result")?.textContent &&
-        document.querySelector("#employees-body tr[data-employee-id]")) ||
-      !document.querySelector("#error-panel")?.hidden,
-  );
+  await clickThreeCards(page);
   assert.equal(await errorCode(page), null, "the three concurrent calls succeeded");
   const after = await short.emulatorStats();
   assert.equal(after.token_requests.refresh_token - mid.token_requests.refresh_token, 1, "three concurrent calls, one refresh request");

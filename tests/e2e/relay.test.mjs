@@ -16,7 +16,7 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { after, before, test } from "node:test";
-import { clickAndRead as call, CLIENT_ID, STORAGE_KEY, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
+import { clickAndRead as call, CLIENT_ID, STORAGE_KEY, newPortalContext, signInThroughTangoe, startStack, clickThreeCards } from "./harness.mjs";
 
 /** The portal client's secret: only the emulator's and the relay's environment hold it. */
 const SECRET = `e2e-relay-secret-${randomBytes(16).toString("hex")}`;
@@ -204,17 +204,7 @@ test("relay 1. confidential client through the relay: refreshes over time, one t
       });
       assert.deepEqual(statuses, Array(30).fill(200), `storm ${storm}: every call answered`);
     } else {
-      for (const sel of ["#ping-result", "#me-result"]) await page.$eval(sel, (el) => (el.textContent = ""));
-      await page.evaluate(() => {
-        for (const id of ["ping-button", "whoami-button", "employees-load"]) /** @type {HTMLButtonElement} */ (document.getElementById(id)).click();
-      });
-      await page.waitForFunction(
-        () =>
-          (document.querySelector("#ping-result")?.textContent &&
-            document.querySelector("#me-result")?.textContent &&
-            document.querySelector("#employees-body tr[data-employee-id]")) ||
-          !document.querySelector("#error-panel")?.hidden,
-      );
+      await clickThreeCards(page);
       assert.equal(await errorCode(page), null, "the portal's three concurrent calls succeeded");
     }
     assert.ok(Date.now() < expiresAt, `storm ${storm} ran on a live token`);
