@@ -85,8 +85,11 @@ impl MobprocClient {
     /// Checks `config` and makes a client (`config_invalid` names the first bad field).
     #[wasm_bindgen(constructor)]
     pub fn new(config: JsValue) -> Result<MobprocClient, JsValue> {
-        let config = throw(config::read_config(&config))?;
-        Ok(MobprocClient::wrap(throw(Client::new(config))?))
+        throw(
+            config::read_config(&config)
+                .and_then(Client::new)
+                .map(MobprocClient::wrap),
+        )
     }
 
     /// `createClient`'s client: in a tab without a session, with the session of another open
@@ -128,9 +131,12 @@ impl MobprocClient {
     /// Starts a sign-in and returns the authorization URL without navigating.
     #[wasm_bindgen(js_name = authorizeUrl)]
     pub fn authorize_url(&self, options: JsValue) -> Result<JsValue, JsValue> {
-        let options = throw(config::read_login_options(&options))?;
         // A JavaScript string made here: a `String` return would add its own glue.
-        throw(self.client.authorize_url(&options).map(|url| url.into()))
+        throw(
+            config::read_login_options(&options)
+                .and_then(|options| self.client.authorize_url(&options))
+                .map(JsValue::from),
+        )
     }
 
     /// Starts a sign-in and navigates to Tangoe's sign-in page.
@@ -140,8 +146,7 @@ impl MobprocClient {
                 "login needs a browser page; use authorizeUrl",
             )));
         }
-        let options = throw(config::read_login_options(&options))?;
-        throw(self.client.login(&options))
+        throw(config::read_login_options(&options).and_then(|options| self.client.login(&options)))
     }
 
     /// On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`.
@@ -237,10 +242,9 @@ impl MobprocClient {
 
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
     pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
-        let path = throw(request::resolve(&self.client, &path, "path"))?;
-        let options = throw(page_options(&options))?;
-        let pages = throw(self.client.pages(&path, options))?;
-        Ok(PageWalk(Rc::new(Cell::new(Some(pages)))))
+        let pages = request::resolve(&self.client, &path, "path")
+            .and_then(|path| self.client.pages(&path, page_options(&options)?));
+        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages)))))
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
@@ -257,15 +261,13 @@ impl MobprocClient {
     /// Replaces the context of later calls; `null` to act as the signed-in user.
     #[wasm_bindgen(js_name = setContext)]
     pub fn set_context(&self, context: JsValue) -> Result<(), JsValue> {
-        let context = throw(config::read_context(&context, "context"))?;
-        throw(self.client.set_context(context))
+        throw(config::read_context(&context, "context").and_then(|c| self.client.set_context(c)))
     }
 
     /// `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop.
     #[wasm_bindgen(js_name = setActivityId)]
     pub fn set_activity_id(&self, activity_id: JsValue) -> Result<(), JsValue> {
-        let id = throw(config::read_activity_id(&activity_id))?;
-        throw(self.client.set_activity_id(id))
+        throw(config::read_activity_id(&activity_id).and_then(|id| self.client.set_activity_id(id)))
     }
 
     /// Forgets the token and any pending sign-in; revokes in the background when configured.
