@@ -30,6 +30,7 @@ pub fn to_js(error: &Error) -> JsValue {
 }
 
 /// Any `Result` of the client as JavaScript sees it: the value, or a thrown `MobprocError`.
+#[inline(always)]
 pub fn throw<T>(result: Result<T, Error>) -> Result<T, JsValue> {
     result.map_err(|error| to_js(&error))
 }
