@@ -94,9 +94,13 @@ impl MobprocClient {
 
     /// `createClient`'s client: in a tab without a session, with the session of another open
     /// tab of this origin, client and tenant (waiting at most 150 ms for one).
-    pub async fn create(config: JsValue) -> Result<MobprocClient, JsValue> {
-        let config = throw(config::read_config(&config))?;
-        Ok(MobprocClient::wrap(throw(Client::connect(config).await)?))
+    pub fn create(config: JsValue) -> Promise {
+        // The shared `promise` path, not an `async fn`: that would add a second copy of
+        // wasm-bindgen-futures' promise adapter.
+        promise(Box::pin(async move {
+            let client = Client::connect(config::read_config(&config)?).await?;
+            Ok(MobprocClient::wrap(client).into())
+        }))
     }
 
     /// `startClient`: `{ client, returnTo, error }`, made once per storage key per page load
