@@ -222,26 +222,13 @@ impl MobprocClient {
 
     /// `fetch` with the Tangoe headers; relative URLs join `apiBaseUrl`.
     pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let p = request::prepare(&client, &input, &init)?;
-            let response = client.fetch_with(p.request, p.call, p.replayable).await?;
-            Ok(response.into())
-        }))
+        fetch(&self.client, input, init, false)
     }
 
     /// `fetch` for JSON: the parsed body on 2xx (`null` when empty), else `api_error`.
     #[wasm_bindgen(js_name = fetchJson)]
     pub fn fetch_json(&self, input: JsValue, init: JsValue) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let init = request::json_init(&input, &init)?;
-            let p = request::prepare(&client, &input, &init)?;
-            let response = client.fetch_with(p.request, p.call, p.replayable).await?;
-            let (body, correlation_id) = client.read_json(response).await?;
-            client.remember(&body, &correlation_id);
-            Ok(body)
-        }))
+        fetch(&self.client, input, init, true)
     }
 
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
@@ -349,6 +336,26 @@ fn event_value(event: &Event, shown: &SessionView) -> JsValue {
         ),
         Event::Error(error) => to_js(error),
     }
+}
+
+/// `fetch` and, when `json`, `fetchJson`: one async body for both, so that the module holds
+/// one state machine around `prepare` and `fetch_with` instead of two.
+fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise {
+    let client = client.clone();
+    promise(Box::pin(async move {
+        let init = match json {
+            true => request::json_init(&input, &init)?,
+            false => init,
+        };
+        let p = request::prepare(&client, &input, &init)?;
+        let response = client.fetch_with(p.request, p.call, p.replayable).await?;
+        if !json {
+            return Ok(response.into());
+        }
+        let (body, correlation_id) = client.read_json(response).await?;
+        client.remember(&body, &correlation_id);
+        Ok(body)
+    }))
 }
 
 /// `{ limit?, offset?, maxPages? }` of `paginate`.
