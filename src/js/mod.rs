@@ -70,7 +70,28 @@ fn promise(work: Work) -> Promise {
     crate::client::run(Box::pin(async move { throw(work.await) }))
 }
 
+/// An async method that needs nothing but the client.
+#[derive(Clone, Copy)]
+enum Ask {
+    Redirect,
+    Refresh,
+    Validate,
+}
+
 impl MobprocClient {
+    /// Runs `ask` as a Promise: one async body for these methods, so that the module holds
+    /// one state machine for them instead of one each.
+    fn call(&self, ask: Ask) -> Promise {
+        let (client, shown) = (self.client.clone(), self.shown.clone());
+        promise(Box::pin(async move {
+            Ok(match ask {
+                Ask::Redirect => optional(&client.handle_redirect_callback().await?),
+                Ask::Refresh => shown.show(&client.refresh().await?),
+                Ask::Validate => object(&client.validate().await?, true),
+            })
+        }))
+    }
+
     /// The npm skin of `client`.
     fn wrap(client: Client) -> MobprocClient {
         MobprocClient {
@@ -156,11 +177,7 @@ impl MobprocClient {
     /// On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`.
     #[wasm_bindgen(js_name = handleRedirectCallback)]
     pub fn handle_redirect_callback(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            let back = client.handle_redirect_callback().await?;
-            Ok(optional(&back))
-        }))
+        self.call(Ask::Redirect)
     }
 
     /// Server-side JavaScript only: the password grant with the client's secret.
@@ -188,10 +205,7 @@ impl MobprocClient {
 
     /// A new access token (and Tangoe's rotated refresh token); one request however many wait.
     pub fn refresh(&self) -> Promise {
-        let (client, shown) = (self.client.clone(), self.shown.clone());
-        promise(Box::pin(
-            async move { Ok(shown.show(&client.refresh().await?)) },
-        ))
+        self.call(Ask::Refresh)
     }
 
     /// True when an unexpired token is stored.
@@ -214,10 +228,7 @@ impl MobprocClient {
 
     /// Asks Tangoe whether the access token is valid, and for what.
     pub fn validate(&self) -> Promise {
-        let client = self.client.clone();
-        promise(Box::pin(async move {
-            Ok(object(&client.validate().await?, true))
-        }))
+        self.call(Ask::Validate)
     }
 
     /// `fetch` with the Tangoe headers; relative URLs join `apiBaseUrl`.
