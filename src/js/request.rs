@@ -78,12 +78,8 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
             None => JsValue::UNDEFINED,
         };
     }
-    let headers = if given.is_undefined() {
-        Headers::new()
-    } else {
-        Headers::new_with_str_sequence_sequence(&given)
-    }
-    .map_err(unreadable)?;
+    // `new Headers(undefined)` is empty Headers, as `new Headers()`.
+    let headers = Headers::new_with_str_sequence_sequence(&given).map_err(unreadable)?;
     if !headers.has("accept").unwrap_or(false) {
         let _ = headers.set("accept", "application/json");
     }
