@@ -166,12 +166,13 @@ impl MobprocClient {
 
     /// Starts a sign-in and navigates to Tangoe's sign-in page.
     pub fn login(&self, options: JsValue) -> Result<(), JsValue> {
-        if !crate::client::in_browser_page() {
-            return throw(Err(Error::unsupported(
+        let options = match crate::client::in_browser_page() {
+            true => config::read_login_options(&options),
+            false => Err(Error::unsupported(
                 "login needs a browser page; use authorizeUrl",
-            )));
-        }
-        throw(config::read_login_options(&options).and_then(|options| self.client.login(&options)))
+            )),
+        };
+        throw(options.and_then(|options| self.client.login(&options)))
     }
 
     /// On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`.
