@@ -69,7 +69,7 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
     let rest = copy(init).map_err(unreadable)?;
     let get = |key: &str| own(&rest, key).map_err(|f: Fault| f.named("init"));
     let json = get("json")?;
-    let _ = Reflect::delete_property(rest.unchecked_ref::<js_sys::Object>(), &"json".into());
+    // `json` stays in the copy: the Request constructor reads only RequestInit's members.
     let source = input.dyn_ref::<Request>();
     let mut given = get("headers")?;
     if given.is_undefined() || given.is_null() {
