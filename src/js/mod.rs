@@ -49,14 +49,14 @@ impl SessionView {
             return JsValue::NULL;
         };
         let last = self.0.take();
-        let value = match last {
-            Some((shown, value)) if shown == *session => value,
+        let (session, value) = match last {
+            Some((shown, value)) if shown == *session => (shown, value),
             _ => {
                 let fresh: js_sys::Object = object(session, true).unchecked_into();
-                js_sys::Object::freeze(&fresh).into()
+                (session.clone(), js_sys::Object::freeze(&fresh).into())
             }
         };
-        self.0.set(Some((session.clone(), value.clone())));
+        self.0.set(Some((session, value.clone())));
         value
     }
 }
