@@ -238,7 +238,19 @@ pub fn read_login_options(value: &JsValue) -> Result<LoginOptions> {
     })
 }
 
-/// `config_invalid` for a value that threw while read as `field`.
-pub fn unreadable(field: &str, thrown: &JsValue) -> Error {
-    could_not_read(field, thrown)
+/// `{ username, password }` of `signInWithPassword` (read as any property, not only own).
+pub fn read_credentials(credentials: &JsValue) -> Result<(String, String)> {
+    let read = |key: &str| -> Result<JsValue> {
+        if credentials.is_undefined() || credentials.is_null() {
+            return Ok(JsValue::UNDEFINED);
+        }
+        js_sys::Reflect::get(credentials, &key.into())
+            .map_err(|thrown| could_not_read("credentials", &thrown))
+    };
+    let username = super::read::text(&read("username")?)?.filter(|u| !u.is_empty());
+    let username =
+        username.ok_or_else(|| Error::config("username", "must be a non-empty string"))?;
+    let password = super::read::text(&read("password")?)?;
+    let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
+    Ok((username, password))
 }

@@ -187,18 +187,7 @@ impl MobprocClient {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         promise(Box::pin(async move {
             client.password_grant_ready()?;
-            let read = |key: &str| -> Result<JsValue, Error> {
-                if credentials.is_undefined() || credentials.is_null() {
-                    return Ok(JsValue::UNDEFINED);
-                }
-                js_sys::Reflect::get(&credentials, &key.into())
-                    .map_err(|thrown| config::unreadable("credentials", &thrown))
-            };
-            let username = read::text(&read("username")?)?.filter(|u| !u.is_empty());
-            let username =
-                username.ok_or_else(|| Error::config("username", "must be a non-empty string"))?;
-            let password = read::text(&read("password")?)?;
-            let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
+            let (username, password) = config::read_credentials(&credentials)?;
             let session = client.sign_in_with_password(&username, &password).await?;
             Ok(shown.show(&session))
         }))
