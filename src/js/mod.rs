@@ -70,7 +70,7 @@ fn promise(work: Work) -> Promise {
     crate::client::run(Box::pin(async move { throw(work.await) }))
 }
 
-/// An async method that needs nothing but the client.
+/// An async method without arguments.
 #[derive(Clone, Copy)]
 enum Ask {
     Redirect,
