@@ -68,7 +68,7 @@ impl Answer {
 }
 
 /// The refresh in flight, which every caller waits for.
-pub(super) type Flight = Shared<Result<Option<Session>>>;
+pub(super) type Flight = Shared;
 
 impl Client {
     /// A new access token (and Tangoe's rotated refresh token). One request however many
@@ -81,16 +81,19 @@ impl Client {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
-                let flight = Shared::start(async move {
+                let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
                     client.0.refreshing.set(None);
-                    result
-                });
+                    result.map(|session| (session, None))
+                }));
                 self.0.refreshing.set(Some(flight.clone()));
                 flight
             }
         };
-        flight.wait().await.unwrap_or(Err(Error::NotAuthenticated))
+        match flight.wait().await {
+            Some(outcome) => outcome.map(|(session, _)| session),
+            None => Err(Error::NotAuthenticated),
+        }
     }
 
     pub(super) async fn refresh_once(&self) -> Result<Option<Session>> {

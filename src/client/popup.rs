@@ -45,7 +45,7 @@ struct OpenPopup {
 }
 
 /// A popup sign-in's outcome, shared by the calls that wait for it.
-type Flight = Shared<Result<Session>>;
+type Flight = Shared;
 
 thread_local! {
     /// The popup sign-ins under way on this page: storage key, popup window, outcome (see
@@ -75,7 +75,12 @@ impl Client {
         };
         async move {
             match flight {
-                Ok(flight) => flight.wait().await.unwrap_or(Err(Error::PopupClosed)),
+                Ok(flight) => match flight.wait().await {
+                    Some(outcome) => {
+                        outcome.and_then(|(session, _)| session.ok_or(Error::NotAuthenticated))
+                    }
+                    None => Err(Error::PopupClosed),
+                },
                 Err(error) => Err(error),
             }
         }
@@ -94,15 +99,15 @@ impl Client {
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
     fn start_popup(&self, open: OpenPopup) -> Flight {
         let (client, window) = (self.clone(), open.popup.clone());
-        let flight = Shared::start(async move {
+        let flight = Shared::start(Box::pin(async move {
             let key = client.key().to_owned();
             let ended = open.popup.clone();
             let result = client.finish_popup(open).await;
             with_page_list(&UNDER_WAY, |list| {
                 list.retain(|(k, w, _)| !(*k == key && *w == ended))
             });
-            result
-        });
+            result.map(|session| (Some(session), None))
+        }));
         with_page_list(&UNDER_WAY, |list| {
             list.retain(|(key, _, _)| key != self.key());
             list.push((self.key().to_owned(), window, flight.clone()));

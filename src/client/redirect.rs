@@ -24,7 +24,7 @@ const HANDOVER_WAIT_MS: f64 = 1000.0;
 pub(super) struct SignInAnswer(pub(super) String);
 
 /// A callback's outcome, shared by every call of the page load.
-type Outcome = Shared<Result<Option<Callback>>>;
+type Outcome = Shared;
 
 thread_local! {
     /// The callbacks handled on this page: storage key, the URL they left, the outcome (see
@@ -43,7 +43,12 @@ impl Client {
         let outcome = match self.take_answer_from_url()? {
             Some(answer) => {
                 let client = self.clone();
-                let outcome = Shared::start(async move { client.complete(answer).await });
+                let outcome = Shared::start(Box::pin(async move {
+                    client
+                        .complete(answer)
+                        .await
+                        .map(|callback| (None, callback))
+                }));
                 self.remember_callback(outcome.clone());
                 outcome
             }
@@ -52,7 +57,10 @@ impl Client {
                 None => return Ok(None),
             },
         };
-        outcome.wait().await.unwrap_or(Ok(None))
+        match outcome.wait().await {
+            Some(outcome) => outcome.map(|(_, callback)| callback),
+            None => Ok(None),
+        }
     }
 
     /// The answer in the URL for this client's grant: its text and the URL without it.

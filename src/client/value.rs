@@ -30,25 +30,21 @@ pub fn run(task: Task) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(task)
 }
 
+/// What shared work ends with: a session (the refresh, a popup sign-in) or a completed
+/// redirect callback. One type for all, so the single flight is in the module once.
+pub type Outcome = crate::error::Result<(Option<crate::token::Session>, Option<super::Callback>)>;
+
 /// Async work that several callers wait for: it runs once, and each caller gets a clone of
-/// its outcome (the single-flight refresh, a page's one redirect callback).
-pub struct Shared<T> {
+/// its outcome (the single-flight refresh, a popup sign-in, a page's one redirect callback).
+#[derive(Clone)]
+pub struct Shared {
     done: js_sys::Promise,
-    outcome: std::rc::Rc<std::cell::Cell<Option<T>>>,
+    outcome: std::rc::Rc<std::cell::Cell<Option<Outcome>>>,
 }
 
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared {
-            done: self.done.clone(),
-            outcome: self.outcome.clone(),
-        }
-    }
-}
-
-impl<T: Clone + 'static> Shared<T> {
+impl Shared {
     /// Starts `work` now.
-    pub fn start(work: impl std::future::Future<Output = T> + 'static) -> Self {
+    pub fn start(work: std::pin::Pin<Box<dyn std::future::Future<Output = Outcome>>>) -> Self {
         let outcome = std::rc::Rc::new(std::cell::Cell::new(None));
         let slot = outcome.clone();
         let done = run(Box::pin(async move {
@@ -59,7 +55,7 @@ impl<T: Clone + 'static> Shared<T> {
     }
 
     /// The outcome, once the work is done.
-    pub async fn wait(&self) -> Option<T> {
+    pub async fn wait(&self) -> Option<Outcome> {
         let _ = wasm_bindgen_futures::JsFuture::from(self.done.clone()).await;
         let value = self.outcome.take();
         self.outcome.set(value.clone());
