@@ -107,17 +107,19 @@ impl Client {
             ("client_id", config.client_id().as_str()),
             ("scope", config.scope().as_str()),
         ];
-        let answer = self
-            .post_form(&token_url, &params)
-            .await
-            .map_err(|thrown| Error::RefreshFailed {
-                why: message_of(&thrown),
-                status: None,
-                oauth: OAuthError::default(),
-                cause: cause(thrown),
-            })?;
+        let answer =
+            self.post_form(token_url, &params)
+                .await
+                .map_err(|thrown| Error::RefreshFailed {
+                    why: message_of(&thrown),
+                    status: None,
+                    oauth: OAuthError::default(),
+                    cause: cause(thrown),
+                })?;
         let still_ours = |client: &Client| {
-            client.record().and_then(|r| r.refresh_token().cloned()) == Some(refresh_token.clone())
+            client
+                .record()
+                .is_some_and(|r| r.refresh_token() == Some(refresh_token))
         };
         if answer.text("error").as_deref() == Some("invalid_grant") {
             // The refresh token is dead (expired, revoked, rotated away): so is the session,
@@ -215,7 +217,7 @@ impl Client {
             ("client_id", config.client_id().as_str()),
             ("code_verifier", grant.verifier.secret()),
         ];
-        self.grant(&token_url, &params).await
+        self.grant(token_url, &params).await
     }
 
     /// A grant that starts a session (password, authorization code): the token endpoint's
@@ -249,7 +251,7 @@ impl Client {
                 "is required for the password grant",
             ));
         }
-        Ok(token_url)
+        Ok(token_url.into())
     }
 
     /// Asks Tangoe whether the access token is valid, and for what: the validator service
@@ -353,12 +355,11 @@ impl Client {
         }
     }
 
-    fn token_url(&self, reason: &'static str) -> Result<String> {
-        self.0
-            .config
-            .token_url()
-            .map(|url| url.as_str().to_owned())
-            .ok_or_else(|| Error::config("tokenUrl", reason))
+    fn token_url(&self, reason: &'static str) -> Result<&str> {
+        match self.0.config.token_url() {
+            Some(url) => Ok(url.as_str()),
+            None => Err(Error::config("tokenUrl", reason)),
+        }
     }
 
     /// A request to an OAuth endpoint: JSON accepted, no cookies, the configured timeout.
