@@ -107,58 +107,65 @@ impl Client {
             ("client_id", config.client_id().as_str()),
             ("scope", config.scope().as_str()),
         ];
-        let answer =
-            self.post_form(token_url, &params)
-                .await
-                .map_err(|thrown| Error::RefreshFailed {
-                    why: message_of(&thrown),
-                    status: None,
-                    oauth: OAuthError::default(),
-                    cause: cause(thrown),
-                })?;
         let still_ours = |client: &Client| {
             client
                 .record()
                 .is_some_and(|r| r.refresh_token() == Some(refresh_token))
         };
-        if answer.text("error").as_deref() == Some("invalid_grant") {
-            // The refresh token is dead (expired, revoked, rotated away): so is the session,
-            // unless another tab has just rotated it and holds the new one.
-            if self.rotated_elsewhere(refresh_token.secret()).await {
-                return Ok(self.session());
+        // Every passing failure ends in the one `RefreshFailed` below.
+        let (why, status, oauth, cause) = match self.post_form(token_url, &params).await {
+            Err(thrown) => (
+                message_of(&thrown),
+                None,
+                OAuthError::default(),
+                cause(thrown),
+            ),
+            Ok(answer) if answer.text("error").as_deref() == Some("invalid_grant") => {
+                // The refresh token is dead (expired, revoked, rotated away): so is the
+                // session, unless another tab has just rotated it and holds the new one.
+                if self.rotated_elsewhere(refresh_token.secret()).await {
+                    return Ok(self.session());
+                }
+                if still_ours(self) {
+                    self.expire();
+                }
+                return Err(Error::SessionExpired {
+                    oauth: answer.oauth(),
+                });
             }
-            if still_ours(self) {
-                self.expire();
-            }
-            return Err(Error::SessionExpired {
-                oauth: answer.oauth(),
-            });
-        }
-        if !answer.ok {
-            return Err(Error::RefreshFailed {
-                why: cat(&[
+            Ok(answer) if !answer.ok => (
+                cat(&[
                     "the token endpoint answered HTTP ",
                     &crate::text::decimal(u64::from(answer.status)),
                 ]),
-                status: Some(answer.status),
-                oauth: answer.oauth(),
-                cause: Cause::None,
-            });
-        }
-        let fresh = token_record(&answer, Some(refresh_token.secret())).map_err(|error| {
-            Error::RefreshFailed {
-                why: error.message(),
-                status: None,
-                oauth: OAuthError::default(),
-                cause: Cause::Error(Box::new(error)),
-            }
-        })?;
-        // Signed out (or signed in anew) meanwhile: do not bring the old session back.
-        if !still_ours(self) {
-            return Err(Error::NotAuthenticated);
-        }
-        self.save(&fresh);
-        Ok(self.session())
+                Some(answer.status),
+                answer.oauth(),
+                Cause::None,
+            ),
+            Ok(answer) => match token_record(&answer, Some(refresh_token.secret())) {
+                Ok(fresh) => {
+                    // Signed out (or signed in anew) meanwhile: do not bring the old session
+                    // back.
+                    if !still_ours(self) {
+                        return Err(Error::NotAuthenticated);
+                    }
+                    self.save(&fresh);
+                    return Ok(self.session());
+                }
+                Err(error) => (
+                    error.message(),
+                    None,
+                    OAuthError::default(),
+                    Cause::Error(Box::new(error)),
+                ),
+            },
+        };
+        Err(Error::RefreshFailed {
+            why,
+            status,
+            oauth,
+            cause,
+        })
     }
 
     /// Refreshes first when the token expires within the skew. A passing failure while the
