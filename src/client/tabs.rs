@@ -240,22 +240,22 @@ impl Client {
     /// missing or refused (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Session>> {
         let locks = field(&global("navigator"), "locks");
-        if self.0.tabs.is_none() || !locks.is_object() {
-            return self.refresh_once().await;
+        if self.0.tabs.is_some() && locks.is_object() {
+            let locks: LockManager = locks.unchecked_into();
+            let before = self.refresh_token_text();
+            let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
+            // At once if the lock is free; if another tab holds it (it is refreshing), once
+            // it is released. One await of each kind keeps the state machine small.
+            let mut wait = false;
+            loop {
+                match self.locked(&locks, &name, wait, &before).await {
+                    Locked::Done(result) => return result,
+                    Locked::Busy if !wait => wait = true,
+                    _ => break,
+                }
+            }
         }
-        let locks: LockManager = locks.unchecked_into();
-        let before = self.refresh_token_text();
-        let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
-        match self.locked(&locks, &name, false, &before).await {
-            Locked::Done(result) => return result,
-            Locked::Refused => return self.refresh_once().await,
-            Locked::Busy => {}
-        }
-        // Another tab held the lock: it was refreshing.
-        match self.locked(&locks, &name, true, &before).await {
-            Locked::Done(result) => result,
-            Locked::Busy | Locked::Refused => self.refresh_once().await,
-        }
+        self.refresh_once().await
     }
 
     /// Runs the refresh while holding the lock `name`: at once if it is free (`wait` false,
@@ -270,22 +270,21 @@ impl Client {
         wait: bool,
         before: &Option<String>,
     ) -> Locked {
-        let outcome: Rc<Cell<Option<Result<Option<Session>>>>> = Rc::default();
-        let busy = Rc::new(Cell::new(false));
+        let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let mut resolve_ready = None;
         let ready = Promise::new(&mut |resolve, _| resolve_ready = Some(resolve));
         let (client, before) = (self.clone(), before.clone());
-        let (out, is_busy) = (outcome.clone(), busy.clone());
+        let out = outcome.clone();
         let work = Closure::once_into_js(move |lock: JsValue| -> Promise {
             run(Box::pin(async move {
                 let done = |result| {
-                    out.set(Some(result));
+                    out.set(Some(Locked::Done(result)));
                     if let Some(resolve) = &resolve_ready {
                         let _ = resolve.call0(&JsValue::NULL);
                     }
                 };
                 if lock.is_null() {
-                    is_busy.set(true); // not available: the caller waits for it
+                    out.set(Some(Locked::Busy)); // not available: the caller waits for it
                     return Ok(JsValue::UNDEFINED);
                 }
                 if wait && client.refresh_token_text() == before {
@@ -315,11 +314,7 @@ impl Client {
         // is as good as settled: it leaves no outcome. (The race handles the rejection.)
         let first = Promise::race(&js_sys::Array::of2(&ready, &request));
         let _ = JsFuture::from(first).await;
-        match outcome.take() {
-            Some(result) => Locked::Done(result),
-            None if busy.get() => Locked::Busy,
-            None => Locked::Refused,
-        }
+        outcome.take().unwrap_or(Locked::Refused)
     }
 
     /// After `invalid_grant` on a refresh token another tab may just have rotated: true if a
