@@ -5,7 +5,9 @@
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
 use super::redirect::{popup_channel, popup_message, SignInAnswer};
-use super::value::{delay, global, in_browser_page, now_ms, string, with_page_list, Shared};
+use super::value::{
+    call_method, delay, global, in_browser_page, is_closed, now_ms, string, with_page_list, Shared,
+};
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
@@ -67,8 +69,8 @@ impl Client {
         options: &PopupOptions,
     ) -> impl Future<Output = Result<Session>> + 'static {
         let flight = match self.popup_under_way() {
-            Some((window, flight)) if window.closed() == Ok(false) => {
-                let _ = window.focus();
+            Some((window, flight)) if !is_closed(&window) => {
+                call_method(&window, "focus");
                 Ok(flight)
             }
             _ => self.open_popup(options).map(|open| self.start_popup(open)),
@@ -136,7 +138,7 @@ impl Client {
             return Err(Error::PopupBlocked);
         };
         let Some(channel) = popup_channel(pending.state.secret()) else {
-            let _ = popup.close();
+            call_method(&popup, "close");
             self.forget_pending_of(&pending.state);
             return Err(Error::unsupported("BroadcastChannel is not available"));
         };
@@ -152,12 +154,12 @@ impl Client {
     async fn finish_popup(&self, open: OpenPopup) -> Result<Session> {
         let answer = wait_for_answer(&open).await;
         open.channel.set_onmessage(None);
-        open.channel.close();
+        call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
         let answer = match answer {
             Ok(answer) => answer,
             Err(error) => {
-                let _ = open.popup.close();
+                call_method(&open.popup, "close");
                 return Err(error);
             }
         };
@@ -197,7 +199,7 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
                 "the sign-in popup did not finish within timeoutMs".into(),
             ));
         }
-        if !severed && open.popup.closed().unwrap_or(true) {
+        if !severed && is_closed(&open.popup) {
             if elapsed >= SEVERANCE_WINDOW_MS {
                 return Err(Error::PopupClosed);
             }

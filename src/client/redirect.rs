@@ -4,7 +4,9 @@
 //! the answer is handed to the page that opened it instead. Once per page load: a second
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
-use super::value::{delay, global, in_browser_page, now_ms, string, with_page_list, Shared};
+use super::value::{
+    call_method, delay, global, in_browser_page, now_ms, string, with_page_list, Shared,
+};
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
@@ -134,9 +136,7 @@ impl Client {
         if !ours || popup == Some(true) {
             if let Some(state) = &claimed {
                 if hand_to_opener(state, &answer).await {
-                    if let Ok(window) = global("window").dyn_into::<web_sys::Window>() {
-                        let _ = window.close();
-                    }
+                    call_method(&global("window"), "close");
                     return Ok(None);
                 }
             }
@@ -207,6 +207,6 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
     let first = Promise::race(&js_sys::Array::of2(&taken, &delay(HANDOVER_WAIT_MS)));
     let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
     channel.set_onmessage(None);
-    channel.close();
+    call_method(&channel, "close");
     taken
 }

@@ -61,7 +61,7 @@ pub(super) struct Tabs {
 impl Drop for Tabs {
     fn drop(&mut self) {
         self.channel.set_onmessage(None);
-        self.channel.close();
+        super::value::call_method(&self.channel, "close");
     }
 }
 

@@ -93,9 +93,20 @@ pub fn with_page_list<T, R>(
 
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
-    if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {
-        let _ = unref.call1(timer, &JsValue::UNDEFINED);
+    call_method(timer, "unref");
+}
+
+/// `object[name]()` when it is a function; what it returns or throws is ignored. One import
+/// for every such call (`close`, `focus`, `unref`), rather than one of web-sys's each.
+pub fn call_method(object: &JsValue, name: &str) {
+    if let Ok(method) = field(object, name).dyn_into::<js_sys::Function>() {
+        let _ = method.call0(object);
     }
+}
+
+/// `object.closed` (a window, a popup): true unless it says `false`.
+pub fn is_closed(window: &JsValue) -> bool {
+    field(window, "closed").as_bool() != Some(false)
 }
 
 /// `Date.now()` as whole milliseconds.
