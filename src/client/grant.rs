@@ -17,7 +17,7 @@ use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
@@ -459,10 +459,9 @@ fn timeout_signal(ms: u32) -> Option<AbortSignal> {
         return Some(signal);
     }
     let controller = web_sys::AbortController::new().ok()?;
-    let signal = controller.signal();
+    let signal: AbortSignal = field(&controller, "signal").unchecked_into();
     // `controller.abort` bound to it: a timer callback without a Rust closure.
-    let abort: js_sys::Function =
-        wasm_bindgen::JsCast::dyn_into(field(&controller, "abort")).ok()?;
+    let abort: js_sys::Function = field(&controller, "abort").dyn_into().ok()?;
     unref(&set_timeout(&abort.bind0(&controller), f64::from(ms)));
     Some(signal)
 }
