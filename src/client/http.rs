@@ -350,20 +350,13 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
 /// `getRandomValues` where that is missing (plain-http pages).
 fn correlation_id() -> Result<JsValue> {
     let crypto = global("crypto");
-    let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
-    if !crypto.is_object() {
-        return Err(unsupported());
-    }
-    let crypto: web_sys::Crypto = crypto.unchecked_into();
-    let has_uuid =
-        js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
+    let has_uuid = crypto.is_object()
+        && js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
     if has_uuid {
         return Ok(crypto.unchecked_ref::<StringHeaders>().random_uuid());
     }
     let mut b = [0u8; 16];
-    crypto
-        .get_random_values_with_u8_array(&mut b)
-        .map_err(|_| unsupported())?;
+    super::navigation::random_values(&mut b)?;
     Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
 }
 
