@@ -51,10 +51,10 @@ impl Client {
                         .await
                         .map(|callback| (None, callback))
                 }));
-                self.remember_callback(outcome.clone());
+                self.page_callback(Some(outcome.clone()));
                 outcome
             }
-            None => match self.earlier_outcome() {
+            None => match self.page_callback(None) {
                 Some(outcome) => outcome,
                 None => return Ok(None),
             },
@@ -105,21 +105,22 @@ impl Client {
         Ok(Some(SignInAnswer(answer)))
     }
 
-    fn remember_callback(&self, outcome: Outcome) {
+    /// The outcome of this page's earlier callback for this client and URL (`outcome`
+    /// `None`), or remembers `outcome` as this client's (and gives `None`). One function for
+    /// both: the list and the URL are read in one place.
+    fn page_callback(&self, outcome: Option<Outcome>) -> Option<Outcome> {
         let href = string(&global("location"), "href").unwrap_or_default();
-        let key = self.key().to_owned();
-        with_page_list(&HANDLED, |list| {
-            list.retain(|(k, _, _)| *k != key);
-            list.push((key, href, outcome));
-        });
-    }
-
-    fn earlier_outcome(&self) -> Option<Outcome> {
-        let href = string(&global("location"), "href").unwrap_or_default();
-        let found = with_page_list(&HANDLED, |list| {
-            list.iter()
-                .find(|(k, h, _)| k == self.key() && *h == href)
-                .map(|(_, _, outcome)| outcome.clone())
+        let key = self.key();
+        let found = with_page_list(&HANDLED, |list| match outcome {
+            Some(outcome) => {
+                list.retain(|(k, _, _)| k != key);
+                list.push((key.to_owned(), href, outcome));
+                None
+            }
+            None => list
+                .iter()
+                .find(|(k, h, _)| k == key && *h == href)
+                .map(|(_, _, outcome)| outcome.clone()),
         });
         found.flatten()
     }
