@@ -273,9 +273,13 @@ impl Client {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let mut resolve_ready = None;
         let ready = Promise::new(&mut |resolve, _| resolve_ready = Some(resolve));
-        let (client, before) = (self.clone(), before.clone());
-        let out = outcome.clone();
-        let work = Closure::once_into_js(move |lock: JsValue| -> Promise {
+        let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
+        // `FnMut` (called once: Web Locks calls it once) rather than `once_into_js`, whose glue
+        // would be in the module for this closure alone.
+        let work = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |lock: JsValue| {
+            let Some((client, before, out, resolve_ready)) = state.take() else {
+                return Promise::resolve(&JsValue::UNDEFINED);
+            };
             run(Box::pin(async move {
                 let done = |result| {
                     out.set(Some(Locked::Done(result)));
@@ -302,7 +306,8 @@ impl Client {
                 }
                 Ok(JsValue::UNDEFINED)
             }))
-        });
+        })
+        .into_js_value();
         let options = Object::new();
         if !wait {
             let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
