@@ -173,18 +173,17 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     let channel = open.channel.clone();
     let answered = Promise::new(&mut |resolve, _| {
         let reply = channel.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                let data = event.data();
-                if string(&data, "mobprocAuth").as_deref() != Some("answer") {
-                    return;
-                }
-                if let Some(answer) = string(&data, "answer") {
-                    let _ = reply.post_message(&popup_message("taken", None));
-                    let _ = resolve.call1(&JsValue::NULL, &answer.into());
-                }
-            },
-        );
+        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+            if string(&data, "mobprocAuth").as_deref() != Some("answer") {
+                return Ok(());
+            }
+            if let Some(answer) = string(&data, "answer") {
+                let _ = reply.post_message(&popup_message("taken", None));
+                let _ = resolve.call1(&JsValue::NULL, &answer.into());
+            }
+            Ok(())
+        });
         channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
     });
     let mut severed = false;

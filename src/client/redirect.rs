@@ -195,13 +195,18 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
         return false;
     };
     let taken = Promise::new(&mut |resolve, _| {
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                if string(&event.data(), "mobprocAuth").as_deref() == Some("taken") {
-                    let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
-                }
-            },
-        );
+        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            if string(
+                &event.unchecked_ref::<web_sys::MessageEvent>().data(),
+                "mobprocAuth",
+            )
+            .as_deref()
+                == Some("taken")
+            {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+            }
+            Ok(())
+        });
         channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
     });
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));

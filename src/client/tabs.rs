@@ -92,13 +92,13 @@ impl Client {
     pub(super) fn listen_to_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         let inner: Weak<Inner> = Rc::downgrade(&self.0);
-        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                if let Some(inner) = inner.upgrade() {
-                    Client(inner).on_tab_message(&event.data());
-                }
-            },
-        );
+        let handler = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            if let Some(inner) = inner.upgrade() {
+                Client(inner)
+                    .on_tab_message(&event.unchecked_ref::<web_sys::MessageEvent>().data());
+            }
+            Ok(())
+        });
         tabs.channel
             .set_onmessage(Some(handler.into_js_value().unchecked_ref()));
     }

@@ -23,6 +23,10 @@ extern "C" {
 /// Work for the event loop: a boxed future that settles with a JavaScript value.
 pub type Task = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
 
+/// The closure type of the crate's event handlers (channel messages): the signature of
+/// js-sys's own future callbacks, so the module carries its glue once. Always `Ok(())`.
+pub type Handler = dyn FnMut(JsValue) -> Result<(), wasm_bindgen::JsError>;
+
 /// Runs `task` as a Promise. Whatever the crate runs in the background or hands to JavaScript
 /// goes through here as this one boxed type, so wasm-bindgen-futures' adapter (the Promise
 /// executor closure and the spawned task) is in the module once.
