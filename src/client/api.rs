@@ -80,56 +80,50 @@ impl Client {
             return Ok((JsValue::NULL, id));
         }
         let parsed = parse_json(&text);
-        let api_error = |summary: String| ApiError {
-            summary: cat(&["HTTP ", &decimal(u64::from(status)), &summary]),
+        // One error, filled in as the body says: one construction in the module.
+        let mut error = Box::new(ApiError {
             status,
-            correlation_id: correlation_id.clone(),
+            correlation_id,
             ..ApiError::default()
-        };
-        let body = match parsed {
+        });
+        let summary = match parsed {
             Ok(body) if ok => return Ok((body, id)),
-            Ok(body) => body,
             Err(_) if ok => {
-                return Err(Error::ApiError(Box::new(ApiError {
-                    body: Some(clip(&text, 1000)),
-                    ..api_error(" with a body that is not JSON".into())
-                })))
+                error.body = Some(clip(&text, 1000));
+                " with a body that is not JSON".into()
             }
-            Err(_) => JsValue::UNDEFINED,
-        };
-        let retry_after =
-            super::http::header(&response, "retry-after").and_then(|v| retry_after(&v, now_ms()));
-        // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
-        let error = match string(&body, "message") {
-            Some(message) => {
-                let code = string(&body, "errorCode");
-                let summary = match &code {
-                    Some(code) => cat(&[": ", &message, " (", code, ")"]),
-                    None => cat(&[": ", &message]),
-                };
-                ApiError {
-                    error_code: code,
-                    id: string(&body, "id"),
-                    api_message: Some(message),
-                    retry_after,
-                    ..api_error(summary)
-                }
-            }
-            None => {
-                let short = clip(&text, 200);
-                let summary = if short.is_empty() {
-                    string(&response, "statusText").unwrap_or_default()
-                } else {
-                    short
-                };
-                ApiError {
-                    body: Some(clip(&text, 1000)),
-                    retry_after,
-                    ..api_error(cat(&[": ", &summary]))
+            parsed => {
+                let body = parsed.unwrap_or(JsValue::UNDEFINED);
+                error.retry_after = super::http::header(&response, "retry-after")
+                    .and_then(|v| retry_after(&v, now_ms()));
+                // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
+                match string(&body, "message") {
+                    Some(message) => {
+                        let code = string(&body, "errorCode");
+                        let summary = match &code {
+                            Some(code) => cat(&[": ", &message, " (", code, ")"]),
+                            None => cat(&[": ", &message]),
+                        };
+                        error.error_code = code;
+                        error.id = string(&body, "id");
+                        error.api_message = Some(message);
+                        summary
+                    }
+                    None => {
+                        let short = clip(&text, 200);
+                        let summary = if short.is_empty() {
+                            string(&response, "statusText").unwrap_or_default()
+                        } else {
+                            short
+                        };
+                        error.body = Some(clip(&text, 1000));
+                        cat(&[": ", &summary])
+                    }
                 }
             }
         };
-        Err(Error::ApiError(Box::new(error)))
+        error.summary = cat(&["HTTP ", &decimal(u64::from(status)), &summary]);
+        Err(Error::ApiError(error))
     }
 }
 

@@ -36,14 +36,17 @@ impl Client {
     /// One closure for both, so the module carries its glue once.
     fn timer(&self, expires_at: Option<u64>, ms: f64) -> JsValue {
         let inner: Weak<Inner> = Rc::downgrade(&self.0);
-        let handler = Closure::once_into_js(move || {
+        // `FnMut` rather than `once_into_js`: its glue is in the module already (the npm
+        // binding's closures); JavaScript's collector frees it.
+        let handler = Closure::<dyn FnMut()>::new(move || {
             if let Some(inner) = inner.upgrade() {
                 match expires_at {
                     Some(expires_at) => Client(inner).expiry_timer_fired(expires_at),
                     None => Client(inner).plan_expiry_warning(),
                 }
             }
-        });
+        })
+        .into_js_value();
         let timer = set_timeout(&handler, ms);
         unref(&timer);
         timer

@@ -17,7 +17,7 @@ use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
 use gloo_net::http::{Method, RequestBuilder, Response};
 use serde::Serialize;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
 const VALIDATE_GRANT: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
@@ -68,7 +68,7 @@ impl Answer {
 }
 
 /// The refresh in flight, which every caller waits for.
-pub(super) type Flight = Shared<Result<Option<Session>>>;
+pub(super) type Flight = Shared;
 
 impl Client {
     /// A new access token (and Tangoe's rotated refresh token). One request however many
@@ -81,16 +81,19 @@ impl Client {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
-                let flight = Shared::start(async move {
+                let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
                     client.0.refreshing.set(None);
-                    result
-                });
+                    result.map(|session| (session, None))
+                }));
                 self.0.refreshing.set(Some(flight.clone()));
                 flight
             }
         };
-        flight.wait().await.unwrap_or(Err(Error::NotAuthenticated))
+        match flight.wait().await {
+            Some(outcome) => outcome.map(|(session, _)| session),
+            None => Err(Error::NotAuthenticated),
+        }
     }
 
     pub(super) async fn refresh_once(&self) -> Result<Option<Session>> {
@@ -104,56 +107,65 @@ impl Client {
             ("client_id", config.client_id().as_str()),
             ("scope", config.scope().as_str()),
         ];
-        let answer = self
-            .post_form(&token_url, &params)
-            .await
-            .map_err(|thrown| Error::RefreshFailed {
-                why: message_of(&thrown),
-                status: None,
-                oauth: OAuthError::default(),
-                cause: cause(thrown),
-            })?;
         let still_ours = |client: &Client| {
-            client.record().and_then(|r| r.refresh_token().cloned()) == Some(refresh_token.clone())
+            client
+                .record()
+                .is_some_and(|r| r.refresh_token() == Some(refresh_token))
         };
-        if answer.text("error").as_deref() == Some("invalid_grant") {
-            // The refresh token is dead (expired, revoked, rotated away): so is the session,
-            // unless another tab has just rotated it and holds the new one.
-            if self.rotated_elsewhere(refresh_token.secret()).await {
-                return Ok(self.session());
+        // Every passing failure ends in the one `RefreshFailed` below.
+        let (why, status, oauth, cause) = match self.post_form(token_url, &params).await {
+            Err(thrown) => (
+                message_of(&thrown),
+                None,
+                OAuthError::default(),
+                cause(thrown),
+            ),
+            Ok(answer) if answer.text("error").as_deref() == Some("invalid_grant") => {
+                // The refresh token is dead (expired, revoked, rotated away): so is the
+                // session, unless another tab has just rotated it and holds the new one.
+                if self.rotated_elsewhere(refresh_token.secret()).await {
+                    return Ok(self.session());
+                }
+                if still_ours(self) {
+                    self.expire();
+                }
+                return Err(Error::SessionExpired {
+                    oauth: answer.oauth(),
+                });
             }
-            if still_ours(self) {
-                self.expire();
-            }
-            return Err(Error::SessionExpired {
-                oauth: answer.oauth(),
-            });
-        }
-        if !answer.ok {
-            return Err(Error::RefreshFailed {
-                why: cat(&[
+            Ok(answer) if !answer.ok => (
+                cat(&[
                     "the token endpoint answered HTTP ",
                     &crate::text::decimal(u64::from(answer.status)),
                 ]),
-                status: Some(answer.status),
-                oauth: answer.oauth(),
-                cause: Cause::None,
-            });
-        }
-        let fresh = token_record(&answer, Some(refresh_token.secret())).map_err(|error| {
-            Error::RefreshFailed {
-                why: error.message(),
-                status: None,
-                oauth: OAuthError::default(),
-                cause: Cause::Error(Box::new(error)),
-            }
-        })?;
-        // Signed out (or signed in anew) meanwhile: do not bring the old session back.
-        if !still_ours(self) {
-            return Err(Error::NotAuthenticated);
-        }
-        self.save(&fresh);
-        Ok(self.session())
+                Some(answer.status),
+                answer.oauth(),
+                Cause::None,
+            ),
+            Ok(answer) => match token_record(&answer, Some(refresh_token.secret())) {
+                Ok(fresh) => {
+                    // Signed out (or signed in anew) meanwhile: do not bring the old session
+                    // back.
+                    if !still_ours(self) {
+                        return Err(Error::NotAuthenticated);
+                    }
+                    self.save(&fresh);
+                    return Ok(self.session());
+                }
+                Err(error) => (
+                    error.message(),
+                    None,
+                    OAuthError::default(),
+                    Cause::Error(Box::new(error)),
+                ),
+            },
+        };
+        Err(Error::RefreshFailed {
+            why,
+            status,
+            oauth,
+            cause,
+        })
     }
 
     /// Refreshes first when the token expires within the skew. A passing failure while the
@@ -212,7 +224,7 @@ impl Client {
             ("client_id", config.client_id().as_str()),
             ("code_verifier", grant.verifier.secret()),
         ];
-        self.grant(&token_url, &params).await
+        self.grant(token_url, &params).await
     }
 
     /// A grant that starts a session (password, authorization code): the token endpoint's
@@ -246,7 +258,7 @@ impl Client {
                 "is required for the password grant",
             ));
         }
-        Ok(token_url)
+        Ok(token_url.into())
     }
 
     /// Asks Tangoe whether the access token is valid, and for what: the validator service
@@ -350,12 +362,11 @@ impl Client {
         }
     }
 
-    fn token_url(&self, reason: &'static str) -> Result<String> {
-        self.0
-            .config
-            .token_url()
-            .map(|url| url.as_str().to_owned())
-            .ok_or_else(|| Error::config("tokenUrl", reason))
+    fn token_url(&self, reason: &'static str) -> Result<&str> {
+        match self.0.config.token_url() {
+            Some(url) => Ok(url.as_str()),
+            None => Err(Error::config("tokenUrl", reason)),
+        }
     }
 
     /// A request to an OAuth endpoint: JSON accepted, no cookies, the configured timeout.
@@ -448,10 +459,9 @@ fn timeout_signal(ms: u32) -> Option<AbortSignal> {
         return Some(signal);
     }
     let controller = web_sys::AbortController::new().ok()?;
-    let signal = controller.signal();
+    let signal: AbortSignal = field(&controller, "signal").unchecked_into();
     // `controller.abort` bound to it: a timer callback without a Rust closure.
-    let abort: js_sys::Function =
-        wasm_bindgen::JsCast::dyn_into(field(&controller, "abort")).ok()?;
+    let abort: js_sys::Function = field(&controller, "abort").dyn_into().ok()?;
     unref(&set_timeout(&abort.bind0(&controller), f64::from(ms)));
     Some(signal)
 }

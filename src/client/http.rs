@@ -42,8 +42,6 @@ extern "C" {
     /// into Rust only where Rust needs it.
     type Props;
     #[wasm_bindgen(method, getter)]
-    fn url(this: &Props) -> JsValue;
-    #[wasm_bindgen(method, getter)]
     fn mode(this: &Props) -> JsValue;
     #[wasm_bindgen(method, getter)]
     fn redirect(this: &Props) -> JsValue;
@@ -165,7 +163,8 @@ impl Client {
     /// The call's context from the request's own headers and `call`; refuses what must not
     /// be sent. A context header the caller put on the request is that call's value.
     pub(crate) fn check(&self, request: &Request, mut call: CallContext) -> Result<CallContext> {
-        let url = web_sys::Url::new(&props(request).url().as_string().unwrap_or_default())
+        // web-sys's `url` (a copy): gloo-net imports it anyway.
+        let url = web_sys::Url::new(&request.url())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
         let origin = props(&url).origin().as_string().unwrap_or_default();
         if !self.0.config.is_allowed_origin(&origin) {
@@ -351,28 +350,22 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
 /// `getRandomValues` where that is missing (plain-http pages).
 fn correlation_id() -> Result<JsValue> {
     let crypto = global("crypto");
-    let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
-    if !crypto.is_object() {
-        return Err(unsupported());
-    }
-    let crypto: web_sys::Crypto = crypto.unchecked_into();
-    let has_uuid =
-        js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
+    let has_uuid = crypto.is_object()
+        && js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
     if has_uuid {
         return Ok(crypto.unchecked_ref::<StringHeaders>().random_uuid());
     }
     let mut b = [0u8; 16];
-    crypto
-        .get_random_values_with_u8_array(&mut b)
-        .map_err(|_| unsupported())?;
+    super::navigation::random_values(&mut b)?;
     Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
 }
 
 /// The origin of an absolute URL (`""` if it does not parse).
 fn origin_of(url: &str) -> String {
-    web_sys::Url::new(url)
-        .map(|u| u.origin())
-        .unwrap_or_default()
+    match web_sys::Url::new(url) {
+        Ok(url) => props(&url).origin().as_string().unwrap_or_default(),
+        Err(_) => String::new(),
+    }
 }
 
 /// This page's origin; `None` outside a browser page (Node has no CORS).

@@ -101,17 +101,23 @@ impl Client {
 
 /// 32 bytes from `crypto.getRandomValues`: 256 bits, above RFC 6749 §10.10's 128.
 fn random_bytes() -> Result<[u8; 32]> {
+    let mut bytes = [0u8; 32];
+    random_values(&mut bytes)?;
+    Ok(bytes)
+}
+
+/// Fills `bytes` from `crypto.getRandomValues` (the sign-in's secrets, a correlation id).
+pub(super) fn random_values(bytes: &mut [u8]) -> Result<()> {
     let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
     let crypto = global("crypto");
     if !crypto.is_object() {
         return Err(unsupported());
     }
     let crypto: web_sys::Crypto = crypto.unchecked_into();
-    let mut bytes = [0u8; 32];
     crypto
-        .get_random_values_with_u8_array(&mut bytes)
+        .get_random_values_with_u8_array(bytes)
         .map_err(|_| unsupported())?;
-    Ok(bytes)
+    Ok(())
 }
 
 /// The stored record (`TokenRecord::to_json`, a JavaScript string), checked as strictly as a

@@ -6,7 +6,7 @@ use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::pagination::check_next;
 use crate::text::{cat, decimal};
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 /// Where a walk starts and how far it may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -45,7 +45,7 @@ impl Client {
     pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
         let url = web_sys::Url::new(&self.resolve(path)?)
             .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
-        let params = url.search_params();
+        let params: web_sys::UrlSearchParams = field(&url, "searchParams").unchecked_into();
         for (key, value) in [("limit", options.limit), ("offset", options.offset)] {
             if let Some(value) = value {
                 params.set(key, &decimal(value));

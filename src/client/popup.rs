@@ -5,7 +5,9 @@
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
 use super::redirect::{popup_channel, popup_message, SignInAnswer};
-use super::value::{delay, global, in_browser_page, now_ms, string, with_page_list, Shared};
+use super::value::{
+    call_method, delay, global, in_browser_page, is_closed, now_ms, string, with_page_list, Shared,
+};
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
@@ -45,7 +47,7 @@ struct OpenPopup {
 }
 
 /// A popup sign-in's outcome, shared by the calls that wait for it.
-type Flight = Shared<Result<Session>>;
+type Flight = Shared;
 
 thread_local! {
     /// The popup sign-ins under way on this page: storage key, popup window, outcome (see
@@ -67,15 +69,20 @@ impl Client {
         options: &PopupOptions,
     ) -> impl Future<Output = Result<Session>> + 'static {
         let flight = match self.popup_under_way() {
-            Some((window, flight)) if window.closed() == Ok(false) => {
-                let _ = window.focus();
+            Some((window, flight)) if !is_closed(&window) => {
+                call_method(&window, "focus");
                 Ok(flight)
             }
             _ => self.open_popup(options).map(|open| self.start_popup(open)),
         };
         async move {
             match flight {
-                Ok(flight) => flight.wait().await.unwrap_or(Err(Error::PopupClosed)),
+                Ok(flight) => match flight.wait().await {
+                    Some(outcome) => {
+                        outcome.and_then(|(session, _)| session.ok_or(Error::NotAuthenticated))
+                    }
+                    None => Err(Error::PopupClosed),
+                },
                 Err(error) => Err(error),
             }
         }
@@ -94,15 +101,15 @@ impl Client {
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
     fn start_popup(&self, open: OpenPopup) -> Flight {
         let (client, window) = (self.clone(), open.popup.clone());
-        let flight = Shared::start(async move {
+        let flight = Shared::start(Box::pin(async move {
             let key = client.key().to_owned();
             let ended = open.popup.clone();
             let result = client.finish_popup(open).await;
             with_page_list(&UNDER_WAY, |list| {
                 list.retain(|(k, w, _)| !(*k == key && *w == ended))
             });
-            result
-        });
+            result.map(|session| (Some(session), None))
+        }));
         with_page_list(&UNDER_WAY, |list| {
             list.retain(|(key, _, _)| key != self.key());
             list.push((self.key().to_owned(), window, flight.clone()));
@@ -131,7 +138,7 @@ impl Client {
             return Err(Error::PopupBlocked);
         };
         let Some(channel) = popup_channel(pending.state.secret()) else {
-            let _ = popup.close();
+            call_method(&popup, "close");
             self.forget_pending_of(&pending.state);
             return Err(Error::unsupported("BroadcastChannel is not available"));
         };
@@ -147,12 +154,12 @@ impl Client {
     async fn finish_popup(&self, open: OpenPopup) -> Result<Session> {
         let answer = wait_for_answer(&open).await;
         open.channel.set_onmessage(None);
-        open.channel.close();
+        call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
         let answer = match answer {
             Ok(answer) => answer,
             Err(error) => {
-                let _ = open.popup.close();
+                call_method(&open.popup, "close");
                 return Err(error);
             }
         };
@@ -166,18 +173,17 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     let channel = open.channel.clone();
     let answered = Promise::new(&mut |resolve, _| {
         let reply = channel.clone();
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                let data = event.data();
-                if string(&data, "mobprocAuth").as_deref() != Some("answer") {
-                    return;
-                }
-                if let Some(answer) = string(&data, "answer") {
-                    let _ = reply.post_message(&popup_message("taken", None));
-                    let _ = resolve.call1(&JsValue::NULL, &answer.into());
-                }
-            },
-        );
+        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+            if string(&data, "mobprocAuth").as_deref() != Some("answer") {
+                return Ok(());
+            }
+            if let Some(answer) = string(&data, "answer") {
+                let _ = reply.post_message(&popup_message("taken", None));
+                let _ = resolve.call1(&JsValue::NULL, &answer.into());
+            }
+            Ok(())
+        });
         channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
     });
     let mut severed = false;
@@ -192,7 +198,7 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
                 "the sign-in popup did not finish within timeoutMs".into(),
             ));
         }
-        if !severed && open.popup.closed().unwrap_or(true) {
+        if !severed && is_closed(&open.popup) {
             if elapsed >= SEVERANCE_WINDOW_MS {
                 return Err(Error::PopupClosed);
             }

@@ -4,7 +4,9 @@
 //! the answer is handed to the page that opened it instead. Once per page load: a second
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
-use super::value::{delay, global, in_browser_page, now_ms, string, with_page_list, Shared};
+use super::value::{
+    call_method, delay, global, in_browser_page, now_ms, string, with_page_list, Shared,
+};
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
@@ -24,7 +26,7 @@ const HANDOVER_WAIT_MS: f64 = 1000.0;
 pub(super) struct SignInAnswer(pub(super) String);
 
 /// A callback's outcome, shared by every call of the page load.
-type Outcome = Shared<Result<Option<Callback>>>;
+type Outcome = Shared;
 
 thread_local! {
     /// The callbacks handled on this page: storage key, the URL they left, the outcome (see
@@ -43,16 +45,24 @@ impl Client {
         let outcome = match self.take_answer_from_url()? {
             Some(answer) => {
                 let client = self.clone();
-                let outcome = Shared::start(async move { client.complete(answer).await });
-                self.remember_callback(outcome.clone());
+                let outcome = Shared::start(Box::pin(async move {
+                    client
+                        .complete(answer)
+                        .await
+                        .map(|callback| (None, callback))
+                }));
+                self.page_callback(Some(outcome.clone()));
                 outcome
             }
-            None => match self.earlier_outcome() {
+            None => match self.page_callback(None) {
                 Some(outcome) => outcome,
                 None => return Ok(None),
             },
         };
-        outcome.wait().await.unwrap_or(Ok(None))
+        match outcome.wait().await {
+            Some(outcome) => outcome.map(|(_, callback)| callback),
+            None => Ok(None),
+        }
     }
 
     /// The answer in the URL for this client's grant: its text and the URL without it.
@@ -95,21 +105,22 @@ impl Client {
         Ok(Some(SignInAnswer(answer)))
     }
 
-    fn remember_callback(&self, outcome: Outcome) {
+    /// The outcome of this page's earlier callback for this client and URL (`outcome`
+    /// `None`), or remembers `outcome` as this client's (and gives `None`). One function for
+    /// both: the list and the URL are read in one place.
+    fn page_callback(&self, outcome: Option<Outcome>) -> Option<Outcome> {
         let href = string(&global("location"), "href").unwrap_or_default();
-        let key = self.key().to_owned();
-        with_page_list(&HANDLED, |list| {
-            list.retain(|(k, _, _)| *k != key);
-            list.push((key, href, outcome));
-        });
-    }
-
-    fn earlier_outcome(&self) -> Option<Outcome> {
-        let href = string(&global("location"), "href").unwrap_or_default();
-        let found = with_page_list(&HANDLED, |list| {
-            list.iter()
-                .find(|(k, h, _)| k == self.key() && *h == href)
-                .map(|(_, _, outcome)| outcome.clone())
+        let key = self.key();
+        let found = with_page_list(&HANDLED, |list| match outcome {
+            Some(outcome) => {
+                list.retain(|(k, _, _)| k != key);
+                list.push((key.to_owned(), href, outcome));
+                None
+            }
+            None => list
+                .iter()
+                .find(|(k, h, _)| k == key && *h == href)
+                .map(|(_, _, outcome)| outcome.clone()),
         });
         found.flatten()
     }
@@ -126,9 +137,7 @@ impl Client {
         if !ours || popup == Some(true) {
             if let Some(state) = &claimed {
                 if hand_to_opener(state, &answer).await {
-                    if let Ok(window) = global("window").dyn_into::<web_sys::Window>() {
-                        let _ = window.close();
-                    }
+                    call_method(&global("window"), "close");
                     return Ok(None);
                 }
             }
@@ -186,19 +195,24 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
         return false;
     };
     let taken = Promise::new(&mut |resolve, _| {
-        let on_message = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                if string(&event.data(), "mobprocAuth").as_deref() == Some("taken") {
-                    let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
-                }
-            },
-        );
+        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            if string(
+                &event.unchecked_ref::<web_sys::MessageEvent>().data(),
+                "mobprocAuth",
+            )
+            .as_deref()
+                == Some("taken")
+            {
+                let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
+            }
+            Ok(())
+        });
         channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
     });
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
     let first = Promise::race(&js_sys::Array::of2(&taken, &delay(HANDOVER_WAIT_MS)));
     let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
     channel.set_onmessage(None);
-    channel.close();
+    call_method(&channel, "close");
     taken
 }

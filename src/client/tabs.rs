@@ -61,7 +61,7 @@ pub(super) struct Tabs {
 impl Drop for Tabs {
     fn drop(&mut self) {
         self.channel.set_onmessage(None);
-        self.channel.close();
+        super::value::call_method(&self.channel, "close");
     }
 }
 
@@ -92,13 +92,13 @@ impl Client {
     pub(super) fn listen_to_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         let inner: Weak<Inner> = Rc::downgrade(&self.0);
-        let handler = Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
-            move |event: web_sys::MessageEvent| {
-                if let Some(inner) = inner.upgrade() {
-                    Client(inner).on_tab_message(&event.data());
-                }
-            },
-        );
+        let handler = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            if let Some(inner) = inner.upgrade() {
+                Client(inner)
+                    .on_tab_message(&event.unchecked_ref::<web_sys::MessageEvent>().data());
+            }
+            Ok(())
+        });
         tabs.channel
             .set_onmessage(Some(handler.into_js_value().unchecked_ref()));
     }
@@ -240,22 +240,22 @@ impl Client {
     /// missing or refused (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Session>> {
         let locks = field(&global("navigator"), "locks");
-        if self.0.tabs.is_none() || !locks.is_object() {
-            return self.refresh_once().await;
+        if self.0.tabs.is_some() && locks.is_object() {
+            let locks: LockManager = locks.unchecked_into();
+            let before = self.refresh_token_text();
+            let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
+            // At once if the lock is free; if another tab holds it (it is refreshing), once
+            // it is released. One await of each kind keeps the state machine small.
+            let mut wait = false;
+            loop {
+                match self.locked(&locks, &name, wait, &before).await {
+                    Locked::Done(result) => return result,
+                    Locked::Busy if !wait => wait = true,
+                    _ => break,
+                }
+            }
         }
-        let locks: LockManager = locks.unchecked_into();
-        let before = self.refresh_token_text();
-        let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
-        match self.locked(&locks, &name, false, &before).await {
-            Locked::Done(result) => return result,
-            Locked::Refused => return self.refresh_once().await,
-            Locked::Busy => {}
-        }
-        // Another tab held the lock: it was refreshing.
-        match self.locked(&locks, &name, true, &before).await {
-            Locked::Done(result) => result,
-            Locked::Busy | Locked::Refused => self.refresh_once().await,
-        }
+        self.refresh_once().await
     }
 
     /// Runs the refresh while holding the lock `name`: at once if it is free (`wait` false,
@@ -270,22 +270,25 @@ impl Client {
         wait: bool,
         before: &Option<String>,
     ) -> Locked {
-        let outcome: Rc<Cell<Option<Result<Option<Session>>>>> = Rc::default();
-        let busy = Rc::new(Cell::new(false));
+        let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let mut resolve_ready = None;
         let ready = Promise::new(&mut |resolve, _| resolve_ready = Some(resolve));
-        let (client, before) = (self.clone(), before.clone());
-        let (out, is_busy) = (outcome.clone(), busy.clone());
-        let work = Closure::once_into_js(move |lock: JsValue| -> Promise {
+        let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
+        // `FnMut` (called once: Web Locks calls it once) rather than `once_into_js`, whose glue
+        // would be in the module for this closure alone.
+        let work = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |lock: JsValue| {
+            let Some((client, before, out, resolve_ready)) = state.take() else {
+                return Promise::resolve(&JsValue::UNDEFINED);
+            };
             run(Box::pin(async move {
                 let done = |result| {
-                    out.set(Some(result));
+                    out.set(Some(Locked::Done(result)));
                     if let Some(resolve) = &resolve_ready {
                         let _ = resolve.call0(&JsValue::NULL);
                     }
                 };
                 if lock.is_null() {
-                    is_busy.set(true); // not available: the caller waits for it
+                    out.set(Some(Locked::Busy)); // not available: the caller waits for it
                     return Ok(JsValue::UNDEFINED);
                 }
                 if wait && client.refresh_token_text() == before {
@@ -303,7 +306,8 @@ impl Client {
                 }
                 Ok(JsValue::UNDEFINED)
             }))
-        });
+        })
+        .into_js_value();
         let options = Object::new();
         if !wait {
             let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
@@ -315,11 +319,7 @@ impl Client {
         // is as good as settled: it leaves no outcome. (The race handles the rejection.)
         let first = Promise::race(&js_sys::Array::of2(&ready, &request));
         let _ = JsFuture::from(first).await;
-        match outcome.take() {
-            Some(result) => Locked::Done(result),
-            None if busy.get() => Locked::Busy,
-            None => Locked::Refused,
-        }
+        outcome.take().unwrap_or(Locked::Refused)
     }
 
     /// After `invalid_grant` on a refresh token another tab may just have rotated: true if a

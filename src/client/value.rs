@@ -23,6 +23,10 @@ extern "C" {
 /// Work for the event loop: a boxed future that settles with a JavaScript value.
 pub type Task = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, JsValue>>>>;
 
+/// The closure type of the crate's event handlers (channel messages): the signature of
+/// js-sys's own future callbacks, so the module carries its glue once. Always `Ok(())`.
+pub type Handler = dyn FnMut(JsValue) -> Result<(), wasm_bindgen::JsError>;
+
 /// Runs `task` as a Promise. Whatever the crate runs in the background or hands to JavaScript
 /// goes through here as this one boxed type, so wasm-bindgen-futures' adapter (the Promise
 /// executor closure and the spawned task) is in the module once.
@@ -30,25 +34,21 @@ pub fn run(task: Task) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(task)
 }
 
+/// What shared work ends with: a session (the refresh, a popup sign-in) or a completed
+/// redirect callback. One type for all, so the single flight is in the module once.
+pub type Outcome = crate::error::Result<(Option<crate::token::Session>, Option<super::Callback>)>;
+
 /// Async work that several callers wait for: it runs once, and each caller gets a clone of
-/// its outcome (the single-flight refresh, a page's one redirect callback).
-pub struct Shared<T> {
+/// its outcome (the single-flight refresh, a popup sign-in, a page's one redirect callback).
+#[derive(Clone)]
+pub struct Shared {
     done: js_sys::Promise,
-    outcome: std::rc::Rc<std::cell::Cell<Option<T>>>,
+    outcome: std::rc::Rc<std::cell::Cell<Option<Outcome>>>,
 }
 
-impl<T> Clone for Shared<T> {
-    fn clone(&self) -> Self {
-        Shared {
-            done: self.done.clone(),
-            outcome: self.outcome.clone(),
-        }
-    }
-}
-
-impl<T: Clone + 'static> Shared<T> {
+impl Shared {
     /// Starts `work` now.
-    pub fn start(work: impl std::future::Future<Output = T> + 'static) -> Self {
+    pub fn start(work: std::pin::Pin<Box<dyn std::future::Future<Output = Outcome>>>) -> Self {
         let outcome = std::rc::Rc::new(std::cell::Cell::new(None));
         let slot = outcome.clone();
         let done = run(Box::pin(async move {
@@ -59,7 +59,7 @@ impl<T: Clone + 'static> Shared<T> {
     }
 
     /// The outcome, once the work is done.
-    pub async fn wait(&self) -> Option<T> {
+    pub async fn wait(&self) -> Option<Outcome> {
         let _ = wasm_bindgen_futures::JsFuture::from(self.done.clone()).await;
         let value = self.outcome.take();
         self.outcome.set(value.clone());
@@ -97,9 +97,20 @@ pub fn with_page_list<T, R>(
 
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
-    if let Ok(unref) = field(timer, "unref").dyn_into::<js_sys::Function>() {
-        let _ = unref.call1(timer, &JsValue::UNDEFINED);
+    call_method(timer, "unref");
+}
+
+/// `object[name]()` when it is a function; what it returns or throws is ignored. One import
+/// for every such call (`close`, `focus`, `unref`), rather than one of web-sys's each.
+pub fn call_method(object: &JsValue, name: &str) {
+    if let Ok(method) = field(object, name).dyn_into::<js_sys::Function>() {
+        let _ = method.call0(object);
     }
+}
+
+/// `object.closed` (a window, a popup): true unless it says `false`.
+pub fn is_closed(window: &JsValue) -> bool {
+    field(window, "closed").as_bool() != Some(false)
 }
 
 /// `Date.now()` as whole milliseconds.
