@@ -879,7 +879,8 @@ async fn logout_during_a_refresh_does_not_bring_the_session_back() {
                 200,
                 r#"{"access_token":"new","token_type":"Bearer","expires_in":3600,"refresh_token":"r2"}"#,
             )
-            .after(40)
+            // Long enough that a loaded machine still signs out while it is in flight.
+            .after(400)
         } else {
             Reply::json(200, "{}")
         }
@@ -894,7 +895,13 @@ async fn logout_during_a_refresh_does_not_bring_the_session_back() {
                 .map_err(|error| JsValue::from_str(error.code()))
         })
     };
-    sleep(10).await;
+    // Wait for the refresh to start (a fixed 10 ms was too short on a loaded machine).
+    for _ in 0..200 {
+        if !recorder.to(TOKEN).is_empty() {
+            break;
+        }
+        sleep(5).await;
+    }
     assert_eq!(recorder.to(TOKEN).len(), 1, "the refresh has started");
     client.logout();
     let outcome = JsFuture::from(call).await;
