@@ -27,13 +27,16 @@ impl Watch {
         let now = js_sys::Date::now();
         let delay = (session.expires_at as f64 - now + 1.0).clamp(0.0, 2_147_483_647.0);
         let watch: Weak<Watch> = Rc::downgrade(self);
-        let wake = Closure::once_into_js(move || {
+        // `FnMut` rather than `once_into_js`: that glue is in the module already; JavaScript's
+        // collector frees it.
+        let wake = Closure::<dyn FnMut()>::new(move || {
             if let Some(watch) = watch.upgrade() {
                 watch.timer.set(None);
                 watch.changed();
                 watch.plan();
             }
-        });
+        })
+        .into_js_value();
         let timer = set_timeout(&wake, delay);
         unref(&timer);
         self.timer.set(Some(timer));
