@@ -13,23 +13,18 @@ pub fn cat(parts: &[&str]) -> String {
 }
 
 /// `n` in decimal.
-pub fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(d) = digits.get_mut(start) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
+pub fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, n);
+    out
+}
+
+/// Appends `n` in decimal: most significant digit first, by recursion (no digit buffer).
+fn push_decimal(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
     }
-    digits
-        .get(start..)
-        .map(|d| d.iter().map(|&b| char::from(b)).collect())
-        .unwrap_or_default()
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Whether every byte of `text` passes `test`. One loop for every such check of the crate:
@@ -53,22 +48,35 @@ pub fn digits(text: &str) -> Option<u64> {
     if !every_byte(text, |b| b.is_ascii_digit()) {
         return None;
     }
-    Some(text.bytes().fold(0u64, |n, b| {
-        n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
-    }))
+    // Saturating by comparison: `u64::saturating_mul` pulls in a 128-bit multiply.
+    let mut n = 0u64;
+    for &b in text.as_bytes() {
+        n = if n > u64::MAX / 10 {
+            u64::MAX
+        } else {
+            (n * 10).saturating_add(u64::from(b - b'0'))
+        };
+    }
+    Some(n)
 }
 
 /// `text` without the ASCII byte `strip` repeated at its start (`trim_start_matches` for one
 /// byte, without the pattern machinery).
 pub fn trim_start_byte(text: &str, strip: u8) -> &str {
-    let start = text.bytes().take_while(|&b| b == strip).count();
+    let mut start = 0;
+    while text.as_bytes().get(start) == Some(&strip) {
+        start += 1;
+    }
     text.get(start..).unwrap_or_default()
 }
 
 /// `text` without the ASCII byte `strip` repeated at its end; see [`trim_start_byte`].
 pub fn trim_end_byte(text: &str, strip: u8) -> &str {
-    let cut = text.bytes().rev().take_while(|&b| b == strip).count();
-    text.get(..text.len() - cut).unwrap_or_default()
+    let mut end = text.len();
+    while end > 0 && text.as_bytes().get(end - 1) == Some(&strip) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
 }
 
 /// `str::trim` (Unicode white space at both ends), without the pattern machinery.
@@ -88,8 +96,15 @@ pub fn trim(text: &str) -> &str {
 /// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
 /// costs the wasm module more than the callers together).
 pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == separator)?;
-    Some((text.get(..at)?, text.get(at + 1..)?))
+    // An index loop: `position` kept its iterator state in memory, at twice the size.
+    let mut at = 0;
+    loop {
+        match text.as_bytes().get(at) {
+            Some(&b) if b == separator => return Some((text.get(..at)?, text.get(at + 1..)?)),
+            Some(_) => at += 1,
+            None => return None,
+        }
+    }
 }
 
 /// `str::split` for an ASCII separator; see [`split_once_byte`].
