@@ -20,7 +20,7 @@ pub fn decimal(n: u64) -> String {
 }
 
 /// Appends `n` in decimal: most significant digit first, by recursion (no digit buffer).
-fn push_decimal(out: &mut String, n: u64) {
+pub fn push_decimal(out: &mut String, n: u64) {
     if n >= 10 {
         push_decimal(out, n / 10);
     }
