@@ -114,8 +114,9 @@ pub fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a s
     let ok = !value.is_empty()
         && value.len() <= 256
         && crate::text::every_byte(value, |b| (0x20..0x7f).contains(&b))
-        && !value.starts_with(' ')
-        && !value.ends_with(' ');
+        // Bytes, not `starts_with(' ')`: a `char` pattern brings UTF-8 encoding code.
+        && value.as_bytes().first() != Some(&b' ')
+        && value.as_bytes().last() != Some(&b' ');
     if ok {
         return Ok(value);
     }
