@@ -141,29 +141,30 @@ impl<'a> Iterator for SplitByte<'a> {
 
 /// Appends `value` as a JSON string literal (RFC 8259 §7), quotes included.
 pub fn push_json_string(out: &mut String, value: &str) {
+    // Bytes, copying the runs between escapes: every byte escaped is ASCII, so each cut is
+    // a char boundary, and no UTF-8 decoding is needed.
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
+    let mut start = 0;
+    for (at, &b) in value.as_bytes().iter().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            out.push_str(value.get(start..at).unwrap_or_default());
+            out.push('\\');
+            if b < 0x20 {
+                out.push_str("u00");
+                out.push(char::from(b'0' + (b >> 4)));
                 out.push(char::from(
                     b"0123456789abcdef"
-                        .get((c as usize) >> 4)
+                        .get(usize::from(b & 15))
                         .copied()
                         .unwrap_or(b'0'),
                 ));
-                out.push(char::from(
-                    b"0123456789abcdef"
-                        .get((c as usize) & 15)
-                        .copied()
-                        .unwrap_or(b'0'),
-                ));
+            } else {
+                out.push(char::from(b));
             }
-            c => out.push(c),
+            start = at + 1;
         }
     }
+    out.push_str(value.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -172,25 +173,21 @@ pub fn push_json_string(out: &mut String, value: &str) {
 pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
     let mut out = String::from("{");
     for (key, value) in fields {
-        let text = match value {
-            JsonValue::Str(s) => Some(*s),
-            JsonValue::Opt(o) => *o,
-            JsonValue::Nullable(o) => *o,
-            JsonValue::Num(_) | JsonValue::Bool(_) => None,
+        let text = match *value {
+            JsonValue::Opt(None) => continue,
+            JsonValue::Str(s) | JsonValue::Opt(Some(s)) | JsonValue::Nullable(Some(s)) => Some(s),
+            _ => None,
         };
-        if matches!(value, JsonValue::Opt(None)) {
-            continue;
-        }
         if out.len() > 1 {
             out.push(',');
         }
         push_json_string(&mut out, key);
         out.push(':');
-        match value {
-            JsonValue::Num(n) => out.push_str(&decimal(*n)),
-            JsonValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            JsonValue::Nullable(None) => out.push_str("null"),
-            _ => push_json_string(&mut out, text.unwrap_or_default()),
+        match (text, *value) {
+            (Some(s), _) => push_json_string(&mut out, s),
+            (None, JsonValue::Num(n)) => push_decimal(&mut out, n),
+            (None, JsonValue::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
+            _ => out.push_str("null"),
         }
     }
     out.push('}');
