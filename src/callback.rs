@@ -106,19 +106,20 @@ fn parse(input: &str, part: &str) -> Result<Pairs> {
 
 /// The one value of `name`: RFC 6749 §3.1 says parameters MUST NOT be included more than once.
 fn param<'a>(pairs: &'a Pairs, name: &str) -> Result<Option<&'a str>> {
-    let mut values = pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str());
-    let first = values.next();
-    if values.next().is_some() {
-        return Err(Error::InvalidCallback(cat(&[
-            "`",
-            name,
-            "` appears more than once",
-        ])));
+    let mut found = None;
+    for (key, value) in pairs {
+        if key == name {
+            if found.is_some() {
+                return Err(Error::InvalidCallback(cat(&[
+                    "`",
+                    name,
+                    "` appears more than once",
+                ])));
+            }
+            found = Some(value.as_str());
+        }
     }
-    Ok(first)
+    Ok(found)
 }
 
 /// `state` first, then the server's `error`: nothing in a response is believed before its
