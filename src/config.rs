@@ -5,7 +5,7 @@ use crate::prelude::*;
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::secret::ClientSecret;
-use crate::text::{cat, decimal, every_byte, split_byte};
+use crate::text::{cat, decimal, every_byte};
 use crate::url::HttpUrl;
 use core::fmt;
 
@@ -413,12 +413,7 @@ fn header_value(field: &str, value: &str) -> Result<()> {
 
 fn scope_value(value: &str) -> Result<()> {
     // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ), separated by single spaces.
-    let ok = !value.is_empty()
-        && value.len() <= 1024
-        && split_byte(value, b' ').all(|token| {
-            !token.is_empty()
-                && every_byte(token, |b| b.is_ascii_graphic() && b != b'"' && b != b'\\')
-        });
+    let ok = value.len() <= 1024 && crate::token::scope_tokens(value);
     if ok {
         Ok(())
     } else {
