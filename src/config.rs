@@ -318,7 +318,8 @@ fn check(raw: &Config) -> Result<()> {
     }
     // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment; nor may
     // the endpoints we add parameters to.
-    for (field, url) in [
+    // Over a borrowed array: an owned one's iterator costs more code.
+    for (field, url) in &[
         ("authorizeUrl", &raw.authorize_url),
         ("redirectUri", &raw.redirect_uri),
         ("tokenUrl", &raw.token_url),
