@@ -180,14 +180,12 @@ impl ValidConfig {
             secure_url(&raw.api_base_url).map_err(|why| Error::config("apiBaseUrl", why))?;
         let optional = |url: &Option<String>| url.as_deref().and_then(|u| HttpUrl::parse(u).ok());
         let mut allowed_origins = vec![api_base.origin().to_owned()];
-        for url in raw
-            .allowed_origins
-            .iter()
-            .filter_map(|o| HttpUrl::parse(o).ok())
-        {
-            let origin = url.origin().to_owned();
-            if !allowed_origins.contains(&origin) {
-                allowed_origins.push(origin);
+        for origin in &raw.allowed_origins {
+            if let Ok(url) = HttpUrl::parse(origin) {
+                let origin = url.origin();
+                if !allowed_origins.iter().any(|o| o == origin) {
+                    allowed_origins.push(origin.to_owned());
+                }
             }
         }
         let storage_key = match &raw.storage_key {
