@@ -144,13 +144,29 @@ fn accept<'a>(pairs: &Pairs, pending: Option<&'a PendingSignIn>) -> Result<&'a P
 pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) -> Result<SignedIn> {
     let pairs = parse(fragment, "fragment")?;
     let pending = accept(&pairs, pending)?;
-    let get = |name: &str| param(&pairs, name);
+    // In a loop: one error exit (and drop of `pairs`) instead of one per parameter.
+    let mut values = [None; 5];
+    for (at, name) in [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if let Some(value) = values.get_mut(at) {
+            *value = param(&pairs, name)?;
+        }
+    }
+    let [access_token, token_type, expires_in, refresh_token, scope] = values;
     let record = TokenRecord::from_response(
-        get("access_token")?,
-        get("token_type")?,
-        get("expires_in")?.and_then(seconds_from_text),
-        get("refresh_token")?,
-        get("scope")?,
+        access_token,
+        token_type,
+        expires_in.and_then(seconds_from_text),
+        refresh_token,
+        scope,
         now_ms,
     )
     .map_err(Error::callback)?;
