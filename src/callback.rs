@@ -35,20 +35,23 @@ pub struct SignedIn {
 /// True when the fragment (without `#`) is an OAuth response rather than the app's own hash
 /// route: it has an `access_token`, `error` or `state` parameter. `#/orders` is not one.
 pub fn is_oauth_response(fragment: &str) -> bool {
-    split_byte(fragment, b'&').any(|segment| {
-        let key = split_once_byte(segment, b'=').map_or(segment, |(k, _)| k);
-        matches!(key, "access_token" | "error" | "state")
-    })
+    has_key(fragment, "access_token") || has_key(fragment, "error") || has_key(fragment, "state")
 }
 
 /// True when the query (without `?`) is a code grant's answer (RFC 6749 §4.1.2): `state`
 /// with `code` or `error`. An app's own `?state=` alone is not one.
 pub fn is_code_response(query: &str) -> bool {
-    let has = |name: &str| {
-        split_byte(query, b'&')
-            .any(|segment| split_once_byte(segment, b'=').map_or(segment, |(k, _)| k) == name)
-    };
-    has("state") && (has("code") || has("error"))
+    has_key(query, "state") && (has_key(query, "code") || has_key(query, "error"))
+}
+
+/// Whether a segment of the `&`-separated `query` has the key `name`.
+fn has_key(query: &str, name: &str) -> bool {
+    for segment in split_byte(query, b'&') {
+        if split_once_byte(segment, b'=').map_or(segment, |(k, _)| k) == name {
+            return true;
+        }
+    }
+    false
 }
 
 /// The query without the code grant's answer (`code`, `state`, `error…`, `iss`,
