@@ -9,7 +9,7 @@ use crate::secret::{CodeVerifier, State};
 use crate::text::{cat, split_byte, split_once_byte};
 use crate::token::{seconds_from_text, TokenRecord};
 
-/// Longest error text kept from the server, in bytes (cut at a character boundary).
+/// Longest error text kept from the server, in bytes.
 const MAX_ERROR_TEXT: usize = 500;
 
 /// The sign-in this tab started: its `state` and where to go afterwards.
@@ -35,20 +35,23 @@ pub struct SignedIn {
 /// True when the fragment (without `#`) is an OAuth response rather than the app's own hash
 /// route: it has an `access_token`, `error` or `state` parameter. `#/orders` is not one.
 pub fn is_oauth_response(fragment: &str) -> bool {
-    split_byte(fragment, b'&').any(|segment| {
-        let key = split_once_byte(segment, b'=').map_or(segment, |(k, _)| k);
-        matches!(key, "access_token" | "error" | "state")
-    })
+    has_key(fragment, "access_token") || has_key(fragment, "error") || has_key(fragment, "state")
 }
 
 /// True when the query (without `?`) is a code grant's answer (RFC 6749 §4.1.2): `state`
 /// with `code` or `error`. An app's own `?state=` alone is not one.
 pub fn is_code_response(query: &str) -> bool {
-    let has = |name: &str| {
-        split_byte(query, b'&')
-            .any(|segment| split_once_byte(segment, b'=').map_or(segment, |(k, _)| k) == name)
-    };
-    has("state") && (has("code") || has("error"))
+    has_key(query, "state") && (has_key(query, "code") || has_key(query, "error"))
+}
+
+/// Whether a segment of the `&`-separated `query` has the key `name`.
+fn has_key(query: &str, name: &str) -> bool {
+    for segment in split_byte(query, b'&') {
+        if split_once_byte(segment, b'=').map_or(segment, |(k, _)| k) == name {
+            return true;
+        }
+    }
+    false
 }
 
 /// The query without the code grant's answer (`code`, `state`, `error…`, `iss`,
@@ -106,19 +109,20 @@ fn parse(input: &str, part: &str) -> Result<Pairs> {
 
 /// The one value of `name`: RFC 6749 §3.1 says parameters MUST NOT be included more than once.
 fn param<'a>(pairs: &'a Pairs, name: &str) -> Result<Option<&'a str>> {
-    let mut values = pairs
-        .iter()
-        .filter(|(k, _)| k == name)
-        .map(|(_, v)| v.as_str());
-    let first = values.next();
-    if values.next().is_some() {
-        return Err(Error::InvalidCallback(cat(&[
-            "`",
-            name,
-            "` appears more than once",
-        ])));
+    let mut found = None;
+    for (key, value) in pairs {
+        if key == name {
+            if found.is_some() {
+                return Err(Error::InvalidCallback(cat(&[
+                    "`",
+                    name,
+                    "` appears more than once",
+                ])));
+            }
+            found = Some(value.as_str());
+        }
     }
-    Ok(first)
+    Ok(found)
 }
 
 /// `state` first, then the server's `error`: nothing in a response is believed before its
@@ -143,13 +147,29 @@ fn accept<'a>(pairs: &Pairs, pending: Option<&'a PendingSignIn>) -> Result<&'a P
 pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) -> Result<SignedIn> {
     let pairs = parse(fragment, "fragment")?;
     let pending = accept(&pairs, pending)?;
-    let get = |name: &str| param(&pairs, name);
+    // In a loop: one error exit (and drop of `pairs`) instead of one per parameter.
+    let mut values = [None; 5];
+    for (at, name) in [
+        "access_token",
+        "token_type",
+        "expires_in",
+        "refresh_token",
+        "scope",
+    ]
+    .iter()
+    .enumerate()
+    {
+        if let Some(value) = values.get_mut(at) {
+            *value = param(&pairs, name)?;
+        }
+    }
+    let [access_token, token_type, expires_in, refresh_token, scope] = values;
     let record = TokenRecord::from_response(
-        get("access_token")?,
-        get("token_type")?,
-        get("expires_in")?.and_then(seconds_from_text),
-        get("refresh_token")?,
-        get("scope")?,
+        access_token,
+        token_type,
+        expires_in.and_then(seconds_from_text),
+        refresh_token,
+        scope,
         now_ms,
     )
     .map_err(Error::callback)?;
@@ -177,11 +197,10 @@ pub fn evaluate_code(query: &str, pending: Option<&PendingSignIn>) -> Result<Cod
 }
 
 fn clip(text: &str) -> String {
-    let mut end = text.len().min(MAX_ERROR_TEXT);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text.get(..end).unwrap_or_default().to_owned()
+    // The values are ASCII (`form_decode` refuses the rest), so any cut is a char boundary.
+    text.get(..text.len().min(MAX_ERROR_TEXT))
+        .unwrap_or_default()
+        .to_owned()
 }
 
 #[cfg(test)]

@@ -51,8 +51,10 @@ impl Context {
 
     /// `config_invalid` naming `<prefix><field>` for the first value that is not a valid header.
     pub fn check(&self, prefix: &str) -> Result<()> {
-        for ((name, _), value) in FIELDS.iter().zip(self.values()) {
-            if let Some(value) = value {
+        // Indexes, not `zip`: the array iterator's adapters cost more than the loop.
+        let values = self.values();
+        for (at, (name, _)) in FIELDS.iter().enumerate() {
+            if let Some(Some(value)) = values.get(at) {
                 check_value(prefix, name, value)?;
             }
         }
@@ -80,12 +82,11 @@ pub fn headers<'a>(
     call: [Override<'a>; 3],
     correlation_id: Option<&'a str>,
 ) -> Result<Vec<(&'static str, &'a str)>> {
-    let [employee, company, hierarchy, activity] = client;
     let mut out = Vec::new();
-    for ((name, header), (client, call)) in FIELDS
-        .iter()
-        .zip([employee, company, hierarchy].into_iter().zip(call))
-    {
+    // Indexes, not `zip`: the array iterator's adapters cost more than the loop.
+    for (at, (name, header)) in FIELDS.iter().enumerate() {
+        let client = client.get(at).copied().flatten();
+        let call = call.get(at).copied().unwrap_or(Override::Inherit);
         // The error names where the value came from: the client's or this call's context.
         let (value, prefix) = match call {
             Override::Inherit => (client, "context."),
@@ -99,7 +100,7 @@ pub fn headers<'a>(
             out.push((*header, check_value(prefix, name, value)?));
         }
     }
-    if let Some(id) = activity {
+    if let [.., Some(id)] = client {
         out.push((ACTIVITY_ID, check_value("", "activityId", id)?));
     }
     if let Some(id) = correlation_id {
@@ -114,8 +115,9 @@ pub fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a s
     let ok = !value.is_empty()
         && value.len() <= 256
         && crate::text::every_byte(value, |b| (0x20..0x7f).contains(&b))
-        && !value.starts_with(' ')
-        && !value.ends_with(' ');
+        // Bytes, not `starts_with(' ')`: a `char` pattern brings UTF-8 encoding code.
+        && value.as_bytes().first() != Some(&b' ')
+        && value.as_bytes().last() != Some(&b' ');
     if ok {
         return Ok(value);
     }

@@ -18,18 +18,20 @@ pub fn base64(bytes: &[u8], url: bool) -> String {
         })
     };
     let mut out = String::with_capacity(bytes.len() * 4 / 3 + 4);
-    for chunk in bytes.chunks(3) {
-        let b = |i: usize| u32::from(chunk.get(i).copied().unwrap_or(0));
+    // Index loops: `chunks` and an array iterator cost more than the encoding.
+    let mut at = 0;
+    while at < bytes.len() {
+        let b = |i: usize| u32::from(bytes.get(at + i).copied().unwrap_or(0));
         let n = b(0) << 16 | b(1) << 8 | b(2);
-        out.push(sextet(n >> 18));
-        out.push(sextet(n >> 12));
-        for (i, shift) in [(1, 6), (2, 0)] {
-            if chunk.len() > i {
-                out.push(sextet(n >> shift));
+        // Sextet `i` exists when the group has at least `i` bytes (the first two always).
+        for i in 0..4 {
+            if i <= bytes.len() - at {
+                out.push(sextet(n >> (18 - 6 * i)));
             } else if !url {
                 out.push('=');
             }
         }
+        at += 3;
     }
     out
 }
@@ -48,11 +50,9 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        for nibble in [b >> 4, b & 15] {
-            out.push(char::from(
-                HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'),
-            ));
-        }
+        let hex = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
+        out.push(hex(b >> 4));
+        out.push(hex(b & 15));
     }
     out
 }

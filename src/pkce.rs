@@ -44,9 +44,12 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
         padded.push(0);
     }
     padded.extend_from_slice(&((data.len() as u64) * 8).to_be_bytes());
-    for block in padded.chunks_exact(64) {
+    // Index loops throughout: the array iterators, `zip`, `flat_map` and `rotate_right` this
+    // was first written with cost the wasm module several times the arithmetic.
+    let mut at = 0;
+    while let Some(block) = padded.get(at..at + 64) {
+        at += 64;
         let mut w = [0u32; 64];
-        // Byte by byte: zipping with `chunks_exact(4)` kept a divide-by-chunk-size panic path.
         for (i, &byte) in block.iter().enumerate() {
             if let Some(word) = w.get_mut(i / 4) {
                 *word = (*word << 8) | u32::from(byte);
@@ -64,7 +67,8 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
             }
         }
         let mut v = h;
-        for (k, w) in K.iter().zip(w) {
+        for (i, k) in K.iter().enumerate() {
+            let w = w.get(i).copied().unwrap_or(0);
             let s1 = v[4].rotate_right(6) ^ v[4].rotate_right(11) ^ v[4].rotate_right(25);
             let choose = (v[4] & v[5]) ^ (!v[4] & v[6]);
             let t1 = v[7]
@@ -75,22 +79,26 @@ pub fn sha256(data: &[u8]) -> [u8; 32] {
             let s0 = v[0].rotate_right(2) ^ v[0].rotate_right(13) ^ v[0].rotate_right(22);
             let majority = (v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]);
             let t2 = s0.wrapping_add(majority);
-            v.rotate_right(1);
-            v[4] = v[4].wrapping_add(t1);
-            v[0] = t1.wrapping_add(t2);
+            v = [
+                t1.wrapping_add(t2),
+                v[0],
+                v[1],
+                v[2],
+                v[3].wrapping_add(t1),
+                v[4],
+                v[5],
+                v[6],
+            ];
         }
-        for (h, v) in h.iter_mut().zip(v) {
-            *h = h.wrapping_add(v);
+        for (i, h) in h.iter_mut().enumerate() {
+            *h = h.wrapping_add(v.get(i).copied().unwrap_or(0));
         }
     }
     // Byte by byte: `copy_from_slice` has a length check whose formatted panic message would
     // keep `core::fmt` reachable from every sign-in.
     let mut out = [0u8; 32];
-    for (byte, value) in out
-        .iter_mut()
-        .zip(h.iter().flat_map(|word| word.to_be_bytes()))
-    {
-        *byte = value;
+    for (i, byte) in out.iter_mut().enumerate() {
+        *byte = (h.get(i / 4).copied().unwrap_or(0) >> (24 - 8 * (i % 4))) as u8;
     }
     out
 }

@@ -13,23 +13,18 @@ pub fn cat(parts: &[&str]) -> String {
 }
 
 /// `n` in decimal.
-pub fn decimal(mut n: u64) -> String {
-    let mut digits = [0u8; 20];
-    let mut start = digits.len();
-    loop {
-        start -= 1;
-        if let Some(d) = digits.get_mut(start) {
-            *d = b'0' + (n % 10) as u8;
-        }
-        n /= 10;
-        if n == 0 || start == 0 {
-            break;
-        }
+pub fn decimal(n: u64) -> String {
+    let mut out = String::new();
+    push_decimal(&mut out, n);
+    out
+}
+
+/// Appends `n` in decimal: most significant digit first, by recursion (no digit buffer).
+pub fn push_decimal(out: &mut String, n: u64) {
+    if n >= 10 {
+        push_decimal(out, n / 10);
     }
-    digits
-        .get(start..)
-        .map(|d| d.iter().map(|&b| char::from(b)).collect())
-        .unwrap_or_default()
+    out.push(char::from(b'0' + (n % 10) as u8));
 }
 
 /// Whether every byte of `text` passes `test`. One loop for every such check of the crate:
@@ -53,22 +48,35 @@ pub fn digits(text: &str) -> Option<u64> {
     if !every_byte(text, |b| b.is_ascii_digit()) {
         return None;
     }
-    Some(text.bytes().fold(0u64, |n, b| {
-        n.saturating_mul(10).saturating_add(u64::from(b - b'0'))
-    }))
+    // Saturating by comparison: `u64::saturating_mul` pulls in a 128-bit multiply.
+    let mut n = 0u64;
+    for &b in text.as_bytes() {
+        n = if n > u64::MAX / 10 {
+            u64::MAX
+        } else {
+            (n * 10).saturating_add(u64::from(b - b'0'))
+        };
+    }
+    Some(n)
 }
 
 /// `text` without the ASCII byte `strip` repeated at its start (`trim_start_matches` for one
 /// byte, without the pattern machinery).
 pub fn trim_start_byte(text: &str, strip: u8) -> &str {
-    let start = text.bytes().take_while(|&b| b == strip).count();
+    let mut start = 0;
+    while text.as_bytes().get(start) == Some(&strip) {
+        start += 1;
+    }
     text.get(start..).unwrap_or_default()
 }
 
 /// `text` without the ASCII byte `strip` repeated at its end; see [`trim_start_byte`].
 pub fn trim_end_byte(text: &str, strip: u8) -> &str {
-    let cut = text.bytes().rev().take_while(|&b| b == strip).count();
-    text.get(..text.len() - cut).unwrap_or_default()
+    let mut end = text.len();
+    while end > 0 && text.as_bytes().get(end - 1) == Some(&strip) {
+        end -= 1;
+    }
+    text.get(..end).unwrap_or_default()
 }
 
 /// `str::trim` (Unicode white space at both ends), without the pattern machinery.
@@ -88,8 +96,15 @@ pub fn trim(text: &str) -> &str {
 /// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
 /// costs the wasm module more than the callers together).
 pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
-    let at = text.bytes().position(|b| b == separator)?;
-    Some((text.get(..at)?, text.get(at + 1..)?))
+    // An index loop: `position` kept its iterator state in memory, at twice the size.
+    let mut at = 0;
+    loop {
+        match text.as_bytes().get(at) {
+            Some(&b) if b == separator => return Some((text.get(..at)?, text.get(at + 1..)?)),
+            Some(_) => at += 1,
+            None => return None,
+        }
+    }
 }
 
 /// `str::split` for an ASCII separator; see [`split_once_byte`].
@@ -126,29 +141,30 @@ impl<'a> Iterator for SplitByte<'a> {
 
 /// Appends `value` as a JSON string literal (RFC 8259 §7), quotes included.
 pub fn push_json_string(out: &mut String, value: &str) {
+    // Bytes, copying the runs between escapes: every byte escaped is ASCII, so each cut is
+    // a char boundary, and no UTF-8 decoding is needed.
     out.push('"');
-    for c in value.chars() {
-        match c {
-            '"' => out.push_str("\\\""),
-            '\\' => out.push_str("\\\\"),
-            c if (c as u32) < 0x20 => {
-                out.push_str("\\u00");
+    let mut start = 0;
+    for (at, &b) in value.as_bytes().iter().enumerate() {
+        if b == b'"' || b == b'\\' || b < 0x20 {
+            out.push_str(value.get(start..at).unwrap_or_default());
+            out.push('\\');
+            if b < 0x20 {
+                out.push_str("u00");
+                out.push(char::from(b'0' + (b >> 4)));
                 out.push(char::from(
                     b"0123456789abcdef"
-                        .get((c as usize) >> 4)
+                        .get(usize::from(b & 15))
                         .copied()
                         .unwrap_or(b'0'),
                 ));
-                out.push(char::from(
-                    b"0123456789abcdef"
-                        .get((c as usize) & 15)
-                        .copied()
-                        .unwrap_or(b'0'),
-                ));
+            } else {
+                out.push(char::from(b));
             }
-            c => out.push(c),
+            start = at + 1;
         }
     }
+    out.push_str(value.get(start..).unwrap_or_default());
     out.push('"');
 }
 
@@ -157,25 +173,21 @@ pub fn push_json_string(out: &mut String, value: &str) {
 pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
     let mut out = String::from("{");
     for (key, value) in fields {
-        let text = match value {
-            JsonValue::Str(s) => Some(*s),
-            JsonValue::Opt(o) => *o,
-            JsonValue::Nullable(o) => *o,
-            JsonValue::Num(_) | JsonValue::Bool(_) => None,
+        let text = match *value {
+            JsonValue::Opt(None) => continue,
+            JsonValue::Str(s) | JsonValue::Opt(Some(s)) | JsonValue::Nullable(Some(s)) => Some(s),
+            _ => None,
         };
-        if matches!(value, JsonValue::Opt(None)) {
-            continue;
-        }
         if out.len() > 1 {
             out.push(',');
         }
         push_json_string(&mut out, key);
         out.push(':');
-        match value {
-            JsonValue::Num(n) => out.push_str(&decimal(*n)),
-            JsonValue::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-            JsonValue::Nullable(None) => out.push_str("null"),
-            _ => push_json_string(&mut out, text.unwrap_or_default()),
+        match (text, *value) {
+            (Some(s), _) => push_json_string(&mut out, s),
+            (None, JsonValue::Num(n)) => push_decimal(&mut out, n),
+            (None, JsonValue::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
+            _ => out.push_str("null"),
         }
     }
     out.push('}');

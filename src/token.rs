@@ -3,7 +3,7 @@
 use crate::prelude::*;
 
 use crate::secret::{AccessToken, RefreshToken};
-use crate::text::{every_byte, json_object, split_byte, JsonValue};
+use crate::text::{every_byte, json_object, JsonValue};
 
 /// The latest instant JavaScript's `Date` can hold (ms since the epoch); expiries are capped
 /// here so a huge `expires_in` can neither overflow nor lose precision as a JS number.
@@ -173,11 +173,20 @@ pub fn seconds_from_number(value: f64) -> Option<u64> {
 /// RFC 6749 §3.3 `scope`: tokens of visible ASCII but `"` and `\`, one space between them.
 /// The granted scope is shown to the application, so it must not carry control characters.
 pub fn is_scope(value: &str) -> bool {
-    value.len() <= MAX_TOKEN_LEN
-        && split_byte(value, b' ').all(|token| {
-            !token.is_empty()
-                && every_byte(token, |b| matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e))
-        })
+    value.len() <= MAX_TOKEN_LEN && scope_tokens(value)
+}
+
+/// One or more RFC 6749 §3.3 scope tokens, one space between them: one pass over the bytes
+/// (a space may neither start, end nor follow another).
+pub(crate) fn scope_tokens(value: &str) -> bool {
+    let mut previous = b' ';
+    for &b in value.as_bytes() {
+        if !matches!(b, 0x21 | 0x23..=0x5b | 0x5d..=0x7e) && (b != b' ' || previous == b' ') {
+            return false;
+        }
+        previous = b;
+    }
+    previous != b' '
 }
 
 /// RFC 6750 §2.1 `b64token`: `1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="`.

@@ -8,7 +8,7 @@
 use crate::prelude::*;
 
 use crate::text::{
-    cat, decimal, digits, every_byte, split_once_byte, trim_end_byte, trim_start_byte,
+    cat, digits, every_byte, push_decimal, split_once_byte, trim_end_byte, trim_start_byte,
 };
 use core::fmt;
 
@@ -42,32 +42,34 @@ impl HttpUrl {
         // All ASCII from here on, so every byte index is a char boundary.
         let (https, rest) = split_scheme(input)
             .ok_or(UrlError("must be an absolute URL starting with https://"))?;
-        let (authority, tail) = split_at_first(rest, |b| matches!(b, b'/' | b'?' | b'#'));
+        let authority_end = first(rest, |b| matches!(b, b'/' | b'?' | b'#'));
+        let (authority, tail) = rest.split_at_checked(authority_end).unwrap_or((rest, ""));
         let (host, port) = parse_authority(authority, https)?;
-        let (before_fragment, fragment) = split_at_first(tail, |b| b == b'#');
-        let (path, query) = split_at_first(before_fragment, |b| b == b'?');
 
+        // One copy of the input's pieces, lowercased up to the host in place (no temporaries).
         let mut text = String::with_capacity(input.len() + 1);
         text.push_str(if https { "https://" } else { "http://" });
-        text.push_str(&host);
+        text.push_str(host);
+        text.make_ascii_lowercase();
         let host_end = text.len();
         if let Some(port) = port {
             text.push(':');
-            text.push_str(&decimal(port.into()));
+            push_decimal(&mut text, port.into());
         }
         let origin_end = text.len();
-        text.push_str(if path.is_empty() { "/" } else { path });
-        let path_end = text.len();
-        text.push_str(query);
-        let query_end = text.len();
-        text.push_str(fragment);
+        // The path is at least `/`: one is added before a tail that does not start with it.
+        let added = usize::from(first(tail, |b| matches!(b, b'?' | b'#')) == 0);
+        if added == 1 {
+            text.push('/');
+        }
+        text.push_str(tail);
         Ok(HttpUrl {
             text,
             https,
             host_end,
             origin_end,
-            path_end,
-            query_end,
+            path_end: origin_end + added + first(tail, |b| matches!(b, b'?' | b'#')),
+            query_end: origin_end + added + first(tail, |b| b == b'#'),
         })
     }
 
@@ -183,13 +185,20 @@ fn split_scheme(input: &str) -> Option<(bool, &str)> {
     None
 }
 
-/// Splits before the first byte matching `stop` (which stays in the second part).
-fn split_at_first(text: &str, stop: impl Fn(u8) -> bool) -> (&str, &str) {
-    let at = text.bytes().position(stop).unwrap_or(text.len());
-    (text.get(..at).unwrap_or(text), text.get(at..).unwrap_or(""))
+/// The index of the first byte matching `stop`, or the length.
+fn first(text: &str, stop: fn(u8) -> bool) -> usize {
+    let mut at = 0;
+    while let Some(&b) = text.as_bytes().get(at) {
+        if stop(b) {
+            break;
+        }
+        at += 1;
+    }
+    at
 }
 
-fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>), UrlError> {
+/// The host as written (IPv6 literals in brackets) and the port unless it is the default.
+fn parse_authority(authority: &str, https: bool) -> Result<(&str, Option<u16>), UrlError> {
     if !every_byte(authority, |b| b != b'@') {
         return Err(UrlError("must not contain user name or password (`@`)"));
     }
@@ -203,7 +212,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
             "" => None,
             p => Some(p.strip_prefix(':').ok_or(UrlError("has an invalid port"))?),
         };
-        (cat(&["[", &inside.to_ascii_lowercase(), "]"]), port)
+        (authority.get(..inside.len() + 2).unwrap_or_default(), port)
     } else {
         let (host, port) = match split_once_byte(authority, b':') {
             Some((h, p)) => (h, Some(p)),
@@ -217,7 +226,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(String, Option<u16>)
         if !valid {
             return Err(UrlError("must have a valid host name"));
         }
-        (host.to_ascii_lowercase(), port)
+        (host, port)
     };
     let port = match port {
         None => None,
