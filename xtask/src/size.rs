@@ -9,10 +9,9 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// The budget: wasm + JS, gzip -9. Issue #11 asks for at most 40 KB (aim 32 KB); until the
-/// Rust client gets there, this holds what it measures now (74 802 B: the popup, tab sharing,
-/// Web Lock refresh and code grant of #13, and `startClient`/`subscribe`, the React provider's
-/// work moved from react.js into Rust) so it cannot grow unnoticed.
-pub const BUDGET_GZIP: usize = 75_300;
+/// Rust client gets there, this holds what it measures now (69 934 B, after the size pass of
+/// 2026-11-29 that took it down from 74 791 B) so that it cannot grow unnoticed.
+pub const BUDGET_GZIP: usize = 70_400;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).
