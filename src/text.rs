@@ -93,6 +93,22 @@ pub fn trim(text: &str) -> &str {
     text.get(start..end).unwrap_or_default()
 }
 
+/// `text` without HTTP optional white space (SP and HTAB, RFC 9110 §5.6.3) at either end: a
+/// header value needs no Unicode tables.
+pub fn trim_ows(text: &str) -> &str {
+    let ows = |b: Option<&u8>| b == Some(&b' ') || b == Some(&b'\t');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while ows(bytes.get(start)) {
+        start += 1;
+    }
+    let mut end = text.len();
+    while end > start && ows(bytes.get(end - 1)) {
+        end -= 1;
+    }
+    text.get(start..end).unwrap_or_default()
+}
+
 /// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
 /// costs the wasm module more than the callers together).
 pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
@@ -256,6 +272,9 @@ mod tests {
             "  ü  ",
         ] {
             assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+        for text in ["", " ", "\t 7 \t", " a b ", "\u{a0}1 ", "é\t"] {
+            assert_eq!(trim_ows(text), text.trim_matches([' ', '\t']), "{text:?}");
         }
         for text in ["", "/", "//a//", "a/b", "é//"] {
             assert_eq!(trim_start_byte(text, b'/'), text.trim_start_matches('/'));
