@@ -93,6 +93,15 @@ pub fn trim(text: &str) -> &str {
     text.get(start..end).unwrap_or_default()
 }
 
+/// `text` after its first byte if that is the ASCII byte `prefix` (`strip_prefix` for one
+/// byte: a `char` pattern brings UTF-8 encoding code).
+pub fn strip_byte(text: &str, prefix: u8) -> Option<&str> {
+    match text.as_bytes().first() {
+        Some(&b) if b == prefix => text.get(1..),
+        _ => None,
+    }
+}
+
 /// `text` without HTTP optional white space (SP and HTAB, RFC 9110 §5.6.3) at either end: a
 /// header value needs no Unicode tables.
 pub fn trim_ows(text: &str) -> &str {
@@ -272,6 +281,9 @@ mod tests {
             "  ü  ",
         ] {
             assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+        for text in ["", "#", "##a", "a#", "é"] {
+            assert_eq!(strip_byte(text, b'#'), text.strip_prefix('#'), "{text:?}");
         }
         for text in ["", " ", "\t 7 \t", " a b ", "\u{a0}1 ", "é\t"] {
             assert_eq!(trim_ows(text), text.trim_matches([' ', '\t']), "{text:?}");

@@ -72,11 +72,11 @@ impl Client {
         let (path, search, hash) = (part("pathname"), part("search"), part("hash"));
         match self.0.config.response_type() {
             ResponseType::Token => {
-                let fragment = hash.strip_prefix('#').unwrap_or(&hash);
+                let fragment = crate::text::strip_byte(&hash, b'#').unwrap_or(&hash);
                 callback::is_oauth_response(fragment).then(|| (fragment.into(), path + &search))
             }
             ResponseType::Code => {
-                let query = search.strip_prefix('?').unwrap_or(&search);
+                let query = crate::text::strip_byte(&search, b'?').unwrap_or(&search);
                 let rest = cat(&[&path, &callback::without_response(query), &hash]);
                 callback::is_code_response(query).then(|| (query.into(), rest))
             }
