@@ -103,10 +103,11 @@ impl Client {
         let (client, window) = (self.clone(), open.popup.clone());
         let flight = Shared::start(Box::pin(async move {
             let key = client.key().to_owned();
-            let ended = open.popup.clone();
+            let ended: JsValue = open.popup.clone().into();
             let result = client.finish_popup(open).await;
             with_page_list(&UNDER_WAY, |list| {
-                list.retain(|(k, w, _)| !(*k == key && *w == ended))
+                // `===` (wasm-bindgen imports it anyway), not js-sys's `Object.is`: same for windows.
+                list.retain(|(k, w, _)| !(*k == key && JsValue::eq(w, &ended)))
             });
             result.map(|session| (Some(session), None))
         }));
