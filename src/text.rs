@@ -102,6 +102,24 @@ pub fn strip_byte(text: &str, prefix: u8) -> Option<&str> {
     }
 }
 
+/// The first `max` characters of `text`. Counted by UTF-8 lead bytes: `char_indices` would
+/// keep the UTF-8 decoder in the module for this one use.
+pub fn first_chars(text: &str, max: usize) -> &str {
+    let mut chars = 0;
+    let mut at = 0;
+    while let Some(&b) = text.as_bytes().get(at) {
+        // A byte that does not continue a character starts one.
+        if b & 0xC0 != 0x80 {
+            if chars == max {
+                return text.get(..at).unwrap_or_default();
+            }
+            chars += 1;
+        }
+        at += 1;
+    }
+    text
+}
+
 /// `text` without HTTP optional white space (SP and HTAB, RFC 9110 §5.6.3) at either end: a
 /// header value needs no Unicode tables.
 pub fn trim_ows(text: &str) -> &str {
@@ -281,6 +299,15 @@ mod tests {
             "  ü  ",
         ] {
             assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+        for text in ["", "abc", "aé", "ééé", "a\u{10348}b", "\u{3000}xyz"] {
+            for max in 0..5 {
+                let end = text
+                    .char_indices()
+                    .nth(max)
+                    .map_or(text.len(), |(at, _)| at);
+                assert_eq!(first_chars(text, max), &text[..end], "{text:?} {max}");
+            }
         }
         for text in ["", "#", "##a", "a#", "é"] {
             assert_eq!(strip_byte(text, b'#'), text.strip_prefix('#'), "{text:?}");
