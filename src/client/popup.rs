@@ -4,9 +4,9 @@
 //! the sign-in's `state` (never `postMessage` to `"*"`, and it works when a
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
-use super::redirect::{popup_channel, popup_message, SignInAnswer};
+use super::redirect::{popup_channel, popup_reply, SignInAnswer};
 use super::value::{
-    call_method, delay, global, in_browser_page, is_closed, now_ms, string, with_page_list, Shared,
+    call_method, delay, global, in_browser_page, is_closed, now_ms, with_page_list, Shared,
 };
 use super::Client;
 use crate::callback::PendingSignIn;
@@ -171,22 +171,7 @@ impl Client {
 
 /// The popup's answer, or why there is none.
 async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
-    let channel = open.channel.clone();
-    let answered = Promise::new(&mut |resolve, _| {
-        let reply = channel.clone();
-        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
-            let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-            if string(&data, "mobprocAuth").as_deref() != Some("answer") {
-                return Ok(());
-            }
-            if let Some(answer) = string(&data, "answer") {
-                let _ = reply.post_message(&popup_message("taken", None));
-                let _ = resolve.call1(&JsValue::NULL, &answer.into());
-            }
-            Ok(())
-        });
-        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
-    });
+    let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
     loop {
         let first = Promise::race(&js_sys::Array::of2(&answered, &delay(POLL_MS)));

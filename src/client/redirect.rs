@@ -187,6 +187,34 @@ pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
     message
 }
 
+/// A promise of the first message of `kind` on a popup channel: for `"answer"`, the answer's
+/// text (after replying `taken`); for `"taken"`, `true`. One handler for the popup and the
+/// page that opened it, so that its glue is in the module once.
+pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static str) -> Promise {
+    Promise::new(&mut |resolve, _| {
+        let reply = channel.clone();
+        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+            let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+            if string(&data, "mobprocAuth").as_deref() != Some(kind) {
+                return Ok(());
+            }
+            let value = match kind {
+                "answer" => {
+                    let Some(answer) = string(&data, "answer") else {
+                        return Ok(());
+                    };
+                    let _ = reply.post_message(&popup_message("taken", None));
+                    answer.into()
+                }
+                _ => JsValue::TRUE,
+            };
+            let _ = resolve.call1(&JsValue::NULL, &value);
+            Ok(())
+        });
+        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
+    })
+}
+
 /// In a sign-in popup: offers the answer to the page that opened it, over the same-origin
 /// channel of its `state` (which works when a `Cross-Origin-Opener-Policy` severed
 /// `window.opener`). True when that page took it.
@@ -194,21 +222,7 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
     let Some(channel) = popup_channel(state) else {
         return false;
     };
-    let taken = Promise::new(&mut |resolve, _| {
-        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
-            if string(
-                &event.unchecked_ref::<web_sys::MessageEvent>().data(),
-                "mobprocAuth",
-            )
-            .as_deref()
-                == Some("taken")
-            {
-                let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
-            }
-            Ok(())
-        });
-        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
-    });
+    let taken = popup_reply(&channel, "taken");
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
     let first = Promise::race(&js_sys::Array::of2(&taken, &delay(HANDOVER_WAIT_MS)));
     let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
