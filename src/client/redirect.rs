@@ -191,28 +191,28 @@ pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
 /// text (after replying `taken`); for `"taken"`, `true`. One handler for the popup and the
 /// page that opened it, so that its glue is in the module once.
 pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static str) -> Promise {
-    Promise::new(&mut |resolve, _| {
-        let reply = channel.clone();
-        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
-            let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-            if string(&data, "mobprocAuth").as_deref() != Some(kind) {
-                return Ok(());
+    let (promise, resolve) = super::value::deferred();
+    let reply = channel.clone();
+    let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+        let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+        if string(&data, "mobprocAuth").as_deref() != Some(kind) {
+            return Ok(());
+        }
+        let value = match kind {
+            "answer" => {
+                let Some(answer) = string(&data, "answer") else {
+                    return Ok(());
+                };
+                let _ = reply.post_message(&popup_message("taken", None));
+                answer.into()
             }
-            let value = match kind {
-                "answer" => {
-                    let Some(answer) = string(&data, "answer") else {
-                        return Ok(());
-                    };
-                    let _ = reply.post_message(&popup_message("taken", None));
-                    answer.into()
-                }
-                _ => JsValue::TRUE,
-            };
-            let _ = resolve.call1(&JsValue::NULL, &value);
-            Ok(())
-        });
-        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
-    })
+            _ => JsValue::TRUE,
+        };
+        let _ = resolve.call1(&JsValue::NULL, &value);
+        Ok(())
+    });
+    channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
+    promise
 }
 
 /// In a sign-in popup: offers the answer to the page that opened it, over the same-origin

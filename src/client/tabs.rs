@@ -9,7 +9,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::value::{delay, field, global, in_browser_page, run, sleep, string};
+use super::value::{deferred, delay, field, global, in_browser_page, run, sleep, string};
 use super::{Client, Inner};
 use crate::error::Result;
 use crate::token::Session;
@@ -122,11 +122,10 @@ impl Client {
     /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`].
     async fn wait_for_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
-        let adopted = Promise::new(&mut |resolve, _| {
-            let mut waiting = tabs.waiting.take();
-            waiting.push(resolve);
-            tabs.waiting.set(waiting);
-        });
+        let (adopted, resolve) = deferred();
+        let mut waiting = tabs.waiting.take();
+        waiting.push(resolve);
+        tabs.waiting.set(waiting);
         self.tell_tabs("ask", None);
         let first = Promise::race(&js_sys::Array::of2(&adopted, &delay(ASK_WAIT_MS)));
         let _ = JsFuture::from(first).await;
@@ -271,8 +270,7 @@ impl Client {
         before: &Option<String>,
     ) -> Locked {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
-        let mut resolve_ready = None;
-        let ready = Promise::new(&mut |resolve, _| resolve_ready = Some(resolve));
+        let (ready, resolve_ready) = deferred();
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
         // `FnMut` (called once: Web Locks calls it once) rather than `once_into_js`, whose glue
         // would be in the module for this closure alone.
@@ -283,9 +281,7 @@ impl Client {
             run(Box::pin(async move {
                 let done = |result| {
                     out.set(Some(Locked::Done(result)));
-                    if let Some(resolve) = &resolve_ready {
-                        let _ = resolve.call0(&JsValue::NULL);
-                    }
+                    let _ = resolve_ready.call0(&JsValue::NULL);
                 };
                 if lock.is_null() {
                     out.set(Some(Locked::Busy)); // not available: the caller waits for it

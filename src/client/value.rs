@@ -67,11 +67,22 @@ impl Shared {
     }
 }
 
+/// A new promise and the function that resolves it. The crate's one executor closure, so
+/// that its glue is in the module once.
+pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
+    let mut resolver = None;
+    let promise = js_sys::Promise::new(&mut |resolve, _| resolver = Some(resolve));
+    // The executor runs at once; were it not to, calling `undefined` throws, which the
+    // callers ignore as they ignore any throw of `resolve`.
+    let resolve = resolver.unwrap_or_else(|| JsValue::UNDEFINED.unchecked_into());
+    (promise, resolve)
+}
+
 /// A promise that resolves with `undefined` after `ms` (the timer unref'd in Node).
 pub fn delay(ms: f64) -> js_sys::Promise {
-    js_sys::Promise::new(&mut |resolve, _| {
-        unref(&set_timeout(&resolve, ms));
-    })
+    let (promise, resolve) = deferred();
+    unref(&set_timeout(&resolve, ms));
+    promise
 }
 
 /// Waits `ms`.
