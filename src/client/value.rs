@@ -68,10 +68,13 @@ impl Shared {
 }
 
 /// A new promise and the function that resolves it. The crate's one executor closure, so
-/// that its glue is in the module once.
+/// that its glue is in the module once; `new_typed`, the constructor wasm-bindgen-futures
+/// imports, rather than a second import of the same one.
 pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
     let mut resolver = None;
-    let promise = js_sys::Promise::new(&mut |resolve, _| resolver = Some(resolve));
+    let promise = js_sys::Promise::new_typed::<JsValue>(&mut |resolve, _| {
+        resolver = Some(resolve.unchecked_into())
+    });
     // The executor runs at once; were it not to, calling `undefined` throws, which the
     // callers ignore as they ignore any throw of `resolve`.
     let resolve = resolver.unwrap_or_else(|| JsValue::UNDEFINED.unchecked_into());
