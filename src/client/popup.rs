@@ -6,17 +6,16 @@
 
 use super::redirect::{popup_channel, popup_reply, SignInAnswer};
 use super::value::{
-    call_method, delay, global, in_browser_page, is_closed, now_ms, with_page_list, Shared,
+    call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, with_page_list,
+    Shared,
 };
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
 use crate::token::Session;
-use js_sys::Promise;
 use std::cell::Cell;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// Options of [`Client::login_popup`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -174,8 +173,8 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
     loop {
-        let first = Promise::race(&js_sys::Array::of2(&answered, &delay(POLL_MS)));
-        if let Some(answer) = JsFuture::from(first).await.ok().and_then(|v| v.as_string()) {
+        let first = first_of(&answered, &delay(POLL_MS)).await;
+        if let Some(answer) = first.ok().and_then(|v| v.as_string()) {
             return Ok(SignInAnswer(answer));
         }
         let elapsed = now_ms().saturating_sub(open.opened_at);

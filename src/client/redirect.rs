@@ -5,7 +5,7 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, global, in_browser_page, now_ms, string, with_page_list, Shared,
+    call_method, delay, first_of, global, in_browser_page, now_ms, string, with_page_list, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
@@ -15,7 +15,6 @@ use crate::text::cat;
 use js_sys::{Object, Promise, Reflect};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// How long a popup's page waits for its opener to take the answer.
 const HANDOVER_WAIT_MS: f64 = 1000.0;
@@ -224,8 +223,7 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
     };
     let taken = popup_reply(&channel, "taken");
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
-    let first = Promise::race(&js_sys::Array::of2(&taken, &delay(HANDOVER_WAIT_MS)));
-    let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
+    let taken = first_of(&taken, &delay(HANDOVER_WAIT_MS)).await.ok() == Some(JsValue::TRUE);
     channel.set_onmessage(None);
     call_method(&channel, "close");
     taken

@@ -9,7 +9,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::value::{deferred, delay, field, global, in_browser_page, run, sleep, string};
+use super::value::{deferred, delay, field, first_of, global, in_browser_page, run, sleep, string};
 use super::{Client, Inner};
 use crate::error::Result;
 use crate::token::Session;
@@ -17,7 +17,6 @@ use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// How long a tab waits for the others to answer: short enough not to delay a page that is
 /// alone, long enough for a busy tab's event loop.
@@ -127,8 +126,7 @@ impl Client {
         waiting.push(resolve);
         tabs.waiting.set(waiting);
         self.tell_tabs("ask", None);
-        let first = Promise::race(&js_sys::Array::of2(&adopted, &delay(ASK_WAIT_MS)));
-        let _ = JsFuture::from(first).await;
+        let _ = first_of(&adopted, &delay(ASK_WAIT_MS)).await;
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
@@ -313,8 +311,7 @@ impl Client {
         };
         // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
         // is as good as settled: it leaves no outcome. (The race handles the rejection.)
-        let first = Promise::race(&js_sys::Array::of2(&ready, &request));
-        let _ = JsFuture::from(first).await;
+        let _ = first_of(&ready, &request).await;
         outcome.take().unwrap_or(Locked::Refused)
     }
 

@@ -88,6 +88,11 @@ pub fn delay(ms: f64) -> js_sys::Promise {
     promise
 }
 
+/// Whichever of `a` and `b` settles first (`Promise.race`), as a future.
+pub fn first_of(a: &js_sys::Promise, b: &js_sys::Promise) -> wasm_bindgen_futures::JsFuture {
+    js_sys::Promise::race(&js_sys::Array::of2(a, b)).into()
+}
+
 /// Waits `ms`.
 pub async fn sleep(ms: f64) {
     let _ = wasm_bindgen_futures::JsFuture::from(delay(ms)).await;
