@@ -93,6 +93,49 @@ pub fn trim(text: &str) -> &str {
     text.get(start..end).unwrap_or_default()
 }
 
+/// `text` after its first byte if that is the ASCII byte `prefix` (`strip_prefix` for one
+/// byte: a `char` pattern brings UTF-8 encoding code).
+pub fn strip_byte(text: &str, prefix: u8) -> Option<&str> {
+    match text.as_bytes().first() {
+        Some(&b) if b == prefix => text.get(1..),
+        _ => None,
+    }
+}
+
+/// The first `max` characters of `text`. Counted by UTF-8 lead bytes: `char_indices` would
+/// keep the UTF-8 decoder in the module for this one use.
+pub fn first_chars(text: &str, max: usize) -> &str {
+    let mut chars = 0;
+    let mut at = 0;
+    while let Some(&b) = text.as_bytes().get(at) {
+        // A byte that does not continue a character starts one.
+        if b & 0xC0 != 0x80 {
+            if chars == max {
+                return text.get(..at).unwrap_or_default();
+            }
+            chars += 1;
+        }
+        at += 1;
+    }
+    text
+}
+
+/// `text` without HTTP optional white space (SP and HTAB, RFC 9110 §5.6.3) at either end: a
+/// header value needs no Unicode tables.
+pub fn trim_ows(text: &str) -> &str {
+    let ows = |b: Option<&u8>| b == Some(&b' ') || b == Some(&b'\t');
+    let bytes = text.as_bytes();
+    let mut start = 0;
+    while ows(bytes.get(start)) {
+        start += 1;
+    }
+    let mut end = text.len();
+    while end > start && ows(bytes.get(end - 1)) {
+        end -= 1;
+    }
+    text.get(start..end).unwrap_or_default()
+}
+
 /// `str::split_once` for an ASCII separator, without the generic pattern machinery (which
 /// costs the wasm module more than the callers together).
 pub fn split_once_byte(text: &str, separator: u8) -> Option<(&str, &str)> {
@@ -256,6 +299,21 @@ mod tests {
             "  ü  ",
         ] {
             assert_eq!(trim(text), text.trim(), "{text:?}");
+        }
+        for text in ["", "abc", "aé", "ééé", "a\u{10348}b", "\u{3000}xyz"] {
+            for max in 0..5 {
+                let end = text
+                    .char_indices()
+                    .nth(max)
+                    .map_or(text.len(), |(at, _)| at);
+                assert_eq!(first_chars(text, max), &text[..end], "{text:?} {max}");
+            }
+        }
+        for text in ["", "#", "##a", "a#", "é"] {
+            assert_eq!(strip_byte(text, b'#'), text.strip_prefix('#'), "{text:?}");
+        }
+        for text in ["", " ", "\t 7 \t", " a b ", "\u{a0}1 ", "é\t"] {
+            assert_eq!(trim_ows(text), text.trim_matches([' ', '\t']), "{text:?}");
         }
         for text in ["", "/", "//a//", "a/b", "é//"] {
             assert_eq!(trim_start_byte(text, b'/'), text.trim_start_matches('/'));

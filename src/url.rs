@@ -8,7 +8,8 @@
 use crate::prelude::*;
 
 use crate::text::{
-    cat, digits, every_byte, push_decimal, split_once_byte, trim_end_byte, trim_start_byte,
+    cat, digits, every_byte, push_decimal, split_once_byte, strip_byte, trim_end_byte,
+    trim_start_byte,
 };
 use core::fmt;
 
@@ -202,7 +203,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(&str, Option<u16>), 
     if !every_byte(authority, |b| b != b'@') {
         return Err(UrlError("must not contain user name or password (`@`)"));
     }
-    let (host, port) = if let Some(v6) = authority.strip_prefix('[') {
+    let (host, port) = if let Some(v6) = strip_byte(authority, b'[') {
         let (inside, after) =
             split_once_byte(v6, b']').ok_or(UrlError("has an unterminated IPv6 address"))?;
         if inside.is_empty() || !every_byte(inside, |c| c.is_ascii_hexdigit() || c == b':') {
@@ -210,7 +211,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(&str, Option<u16>), 
         }
         let port = match after {
             "" => None,
-            p => Some(p.strip_prefix(':').ok_or(UrlError("has an invalid port"))?),
+            p => Some(strip_byte(p, b':').ok_or(UrlError("has an invalid port"))?),
         };
         (authority.get(..inside.len() + 2).unwrap_or_default(), port)
     } else {

@@ -135,7 +135,8 @@ fn clip(text: &js_sys::JsString, max: u32) -> String {
 
 /// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.
 fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
-    let value = crate::text::trim(value);
+    // Headers.get strips white space already; SP/HTAB (HTTP's) is all a header value has.
+    let value = crate::text::trim_ows(value);
     if let Some(seconds) = crate::text::digits(value) {
         // At most 2^53 − 1, the largest whole number JavaScript holds exactly.
         return Some(seconds.min((1 << 53) - 1));

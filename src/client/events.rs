@@ -96,10 +96,9 @@ impl Events {
 
     /// Removes a listener; removing one twice does nothing.
     pub fn off(&self, id: u32) {
-        let mut listeners = self.listeners.borrow_mut();
-        if let Some(at) = listeners.iter().position(|(i, _, _)| *i == id) {
-            listeners.remove(at);
-        }
+        // `retain` (ids are unique), not `remove(position)`: that keeps a formatted bounds
+        // panic in the module.
+        self.listeners.borrow_mut().retain(|(i, _, _)| *i != id);
     }
 
     /// Tells every listener of the event's kind; one that throws is reported as

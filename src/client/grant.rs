@@ -267,21 +267,19 @@ impl Client {
         let record = self.usable().ok_or(Error::NotAuthenticated)?;
         let token = record.access_token().secret();
         let config = &self.0.config;
-        let answer = if let Some(url) = config.validate_url() {
+        // One request, one await: a second would add its state to this function's.
+        let request = if let Some(url) = config.validate_url() {
             let request = self
                 .endpoint(url.as_str(), Method::GET)
                 .query([("access_token", token)]);
-            self.send_form(request.build().map_err(gloo_error)?)
-                .await
-                .map_err(network_error)?
+            request.build().map_err(gloo_error)?
         } else if let Some(url) = config.token_url() {
             let params = [
                 ("grant_type", VALIDATE_GRANT),
                 ("token", token),
                 ("client_id", config.client_id().as_str()),
             ];
-            self.post_form(url.as_str(), &params)
-                .await
+            self.form_request(url.as_str(), &params)
                 .map_err(network_error)?
         } else {
             return Err(Error::config(
@@ -289,6 +287,7 @@ impl Client {
                 "or `tokenUrl` is required to validate",
             ));
         };
+        let answer = self.send_form(request).await.map_err(network_error)?;
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
         if answer.text("error").as_deref() == Some("invalid_client") {
@@ -388,6 +387,16 @@ impl Client {
     /// POSTs `params` as a form, with client authentication when the client has a secret.
     /// `Err` only when no answer came (network error, timeout): what fetch threw.
     async fn post_form(&self, url: &str, params: &[(&str, &str)]) -> Result<Answer, JsValue> {
+        let request = self.form_request(url, params)?;
+        self.send_form(request).await
+    }
+
+    /// The request [`Client::post_form`] sends.
+    fn form_request(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+    ) -> Result<gloo_net::http::Request, JsValue> {
         let form = UrlSearchParams::new()?;
         for (name, value) in params {
             form.append(name, value);
@@ -409,8 +418,7 @@ impl Client {
                 }
             }
         }
-        let request = request.body(form).map_err(gloo_thrown)?;
-        self.send_form(request).await
+        request.body(form).map_err(gloo_thrown)
     }
 
     /// Sends an OAuth endpoint request and reads its answer.

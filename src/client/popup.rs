@@ -4,19 +4,18 @@
 //! the sign-in's `state` (never `postMessage` to `"*"`, and it works when a
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
-use super::redirect::{popup_channel, popup_message, SignInAnswer};
+use super::redirect::{popup_channel, popup_reply, SignInAnswer};
 use super::value::{
-    call_method, delay, global, in_browser_page, is_closed, now_ms, string, with_page_list, Shared,
+    call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, with_page_list,
+    Shared,
 };
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, Result};
 use crate::token::Session;
-use js_sys::Promise;
 use std::cell::Cell;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// Options of [`Client::login_popup`].
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -103,10 +102,11 @@ impl Client {
         let (client, window) = (self.clone(), open.popup.clone());
         let flight = Shared::start(Box::pin(async move {
             let key = client.key().to_owned();
-            let ended = open.popup.clone();
+            let ended: JsValue = open.popup.clone().into();
             let result = client.finish_popup(open).await;
             with_page_list(&UNDER_WAY, |list| {
-                list.retain(|(k, w, _)| !(*k == key && *w == ended))
+                // `===` (wasm-bindgen imports it anyway), not js-sys's `Object.is`: same for windows.
+                list.retain(|(k, w, _)| !(*k == key && JsValue::eq(w, &ended)))
             });
             result.map(|session| (Some(session), None))
         }));
@@ -170,26 +170,11 @@ impl Client {
 
 /// The popup's answer, or why there is none.
 async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
-    let channel = open.channel.clone();
-    let answered = Promise::new(&mut |resolve, _| {
-        let reply = channel.clone();
-        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
-            let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-            if string(&data, "mobprocAuth").as_deref() != Some("answer") {
-                return Ok(());
-            }
-            if let Some(answer) = string(&data, "answer") {
-                let _ = reply.post_message(&popup_message("taken", None));
-                let _ = resolve.call1(&JsValue::NULL, &answer.into());
-            }
-            Ok(())
-        });
-        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
-    });
+    let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
     loop {
-        let first = Promise::race(&js_sys::Array::of2(&answered, &delay(POLL_MS)));
-        if let Some(answer) = JsFuture::from(first).await.ok().and_then(|v| v.as_string()) {
+        let first = first_of(&answered, &delay(POLL_MS)).await;
+        if let Some(answer) = first.ok().and_then(|v| v.as_string()) {
             return Ok(SignInAnswer(answer));
         }
         let elapsed = now_ms().saturating_sub(open.opened_at);

@@ -5,7 +5,7 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, global, in_browser_page, now_ms, string, with_page_list, Shared,
+    call_method, delay, first_of, global, in_browser_page, now_ms, string, with_page_list, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
@@ -15,7 +15,6 @@ use crate::text::cat;
 use js_sys::{Object, Promise, Reflect};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// How long a popup's page waits for its opener to take the answer.
 const HANDOVER_WAIT_MS: f64 = 1000.0;
@@ -72,11 +71,11 @@ impl Client {
         let (path, search, hash) = (part("pathname"), part("search"), part("hash"));
         match self.0.config.response_type() {
             ResponseType::Token => {
-                let fragment = hash.strip_prefix('#').unwrap_or(&hash);
+                let fragment = crate::text::strip_byte(&hash, b'#').unwrap_or(&hash);
                 callback::is_oauth_response(fragment).then(|| (fragment.into(), path + &search))
             }
             ResponseType::Code => {
-                let query = search.strip_prefix('?').unwrap_or(&search);
+                let query = crate::text::strip_byte(&search, b'?').unwrap_or(&search);
                 let rest = cat(&[&path, &callback::without_response(query), &hash]);
                 callback::is_code_response(query).then(|| (query.into(), rest))
             }
@@ -187,6 +186,34 @@ pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
     message
 }
 
+/// A promise of the first message of `kind` on a popup channel: for `"answer"`, the answer's
+/// text (after replying `taken`); for `"taken"`, `true`. One handler for the popup and the
+/// page that opened it, so that its glue is in the module once.
+pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static str) -> Promise {
+    let (promise, resolve) = super::value::deferred();
+    let reply = channel.clone();
+    let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
+        let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
+        if string(&data, "mobprocAuth").as_deref() != Some(kind) {
+            return Ok(());
+        }
+        let value = match kind {
+            "answer" => {
+                let Some(answer) = string(&data, "answer") else {
+                    return Ok(());
+                };
+                let _ = reply.post_message(&popup_message("taken", None));
+                answer.into()
+            }
+            _ => JsValue::TRUE,
+        };
+        let _ = resolve.call1(&JsValue::NULL, &value);
+        Ok(())
+    });
+    channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
+    promise
+}
+
 /// In a sign-in popup: offers the answer to the page that opened it, over the same-origin
 /// channel of its `state` (which works when a `Cross-Origin-Opener-Policy` severed
 /// `window.opener`). True when that page took it.
@@ -194,24 +221,9 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
     let Some(channel) = popup_channel(state) else {
         return false;
     };
-    let taken = Promise::new(&mut |resolve, _| {
-        let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
-            if string(
-                &event.unchecked_ref::<web_sys::MessageEvent>().data(),
-                "mobprocAuth",
-            )
-            .as_deref()
-                == Some("taken")
-            {
-                let _ = resolve.call1(&JsValue::NULL, &JsValue::TRUE);
-            }
-            Ok(())
-        });
-        channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
-    });
+    let taken = popup_reply(&channel, "taken");
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
-    let first = Promise::race(&js_sys::Array::of2(&taken, &delay(HANDOVER_WAIT_MS)));
-    let taken = JsFuture::from(first).await.ok() == Some(JsValue::TRUE);
+    let taken = first_of(&taken, &delay(HANDOVER_WAIT_MS)).await.ok() == Some(JsValue::TRUE);
     channel.set_onmessage(None);
     call_method(&channel, "close");
     taken

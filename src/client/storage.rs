@@ -77,10 +77,9 @@ impl Storage for MemoryStorage {
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
         // Keys are unique: `set` removes before it adds.
+        // `retain`, not `remove(position)`: that keeps a formatted bounds panic in the module.
         let mut entries = self.0.take();
-        if let Some(at) = entries.iter().position(|(k, _)| k == key) {
-            entries.remove(at);
-        }
+        entries.retain(|(k, _)| k != key);
         self.0.set(entries);
         Ok(())
     }

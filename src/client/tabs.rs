@@ -9,7 +9,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::value::{delay, field, global, in_browser_page, run, sleep, string};
+use super::value::{deferred, delay, field, first_of, global, in_browser_page, run, sleep, string};
 use super::{Client, Inner};
 use crate::error::Result;
 use crate::token::Session;
@@ -17,7 +17,6 @@ use js_sys::{Function, Object, Promise, Reflect};
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
-use wasm_bindgen_futures::JsFuture;
 
 /// How long a tab waits for the others to answer: short enough not to delay a page that is
 /// alone, long enough for a busy tab's event loop.
@@ -122,14 +121,12 @@ impl Client {
     /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`].
     async fn wait_for_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
-        let adopted = Promise::new(&mut |resolve, _| {
-            let mut waiting = tabs.waiting.take();
-            waiting.push(resolve);
-            tabs.waiting.set(waiting);
-        });
+        let (adopted, resolve) = deferred();
+        let mut waiting = tabs.waiting.take();
+        waiting.push(resolve);
+        tabs.waiting.set(waiting);
         self.tell_tabs("ask", None);
-        let first = Promise::race(&js_sys::Array::of2(&adopted, &delay(ASK_WAIT_MS)));
-        let _ = JsFuture::from(first).await;
+        let _ = first_of(&adopted, &delay(ASK_WAIT_MS)).await;
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
@@ -271,8 +268,7 @@ impl Client {
         before: &Option<String>,
     ) -> Locked {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
-        let mut resolve_ready = None;
-        let ready = Promise::new(&mut |resolve, _| resolve_ready = Some(resolve));
+        let (ready, resolve_ready) = deferred();
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
         // `FnMut` (called once: Web Locks calls it once) rather than `once_into_js`, whose glue
         // would be in the module for this closure alone.
@@ -283,9 +279,7 @@ impl Client {
             run(Box::pin(async move {
                 let done = |result| {
                     out.set(Some(Locked::Done(result)));
-                    if let Some(resolve) = &resolve_ready {
-                        let _ = resolve.call0(&JsValue::NULL);
-                    }
+                    let _ = resolve_ready.call0(&JsValue::NULL);
                 };
                 if lock.is_null() {
                     out.set(Some(Locked::Busy)); // not available: the caller waits for it
@@ -317,8 +311,7 @@ impl Client {
         };
         // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
         // is as good as settled: it leaves no outcome. (The race handles the rejection.)
-        let first = Promise::race(&js_sys::Array::of2(&ready, &request));
-        let _ = JsFuture::from(first).await;
+        let _ = first_of(&ready, &request).await;
         outcome.take().unwrap_or(Locked::Refused)
     }
 

@@ -67,11 +67,30 @@ impl Shared {
     }
 }
 
+/// A new promise and the function that resolves it. The crate's one executor closure, so
+/// that its glue is in the module once; `new_typed`, the constructor wasm-bindgen-futures
+/// imports, rather than a second import of the same one.
+pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
+    let mut resolver = None;
+    let promise = js_sys::Promise::new_typed::<JsValue>(&mut |resolve, _| {
+        resolver = Some(resolve.unchecked_into())
+    });
+    // The executor runs at once; were it not to, calling `undefined` throws, which the
+    // callers ignore as they ignore any throw of `resolve`.
+    let resolve = resolver.unwrap_or_else(|| JsValue::UNDEFINED.unchecked_into());
+    (promise, resolve)
+}
+
 /// A promise that resolves with `undefined` after `ms` (the timer unref'd in Node).
 pub fn delay(ms: f64) -> js_sys::Promise {
-    js_sys::Promise::new(&mut |resolve, _| {
-        unref(&set_timeout(&resolve, ms));
-    })
+    let (promise, resolve) = deferred();
+    unref(&set_timeout(&resolve, ms));
+    promise
+}
+
+/// Whichever of `a` and `b` settles first (`Promise.race`), as a future.
+pub fn first_of(a: &js_sys::Promise, b: &js_sys::Promise) -> wasm_bindgen_futures::JsFuture {
+    js_sys::Promise::race(&js_sys::Array::of2(a, b)).into()
 }
 
 /// Waits `ms`.

@@ -290,9 +290,7 @@ impl MobprocClient {
                     .map(drop)
             }),
         );
-        let client = self.client.clone();
-        let off = Closure::<dyn FnMut()>::new(move || client.off(id));
-        Ok(off.into_js_value().unchecked_into())
+        Ok(watch::unsubscribe(&self.client, id, None))
     }
 }
 

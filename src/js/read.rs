@@ -93,10 +93,7 @@ pub fn only_known(
         {
             continue;
         }
-        let short = key
-            .char_indices()
-            .nth(64)
-            .map_or(&*key, |(end, _)| key.get(..end).unwrap_or_default());
+        let short = crate::text::first_chars(&key, 64);
         let mut why = cat(&[reason, " (known: "]);
         let mut separator = "";
         for name in known.iter().copied().flatten() {

@@ -10,7 +10,7 @@ use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 /// One subscription: its listener, and the timer set for the current token's expiry.
-struct Watch {
+pub struct Watch {
     client: Client,
     on_change: Function,
     timer: Cell<Option<JsValue>>,
@@ -66,10 +66,18 @@ pub fn subscribe(client: &Client, on_change: Function) -> Function {
         listener.changed();
     });
     watch.plan();
+    unsubscribe(client, id, Some(watch))
+}
+
+/// The function that unsubscribes listener `id` (and stops `watch`'s timer): one closure
+/// type for `on` and `subscribe`, so that its glue is in the module once.
+pub fn unsubscribe(client: &Client, id: u32, watch: Option<Rc<Watch>>) -> Function {
     let client = client.clone();
     let off = Closure::<dyn FnMut()>::new(move || {
         client.off(id);
-        watch.cancel();
+        if let Some(watch) = &watch {
+            watch.cancel();
+        }
     });
     off.into_js_value().unchecked_into()
 }
