@@ -172,12 +172,10 @@ pub struct ValidConfig {
 impl ValidConfig {
     /// Validates `raw`; the error names the first bad field.
     pub fn new(raw: &Config) -> Result<Self> {
-        // Check everything while only borrowing, then build: an error then never has owned
-        // values to drop, which keeps this (the largest function of the module) small.
-        check(raw)?;
+        // Check everything while only borrowing (the API base aside, parsed once), then build:
+        // an error then has almost nothing owned to drop, which keeps this function small.
+        let api_base = check(raw)?;
         // Checked above: from here on nothing fails.
-        let api_base =
-            secure_url(&raw.api_base_url).map_err(|why| Error::config("apiBaseUrl", why))?;
         let optional = |url: &Option<String>| url.as_deref().and_then(|u| HttpUrl::parse(u).ok());
         let mut allowed_origins = vec![api_base.origin().to_owned()];
         for origin in &raw.allowed_origins {
@@ -302,18 +300,20 @@ impl ValidConfig {
     }
 }
 
-/// Every rule, in field order, without keeping anything.
-fn check(raw: &Config) -> Result<()> {
+/// Every rule, in field order, keeping only the parsed API base (parsed once, not twice).
+fn check(raw: &Config) -> Result<HttpUrl> {
     header_value("clientId", &raw.client_id)?;
     header_value("tenant", &raw.tenant)?;
-    let why = match secure_url(&raw.api_base_url) {
-        Ok(base) if base.query().is_none() && base.fragment().is_none() => None,
-        Ok(_) => Some("must not have a query or fragment"),
-        Err(why) => Some(why),
+    let base = match secure_url(&raw.api_base_url) {
+        Ok(base) if base.query().is_none() && base.fragment().is_none() => base,
+        Ok(_) => {
+            return Err(Error::config(
+                "apiBaseUrl",
+                "must not have a query or fragment",
+            ))
+        }
+        Err(why) => return Err(Error::config("apiBaseUrl", why)),
     };
-    if let Some(why) = why {
-        return Err(Error::config("apiBaseUrl", why));
-    }
     // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment; nor may
     // the endpoints we add parameters to.
     // Over a borrowed array: an owned one's iterator costs more code.
@@ -379,7 +379,7 @@ fn check(raw: &Config) -> Result<()> {
     if let Some(id) = &raw.activity_id {
         crate::context::check_value("", "activityId", id)?;
     }
-    Ok(())
+    Ok(base)
 }
 
 /// An https URL, or http on a loopback host; `Err` says why not.
