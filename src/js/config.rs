@@ -12,31 +12,23 @@ use crate::error::{Error, Result};
 use crate::text::{cat, decimal, every_byte};
 use wasm_bindgen::JsValue;
 
-/// The fields `createClient` knows besides [`STRINGS`], as JavaScript names them.
-const OTHERS: [&str; 8] = [
-    "allowedOrigins",
-    "clientAuth",
-    "refreshSkewSeconds",
-    "timeoutMs",
-    "context",
-    "activityId",
-    "responseType",
-    "shareSessionAcrossTabs",
-];
-
-/// The context fields, in header order.
-const CONTEXT_FIELDS: &[&str] = &["employeeId", "companyEmployeeId", "hierarchyId"];
-
-/// Reads the `createClient` config.
-pub fn read_config(value: &JsValue) -> Result<Config> {
-    if !is_object(value) {
-        return Err(Error::config("config", "must be an object"));
-    }
-    fields(value).map_err(|fault| fault.named("config"))
+/// A list of known keys and the reason that refuses any other key, which names them all:
+/// written out at compile time rather than joined at run time.
+macro_rules! known {
+    ($(#[$doc:meta])* $list:ident, $reason:ident, $why:literal, $first:literal $(, $name:literal)*) => {
+        $(#[$doc])*
+        const $list: &[&str] = &[$first $(, $name)*];
+        /// The reason an unknown key is refused, naming the known ones.
+        const $reason: &str = concat!($why, " (known: ", $first $(, ", ", $name)*, ")");
+    };
 }
 
-/// The string fields, in the order `fields` reads them; the first three are required.
-const STRINGS: [&str; 11] = [
+known!(
+    /// The fields `createClient` knows, in the order `fill` reads them: the strings (the
+    /// first three required), then the others.
+    KNOWN,
+    UNKNOWN_OPTION,
+    "is not a known option",
     "clientId",
     "tenant",
     "apiBaseUrl",
@@ -48,11 +40,37 @@ const STRINGS: [&str; 11] = [
     "validateUrl",
     "revokeUrl",
     "clientSecret",
-];
+    "allowedOrigins",
+    "clientAuth",
+    "refreshSkewSeconds",
+    "timeoutMs",
+    "context",
+    "activityId",
+    "responseType",
+    "shareSessionAcrossTabs"
+);
+
+known!(
+    /// The context fields, in header order.
+    CONTEXT_FIELDS,
+    UNKNOWN_CONTEXT_FIELD,
+    "is not a context field",
+    "employeeId",
+    "companyEmployeeId",
+    "hierarchyId"
+);
+
+/// Reads the `createClient` config.
+pub fn read_config(value: &JsValue) -> Result<Config> {
+    if !is_object(value) {
+        return Err(Error::config("config", "must be an object"));
+    }
+    fields(value).map_err(|fault| fault.named("config"))
+}
 
 fn fields(value: &JsValue) -> Result<Config, Fault> {
     plain_object(value, "config", "must be an object")?;
-    only_known(value, &[&STRINGS, &OTHERS], "", "is not a known option")?;
+    only_known(value, KNOWN, "", UNKNOWN_OPTION)?;
     // Filled in place: an error drops one `Config`, not a ladder of half-read fields.
     let mut config = Config::default();
     fill(value, &mut config)?;
@@ -61,7 +79,7 @@ fn fields(value: &JsValue) -> Result<Config, Fault> {
 
 fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     let required = [&mut c.client_id, &mut c.tenant, &mut c.api_base_url];
-    for (slot, key) in required.into_iter().zip(STRINGS) {
+    for (slot, key) in required.into_iter().zip(KNOWN) {
         *slot = optional_string(own(value, key)?, key)?
             .ok_or_else(|| Error::config(key, "is required"))?;
     }
@@ -75,7 +93,7 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
         &mut c.revoke_url,
         &mut c.client_secret,
     ];
-    for (slot, key) in slots.into_iter().zip(STRINGS.iter().skip(3)) {
+    for (slot, key) in slots.into_iter().zip(KNOWN.iter().skip(3)) {
         *slot = optional_string(own(value, key)?, key)?;
     }
     c.allowed_origins = origins(&own(value, "allowedOrigins")?)?;
@@ -185,7 +203,7 @@ pub fn read_overrides(value: &JsValue, name: &str) -> Result<[Option<Option<Stri
     let read = || -> Result<[Option<Option<String>>; 3], Fault> {
         plain_object(value, name, "must be an object or null")?;
         let prefix = cat(&[name, "."]);
-        only_known(value, &[CONTEXT_FIELDS], &prefix, "is not a context field")?;
+        only_known(value, CONTEXT_FIELDS, &prefix, UNKNOWN_CONTEXT_FIELD)?;
         let mut out = [None, None, None];
         for (slot, key) in out.iter_mut().zip(CONTEXT_FIELDS) {
             *slot = string_or_null(own(value, key)?, &[&prefix, key])?;

@@ -77,32 +77,21 @@ pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Resul
     Ok(())
 }
 
-/// `value`'s own keys not in the `known` lists: `config_invalid` of `<prefix><key>` for the
-/// first.
+/// `value`'s own keys not in `known`: `config_invalid` of `<prefix><key>` for the first, with
+/// `reason` (which lists the known keys: see `known!` in `config.rs`).
 pub fn only_known(
     value: &JsValue,
-    known: &[&[&str]],
+    known: &[&str],
     prefix: &str,
     reason: &'static str,
 ) -> Result<(), Fault> {
     for key in object_keys(value)?.iter() {
         let key = key.as_string().unwrap_or_default();
-        if known
-            .iter()
-            .any(|list| list.iter().any(|name| *name == key))
-        {
+        if known.iter().any(|name| *name == key) {
             continue;
         }
         let short = crate::text::first_chars(&key, 64);
-        let mut why = cat(&[reason, " (known: "]);
-        let mut separator = "";
-        for name in known.iter().copied().flatten() {
-            why.push_str(separator);
-            why.push_str(name);
-            separator = ", ";
-        }
-        why.push(')');
-        return Err(Error::config_owned(&cat(&[prefix, short]), why).into());
+        return Err(Error::config(&cat(&[prefix, short]), reason).into());
     }
     Ok(())
 }
