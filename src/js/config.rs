@@ -114,12 +114,14 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     c.refresh_skew_seconds = number(
         &own(value, "refreshSkewSeconds")?,
         "refreshSkewSeconds",
+        0.0,
         86_400,
         "must be an integer from 0 to 86400",
     )?;
     c.timeout_ms = number(
         &own(value, "timeoutMs")?,
         "timeoutMs",
+        0.0,
         600_000,
         "must be an integer from 0 to 600000",
     )?;
@@ -141,12 +143,18 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     Ok(())
 }
 
-/// A whole number from 0 to `max`; `None` when `undefined` or `null`; else `reason`.
-fn number(v: &JsValue, key: &str, max: u32, reason: &'static str) -> Result<Option<u32>, Error> {
+/// A whole number from `min` to `max`; `None` when `undefined` or `null`; else `reason`.
+fn number(
+    v: &JsValue,
+    key: &str,
+    min: f64,
+    max: u32,
+    reason: &'static str,
+) -> Result<Option<u32>, Error> {
     if v.is_null() {
         return Ok(None);
     }
-    match whole(v, 0.0, f64::from(max)) {
+    match whole(v, min, f64::from(max)) {
         None => Ok(None),
         Some(Ok(n)) => Ok(Some(n as u32)),
         Some(Err(())) => Err(Error::config(key, reason)),
@@ -225,17 +233,13 @@ pub fn read_popup_options(value: &JsValue) -> Result<PopupOptions> {
         return Ok(PopupOptions::default());
     }
     let timeout = own(value, "timeoutMs").map_err(|fault| fault.named("options"))?;
-    let timeout_ms = match whole(&timeout, 1.0, 3_600_000.0) {
-        _ if timeout.is_null() => None,
-        None => None,
-        Some(Ok(ms)) => Some(ms as u32),
-        Some(Err(())) => {
-            return Err(Error::config(
-                "timeoutMs",
-                "must be an integer from 1 to 3600000",
-            ))
-        }
-    };
+    let timeout_ms = number(
+        &timeout,
+        "timeoutMs",
+        1.0,
+        3_600_000,
+        "must be an integer from 1 to 3600000",
+    )?;
     Ok(PopupOptions {
         return_to,
         timeout_ms,
