@@ -343,8 +343,7 @@ fn check(raw: &Config) -> Result<HttpUrl> {
             Ok(_) => "must be an origin only (scheme, host and port, no path)",
             Err(why) => why,
         };
-        let field = cat(&["allowedOrigins[", &decimal(i as u64), "]"]);
-        return Err(Error::config(&field, why));
+        return Err(origin_invalid(i, why));
     }
     if let Some(secret) = &raw.client_secret {
         // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
@@ -380,6 +379,12 @@ fn check(raw: &Config) -> Result<HttpUrl> {
         crate::context::check_value("", "activityId", id)?;
     }
     Ok(base)
+}
+
+/// `config_invalid` of `allowedOrigins[i]`: one builder for the core's check and the npm
+/// binding's type check.
+pub(crate) fn origin_invalid(i: usize, why: &'static str) -> Error {
+    Error::config(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), why)
 }
 
 /// An https URL, or http on a loopback host; `Err` says why not.

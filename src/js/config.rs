@@ -6,10 +6,10 @@ use super::read::{
     string_or_null, whole, Fault,
 };
 use crate::client::{in_browser_page, LoginOptions, PopupOptions};
-use crate::config::{ClientAuth, Config, ResponseType};
+use crate::config::{origin_invalid, ClientAuth, Config, ResponseType};
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::text::{cat, decimal, every_byte};
+use crate::text::{cat, every_byte};
 use wasm_bindgen::JsValue;
 
 /// A list of known keys and the reason that refuses any other key, which names them all:
@@ -182,12 +182,7 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
         let origin = js_sys::Reflect::get(origins, &JsValue::from(i))?;
         let origin = super::read::text(&origin)?
             .filter(|o| every_byte(o, |b| b != b'\r' && b != b'\n'))
-            .ok_or_else(|| {
-                Error::config(
-                    &cat(&["allowedOrigins[", &decimal(i as u64), "]"]),
-                    "must be an origin string",
-                )
-            })?;
+            .ok_or_else(|| origin_invalid(i as usize, "must be an origin string"))?;
         out.push(origin);
     }
     Ok(out)
