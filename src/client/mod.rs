@@ -57,6 +57,18 @@ pub struct Callback {
     pub return_to: Option<String>,
 }
 
+/// `insecure_grant` when a client secret is configured in a browser page: one check for
+/// [`Client::new`] and the npm config reader, which refuses it before reading further.
+pub(crate) fn no_secret_in_page(secret: &Option<String>) -> Result<()> {
+    if secret.is_some() && value::in_browser_page() {
+        return Err(Error::InsecureGrant(
+            "a clientSecret is refused in a browser page, where it cannot stay secret: \
+             use login() (the implicit grant)",
+        ));
+    }
+    Ok(())
+}
+
 /// A MOBPROC client: sign-in, the session in sessionStorage, and calls with the Tangoe
 /// headers. Cheap to clone (one shared state), so it can move into async blocks.
 #[derive(Clone)]
@@ -93,12 +105,7 @@ impl Client {
     }
 
     fn build(config: Config) -> Result<Client> {
-        if config.client_secret.is_some() && value::in_browser_page() {
-            return Err(Error::InsecureGrant(
-                "a clientSecret is refused in a browser page, where it cannot stay secret: \
-                 use login() (the implicit grant)",
-            ));
-        }
+        no_secret_in_page(&config.client_secret)?;
         let config = ValidConfig::new(&config)?;
         let events = Rc::new(Events::default());
         let pending_key = cat(&[config.storage_key().as_str(), ".pending"]);

@@ -5,7 +5,7 @@ use super::read::{
     array, could_not_read, is_object, only_known, optional_string, own, plain_object,
     string_or_null, whole, Fault,
 };
-use crate::client::{in_browser_page, LoginOptions, PopupOptions};
+use crate::client::{no_secret_in_page, LoginOptions, PopupOptions};
 use crate::config::{origin_invalid, ClientAuth, Config, ResponseType};
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -97,13 +97,7 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
         *slot = optional_string(own(value, key)?, key)?;
     }
     c.allowed_origins = origins(&own(value, "allowedOrigins")?)?;
-    if c.client_secret.is_some() && in_browser_page() {
-        return Err(Error::InsecureGrant(
-            "a clientSecret is refused in a browser page, where it cannot stay secret: \
-             use login() (the implicit grant)",
-        )
-        .into());
-    }
+    no_secret_in_page(&c.client_secret)?;
     let auth = own(value, "clientAuth")?;
     c.client_auth = match auth.as_string().as_deref() {
         _ if auth.is_undefined() || auth.is_null() => ClientAuth::Basic,
