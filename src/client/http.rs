@@ -197,34 +197,33 @@ impl Client {
         call: CallContext,
         replayable: bool,
     ) -> Result<Response> {
-        let replay = if replayable && self.can_refresh() {
+        let mut replay = if replayable && self.can_refresh() {
             request.clone().ok()
         } else {
             None
         };
-        let sent_with = self.sign(&request, &call)?;
-        let response = self.send(&request).await?;
-        if response.status() != 401 {
-            return Ok(response);
-        }
-        let Some(replay) = replay else {
-            self.expire();
-            return Ok(response);
-        };
-        // Calls in flight while another one refreshed just replay with the new token.
-        if self.access_token().as_ref() == Some(&sent_with) {
-            match self.refresh().await {
-                Err(Error::SessionExpired { .. }) => return Ok(response),
-                Err(error) => return Err(error),
-                Ok(_) => {}
+        // One loop for the call and its replay: one `send` await in the state machine.
+        let mut request = request;
+        loop {
+            let sent_with = self.sign(&request, &call)?;
+            let response = self.send(&request).await?;
+            if response.status() != 401 {
+                return Ok(response);
             }
+            let Some(next) = replay.take() else {
+                self.expire();
+                return Ok(response);
+            };
+            // Calls in flight while another one refreshed just replay with the new token.
+            if self.access_token().as_ref() == Some(&sent_with) {
+                match self.refresh().await {
+                    Err(Error::SessionExpired { .. }) => return Ok(response),
+                    Err(error) => return Err(error),
+                    Ok(_) => {}
+                }
+            }
+            request = next;
         }
-        self.sign(&replay, &call)?;
-        let second = self.send(&replay).await?;
-        if second.status() == 401 {
-            self.expire();
-        }
-        Ok(second)
     }
 
     /// Sets the Tangoe headers with the current token; returns the token used.
