@@ -20,11 +20,17 @@ pub struct Prepared {
     pub replayable: bool,
 }
 
-/// The Request `fetch(input, init)` would send, redirects refused unless `"manual"`.
-pub fn prepare(client: &Client, input: &JsValue, init: &JsValue) -> Result<Prepared> {
+/// The Request `fetch(input, init)` would send (`fetchJson`'s when `json`), redirects refused
+/// unless `"manual"`.
+pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> Result<Prepared> {
     check_init(init)?;
     let invalid = |thrown: JsValue| Error::invalid_request(&message_of(&thrown));
-    let options = copy(init).map_err(invalid)?;
+    // `fetchJson`'s init is a copy already, made here and ours to change.
+    let options = match json {
+        true => json_init(input, init)?,
+        false => copy(init).map_err(invalid)?,
+    };
+    let init = if json { &options } else { init };
     let context = own(&options, "context").map_err(|f| f.named("init"))?;
     let source = input.dyn_ref::<Request>();
     // A followed redirect would take the Tangoe and context headers to any origin.
@@ -62,9 +68,9 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue) -> Result<Prepa
     })
 }
 
-/// `fetchJson`'s `init`: `Accept`, and `json` sent as the body (POST unless a method is given).
-pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
-    check_init(init)?;
+/// `fetchJson`'s `init` (checked by `prepare`): `Accept`, and `json` sent as the body (POST
+/// unless a method is given).
+fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
     let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
     let rest = copy(init).map_err(unreadable)?;
     let get = |key: &str| own(&rest, key).map_err(|f: Fault| f.named("init"));
