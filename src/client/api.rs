@@ -59,11 +59,12 @@ impl Client {
     /// The JSON of a response: the parsed body on 2xx (`null` when empty, as for 204), else
     /// `api_error` with Tangoe's fields and `Retry-After`.
     pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, JsValue)> {
-        let id = self.correlation_id_value(&response);
-        let correlation_id = id.as_string();
         // The body stays a JavaScript string: a large page is parsed where it is, not copied
         // into wasm memory (which never shrinks) and back.
         let text = super::http::body_value(&response).await;
+        // Read after the await: fewer values kept across it.
+        let id = self.correlation_id_value(&response);
+        let correlation_id = id.as_string();
         let (status, ok) = (response.status(), response.ok());
         let text = match text {
             Some(text) => text,
