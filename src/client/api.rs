@@ -87,24 +87,25 @@ impl Client {
             correlation_id,
             ..ApiError::default()
         });
-        let summary = match parsed {
+        // The summary after `HTTP <status>`, in two parts; whether the body is quoted.
+        let mut quote_body = true;
+        let (lead, summary) = match parsed {
             Ok(body) if ok => return Ok((body, id)),
-            Err(_) if ok => {
-                error.body = Some(clip(&text, 1000));
-                " with a body that is not JSON".into()
-            }
+            Err(_) if ok => (" with a body that is not JSON", String::new()),
             parsed => {
                 let body = parsed.unwrap_or(JsValue::UNDEFINED);
                 error.retry_after = super::http::header(&response, "retry-after")
                     .and_then(|v| retry_after(&v, now_ms()));
                 // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
-                match string(&body, "message") {
+                let summary = match string(&body, "message") {
                     Some(message) => {
+                        quote_body = false;
                         let code = string(&body, "errorCode");
-                        let summary = match &code {
-                            Some(code) => cat(&[": ", &message, " (", code, ")"]),
-                            None => cat(&[": ", &message]),
+                        let (open, shown, close) = match &code {
+                            Some(code) => (" (", code.as_str(), ")"),
+                            None => ("", "", ""),
                         };
+                        let summary = cat(&[&message, open, shown, close]);
                         error.error_code = code;
                         error.id = string(&body, "id");
                         error.api_message = Some(message);
@@ -112,18 +113,20 @@ impl Client {
                     }
                     None => {
                         let short = clip(&text, 200);
-                        let summary = if short.is_empty() {
+                        if short.is_empty() {
                             string(&response, "statusText").unwrap_or_default()
                         } else {
                             short
-                        };
-                        error.body = Some(clip(&text, 1000));
-                        cat(&[": ", &summary])
+                        }
                     }
-                }
+                };
+                (": ", summary)
             }
         };
-        error.summary = cat(&["HTTP ", &decimal(u64::from(status)), &summary]);
+        if quote_body {
+            error.body = Some(clip(&text, 1000));
+        }
+        error.summary = cat(&["HTTP ", &decimal(u64::from(status)), lead, &summary]);
         Err(Error::ApiError(error))
     }
 }
