@@ -37,7 +37,7 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
     let mut redirect = own(&options, "redirect").map_err(|f| f.named("init"))?;
     if redirect.is_undefined() {
         if let Some(source) = source {
-            redirect = Reflect::get(source, &"redirect".into()).unwrap_or_default();
+            redirect = key_get(source, "redirect").unwrap_or_default();
         }
     }
     let redirect = if redirect.as_string().as_deref() == Some("manual") {
@@ -45,7 +45,7 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
     } else {
         "error"
     };
-    Reflect::set(&options, &"redirect".into(), &redirect.into()).map_err(invalid)?;
+    key_set(&options, "redirect", &redirect.into()).map_err(invalid)?;
     let options: &RequestInit = options.unchecked_ref();
     let request = match source {
         Some(source) => Request::new_with_request_and_init(source, options),
@@ -80,7 +80,7 @@ fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
     let mut given = get("headers")?;
     if given.is_undefined() || given.is_null() {
         given = match source {
-            Some(request) => Reflect::get(request, &"headers".into()).map_err(unreadable)?,
+            Some(request) => key_get(request, "headers").map_err(unreadable)?,
             None => JsValue::UNDEFINED,
         };
     }
@@ -108,13 +108,13 @@ fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
                 "`json` cannot be serialised as JSON",
             ));
         }
-        let _ = Reflect::set(&rest, &"body".into(), &text);
+        let _ = key_set(&rest, "body", &text);
         if source.is_none() && get("method")?.is_undefined() {
-            let _ = Reflect::set(&rest, &"method".into(), &"POST".into());
+            let _ = key_set(&rest, "method", &"POST".into());
         }
         let _ = headers.set("content-type", "application/json");
     }
-    let _ = Reflect::set(&rest, &"headers".into(), &headers);
+    let _ = key_set(&rest, "headers", &headers);
     Ok(rest)
 }
 
@@ -122,7 +122,7 @@ fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
 pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> {
     if input.is_instance_of::<Url>() {
         // Read as a property: an object that only borrows URL's prototype throws here.
-        let href = Reflect::get(input, &"href".into())
+        let href = key_get(input, "href")
             .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
         return super::read::text(&href)?
             .ok_or_else(|| Error::invalid_request("the URL has no href"));
@@ -146,4 +146,14 @@ fn check_init(init: &JsValue) -> Result<()> {
         "init",
         "must be an object (fetch's RequestInit)",
     ))
+}
+
+/// `Reflect.get(target, key)`: one copy of the key's making and dropping for every read here.
+fn key_get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
+    Reflect::get(target, &JsValue::from_str(key))
+}
+
+/// `Reflect.set(target, key, value)`, as [`key_get`].
+fn key_set(target: &JsValue, key: &str, value: &JsValue) -> std::result::Result<bool, JsValue> {
+    Reflect::set(target, &JsValue::from_str(key), value)
 }
