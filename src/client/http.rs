@@ -278,13 +278,12 @@ impl Client {
         let (context, activity) = &*state;
         let [a, b, c] = context.values();
         let client = [a, b, c, activity.as_deref().filter(|_| !call.own_activity)];
-        let headers = context::headers(client, call.each_override(), None)?;
-        if let Some(out) = out {
-            for (name, value) in headers {
+        let mut out = out;
+        context::each_header(client, call.each_override(), None, |name, value| {
+            if let Some(out) = &mut out {
                 out.push((name, (!value.is_empty()).then(|| JsValue::from_str(value))));
             }
-        }
-        Ok(())
+        })
     }
 
     /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
