@@ -151,18 +151,19 @@ impl Client {
     pub(crate) async fn fetch_with(
         &self,
         request: Request,
-        call: CallContext,
+        mut call: CallContext,
         replayable: bool,
     ) -> Result<Response> {
         self.refresh_if_expiring().await?;
         let request = no_redirects(request)?;
-        let call = self.check(&request, call)?;
+        self.check(&request, &mut call)?;
         self.send_signed(request, call, replayable).await
     }
 
-    /// The call's context from the request's own headers and `call`; refuses what must not
-    /// be sent. A context header the caller put on the request is that call's value.
-    pub(crate) fn check(&self, request: &Request, mut call: CallContext) -> Result<CallContext> {
+    /// Completes the call's context `call` from the request's own headers (in place: no
+    /// context moved in and out); refuses what must not be sent. A context header the caller
+    /// put on the request is that call's value.
+    pub(crate) fn check(&self, request: &Request, call: &mut CallContext) -> Result<()> {
         // web-sys's `url` (a copy): gloo-net imports it anyway.
         let url = web_sys::Url::new(&request.url())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
@@ -185,8 +186,7 @@ impl Client {
         call.own_activity = own(context::ACTIVITY_ID).is_some();
         call.own_correlation = own(CORRELATION_ID).is_some();
         // Checked now, so a bad value is refused before anything is sent.
-        self.context_headers(&call, None)?;
-        Ok(call)
+        self.context_headers(call, None)
     }
 
     /// Signs and sends a checked request; on a 401, refreshes once and replays a clone made
