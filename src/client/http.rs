@@ -157,7 +157,7 @@ impl Client {
         self.refresh_if_expiring().await?;
         let request = no_redirects(request)?;
         self.check(&request, &mut call)?;
-        self.send_signed(request, call, replayable).await
+        self.send_signed(request, &call, replayable).await
     }
 
     /// Completes the call's context `call` from the request's own headers (in place: no
@@ -194,7 +194,7 @@ impl Client {
     pub(crate) async fn send_signed(
         &self,
         request: Request,
-        call: CallContext,
+        call: &CallContext,
         replayable: bool,
     ) -> Result<Response> {
         let mut replay = if replayable && self.can_refresh() {
@@ -205,7 +205,7 @@ impl Client {
         // One loop for the call and its replay: one `send` await in the state machine.
         let mut request = request;
         loop {
-            let sent_with = self.sign(&request, &call)?;
+            let sent_with = self.sign(&request, call)?;
             let response = self.send(&request).await?;
             if response.status() != 401 {
                 return Ok(response);
