@@ -349,8 +349,8 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
 /// `getRandomValues` where that is missing (plain-http pages).
 fn correlation_id() -> Result<JsValue> {
     let crypto = global("crypto");
-    let has_uuid = crypto.is_object()
-        && js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
+    // `field`: `undefined` for a non-object or a getter that throws.
+    let has_uuid = super::value::field(&crypto, "randomUUID").is_function();
     if has_uuid {
         return Ok(crypto.unchecked_ref::<StringHeaders>().random_uuid());
     }
