@@ -8,7 +8,7 @@ use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{Request, Response};
 
 impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
@@ -32,12 +32,11 @@ impl Client {
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
     /// string, or `null`).
     pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
-        let init = RequestInit::new();
-        let headers = web_sys::Headers::new().map_err(|_| Error::invalid_request("no Headers"))?;
-        let _ = headers.set("accept", "application/json");
-        init.set_headers(&headers);
-        let request = Request::new_with_str_and_init(url, &init)
+        let request = Request::new_with_str(url)
             .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        // Set on the new request's own (mutable) headers: the same request as one made with an
+        // init, without the imports that builds one.
+        super::http::set_header(&request, "accept", "application/json");
         let response = self
             .fetch_with(request, CallContext::default(), true)
             .await?;

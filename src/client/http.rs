@@ -66,6 +66,11 @@ pub fn header(message: &JsValue, name: &str) -> Option<String> {
     headers_of(message).get(name).ok()?.as_string()
 }
 
+/// Sets one header of a new `Request` (its headers take any allowed name).
+pub fn set_header(message: &JsValue, name: &str, value: &str) {
+    let _ = headers_of(message).set(name, &JsValue::from_str(value));
+}
+
 /// What one call says about the context: its overrides of the client's three context values,
 /// and whether the caller set its own activity or correlation id.
 #[derive(Clone, Debug, Default)]
