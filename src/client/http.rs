@@ -6,7 +6,7 @@ use super::value::{cause, global, message_of};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
-use crate::headers::api_headers;
+use crate::headers::api_header_parts;
 use crate::secret::AccessToken;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -239,9 +239,13 @@ impl Client {
             Some(list) => list,
             None => {
                 // Taken apart, not iterated: an array's `IntoIter` brings its own drop glue.
-                let [a, b, c] = api_headers(&self.0.config, &token);
-                let js =
-                    |(name, value): (&'static str, String)| (name, Some(JsValue::from_str(&value)));
+                let [a, b, c] = api_header_parts(&self.0.config, &token);
+                let js = |(name, lead, value): (&'static str, &str, &str)| {
+                    (
+                        name,
+                        Some(JsValue::from_str(&crate::text::cat(&[lead, value]))),
+                    )
+                };
                 let mut list = vec![js(a), js(b), js(c)];
                 self.context_headers(call, Some(&mut list))?;
                 let list: SignedHeaders = Rc::new(list);
