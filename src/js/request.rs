@@ -26,13 +26,13 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
     check_init(init)?;
     let invalid = |thrown: JsValue| Error::invalid_request(&message_of(&thrown));
     // `fetchJson`'s init is a copy already, made here and ours to change.
+    let source = input.dyn_ref::<Request>();
     let options = match json {
-        true => json_init(input, init)?,
+        true => json_init(source, init)?,
         false => copy(init).map_err(invalid)?,
     };
     let init = if json { &options } else { init };
     let context = own(&options, "context").map_err(|f| f.named("init"))?;
-    let source = input.dyn_ref::<Request>();
     // A followed redirect would take the Tangoe and context headers to any origin.
     let mut redirect = own(&options, "redirect").map_err(|f| f.named("init"))?;
     if redirect.is_undefined() {
@@ -70,13 +70,12 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
 
 /// `fetchJson`'s `init` (checked by `prepare`): `Accept`, and `json` sent as the body (POST
 /// unless a method is given).
-fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
+fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
     let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
     let rest = copy(init).map_err(unreadable)?;
     let get = |key: &str| own(&rest, key).map_err(|f: Fault| f.named("init"));
     let json = get("json")?;
     // `json` stays in the copy: the Request constructor reads only RequestInit's members.
-    let source = input.dyn_ref::<Request>();
     let mut given = get("headers")?;
     if given.is_undefined() || given.is_null() {
         given = match source {
