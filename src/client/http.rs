@@ -342,10 +342,9 @@ impl Client {
 
 /// The request itself when it refuses or hands back redirects, else a copy that refuses them.
 pub(crate) fn no_redirects(request: Request) -> Result<Request> {
-    if matches!(
-        props(&request).redirect().as_string().as_deref(),
-        Some("manual" | "error")
-    ) {
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    let redirect = props(&request).redirect();
+    if redirect == "manual" || redirect == "error" {
         return Ok(request);
     }
     let init = RequestInit::new();

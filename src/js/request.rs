@@ -40,7 +40,8 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
             redirect = key_get(source, "redirect").unwrap_or_default();
         }
     }
-    let redirect = if redirect.as_string().as_deref() == Some("manual") {
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    let redirect = if redirect == "manual" {
         "manual"
     } else {
         "error"
