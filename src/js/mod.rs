@@ -236,7 +236,7 @@ impl MobprocClient {
     pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
         let pages = request::resolve(&self.client, &path, "path")
             .and_then(|path| self.client.pages(&path, page_options(&options)?));
-        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages)))))
+        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(Box::new(pages))))))
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
@@ -294,9 +294,10 @@ impl MobprocClient {
     }
 }
 
-/// A walk through a collection's pages (`MobprocClient.pages`).
+/// A walk through a collection's pages (`MobprocClient.pages`); boxed, so that `next` moves a
+/// pointer in and out of the cell rather than the walk.
 #[wasm_bindgen]
-pub struct PageWalk(Rc<Cell<Option<Pages>>>);
+pub struct PageWalk(Rc<Cell<Option<Box<Pages>>>>);
 
 #[wasm_bindgen]
 impl PageWalk {
