@@ -39,8 +39,10 @@ pub struct MobprocClient {
 
 /// The session object last handed out, kept while the session stays the same, so that
 /// `session()` is a stable snapshot (`useSyncExternalStore` compares with `Object.is`).
+///
+/// Boxed, so that `show` moves a pointer in and out of the cell rather than the session.
 #[derive(Default)]
-struct SessionView(Cell<Option<(Session, JsValue)>>);
+struct SessionView(Cell<Option<Box<(Session, JsValue)>>>);
 
 impl SessionView {
     /// `session` as a frozen JavaScript object: the same object as last time if unchanged.
@@ -48,15 +50,17 @@ impl SessionView {
         let Some(session) = session else {
             return JsValue::NULL;
         };
-        let last = self.0.take();
-        let (session, value) = match last {
-            Some((shown, value)) if shown == *session => (shown, value),
+        let mut last = self.0.take();
+        let value = match &last {
+            Some(shown) if shown.0 == *session => shown.1.clone(),
             _ => {
                 let fresh: js_sys::Object = object(session, true).unchecked_into();
-                (session.clone(), js_sys::Object::freeze(&fresh).into())
+                let value: JsValue = js_sys::Object::freeze(&fresh).into();
+                last = Some(Box::new((session.clone(), value.clone())));
+                value
             }
         };
-        self.0.set(Some((session, value.clone())));
+        self.0.set(last);
         value
     }
 }
