@@ -172,7 +172,7 @@ impl Client {
         // web-sys's `url` (a copy): gloo-net imports it anyway.
         let url = web_sys::Url::new(&request.url())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
-        let origin = props(&url).origin().as_string().unwrap_or_default();
+        let origin = url_origin(&url);
         if !self.0.config.is_allowed_origin(&origin) {
             return Err(Error::OriginNotAllowed { origin });
         }
@@ -367,10 +367,15 @@ fn correlation_id() -> Result<JsValue> {
     Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
 }
 
+/// A `URL`'s `origin`, through the getter import rather than a `Reflect.get` with its key.
+pub fn url_origin(url: &web_sys::Url) -> String {
+    props(url).origin().as_string().unwrap_or_default()
+}
+
 /// The origin of an absolute URL (`""` if it does not parse).
 fn origin_of(url: &str) -> String {
     match web_sys::Url::new(url) {
-        Ok(url) => props(&url).origin().as_string().unwrap_or_default(),
+        Ok(url) => url_origin(&url),
         Err(_) => String::new(),
     }
 }

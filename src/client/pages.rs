@@ -1,7 +1,7 @@
 //! Pages of a MOBPROC collection, following `_meta.hrefNext`: only to origins that may receive
 //! the token, never a page twice, never more than `max_pages`.
 
-use super::value::{self, field, message_of, string};
+use super::value::{self, field, message_of};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::pagination::check_next;
@@ -118,7 +118,7 @@ impl Pages {
         let href = value::href(&url);
         check_next(
             &self.client.0.config,
-            &string(&url, "origin").unwrap_or_default(),
+            &super::http::url_origin(&url),
             &href,
             self.seen.iter().map(String::as_str),
         )?;
