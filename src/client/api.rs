@@ -38,7 +38,7 @@ impl Client {
         // init, without the imports that builds one.
         super::http::set_header(&request, "accept", "application/json");
         let response = self
-            .fetch_with(request, CallContext::default(), true)
+            .fetch_with(request, &mut CallContext::default(), true)
             .await?;
         self.read_json(response).await
     }

@@ -148,21 +148,23 @@ impl Client {
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one
     /// would take the headers to any origin). HTTP errors are responses, not `Err`.
     pub async fn fetch(&self, request: Request) -> Result<Response> {
-        self.fetch_with(request, CallContext::default(), true).await
+        self.fetch_with(request, &mut CallContext::default(), true)
+            .await
     }
 
-    /// [`Client::fetch`] with what the call says about its context; a request whose body is
-    /// a caller's stream is not `replayable`.
+    /// [`Client::fetch`] with what the call says about its context (borrowed: the caller's
+    /// future holds it, not a copy in this one's); a request whose body is a caller's stream
+    /// is not `replayable`.
     pub(crate) async fn fetch_with(
         &self,
         request: Request,
-        mut call: CallContext,
+        call: &mut CallContext,
         replayable: bool,
     ) -> Result<Response> {
         self.refresh_if_expiring().await?;
         let request = no_redirects(request)?;
-        self.check(&request, &mut call)?;
-        self.send_signed(request, &call, replayable).await
+        self.check(&request, call)?;
+        self.send_signed(request, call, replayable).await
     }
 
     /// Completes the call's context `call` from the request's own headers (in place: no

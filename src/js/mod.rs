@@ -347,8 +347,10 @@ fn event_value(event: &Event, shown: &SessionView) -> JsValue {
 fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise {
     let client = client.clone();
     promise(Box::pin(async move {
-        let p = request::prepare(&client, &input, &init, json)?;
-        let response = client.fetch_with(p.request, p.call, p.replayable).await?;
+        let mut p = request::prepare(&client, &input, &init, json)?;
+        let response = client
+            .fetch_with(p.request, &mut p.call, p.replayable)
+            .await?;
         if !json {
             return Ok(response.into());
         }
