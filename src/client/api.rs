@@ -1,7 +1,7 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::CallContext;
-use super::value::{href, message_of, now_ms, parse_json, string};
+use super::value::{href, now_ms, parse_json, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::text::{cat, decimal};
@@ -33,7 +33,7 @@ impl Client {
     /// string, or `null`).
     pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
         let request = Request::new_with_str(url)
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+            .map_err(super::http::invalid_thrown)?;
         // Set on the new request's own (mutable) headers: the same request as one made with an
         // init, without the imports that builds one.
         super::http::set_header(&request, "accept", "application/json");
@@ -52,7 +52,7 @@ impl Client {
         }
         web_sys::Url::new_with_base(input, base.as_str())
             .map(|url| href(&url))
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
+            .map_err(super::http::invalid_thrown)
     }
 
     /// The JSON of a response: the parsed body on 2xx (`null` when empty, as for 204), else

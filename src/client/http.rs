@@ -352,7 +352,13 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
     let init = RequestInit::new();
     init.set_redirect(RequestRedirect::Error);
     Request::new_with_request_and_init(&request, &init)
-        .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
+        .map_err(invalid_thrown)
+}
+
+/// `invalid_request` saying what `thrown` says: one copy for the client's URL and Request
+/// constructors.
+pub fn invalid_thrown(thrown: JsValue) -> Error {
+    Error::invalid_request(&message_of(&thrown))
 }
 
 /// A fresh random UUID (RFC 9562 v4): `crypto.randomUUID`, or one made from
