@@ -24,7 +24,6 @@ pub struct Prepared {
 /// unless `"manual"`.
 pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> Result<Prepared> {
     check_init(init)?;
-    let invalid = |thrown: JsValue| Error::invalid_request(&message_of(&thrown));
     // `fetchJson`'s init is a copy already, made here and ours to change.
     let source = input.dyn_ref::<Request>();
     let options = match json {
@@ -123,7 +122,7 @@ pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> 
     if input.is_instance_of::<Url>() {
         // Read as a property: an object that only borrows URL's prototype throws here.
         let href = key_get(input, "href")
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+            .map_err(invalid)?;
         return super::read::text(&href)?
             .ok_or_else(|| Error::invalid_request("the URL has no href"));
     }
@@ -156,4 +155,9 @@ fn key_get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue>
 /// `Reflect.set(target, key, value)`, as [`key_get`].
 fn key_set(target: &JsValue, key: &str, value: &JsValue) -> std::result::Result<bool, JsValue> {
     Reflect::set(target, &JsValue::from_str(key), value)
+}
+
+/// `invalid_request` saying what `thrown` says.
+fn invalid(thrown: JsValue) -> Error {
+    Error::invalid_request(&message_of(&thrown))
 }
