@@ -63,14 +63,13 @@ impl Client {
         let text = super::http::body_value(&response).await;
         // Read after the await: fewer values kept across it.
         let id = self.correlation_id_value(&response);
-        let correlation_id = id.as_string();
         let (status, ok) = (response.status(), response.ok());
         let text = match text {
             Some(text) => text,
             None => {
                 return Err(Error::NetworkError {
                     why: "the response body could not be read".into(),
-                    correlation_id,
+                    correlation_id: id.as_string(),
                     status: Some(status),
                     cause: crate::error::Cause::None,
                 })
@@ -79,17 +78,19 @@ impl Client {
         if ok && text.length() == 0 {
             return Ok((JsValue::NULL, id));
         }
-        let parsed = parse_json(&text);
+        let parsed = match parse_json(&text) {
+            Ok(body) if ok => return Ok((body, id)),
+            parsed => parsed,
+        };
         // One error, filled in as the body says: one construction in the module.
         let mut error = Box::new(ApiError {
             status,
-            correlation_id,
+            correlation_id: id.as_string(),
             ..ApiError::default()
         });
         // The summary after `HTTP <status>`, in two parts; whether the body is quoted.
         let mut quote_body = true;
         let (lead, summary) = match parsed {
-            Ok(body) if ok => return Ok((body, id)),
             Err(_) if ok => (" with a body that is not JSON", String::new()),
             parsed => {
                 let body = parsed.unwrap_or(JsValue::UNDEFINED);
