@@ -85,7 +85,7 @@ pub struct CallContext {
 
 impl CallContext {
     fn is_usual(&self) -> bool {
-        !self.own_activity && self.overrides.iter().all(Option::is_none)
+        !self.own_activity && matches!(self.overrides, [None, None, None])
     }
 
     /// The overrides as the core's context policy takes them.
