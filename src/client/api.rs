@@ -32,8 +32,7 @@ impl Client {
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
     /// string, or `null`).
     pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
-        let request = Request::new_with_str(url)
-            .map_err(super::http::invalid_thrown)?;
+        let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
         // Set on the new request's own (mutable) headers: the same request as one made with an
         // init, without the imports that builds one.
         super::http::set_header(&request, "accept", "application/json");

@@ -351,8 +351,7 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
     }
     let init = RequestInit::new();
     init.set_redirect(RequestRedirect::Error);
-    Request::new_with_request_and_init(&request, &init)
-        .map_err(invalid_thrown)
+    Request::new_with_request_and_init(&request, &init).map_err(invalid_thrown)
 }
 
 /// `invalid_request` saying what `thrown` says: one copy for the client's URL and Request

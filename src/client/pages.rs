@@ -43,8 +43,7 @@ pub struct Pages {
 impl Client {
     /// The pages of the collection at `path` (joined onto the API base URL).
     pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
-        let url = web_sys::Url::new(&self.resolve(path)?)
-            .map_err(super::http::invalid_thrown)?;
+        let url = web_sys::Url::new(&self.resolve(path)?).map_err(super::http::invalid_thrown)?;
         let params: web_sys::UrlSearchParams = field(&url, "searchParams").unchecked_into();
         for (key, value) in [("limit", options.limit), ("offset", options.offset)] {
             if let Some(value) = value {

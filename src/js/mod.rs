@@ -12,7 +12,7 @@ mod request;
 mod start;
 mod watch;
 
-use crate::client::{Client, Event, EventKind, PageOptions, Pages};
+use crate::client::{CallContext, Client, Event, EventKind, PageOptions, Pages};
 use crate::error::Error;
 use crate::token::Session;
 use error::{throw, to_js};
@@ -347,9 +347,10 @@ fn event_value(event: &Event, shown: &SessionView) -> JsValue {
 fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise {
     let client = client.clone();
     promise(Box::pin(async move {
-        let mut p = request::prepare(&client, &input, &init, json)?;
+        let mut call = CallContext::default();
+        let p = request::prepare(&client, &input, &init, json, &mut call)?;
         let response = client
-            .fetch_with(p.request, &mut p.call, p.replayable)
+            .fetch_with(p.request, &mut call, p.replayable)
             .await?;
         if !json {
             return Ok(response.into());

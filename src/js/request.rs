@@ -9,20 +9,25 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Headers, Request, RequestInit, Url};
 
-/// A request ready for [`Client`]: the `Request`, the call's context, and whether it may be
-/// replayed after a 401 (not when its body is the caller's stream).
+/// A request ready for [`Client`]: the `Request`, and whether it may be replayed after a 401
+/// (not when its body is the caller's stream).
 pub struct Prepared {
     /// The request, before its headers are set.
     pub request: Request,
-    /// The call's context.
-    pub call: CallContext,
     /// Whether a clone may be replayed.
     pub replayable: bool,
 }
 
 /// The Request `fetch(input, init)` would send (`fetchJson`'s when `json`), redirects refused
-/// unless `"manual"`.
-pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> Result<Prepared> {
+/// unless `"manual"`; the call's context overrides go to `call` (which the caller's future
+/// holds for `fetch_with`, rather than a copy moved through here).
+pub fn prepare(
+    client: &Client,
+    input: &JsValue,
+    init: &JsValue,
+    json: bool,
+    call: &mut CallContext,
+) -> Result<Prepared> {
     check_init(init)?;
     // `fetchJson`'s init is a copy already, made here and ours to change.
     let source = input.dyn_ref::<Request>();
@@ -52,7 +57,7 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
         None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
     }
     .map_err(invalid)?;
-    let overrides = read_overrides(&context, "init.context")?;
+    call.overrides = read_overrides(&context, "init.context")?;
     let body = own(init, "body");
     let stream = match body {
         Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
@@ -60,10 +65,6 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue, json: bool) -> 
     };
     Ok(Prepared {
         request,
-        call: CallContext {
-            overrides,
-            ..CallContext::default()
-        },
         replayable: !stream,
     })
 }
@@ -121,8 +122,7 @@ fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
 pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> {
     if input.is_instance_of::<Url>() {
         // Read as a property: an object that only borrows URL's prototype throws here.
-        let href = key_get(input, "href")
-            .map_err(invalid)?;
+        let href = key_get(input, "href").map_err(invalid)?;
         return super::read::text(&href)?
             .ok_or_else(|| Error::invalid_request("the URL has no href"));
     }
