@@ -150,7 +150,9 @@ impl MobprocClient {
     pub fn login_popup(&self, options: JsValue) -> Promise {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         // Now, not in the promise: the popup must open within the click's user activation.
-        let signed_in = config::read_popup_options(&options).map(|o| client.login_popup(&o));
+        // Boxed: the promise's future holds a pointer, not the sign-in's future.
+        let signed_in =
+            config::read_popup_options(&options).map(|o| Box::pin(client.login_popup(&o)));
         promise(Box::pin(async move {
             let session = signed_in?.await?;
             Ok(shown.show(&Some(session)))
