@@ -43,7 +43,13 @@ pub struct Pages {
 impl Client {
     /// The pages of the collection at `path` (joined onto the API base URL).
     pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
-        let url = web_sys::Url::new(&self.resolve(path)?).map_err(super::http::invalid_thrown)?;
+        self.pages_at(&self.resolve(path)?, options)
+    }
+
+    /// [`Client::pages`] of a URL resolved already (the npm `pages`, whose `resolve` made an
+    /// absolute http(s) URL: resolving that again, as `pages` would, parses it to the same URL).
+    pub(crate) fn pages_at(&self, url: &str, options: PageOptions) -> Result<Pages> {
+        let url = web_sys::Url::new(url).map_err(super::http::invalid_thrown)?;
         let params: web_sys::UrlSearchParams = field(&url, "searchParams").unchecked_into();
         for (key, value) in [("limit", options.limit), ("offset", options.offset)] {
             if let Some(value) = value {

@@ -241,7 +241,7 @@ impl MobprocClient {
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
     pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
         let pages = request::resolve(&self.client, &path, "path")
-            .and_then(|path| self.client.pages(&path, page_options(&options)?));
+            .and_then(|url| self.client.pages_at(&url, page_options(&options)?));
         throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(Box::new(pages))))))
     }
 
