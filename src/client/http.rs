@@ -7,7 +7,7 @@ use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
 use crate::headers::api_header_parts;
-use crate::secret::AccessToken;
+use crate::token::TokenRecord;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -222,7 +222,8 @@ impl Client {
                 return Ok(response);
             };
             // Calls in flight while another one refreshed just replay with the new token.
-            if self.access_token().as_ref() == Some(&sent_with) {
+            let current = self.usable();
+            if current.is_some_and(|now| now.access_token() == sent_with.access_token()) {
                 match self.refresh().await {
                     Err(Error::SessionExpired { .. }) => return Ok(response),
                     Err(error) => return Err(error),
@@ -233,15 +234,17 @@ impl Client {
         }
     }
 
-    /// Sets the Tangoe headers with the current token; returns the token used.
-    fn sign(&self, request: &Request, call: &CallContext) -> Result<AccessToken> {
-        let token = self.access_token().ok_or(Error::NotAuthenticated)?;
+    /// Sets the Tangoe headers with the current token; returns the record whose token was used.
+    fn sign(&self, request: &Request, call: &CallContext) -> Result<Rc<TokenRecord>> {
+        // The record, not a copy of its token: nothing cloned to sign or to compare later.
+        let record = self.usable().ok_or(Error::NotAuthenticated)?;
+        let token = record.access_token();
         let cached = call.is_usual().then(|| self.0.headers.get(token.secret()));
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
                 // Taken apart, not iterated: an array's `IntoIter` brings its own drop glue.
-                let [a, b, c] = api_header_parts(&self.0.config, &token);
+                let [a, b, c] = api_header_parts(&self.0.config, token);
                 let js = |(name, lead, value): (&'static str, &str, &str)| {
                     (
                         name,
@@ -275,7 +278,7 @@ impl Client {
                 .set(CORRELATION_ID, &correlation_id()?)
                 .map_err(immutable)?;
         }
-        Ok(token)
+        Ok(record)
     }
 
     /// Checks the context headers of a call and adds them to `out`, if given (`None`: the
