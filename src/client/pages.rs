@@ -51,11 +51,13 @@ impl Client {
     pub(crate) fn pages_at(&self, url: &str, options: PageOptions) -> Result<Pages> {
         let url = web_sys::Url::new(url).map_err(super::http::invalid_thrown)?;
         let params: web_sys::UrlSearchParams = field(&url, "searchParams").unchecked_into();
-        for (key, value) in [("limit", options.limit), ("offset", options.offset)] {
+        let set = |key: &str, value: Option<u64>| {
             if let Some(value) = value {
                 params.set(key, &decimal(value));
             }
-        }
+        };
+        set("limit", options.limit);
+        set("offset", options.offset);
         Ok(Pages {
             client: self.clone(),
             next: Some(value::href(&url)),
