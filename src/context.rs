@@ -83,6 +83,20 @@ pub fn headers<'a>(
     correlation_id: Option<&'a str>,
 ) -> Result<Vec<(&'static str, &'a str)>> {
     let mut out = Vec::new();
+    each_header(client, call, correlation_id, |name, value| {
+        out.push((name, value))
+    })?;
+    Ok(out)
+}
+
+/// [`headers`], each handed to `emit` in order instead of collected: the shell sets them
+/// without a list in between.
+pub(crate) fn each_header<'a>(
+    client: [Option<&'a str>; 4],
+    call: [Override<'a>; 3],
+    correlation_id: Option<&'a str>,
+    mut emit: impl FnMut(&'static str, &'a str),
+) -> Result<()> {
     // Indexes, not `zip`: the array iterator's adapters cost more than the loop.
     for (at, (name, header)) in FIELDS.iter().enumerate() {
         let client = client.get(at).copied().flatten();
@@ -91,22 +105,22 @@ pub fn headers<'a>(
         let (value, prefix) = match call {
             Override::Inherit => (client, "context."),
             Override::Remove => {
-                out.push((*header, ""));
+                emit(header, "");
                 continue;
             }
             Override::Set(v) => (Some(v), "init.context."),
         };
         if let Some(value) = value {
-            out.push((*header, check_value(prefix, name, value)?));
+            emit(header, check_value(prefix, name, value)?);
         }
     }
     if let [.., Some(id)] = client {
-        out.push((ACTIVITY_ID, check_value("", "activityId", id)?));
+        emit(ACTIVITY_ID, check_value("", "activityId", id)?);
     }
     if let Some(id) = correlation_id {
-        out.push((CORRELATION_ID, check_value("", "correlationId", id)?));
+        emit(CORRELATION_ID, check_value("", "correlationId", id)?);
     }
-    Ok(out)
+    Ok(())
 }
 
 /// A context value (`<prefix><name>` in the error): 1 to 256 printable ASCII characters, no CR, LF or other control

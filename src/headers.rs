@@ -18,10 +18,21 @@ pub const AUTHORIZATION: &str = "Authorization";
 
 /// The headers of an API call made with `token`, in the order they are set.
 pub fn api_headers(config: &ValidConfig, token: &AccessToken) -> [(&'static str, String); 3] {
+    let [a, b, c] = api_header_parts(config, token);
+    let whole = |(name, lead, value): (&'static str, &str, &str)| (name, cat(&[lead, value]));
+    [whole(a), whole(b), whole(c)]
+}
+
+/// [`api_headers`] with each value in two parts, to be joined (the shell makes each a
+/// JavaScript string without a Rust copy of the first two).
+pub(crate) fn api_header_parts<'a>(
+    config: &'a ValidConfig,
+    token: &'a AccessToken,
+) -> [(&'static str, &'static str, &'a str); 3] {
     [
-        (TENANT, config.tenant().as_str().to_owned()),
-        (CLIENT_ID, config.client_id().as_str().to_owned()),
-        (AUTHORIZATION, cat(&["Bearer ", token.secret()])),
+        (TENANT, "", config.tenant().as_str()),
+        (CLIENT_ID, "", config.client_id().as_str()),
+        (AUTHORIZATION, "Bearer ", token.secret()),
     ]
 }
 

@@ -1,14 +1,14 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::CallContext;
-use super::value::{href, message_of, now_ms, parse_json, string};
+use super::value::{href, now_ms, parse_json, string};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use web_sys::{Request, RequestInit, Response};
+use web_sys::{Request, Response};
 
 impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
@@ -32,14 +32,12 @@ impl Client {
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
     /// string, or `null`).
     pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
-        let init = RequestInit::new();
-        let headers = web_sys::Headers::new().map_err(|_| Error::invalid_request("no Headers"))?;
-        let _ = headers.set("accept", "application/json");
-        init.set_headers(&headers);
-        let request = Request::new_with_str_and_init(url, &init)
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
+        // Set on the new request's own (mutable) headers: the same request as one made with an
+        // init, without the imports that builds one.
+        super::http::set_header(&request, "accept", "application/json");
         let response = self
-            .fetch_with(request, CallContext::default(), true)
+            .fetch_with(request, &mut CallContext::default(), true)
             .await?;
         self.read_json(response).await
     }
@@ -53,24 +51,24 @@ impl Client {
         }
         web_sys::Url::new_with_base(input, base.as_str())
             .map(|url| href(&url))
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
+            .map_err(super::http::invalid_thrown)
     }
 
     /// The JSON of a response: the parsed body on 2xx (`null` when empty, as for 204), else
     /// `api_error` with Tangoe's fields and `Retry-After`.
     pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, JsValue)> {
-        let id = self.correlation_id_value(&response);
-        let correlation_id = id.as_string();
         // The body stays a JavaScript string: a large page is parsed where it is, not copied
         // into wasm memory (which never shrinks) and back.
         let text = super::http::body_value(&response).await;
+        // Read after the await: fewer values kept across it.
+        let id = self.correlation_id_value(&response);
         let (status, ok) = (response.status(), response.ok());
         let text = match text {
             Some(text) => text,
             None => {
                 return Err(Error::NetworkError {
                     why: "the response body could not be read".into(),
-                    correlation_id,
+                    correlation_id: id.as_string(),
                     status: Some(status),
                     cause: crate::error::Cause::None,
                 })
@@ -79,31 +77,34 @@ impl Client {
         if ok && text.length() == 0 {
             return Ok((JsValue::NULL, id));
         }
-        let parsed = parse_json(&text);
+        let parsed = match parse_json(&text) {
+            Ok(body) if ok => return Ok((body, id)),
+            parsed => parsed,
+        };
         // One error, filled in as the body says: one construction in the module.
         let mut error = Box::new(ApiError {
             status,
-            correlation_id,
+            correlation_id: id.as_string(),
             ..ApiError::default()
         });
-        let summary = match parsed {
-            Ok(body) if ok => return Ok((body, id)),
-            Err(_) if ok => {
-                error.body = Some(clip(&text, 1000));
-                " with a body that is not JSON".into()
-            }
+        // The summary after `HTTP <status>`, in two parts; whether the body is quoted.
+        let mut quote_body = true;
+        let (lead, summary) = match parsed {
+            Err(_) if ok => (" with a body that is not JSON", String::new()),
             parsed => {
                 let body = parsed.unwrap_or(JsValue::UNDEFINED);
                 error.retry_after = super::http::header(&response, "retry-after")
                     .and_then(|v| retry_after(&v, now_ms()));
                 // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
-                match string(&body, "message") {
+                let summary = match string(&body, "message") {
                     Some(message) => {
+                        quote_body = false;
                         let code = string(&body, "errorCode");
-                        let summary = match &code {
-                            Some(code) => cat(&[": ", &message, " (", code, ")"]),
-                            None => cat(&[": ", &message]),
+                        let (open, shown, close) = match &code {
+                            Some(code) => (" (", code.as_str(), ")"),
+                            None => ("", "", ""),
                         };
+                        let summary = cat(&[&message, open, shown, close]);
                         error.error_code = code;
                         error.id = string(&body, "id");
                         error.api_message = Some(message);
@@ -111,18 +112,20 @@ impl Client {
                     }
                     None => {
                         let short = clip(&text, 200);
-                        let summary = if short.is_empty() {
+                        if short.is_empty() {
                             string(&response, "statusText").unwrap_or_default()
                         } else {
                             short
-                        };
-                        error.body = Some(clip(&text, 1000));
-                        cat(&[": ", &summary])
+                        }
                     }
-                }
+                };
+                (": ", summary)
             }
         };
-        error.summary = cat(&["HTTP ", &decimal(u64::from(status)), &summary]);
+        if quote_body {
+            error.body = Some(clip(&text, 1000));
+        }
+        error.summary = cat(&["HTTP ", &decimal(u64::from(status)), lead, &summary]);
         Err(Error::ApiError(error))
     }
 }

@@ -6,8 +6,8 @@ use super::value::{cause, global, message_of};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
-use crate::headers::api_headers;
-use crate::secret::AccessToken;
+use crate::headers::api_header_parts;
+use crate::token::TokenRecord;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -66,6 +66,11 @@ pub fn header(message: &JsValue, name: &str) -> Option<String> {
     headers_of(message).get(name).ok()?.as_string()
 }
 
+/// Sets one header of a new `Request` (its headers take any allowed name).
+pub fn set_header(message: &JsValue, name: &str, value: &str) {
+    let _ = headers_of(message).set(name, &JsValue::from_str(value));
+}
+
 /// What one call says about the context: its overrides of the client's three context values,
 /// and whether the caller set its own activity or correlation id.
 #[derive(Clone, Debug, Default)]
@@ -80,7 +85,7 @@ pub struct CallContext {
 
 impl CallContext {
     fn is_usual(&self) -> bool {
-        !self.own_activity && self.overrides.iter().all(Option::is_none)
+        !self.own_activity && matches!(self.overrides, [None, None, None])
     }
 
     /// The overrides as the core's context policy takes them.
@@ -143,30 +148,33 @@ impl Client {
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one
     /// would take the headers to any origin). HTTP errors are responses, not `Err`.
     pub async fn fetch(&self, request: Request) -> Result<Response> {
-        self.fetch_with(request, CallContext::default(), true).await
+        self.fetch_with(request, &mut CallContext::default(), true)
+            .await
     }
 
-    /// [`Client::fetch`] with what the call says about its context; a request whose body is
-    /// a caller's stream is not `replayable`.
+    /// [`Client::fetch`] with what the call says about its context (borrowed: the caller's
+    /// future holds it, not a copy in this one's); a request whose body is a caller's stream
+    /// is not `replayable`.
     pub(crate) async fn fetch_with(
         &self,
         request: Request,
-        call: CallContext,
+        call: &mut CallContext,
         replayable: bool,
     ) -> Result<Response> {
         self.refresh_if_expiring().await?;
         let request = no_redirects(request)?;
-        let call = self.check(&request, call)?;
+        self.check(&request, call)?;
         self.send_signed(request, call, replayable).await
     }
 
-    /// The call's context from the request's own headers and `call`; refuses what must not
-    /// be sent. A context header the caller put on the request is that call's value.
-    pub(crate) fn check(&self, request: &Request, mut call: CallContext) -> Result<CallContext> {
+    /// Completes the call's context `call` from the request's own headers (in place: no
+    /// context moved in and out); refuses what must not be sent. A context header the caller
+    /// put on the request is that call's value.
+    pub(crate) fn check(&self, request: &Request, call: &mut CallContext) -> Result<()> {
         // web-sys's `url` (a copy): gloo-net imports it anyway.
         let url = web_sys::Url::new(&request.url())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
-        let origin = props(&url).origin().as_string().unwrap_or_default();
+        let origin = url_origin(&url);
         if !self.0.config.is_allowed_origin(&origin) {
             return Err(Error::OriginNotAllowed { origin });
         }
@@ -185,8 +193,7 @@ impl Client {
         call.own_activity = own(context::ACTIVITY_ID).is_some();
         call.own_correlation = own(CORRELATION_ID).is_some();
         // Checked now, so a bad value is refused before anything is sent.
-        self.context_headers(&call, None)?;
-        Ok(call)
+        self.context_headers(call, None)
     }
 
     /// Signs and sends a checked request; on a 401, refreshes once and replays a clone made
@@ -194,50 +201,57 @@ impl Client {
     pub(crate) async fn send_signed(
         &self,
         request: Request,
-        call: CallContext,
+        call: &CallContext,
         replayable: bool,
     ) -> Result<Response> {
-        let replay = if replayable && self.can_refresh() {
+        let mut replay = if replayable && self.can_refresh() {
             request.clone().ok()
         } else {
             None
         };
-        let sent_with = self.sign(&request, &call)?;
-        let response = self.send(&request).await?;
-        if response.status() != 401 {
-            return Ok(response);
-        }
-        let Some(replay) = replay else {
-            self.expire();
-            return Ok(response);
-        };
-        // Calls in flight while another one refreshed just replay with the new token.
-        if self.access_token().as_ref() == Some(&sent_with) {
-            match self.refresh().await {
-                Err(Error::SessionExpired { .. }) => return Ok(response),
-                Err(error) => return Err(error),
-                Ok(_) => {}
+        // One loop for the call and its replay: one `send` await in the state machine.
+        let mut request = request;
+        loop {
+            let sent_with = self.sign(&request, call)?;
+            let response = self.send(&request).await?;
+            if response.status() != 401 {
+                return Ok(response);
             }
+            let Some(next) = replay.take() else {
+                self.expire();
+                return Ok(response);
+            };
+            // Calls in flight while another one refreshed just replay with the new token.
+            let current = self.usable();
+            if current.is_some_and(|now| now.access_token() == sent_with.access_token()) {
+                match self.refresh().await {
+                    Err(Error::SessionExpired { .. }) => return Ok(response),
+                    Err(error) => return Err(error),
+                    Ok(_) => {}
+                }
+            }
+            request = next;
         }
-        self.sign(&replay, &call)?;
-        let second = self.send(&replay).await?;
-        if second.status() == 401 {
-            self.expire();
-        }
-        Ok(second)
     }
 
-    /// Sets the Tangoe headers with the current token; returns the token used.
-    fn sign(&self, request: &Request, call: &CallContext) -> Result<AccessToken> {
-        let token = self.access_token().ok_or(Error::NotAuthenticated)?;
+    /// Sets the Tangoe headers with the current token; returns the record whose token was used.
+    fn sign(&self, request: &Request, call: &CallContext) -> Result<Rc<TokenRecord>> {
+        // The record, not a copy of its token: nothing cloned to sign or to compare later.
+        let record = self.usable().ok_or(Error::NotAuthenticated)?;
+        let token = record.access_token();
         let cached = call.is_usual().then(|| self.0.headers.get(token.secret()));
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
-                let mut list = Vec::new();
-                for (name, value) in api_headers(&self.0.config, &token) {
-                    list.push((name, Some(JsValue::from_str(&value))));
-                }
+                // Taken apart, not iterated: an array's `IntoIter` brings its own drop glue.
+                let [a, b, c] = api_header_parts(&self.0.config, token);
+                let js = |(name, lead, value): (&'static str, &str, &str)| {
+                    (
+                        name,
+                        Some(JsValue::from_str(&crate::text::cat(&[lead, value]))),
+                    )
+                };
+                let mut list = vec![js(a), js(b), js(c)];
                 self.context_headers(call, Some(&mut list))?;
                 let list: SignedHeaders = Rc::new(list);
                 if call.is_usual() {
@@ -264,7 +278,7 @@ impl Client {
                 .set(CORRELATION_ID, &correlation_id()?)
                 .map_err(immutable)?;
         }
-        Ok(token)
+        Ok(record)
     }
 
     /// Checks the context headers of a call and adds them to `out`, if given (`None`: the
@@ -278,13 +292,12 @@ impl Client {
         let (context, activity) = &*state;
         let [a, b, c] = context.values();
         let client = [a, b, c, activity.as_deref().filter(|_| !call.own_activity)];
-        let headers = context::headers(client, call.each_override(), None)?;
-        if let Some(out) = out {
-            for (name, value) in headers {
+        let mut out = out;
+        context::each_header(client, call.each_override(), None, |name, value| {
+            if let Some(out) = &mut out {
                 out.push((name, (!value.is_empty()).then(|| JsValue::from_str(value))));
             }
-        }
-        Ok(())
+        })
     }
 
     /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
@@ -334,24 +347,28 @@ impl Client {
 
 /// The request itself when it refuses or hands back redirects, else a copy that refuses them.
 pub(crate) fn no_redirects(request: Request) -> Result<Request> {
-    if matches!(
-        props(&request).redirect().as_string().as_deref(),
-        Some("manual" | "error")
-    ) {
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    let redirect = props(&request).redirect();
+    if redirect == "manual" || redirect == "error" {
         return Ok(request);
     }
     let init = RequestInit::new();
     init.set_redirect(RequestRedirect::Error);
-    Request::new_with_request_and_init(&request, &init)
-        .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))
+    Request::new_with_request_and_init(&request, &init).map_err(invalid_thrown)
+}
+
+/// `invalid_request` saying what `thrown` says: one copy for the client's URL and Request
+/// constructors.
+pub fn invalid_thrown(thrown: JsValue) -> Error {
+    Error::invalid_request(&message_of(&thrown))
 }
 
 /// A fresh random UUID (RFC 9562 v4): `crypto.randomUUID`, or one made from
 /// `getRandomValues` where that is missing (plain-http pages).
 fn correlation_id() -> Result<JsValue> {
     let crypto = global("crypto");
-    let has_uuid = crypto.is_object()
-        && js_sys::Reflect::get(&crypto, &"randomUUID".into()).is_ok_and(|f| f.is_function());
+    // `field`: `undefined` for a non-object or a getter that throws.
+    let has_uuid = super::value::field(&crypto, "randomUUID").is_function();
     if has_uuid {
         return Ok(crypto.unchecked_ref::<StringHeaders>().random_uuid());
     }
@@ -360,10 +377,15 @@ fn correlation_id() -> Result<JsValue> {
     Ok(JsValue::from_str(&crate::encode::uuid_v4(b)))
 }
 
+/// A `URL`'s `origin`, through the getter import rather than a `Reflect.get` with its key.
+pub fn url_origin(url: &web_sys::Url) -> String {
+    props(url).origin().as_string().unwrap_or_default()
+}
+
 /// The origin of an absolute URL (`""` if it does not parse).
 fn origin_of(url: &str) -> String {
     match web_sys::Url::new(url) {
-        Ok(url) => props(&url).origin().as_string().unwrap_or_default(),
+        Ok(url) => url_origin(&url),
         Err(_) => String::new(),
     }
 }

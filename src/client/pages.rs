@@ -1,7 +1,7 @@
 //! Pages of a MOBPROC collection, following `_meta.hrefNext`: only to origins that may receive
 //! the token, never a page twice, never more than `max_pages`.
 
-use super::value::{self, field, message_of, string};
+use super::value::{self, field, message_of};
 use super::Client;
 use crate::error::{ApiError, Error, Result};
 use crate::pagination::check_next;
@@ -43,14 +43,21 @@ pub struct Pages {
 impl Client {
     /// The pages of the collection at `path` (joined onto the API base URL).
     pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
-        let url = web_sys::Url::new(&self.resolve(path)?)
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        self.pages_at(&self.resolve(path)?, options)
+    }
+
+    /// [`Client::pages`] of a URL resolved already (the npm `pages`, whose `resolve` made an
+    /// absolute http(s) URL: resolving that again, as `pages` would, parses it to the same URL).
+    pub(crate) fn pages_at(&self, url: &str, options: PageOptions) -> Result<Pages> {
+        let url = web_sys::Url::new(url).map_err(super::http::invalid_thrown)?;
         let params: web_sys::UrlSearchParams = field(&url, "searchParams").unchecked_into();
-        for (key, value) in [("limit", options.limit), ("offset", options.offset)] {
+        let set = |key: &str, value: Option<u64>| {
             if let Some(value) = value {
                 params.set(key, &decimal(value));
             }
-        }
+        };
+        set("limit", options.limit);
+        set("offset", options.offset);
         Ok(Pages {
             client: self.clone(),
             next: Some(value::href(&url)),
@@ -99,7 +106,8 @@ impl Pages {
 
     /// The page after `href`, from its `hrefNext`; `Err` when it must not be fetched.
     fn follow(&self, href: &str, next: JsValue) -> Result<Option<String>> {
-        if next.is_undefined() || next.is_null() || next.as_string().as_deref() == Some("") {
+        // `===` on the JavaScript value: nothing copied into Rust for the test.
+        if next.is_undefined() || next.is_null() || next == "" {
             return Ok(None);
         }
         let not_url = |why: &str| {
@@ -117,7 +125,7 @@ impl Pages {
         let href = value::href(&url);
         check_next(
             &self.client.0.config,
-            &string(&url, "origin").unwrap_or_default(),
+            &super::http::url_origin(&url),
             &href,
             self.seen.iter().map(String::as_str),
         )?;

@@ -12,7 +12,7 @@ mod request;
 mod start;
 mod watch;
 
-use crate::client::{Client, Event, EventKind, PageOptions, Pages};
+use crate::client::{CallContext, Client, Event, EventKind, PageOptions, Pages};
 use crate::error::Error;
 use crate::token::Session;
 use error::{throw, to_js};
@@ -39,8 +39,10 @@ pub struct MobprocClient {
 
 /// The session object last handed out, kept while the session stays the same, so that
 /// `session()` is a stable snapshot (`useSyncExternalStore` compares with `Object.is`).
+///
+/// Boxed, so that `show` moves a pointer in and out of the cell rather than the session.
 #[derive(Default)]
-struct SessionView(Cell<Option<(Session, JsValue)>>);
+struct SessionView(Cell<Option<Box<(Session, JsValue)>>>);
 
 impl SessionView {
     /// `session` as a frozen JavaScript object: the same object as last time if unchanged.
@@ -48,15 +50,17 @@ impl SessionView {
         let Some(session) = session else {
             return JsValue::NULL;
         };
-        let last = self.0.take();
-        let (session, value) = match last {
-            Some((shown, value)) if shown == *session => (shown, value),
+        let mut last = self.0.take();
+        let value = match &last {
+            Some(shown) if shown.0 == *session => shown.1.clone(),
             _ => {
                 let fresh: js_sys::Object = object(session, true).unchecked_into();
-                (session.clone(), js_sys::Object::freeze(&fresh).into())
+                let value: JsValue = js_sys::Object::freeze(&fresh).into();
+                last = Some(Box::new((session.clone(), value.clone())));
+                value
             }
         };
-        self.0.set(Some((session, value.clone())));
+        self.0.set(last);
         value
     }
 }
@@ -146,7 +150,9 @@ impl MobprocClient {
     pub fn login_popup(&self, options: JsValue) -> Promise {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         // Now, not in the promise: the popup must open within the click's user activation.
-        let signed_in = config::read_popup_options(&options).map(|o| client.login_popup(&o));
+        // Boxed: the promise's future holds a pointer, not the sign-in's future.
+        let signed_in =
+            config::read_popup_options(&options).map(|o| Box::pin(client.login_popup(&o)));
         promise(Box::pin(async move {
             let session = signed_in?.await?;
             Ok(shown.show(&Some(session)))
@@ -235,8 +241,8 @@ impl MobprocClient {
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
     pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
         let pages = request::resolve(&self.client, &path, "path")
-            .and_then(|path| self.client.pages(&path, page_options(&options)?));
-        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages)))))
+            .and_then(|url| self.client.pages_at(&url, page_options(&options)?));
+        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(Box::new(pages))))))
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
@@ -294,9 +300,10 @@ impl MobprocClient {
     }
 }
 
-/// A walk through a collection's pages (`MobprocClient.pages`).
+/// A walk through a collection's pages (`MobprocClient.pages`); boxed, so that `next` moves a
+/// pointer in and out of the cell rather than the walk.
 #[wasm_bindgen]
-pub struct PageWalk(Rc<Cell<Option<Pages>>>);
+pub struct PageWalk(Rc<Cell<Option<Box<Pages>>>>);
 
 #[wasm_bindgen]
 impl PageWalk {
@@ -342,12 +349,11 @@ fn event_value(event: &Event, shown: &SessionView) -> JsValue {
 fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise {
     let client = client.clone();
     promise(Box::pin(async move {
-        let init = match json {
-            true => request::json_init(&input, &init)?,
-            false => init,
-        };
-        let p = request::prepare(&client, &input, &init)?;
-        let response = client.fetch_with(p.request, p.call, p.replayable).await?;
+        let mut call = CallContext::default();
+        let p = request::prepare(&client, &input, &init, json, &mut call)?;
+        let response = client
+            .fetch_with(p.request, &mut call, p.replayable)
+            .await?;
         if !json {
             return Ok(response.into());
         }

@@ -18,12 +18,20 @@ struct Flat<'a, T: Serialize> {
 /// A struct as a plain JavaScript object; its `None` fields `null` if `missing_as_null`, else
 /// `undefined`.
 pub fn object<T: Serialize>(value: &T, missing_as_null: bool) -> JsValue {
-    let serializer = Serializer::new()
+    finish(Flat { fields: value }.serialize(&serializer(missing_as_null)))
+}
+
+/// The serializer of [`object`]; apart from it, so that each output type's copy of `object`
+/// is only the call to its serialiser.
+fn serializer(missing_as_null: bool) -> Serializer {
+    Serializer::new()
         .serialize_maps_as_objects(true)
-        .serialize_missing_as_null(missing_as_null);
-    Flat { fields: value }
-        .serialize(&serializer)
-        .unwrap_or_else(|_| Object::new().into())
+        .serialize_missing_as_null(missing_as_null)
+}
+
+/// The object made, or an empty one should serialising fail.
+fn finish(made: Result<JsValue, serde_wasm_bindgen::Error>) -> JsValue {
+    made.unwrap_or_else(|_| Object::new().into())
 }
 
 /// An optional struct as a JavaScript object, `None` as `null`.

@@ -9,44 +9,55 @@ use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Headers, Request, RequestInit, Url};
 
-/// A request ready for [`Client`]: the `Request`, the call's context, and whether it may be
-/// replayed after a 401 (not when its body is the caller's stream).
+/// A request ready for [`Client`]: the `Request`, and whether it may be replayed after a 401
+/// (not when its body is the caller's stream).
 pub struct Prepared {
     /// The request, before its headers are set.
     pub request: Request,
-    /// The call's context.
-    pub call: CallContext,
     /// Whether a clone may be replayed.
     pub replayable: bool,
 }
 
-/// The Request `fetch(input, init)` would send, redirects refused unless `"manual"`.
-pub fn prepare(client: &Client, input: &JsValue, init: &JsValue) -> Result<Prepared> {
+/// The Request `fetch(input, init)` would send (`fetchJson`'s when `json`), redirects refused
+/// unless `"manual"`; the call's context overrides go to `call` (which the caller's future
+/// holds for `fetch_with`, rather than a copy moved through here).
+pub fn prepare(
+    client: &Client,
+    input: &JsValue,
+    init: &JsValue,
+    json: bool,
+    call: &mut CallContext,
+) -> Result<Prepared> {
     check_init(init)?;
-    let invalid = |thrown: JsValue| Error::invalid_request(&message_of(&thrown));
-    let options = copy(init).map_err(invalid)?;
-    let context = own(&options, "context").map_err(|f| f.named("init"))?;
+    // `fetchJson`'s init is a copy already, made here and ours to change.
     let source = input.dyn_ref::<Request>();
+    let options = match json {
+        true => json_init(source, init)?,
+        false => copy(init).map_err(invalid)?,
+    };
+    let init = if json { &options } else { init };
+    let context = own(&options, "context").map_err(|f| f.named("init"))?;
     // A followed redirect would take the Tangoe and context headers to any origin.
     let mut redirect = own(&options, "redirect").map_err(|f| f.named("init"))?;
     if redirect.is_undefined() {
         if let Some(source) = source {
-            redirect = Reflect::get(source, &"redirect".into()).unwrap_or_default();
+            redirect = key_get(source, "redirect").unwrap_or_default();
         }
     }
-    let redirect = if redirect.as_string().as_deref() == Some("manual") {
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    let redirect = if redirect == "manual" {
         "manual"
     } else {
         "error"
     };
-    Reflect::set(&options, &"redirect".into(), &redirect.into()).map_err(invalid)?;
+    key_set(&options, "redirect", &redirect.into()).map_err(invalid)?;
     let options: &RequestInit = options.unchecked_ref();
     let request = match source {
         Some(source) => Request::new_with_request_and_init(source, options),
         None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
     }
     .map_err(invalid)?;
-    let overrides = read_overrides(&context, "init.context")?;
+    call.overrides = read_overrides(&context, "init.context")?;
     let body = own(init, "body");
     let stream = match body {
         Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
@@ -54,27 +65,22 @@ pub fn prepare(client: &Client, input: &JsValue, init: &JsValue) -> Result<Prepa
     };
     Ok(Prepared {
         request,
-        call: CallContext {
-            overrides,
-            ..CallContext::default()
-        },
         replayable: !stream,
     })
 }
 
-/// `fetchJson`'s `init`: `Accept`, and `json` sent as the body (POST unless a method is given).
-pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
-    check_init(init)?;
+/// `fetchJson`'s `init` (checked by `prepare`): `Accept`, and `json` sent as the body (POST
+/// unless a method is given).
+fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
     let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
     let rest = copy(init).map_err(unreadable)?;
     let get = |key: &str| own(&rest, key).map_err(|f: Fault| f.named("init"));
     let json = get("json")?;
     // `json` stays in the copy: the Request constructor reads only RequestInit's members.
-    let source = input.dyn_ref::<Request>();
     let mut given = get("headers")?;
     if given.is_undefined() || given.is_null() {
         given = match source {
-            Some(request) => Reflect::get(request, &"headers".into()).map_err(unreadable)?,
+            Some(request) => key_get(request, "headers").map_err(unreadable)?,
             None => JsValue::UNDEFINED,
         };
     }
@@ -102,13 +108,13 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
                 "`json` cannot be serialised as JSON",
             ));
         }
-        let _ = Reflect::set(&rest, &"body".into(), &text);
+        let _ = key_set(&rest, "body", &text);
         if source.is_none() && get("method")?.is_undefined() {
-            let _ = Reflect::set(&rest, &"method".into(), &"POST".into());
+            let _ = key_set(&rest, "method", &"POST".into());
         }
         let _ = headers.set("content-type", "application/json");
     }
-    let _ = Reflect::set(&rest, &"headers".into(), &headers);
+    let _ = key_set(&rest, "headers", &headers);
     Ok(rest)
 }
 
@@ -116,8 +122,7 @@ pub fn json_init(input: &JsValue, init: &JsValue) -> Result<JsValue> {
 pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> {
     if input.is_instance_of::<Url>() {
         // Read as a property: an object that only borrows URL's prototype throws here.
-        let href = Reflect::get(input, &"href".into())
-            .map_err(|thrown| Error::invalid_request(&message_of(&thrown)))?;
+        let href = key_get(input, "href").map_err(invalid)?;
         return super::read::text(&href)?
             .ok_or_else(|| Error::invalid_request("the URL has no href"));
     }
@@ -140,4 +145,19 @@ fn check_init(init: &JsValue) -> Result<()> {
         "init",
         "must be an object (fetch's RequestInit)",
     ))
+}
+
+/// `Reflect.get(target, key)`: one copy of the key's making and dropping for every read here.
+fn key_get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
+    Reflect::get(target, &JsValue::from_str(key))
+}
+
+/// `Reflect.set(target, key, value)`, as [`key_get`].
+fn key_set(target: &JsValue, key: &str, value: &JsValue) -> std::result::Result<bool, JsValue> {
+    Reflect::set(target, &JsValue::from_str(key), value)
+}
+
+/// `invalid_request` saying what `thrown` says.
+fn invalid(thrown: JsValue) -> Error {
+    Error::invalid_request(&message_of(&thrown))
 }
