@@ -337,25 +337,27 @@ impl Client {
                     ("token_type_hint", hint),
                     ("client_id", client.0.config.client_id().as_str()),
                 ];
-                let error = match client.post_form(&url, &params).await {
+                // One `RevokeFailed` for both failures: the parts of its `why` differ.
+                let (text, close, status, cause) = match client.post_form(&url, &params).await {
                     Ok(answer) if answer.ok => return Ok(JsValue::UNDEFINED),
-                    Ok(answer) => Error::RevokeFailed {
-                        why: cat(&[
-                            hint,
-                            " failed (HTTP ",
-                            &crate::text::decimal(u64::from(answer.status)),
-                            ")",
-                        ]),
-                        status: Some(answer.status),
-                        cause: Cause::None,
-                    },
-                    Err(thrown) => Error::RevokeFailed {
-                        why: cat(&[hint, " failed: ", &message_of(&thrown)]),
-                        status: None,
-                        cause: cause(thrown),
-                    },
+                    Ok(answer) => (
+                        crate::text::decimal(u64::from(answer.status)),
+                        ")",
+                        Some(answer.status),
+                        Cause::None,
+                    ),
+                    Err(thrown) => (message_of(&thrown), "", None, cause(thrown)),
                 };
-                client.0.events.emit(&Event::Error(error));
+                let opening = if status.is_some() {
+                    " failed (HTTP "
+                } else {
+                    " failed: "
+                };
+                client.0.events.emit(&Event::Error(Error::RevokeFailed {
+                    why: cat(&[hint, opening, &text, close]),
+                    status,
+                    cause,
+                }));
                 Ok(JsValue::UNDEFINED)
             }));
         }
