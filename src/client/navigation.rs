@@ -1,7 +1,7 @@
 //! Starting a sign-in: `state` (and the PKCE verifier) from `crypto.getRandomValues`, the
 //! pending sign-in in storage, `location.assign`; and reading a stored record back.
 
-use super::value::{global, in_browser_page, parse_json, string};
+use super::value::{field, global, in_browser_page, parse_json, string};
 use super::{Client, LoginOptions};
 use crate::authorize::{self, sanitize_return_to};
 use crate::callback::PendingSignIn;
@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::secret::{CodeVerifier, State};
 use crate::text::{json_object, JsonValue};
 use crate::token::TokenRecord;
-use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
 impl Client {
@@ -127,16 +126,16 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
         return None;
     }
     let record = parse_json(raw).ok().filter(JsValue::is_object)?;
-    let field = |key: &str| Reflect::get(&record, &JsValue::from_str(key)).ok();
+    // `field`: reading a property of parsed JSON cannot throw (no getters).
     let optional = |key: &str| -> Option<Option<String>> {
-        let value = field(key)?;
+        let value = field(&record, key);
         match value.as_string() {
             Some(text) => Some(Some(text)),
             None => value.is_undefined().then_some(None),
         }
     };
-    let access = field("accessToken")?.as_string()?;
-    let expires_at = field("expiresAt")?.as_f64()?;
+    let access = string(&record, "accessToken")?;
+    let expires_at = field(&record, "expiresAt").as_f64()?;
     let whole = expires_at >= 0.0 && expires_at.fract() == 0.0;
     if !whole {
         return None;
