@@ -5,14 +5,15 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, first_of, global, in_browser_page, now_ms, string, with_page_list, Shared,
+    call_method, delay, first_of, global, in_browser_page, now_ms, set_field, string,
+    with_page_list, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
 use crate::error::{Error, Result};
 use crate::text::cat;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
@@ -175,9 +176,9 @@ pub(super) fn popup_channel(state: &str) -> Option<web_sys::BroadcastChannel> {
 /// `{ mobprocAuth: kind, answer? }`, a message of the popup channel.
 pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
     let message = Object::new();
-    let _ = Reflect::set(&message, &"mobprocAuth".into(), &kind.into());
+    set_field(&message, "mobprocAuth", &kind.into());
     if let Some(answer) = answer {
-        let _ = Reflect::set(&message, &"answer".into(), &answer.into());
+        set_field(&message, "answer", &answer.into());
     }
     message
 }

@@ -9,11 +9,13 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::value::{deferred, delay, field, first_of, global, in_browser_page, run, sleep, string};
+use super::value::{
+    deferred, delay, field, first_of, global, in_browser_page, run, set_field, sleep, string,
+};
 use super::{Client, Inner};
 use crate::error::Result;
 use crate::token::Session;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -134,9 +136,7 @@ impl Client {
         let Some(tabs) = &self.0.tabs else { return };
         let config = &self.0.config;
         let message = Object::new();
-        let set = |key: &str, value: &JsValue| {
-            let _ = Reflect::set(&message, &key.into(), value);
-        };
+        let set = |key: &str, value: &JsValue| set_field(&message, key, value);
         set("mobprocAuth", &kind.into());
         set("clientId", &config.client_id().as_str().into());
         set("tenant", &config.tenant().as_str().into());
@@ -304,7 +304,7 @@ impl Client {
         .into_js_value();
         let options = Object::new();
         if !wait {
-            let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+            set_field(&options, "ifAvailable", &JsValue::TRUE);
         }
         let Ok(request) = locks.request(name, &options, work.unchecked_ref()) else {
             return Locked::Refused;

@@ -150,6 +150,12 @@ pub fn field(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `object[key] = value`; a throw (a frozen object, a setter) is ignored. One copy of the
+/// key conversion and the call for every object the crate builds.
+pub fn set_field(object: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
 /// `object[key]` if it is a string.
 pub fn string(object: &JsValue, key: &str) -> Option<String> {
     if !object.is_object() {
