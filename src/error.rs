@@ -482,18 +482,13 @@ impl Error {
             }
             Error::GrantRefused { status, oauth } | Error::TokenInvalid { status, oauth } => {
                 d.status = Some(*status);
-                d.oauth_error = oauth.error.as_deref();
-                d.oauth_error_description = oauth.description.as_deref();
+                d.set_oauth(oauth);
             }
             Error::RefreshFailed { status, oauth, .. } => {
                 d.status = *status;
-                d.oauth_error = oauth.error.as_deref();
-                d.oauth_error_description = oauth.description.as_deref();
+                d.set_oauth(oauth);
             }
-            Error::SessionExpired { oauth } => {
-                d.oauth_error = oauth.error.as_deref();
-                d.oauth_error_description = oauth.description.as_deref();
-            }
+            Error::SessionExpired { oauth } => d.set_oauth(oauth),
             Error::RevokeFailed { status, .. } => d.status = *status,
             Error::NetworkError {
                 correlation_id,
@@ -515,6 +510,14 @@ impl Error {
             _ => {}
         }
         d
+    }
+}
+
+impl<'a> ErrorDetails<'a> {
+    /// The server's OAuth error fields, set in one place for the four errors that carry them.
+    fn set_oauth(&mut self, oauth: &'a OAuthError) {
+        self.oauth_error = oauth.error.as_deref();
+        self.oauth_error_description = oauth.description.as_deref();
     }
 }
 
