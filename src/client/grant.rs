@@ -5,8 +5,8 @@
 use super::events::Event;
 use super::http::send_raw;
 use super::value::{
-    cause, field, in_browser_page, message_of, now_ms, parse_json, run, set_timeout, string, unref,
-    Shared,
+    cause, field, in_browser_page, is_text, message_of, now_ms, parse_json, run, set_timeout,
+    string, unref, Shared,
 };
 use super::Client;
 use crate::callback::CodeGrant;
@@ -120,7 +120,7 @@ impl Client {
                 OAuthError::default(),
                 cause(thrown),
             ),
-            Ok(answer) if answer.text("error").as_deref() == Some("invalid_grant") => {
+            Ok(answer) if is_text(&answer.json, "error", "invalid_grant") => {
                 // The refresh token is dead (expired, revoked, rotated away): so is the
                 // session, unless another tab has just rotated it and holds the new one.
                 if self.rotated_elsewhere(refresh_token.secret()).await {
@@ -290,7 +290,7 @@ impl Client {
         let answer = self.send_form(request).await.map_err(network_error)?;
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
-        if answer.text("error").as_deref() == Some("invalid_client") {
+        if is_text(&answer.json, "error", "invalid_client") {
             return Err(Error::GrantRefused {
                 status: answer.status,
                 oauth: answer.oauth(),

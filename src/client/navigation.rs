@@ -1,7 +1,7 @@
 //! Starting a sign-in: `state` (and the PKCE verifier) from `crypto.getRandomValues`, the
 //! pending sign-in in storage, `location.assign`; and reading a stored record back.
 
-use super::value::{field, global, in_browser_page, parse_json, string};
+use super::value::{field, global, in_browser_page, is_text, parse_json, string};
 use super::{Client, LoginOptions};
 use crate::authorize::{self, sanitize_return_to};
 use crate::callback::PendingSignIn;
@@ -71,7 +71,7 @@ impl Client {
         let raw = self.0.store.get(&self.0.pending_key);
         let pending = parse_json(&raw).ok().filter(|_| raw.is_string())?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;
-        let popup = string(&pending, "popup").as_deref() == Some("true");
+        let popup = is_text(&pending, "popup", "true");
         let sign_in = PendingSignIn {
             state: State::new(state),
             return_to: string(&pending, "returnTo")

@@ -5,7 +5,7 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, first_of, global, in_browser_page, now_ms, set_field, string,
+    call_method, delay, first_of, global, in_browser_page, is_text, now_ms, set_field, string,
     with_page_list, Shared,
 };
 use super::{Callback, Client};
@@ -191,7 +191,7 @@ pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static st
     let reply = channel.clone();
     let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
         let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-        if string(&data, "mobprocAuth").as_deref() != Some(kind) {
+        if !is_text(&data, "mobprocAuth", kind) {
             return Ok(());
         }
         let value = match kind {

@@ -10,7 +10,8 @@
 use super::events::Event;
 use super::navigation::parse_record;
 use super::value::{
-    deferred, delay, field, first_of, global, in_browser_page, run, set_field, sleep, string,
+    deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, sleep,
+    string,
 };
 use super::{Client, Inner};
 use crate::error::Result;
@@ -159,9 +160,9 @@ impl Client {
 
     fn on_tab_message(&self, data: &JsValue) {
         let config = &self.0.config;
-        let ours = string(data, "clientId").as_deref() == Some(config.client_id().as_str())
-            && string(data, "tenant").as_deref() == Some(config.tenant().as_str())
-            && string(data, "key").as_deref() == Some(self.key());
+        let ours = is_text(data, "clientId", config.client_id().as_str())
+            && is_text(data, "tenant", config.tenant().as_str())
+            && is_text(data, "key", self.key());
         if !ours {
             return;
         }

@@ -156,6 +156,11 @@ pub fn set_field(object: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
+/// Whether `object[key]` is the string `text` (`===`): nothing is copied into the module.
+pub fn is_text(object: &JsValue, key: &str, text: &str) -> bool {
+    field(object, key) == JsValue::from_str(text)
+}
+
 /// `object[key]` if it is a string.
 pub fn string(object: &JsValue, key: &str) -> Option<String> {
     if !object.is_object() {
