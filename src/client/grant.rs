@@ -311,7 +311,7 @@ impl Client {
             tenant: string(&owner, "tenant"),
             platform: string(&owner, "platform"),
             multitenant: multitenant.as_bool() == Some(true)
-                || multitenant.as_string().as_deref() == Some("true"),
+                || multitenant == JsValue::from_str("true"),
             identity_provider: string(&owner, "identityProvider"),
             identifier: string(&owner, "identifier"),
         })

@@ -11,7 +11,6 @@ use super::events::Event;
 use super::navigation::parse_record;
 use super::value::{
     deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, sleep,
-    string,
 };
 use super::{Client, Inner};
 use crate::error::Result;
@@ -166,11 +165,16 @@ impl Client {
         if !ours {
             return;
         }
-        match string(data, "mobprocAuth").as_deref() {
-            Some("ask") if self.usable().is_some() => self.share_record(),
-            Some("session") => self.adopt(&field(data, "record")),
-            Some("signout") => self.signed_out_elsewhere(),
-            _ => {}
+        // Compared in JavaScript (`===`): the kind is not copied into the module.
+        let kind = |name| is_text(data, "mobprocAuth", name);
+        if kind("ask") {
+            if self.usable().is_some() {
+                self.share_record();
+            }
+        } else if kind("session") {
+            self.adopt(&field(data, "record"));
+        } else if kind("signout") {
+            self.signed_out_elsewhere();
         }
     }
 
