@@ -5,8 +5,8 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, first_of, global, in_browser_page, is_text, now_ms, set_field, string,
-    with_page_list, Shared,
+    call_method, delay, field, first_of, global, in_browser_page, is_text, now_ms, set_field,
+    string, with_page_list, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
@@ -31,7 +31,7 @@ type Outcome = Shared;
 thread_local! {
     /// The callbacks handled on this page: storage key, the URL they left, the outcome (see
     /// `with_page_list`).
-    static HANDLED: Cell<Vec<(String, String, Outcome)>> = const { Cell::new(Vec::new()) };
+    static HANDLED: Cell<Vec<(String, JsValue, Outcome)>> = const { Cell::new(Vec::new()) };
 }
 
 impl Client {
@@ -103,7 +103,8 @@ impl Client {
     /// `None`), or remembers `outcome` as this client's (and gives `None`). One function for
     /// both: the list and the URL are read in one place.
     fn page_callback(&self, outcome: Option<Outcome>) -> Option<Outcome> {
-        let href = string(&global("location"), "href").unwrap_or_default();
+        // A JavaScript string, compared with `===`: nothing is copied into the module.
+        let href = field(&global("location"), "href");
         let key = self.key();
         let found = with_page_list(&HANDLED, |list| match outcome {
             Some(outcome) => {
