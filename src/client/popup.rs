@@ -50,8 +50,9 @@ type Flight = Shared;
 
 thread_local! {
     /// The popup sign-ins under way on this page: storage key, popup window, outcome (see
-    /// `with_page_list`).
-    static UNDER_WAY: Cell<Vec<(String, web_sys::Window, Flight)>> =
+    /// `with_page_list`). The window as a plain `JsValue`: the list then has the type of the
+    /// redirect's, and their code is in the module once.
+    static UNDER_WAY: Cell<Vec<(String, JsValue, Flight)>> =
         const { Cell::new(Vec::new()) };
 }
 
@@ -88,7 +89,7 @@ impl Client {
     }
 
     /// The popup sign-in of this client's storage key under way on this page, if any.
-    fn popup_under_way(&self) -> Option<(web_sys::Window, Flight)> {
+    fn popup_under_way(&self) -> Option<(JsValue, Flight)> {
         let found = with_page_list(&UNDER_WAY, |list| {
             list.iter()
                 .find(|(key, _, _)| key == self.key())
@@ -99,7 +100,7 @@ impl Client {
 
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
     fn start_popup(&self, open: OpenPopup) -> Flight {
-        let (client, window) = (self.clone(), open.popup.clone());
+        let (client, window) = (self.clone(), JsValue::from(&open.popup));
         let flight = Shared::start(Box::pin(async move {
             let key = client.key().to_owned();
             let ended: JsValue = open.popup.clone().into();
