@@ -6,8 +6,8 @@
 
 use super::redirect::{popup_channel, popup_reply, SignInAnswer};
 use super::value::{
-    call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, with_page_list,
-    Shared,
+    call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, page_entry,
+    page_forget, page_keep, Shared,
 };
 use super::Client;
 use crate::callback::PendingSignIn;
@@ -90,12 +90,7 @@ impl Client {
 
     /// The popup sign-in of this client's storage key under way on this page, if any.
     fn popup_under_way(&self) -> Option<(JsValue, Flight)> {
-        let found = with_page_list(&UNDER_WAY, |list| {
-            list.iter()
-                .find(|(key, _, _)| key == self.key())
-                .map(|(_, window, flight)| (window.clone(), flight.clone()))
-        });
-        found.flatten()
+        page_entry(&UNDER_WAY, self.key(), None)
     }
 
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
@@ -105,16 +100,10 @@ impl Client {
             let key = client.key().to_owned();
             let ended: JsValue = open.popup.clone().into();
             let result = client.finish_popup(open).await;
-            with_page_list(&UNDER_WAY, |list| {
-                // `===` (wasm-bindgen imports it anyway), not js-sys's `Object.is`: same for windows.
-                list.retain(|(k, w, _)| !(*k == key && JsValue::eq(w, &ended)))
-            });
+            page_forget(&UNDER_WAY, &key, &ended);
             result.map(|session| (Some(session), None))
         }));
-        with_page_list(&UNDER_WAY, |list| {
-            list.retain(|(key, _, _)| key != self.key());
-            list.push((self.key().to_owned(), window, flight.clone()));
-        });
+        page_keep(&UNDER_WAY, self.key(), window, flight.clone());
         flight
     }
 

@@ -5,8 +5,8 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, field, first_of, global, in_browser_page, is_text, now_ms, set_field,
-    string, with_page_list, Shared,
+    call_method, delay, field, first_of, global, in_browser_page, is_text, now_ms, page_entry,
+    page_keep, set_field, string, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
@@ -105,19 +105,13 @@ impl Client {
     fn page_callback(&self, outcome: Option<Outcome>) -> Option<Outcome> {
         // A JavaScript string, compared with `===`: nothing is copied into the module.
         let href = field(&global("location"), "href");
-        let key = self.key();
-        let found = with_page_list(&HANDLED, |list| match outcome {
+        match outcome {
             Some(outcome) => {
-                list.retain(|(k, _, _)| k != key);
-                list.push((key.to_owned(), href, outcome));
+                page_keep(&HANDLED, self.key(), href, outcome);
                 None
             }
-            None => list
-                .iter()
-                .find(|(k, h, _)| k == key && *h == href)
-                .map(|(_, _, outcome)| outcome.clone()),
-        });
-        found.flatten()
+            None => page_entry(&HANDLED, self.key(), Some(&href)).map(|(_, outcome)| outcome),
+        }
     }
 
     /// The callback's work, as the page's one outcome. Owns the client: no async block

@@ -114,6 +114,42 @@ pub fn with_page_list<T, R>(
     .ok()
 }
 
+/// A page-wide list of shared work (the popup sign-ins, the redirect callbacks): storage key,
+/// a JavaScript value that tells the runs of one key apart (a popup window, the page's URL),
+/// the outcome. One type and the three functions below, so that their code is in the module
+/// once.
+pub type PageList = std::thread::LocalKey<std::cell::Cell<Vec<(String, JsValue, Shared)>>>;
+
+/// The entry of `key` in `list` (whose value is `tag`, when given): that value and its outcome.
+pub fn page_entry(
+    list: &'static PageList,
+    key: &str,
+    tag: Option<&JsValue>,
+) -> Option<(JsValue, Shared)> {
+    let found = with_page_list(list, |list| {
+        list.iter()
+            .find(|(k, t, _)| k == key && tag.is_none_or(|tag| t == tag))
+            .map(|(_, t, outcome)| (t.clone(), outcome.clone()))
+    });
+    found.flatten()
+}
+
+/// Keeps `(key, tag, outcome)` in `list`, in place of the key's earlier entry.
+pub fn page_keep(list: &'static PageList, key: &str, tag: JsValue, outcome: Shared) {
+    with_page_list(list, |list| {
+        list.retain(|(k, _, _)| k != key);
+        list.push((key.to_owned(), tag, outcome));
+    });
+}
+
+/// Forgets the entry of `key` in `list` if its value is `tag` (`===`, which wasm-bindgen
+/// imports anyway, rather than js-sys's `Object.is`: the same for windows).
+pub fn page_forget(list: &'static PageList, key: &str, tag: &JsValue) {
+    with_page_list(list, |list| {
+        list.retain(|(k, t, _)| !(k == key && t == tag))
+    });
+}
+
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     call_method(timer, "unref");
