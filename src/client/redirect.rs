@@ -191,11 +191,13 @@ pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static st
         }
         let value = match kind {
             "answer" => {
-                let Some(answer) = string(&data, "answer") else {
+                // Handed on as the JavaScript string it is: no copy through the module.
+                let answer = field(&data, "answer");
+                if !answer.is_string() {
                     return Ok(());
-                };
+                }
                 let _ = reply.post_message(&popup_message("taken", None));
-                answer.into()
+                answer
             }
             _ => JsValue::TRUE,
         };
