@@ -287,7 +287,7 @@ impl Client {
                 "or `tokenUrl` is required to validate",
             ));
         };
-        let answer = self.send_form(request).await.map_err(network_error)?;
+        let answer = self.send_form(Ok(request)).await.map_err(network_error)?;
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
         if is_text(&answer.json, "error", "invalid_client") {
@@ -387,10 +387,14 @@ impl Client {
     }
 
     /// POSTs `params` as a form, with client authentication when the client has a secret.
-    /// `Err` only when no answer came (network error, timeout): what fetch threw.
-    async fn post_form(&self, url: &str, params: &[(&str, &str)]) -> Result<Answer, JsValue> {
-        let request = self.form_request(url, params)?;
-        self.send_form(request).await
+    /// `Err` only when no answer came (network error, timeout): what fetch threw. Not an
+    /// `async fn`: the request is built at once and `send_form`'s future is the only one.
+    fn post_form(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Result<Answer, JsValue>> + '_ {
+        self.send_form(self.form_request(url, params))
     }
 
     /// The request [`Client::post_form`] sends.
@@ -423,9 +427,12 @@ impl Client {
         request.body(form).map_err(gloo_thrown)
     }
 
-    /// Sends an OAuth endpoint request and reads its answer.
-    async fn send_form(&self, request: gloo_net::http::Request) -> Result<Answer, JsValue> {
-        let raw: web_sys::Request = request.into();
+    /// Sends an OAuth endpoint request (unless building it failed) and reads its answer.
+    async fn send_form(
+        &self,
+        request: Result<gloo_net::http::Request, JsValue>,
+    ) -> Result<Answer, JsValue> {
+        let raw: web_sys::Request = request?.into();
         let raw = send_raw(&raw).await?;
         let text = super::http::body_value(&raw).await;
         let response = Response::from(raw);
