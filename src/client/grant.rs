@@ -272,22 +272,22 @@ impl Client {
             let request = self
                 .endpoint(url.as_str(), Method::GET)
                 .query([("access_token", token)]);
-            request.build().map_err(gloo_error)?
+            Ok(request.build().map_err(gloo_error)?)
         } else if let Some(url) = config.token_url() {
             let params = [
                 ("grant_type", VALIDATE_GRANT),
                 ("token", token),
                 ("client_id", config.client_id().as_str()),
             ];
+            // A form that could not be built is a `network_error` below, as a failed send.
             self.form_request(url.as_str(), &params)
-                .map_err(network_error)?
         } else {
             return Err(Error::config(
                 "validateUrl",
                 "or `tokenUrl` is required to validate",
             ));
         };
-        let answer = self.send_form(Ok(request)).await.map_err(network_error)?;
+        let answer = self.send_form(request).await.map_err(network_error)?;
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
         if is_text(&answer.json, "error", "invalid_client") {
