@@ -197,14 +197,16 @@ impl Client {
         if username.is_empty() {
             return Err(Error::config("username", "must be a non-empty string"));
         }
-        let scope = self.0.config.scope().as_str();
-        let params = [
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", password),
-            ("scope", scope),
-        ];
-        self.save(&self.grant(&token_url, &params).await?);
+        let sent = {
+            let params = [
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+                ("scope", self.0.config.scope().as_str()),
+            ];
+            self.grant(&token_url, &params)
+        };
+        self.save(&sent.await?);
         Ok(self.session())
     }
 
@@ -217,30 +219,39 @@ impl Client {
             .redirect_uri()
             .map(|u| u.as_str())
             .unwrap_or_default();
-        let params = [
-            ("grant_type", "authorization_code"),
-            ("code", grant.code.as_str()),
-            ("redirect_uri", redirect),
-            ("client_id", config.client_id().as_str()),
-            ("code_verifier", grant.verifier.secret()),
-        ];
-        self.grant(token_url, &params).await
+        // Scoped: the parameters are not kept in this function's state across the await.
+        let sent = {
+            let params = [
+                ("grant_type", "authorization_code"),
+                ("code", grant.code.as_str()),
+                ("redirect_uri", redirect),
+                ("client_id", config.client_id().as_str()),
+                ("code_verifier", grant.verifier.secret()),
+            ];
+            self.grant(token_url, &params)
+        };
+        sent.await
     }
 
     /// A grant that starts a session (password, authorization code): the token endpoint's
     /// answer as a record, or why there is none. One body for both keeps it once in the module.
-    async fn grant(&self, token_url: &str, params: &[(&str, &str)]) -> Result<TokenRecord> {
-        let answer = self
-            .post_form(token_url, params)
-            .await
-            .map_err(network_error)?;
-        if !answer.ok {
-            return Err(Error::GrantRefused {
-                status: answer.status,
-                oauth: answer.oauth(),
-            });
+    /// The request is built at once: the future holds neither the URL nor the parameters.
+    fn grant(
+        &self,
+        token_url: &str,
+        params: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Result<TokenRecord>> + '_ {
+        let sent = self.post_form(token_url, params);
+        async move {
+            let answer = sent.await.map_err(network_error)?;
+            if !answer.ok {
+                return Err(Error::GrantRefused {
+                    status: answer.status,
+                    oauth: answer.oauth(),
+                });
+            }
+            token_record(&answer, None)
         }
-        token_record(&answer, None)
     }
 
     /// Whether the password grant may run here: not in a browser page, with a token URL and
