@@ -101,19 +101,23 @@ impl Client {
         let record = self.record().ok_or(Error::NotAuthenticated)?;
         let refresh_token = record.refresh_token().ok_or(Error::NotAuthenticated)?;
         let config = &self.0.config;
-        let params = [
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.secret()),
-            ("client_id", config.client_id().as_str()),
-            ("scope", config.scope().as_str()),
-        ];
+        // Scoped: the parameters are not kept in this function's state across the await.
+        let sent = {
+            let params = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.secret()),
+                ("client_id", config.client_id().as_str()),
+                ("scope", config.scope().as_str()),
+            ];
+            self.post_form(token_url, &params)
+        };
         let still_ours = |client: &Client| {
             client
                 .record()
                 .is_some_and(|r| r.refresh_token() == Some(refresh_token))
         };
         // Every passing failure ends in the one `RefreshFailed` below.
-        let (why, status, oauth, cause) = match self.post_form(token_url, &params).await {
+        let (why, status, oauth, cause) = match sent.await {
             Err(thrown) => (
                 message_of(&thrown),
                 None,
