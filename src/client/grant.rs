@@ -344,16 +344,17 @@ impl Client {
         ];
         for (token, hint) in tokens {
             let Some(token) = token else { continue };
-            let (client, url, token) = (self.clone(), url.as_str().to_owned(), token.to_owned());
-            // In the background: the Promise always fulfils (a failure is an `error` event).
+            let params = [
+                ("token", token),
+                ("token_type_hint", hint),
+                ("client_id", self.0.config.client_id().as_str()),
+            ];
+            // Built here, sent in the background: the task owns no copy of the URL or token.
+            let (client, request) = (self.clone(), self.form_request(url.as_str(), &params));
+            // The Promise always fulfils (a failure is an `error` event).
             let _ = run(Box::pin(async move {
-                let params = [
-                    ("token", token.as_str()),
-                    ("token_type_hint", hint),
-                    ("client_id", client.0.config.client_id().as_str()),
-                ];
                 // One `RevokeFailed` for both failures: the parts of its `why` differ.
-                let (text, close, status, cause) = match client.post_form(&url, &params).await {
+                let (text, close, status, cause) = match client.send_form(request).await {
                     Ok(answer) if answer.ok => return Ok(JsValue::UNDEFINED),
                     Ok(answer) => (
                         crate::text::decimal(u64::from(answer.status)),
