@@ -471,6 +471,8 @@ impl Error {
 
     /// The fields besides code and message, as the JavaScript `MobprocError` carries them.
     pub fn details(&self) -> ErrorDetails<'_> {
+        // `js::error::to_js` sets these same fields straight from the error (a smaller
+        // module than building this struct and reading it back): keep the two in step.
         let mut d = ErrorDetails::default();
         match self {
             Error::ConfigInvalid { field, .. } => d.field = Some(field),
