@@ -245,12 +245,11 @@ impl Client {
         if self.0.tabs.is_some() && locks.is_object() {
             let locks: LockManager = locks.unchecked_into();
             let before = self.refresh_token_text();
-            let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
             // At once if the lock is free; if another tab holds it (it is refreshing), once
             // it is released. One await of each kind keeps the state machine small.
             let mut wait = false;
             loop {
-                match self.locked(&locks, &name, wait, &before).await {
+                match self.locked(&locks, wait, &before).await {
                     Locked::Done(result) => return result,
                     Locked::Busy if !wait => wait = true,
                     _ => break,
@@ -260,18 +259,13 @@ impl Client {
         self.refresh_once().await
     }
 
-    /// Runs the refresh while holding the lock `name`: at once if it is free (`wait` false,
-    /// else [`Locked::Busy`]), or once it is (`wait` true). `before` is the refresh token seen
+    /// Runs the refresh while holding this client's refresh lock (its name is built here,
+    /// not kept across the caller's awaits): at once if it is free (`wait` false, else
+    /// [`Locked::Busy`]), or once it is (`wait` true). `before` is the refresh token seen
     /// before asking: if it changed meanwhile another tab refreshed, and its session is used.
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
-    async fn locked(
-        &self,
-        locks: &LockManager,
-        name: &str,
-        wait: bool,
-        before: &Option<String>,
-    ) -> Locked {
+    async fn locked(&self, locks: &LockManager, wait: bool, before: &Option<String>) -> Locked {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let (ready, resolve_ready) = deferred();
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
@@ -311,7 +305,8 @@ impl Client {
         if !wait {
             set_field(&options, "ifAvailable", &JsValue::TRUE);
         }
-        let Ok(request) = locks.request(name, &options, work.unchecked_ref()) else {
+        let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
+        let Ok(request) = locks.request(&name, &options, work.unchecked_ref()) else {
             return Locked::Refused;
         };
         // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
