@@ -53,6 +53,11 @@ extern "C" {
     ) -> std::result::Result<Promise, JsValue>;
 }
 
+/// `navigator.locks`, read where it is used: nothing is kept across an await.
+fn lock_manager() -> JsValue {
+    field(&global("navigator"), "locks")
+}
+
 /// This client's end of the channel, and the callers waiting for a session from another tab.
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
@@ -241,15 +246,13 @@ impl Client {
     /// the tabs if not) and only refreshes itself when no tab did. Where Web Locks are
     /// missing or refused (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Session>> {
-        let locks = field(&global("navigator"), "locks");
-        if self.0.tabs.is_some() && locks.is_object() {
-            let locks: LockManager = locks.unchecked_into();
+        if self.0.tabs.is_some() && lock_manager().is_object() {
             let before = self.refresh_token_text();
             // At once if the lock is free; if another tab holds it (it is refreshing), once
             // it is released. One await of each kind keeps the state machine small.
             let mut wait = false;
             loop {
-                match self.locked(&locks, wait, &before).await {
+                match self.locked(wait, &before).await {
                     Locked::Done(result) => return result,
                     Locked::Busy if !wait => wait = true,
                     _ => break,
@@ -265,7 +268,7 @@ impl Client {
     /// before asking: if it changed meanwhile another tab refreshed, and its session is used.
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
-    async fn locked(&self, locks: &LockManager, wait: bool, before: &Option<String>) -> Locked {
+    async fn locked(&self, wait: bool, before: &Option<String>) -> Locked {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let (ready, resolve_ready) = deferred();
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
@@ -306,6 +309,7 @@ impl Client {
             set_field(&options, "ifAvailable", &JsValue::TRUE);
         }
         let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
+        let locks: LockManager = lock_manager().unchecked_into();
         let Ok(request) = locks.request(&name, &options, work.unchecked_ref()) else {
             return Locked::Refused;
         };
