@@ -97,10 +97,9 @@ impl Client {
     fn start_popup(&self, open: OpenPopup) -> Flight {
         let (client, window) = (self.clone(), JsValue::from(&open.popup));
         let flight = Shared::start(Box::pin(async move {
-            let key = client.key().to_owned();
             let ended: JsValue = open.popup.clone().into();
             let result = client.finish_popup(open).await;
-            page_forget(&UNDER_WAY, &key, &ended);
+            page_forget(&UNDER_WAY, client.key(), &ended);
             result.map(|session| (Some(session), None))
         }));
         page_keep(&UNDER_WAY, self.key(), window, flight.clone());
