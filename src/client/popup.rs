@@ -97,9 +97,8 @@ impl Client {
     fn start_popup(&self, open: OpenPopup) -> Flight {
         let (client, window) = (self.clone(), JsValue::from(&open.popup));
         let flight = Shared::start(Box::pin(async move {
-            let ended: JsValue = open.popup.clone().into();
-            let result = client.finish_popup(open).await;
-            page_forget(&UNDER_WAY, client.key(), &ended);
+            let result = client.finish_popup(&open).await;
+            page_forget(&UNDER_WAY, client.key(), &open.popup);
             result.map(|session| (Some(session), None))
         }));
         page_keep(&UNDER_WAY, self.key(), window, flight.clone());
@@ -140,8 +139,8 @@ impl Client {
         })
     }
 
-    async fn finish_popup(&self, open: OpenPopup) -> Result<Session> {
-        let answer = wait_for_answer(&open).await;
+    async fn finish_popup(&self, open: &OpenPopup) -> Result<Session> {
+        let answer = wait_for_answer(open).await;
         open.channel.set_onmessage(None);
         call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
