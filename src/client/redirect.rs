@@ -162,10 +162,7 @@ impl Client {
 
 /// The channel of the popup sign-in whose `state` is `state`.
 pub(super) fn popup_channel(state: &str) -> Option<web_sys::BroadcastChannel> {
-    if !global("BroadcastChannel").is_function() {
-        return None;
-    }
-    web_sys::BroadcastChannel::new(&cat(&["mobproc-auth:popup:", state])).ok()
+    super::value::channel(&cat(&["mobproc-auth:popup:", state]))
 }
 
 /// `{ mobprocAuth: kind, answer? }`, a message of the popup channel.

@@ -74,10 +74,10 @@ impl Drop for Tabs {
 impl Tabs {
     /// The channel, when sharing is on and this is a browser page that has BroadcastChannel.
     pub(super) fn open(share: bool) -> Option<Tabs> {
-        if !share || !in_browser_page() || !global("BroadcastChannel").is_function() {
+        if !share || !in_browser_page() {
             return None;
         }
-        let channel = web_sys::BroadcastChannel::new(CHANNEL).ok()?;
+        let channel = super::value::channel(CHANNEL)?;
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),

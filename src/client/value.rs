@@ -150,6 +150,14 @@ pub fn page_forget(list: &'static PageList, key: &str, tag: &JsValue) {
     });
 }
 
+/// The BroadcastChannel `name`, where there is BroadcastChannel.
+pub fn channel(name: &str) -> Option<web_sys::BroadcastChannel> {
+    if !global("BroadcastChannel").is_function() {
+        return None;
+    }
+    web_sys::BroadcastChannel::new(name).ok()
+}
+
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     call_method(timer, "unref");
