@@ -197,11 +197,12 @@ impl Client {
         username: &str,
         password: &str,
     ) -> Result<Option<Session>> {
-        let token_url = self.password_grant_ready()?;
-        if username.is_empty() {
-            return Err(Error::config("username", "must be a non-empty string"));
-        }
+        // Scoped: neither the URL nor the parameters are kept across the await.
         let sent = {
+            let token_url = self.password_grant_ready()?;
+            if username.is_empty() {
+                return Err(Error::config("username", "must be a non-empty string"));
+            }
             let params = [
                 ("grant_type", "password"),
                 ("username", username),
