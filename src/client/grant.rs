@@ -2,7 +2,6 @@
 //! bodies (RFC 6749 §4.3, §6, RFC 7009), client authentication (§2.3.1), a timeout on each.
 //! Refresh is single-flight: however many callers wait, one request is made.
 
-use super::events::Event;
 use super::http::send_raw;
 use super::value::{
     cause, field, in_browser_page, is_text, message_of, now_ms, parse_json, run, set_timeout,
@@ -370,11 +369,11 @@ impl Client {
                 } else {
                     " failed: "
                 };
-                client.0.events.emit(&Event::Error(Error::RevokeFailed {
+                client.0.events.emit_error(Error::RevokeFailed {
                     why: cat(&[hint, opening, &text, close]),
                     status,
                     cause,
-                }));
+                });
                 Ok(JsValue::UNDEFINED)
             }));
         }
