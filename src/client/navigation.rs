@@ -127,13 +127,7 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
     }
     let record = parse_json(raw).ok().filter(JsValue::is_object)?;
     // `field`: reading a property of parsed JSON cannot throw (no getters).
-    let optional = |key: &str| -> Option<Option<String>> {
-        let value = field(&record, key);
-        match value.as_string() {
-            Some(text) => Some(Some(text)),
-            None => value.is_undefined().then_some(None),
-        }
-    };
+    let optional = |key| optional_text(&record, key);
     let access = string(&record, "accessToken")?;
     let expires_at = field(&record, "expiresAt").as_f64()?;
     let whole = expires_at >= 0.0 && expires_at.fract() == 0.0;
@@ -148,4 +142,15 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
         scope.as_deref(),
     )
     .ok()
+}
+
+/// `record[key]` when it is a string (`Some(Some)`) or absent (`Some(None)`); `None` when it is
+/// anything else. A function, not a closure: one copy for both optional fields.
+#[inline(never)]
+fn optional_text(record: &JsValue, key: &str) -> Option<Option<String>> {
+    let value = field(record, key);
+    match value.as_string() {
+        Some(text) => Some(Some(text)),
+        None => value.is_undefined().then_some(None),
+    }
 }
