@@ -207,12 +207,7 @@ pub fn is_text(object: &JsValue, key: &str, text: &str) -> bool {
 
 /// `object[key]` if it is a string.
 pub fn string(object: &JsValue, key: &str) -> Option<String> {
-    if !object.is_object() {
-        return None;
-    }
-    Reflect::get(object, &JsValue::from_str(key))
-        .ok()?
-        .as_string()
+    field(object, key).as_string()
 }
 
 /// A `URL`'s `href`.
