@@ -183,7 +183,7 @@ pub fn now_ms() -> u64 {
 
 /// `globalThis[name]`, or `undefined` when absent or when its getter throws.
 pub fn global(name: &str) -> JsValue {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    field(&js_sys::global(), name)
 }
 
 /// `value[key]` of an object, else `undefined`.
