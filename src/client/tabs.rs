@@ -269,6 +269,23 @@ impl Client {
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
     async fn locked(&self, wait: bool, before: &Option<String>) -> Locked {
+        // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
+        // is as good as settled: it leaves no outcome. (The race handles the rejection.)
+        let Some((settled, outcome)) = self.request_lock(wait, before) else {
+            return Locked::Refused;
+        };
+        let _ = settled.await;
+        outcome.take().unwrap_or(Locked::Refused)
+    }
+
+    /// Asks for the lock for [`Client::locked`]: the race of the work's end and the request,
+    /// and where the work leaves its outcome. Not async: none of what it builds is kept across
+    /// the await.
+    fn request_lock(
+        &self,
+        wait: bool,
+        before: &Option<String>,
+    ) -> Option<(wasm_bindgen_futures::JsFuture, Rc<Cell<Option<Locked>>>)> {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let (ready, resolve_ready) = deferred();
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
@@ -310,13 +327,8 @@ impl Client {
         }
         let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
         let locks: LockManager = lock_manager().unchecked_into();
-        let Ok(request) = locks.request(&name, &options, work.unchecked_ref()) else {
-            return Locked::Refused;
-        };
-        // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
-        // is as good as settled: it leaves no outcome. (The race handles the rejection.)
-        let _ = first_of(&ready, &request).await;
-        outcome.take().unwrap_or(Locked::Refused)
+        let request = locks.request(&name, &options, work.unchecked_ref()).ok()?;
+        Some((first_of(&ready, &request), outcome))
     }
 
     /// After `invalid_grant` on a refresh token another tab may just have rotated: true if a
