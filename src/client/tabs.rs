@@ -128,12 +128,16 @@ impl Client {
     /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`].
     async fn wait_for_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
-        let (adopted, resolve) = deferred();
-        let mut waiting = tabs.waiting.take();
-        waiting.push(resolve);
-        tabs.waiting.set(waiting);
-        self.tell_tabs("ask", None);
-        let _ = first_of(&adopted, &delay(ASK_WAIT_MS)).await;
+        // Scoped: only the race is kept across the await.
+        let race = {
+            let (adopted, resolve) = deferred();
+            let mut waiting = tabs.waiting.take();
+            waiting.push(resolve);
+            tabs.waiting.set(waiting);
+            self.tell_tabs("ask", None);
+            first_of(&adopted, &delay(ASK_WAIT_MS))
+        };
+        let _ = race.await;
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
