@@ -161,7 +161,9 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
     loop {
-        let first = first_of(&answered, &delay(POLL_MS)).await;
+        // The race alone is kept across the await (not the timer's promise).
+        let race = first_of(&answered, &delay(POLL_MS));
+        let first = race.await;
         if let Some(answer) = first.ok().and_then(|v| v.as_string()) {
             return Ok(SignInAnswer(answer));
         }
