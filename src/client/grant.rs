@@ -448,8 +448,8 @@ impl Client {
         &self,
         request: Result<gloo_net::http::Request, JsValue>,
     ) -> Result<Answer, JsValue> {
-        let raw: web_sys::Request = request?.into();
-        let raw = send_raw(&raw).await?;
+        // The request is a temporary: it is not kept across the body's await.
+        let raw = send_raw(&request?.into()).await?;
         let text = super::http::body_value(&raw).await;
         let response = Response::from(raw);
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
