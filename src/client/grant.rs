@@ -14,7 +14,7 @@ use crate::encode::basic_credentials;
 use crate::error::{Cause, Error, OAuthError, Result};
 use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
@@ -451,11 +451,10 @@ impl Client {
         // The request is a temporary: it is not kept across the body's await.
         let raw = send_raw(&request?.into()).await?;
         let text = super::http::body_value(&raw).await;
-        let response = Response::from(raw);
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         Ok(Answer {
-            status: response.status(),
-            ok: response.ok(),
+            status: raw.status(),
+            ok: raw.ok(),
             json: json.unwrap_or_default(),
         })
     }
