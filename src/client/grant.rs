@@ -174,15 +174,18 @@ impl Client {
     /// Refreshes first when the token expires within the skew. A passing failure while the
     /// token still lasts lets the call go on, and is reported as an `error` event.
     pub(super) async fn refresh_if_expiring(&self) -> Result<()> {
-        let Some(record) = self.record() else {
+        // Only the expiry is kept across the await, not the record.
+        let Some(expires_at) = self.record().map(|record| record.expires_at_ms()) else {
             return Ok(());
         };
         let skew = self.0.config.refresh_skew_ms();
-        if !self.can_refresh() || !record.expires_within(now_ms(), skew) {
+        // `TokenRecord::expires_within`, on the expiry alone.
+        if !self.can_refresh() || now_ms().saturating_add(skew) < expires_at {
             return Ok(());
         }
         match self.refresh().await {
-            Err(error @ Error::RefreshFailed { .. }) if !record.is_expired(now_ms()) => {
+            // The token still lasts (`TokenRecord::is_expired` of the record read above).
+            Err(error @ Error::RefreshFailed { .. }) if now_ms() < expires_at => {
                 self.0.events.emit_error(error);
                 Ok(())
             }
