@@ -52,14 +52,14 @@ impl EventKind {
 
     /// The kind of a JavaScript event name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::SessionChanged,
-            Self::SessionExpired,
-            Self::SessionExpiring,
-            Self::Error,
-        ]
-        .into_iter()
-        .find(|kind| kind.name() == name)
+        // A match, not a search of the kinds by `name` (an iterator's code in the module).
+        Some(match name {
+            "sessionChanged" => EventKind::SessionChanged,
+            "sessionExpired" => EventKind::SessionExpired,
+            "sessionExpiring" => EventKind::SessionExpiring,
+            "error" => EventKind::Error,
+            _ => return None,
+        })
     }
 }
 
