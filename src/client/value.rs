@@ -226,10 +226,9 @@ pub fn message_of(thrown: &JsValue) -> String {
     if let Some(text) = thrown.as_string() {
         return text;
     }
-    if thrown.is_object() {
-        if let Some(message) = string(thrown, "message") {
-            return message;
-        }
+    // (`string` reads objects only.)
+    if let Some(message) = string(thrown, "message") {
+        return message;
     }
     let text = to_text(thrown).unwrap_or_else(|_| thrown.js_typeof());
     text.as_string().unwrap_or_default()
