@@ -86,8 +86,12 @@ impl Tabs {
 
     /// Wakes whoever waits for a session from another tab.
     fn wake(&self) {
-        for resolve in self.waiting.take() {
+        // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
+        let waiting = self.waiting.take();
+        let mut at = 0;
+        while let Some(resolve) = waiting.get(at) {
             let _ = resolve.call0(&JsValue::NULL);
+            at += 1;
         }
     }
 }
