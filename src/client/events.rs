@@ -112,7 +112,10 @@ impl Events {
                 listeners.push(listener.clone());
             }
         }
-        for listener in listeners {
+        // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
+        let mut at = 0;
+        while let Some(listener) = listeners.get(at) {
+            at += 1;
             if let Err(thrown) = listener(event) {
                 if kind != EventKind::Error {
                     self.emit_error(Error::ListenerFailed {
