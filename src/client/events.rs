@@ -107,9 +107,14 @@ impl Events {
         let kind = event.kind();
         // A copy: listeners may subscribe, unsubscribe or emit while we call them.
         let mut listeners: Vec<Listener> = Vec::new();
-        for (_, k, listener) in self.listeners.borrow().iter() {
-            if *k == kind {
-                listeners.push(listener.clone());
+        {
+            let all = self.listeners.borrow();
+            let mut at = 0;
+            while let Some((_, k, listener)) = all.get(at) {
+                if *k == kind {
+                    listeners.push(listener.clone());
+                }
+                at += 1;
             }
         }
         // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
