@@ -423,8 +423,11 @@ impl Client {
         params: &[(&str, &str)],
     ) -> Result<gloo_net::http::Request, JsValue> {
         let form = UrlSearchParams::new()?;
-        for (name, value) in params {
+        // An index loop: smaller in the module than the slice iterator.
+        let mut at = 0;
+        while let Some((name, value)) = params.get(at) {
             form.append(name, value);
+            at += 1;
         }
         let config = &self.0.config;
         let mut request = self
