@@ -136,17 +136,20 @@ pub fn page_entry(
 
 /// Keeps `(key, tag, outcome)` in `list`, in place of the key's earlier entry.
 pub fn page_keep(list: &'static PageList, key: &str, tag: JsValue, outcome: Shared) {
-    with_page_list(list, |list| {
-        list.retain(|(k, _, _)| k != key);
-        list.push((key.to_owned(), tag, outcome));
-    });
+    page_drop(list, key, None);
+    with_page_list(list, |list| list.push((key.to_owned(), tag, outcome)));
 }
 
 /// Forgets the entry of `key` in `list` if its value is `tag` (`===`, which wasm-bindgen
 /// imports anyway, rather than js-sys's `Object.is`: the same for windows).
 pub fn page_forget(list: &'static PageList, key: &str, tag: &JsValue) {
+    page_drop(list, key, Some(tag));
+}
+
+/// Forgets the entry of `key` (whose value is `tag`, when given): one `retain` for both.
+fn page_drop(list: &'static PageList, key: &str, tag: Option<&JsValue>) {
     with_page_list(list, |list| {
-        list.retain(|(k, t, _)| !(k == key && t == tag))
+        list.retain(|(k, t, _)| !(k == key && tag.is_none_or(|tag| t == tag)))
     });
 }
 
