@@ -49,9 +49,9 @@ struct OpenPopup {
 type Flight = Shared;
 
 thread_local! {
-    /// The popup sign-ins under way on this page: storage key, popup window, outcome (see
-    /// `with_page_list`). The window as a plain `JsValue`: the list then has the type of the
-    /// redirect's, and their code is in the module once.
+    /// The popup sign-ins under way on this page: storage key, popup window, outcome (a
+    /// `PageList`, see `with_page_list`). The window as a plain `JsValue`: the list then has
+    /// the type of the redirect's, and their code is in the module once.
     static UNDER_WAY: Cell<Vec<(String, JsValue, Flight)>> =
         const { Cell::new(Vec::new()) };
 }

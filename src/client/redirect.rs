@@ -29,8 +29,8 @@ pub(super) struct SignInAnswer(pub(super) String);
 type Outcome = Shared;
 
 thread_local! {
-    /// The callbacks handled on this page: storage key, the URL they left, the outcome (see
-    /// `with_page_list`).
+    /// The callbacks handled on this page: storage key, the URL they left (a JavaScript
+    /// string), the outcome (a `PageList`, see `with_page_list`).
     static HANDLED: Cell<Vec<(String, JsValue, Outcome)>> = const { Cell::new(Vec::new()) };
 }
 
