@@ -326,95 +326,153 @@ impl Error {
 impl Error {
     /// The human-readable message: what went wrong and what happened (or did not) because of it.
     pub fn message(&self) -> String {
-        match self {
+        // Every message is at most five parts joined: one table and one `cat`, rather than a
+        // `cat` (and its slice) per variant.
+        let number;
+        let parts: [&str; 5] = match self {
             Error::ConfigInvalid { field, reason } => {
-                cat(&["invalid config: `", field, "` ", reason])
+                ["invalid config: `", field, "` ", reason, ""]
             }
-            Error::StateMismatch => {
+            Error::StateMismatch => [
                 "the sign-in response does not belong to a sign-in started in this \
-                 tab (state missing, unknown, reused or different); nothing was stored"
-                    .into()
+                 tab (state missing, unknown, reused or different); nothing was stored",
+                "",
+                "",
+                "",
+                "",
+            ],
+            Error::AuthorizationDenied { error, description } => [
+                "sign-in refused by the authorization server: ",
+                error,
+                if description.is_some() { ": " } else { "" },
+                description.as_deref().unwrap_or_default(),
+                "",
+            ],
+            Error::GrantRefused { status, oauth } => {
+                number = decimal(u64::from(*status));
+                let (comma, error) = oauth_error(oauth);
+                [
+                    "the token endpoint refused: HTTP ",
+                    &number,
+                    comma,
+                    error,
+                    "",
+                ]
             }
-            Error::AuthorizationDenied { error, description } => {
-                let mut m = cat(&["sign-in refused by the authorization server: ", error]);
-                if let Some(d) = description {
-                    m.push_str(": ");
-                    m.push_str(d);
-                }
-                m
-            }
-            Error::GrantRefused { status, oauth } => cat(&[
-                "the token endpoint refused: HTTP ",
-                &status_and(*status, oauth),
-            ]),
-            Error::InvalidCallback(why) => {
-                cat(&["malformed sign-in response: ", why, "; nothing was stored"])
-            }
-            Error::InvalidTokenResponse(why) => cat(&[
+            Error::InvalidCallback(why) => [
+                "malformed sign-in response: ",
+                why,
+                "; nothing was stored",
+                "",
+                "",
+            ],
+            Error::InvalidTokenResponse(why) => [
                 "malformed token endpoint response: ",
                 why,
                 "; nothing was stored",
-            ]),
-            Error::NotAuthenticated => {
-                "not signed in (no unexpired token); the request was not sent".into()
-            }
-            Error::OriginNotAllowed { origin } => cat(&[
+                "",
+                "",
+            ],
+            Error::NotAuthenticated => [
+                "not signed in (no unexpired token); the request was not sent",
+                "",
+                "",
+                "",
+                "",
+            ],
+            Error::OriginNotAllowed { origin } => [
                 origin,
                 " is not an allowed origin for the token; the request was not sent \
                  (add it to `allowedOrigins` if it should receive it)",
-            ]),
-            Error::RefreshFailed { why, .. } => cat(&[
+                "",
+                "",
+                "",
+            ],
+            Error::RefreshFailed { why, .. } => [
                 "refreshing the token failed: ",
                 why,
                 "; the session is unchanged",
-            ]),
-            Error::SessionExpired { .. } => "the session has expired: sign in again".into(),
-            Error::TokenInvalid { status, oauth } => cat(&[
-                "Tangoe does not accept the token (HTTP ",
-                &status_and(*status, oauth),
-                ")",
-            ]),
-            Error::InsecureGrant(why) => (*why).into(),
-            Error::RevokeFailed { why, .. } => cat(&["revoking the ", why]),
-            Error::StorageUnavailable { why, .. } => cat(&[
+                "",
+                "",
+            ],
+            Error::SessionExpired { .. } => {
+                ["the session has expired: sign in again", "", "", "", ""]
+            }
+            Error::TokenInvalid { status, oauth } => {
+                number = decimal(u64::from(*status));
+                let (comma, error) = oauth_error(oauth);
+                [
+                    "Tangoe does not accept the token (HTTP ",
+                    &number,
+                    comma,
+                    error,
+                    ")",
+                ]
+            }
+            Error::InsecureGrant(why) => [why, "", "", "", ""],
+            Error::RevokeFailed { why, .. } => ["revoking the ", why, "", "", ""],
+            Error::StorageUnavailable { why, .. } => [
                 "sessionStorage is not usable here (",
                 why,
                 "); the session is kept in memory for this page",
-            ]),
-            Error::ListenerFailed { why, .. } => cat(&["a ", why]),
-            Error::InvalidRequest(why) => {
-                cat(&["invalid request: ", why, "; the request was not sent"])
-            }
-            Error::ApiError(api) => cat(&["Tangoe API error: ", &api.summary]),
+                "",
+                "",
+            ],
+            Error::ListenerFailed { why, .. } => ["a ", why, "", "", ""],
+            Error::InvalidRequest(why) => [
+                "invalid request: ",
+                why,
+                "; the request was not sent",
+                "",
+                "",
+            ],
+            Error::ApiError(api) => ["Tangoe API error: ", &api.summary, "", "", ""],
             Error::PaginationLoop {
                 href,
                 max_pages: Some(max),
-            } => cat(&[
-                "pagination stopped after ",
-                &decimal(u64::from(*max)),
-                " pages (`maxPages`); the next was ",
-                href,
-            ]),
-            Error::PaginationLoop { href, .. } => cat(&[
+            } => {
+                number = decimal(u64::from(*max));
+                [
+                    "pagination stopped after ",
+                    &number,
+                    " pages (`maxPages`); the next was ",
+                    href,
+                    "",
+                ]
+            }
+            Error::PaginationLoop { href, .. } => [
                 "pagination stopped: _meta.hrefNext points back to a page already fetched (",
                 href,
                 ")",
-            ]),
-            Error::NetworkError { why, .. } => cat(&["network error: ", why]),
-            Error::Unsupported(why) => cat(&["unsupported here: ", why]),
-            Error::PopupBlocked => "the browser blocked the sign-in popup: call loginPopup() \
-                 from a click handler, or sign in with login()"
-                .into(),
-            Error::PopupClosed => {
-                "the sign-in popup was closed before the sign-in finished; nothing was stored"
-                    .into()
-            }
-            Error::Timeout(why) => cat(&["timed out: ", why, "; nothing was stored"]),
-        }
+                "",
+                "",
+            ],
+            Error::NetworkError { why, .. } => ["network error: ", why, "", "", ""],
+            Error::Unsupported(why) => ["unsupported here: ", why, "", "", ""],
+            Error::PopupBlocked => [
+                "the browser blocked the sign-in popup: call loginPopup() \
+                 from a click handler, or sign in with login()",
+                "",
+                "",
+                "",
+                "",
+            ],
+            Error::PopupClosed => [
+                "the sign-in popup was closed before the sign-in finished; nothing was stored",
+                "",
+                "",
+                "",
+                "",
+            ],
+            Error::Timeout(why) => ["timed out: ", why, "; nothing was stored", "", ""],
+        };
+        cat(&parts)
     }
 
     /// The fields besides code and message, as the JavaScript `MobprocError` carries them.
     pub fn details(&self) -> ErrorDetails<'_> {
+        // `js::error::to_js` sets these same fields straight from the error (a smaller
+        // module than building this struct and reading it back): keep the two in step.
         let mut d = ErrorDetails::default();
         match self {
             Error::ConfigInvalid { field, .. } => d.field = Some(field),
@@ -426,18 +484,13 @@ impl Error {
             }
             Error::GrantRefused { status, oauth } | Error::TokenInvalid { status, oauth } => {
                 d.status = Some(*status);
-                d.oauth_error = oauth.error.as_deref();
-                d.oauth_error_description = oauth.description.as_deref();
+                d.set_oauth(oauth);
             }
             Error::RefreshFailed { status, oauth, .. } => {
                 d.status = *status;
-                d.oauth_error = oauth.error.as_deref();
-                d.oauth_error_description = oauth.description.as_deref();
+                d.set_oauth(oauth);
             }
-            Error::SessionExpired { oauth } => {
-                d.oauth_error = oauth.error.as_deref();
-                d.oauth_error_description = oauth.description.as_deref();
-            }
+            Error::SessionExpired { oauth } => d.set_oauth(oauth),
             Error::RevokeFailed { status, .. } => d.status = *status,
             Error::NetworkError {
                 correlation_id,
@@ -462,12 +515,19 @@ impl Error {
     }
 }
 
-/// `401, invalid_client` or `500`.
-fn status_and(status: u16, oauth: &OAuthError) -> String {
-    let status = decimal(u64::from(status));
+impl<'a> ErrorDetails<'a> {
+    /// The server's OAuth error fields, set in one place for the four errors that carry them.
+    fn set_oauth(&mut self, oauth: &'a OAuthError) {
+        self.oauth_error = oauth.error.as_deref();
+        self.oauth_error_description = oauth.description.as_deref();
+    }
+}
+
+/// `, invalid_client` after `401`, or nothing.
+fn oauth_error(oauth: &OAuthError) -> (&'static str, &str) {
     match &oauth.error {
-        Some(error) => cat(&[&status, ", ", error]),
-        None => status,
+        Some(error) => (", ", error),
+        None => ("", ""),
     }
 }
 

@@ -52,14 +52,14 @@ impl EventKind {
 
     /// The kind of a JavaScript event name.
     pub fn from_name(name: &str) -> Option<Self> {
-        [
-            Self::SessionChanged,
-            Self::SessionExpired,
-            Self::SessionExpiring,
-            Self::Error,
-        ]
-        .into_iter()
-        .find(|kind| kind.name() == name)
+        // A match, not a search of the kinds by `name` (an iterator's code in the module).
+        Some(match name {
+            "sessionChanged" => EventKind::SessionChanged,
+            "sessionExpired" => EventKind::SessionExpired,
+            "sessionExpiring" => EventKind::SessionExpiring,
+            "error" => EventKind::Error,
+            _ => return None,
+        })
     }
 }
 
@@ -107,12 +107,20 @@ impl Events {
         let kind = event.kind();
         // A copy: listeners may subscribe, unsubscribe or emit while we call them.
         let mut listeners: Vec<Listener> = Vec::new();
-        for (_, k, listener) in self.listeners.borrow().iter() {
-            if *k == kind {
-                listeners.push(listener.clone());
+        {
+            let all = self.listeners.borrow();
+            let mut at = 0;
+            while let Some((_, k, listener)) = all.get(at) {
+                if *k == kind {
+                    listeners.push(listener.clone());
+                }
+                at += 1;
             }
         }
-        for listener in listeners {
+        // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
+        let mut at = 0;
+        while let Some(listener) = listeners.get(at) {
+            at += 1;
             if let Err(thrown) = listener(event) {
                 if kind != EventKind::Error {
                     self.emit_error(Error::ListenerFailed {

@@ -2,11 +2,10 @@
 //! bodies (RFC 6749 §4.3, §6, RFC 7009), client authentication (§2.3.1), a timeout on each.
 //! Refresh is single-flight: however many callers wait, one request is made.
 
-use super::events::Event;
 use super::http::send_raw;
 use super::value::{
-    cause, field, in_browser_page, message_of, now_ms, parse_json, run, set_timeout, string, unref,
-    Shared,
+    cause, field, in_browser_page, is_text, message_of, now_ms, parse_json, run, set_timeout,
+    string, unref, Shared,
 };
 use super::Client;
 use crate::callback::CodeGrant;
@@ -15,7 +14,7 @@ use crate::encode::basic_credentials;
 use crate::error::{Cause, Error, OAuthError, Result};
 use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
-use gloo_net::http::{Method, RequestBuilder, Response};
+use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
@@ -101,26 +100,30 @@ impl Client {
         let record = self.record().ok_or(Error::NotAuthenticated)?;
         let refresh_token = record.refresh_token().ok_or(Error::NotAuthenticated)?;
         let config = &self.0.config;
-        let params = [
-            ("grant_type", "refresh_token"),
-            ("refresh_token", refresh_token.secret()),
-            ("client_id", config.client_id().as_str()),
-            ("scope", config.scope().as_str()),
-        ];
+        // Scoped: the parameters are not kept in this function's state across the await.
+        let sent = {
+            let params = [
+                ("grant_type", "refresh_token"),
+                ("refresh_token", refresh_token.secret()),
+                ("client_id", config.client_id().as_str()),
+                ("scope", config.scope().as_str()),
+            ];
+            self.post_form(token_url, &params)
+        };
         let still_ours = |client: &Client| {
             client
                 .record()
                 .is_some_and(|r| r.refresh_token() == Some(refresh_token))
         };
         // Every passing failure ends in the one `RefreshFailed` below.
-        let (why, status, oauth, cause) = match self.post_form(token_url, &params).await {
+        let (why, status, oauth, cause) = match sent.await {
             Err(thrown) => (
                 message_of(&thrown),
                 None,
                 OAuthError::default(),
                 cause(thrown),
             ),
-            Ok(answer) if answer.text("error").as_deref() == Some("invalid_grant") => {
+            Ok(answer) if is_text(&answer.json, "error", "invalid_grant") => {
                 // The refresh token is dead (expired, revoked, rotated away): so is the
                 // session, unless another tab has just rotated it and holds the new one.
                 if self.rotated_elsewhere(refresh_token.secret()).await {
@@ -171,15 +174,18 @@ impl Client {
     /// Refreshes first when the token expires within the skew. A passing failure while the
     /// token still lasts lets the call go on, and is reported as an `error` event.
     pub(super) async fn refresh_if_expiring(&self) -> Result<()> {
-        let Some(record) = self.record() else {
+        // Only the expiry is kept across the await, not the record.
+        let Some(expires_at) = self.record().map(|record| record.expires_at_ms()) else {
             return Ok(());
         };
         let skew = self.0.config.refresh_skew_ms();
-        if !self.can_refresh() || !record.expires_within(now_ms(), skew) {
+        // `TokenRecord::expires_within`, on the expiry alone.
+        if !self.can_refresh() || now_ms().saturating_add(skew) < expires_at {
             return Ok(());
         }
         match self.refresh().await {
-            Err(error @ Error::RefreshFailed { .. }) if !record.is_expired(now_ms()) => {
+            // The token still lasts (`TokenRecord::is_expired` of the record read above).
+            Err(error @ Error::RefreshFailed { .. }) if now_ms() < expires_at => {
                 self.0.events.emit_error(error);
                 Ok(())
             }
@@ -193,18 +199,21 @@ impl Client {
         username: &str,
         password: &str,
     ) -> Result<Option<Session>> {
-        let token_url = self.password_grant_ready()?;
-        if username.is_empty() {
-            return Err(Error::config("username", "must be a non-empty string"));
-        }
-        let scope = self.0.config.scope().as_str();
-        let params = [
-            ("grant_type", "password"),
-            ("username", username),
-            ("password", password),
-            ("scope", scope),
-        ];
-        self.save(&self.grant(&token_url, &params).await?);
+        // Scoped: neither the URL nor the parameters are kept across the await.
+        let sent = {
+            let token_url = self.password_grant_ready()?;
+            if username.is_empty() {
+                return Err(Error::config("username", "must be a non-empty string"));
+            }
+            let params = [
+                ("grant_type", "password"),
+                ("username", username),
+                ("password", password),
+                ("scope", self.0.config.scope().as_str()),
+            ];
+            self.grant(&token_url, &params)
+        };
+        self.save(&sent.await?);
         Ok(self.session())
     }
 
@@ -217,30 +226,39 @@ impl Client {
             .redirect_uri()
             .map(|u| u.as_str())
             .unwrap_or_default();
-        let params = [
-            ("grant_type", "authorization_code"),
-            ("code", grant.code.as_str()),
-            ("redirect_uri", redirect),
-            ("client_id", config.client_id().as_str()),
-            ("code_verifier", grant.verifier.secret()),
-        ];
-        self.grant(token_url, &params).await
+        // Scoped: the parameters are not kept in this function's state across the await.
+        let sent = {
+            let params = [
+                ("grant_type", "authorization_code"),
+                ("code", grant.code.as_str()),
+                ("redirect_uri", redirect),
+                ("client_id", config.client_id().as_str()),
+                ("code_verifier", grant.verifier.secret()),
+            ];
+            self.grant(token_url, &params)
+        };
+        sent.await
     }
 
     /// A grant that starts a session (password, authorization code): the token endpoint's
     /// answer as a record, or why there is none. One body for both keeps it once in the module.
-    async fn grant(&self, token_url: &str, params: &[(&str, &str)]) -> Result<TokenRecord> {
-        let answer = self
-            .post_form(token_url, params)
-            .await
-            .map_err(network_error)?;
-        if !answer.ok {
-            return Err(Error::GrantRefused {
-                status: answer.status,
-                oauth: answer.oauth(),
-            });
+    /// The request is built at once: the future holds neither the URL nor the parameters.
+    fn grant(
+        &self,
+        token_url: &str,
+        params: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Result<TokenRecord>> + '_ {
+        let sent = self.post_form(token_url, params);
+        async move {
+            let answer = sent.await.map_err(network_error)?;
+            if !answer.ok {
+                return Err(Error::GrantRefused {
+                    status: answer.status,
+                    oauth: answer.oauth(),
+                });
+            }
+            token_record(&answer, None)
         }
-        token_record(&answer, None)
     }
 
     /// Whether the password grant may run here: not in a browser page, with a token URL and
@@ -272,15 +290,15 @@ impl Client {
             let request = self
                 .endpoint(url.as_str(), Method::GET)
                 .query([("access_token", token)]);
-            request.build().map_err(gloo_error)?
+            Ok(request.build().map_err(gloo_error)?)
         } else if let Some(url) = config.token_url() {
             let params = [
                 ("grant_type", VALIDATE_GRANT),
                 ("token", token),
                 ("client_id", config.client_id().as_str()),
             ];
+            // A form that could not be built is a `network_error` below, as a failed send.
             self.form_request(url.as_str(), &params)
-                .map_err(network_error)?
         } else {
             return Err(Error::config(
                 "validateUrl",
@@ -290,7 +308,7 @@ impl Client {
         let answer = self.send_form(request).await.map_err(network_error)?;
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
-        if answer.text("error").as_deref() == Some("invalid_client") {
+        if is_text(&answer.json, "error", "invalid_client") {
             return Err(Error::GrantRefused {
                 status: answer.status,
                 oauth: answer.oauth(),
@@ -311,7 +329,7 @@ impl Client {
             tenant: string(&owner, "tenant"),
             platform: string(&owner, "platform"),
             multitenant: multitenant.as_bool() == Some(true)
-                || multitenant.as_string().as_deref() == Some("true"),
+                || multitenant == JsValue::from_str("true"),
             identity_provider: string(&owner, "identityProvider"),
             identifier: string(&owner, "identifier"),
         })
@@ -329,33 +347,36 @@ impl Client {
         ];
         for (token, hint) in tokens {
             let Some(token) = token else { continue };
-            let (client, url, token) = (self.clone(), url.as_str().to_owned(), token.to_owned());
-            // In the background: the Promise always fulfils (a failure is an `error` event).
+            let params = [
+                ("token", token),
+                ("token_type_hint", hint),
+                ("client_id", self.0.config.client_id().as_str()),
+            ];
+            // Built here, sent in the background: the task owns no copy of the URL or token.
+            let (client, request) = (self.clone(), self.form_request(url.as_str(), &params));
+            // The Promise always fulfils (a failure is an `error` event).
             let _ = run(Box::pin(async move {
-                let params = [
-                    ("token", token.as_str()),
-                    ("token_type_hint", hint),
-                    ("client_id", client.0.config.client_id().as_str()),
-                ];
-                let error = match client.post_form(&url, &params).await {
+                // One `RevokeFailed` for both failures: the parts of its `why` differ.
+                let (text, close, status, cause) = match client.send_form(request).await {
                     Ok(answer) if answer.ok => return Ok(JsValue::UNDEFINED),
-                    Ok(answer) => Error::RevokeFailed {
-                        why: cat(&[
-                            hint,
-                            " failed (HTTP ",
-                            &crate::text::decimal(u64::from(answer.status)),
-                            ")",
-                        ]),
-                        status: Some(answer.status),
-                        cause: Cause::None,
-                    },
-                    Err(thrown) => Error::RevokeFailed {
-                        why: cat(&[hint, " failed: ", &message_of(&thrown)]),
-                        status: None,
-                        cause: cause(thrown),
-                    },
+                    Ok(answer) => (
+                        crate::text::decimal(u64::from(answer.status)),
+                        ")",
+                        Some(answer.status),
+                        Cause::None,
+                    ),
+                    Err(thrown) => (message_of(&thrown), "", None, cause(thrown)),
                 };
-                client.0.events.emit(&Event::Error(error));
+                let opening = if status.is_some() {
+                    " failed (HTTP "
+                } else {
+                    " failed: "
+                };
+                client.0.events.emit_error(Error::RevokeFailed {
+                    why: cat(&[hint, opening, &text, close]),
+                    status,
+                    cause,
+                });
                 Ok(JsValue::UNDEFINED)
             }));
         }
@@ -385,10 +406,14 @@ impl Client {
     }
 
     /// POSTs `params` as a form, with client authentication when the client has a secret.
-    /// `Err` only when no answer came (network error, timeout): what fetch threw.
-    async fn post_form(&self, url: &str, params: &[(&str, &str)]) -> Result<Answer, JsValue> {
-        let request = self.form_request(url, params)?;
-        self.send_form(request).await
+    /// `Err` only when no answer came (network error, timeout): what fetch threw. Not an
+    /// `async fn`: the request is built at once and `send_form`'s future is the only one.
+    fn post_form(
+        &self,
+        url: &str,
+        params: &[(&str, &str)],
+    ) -> impl std::future::Future<Output = Result<Answer, JsValue>> + '_ {
+        self.send_form(self.form_request(url, params))
     }
 
     /// The request [`Client::post_form`] sends.
@@ -398,8 +423,11 @@ impl Client {
         params: &[(&str, &str)],
     ) -> Result<gloo_net::http::Request, JsValue> {
         let form = UrlSearchParams::new()?;
-        for (name, value) in params {
+        // An index loop: smaller in the module than the slice iterator.
+        let mut at = 0;
+        while let Some((name, value)) = params.get(at) {
             form.append(name, value);
+            at += 1;
         }
         let config = &self.0.config;
         let mut request = self
@@ -421,16 +449,18 @@ impl Client {
         request.body(form).map_err(gloo_thrown)
     }
 
-    /// Sends an OAuth endpoint request and reads its answer.
-    async fn send_form(&self, request: gloo_net::http::Request) -> Result<Answer, JsValue> {
-        let raw: web_sys::Request = request.into();
-        let raw = send_raw(&raw).await?;
+    /// Sends an OAuth endpoint request (unless building it failed) and reads its answer.
+    async fn send_form(
+        &self,
+        request: Result<gloo_net::http::Request, JsValue>,
+    ) -> Result<Answer, JsValue> {
+        // The request is a temporary: it is not kept across the body's await.
+        let raw = send_raw(&request?.into()).await?;
         let text = super::http::body_value(&raw).await;
-        let response = Response::from(raw);
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         Ok(Answer {
-            status: response.status(),
-            ok: response.ok(),
+            status: raw.status(),
+            ok: raw.ok(),
             json: json.unwrap_or_default(),
         })
     }

@@ -1,7 +1,7 @@
 //! Starting a sign-in: `state` (and the PKCE verifier) from `crypto.getRandomValues`, the
 //! pending sign-in in storage, `location.assign`; and reading a stored record back.
 
-use super::value::{global, in_browser_page, parse_json, string};
+use super::value::{field, global, in_browser_page, is_text, parse_json, string};
 use super::{Client, LoginOptions};
 use crate::authorize::{self, sanitize_return_to};
 use crate::callback::PendingSignIn;
@@ -10,7 +10,6 @@ use crate::error::{Error, Result};
 use crate::secret::{CodeVerifier, State};
 use crate::text::{json_object, JsonValue};
 use crate::token::TokenRecord;
-use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
 
 impl Client {
@@ -72,7 +71,7 @@ impl Client {
         let raw = self.0.store.get(&self.0.pending_key);
         let pending = parse_json(&raw).ok().filter(|_| raw.is_string())?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;
-        let popup = string(&pending, "popup").as_deref() == Some("true");
+        let popup = is_text(&pending, "popup", "true");
         let sign_in = PendingSignIn {
             state: State::new(state),
             return_to: string(&pending, "returnTo")
@@ -127,16 +126,10 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
         return None;
     }
     let record = parse_json(raw).ok().filter(JsValue::is_object)?;
-    let field = |key: &str| Reflect::get(&record, &JsValue::from_str(key)).ok();
-    let optional = |key: &str| -> Option<Option<String>> {
-        let value = field(key)?;
-        match value.as_string() {
-            Some(text) => Some(Some(text)),
-            None => value.is_undefined().then_some(None),
-        }
-    };
-    let access = field("accessToken")?.as_string()?;
-    let expires_at = field("expiresAt")?.as_f64()?;
+    // `field`: reading a property of parsed JSON cannot throw (no getters).
+    let optional = |key| optional_text(&record, key);
+    let access = string(&record, "accessToken")?;
+    let expires_at = field(&record, "expiresAt").as_f64()?;
     let whole = expires_at >= 0.0 && expires_at.fract() == 0.0;
     if !whole {
         return None;
@@ -149,4 +142,15 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<TokenRecord> {
         scope.as_deref(),
     )
     .ok()
+}
+
+/// `record[key]` when it is a string (`Some(Some)`) or absent (`Some(None)`); `None` when it is
+/// anything else. A function, not a closure: one copy for both optional fields.
+#[inline(never)]
+fn optional_text(record: &JsValue, key: &str) -> Option<Option<String>> {
+    let value = field(record, key);
+    match value.as_string() {
+        Some(text) => Some(Some(text)),
+        None => value.is_undefined().then_some(None),
+    }
 }

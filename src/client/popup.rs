@@ -6,8 +6,8 @@
 
 use super::redirect::{popup_channel, popup_reply, SignInAnswer};
 use super::value::{
-    call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, with_page_list,
-    Shared,
+    call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, page_entry,
+    page_forget, page_keep, Shared,
 };
 use super::Client;
 use crate::callback::PendingSignIn;
@@ -49,9 +49,10 @@ struct OpenPopup {
 type Flight = Shared;
 
 thread_local! {
-    /// The popup sign-ins under way on this page: storage key, popup window, outcome (see
-    /// `with_page_list`).
-    static UNDER_WAY: Cell<Vec<(String, web_sys::Window, Flight)>> =
+    /// The popup sign-ins under way on this page: storage key, popup window, outcome (a
+    /// `PageList`, see `with_page_list`). The window as a plain `JsValue`: the list then has
+    /// the type of the redirect's, and their code is in the module once.
+    static UNDER_WAY: Cell<Vec<(String, JsValue, Flight)>> =
         const { Cell::new(Vec::new()) };
 }
 
@@ -88,32 +89,19 @@ impl Client {
     }
 
     /// The popup sign-in of this client's storage key under way on this page, if any.
-    fn popup_under_way(&self) -> Option<(web_sys::Window, Flight)> {
-        let found = with_page_list(&UNDER_WAY, |list| {
-            list.iter()
-                .find(|(key, _, _)| key == self.key())
-                .map(|(_, window, flight)| (window.clone(), flight.clone()))
-        });
-        found.flatten()
+    fn popup_under_way(&self) -> Option<(JsValue, Flight)> {
+        page_entry(&UNDER_WAY, self.key(), None)
     }
 
     /// Waits for `open`'s answer in the background, known to later calls until it ends.
     fn start_popup(&self, open: OpenPopup) -> Flight {
-        let (client, window) = (self.clone(), open.popup.clone());
+        let (client, window) = (self.clone(), JsValue::from(&open.popup));
         let flight = Shared::start(Box::pin(async move {
-            let key = client.key().to_owned();
-            let ended: JsValue = open.popup.clone().into();
-            let result = client.finish_popup(open).await;
-            with_page_list(&UNDER_WAY, |list| {
-                // `===` (wasm-bindgen imports it anyway), not js-sys's `Object.is`: same for windows.
-                list.retain(|(k, w, _)| !(*k == key && JsValue::eq(w, &ended)))
-            });
+            let result = client.finish_popup(&open).await;
+            page_forget(&UNDER_WAY, client.key(), &open.popup);
             result.map(|session| (Some(session), None))
         }));
-        with_page_list(&UNDER_WAY, |list| {
-            list.retain(|(key, _, _)| key != self.key());
-            list.push((self.key().to_owned(), window, flight.clone()));
-        });
+        page_keep(&UNDER_WAY, self.key(), window, flight.clone());
         flight
     }
 
@@ -151,8 +139,8 @@ impl Client {
         })
     }
 
-    async fn finish_popup(&self, open: OpenPopup) -> Result<Session> {
-        let answer = wait_for_answer(&open).await;
+    async fn finish_popup(&self, open: &OpenPopup) -> Result<Session> {
+        let answer = wait_for_answer(open).await;
         open.channel.set_onmessage(None);
         call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
@@ -173,7 +161,9 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
     loop {
-        let first = first_of(&answered, &delay(POLL_MS)).await;
+        // The race alone is kept across the await (not the timer's promise).
+        let race = first_of(&answered, &delay(POLL_MS));
+        let first = race.await;
         if let Some(answer) = first.ok().and_then(|v| v.as_string()) {
             return Ok(SignInAnswer(answer));
         }

@@ -5,14 +5,15 @@
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
 use super::value::{
-    call_method, delay, first_of, global, in_browser_page, now_ms, string, with_page_list, Shared,
+    call_method, delay, field, first_of, global, in_browser_page, is_text, now_ms, page_entry,
+    page_keep, set_field, string, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
 use crate::error::{Error, Result};
 use crate::text::cat;
-use js_sys::{Object, Promise, Reflect};
+use js_sys::{Object, Promise};
 use std::cell::Cell;
 use wasm_bindgen::prelude::*;
 
@@ -28,9 +29,9 @@ pub(super) struct SignInAnswer(pub(super) String);
 type Outcome = Shared;
 
 thread_local! {
-    /// The callbacks handled on this page: storage key, the URL they left, the outcome (see
-    /// `with_page_list`).
-    static HANDLED: Cell<Vec<(String, String, Outcome)>> = const { Cell::new(Vec::new()) };
+    /// The callbacks handled on this page: storage key, the URL they left (a JavaScript
+    /// string), the outcome (a `PageList`, see `with_page_list`).
+    static HANDLED: Cell<Vec<(String, JsValue, Outcome)>> = const { Cell::new(Vec::new()) };
 }
 
 impl Client {
@@ -43,13 +44,7 @@ impl Client {
         }
         let outcome = match self.take_answer_from_url()? {
             Some(answer) => {
-                let client = self.clone();
-                let outcome = Shared::start(Box::pin(async move {
-                    client
-                        .complete(answer)
-                        .await
-                        .map(|callback| (None, callback))
-                }));
+                let outcome = Shared::start(Box::pin(self.clone().complete(answer)));
                 self.page_callback(Some(outcome.clone()));
                 outcome
             }
@@ -108,23 +103,20 @@ impl Client {
     /// `None`), or remembers `outcome` as this client's (and gives `None`). One function for
     /// both: the list and the URL are read in one place.
     fn page_callback(&self, outcome: Option<Outcome>) -> Option<Outcome> {
-        let href = string(&global("location"), "href").unwrap_or_default();
-        let key = self.key();
-        let found = with_page_list(&HANDLED, |list| match outcome {
+        // A JavaScript string, compared with `===`: nothing is copied into the module.
+        let href = field(&global("location"), "href");
+        match outcome {
             Some(outcome) => {
-                list.retain(|(k, _, _)| k != key);
-                list.push((key.to_owned(), href, outcome));
+                page_keep(&HANDLED, self.key(), href, outcome);
                 None
             }
-            None => list
-                .iter()
-                .find(|(k, h, _)| k == key && *h == href)
-                .map(|(_, _, outcome)| outcome.clone()),
-        });
-        found.flatten()
+            None => page_entry(&HANDLED, self.key(), Some(&href)).map(|(_, outcome)| outcome),
+        }
     }
 
-    async fn complete(&self, answer: SignInAnswer) -> Result<Option<Callback>> {
+    /// The callback's work, as the page's one outcome. Owns the client: no async block
+    /// around it (one state machine fewer).
+    async fn complete(self, answer: SignInAnswer) -> super::value::Outcome {
         let (pending, popup) = self.pending().unzip();
         let claimed = callback::claimed_state(&answer.0);
         let ours = pending
@@ -137,13 +129,13 @@ impl Client {
             if let Some(state) = &claimed {
                 if hand_to_opener(state, &answer).await {
                     call_method(&global("window"), "close");
-                    return Ok(None);
+                    return Ok((None, None));
                 }
             }
         }
         self.forget_pending();
         let return_to = self.accept_answer(&answer, pending.as_ref()).await?;
-        Ok(Some(Callback { return_to }))
+        Ok((None, Some(Callback { return_to })))
     }
 
     /// Checks `answer` against `pending` and stores its token: the fragment's own, or the one
@@ -170,18 +162,15 @@ impl Client {
 
 /// The channel of the popup sign-in whose `state` is `state`.
 pub(super) fn popup_channel(state: &str) -> Option<web_sys::BroadcastChannel> {
-    if !global("BroadcastChannel").is_function() {
-        return None;
-    }
-    web_sys::BroadcastChannel::new(&cat(&["mobproc-auth:popup:", state])).ok()
+    super::value::channel(&cat(&["mobproc-auth:popup:", state]))
 }
 
 /// `{ mobprocAuth: kind, answer? }`, a message of the popup channel.
 pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
     let message = Object::new();
-    let _ = Reflect::set(&message, &"mobprocAuth".into(), &kind.into());
+    set_field(&message, "mobprocAuth", &kind.into());
     if let Some(answer) = answer {
-        let _ = Reflect::set(&message, &"answer".into(), &answer.into());
+        set_field(&message, "answer", &answer.into());
     }
     message
 }
@@ -194,16 +183,18 @@ pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static st
     let reply = channel.clone();
     let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
         let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-        if string(&data, "mobprocAuth").as_deref() != Some(kind) {
+        if !is_text(&data, "mobprocAuth", kind) {
             return Ok(());
         }
         let value = match kind {
             "answer" => {
-                let Some(answer) = string(&data, "answer") else {
+                // Handed on as the JavaScript string it is: no copy through the module.
+                let answer = field(&data, "answer");
+                if !answer.is_string() {
                     return Ok(());
-                };
+                }
                 let _ = reply.post_message(&popup_message("taken", None));
-                answer.into()
+                answer
             }
             _ => JsValue::TRUE,
         };

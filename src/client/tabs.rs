@@ -9,11 +9,13 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::value::{deferred, delay, field, first_of, global, in_browser_page, run, sleep, string};
+use super::value::{
+    deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, sleep,
+};
 use super::{Client, Inner};
 use crate::error::Result;
 use crate::token::Session;
-use js_sys::{Function, Object, Promise, Reflect};
+use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
@@ -51,6 +53,11 @@ extern "C" {
     ) -> std::result::Result<Promise, JsValue>;
 }
 
+/// `navigator.locks`, read where it is used: nothing is kept across an await.
+fn lock_manager() -> JsValue {
+    field(&global("navigator"), "locks")
+}
+
 /// This client's end of the channel, and the callers waiting for a session from another tab.
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
@@ -67,10 +74,10 @@ impl Drop for Tabs {
 impl Tabs {
     /// The channel, when sharing is on and this is a browser page that has BroadcastChannel.
     pub(super) fn open(share: bool) -> Option<Tabs> {
-        if !share || !in_browser_page() || !global("BroadcastChannel").is_function() {
+        if !share || !in_browser_page() {
             return None;
         }
-        let channel = web_sys::BroadcastChannel::new(CHANNEL).ok()?;
+        let channel = super::value::channel(CHANNEL)?;
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
@@ -79,8 +86,12 @@ impl Tabs {
 
     /// Wakes whoever waits for a session from another tab.
     fn wake(&self) {
-        for resolve in self.waiting.take() {
+        // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
+        let waiting = self.waiting.take();
+        let mut at = 0;
+        while let Some(resolve) = waiting.get(at) {
             let _ = resolve.call0(&JsValue::NULL);
+            at += 1;
         }
     }
 }
@@ -121,12 +132,16 @@ impl Client {
     /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`].
     async fn wait_for_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
-        let (adopted, resolve) = deferred();
-        let mut waiting = tabs.waiting.take();
-        waiting.push(resolve);
-        tabs.waiting.set(waiting);
-        self.tell_tabs("ask", None);
-        let _ = first_of(&adopted, &delay(ASK_WAIT_MS)).await;
+        // Scoped: only the race is kept across the await.
+        let race = {
+            let (adopted, resolve) = deferred();
+            let mut waiting = tabs.waiting.take();
+            waiting.push(resolve);
+            tabs.waiting.set(waiting);
+            self.tell_tabs("ask", None);
+            first_of(&adopted, &delay(ASK_WAIT_MS))
+        };
+        let _ = race.await;
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
@@ -134,9 +149,7 @@ impl Client {
         let Some(tabs) = &self.0.tabs else { return };
         let config = &self.0.config;
         let message = Object::new();
-        let set = |key: &str, value: &JsValue| {
-            let _ = Reflect::set(&message, &key.into(), value);
-        };
+        let set = |key: &str, value: &JsValue| set_field(&message, key, value);
         set("mobprocAuth", &kind.into());
         set("clientId", &config.client_id().as_str().into());
         set("tenant", &config.tenant().as_str().into());
@@ -159,17 +172,22 @@ impl Client {
 
     fn on_tab_message(&self, data: &JsValue) {
         let config = &self.0.config;
-        let ours = string(data, "clientId").as_deref() == Some(config.client_id().as_str())
-            && string(data, "tenant").as_deref() == Some(config.tenant().as_str())
-            && string(data, "key").as_deref() == Some(self.key());
+        let ours = is_text(data, "clientId", config.client_id().as_str())
+            && is_text(data, "tenant", config.tenant().as_str())
+            && is_text(data, "key", self.key());
         if !ours {
             return;
         }
-        match string(data, "mobprocAuth").as_deref() {
-            Some("ask") if self.usable().is_some() => self.share_record(),
-            Some("session") => self.adopt(&field(data, "record")),
-            Some("signout") => self.signed_out_elsewhere(),
-            _ => {}
+        // Compared in JavaScript (`===`): the kind is not copied into the module.
+        let kind = |name| is_text(data, "mobprocAuth", name);
+        if kind("ask") {
+            if self.usable().is_some() {
+                self.share_record();
+            }
+        } else if kind("session") {
+            self.adopt(&field(data, "record"));
+        } else if kind("signout") {
+            self.signed_out_elsewhere();
         }
     }
 
@@ -236,16 +254,13 @@ impl Client {
     /// the tabs if not) and only refreshes itself when no tab did. Where Web Locks are
     /// missing or refused (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Session>> {
-        let locks = field(&global("navigator"), "locks");
-        if self.0.tabs.is_some() && locks.is_object() {
-            let locks: LockManager = locks.unchecked_into();
+        if self.0.tabs.is_some() && lock_manager().is_object() {
             let before = self.refresh_token_text();
-            let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
             // At once if the lock is free; if another tab holds it (it is refreshing), once
             // it is released. One await of each kind keeps the state machine small.
             let mut wait = false;
             loop {
-                match self.locked(&locks, &name, wait, &before).await {
+                match self.locked(wait, &before).await {
                     Locked::Done(result) => return result,
                     Locked::Busy if !wait => wait = true,
                     _ => break,
@@ -255,18 +270,30 @@ impl Client {
         self.refresh_once().await
     }
 
-    /// Runs the refresh while holding the lock `name`: at once if it is free (`wait` false,
-    /// else [`Locked::Busy`]), or once it is (`wait` true). `before` is the refresh token seen
+    /// Runs the refresh while holding this client's refresh lock (its name is built here,
+    /// not kept across the caller's awaits): at once if it is free (`wait` false, else
+    /// [`Locked::Busy`]), or once it is (`wait` true). `before` is the refresh token seen
     /// before asking: if it changed meanwhile another tab refreshed, and its session is used.
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
-    async fn locked(
+    async fn locked(&self, wait: bool, before: &Option<String>) -> Locked {
+        // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
+        // is as good as settled: it leaves no outcome. (The race handles the rejection.)
+        let Some((settled, outcome)) = self.request_lock(wait, before) else {
+            return Locked::Refused;
+        };
+        let _ = settled.await;
+        outcome.take().unwrap_or(Locked::Refused)
+    }
+
+    /// Asks for the lock for [`Client::locked`]: the race of the work's end and the request,
+    /// and where the work leaves its outcome. Not async: none of what it builds is kept across
+    /// the await.
+    fn request_lock(
         &self,
-        locks: &LockManager,
-        name: &str,
         wait: bool,
         before: &Option<String>,
-    ) -> Locked {
+    ) -> Option<(wasm_bindgen_futures::JsFuture, Rc<Cell<Option<Locked>>>)> {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let (ready, resolve_ready) = deferred();
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
@@ -304,15 +331,12 @@ impl Client {
         .into_js_value();
         let options = Object::new();
         if !wait {
-            let _ = Reflect::set(&options, &"ifAvailable".into(), &JsValue::TRUE);
+            set_field(&options, "ifAvailable", &JsValue::TRUE);
         }
-        let Ok(request) = locks.request(name, &options, work.unchecked_ref()) else {
-            return Locked::Refused;
-        };
-        // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
-        // is as good as settled: it leaves no outcome. (The race handles the rejection.)
-        let _ = first_of(&ready, &request).await;
-        outcome.take().unwrap_or(Locked::Refused)
+        let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
+        let locks: LockManager = lock_manager().unchecked_into();
+        let request = locks.request(&name, &options, work.unchecked_ref()).ok()?;
+        Some((first_of(&ready, &request), outcome))
     }
 
     /// After `invalid_grant` on a refresh token another tab may just have rotated: true if a

@@ -114,6 +114,53 @@ pub fn with_page_list<T, R>(
     .ok()
 }
 
+/// A page-wide list of shared work (the popup sign-ins, the redirect callbacks): storage key,
+/// a JavaScript value that tells the runs of one key apart (a popup window, the page's URL),
+/// the outcome. One type and the three functions below, so that their code is in the module
+/// once.
+pub type PageList = std::thread::LocalKey<std::cell::Cell<Vec<(String, JsValue, Shared)>>>;
+
+/// The entry of `key` in `list` (whose value is `tag`, when given): that value and its outcome.
+pub fn page_entry(
+    list: &'static PageList,
+    key: &str,
+    tag: Option<&JsValue>,
+) -> Option<(JsValue, Shared)> {
+    let found = with_page_list(list, |list| {
+        list.iter()
+            .find(|(k, t, _)| k == key && tag.is_none_or(|tag| t == tag))
+            .map(|(_, t, outcome)| (t.clone(), outcome.clone()))
+    });
+    found.flatten()
+}
+
+/// Keeps `(key, tag, outcome)` in `list`, in place of the key's earlier entry.
+pub fn page_keep(list: &'static PageList, key: &str, tag: JsValue, outcome: Shared) {
+    page_drop(list, key, None);
+    with_page_list(list, |list| list.push((key.to_owned(), tag, outcome)));
+}
+
+/// Forgets the entry of `key` in `list` if its value is `tag` (`===`, which wasm-bindgen
+/// imports anyway, rather than js-sys's `Object.is`: the same for windows).
+pub fn page_forget(list: &'static PageList, key: &str, tag: &JsValue) {
+    page_drop(list, key, Some(tag));
+}
+
+/// Forgets the entry of `key` (whose value is `tag`, when given): one `retain` for both.
+fn page_drop(list: &'static PageList, key: &str, tag: Option<&JsValue>) {
+    with_page_list(list, |list| {
+        list.retain(|(k, t, _)| !(k == key && tag.is_none_or(|tag| t == tag)))
+    });
+}
+
+/// The BroadcastChannel `name`, where there is BroadcastChannel.
+pub fn channel(name: &str) -> Option<web_sys::BroadcastChannel> {
+    if !global("BroadcastChannel").is_function() {
+        return None;
+    }
+    web_sys::BroadcastChannel::new(name).ok()
+}
+
 /// In Node a pending timer keeps the process alive: `unref` it.
 pub fn unref(timer: &JsValue) {
     call_method(timer, "unref");
@@ -139,7 +186,7 @@ pub fn now_ms() -> u64 {
 
 /// `globalThis[name]`, or `undefined` when absent or when its getter throws.
 pub fn global(name: &str) -> JsValue {
-    Reflect::get(&js_sys::global(), &JsValue::from_str(name)).unwrap_or(JsValue::UNDEFINED)
+    field(&js_sys::global(), name)
 }
 
 /// `value[key]` of an object, else `undefined`.
@@ -150,14 +197,20 @@ pub fn field(value: &JsValue, key: &str) -> JsValue {
     Reflect::get(value, &JsValue::from_str(key)).unwrap_or(JsValue::UNDEFINED)
 }
 
+/// `object[key] = value`; a throw (a frozen object, a setter) is ignored. One copy of the
+/// key conversion and the call for every object the crate builds.
+pub fn set_field(object: &JsValue, key: &str, value: &JsValue) {
+    let _ = Reflect::set(object, &JsValue::from_str(key), value);
+}
+
+/// Whether `object[key]` is the string `text` (`===`): nothing is copied into the module.
+pub fn is_text(object: &JsValue, key: &str, text: &str) -> bool {
+    field(object, key) == JsValue::from_str(text)
+}
+
 /// `object[key]` if it is a string.
 pub fn string(object: &JsValue, key: &str) -> Option<String> {
-    if !object.is_object() {
-        return None;
-    }
-    Reflect::get(object, &JsValue::from_str(key))
-        .ok()?
-        .as_string()
+    field(object, key).as_string()
 }
 
 /// A `URL`'s `href`.
@@ -176,10 +229,9 @@ pub fn message_of(thrown: &JsValue) -> String {
     if let Some(text) = thrown.as_string() {
         return text;
     }
-    if thrown.is_object() {
-        if let Some(message) = string(thrown, "message") {
-            return message;
-        }
+    // (`string` reads objects only.)
+    if let Some(message) = string(thrown, "message") {
+        return message;
     }
     let text = to_text(thrown).unwrap_or_else(|_| thrown.js_typeof());
     text.as_string().unwrap_or_default()

@@ -1,7 +1,7 @@
 //! Errors cross into JavaScript as the package's `MobprocError` (a real `Error` subclass),
 //! built here once from [`Error::code`], its message and its details.
 
-use crate::error::{Cause, Error};
+use crate::error::{Cause, Error, OAuthError};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -15,40 +15,77 @@ extern "C" {
 
 /// The JavaScript `MobprocError` for `error`, with its details and cause.
 pub fn to_js(error: &Error) -> JsValue {
-    let d = error.details();
     let details: JsValue = Object::new().into();
     let set = |key: &str, value: JsValue| {
         let _ = Reflect::set(&details, &key.into(), &value);
     };
-    // Set by hand, not serialised: a loop instead of serde code per field type (smaller
-    // module). Absent fields stay unset (`MobprocError` skips `undefined` ones alike); the
-    // order is `ErrorDetails`'s, as when serialised. `retryAfter` is at most 2^53 − 1.
-    let texts = |fields: [(&str, Option<&str>); 5]| {
-        for (key, value) in fields {
-            if let Some(value) = value {
-                set(key, value.into());
-            }
+    let text = |key: &str, value: &Option<String>| {
+        if let Some(value) = value {
+            set(key, value.into());
         }
     };
-    texts([
-        ("field", d.field),
-        ("origin", d.origin),
-        ("href", d.href),
-        ("oauthError", d.oauth_error),
-        ("oauthErrorDescription", d.oauth_error_description),
-    ]);
-    if let Some(status) = d.status {
-        set("status", status.into());
-    }
-    texts([
-        ("correlationId", d.correlation_id),
-        ("errorCode", d.error_code),
-        ("id", d.id),
-        ("apiMessage", d.api_message),
-        ("body", d.body),
-    ]);
-    if let Some(seconds) = d.retry_after {
-        set("retryAfter", (seconds as f64).into());
+    let status = |status: Option<u16>| {
+        if let Some(status) = status {
+            set("status", status.into());
+        }
+    };
+    let oauth = |oauth: &OAuthError| {
+        text("oauthError", &oauth.error);
+        text("oauthErrorDescription", &oauth.description);
+    };
+    // The fields of `Error::details`, set straight from the error: no `ErrorDetails` built and
+    // read back (smaller module). Absent fields stay unset (`MobprocError` skips `undefined`
+    // ones alike); within each error the order is `ErrorDetails`'s, as when serialised.
+    // `retryAfter` is at most 2^53 − 1.
+    match error {
+        Error::ConfigInvalid { field, .. } => set("field", field.into()),
+        Error::OriginNotAllowed { origin } => set("origin", origin.into()),
+        Error::PaginationLoop { href, .. } => set("href", href.into()),
+        Error::AuthorizationDenied { error, description } => {
+            set("oauthError", error.into());
+            text("oauthErrorDescription", description);
+        }
+        Error::GrantRefused {
+            status: code,
+            oauth: o,
+        }
+        | Error::TokenInvalid {
+            status: code,
+            oauth: o,
+        } => {
+            oauth(o);
+            status(Some(*code));
+        }
+        Error::RefreshFailed {
+            status: code,
+            oauth: o,
+            ..
+        } => {
+            oauth(o);
+            status(*code);
+        }
+        Error::SessionExpired { oauth: o } => oauth(o),
+        Error::RevokeFailed { status: code, .. } => status(*code),
+        Error::NetworkError {
+            correlation_id,
+            status: code,
+            ..
+        } => {
+            status(*code);
+            text("correlationId", correlation_id);
+        }
+        Error::ApiError(api) => {
+            status(Some(api.status));
+            text("correlationId", &api.correlation_id);
+            text("errorCode", &api.error_code);
+            text("id", &api.id);
+            text("apiMessage", &api.api_message);
+            text("body", &api.body);
+            if let Some(seconds) = api.retry_after {
+                set("retryAfter", (seconds as f64).into());
+            }
+        }
+        _ => {}
     }
     match error.cause() {
         Cause::None => {}
