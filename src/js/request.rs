@@ -2,7 +2,7 @@
 //! `web_sys::Request` and what the call says about its context.
 
 use super::config::read_overrides;
-use super::read::{copy, could_not_read, own, Fault};
+use super::read::{copy, could_not_read, own};
 use crate::client::{message_of, CallContext, Client};
 use crate::error::{Error, Result};
 use js_sys::Reflect;
@@ -36,9 +36,9 @@ pub fn prepare(
         false => copy(init).map_err(invalid)?,
     };
     let init = if json { &options } else { init };
-    let context = own(&options, "context").map_err(|f| f.named("init"))?;
+    let context = init_field(&options, "context")?;
     // A followed redirect would take the Tangoe and context headers to any origin.
-    let mut redirect = own(&options, "redirect").map_err(|f| f.named("init"))?;
+    let mut redirect = init_field(&options, "redirect")?;
     if redirect.is_undefined() {
         if let Some(source) = source {
             redirect = key_get(source, "redirect").unwrap_or_default();
@@ -74,7 +74,7 @@ pub fn prepare(
 fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
     let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
     let rest = copy(init).map_err(unreadable)?;
-    let get = |key: &str| own(&rest, key).map_err(|f: Fault| f.named("init"));
+    let get = |key: &str| init_field(&rest, key);
     let json = get("json")?;
     // `json` stays in the copy: the Request constructor reads only RequestInit's members.
     let mut given = get("headers")?;
@@ -145,6 +145,11 @@ fn check_init(init: &JsValue) -> Result<()> {
         "init",
         "must be an object (fetch's RequestInit)",
     ))
+}
+
+/// An own field of the call's `init` (a throw is `config_invalid` of `init`).
+fn init_field(init: &JsValue, key: &str) -> Result<JsValue> {
+    own(init, key).map_err(|f| f.named("init"))
 }
 
 /// `Reflect.get(target, key)`: one copy of the key's making and dropping for every read here.
