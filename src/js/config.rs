@@ -2,7 +2,7 @@
 //! Rust types: own fields only, JavaScript types checked here, values checked by the core.
 
 use super::read::{
-    array, could_not_read, is_object, only_known, optional_string, own, plain_object,
+    array, could_not_read, is_object, only_known, optional_string, own, own_in, plain_object,
     string_or_null, whole, Fault,
 };
 use crate::client::{no_secret_in_page, LoginOptions, PopupOptions};
@@ -221,7 +221,7 @@ pub fn read_popup_options(value: &JsValue) -> Result<PopupOptions> {
     if value.is_undefined() || value.is_null() {
         return Ok(PopupOptions::default());
     }
-    let timeout = own(value, "timeoutMs").map_err(|fault| fault.named("options"))?;
+    let timeout = own_in(value, "timeoutMs", "options")?;
     let timeout_ms = number(
         &timeout,
         "timeoutMs",
@@ -243,7 +243,7 @@ pub fn read_login_options(value: &JsValue) -> Result<LoginOptions> {
     if !is_object(value) {
         return Err(Error::config("options", "must be an object"));
     }
-    let return_to = own(value, "returnTo").map_err(|fault| fault.named("options"))?;
+    let return_to = own_in(value, "returnTo", "options")?;
     Ok(LoginOptions {
         return_to: optional_string(return_to, "returnTo")?,
     })

@@ -18,7 +18,6 @@ use crate::token::Session;
 use error::{throw, to_js};
 use js_sys::{Function, Promise};
 use output::{object, optional};
-use read::own;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -373,7 +372,7 @@ fn page_options(value: &JsValue) -> Result<PageOptions, Error> {
         return Err(Error::config("options", "must be an object"));
     }
     let read = |key: &'static str, min: f64| -> Result<Option<u64>, Error> {
-        let v = own(value, key).map_err(|f| f.named("options"))?;
+        let v = read::own_in(value, key, "options")?;
         match read::whole(&v, min, 9_007_199_254_740_991.0) {
             None => Ok(None),
             Some(Ok(n)) => Ok(Some(n as u64)),

@@ -69,6 +69,12 @@ pub fn own(value: &JsValue, key: &str) -> Result<JsValue, Fault> {
     Ok(Reflect::get(value, &JsValue::from_str(key))?)
 }
 
+/// [`own`], a throw being `config_invalid` of `field` ("could not be read"): one non-generic
+/// copy for the option objects of the methods.
+pub fn own_in(value: &JsValue, key: &str, field: &str) -> Result<JsValue, Error> {
+    own(value, key).map_err(|fault| fault.named(field))
+}
+
 /// An object that is not an array, else `config_invalid` of `field`.
 pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Result<(), Fault> {
     if !is_object(value) || is_array(value)? {

@@ -149,7 +149,7 @@ fn check_init(init: &JsValue) -> Result<()> {
 
 /// An own field of the call's `init` (a throw is `config_invalid` of `init`).
 fn init_field(init: &JsValue, key: &str) -> Result<JsValue> {
-    own(init, key).map_err(|f| f.named("init"))
+    super::read::own_in(init, key, "init")
 }
 
 /// `Reflect.get(target, key)`: one copy of the key's making and dropping for every read here.
