@@ -99,11 +99,13 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     c.allowed_origins = origins(&own(value, "allowedOrigins")?)?;
     no_secret_in_page(&c.client_secret)?;
     let auth = own(value, "clientAuth")?;
-    c.client_auth = match auth.as_string().as_deref() {
-        _ if auth.is_undefined() || auth.is_null() => ClientAuth::Basic,
-        Some("basic") => ClientAuth::Basic,
-        Some("body") => ClientAuth::Body,
-        _ => return Err(Error::config("clientAuth", "must be \"basic\" or \"body\"").into()),
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    c.client_auth = if auth.is_undefined() || auth.is_null() || auth == "basic" {
+        ClientAuth::Basic
+    } else if auth == "body" {
+        ClientAuth::Body
+    } else {
+        return Err(Error::config("clientAuth", "must be \"basic\" or \"body\"").into());
     };
     c.refresh_skew_seconds = number(
         &own(value, "refreshSkewSeconds")?,
@@ -122,11 +124,13 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     c.context = read_context(&own(value, "context")?, "context")?;
     c.activity_id = read_activity_id(&own(value, "activityId")?)?;
     let response_type = own(value, "responseType")?;
-    c.response_type = match response_type.as_string().as_deref() {
-        _ if response_type.is_undefined() || response_type.is_null() => ResponseType::Token,
-        Some("token") => ResponseType::Token,
-        Some("code") => ResponseType::Code,
-        _ => return Err(Error::config("responseType", "must be \"token\" or \"code\"").into()),
+    let rt = &response_type;
+    c.response_type = if rt.is_undefined() || rt.is_null() || *rt == "token" {
+        ResponseType::Token
+    } else if *rt == "code" {
+        ResponseType::Code
+    } else {
+        return Err(Error::config("responseType", "must be \"token\" or \"code\"").into());
     };
     let share = own(value, "shareSessionAcrossTabs")?;
     c.share_session_across_tabs = match share.as_bool() {
