@@ -43,12 +43,13 @@ pub struct Pages {
 impl Client {
     /// The pages of the collection at `path` (joined onto the API base URL).
     pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
-        self.pages_at(&self.resolve(path)?, options)
+        Ok(*self.pages_at(&self.resolve(path)?, options)?)
     }
 
     /// [`Client::pages`] of a URL resolved already (the npm `pages`, whose `resolve` made an
     /// absolute http(s) URL: resolving that again, as `pages` would, parses it to the same URL).
-    pub(crate) fn pages_at(&self, url: &str, options: PageOptions) -> Result<Pages> {
+    /// Boxed, as the npm walk keeps it: made in place rather than moved into a box.
+    pub(crate) fn pages_at(&self, url: &str, options: PageOptions) -> Result<Box<Pages>> {
         let url = web_sys::Url::new(url).map_err(super::http::invalid_thrown)?;
         let params: web_sys::UrlSearchParams = field(&url, "searchParams").unchecked_into();
         let set = |key: &str, value: Option<u64>| {
@@ -58,14 +59,14 @@ impl Client {
         };
         set("limit", options.limit);
         set("offset", options.offset);
-        Ok(Pages {
+        Ok(Box::new(Pages {
             client: self.clone(),
             next: Some(value::href(&url)),
             stop: None,
             seen: Vec::new(),
             count: 0,
             max_pages: options.max_pages,
-        })
+        }))
     }
 }
 

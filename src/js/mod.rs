@@ -241,7 +241,7 @@ impl MobprocClient {
     pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
         let pages = request::resolve(&self.client, &path, "path")
             .and_then(|url| self.client.pages_at(&url, page_options(&options)?));
-        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(Box::new(pages))))))
+        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages)))))
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
