@@ -92,10 +92,11 @@ pub fn only_known(
     reason: &'static str,
 ) -> Result<(), Fault> {
     for key in object_keys(value)?.iter() {
-        let key = key.as_string().unwrap_or_default();
-        if known.iter().any(|name| *name == key) {
+        // Compared as JavaScript strings (`===`): a key is copied out only to name it.
+        if known.iter().any(|name| key == *name) {
             continue;
         }
+        let key = key.as_string().unwrap_or_default();
         let short = crate::text::first_chars(&key, 64);
         return Err(Error::config(&cat(&[prefix, short]), reason).into());
     }
