@@ -93,7 +93,7 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
         &mut c.revoke_url,
         &mut c.client_secret,
     ];
-    for (slot, key) in slots.into_iter().zip(KNOWN.iter().skip(3)) {
+    for (slot, key) in slots.into_iter().zip(KNOWN.get(3..).unwrap_or_default()) {
         *slot = optional_string(own(value, key)?, key)?;
     }
     c.allowed_origins = origins(&own(value, "allowedOrigins")?)?;
