@@ -239,7 +239,8 @@ impl Client {
         // The record, not a copy of its token: nothing cloned to sign or to compare later.
         let record = self.usable().ok_or(Error::NotAuthenticated)?;
         let token = record.access_token();
-        let cached = call.is_usual().then(|| self.0.headers.get(token.secret()));
+        let usual = call.is_usual();
+        let cached = usual.then(|| self.0.headers.get(token.secret()));
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
@@ -254,7 +255,7 @@ impl Client {
                 let mut list = vec![js(a), js(b), js(c)];
                 self.context_headers(call, Some(&mut list))?;
                 let list: SignedHeaders = Rc::new(list);
-                if call.is_usual() {
+                if usual {
                     self.0
                         .headers
                         .0
