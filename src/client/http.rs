@@ -178,7 +178,8 @@ impl Client {
         if !self.0.config.is_allowed_origin(&origin) {
             return Err(Error::OriginNotAllowed { origin });
         }
-        if props(request).mode().as_string().as_deref() == Some("no-cors") {
+        // Compared as JavaScript strings (`===`): nothing copied into Rust.
+        if props(request).mode() == "no-cors" {
             return Err(Error::invalid_request(
                 "mode \"no-cors\" cannot carry the Authorization header",
             ));
