@@ -367,6 +367,8 @@ pub fn invalid_thrown(thrown: JsValue) -> Error {
 
 /// A fresh random UUID (RFC 9562 v4): `crypto.randomUUID`, or one made from
 /// `getRandomValues` where that is missing (plain-http pages).
+// Not inlined into `sign` (−8 B gzip).
+#[inline(never)]
 fn correlation_id() -> Result<JsValue> {
     let crypto = global("crypto");
     // `field`: `undefined` for a non-object or a getter that throws.
