@@ -141,6 +141,9 @@ pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> 
     client.resolve(&text)
 }
 
+/// Refuses an `init` that is neither an object nor nullish. Not inlined into `prepare`
+/// (−15 B gzip).
+#[inline(never)]
 fn check_init(init: &JsValue) -> Result<()> {
     if init.is_undefined() || init.is_null() || super::read::is_object(init) {
         return Ok(());
