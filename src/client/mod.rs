@@ -24,7 +24,7 @@ pub use popup::PopupOptions;
 pub use storage::{MemoryStorage, SessionStorage, Storage};
 #[cfg(feature = "js")]
 pub(crate) use value::{
-    clear_timeout, in_browser_page, message_of, run, set_timeout, unref, with_page_list,
+    clear_timeout, field, in_browser_page, message_of, run, set_timeout, unref, with_page_list,
 };
 
 use crate::config::{Config, ValidConfig};

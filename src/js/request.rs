@@ -43,7 +43,7 @@ pub fn prepare(
     let mut redirect = init_field(&options, "redirect")?;
     if redirect.is_undefined() {
         if let Some(source) = source {
-            redirect = key_get(source, "redirect").unwrap_or_default();
+            redirect = crate::client::field(source, "redirect");
         }
     }
     // Compared as JavaScript strings (`===`): nothing copied into Rust.
