@@ -181,7 +181,7 @@ impl ValidConfig {
         for origin in &raw.allowed_origins {
             if let Ok(url) = HttpUrl::parse(origin) {
                 let origin = url.origin();
-                if !allowed_origins.iter().any(|o| o == origin) {
+                if !has_origin(&allowed_origins, origin) {
                     allowed_origins.push(origin.to_owned());
                 }
             }
@@ -296,8 +296,13 @@ impl ValidConfig {
     /// True when `origin` (a serialised origin from the browser's URL parser) may receive the
     /// token and the Tangoe headers. Exact comparison: no wildcards, no suffix matching.
     pub fn is_allowed_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o == origin)
+        has_origin(&self.allowed_origins, origin)
     }
+}
+
+/// Whether `list` holds `origin`: one loop for building the list and for checking against it.
+fn has_origin(list: &[String], origin: &str) -> bool {
+    list.iter().any(|o| o == origin)
 }
 
 /// Every rule, in field order, keeping only the parsed API base (parsed once, not twice).
