@@ -59,7 +59,8 @@ impl HttpUrl {
         }
         let origin_end = text.len();
         // The path is at least `/`: one is added before a tail that does not start with it.
-        let added = usize::from(first(tail, |b| matches!(b, b'?' | b'#')) == 0);
+        let path_len = first(tail, |b| matches!(b, b'?' | b'#'));
+        let added = usize::from(path_len == 0);
         if added == 1 {
             text.push('/');
         }
@@ -69,7 +70,7 @@ impl HttpUrl {
             https,
             host_end,
             origin_end,
-            path_end: origin_end + added + first(tail, |b| matches!(b, b'?' | b'#')),
+            path_end: origin_end + added + path_len,
             query_end: origin_end + added + first(tail, |b| b == b'#'),
         })
     }
