@@ -178,7 +178,8 @@ pub fn is_absolute_reference(input: &str) -> bool {
 }
 
 fn split_scheme(input: &str) -> Option<(bool, &str)> {
-    for (scheme, https) in [("https://", true), ("http://", false)] {
+    // Over a borrowed array: an owned one's iterator costs more code.
+    for &(scheme, https) in &[("https://", true), ("http://", false)] {
         let head = input.get(..scheme.len())?;
         if head.eq_ignore_ascii_case(scheme) {
             return Some((https, input.get(scheme.len()..)?));
