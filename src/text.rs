@@ -5,9 +5,17 @@ use crate::prelude::*;
 
 /// Concatenates `parts` into one exactly-sized `String`.
 pub fn cat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
+    // Index loops: smaller in the module than the slice iterator and its adapters.
+    let (mut len, mut at) = (0, 0);
+    while let Some(part) = parts.get(at) {
+        len += part.len();
+        at += 1;
+    }
+    let mut out = String::with_capacity(len);
+    at = 0;
+    while let Some(part) = parts.get(at) {
         out.push_str(part);
+        at += 1;
     }
     out
 }
