@@ -340,7 +340,10 @@ fn check(raw: &Config) -> Result<HttpUrl> {
     if let Some(scope) = &raw.scope {
         scope_value(scope)?;
     }
-    for (i, origin) in raw.allowed_origins.iter().enumerate() {
+    // An index loop: smaller in the module than the slice iterator and `enumerate`.
+    let mut i = 0;
+    while let Some(origin) = raw.allowed_origins.get(i) {
+        i += 1;
         let why = match secure_url(origin) {
             Ok(url) if url.path() == "/" && url.query().is_none() && url.fragment().is_none() => {
                 continue
@@ -348,7 +351,7 @@ fn check(raw: &Config) -> Result<HttpUrl> {
             Ok(_) => "must be an origin only (scheme, host and port, no path)",
             Err(why) => why,
         };
-        return Err(origin_invalid(i, why));
+        return Err(origin_invalid(i - 1, why));
     }
     if let Some(secret) = &raw.client_secret {
         // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
