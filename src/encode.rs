@@ -148,7 +148,8 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
     Ok(pairs)
 }
 
-fn hex_digit(nibble: u8) -> char {
+/// The uppercase hex digit of the low four bits of `nibble`.
+pub(crate) fn hex_digit(nibble: u8) -> char {
     char::from(
         b"0123456789ABCDEF"
             .get(usize::from(nibble & 0x0f))

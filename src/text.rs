@@ -203,12 +203,8 @@ pub fn push_json_string(out: &mut String, value: &str) {
             if b < 0x20 {
                 out.push_str("u00");
                 out.push(char::from(b'0' + (b >> 4)));
-                out.push(char::from(
-                    b"0123456789abcdef"
-                        .get(usize::from(b & 15))
-                        .copied()
-                        .unwrap_or(b'0'),
-                ));
+                // The form encoder's digits, lowercased: one hex table in the module.
+                out.push(crate::encode::hex_digit(b & 15).to_ascii_lowercase());
             } else {
                 out.push(char::from(b));
             }
