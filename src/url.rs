@@ -106,12 +106,13 @@ impl HttpUrl {
 
     /// The query without `?`, if any.
     pub fn query(&self) -> Option<&str> {
-        (self.query_end > self.path_end).then(|| self.part(self.path_end + 1, self.query_end))
+        let query = self.part(self.path_end, self.query_end);
+        strip_byte(query, b'?')
     }
 
     /// The fragment without `#`, if any.
     pub fn fragment(&self) -> Option<&str> {
-        (self.text.len() > self.query_end).then(|| self.part(self.query_end + 1, self.text.len()))
+        strip_byte(self.part(self.query_end, self.text.len()), b'#')
     }
 
     /// The serialised origin, as the browser's `URL.origin` prints it: `https://host[:port]`.
