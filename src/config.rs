@@ -176,7 +176,6 @@ impl ValidConfig {
         // an error then has almost nothing owned to drop, which keeps this function small.
         let api_base = check(raw)?;
         // Checked above: from here on nothing fails.
-        let optional = |url: &Option<String>| url.as_deref().and_then(|u| HttpUrl::parse(u).ok());
         let mut allowed_origins = vec![api_base.origin().to_owned()];
         let mut at = 0;
         while let Some(origin) = raw.allowed_origins.get(at) {
@@ -195,15 +194,15 @@ impl ValidConfig {
         Ok(ValidConfig {
             client_id: ClientId(raw.client_id.clone()),
             tenant: Tenant(raw.tenant.clone()),
-            authorize_url: optional(&raw.authorize_url),
-            redirect_uri: optional(&raw.redirect_uri),
+            authorize_url: parsed(&raw.authorize_url),
+            redirect_uri: parsed(&raw.redirect_uri),
             api_base,
             scope: Scope(raw.scope.as_deref().unwrap_or(DEFAULT_SCOPE).to_owned()),
             allowed_origins,
             storage_key: StorageKey(storage_key),
-            token_url: optional(&raw.token_url),
-            validate_url: optional(&raw.validate_url),
-            revoke_url: optional(&raw.revoke_url),
+            token_url: parsed(&raw.token_url),
+            validate_url: parsed(&raw.validate_url),
+            revoke_url: parsed(&raw.revoke_url),
             client_secret: raw.client_secret.as_deref().map(ClientSecret::new),
             client_auth: raw.client_auth,
             refresh_skew_ms: u64::from(raw.refresh_skew_seconds.unwrap_or(60)) * 1000,
@@ -398,6 +397,11 @@ fn check(raw: &Config) -> Result<HttpUrl> {
 /// binding's type check.
 pub(crate) fn origin_invalid(i: usize, why: &'static str) -> Error {
     Error::config(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), why)
+}
+
+/// An optional URL already checked (so it parses): one function for the five of them.
+fn parsed(url: &Option<String>) -> Option<HttpUrl> {
+    HttpUrl::parse(url.as_deref()?).ok()
 }
 
 /// An https URL, or http on a loopback host; `Err` says why not.
