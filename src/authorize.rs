@@ -7,7 +7,7 @@ use crate::config::ValidConfig;
 use crate::encode::form_encode;
 use crate::error::{Error, Result};
 use crate::secret::{CodeVerifier, State};
-use crate::text::{cat, split_once_byte};
+use crate::text::{cat, every_byte, split_once_byte};
 
 /// Longest `returnTo` kept; longer ones are dropped like any other unacceptable value.
 pub const MAX_RETURN_TO_LEN: usize = 2048;
@@ -64,9 +64,9 @@ pub fn sanitize_return_to(return_to: &str) -> Option<String> {
     let safe = return_to.len() <= MAX_RETURN_TO_LEN
         && bytes.first() == Some(&b'/')
         && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
-        && !bytes
-            .iter()
-            .any(|&b| b.is_ascii_control() || b == b'\\' || b == b' ');
+        && every_byte(return_to, |b| {
+            !(b.is_ascii_control() || b == b'\\' || b == b' ')
+        });
     safe.then(|| return_to.to_owned())
 }
 

@@ -98,11 +98,14 @@ pub struct CodeGrant {
 
 type Pairs = Vec<(String, String)>;
 
-fn parse(input: &str, part: &str) -> Result<Pairs> {
+/// `messages`: what a bad percent-encoding and a non-ASCII value say, as fixed texts (no
+/// string building) for the URL part read.
+fn parse(input: &str, messages: [&str; 2]) -> Result<Pairs> {
     parse_form(input).map_err(|e| {
-        Error::InvalidCallback(match e {
-            DecodeError::BadPercent => cat(&["bad percent-encoding in the URL ", part]),
-            DecodeError::NotAscii => cat(&["the URL ", part, " has non-ASCII values"]),
+        let [bad_percent, not_ascii] = messages;
+        Error::callback(match e {
+            DecodeError::BadPercent => bad_percent,
+            DecodeError::NotAscii => not_ascii,
         })
     })
 }
@@ -145,7 +148,13 @@ fn accept<'a>(pairs: &Pairs, pending: Option<&'a PendingSignIn>) -> Result<&'a P
 /// Checks an OAuth response fragment against the pending sign-in of this tab, received at
 /// `now_ms`. The order matters: nothing in the response is believed before `state` matches.
 pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) -> Result<SignedIn> {
-    let pairs = parse(fragment, "fragment")?;
+    let pairs = parse(
+        fragment,
+        [
+            "bad percent-encoding in the URL fragment",
+            "the URL fragment has non-ASCII values",
+        ],
+    )?;
     let pending = accept(&pairs, pending)?;
     // In a loop: one error exit (and drop of `pairs`) instead of one per parameter.
     let mut values = [None; 5];
@@ -182,7 +191,13 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
 /// Checks a code grant's answer (the query, without `?`) against the pending sign-in, which
 /// must have asked for a code (it holds the verifier).
 pub fn evaluate_code(query: &str, pending: Option<&PendingSignIn>) -> Result<CodeGrant> {
-    let pairs = parse(query, "query")?;
+    let pairs = parse(
+        query,
+        [
+            "bad percent-encoding in the URL query",
+            "the URL query has non-ASCII values",
+        ],
+    )?;
     let pending = accept(&pairs, pending)?;
     let verifier = pending.verifier.clone().ok_or_else(|| {
         Error::callback("a code came back for a sign-in that asked for a token (responseType)")

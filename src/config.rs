@@ -176,12 +176,13 @@ impl ValidConfig {
         // an error then has almost nothing owned to drop, which keeps this function small.
         let api_base = check(raw)?;
         // Checked above: from here on nothing fails.
-        let optional = |url: &Option<String>| url.as_deref().and_then(|u| HttpUrl::parse(u).ok());
         let mut allowed_origins = vec![api_base.origin().to_owned()];
-        for origin in &raw.allowed_origins {
+        let mut at = 0;
+        while let Some(origin) = raw.allowed_origins.get(at) {
+            at += 1;
             if let Ok(url) = HttpUrl::parse(origin) {
                 let origin = url.origin();
-                if !allowed_origins.iter().any(|o| o == origin) {
+                if !has_origin(&allowed_origins, origin) {
                     allowed_origins.push(origin.to_owned());
                 }
             }
@@ -193,15 +194,15 @@ impl ValidConfig {
         Ok(ValidConfig {
             client_id: ClientId(raw.client_id.clone()),
             tenant: Tenant(raw.tenant.clone()),
-            authorize_url: optional(&raw.authorize_url),
-            redirect_uri: optional(&raw.redirect_uri),
+            authorize_url: parsed(&raw.authorize_url),
+            redirect_uri: parsed(&raw.redirect_uri),
             api_base,
             scope: Scope(raw.scope.as_deref().unwrap_or(DEFAULT_SCOPE).to_owned()),
             allowed_origins,
             storage_key: StorageKey(storage_key),
-            token_url: optional(&raw.token_url),
-            validate_url: optional(&raw.validate_url),
-            revoke_url: optional(&raw.revoke_url),
+            token_url: parsed(&raw.token_url),
+            validate_url: parsed(&raw.validate_url),
+            revoke_url: parsed(&raw.revoke_url),
             client_secret: raw.client_secret.as_deref().map(ClientSecret::new),
             client_auth: raw.client_auth,
             refresh_skew_ms: u64::from(raw.refresh_skew_seconds.unwrap_or(60)) * 1000,
@@ -296,8 +297,13 @@ impl ValidConfig {
     /// True when `origin` (a serialised origin from the browser's URL parser) may receive the
     /// token and the Tangoe headers. Exact comparison: no wildcards, no suffix matching.
     pub fn is_allowed_origin(&self, origin: &str) -> bool {
-        self.allowed_origins.iter().any(|o| o == origin)
+        has_origin(&self.allowed_origins, origin)
     }
+}
+
+/// Whether `list` holds `origin`: one loop for building the list and for checking against it.
+fn has_origin(list: &[String], origin: &str) -> bool {
+    list.iter().any(|o| o == origin)
 }
 
 /// Every rule, in field order, keeping only the parsed API base (parsed once, not twice).
@@ -316,14 +322,17 @@ fn check(raw: &Config) -> Result<HttpUrl> {
     };
     // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment; nor may
     // the endpoints we add parameters to.
-    // Over a borrowed array: an owned one's iterator costs more code.
-    for (field, url) in &[
+    let urls = [
         ("authorizeUrl", &raw.authorize_url),
         ("redirectUri", &raw.redirect_uri),
         ("tokenUrl", &raw.token_url),
         ("validateUrl", &raw.validate_url),
         ("revokeUrl", &raw.revoke_url),
-    ] {
+    ];
+    // An index loop: smaller in the module than the array's iterator.
+    let mut at = 0;
+    while let Some((field, url)) = urls.get(at) {
+        at += 1;
         let why = match url.as_deref().map(secure_url) {
             None => continue,
             Some(Ok(url)) if url.fragment().is_none() => continue,
@@ -335,7 +344,10 @@ fn check(raw: &Config) -> Result<HttpUrl> {
     if let Some(scope) = &raw.scope {
         scope_value(scope)?;
     }
-    for (i, origin) in raw.allowed_origins.iter().enumerate() {
+    // An index loop: smaller in the module than the slice iterator and `enumerate`.
+    let mut i = 0;
+    while let Some(origin) = raw.allowed_origins.get(i) {
+        i += 1;
         let why = match secure_url(origin) {
             Ok(url) if url.path() == "/" && url.query().is_none() && url.fragment().is_none() => {
                 continue
@@ -343,7 +355,7 @@ fn check(raw: &Config) -> Result<HttpUrl> {
             Ok(_) => "must be an origin only (scheme, host and port, no path)",
             Err(why) => why,
         };
-        return Err(origin_invalid(i, why));
+        return Err(origin_invalid(i - 1, why));
     }
     if let Some(secret) = &raw.client_secret {
         // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
@@ -385,6 +397,11 @@ fn check(raw: &Config) -> Result<HttpUrl> {
 /// binding's type check.
 pub(crate) fn origin_invalid(i: usize, why: &'static str) -> Error {
     Error::config(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), why)
+}
+
+/// An optional URL already checked (so it parses): one function for the five of them.
+fn parsed(url: &Option<String>) -> Option<HttpUrl> {
+    HttpUrl::parse(url.as_deref()?).ok()
 }
 
 /// An https URL, or http on a loopback host; `Err` says why not.

@@ -38,7 +38,6 @@ pub fn base64(bytes: &[u8], url: bool) -> String {
 
 /// A version 4 UUID (RFC 9562 §5.4) from 16 random bytes, in its usual text form.
 pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
-    const HEX: &[u8; 16] = b"0123456789abcdef";
     if let Some(b) = bytes.get_mut(6) {
         *b = (*b & 0x0f) | 0x40;
     }
@@ -50,9 +49,9 @@ pub fn uuid_v4(mut bytes: [u8; 16]) -> String {
         if matches!(i, 4 | 6 | 8 | 10) {
             out.push('-');
         }
-        let hex = |nibble: u8| char::from(HEX.get(usize::from(nibble)).copied().unwrap_or(b'0'));
-        out.push(hex(b >> 4));
-        out.push(hex(b & 15));
+        // The form encoder's digits, lowercased: one hex table in the module.
+        out.push(hex_digit(b >> 4).to_ascii_lowercase());
+        out.push(hex_digit(b & 15).to_ascii_lowercase());
     }
     out
 }
@@ -149,7 +148,8 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
     Ok(pairs)
 }
 
-fn hex_digit(nibble: u8) -> char {
+/// The uppercase hex digit of the low four bits of `nibble`.
+pub(crate) fn hex_digit(nibble: u8) -> char {
     char::from(
         b"0123456789ABCDEF"
             .get(usize::from(nibble & 0x0f))

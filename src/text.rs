@@ -5,9 +5,17 @@ use crate::prelude::*;
 
 /// Concatenates `parts` into one exactly-sized `String`.
 pub fn cat(parts: &[&str]) -> String {
-    let mut out = String::with_capacity(parts.iter().map(|p| p.len()).sum());
-    for part in parts {
+    // Index loops: smaller in the module than the slice iterator and its adapters.
+    let (mut len, mut at) = (0, 0);
+    while let Some(part) = parts.get(at) {
+        len += part.len();
+        at += 1;
+    }
+    let mut out = String::with_capacity(len);
+    at = 0;
+    while let Some(part) = parts.get(at) {
         out.push_str(part);
+        at += 1;
     }
     out
 }
@@ -195,12 +203,8 @@ pub fn push_json_string(out: &mut String, value: &str) {
             if b < 0x20 {
                 out.push_str("u00");
                 out.push(char::from(b'0' + (b >> 4)));
-                out.push(char::from(
-                    b"0123456789abcdef"
-                        .get(usize::from(b & 15))
-                        .copied()
-                        .unwrap_or(b'0'),
-                ));
+                // The form encoder's digits, lowercased: one hex table in the module.
+                out.push(crate::encode::hex_digit(b & 15).to_ascii_lowercase());
             } else {
                 out.push(char::from(b));
             }

@@ -59,7 +59,8 @@ impl HttpUrl {
         }
         let origin_end = text.len();
         // The path is at least `/`: one is added before a tail that does not start with it.
-        let added = usize::from(first(tail, |b| matches!(b, b'?' | b'#')) == 0);
+        let path_len = first(tail, |b| matches!(b, b'?' | b'#'));
+        let added = usize::from(path_len == 0);
         if added == 1 {
             text.push('/');
         }
@@ -69,7 +70,7 @@ impl HttpUrl {
             https,
             host_end,
             origin_end,
-            path_end: origin_end + added + first(tail, |b| matches!(b, b'?' | b'#')),
+            path_end: origin_end + added + path_len,
             query_end: origin_end + added + first(tail, |b| b == b'#'),
         })
     }
@@ -105,12 +106,13 @@ impl HttpUrl {
 
     /// The query without `?`, if any.
     pub fn query(&self) -> Option<&str> {
-        (self.query_end > self.path_end).then(|| self.part(self.path_end + 1, self.query_end))
+        let query = self.part(self.path_end, self.query_end);
+        strip_byte(query, b'?')
     }
 
     /// The fragment without `#`, if any.
     pub fn fragment(&self) -> Option<&str> {
-        (self.text.len() > self.query_end).then(|| self.part(self.query_end + 1, self.text.len()))
+        strip_byte(self.part(self.query_end, self.text.len()), b'#')
     }
 
     /// The serialised origin, as the browser's `URL.origin` prints it: `https://host[:port]`.
@@ -177,7 +179,8 @@ pub fn is_absolute_reference(input: &str) -> bool {
 }
 
 fn split_scheme(input: &str) -> Option<(bool, &str)> {
-    for (scheme, https) in [("https://", true), ("http://", false)] {
+    // Over a borrowed array: an owned one's iterator costs more code.
+    for &(scheme, https) in &[("https://", true), ("http://", false)] {
         let head = input.get(..scheme.len())?;
         if head.eq_ignore_ascii_case(scheme) {
             return Some((https, input.get(scheme.len()..)?));

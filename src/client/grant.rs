@@ -345,7 +345,8 @@ impl Client {
             (record.refresh_token().map(|t| t.secret()), "refresh_token"),
             (Some(record.access_token().secret()), "access_token"),
         ];
-        for (token, hint) in tokens {
+        // Over a borrowed array: an owned one's iterator costs more code.
+        for &(token, hint) in &tokens {
             let Some(token) = token else { continue };
             let params = [
                 ("token", token),

@@ -6,7 +6,7 @@
 
 use super::value::{
     call_method, delay, field, first_of, global, in_browser_page, is_text, now_ms, page_entry,
-    page_keep, set_field, string, Shared,
+    page_keep, set_text, string, Shared,
 };
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
@@ -168,9 +168,9 @@ pub(super) fn popup_channel(state: &str) -> Option<web_sys::BroadcastChannel> {
 /// `{ mobprocAuth: kind, answer? }`, a message of the popup channel.
 pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
     let message = Object::new();
-    set_field(&message, "mobprocAuth", &kind.into());
+    set_text(&message, "mobprocAuth", kind);
     if let Some(answer) = answer {
-        set_field(&message, "answer", &answer.into());
+        set_text(&message, "answer", answer);
     }
     message
 }

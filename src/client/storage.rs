@@ -61,12 +61,17 @@ pub struct MemoryStorage(Cell<Vec<(String, JsValue)>>);
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Result<JsValue, JsValue> {
         let entries = self.0.take();
-        let value = entries
-            .iter()
-            .find(|(k, _)| k == key)
-            .map(|(_, v)| v.clone());
+        let mut value = JsValue::NULL;
+        // An index loop: smaller in the module than `find` and `map`.
+        let mut at = 0;
+        while let Some((k, v)) = entries.get(at) {
+            if k == key {
+                value = v.clone();
+            }
+            at += 1;
+        }
         self.0.set(entries);
-        Ok(value.unwrap_or(JsValue::NULL))
+        Ok(value)
     }
     fn set(&self, key: &str, value: &JsValue) -> Result<(), JsValue> {
         self.remove(key)?;

@@ -10,7 +10,8 @@
 use super::events::Event;
 use super::navigation::parse_record;
 use super::value::{
-    deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, sleep,
+    deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, set_text,
+    sleep,
 };
 use super::{Client, Inner};
 use crate::error::Result;
@@ -149,13 +150,13 @@ impl Client {
         let Some(tabs) = &self.0.tabs else { return };
         let config = &self.0.config;
         let message = Object::new();
-        let set = |key: &str, value: &JsValue| set_field(&message, key, value);
-        set("mobprocAuth", &kind.into());
-        set("clientId", &config.client_id().as_str().into());
-        set("tenant", &config.tenant().as_str().into());
-        set("key", &self.key().into());
+        let set = |key: &str, value: &str| set_text(&message, key, value);
+        set("mobprocAuth", kind);
+        set("clientId", config.client_id().as_str());
+        set("tenant", config.tenant().as_str());
+        set("key", self.key());
         if let Some(record) = record {
-            set("record", record);
+            set_field(&message, "record", record);
         }
         let _ = tabs.channel.post_message(&message);
     }

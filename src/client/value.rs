@@ -203,6 +203,11 @@ pub fn set_field(object: &JsValue, key: &str, value: &JsValue) {
     let _ = Reflect::set(object, &JsValue::from_str(key), value);
 }
 
+/// `object[key] = text`, a string: [`set_field`] with the conversion in one place.
+pub fn set_text(object: &JsValue, key: &str, text: &str) {
+    set_field(object, key, &JsValue::from_str(text));
+}
+
 /// Whether `object[key]` is the string `text` (`===`): nothing is copied into the module.
 pub fn is_text(object: &JsValue, key: &str, text: &str) -> bool {
     field(object, key) == JsValue::from_str(text)
