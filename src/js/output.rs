@@ -17,6 +17,8 @@ struct Flat<'a, T: Serialize> {
 
 /// A struct as a plain JavaScript object; its `None` fields `null` if `missing_as_null`, else
 /// `undefined`.
+// Not inlined into `MobprocClient::call`'s async body and its other callers (−16 B gzip).
+#[inline(never)]
 pub fn object<T: Serialize>(value: &T, missing_as_null: bool) -> JsValue {
     finish(Flat { fields: value }.serialize(&serializer(missing_as_null)))
 }
