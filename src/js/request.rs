@@ -3,7 +3,7 @@
 
 use super::config::read_overrides;
 use super::read::{copy, could_not_read, own};
-use crate::client::{message_of, CallContext, Client};
+use crate::client::{invalid_thrown, message_of, set_field, CallContext, Client};
 use crate::error::{Error, Result};
 use js_sys::Reflect;
 use wasm_bindgen::{JsCast, JsValue};
@@ -35,7 +35,7 @@ pub fn prepare(
     let source = input.dyn_ref::<Request>();
     let options = match json {
         true => json_init(source, init)?,
-        false => copy(init).map_err(invalid)?,
+        false => copy(init).map_err(invalid_thrown)?,
     };
     let init = if json { &options } else { init };
     let context = init_field(&options, "context")?;
@@ -52,13 +52,14 @@ pub fn prepare(
     } else {
         "error"
     };
-    key_set(&options, "redirect", &redirect.into()).map_err(invalid)?;
+    // A plain copy: setting a field cannot throw.
+    set_field(&options, "redirect", &redirect.into());
     let options: &RequestInit = options.unchecked_ref();
     let request = match source {
         Some(source) => Request::new_with_request_and_init(source, options),
         None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
     }
-    .map_err(invalid)?;
+    .map_err(invalid_thrown)?;
     call.overrides = read_overrides(&context, "init.context")?;
     let body = own(init, "body");
     let stream = match body {
@@ -112,13 +113,13 @@ fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
                 "`json` cannot be serialised as JSON",
             ));
         }
-        let _ = key_set(&rest, "body", &text);
+        set_field(&rest, "body", &text);
         if source.is_none() && get("method")?.is_undefined() {
-            let _ = key_set(&rest, "method", &"POST".into());
+            set_field(&rest, "method", &"POST".into());
         }
         let _ = headers.set("content-type", "application/json");
     }
-    let _ = key_set(&rest, "headers", &headers);
+    set_field(&rest, "headers", &headers);
     Ok(rest)
 }
 
@@ -126,7 +127,7 @@ fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
 pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> {
     if input.is_instance_of::<Url>() {
         // Read as a property: an object that only borrows URL's prototype throws here.
-        let href = key_get(input, "href").map_err(invalid)?;
+        let href = key_get(input, "href").map_err(invalid_thrown)?;
         return super::read::text(&href)?
             .ok_or_else(|| Error::invalid_request("the URL has no href"));
     }
@@ -162,14 +163,4 @@ fn init_field(init: &JsValue, key: &str) -> Result<JsValue> {
 /// `Reflect.get(target, key)`: one copy of the key's making and dropping for every read here.
 fn key_get(target: &JsValue, key: &str) -> std::result::Result<JsValue, JsValue> {
     Reflect::get(target, &JsValue::from_str(key))
-}
-
-/// `Reflect.set(target, key, value)`, as [`key_get`].
-fn key_set(target: &JsValue, key: &str, value: &JsValue) -> std::result::Result<bool, JsValue> {
-    Reflect::set(target, &JsValue::from_str(key), value)
-}
-
-/// `invalid_request` saying what `thrown` says.
-fn invalid(thrown: JsValue) -> Error {
-    Error::invalid_request(&message_of(&thrown))
 }
