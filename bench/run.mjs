@@ -225,7 +225,7 @@ async function browserBenches(browser, server, emulator, W) {
   const conc = await page.evaluate(([r, n]) => window.bench.concurrent(r, n), [W.concRounds, W.conc]);
   log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-  log(`breakdown: ${W.bdRounds} rounds × ${W.bdPerRound} calls of 4 kinds, then stubbed`);
+  log(`breakdown: ${W.bdRounds} rounds × ${W.bdPerRound} calls of 5 kinds, then stubbed`);
   t = Date.now();
   const breakdown = await page.evaluate(([r, n, b, m]) => window.bench.breakdown(r, n, b, m), [W.bdRounds, W.bdPerRound, W.stubBatches, W.perBatch]);
   const cdp = await context.newCDPSession(page);
@@ -509,6 +509,7 @@ function report(m, size, b, s, r, W, quick, runtime) {
     ["plain", "plain `fetch(url, { headers })`"],
     ["request", "`fetch(new Request(url, { headers }))`"],
     ["requestClone", "the same + `request.clone()`"],
+    ["requestRefuse", "the same + `redirect: \"error\"`"],
     ["client", "`client.fetch(\"/ping\")`"],
   ];
   const bdPlain = median(b.breakdown.network.plain);
@@ -654,9 +655,10 @@ its time swings widely on a shared machine; a ratio below 1 is that noise, not a
 
 ### Where client.fetch's time goes
 
-The same network calls, four kinds interleaved (${W.bdRounds} rounds × ${W.bdPerRound} calls each): plain
+The same network calls, five kinds interleaved (${W.bdRounds} rounds × ${W.bdPerRound} calls each): plain
 \`fetch\`; \`fetch(new Request(url, { headers }))\`; the same plus \`request.clone()\` (client.fetch keeps
-a clone to replay once after a 401); \`client.fetch\`. Then with \`globalThis.fetch\` stubbed (it returns a
+a clone to replay once after a 401); the same with \`redirect: "error"\` (client.fetch refuses redirects:
+that is the request it sends); \`client.fetch\`. Then with \`globalThis.fetch\` stubbed (it returns a
 ready \`Response\`), so only the JavaScript and wasm work of one call is left: ${W.stubBatches} batches × ${W.perBatch} calls of each kind.
 
 | kind | network: median ms per call (min–max) | ratio to plain | stubbed: median µs per call (min–max) |
