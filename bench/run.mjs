@@ -32,13 +32,13 @@ const TENANT = "XYZ";
 /** The workloads; `--quick` shrinks them for a smoke run (the report then says so). */
 const FULL = {
   seqBlocks: 20, seqPerBlock: 100, warmup: 50, concRounds: 20, conc: 200,
-  bdRounds: 10, bdPerRound: 50, stubBatches: 20, perBatch: 500, profileCalls: 20_000,
+  bdRounds: 10, bdPerRound: 50, stubBatches: 20, perBatch: 500, profileCalls: 20_000, phaseCalls: 1000,
   storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20,
   relayBlocks: 10, relayPerBlock: 100, relayWarmup: 50, relayRounds: 6, relayChains: 16, relayPerChain: 50,
 };
 const QUICK = {
   seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200,
-  bdRounds: 2, bdPerRound: 25, stubBatches: 4, perBatch: 200, profileCalls: 2_000,
+  bdRounds: 2, bdPerRound: 25, stubBatches: 4, perBatch: 200, profileCalls: 2_000, phaseCalls: 100,
   storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3,
   relayBlocks: 4, relayPerBlock: 25, relayWarmup: 10, relayRounds: 2, relayChains: 8, relayPerChain: 10,
 };
@@ -228,6 +228,7 @@ async function browserBenches(browser, server, emulator, W) {
   log(`breakdown: ${W.bdRounds} rounds × ${W.bdPerRound} calls of 5 kinds, then stubbed`);
   t = Date.now();
   const breakdown = await page.evaluate(([r, n, b, m]) => window.bench.breakdown(r, n, b, m), [W.bdRounds, W.bdPerRound, W.stubBatches, W.perBatch]);
+  const phases = await page.evaluate((n) => window.bench.phases(n), W.phaseCalls);
   const cdp = await context.newCDPSession(page);
   const profile = await profileClientFetch(page, cdp, W.profileCalls);
   log(`  ${((Date.now() - t) / 1000).toFixed(1)} s`);
@@ -255,7 +256,7 @@ async function browserBenches(browser, server, emulator, W) {
     memory[kind] = { before, after, elapsed };
   }
   await context.close();
-  return { seq, conc, breakdown, profile, storms, memory, isolated: status.isolated };
+  return { seq, conc, breakdown, phases, profile, storms, memory, isolated: status.isolated };
 }
 
 /**
@@ -520,6 +521,12 @@ function report(m, size, b, s, r, W, quick, runtime) {
     })
     .join("\n");
   const stubC = summary(b.breakdown.stubbed.client);
+  // Medians of each phase, in µs: [until fetch is called, fetch, after its response].
+  const phaseMedians = (k) => [0, 1, 2].map((j) => 1000 * median(b.phases[k].map((row) => row[j])));
+  const [phP, phC] = [phaseMedians("plain"), phaseMedians("client")];
+  const phaseRows = [["plain `fetch`", phP], ["`client.fetch`", phC]]
+    .map(([label, m]) => `| ${label} | ${m.map((v) => v.toFixed(0)).join(" | ")} |`)
+    .join("\n");
   const profRows = b.profile.rows
     .filter((r) => r.share >= 0.01)
     .map((r) => `| ${r.group} | ${(100 * r.share).toFixed(1)} % | ${(r.share * b.profile.perCall).toFixed(1)} |`)
@@ -664,6 +671,19 @@ ready \`Response\`), so only the JavaScript and wasm work of one call is left: $
 | kind | network: median ms per call (min–max) | ratio to plain | stubbed: median µs per call (min–max) |
 |---|---|---:|---|
 ${bdRows}
+
+Where the time of a call on the network sits: ${W.phaseCalls} calls of each kind, interleaved, with
+\`globalThis.fetch\` wrapped to note when it is called and when its response comes (median µs):
+
+| kind | until \`fetch\` is called | \`fetch\` until its response | after it, until the call resolves |
+|---|---:|---:|---:|
+${phaseRows}
+
+The client's added time sits before \`fetch\` is called: ${(phC[0] - phP[0]).toFixed(0)} µs there, against
+${ms(stubC.median, 1)} µs for its whole own work with \`fetch\` stubbed (table above). Between calls on the network
+the page waits for the response, and the same work then runs several times slower than in a
+tight loop (caches and predictors cold; the built-ins too: plain \`fetch\`'s own synchronous
+call is part of its middle column).
 
 CPU profile (CDP \`Profiler\`, 50 µs sampling, ${b.profile.samples} samples) of ${W.profileCalls} stubbed \`client.fetch\` calls at
 ${ms(b.profile.perCall, 1)} µs each (the profiler slows them down; the shares are what counts), self time by where it is spent:
