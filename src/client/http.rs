@@ -2,7 +2,7 @@
 //! Tangoe headers, the context and a fresh correlation id; a refresh first when the token is
 //! about to expire, and on a 401 one refresh and one replay of a clone.
 
-use super::value::{cause, global, message_of};
+use super::value::{cause, message_of};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, Result};
@@ -32,9 +32,10 @@ extern "C" {
     #[wasm_bindgen(method, catch, js_name = get)]
     fn get(this: &StringHeaders, name: &str) -> Result<JsValue, JsValue>;
 
-    /// `crypto.randomUUID()`, kept a JavaScript string.
-    #[wasm_bindgen(method, js_class = "Crypto", js_name = randomUUID)]
-    fn random_uuid(this: &StringHeaders) -> JsValue;
+    /// `crypto.randomUUID()`, kept a JavaScript string; throws where it is missing (no
+    /// `crypto`, or a plain-http page).
+    #[wasm_bindgen(catch, js_namespace = crypto, js_name = randomUUID)]
+    fn random_uuid() -> Result<JsValue, JsValue>;
 
     /// A `Request`, `Response` or `URL` seen through the getters read on every call, as
     /// JavaScript values: web-sys's copy each string out (or map an enum) in glue of their
@@ -351,7 +352,8 @@ impl Client {
 pub(crate) fn no_redirects(request: Request) -> Result<Request> {
     // Compared as JavaScript strings (`===`): nothing copied into Rust.
     let redirect = props(&request).redirect();
-    if redirect == "manual" || redirect == "error" {
+    // `"error"` first: what every call through `prepare` says (one comparison, not two).
+    if redirect == "error" || redirect == "manual" {
         return Ok(request);
     }
     let init = RequestInit::new();
@@ -370,11 +372,9 @@ pub fn invalid_thrown(thrown: JsValue) -> Error {
 // Not inlined into `sign` (−8 B gzip).
 #[inline(never)]
 fn correlation_id() -> Result<JsValue> {
-    let crypto = global("crypto");
-    // `field`: `undefined` for a non-object or a getter that throws.
-    let has_uuid = super::value::field(&crypto, "randomUUID").is_function();
-    if has_uuid {
-        return Ok(crypto.unchecked_ref::<StringHeaders>().random_uuid());
+    // Called, not looked up first: one crossing into JavaScript on every call.
+    if let Ok(id) = random_uuid() {
+        return Ok(id);
     }
     let mut b = [0u8; 16];
     super::navigation::random_values(&mut b)?;
