@@ -52,7 +52,8 @@ pub fn prepare(
     } else {
         "error"
     };
-    // A plain copy: setting a field cannot throw.
+    // On our copy: only a prototype the caller gave it (an own `__proto__` key) could refuse
+    // the write, and `no_redirects` in `fetch_with` forces `"error"` on the Request anyway.
     set_field(&options, "redirect", &redirect.into());
     let options: &RequestInit = options.unchecked_ref();
     let request = match source {
