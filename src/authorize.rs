@@ -75,6 +75,7 @@ mod tests {
     use super::*;
     use crate::config::Config;
     use crate::encode::parse_form;
+    use crate::error::ErrorKind;
 
     fn config(authorize: Option<&str>, redirect: Option<&str>) -> Result<ValidConfig> {
         ValidConfig::new(&Config {
@@ -159,8 +160,8 @@ mod tests {
         let no_authorize = config(None, Some("https://p.example/")).unwrap();
         let no_redirect = config(Some("https://o.example/a"), None).unwrap();
         for (c, field) in [(no_authorize, "authorizeUrl"), (no_redirect, "redirectUri")] {
-            match authorize_url(&c, &State::new("s"), None) {
-                Err(Error::ConfigInvalid { field: f, .. }) => assert_eq!(f, field),
+            match authorize_url(&c, &State::new("s"), None).map_err(Error::into_kind) {
+                Err(ErrorKind::ConfigInvalid { field: f, .. }) => assert_eq!(f, field),
                 other => panic!("{other:?}"),
             }
         }

@@ -4,7 +4,7 @@
 use crate::prelude::*;
 
 use crate::encode::{parse_form, DecodeError};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::secret::{CodeVerifier, State};
 use crate::text::{cat, split_byte, split_once_byte};
 use crate::token::{seconds_from_text, TokenRecord};
@@ -116,11 +116,12 @@ fn param<'a>(pairs: &'a Pairs, name: &str) -> Result<Option<&'a str>> {
     for (key, value) in pairs {
         if key == name {
             if found.is_some() {
-                return Err(Error::InvalidCallback(cat(&[
+                return Err(ErrorKind::InvalidCallback(cat(&[
                     "`",
                     name,
                     "` appears more than once",
-                ])));
+                ]))
+                .into());
             }
             found = Some(value.as_str());
         }
@@ -132,15 +133,16 @@ fn param<'a>(pairs: &'a Pairs, name: &str) -> Result<Option<&'a str>> {
 /// `state` matches the pending sign-in.
 fn accept<'a>(pairs: &Pairs, pending: Option<&'a PendingSignIn>) -> Result<&'a PendingSignIn> {
     let state = param(pairs, "state")?;
-    let pending = pending.ok_or(Error::StateMismatch)?;
+    let pending = pending.ok_or_else(|| Error::from(ErrorKind::StateMismatch))?;
     if !state.is_some_and(|s| pending.state.matches(s)) {
-        return Err(Error::StateMismatch);
+        return Err(ErrorKind::StateMismatch.into());
     }
     if let Some(error) = param(pairs, "error")? {
-        return Err(Error::AuthorizationDenied {
+        return Err(ErrorKind::AuthorizationDenied {
             error: clip(error),
             description: param(pairs, "error_description")?.map(clip),
-        });
+        }
+        .into());
     }
     Ok(pending)
 }
@@ -284,8 +286,10 @@ mod tests {
         assert_eq!(code(&format!("{base}&state=")), "state_mismatch");
         assert_eq!(code("error=access_denied&state=bad"), "state_mismatch");
         assert_eq!(
-            evaluate(&format!("{base}&state=good-state"), None, NOW).unwrap_err(),
-            Error::StateMismatch
+            evaluate(&format!("{base}&state=good-state"), None, NOW)
+                .unwrap_err()
+                .into_kind(),
+            ErrorKind::StateMismatch
         );
     }
 
@@ -298,8 +302,8 @@ mod tests {
         )
         .unwrap_err();
         assert_eq!(
-            err,
-            Error::AuthorizationDenied {
+            err.kind(),
+            &ErrorKind::AuthorizationDenied {
                 error: "access_denied".into(),
                 description: Some("The user cancelled".into())
             }

@@ -448,6 +448,7 @@ fn scope_value(value: &str) -> Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
 
     pub(crate) fn raw() -> Config {
         Config {
@@ -461,8 +462,8 @@ mod tests {
     }
 
     fn field_of(raw: Config) -> String {
-        match ValidConfig::new(&raw) {
-            Err(Error::ConfigInvalid { field, .. }) => field,
+        match ValidConfig::new(&raw).map_err(Error::into_kind) {
+            Err(ErrorKind::ConfigInvalid { field, .. }) => field,
             other => panic!("expected config_invalid, got {other:?}"),
         }
     }

@@ -144,11 +144,12 @@ pub fn check_value<'a>(prefix: &str, name: &str, value: &'a str) -> Result<&'a s
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::error::ErrorKind;
     use Override::{Inherit, Remove, Set};
 
     fn field_of(result: Result<impl core::fmt::Debug>) -> String {
-        match result {
-            Err(Error::ConfigInvalid { field, .. }) => field,
+        match result.map_err(Error::into_kind) {
+            Err(ErrorKind::ConfigInvalid { field, .. }) => field,
             other => panic!("expected config_invalid, got {other:?}"),
         }
     }

@@ -2,6 +2,10 @@
 //!
 //! The codes are part of the public contract: the JavaScript `MobprocError.code` is exactly
 //! [`Error::code`], and front-ends branch on it. Messages never contain a token or a secret.
+//!
+//! [`Error`] is one pointer (the [`ErrorKind`] is boxed), so a `Result<T, Error>` stays small
+//! wherever it is returned, moved or held across an `await`. Match on [`Error::kind`]:
+//! `matches!(e.kind(), ErrorKind::SessionExpired { .. })`.
 
 use crate::prelude::*;
 
@@ -10,10 +14,14 @@ use alloc::borrow::Cow;
 use core::fmt;
 use serde::Serialize;
 
+/// The library's error: an [`ErrorKind`], boxed so that it is one pointer wide.
+#[derive(Clone, PartialEq)]
+pub struct Error(Box<ErrorKind>);
+
 /// Everything that can go wrong, one variant per public error code (two for
 /// `authorization_denied`: the sign-in page's answer and the token endpoint's).
 #[derive(Clone, Debug, PartialEq)]
-pub enum Error {
+pub enum ErrorKind {
     /// A configuration value is missing, of the wrong type or malformed.
     ConfigInvalid {
         /// The config field, as named in JavaScript (`apiBaseUrl`, `allowedOrigins[1]`, …).
@@ -188,7 +196,7 @@ pub enum Cause {
     #[default]
     None,
     /// One of our own errors.
-    Error(Box<Error>),
+    Error(Error),
     /// What JavaScript threw.
     #[cfg(target_arch = "wasm32")]
     Js(wasm_bindgen::JsValue),
@@ -229,95 +237,114 @@ pub struct ErrorDetails<'a> {
     pub retry_after: Option<u64>,
 }
 
+impl From<ErrorKind> for Error {
+    fn from(kind: ErrorKind) -> Self {
+        Error(Box::new(kind))
+    }
+}
+
 impl Error {
+    /// What went wrong, to match on.
+    pub fn kind(&self) -> &ErrorKind {
+        &self.0
+    }
+
+    /// The [`ErrorKind`], unboxed.
+    pub fn into_kind(self) -> ErrorKind {
+        *self.0
+    }
+
     /// The stable code front-ends branch on, e.g. `"state_mismatch"`.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::ConfigInvalid { .. } => "config_invalid",
-            Error::StateMismatch => "state_mismatch",
-            Error::AuthorizationDenied { .. } | Error::GrantRefused { .. } => {
+        match self.kind() {
+            ErrorKind::ConfigInvalid { .. } => "config_invalid",
+            ErrorKind::StateMismatch => "state_mismatch",
+            ErrorKind::AuthorizationDenied { .. } | ErrorKind::GrantRefused { .. } => {
                 "authorization_denied"
             }
-            Error::InvalidCallback(_) => "invalid_callback",
-            Error::InvalidTokenResponse(_) => "invalid_token_response",
-            Error::NotAuthenticated => "not_authenticated",
-            Error::OriginNotAllowed { .. } => "origin_not_allowed",
-            Error::RefreshFailed { .. } => "refresh_failed",
-            Error::SessionExpired { .. } => "session_expired",
-            Error::TokenInvalid { .. } => "token_invalid",
-            Error::InsecureGrant(_) => "insecure_grant",
-            Error::RevokeFailed { .. } => "revoke_failed",
-            Error::StorageUnavailable { .. } => "storage_unavailable",
-            Error::ListenerFailed { .. } => "listener_failed",
-            Error::InvalidRequest(_) => "invalid_request",
-            Error::ApiError(_) => "api_error",
-            Error::PaginationLoop { .. } => "pagination_loop",
-            Error::NetworkError { .. } => "network_error",
-            Error::Unsupported(_) => "unsupported",
-            Error::PopupBlocked => "popup_blocked",
-            Error::PopupClosed => "popup_closed",
-            Error::Timeout(_) => "timeout",
+            ErrorKind::InvalidCallback(_) => "invalid_callback",
+            ErrorKind::InvalidTokenResponse(_) => "invalid_token_response",
+            ErrorKind::NotAuthenticated => "not_authenticated",
+            ErrorKind::OriginNotAllowed { .. } => "origin_not_allowed",
+            ErrorKind::RefreshFailed { .. } => "refresh_failed",
+            ErrorKind::SessionExpired { .. } => "session_expired",
+            ErrorKind::TokenInvalid { .. } => "token_invalid",
+            ErrorKind::InsecureGrant(_) => "insecure_grant",
+            ErrorKind::RevokeFailed { .. } => "revoke_failed",
+            ErrorKind::StorageUnavailable { .. } => "storage_unavailable",
+            ErrorKind::ListenerFailed { .. } => "listener_failed",
+            ErrorKind::InvalidRequest(_) => "invalid_request",
+            ErrorKind::ApiError(_) => "api_error",
+            ErrorKind::PaginationLoop { .. } => "pagination_loop",
+            ErrorKind::NetworkError { .. } => "network_error",
+            ErrorKind::Unsupported(_) => "unsupported",
+            ErrorKind::PopupBlocked => "popup_blocked",
+            ErrorKind::PopupClosed => "popup_closed",
+            ErrorKind::Timeout(_) => "timeout",
         }
     }
 
     // The constructors below are not inlined: each error site then costs a call, not a copy
     // of the allocation code, which keeps the wasm module small.
 
-    /// A [`Error::ConfigInvalid`].
+    /// A [`ErrorKind::ConfigInvalid`].
     #[inline(never)]
     pub fn config(field: &str, reason: &'static str) -> Self {
-        Error::ConfigInvalid {
+        ErrorKind::ConfigInvalid {
             field: field.into(),
             reason: Cow::Borrowed(reason),
         }
+        .into()
     }
 
-    /// A [`Error::ConfigInvalid`] whose reason is built at run time.
+    /// A [`ErrorKind::ConfigInvalid`] whose reason is built at run time.
     #[inline(never)]
     pub fn config_owned(field: &str, reason: String) -> Self {
-        Error::ConfigInvalid {
+        ErrorKind::ConfigInvalid {
             field: field.into(),
             reason: Cow::Owned(reason),
         }
+        .into()
     }
 
-    /// An [`Error::InvalidCallback`].
+    /// An [`ErrorKind::InvalidCallback`].
     #[inline(never)]
     pub fn callback(why: &str) -> Self {
-        Error::InvalidCallback(why.into())
+        ErrorKind::InvalidCallback(why.into()).into()
     }
 
-    /// An [`Error::InvalidRequest`].
+    /// An [`ErrorKind::InvalidRequest`].
     #[inline(never)]
     pub fn invalid_request(why: &str) -> Self {
-        Error::InvalidRequest(why.into())
+        ErrorKind::InvalidRequest(why.into()).into()
     }
 
-    /// An [`Error::Unsupported`].
+    /// An [`ErrorKind::Unsupported`].
     #[inline(never)]
     pub fn unsupported(why: &str) -> Self {
-        Error::Unsupported(why.into())
+        ErrorKind::Unsupported(why.into()).into()
     }
 
-    /// An [`Error::NetworkError`] without a correlation id.
+    /// An [`ErrorKind::NetworkError`] without a correlation id.
     #[inline(never)]
     pub fn network(why: &str, cause: Cause) -> Self {
-        Error::NetworkError {
+        ErrorKind::NetworkError {
             why: why.into(),
             correlation_id: None,
             status: None,
             cause,
         }
+        .into()
     }
 
     /// What failed underneath, if anything.
     pub fn cause(&self) -> &Cause {
-        match self {
-            Error::RefreshFailed { cause, .. }
-            | Error::RevokeFailed { cause, .. }
-            | Error::StorageUnavailable { cause, .. }
-            | Error::ListenerFailed { cause, .. }
-            | Error::NetworkError { cause, .. } => cause,
+        match self.kind() {
+            ErrorKind::RefreshFailed { cause, .. }
+            | ErrorKind::RevokeFailed { cause, .. }
+            | ErrorKind::StorageUnavailable { cause, .. }
+            | ErrorKind::ListenerFailed { cause, .. }
+            | ErrorKind::NetworkError { cause, .. } => cause,
             _ => &Cause::None,
         }
     }
@@ -329,11 +356,11 @@ impl Error {
         // Every message is at most five parts joined: one table and one `cat`, rather than a
         // `cat` (and its slice) per variant.
         let number;
-        let parts: [&str; 5] = match self {
-            Error::ConfigInvalid { field, reason } => {
+        let parts: [&str; 5] = match self.kind() {
+            ErrorKind::ConfigInvalid { field, reason } => {
                 ["invalid config: `", field, "` ", reason, ""]
             }
-            Error::StateMismatch => [
+            ErrorKind::StateMismatch => [
                 "the sign-in response does not belong to a sign-in started in this \
                  tab (state missing, unknown, reused or different); nothing was stored",
                 "",
@@ -341,14 +368,14 @@ impl Error {
                 "",
                 "",
             ],
-            Error::AuthorizationDenied { error, description } => [
+            ErrorKind::AuthorizationDenied { error, description } => [
                 "sign-in refused by the authorization server: ",
                 error,
                 if description.is_some() { ": " } else { "" },
                 description.as_deref().unwrap_or_default(),
                 "",
             ],
-            Error::GrantRefused { status, oauth } => {
+            ErrorKind::GrantRefused { status, oauth } => {
                 number = decimal(u64::from(*status));
                 let (comma, error) = oauth_error(oauth);
                 [
@@ -359,28 +386,28 @@ impl Error {
                     "",
                 ]
             }
-            Error::InvalidCallback(why) => [
+            ErrorKind::InvalidCallback(why) => [
                 "malformed sign-in response: ",
                 why,
                 "; nothing was stored",
                 "",
                 "",
             ],
-            Error::InvalidTokenResponse(why) => [
+            ErrorKind::InvalidTokenResponse(why) => [
                 "malformed token endpoint response: ",
                 why,
                 "; nothing was stored",
                 "",
                 "",
             ],
-            Error::NotAuthenticated => [
+            ErrorKind::NotAuthenticated => [
                 "not signed in (no unexpired token); the request was not sent",
                 "",
                 "",
                 "",
                 "",
             ],
-            Error::OriginNotAllowed { origin } => [
+            ErrorKind::OriginNotAllowed { origin } => [
                 origin,
                 " is not an allowed origin for the token; the request was not sent \
                  (add it to `allowedOrigins` if it should receive it)",
@@ -388,17 +415,17 @@ impl Error {
                 "",
                 "",
             ],
-            Error::RefreshFailed { why, .. } => [
+            ErrorKind::RefreshFailed { why, .. } => [
                 "refreshing the token failed: ",
                 why,
                 "; the session is unchanged",
                 "",
                 "",
             ],
-            Error::SessionExpired { .. } => {
+            ErrorKind::SessionExpired { .. } => {
                 ["the session has expired: sign in again", "", "", "", ""]
             }
-            Error::TokenInvalid { status, oauth } => {
+            ErrorKind::TokenInvalid { status, oauth } => {
                 number = decimal(u64::from(*status));
                 let (comma, error) = oauth_error(oauth);
                 [
@@ -409,25 +436,25 @@ impl Error {
                     ")",
                 ]
             }
-            Error::InsecureGrant(why) => [why, "", "", "", ""],
-            Error::RevokeFailed { why, .. } => ["revoking the ", why, "", "", ""],
-            Error::StorageUnavailable { why, .. } => [
+            ErrorKind::InsecureGrant(why) => [why, "", "", "", ""],
+            ErrorKind::RevokeFailed { why, .. } => ["revoking the ", why, "", "", ""],
+            ErrorKind::StorageUnavailable { why, .. } => [
                 "sessionStorage is not usable here (",
                 why,
                 "); the session is kept in memory for this page",
                 "",
                 "",
             ],
-            Error::ListenerFailed { why, .. } => ["a ", why, "", "", ""],
-            Error::InvalidRequest(why) => [
+            ErrorKind::ListenerFailed { why, .. } => ["a ", why, "", "", ""],
+            ErrorKind::InvalidRequest(why) => [
                 "invalid request: ",
                 why,
                 "; the request was not sent",
                 "",
                 "",
             ],
-            Error::ApiError(api) => ["Tangoe API error: ", &api.summary, "", "", ""],
-            Error::PaginationLoop {
+            ErrorKind::ApiError(api) => ["Tangoe API error: ", &api.summary, "", "", ""],
+            ErrorKind::PaginationLoop {
                 href,
                 max_pages: Some(max),
             } => {
@@ -440,16 +467,16 @@ impl Error {
                     "",
                 ]
             }
-            Error::PaginationLoop { href, .. } => [
+            ErrorKind::PaginationLoop { href, .. } => [
                 "pagination stopped: _meta.hrefNext points back to a page already fetched (",
                 href,
                 ")",
                 "",
                 "",
             ],
-            Error::NetworkError { why, .. } => ["network error: ", why, "", "", ""],
-            Error::Unsupported(why) => ["unsupported here: ", why, "", "", ""],
-            Error::PopupBlocked => [
+            ErrorKind::NetworkError { why, .. } => ["network error: ", why, "", "", ""],
+            ErrorKind::Unsupported(why) => ["unsupported here: ", why, "", "", ""],
+            ErrorKind::PopupBlocked => [
                 "the browser blocked the sign-in popup: call loginPopup() \
                  from a click handler, or sign in with login()",
                 "",
@@ -457,14 +484,14 @@ impl Error {
                 "",
                 "",
             ],
-            Error::PopupClosed => [
+            ErrorKind::PopupClosed => [
                 "the sign-in popup was closed before the sign-in finished; nothing was stored",
                 "",
                 "",
                 "",
                 "",
             ],
-            Error::Timeout(why) => ["timed out: ", why, "; nothing was stored", "", ""],
+            ErrorKind::Timeout(why) => ["timed out: ", why, "; nothing was stored", "", ""],
         };
         cat(&parts)
     }
@@ -474,25 +501,26 @@ impl Error {
         // `js::error::to_js` sets these same fields straight from the error (a smaller
         // module than building this struct and reading it back): keep the two in step.
         let mut d = ErrorDetails::default();
-        match self {
-            Error::ConfigInvalid { field, .. } => d.field = Some(field),
-            Error::OriginNotAllowed { origin } => d.origin = Some(origin),
-            Error::PaginationLoop { href, .. } => d.href = Some(href),
-            Error::AuthorizationDenied { error, description } => {
+        match self.kind() {
+            ErrorKind::ConfigInvalid { field, .. } => d.field = Some(field),
+            ErrorKind::OriginNotAllowed { origin } => d.origin = Some(origin),
+            ErrorKind::PaginationLoop { href, .. } => d.href = Some(href),
+            ErrorKind::AuthorizationDenied { error, description } => {
                 d.oauth_error = Some(error);
                 d.oauth_error_description = description.as_deref();
             }
-            Error::GrantRefused { status, oauth } | Error::TokenInvalid { status, oauth } => {
+            ErrorKind::GrantRefused { status, oauth }
+            | ErrorKind::TokenInvalid { status, oauth } => {
                 d.status = Some(*status);
                 d.set_oauth(oauth);
             }
-            Error::RefreshFailed { status, oauth, .. } => {
+            ErrorKind::RefreshFailed { status, oauth, .. } => {
                 d.status = *status;
                 d.set_oauth(oauth);
             }
-            Error::SessionExpired { oauth } => d.set_oauth(oauth),
-            Error::RevokeFailed { status, .. } => d.status = *status,
-            Error::NetworkError {
+            ErrorKind::SessionExpired { oauth } => d.set_oauth(oauth),
+            ErrorKind::RevokeFailed { status, .. } => d.status = *status,
+            ErrorKind::NetworkError {
                 correlation_id,
                 status,
                 ..
@@ -500,7 +528,7 @@ impl Error {
                 d.correlation_id = correlation_id.as_deref();
                 d.status = *status;
             }
-            Error::ApiError(api) => {
+            ErrorKind::ApiError(api) => {
                 d.status = Some(api.status);
                 d.correlation_id = api.correlation_id.as_deref();
                 d.error_code = api.error_code.as_deref();
@@ -531,6 +559,13 @@ fn oauth_error(oauth: &OAuthError) -> (&'static str, &str) {
     }
 }
 
+/// The same as the [`ErrorKind`]'s: the box does not show.
+impl fmt::Debug for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.kind(), f)
+    }
+}
+
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.message())
@@ -550,46 +585,56 @@ mod tests {
     fn codes_are_stable() {
         let all = [
             (Error::config("clientId", "is required"), "config_invalid"),
-            (Error::StateMismatch, "state_mismatch"),
+            (ErrorKind::StateMismatch.into(), "state_mismatch"),
             (
-                Error::AuthorizationDenied {
+                ErrorKind::AuthorizationDenied {
                     error: "access_denied".into(),
                     description: None,
-                },
+                }
+                .into(),
                 "authorization_denied",
             ),
-            (Error::InvalidCallback("x".into()), "invalid_callback"),
             (
-                Error::InvalidTokenResponse("x".into()),
+                ErrorKind::InvalidCallback("x".into()).into(),
+                "invalid_callback",
+            ),
+            (
+                ErrorKind::InvalidTokenResponse("x".into()).into(),
                 "invalid_token_response",
             ),
-            (Error::NotAuthenticated, "not_authenticated"),
+            (ErrorKind::NotAuthenticated.into(), "not_authenticated"),
             (
-                Error::OriginNotAllowed {
+                ErrorKind::OriginNotAllowed {
                     origin: "https://evil.example".into(),
-                },
+                }
+                .into(),
                 "origin_not_allowed",
             ),
-            (Error::InvalidRequest("x".into()), "invalid_request"),
             (
-                Error::PaginationLoop {
+                ErrorKind::InvalidRequest("x".into()).into(),
+                "invalid_request",
+            ),
+            (
+                ErrorKind::PaginationLoop {
                     href: "x".into(),
                     max_pages: None,
-                },
+                }
+                .into(),
                 "pagination_loop",
             ),
             (Error::network("x", Cause::None), "network_error"),
             (
-                Error::SessionExpired {
+                ErrorKind::SessionExpired {
                     oauth: OAuthError::default(),
-                },
+                }
+                .into(),
                 "session_expired",
             ),
-            (Error::InsecureGrant("x"), "insecure_grant"),
-            (Error::Unsupported("x".into()), "unsupported"),
-            (Error::PopupBlocked, "popup_blocked"),
-            (Error::PopupClosed, "popup_closed"),
-            (Error::Timeout("x".into()), "timeout"),
+            (ErrorKind::InsecureGrant("x").into(), "insecure_grant"),
+            (ErrorKind::Unsupported("x".into()).into(), "unsupported"),
+            (ErrorKind::PopupBlocked.into(), "popup_blocked"),
+            (ErrorKind::PopupClosed.into(), "popup_closed"),
+            (ErrorKind::Timeout("x".into()).into(), "timeout"),
         ];
         for (err, code) in all {
             assert_eq!(err.code(), code);
@@ -598,10 +643,11 @@ mod tests {
 
     #[test]
     fn details_carry_the_fields() {
-        let denied = Error::AuthorizationDenied {
+        let denied: Error = ErrorKind::AuthorizationDenied {
             error: "access_denied".into(),
             description: Some("The \"user\" cancelled".into()),
-        };
+        }
+        .into();
         assert_eq!(
             denied.message(),
             "sign-in refused by the authorization server: access_denied: The \"user\" cancelled"
@@ -613,13 +659,14 @@ mod tests {
             Error::config("tenant", "is required").details().field,
             Some("tenant")
         );
-        let refused = Error::TokenInvalid {
+        let refused: Error = ErrorKind::TokenInvalid {
             status: 401,
             oauth: OAuthError {
                 error: Some("invalid_client".into()),
                 description: None,
             },
-        };
+        }
+        .into();
         assert_eq!(
             refused.message(),
             "Tangoe does not accept the token (HTTP 401, invalid_client)"

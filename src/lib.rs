@@ -40,7 +40,7 @@
 //! let response: web_sys::Response = client.fetch(request).await?; // HTTP errors are responses
 //! client.logout();
 //! # let _ = (session, me.name, response);
-//! # let error = Error::NotAuthenticated;
+//! # let error: Error = mobproc_auth::ErrorKind::NotAuthenticated.into();
 //! let code: &str = error.code(); // the same codes as the npm package's MobprocError.code
 //! # let _ = code;
 //! # Ok(())
@@ -51,7 +51,7 @@
 //! - A pure core with no web-sys, tested natively: [`config`] (every value checked once, the
 //!   field named on error), [`authorize`], [`callback`] (`state` first, then the token),
 //!   [`token`] (the stored record and its absolute expiry), [`headers`] and [`context`] (which
-//!   headers a call carries), [`pagination`], [`error`] (one enum, stable codes), [`encode`],
+//!   headers a call carries), [`pagination`], [`error`] (one boxed enum, stable codes), [`encode`],
 //!   [`url`], [`secret`] (values that print `[redacted]`).
 //! - [`client`] (wasm32): the browser client on web-sys (storage, location, history, crypto,
 //!   the API `fetch`), gloo-net (token, validation and revocation requests), js-sys (`Date`,
@@ -107,5 +107,5 @@ pub use client::{
     Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, PopupOptions, Validation,
 };
 pub use config::Config;
-pub use error::{Error, Result};
+pub use error::{Error, ErrorKind, Result};
 pub use token::Session;

@@ -3,7 +3,7 @@
 //! decision is made here.
 
 use crate::config::ValidConfig;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::prelude::*;
 
 /// Whether the page at `href` (Tangoe's `_meta.hrefNext`, as the browser's URL parser
@@ -16,15 +16,17 @@ pub fn check_next<'a>(
     mut seen: impl Iterator<Item = &'a str>,
 ) -> Result<()> {
     if !config.is_allowed_origin(origin) {
-        return Err(Error::OriginNotAllowed {
+        return Err(ErrorKind::OriginNotAllowed {
             origin: origin.to_owned(),
-        });
+        }
+        .into());
     }
     if seen.any(|page| page == href) {
-        return Err(Error::PaginationLoop {
+        return Err(ErrorKind::PaginationLoop {
             href: href.to_owned(),
             max_pages: None,
-        });
+        }
+        .into());
     }
     Ok(())
 }

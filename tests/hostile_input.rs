@@ -15,7 +15,7 @@ use mobproc_auth::authorize::sanitize_return_to;
 use mobproc_auth::callback::{evaluate, is_oauth_response, PendingSignIn};
 use mobproc_auth::secret::State;
 use mobproc_auth::token::{seconds_from_number, seconds_from_text, TokenRecord, MAX_TIME_MS};
-use mobproc_auth::Error;
+use mobproc_auth::ErrorKind;
 
 const NOW: u64 = 1_700_000_000_000;
 const STATE: &str = "pending-state-0123456789abcdefghijklmnopqrstu";
@@ -301,8 +301,8 @@ fn a_replayed_response_is_refused() {
     let first = evaluate(&fragment, Some(&pending()), NOW).unwrap();
     assert_eq!(first.record.access_token().secret(), "tok.A-1");
     assert_eq!(
-        evaluate(&fragment, None, NOW + 1).unwrap_err(),
-        Error::StateMismatch
+        evaluate(&fragment, None, NOW + 1).unwrap_err().into_kind(),
+        ErrorKind::StateMismatch
     );
     // A new sign-in in the same tab does not make the old response valid again.
     let newer = PendingSignIn {
@@ -311,8 +311,10 @@ fn a_replayed_response_is_refused() {
         verifier: None,
     };
     assert_eq!(
-        evaluate(&fragment, Some(&newer), NOW + 2).unwrap_err(),
-        Error::StateMismatch
+        evaluate(&fragment, Some(&newer), NOW + 2)
+            .unwrap_err()
+            .into_kind(),
+        ErrorKind::StateMismatch
     );
 }
 
@@ -323,18 +325,21 @@ fn oauth_errors_keep_what_the_server_said() {
         Some(&pending()),
         NOW,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .into_kind();
     assert_eq!(
         with,
-        Error::AuthorizationDenied {
+        ErrorKind::AuthorizationDenied {
             error: "access_denied".into(),
             description: Some("The user cancelled".into()),
         }
     );
-    let without = evaluate(&with_state("error=access_denied"), Some(&pending()), NOW).unwrap_err();
+    let without = evaluate(&with_state("error=access_denied"), Some(&pending()), NOW)
+        .unwrap_err()
+        .into_kind();
     assert_eq!(
         without,
-        Error::AuthorizationDenied {
+        ErrorKind::AuthorizationDenied {
             error: "access_denied".into(),
             description: None,
         }
@@ -348,9 +353,10 @@ fn oauth_errors_keep_what_the_server_said() {
         Some(&pending()),
         NOW,
     )
-    .unwrap_err();
+    .unwrap_err()
+    .into_kind();
     match huge {
-        Error::AuthorizationDenied {
+        ErrorKind::AuthorizationDenied {
             description: Some(d),
             ..
         } => assert_eq!(d.len(), 500),

@@ -20,7 +20,7 @@ use mobproc_auth::token::{
     is_b64token, seconds_from_number, seconds_from_text, TokenRecord, MAX_TIME_MS,
 };
 use mobproc_auth::url::HttpUrl;
-use mobproc_auth::{authorize, headers, Error};
+use mobproc_auth::{authorize, headers, Error, ErrorKind};
 use proptest::prelude::*;
 use proptest::test_runner::{TestCaseError, TestRunner};
 use std::cell::RefCell;
@@ -319,7 +319,7 @@ fn check_evaluated(
     now: u64,
     result: Result<SignedIn, Error>,
 ) -> Result<(), TestCaseError> {
-    match result {
+    match result.map_err(Error::into_kind) {
         Ok(signed_in) => {
             let pending = pending.expect("accepted without a pending sign-in");
             let states = values_of(fragment, "state");
@@ -349,13 +349,13 @@ fn check_evaluated(
             prop_assert!(json.starts_with('{') && json.ends_with('}'), "{}", json);
             prop_assert!(!json.bytes().any(|b| b < 0x20), "{}", json);
         }
-        Err(Error::StateMismatch) => {}
-        Err(Error::AuthorizationDenied { error, description }) => {
+        Err(ErrorKind::StateMismatch) => {}
+        Err(ErrorKind::AuthorizationDenied { error, description }) => {
             prop_assert!(pending.is_some());
             prop_assert!(error.len() <= 500);
             prop_assert!(description.is_none_or(|d| d.len() <= 500));
         }
-        Err(Error::InvalidCallback(why)) => prop_assert!(!why.is_empty()),
+        Err(ErrorKind::InvalidCallback(why)) => prop_assert!(!why.is_empty()),
         Err(other) => prop_assert!(false, "unexpected error {:?}", other),
     }
     Ok(())

@@ -3,7 +3,7 @@
 use super::http::CallContext;
 use super::value::{href, now_ms, parse_json, string};
 use super::Client;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, ErrorKind, Result};
 use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
 use serde::de::DeserializeOwned;
@@ -17,7 +17,7 @@ impl Client {
         let (value, id) = self.fetch_json_value(&self.resolve(path)?).await?;
         let correlation_id = id.as_string();
         serde_wasm_bindgen::from_value(value).map_err(|error| {
-            Error::ApiError(Box::new(ApiError {
+            ErrorKind::ApiError(Box::new(ApiError {
                 summary: cat(&[
                     "the body does not have the expected shape: ",
                     &error.to_string(),
@@ -26,6 +26,7 @@ impl Client {
                 correlation_id,
                 ..ApiError::default()
             }))
+            .into()
         })
     }
 
@@ -66,12 +67,13 @@ impl Client {
         let text = match text {
             Some(text) => text,
             None => {
-                return Err(Error::NetworkError {
+                return Err(ErrorKind::NetworkError {
                     why: "the response body could not be read".into(),
                     correlation_id: id.as_string(),
                     status: Some(status),
                     cause: crate::error::Cause::None,
-                })
+                }
+                .into())
             }
         };
         if ok && text.length() == 0 {
@@ -126,7 +128,7 @@ impl Client {
             error.body = Some(clip(&text, 1000));
         }
         error.summary = cat(&["HTTP ", &decimal(u64::from(status)), lead, &summary]);
-        Err(Error::ApiError(error))
+        Err(ErrorKind::ApiError(error).into())
     }
 }
 

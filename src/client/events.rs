@@ -2,7 +2,7 @@
 
 use super::value::{cause, message_of};
 use crate::client::Session;
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::text::cat;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -123,10 +123,13 @@ impl Events {
             at += 1;
             if let Err(thrown) = listener(event) {
                 if kind != EventKind::Error {
-                    self.emit_error(Error::ListenerFailed {
-                        why: cat(&[kind.name(), " listener threw: ", &message_of(&thrown)]),
-                        cause: cause(thrown),
-                    });
+                    self.emit_error(
+                        ErrorKind::ListenerFailed {
+                            why: cat(&[kind.name(), " listener threw: ", &message_of(&thrown)]),
+                            cause: cause(thrown),
+                        }
+                        .into(),
+                    );
                 }
             }
         }

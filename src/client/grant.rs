@@ -11,7 +11,7 @@ use super::Client;
 use crate::callback::CodeGrant;
 use crate::config::ClientAuth;
 use crate::encode::basic_credentials;
-use crate::error::{Cause, Error, OAuthError, Result};
+use crate::error::{Cause, Error, ErrorKind, OAuthError, Result};
 use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
 use gloo_net::http::{Method, RequestBuilder};
@@ -91,14 +91,18 @@ impl Client {
         };
         match flight.wait().await {
             Some(outcome) => outcome.map(|(session, _)| session),
-            None => Err(Error::NotAuthenticated),
+            None => Err(ErrorKind::NotAuthenticated.into()),
         }
     }
 
     pub(super) async fn refresh_once(&self) -> Result<Option<Session>> {
         let token_url = self.token_url("is required to refresh")?;
-        let record = self.record().ok_or(Error::NotAuthenticated)?;
-        let refresh_token = record.refresh_token().ok_or(Error::NotAuthenticated)?;
+        let record = self
+            .record()
+            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
+        let refresh_token = record
+            .refresh_token()
+            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
         let config = &self.0.config;
         // Scoped: the parameters are not kept in this function's state across the await.
         let sent = {
@@ -132,9 +136,10 @@ impl Client {
                 if still_ours(self) {
                     self.expire();
                 }
-                return Err(Error::SessionExpired {
+                return Err(ErrorKind::SessionExpired {
                     oauth: answer.oauth(),
-                });
+                }
+                .into());
             }
             Ok(answer) if !answer.ok => (
                 cat(&[
@@ -150,7 +155,7 @@ impl Client {
                     // Signed out (or signed in anew) meanwhile: do not bring the old session
                     // back.
                     if !still_ours(self) {
-                        return Err(Error::NotAuthenticated);
+                        return Err(ErrorKind::NotAuthenticated.into());
                     }
                     self.save(&fresh);
                     return Ok(self.session());
@@ -159,16 +164,17 @@ impl Client {
                     error.message(),
                     None,
                     OAuthError::default(),
-                    Cause::Error(Box::new(error)),
+                    Cause::Error(error),
                 ),
             },
         };
-        Err(Error::RefreshFailed {
+        Err(ErrorKind::RefreshFailed {
             why,
             status,
             oauth,
             cause,
-        })
+        }
+        .into())
     }
 
     /// Refreshes first when the token expires within the skew. A passing failure while the
@@ -185,7 +191,10 @@ impl Client {
         }
         match self.refresh().await {
             // The token still lasts (`TokenRecord::is_expired` of the record read above).
-            Err(error @ Error::RefreshFailed { .. }) if now_ms() < expires_at => {
+            Err(error)
+                if matches!(error.kind(), ErrorKind::RefreshFailed { .. })
+                    && now_ms() < expires_at =>
+            {
                 self.0.events.emit_error(error);
                 Ok(())
             }
@@ -252,10 +261,11 @@ impl Client {
         async move {
             let answer = sent.await.map_err(network_error)?;
             if !answer.ok {
-                return Err(Error::GrantRefused {
+                return Err(ErrorKind::GrantRefused {
                     status: answer.status,
                     oauth: answer.oauth(),
-                });
+                }
+                .into());
             }
             token_record(&answer, None)
         }
@@ -265,9 +275,10 @@ impl Client {
     /// a secret. Returns the token URL.
     pub fn password_grant_ready(&self) -> Result<String> {
         if in_browser_page() {
-            return Err(Error::InsecureGrant(
+            return Err(ErrorKind::InsecureGrant(
                 "the password grant is refused in a browser page: use login() (the implicit grant)",
-            ));
+            )
+            .into());
         }
         let token_url = self.token_url("is required for the password grant")?;
         if self.0.config.client_secret().is_none() {
@@ -282,7 +293,9 @@ impl Client {
     /// Asks Tangoe whether the access token is valid, and for what: the validator service
     /// when configured, else the token endpoint's validate grant.
     pub async fn validate(&self) -> Result<Validation> {
-        let record = self.usable().ok_or(Error::NotAuthenticated)?;
+        let record = self
+            .usable()
+            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
         let token = record.access_token().secret();
         let config = &self.0.config;
         // One request, one await: a second would add its state to this function's.
@@ -309,16 +322,18 @@ impl Client {
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
         if is_text(&answer.json, "error", "invalid_client") {
-            return Err(Error::GrantRefused {
+            return Err(ErrorKind::GrantRefused {
                 status: answer.status,
                 oauth: answer.oauth(),
-            });
+            }
+            .into());
         }
         if !answer.ok || !answer.json.is_object() {
-            return Err(Error::TokenInvalid {
+            return Err(ErrorKind::TokenInvalid {
                 status: answer.status,
                 oauth: answer.oauth(),
-            });
+            }
+            .into());
         }
         let owner = field(&answer.json, "access_token");
         let multitenant = field(&owner, "multitenant");
@@ -373,11 +388,14 @@ impl Client {
                 } else {
                     " failed: "
                 };
-                client.0.events.emit_error(Error::RevokeFailed {
-                    why: cat(&[hint, opening, &text, close]),
-                    status,
-                    cause,
-                });
+                client.0.events.emit_error(
+                    ErrorKind::RevokeFailed {
+                        why: cat(&[hint, opening, &text, close]),
+                        status,
+                        cause,
+                    }
+                    .into(),
+                );
                 Ok(JsValue::UNDEFINED)
             }));
         }
@@ -482,7 +500,7 @@ fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<Token
         text("scope").as_deref(),
         now_ms(),
     )
-    .map_err(|why| Error::InvalidTokenResponse(why.into()))
+    .map_err(|why| ErrorKind::InvalidTokenResponse(why.into()).into())
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]

@@ -5,7 +5,7 @@
 use super::value::{cause, message_of};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::headers::api_header_parts;
 use crate::token::TokenRecord;
 use std::cell::Cell;
@@ -177,7 +177,7 @@ impl Client {
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
         let origin = url_origin(&url);
         if !self.0.config.is_allowed_origin(&origin) {
-            return Err(Error::OriginNotAllowed { origin });
+            return Err(ErrorKind::OriginNotAllowed { origin }.into());
         }
         // Compared as JavaScript strings (`===`): nothing copied into Rust.
         if props(request).mode() == "no-cors" {
@@ -227,7 +227,9 @@ impl Client {
             let current = self.usable();
             if current.is_some_and(|now| now.access_token() == sent_with.access_token()) {
                 match self.refresh().await {
-                    Err(Error::SessionExpired { .. }) => return Ok(response),
+                    Err(e) if matches!(e.kind(), ErrorKind::SessionExpired { .. }) => {
+                        return Ok(response)
+                    }
                     Err(error) => return Err(error),
                     Ok(_) => {}
                 }
@@ -239,7 +241,9 @@ impl Client {
     /// Sets the Tangoe headers with the current token; returns the record whose token was used.
     fn sign(&self, request: &Request, call: &CallContext) -> Result<Rc<TokenRecord>> {
         // The record, not a copy of its token: nothing cloned to sign or to compare later.
-        let record = self.usable().ok_or(Error::NotAuthenticated)?;
+        let record = self
+            .usable()
+            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
         let token = record.access_token();
         let usual = call.is_usual();
         let cached = usual.then(|| self.0.headers.get(token.secret()));
@@ -310,7 +314,7 @@ impl Client {
             .unwrap_or(JsValue::NULL);
         let response = send_raw(request)
             .await
-            .map_err(|thrown| Error::NetworkError {
+            .map_err(|thrown| ErrorKind::NetworkError {
                 why: crate::error::network_why(
                     &message_of(&thrown),
                     &origin_of(&request.url()),

@@ -32,7 +32,7 @@ pub(crate) use value::{
 
 use crate::config::{Config, ValidConfig};
 use crate::context::Context;
-use crate::error::{Error, Result};
+use crate::error::{ErrorKind, Result};
 use crate::secret::AccessToken;
 use crate::text::cat;
 use crate::token::{Session, TokenRecord};
@@ -64,10 +64,11 @@ pub struct Callback {
 /// [`Client::new`] and the npm config reader, which refuses it before reading further.
 pub(crate) fn no_secret_in_page(secret: &Option<String>) -> Result<()> {
     if secret.is_some() && value::in_browser_page() {
-        return Err(Error::InsecureGrant(
+        return Err(ErrorKind::InsecureGrant(
             "a clientSecret is refused in a browser page, where it cannot stay secret: \
              use login() (the implicit grant)",
-        ));
+        )
+        .into());
     }
     Ok(())
 }

@@ -3,7 +3,7 @@
 
 use super::value::{self, field, message_of};
 use super::Client;
-use crate::error::{ApiError, Error, Result};
+use crate::error::{ApiError, Error, ErrorKind, Result};
 use crate::pagination::check_next;
 use crate::text::{cat, decimal};
 use wasm_bindgen::{JsCast, JsValue};
@@ -83,10 +83,11 @@ impl Pages {
         self.count += 1;
         // A server that makes up new links forever is a loop too.
         if self.count > self.max_pages {
-            return Err(Error::PaginationLoop {
+            return Err(ErrorKind::PaginationLoop {
                 href,
                 max_pages: Some(self.max_pages),
-            });
+            }
+            .into());
         }
         self.seen.push(href.clone());
         let (page, correlation_id) = self.client.fetch_json_value(&href).await?;
@@ -112,10 +113,11 @@ impl Pages {
             return Ok(None);
         }
         let not_url = |why: &str| {
-            Error::ApiError(Box::new(ApiError {
+            ErrorKind::ApiError(Box::new(ApiError {
                 summary: cat(&["Tangoe's `_meta.hrefNext` is not a URL: ", why]),
                 ..ApiError::default()
             }))
+            .into()
         };
         let Some(next) = next.as_string() else {
             let kind = next.js_typeof().as_string().unwrap_or_default();

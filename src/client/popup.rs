@@ -11,7 +11,7 @@ use super::value::{
 };
 use super::Client;
 use crate::callback::PendingSignIn;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::token::Session;
 use std::cell::Cell;
 use std::future::Future;
@@ -78,10 +78,10 @@ impl Client {
         async move {
             match flight {
                 Ok(flight) => match flight.wait().await {
-                    Some(outcome) => {
-                        outcome.and_then(|(session, _)| session.ok_or(Error::NotAuthenticated))
-                    }
-                    None => Err(Error::PopupClosed),
+                    Some(outcome) => outcome.and_then(|(session, _)| {
+                        session.ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
+                    }),
+                    None => Err(ErrorKind::PopupClosed.into()),
                 },
                 Err(error) => Err(error),
             }
@@ -123,7 +123,7 @@ impl Client {
             .flatten();
         let Some(popup) = popup else {
             self.forget_pending_of(&pending.state);
-            return Err(Error::PopupBlocked);
+            return Err(ErrorKind::PopupBlocked.into());
         };
         let Some(channel) = popup_channel(pending.state.secret()) else {
             call_method(&popup, "close");
@@ -152,7 +152,8 @@ impl Client {
             }
         };
         self.accept_answer(&answer, Some(&open.pending)).await?;
-        self.session().ok_or(Error::NotAuthenticated)
+        self.session()
+            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
     }
 }
 
@@ -169,13 +170,14 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
         }
         let elapsed = now_ms().saturating_sub(open.opened_at);
         if elapsed >= open.timeout_ms {
-            return Err(Error::Timeout(
+            return Err(ErrorKind::Timeout(
                 "the sign-in popup did not finish within timeoutMs".into(),
-            ));
+            )
+            .into());
         }
         if !severed && is_closed(&open.popup) {
             if elapsed >= SEVERANCE_WINDOW_MS {
-                return Err(Error::PopupClosed);
+                return Err(ErrorKind::PopupClosed.into());
             }
             severed = true;
         }

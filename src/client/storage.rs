@@ -3,7 +3,7 @@
 
 use super::events::Events;
 use super::value::{cause, global, message_of};
-use crate::error::Error;
+use crate::error::ErrorKind;
 use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
@@ -244,9 +244,12 @@ impl Store {
     }
 
     fn report(&self, thrown: JsValue) {
-        self.events.emit_error(Error::StorageUnavailable {
-            why: message_of(&thrown),
-            cause: cause(thrown),
-        });
+        self.events.emit_error(
+            ErrorKind::StorageUnavailable {
+                why: message_of(&thrown),
+                cause: cause(thrown),
+            }
+            .into(),
+        );
     }
 }

@@ -14,7 +14,7 @@ use super::value::{
     sleep,
 };
 use super::{Client, Inner};
-use crate::error::Result;
+use crate::error::{ErrorKind, Result};
 use crate::token::Session;
 use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
@@ -359,7 +359,7 @@ impl Client {
     fn session_or_not_signed_in(&self) -> Result<Option<Session>> {
         match self.session() {
             Some(session) => Ok(Some(session)),
-            None => Err(crate::error::Error::NotAuthenticated),
+            None => Err(ErrorKind::NotAuthenticated.into()),
         }
     }
 }

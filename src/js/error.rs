@@ -1,7 +1,7 @@
 //! Errors cross into JavaScript as the package's `MobprocError` (a real `Error` subclass),
 //! built here once from [`Error::code`], its message and its details.
 
-use crate::error::{Cause, Error, OAuthError};
+use crate::error::{Cause, Error, ErrorKind, OAuthError};
 use js_sys::{Object, Reflect};
 use wasm_bindgen::prelude::*;
 
@@ -37,26 +37,26 @@ pub fn to_js(error: &Error) -> JsValue {
     // read back (smaller module). Absent fields stay unset (`MobprocError` skips `undefined`
     // ones alike); within each error the order is `ErrorDetails`'s, as when serialised.
     // `retryAfter` is at most 2^53 − 1.
-    match error {
-        Error::ConfigInvalid { field, .. } => set("field", field.into()),
-        Error::OriginNotAllowed { origin } => set("origin", origin.into()),
-        Error::PaginationLoop { href, .. } => set("href", href.into()),
-        Error::AuthorizationDenied { error, description } => {
+    match error.kind() {
+        ErrorKind::ConfigInvalid { field, .. } => set("field", field.into()),
+        ErrorKind::OriginNotAllowed { origin } => set("origin", origin.into()),
+        ErrorKind::PaginationLoop { href, .. } => set("href", href.into()),
+        ErrorKind::AuthorizationDenied { error, description } => {
             set("oauthError", error.into());
             text("oauthErrorDescription", description);
         }
-        Error::GrantRefused {
+        ErrorKind::GrantRefused {
             status: code,
             oauth: o,
         }
-        | Error::TokenInvalid {
+        | ErrorKind::TokenInvalid {
             status: code,
             oauth: o,
         } => {
             oauth(o);
             status(Some(*code));
         }
-        Error::RefreshFailed {
+        ErrorKind::RefreshFailed {
             status: code,
             oauth: o,
             ..
@@ -64,9 +64,9 @@ pub fn to_js(error: &Error) -> JsValue {
             oauth(o);
             status(*code);
         }
-        Error::SessionExpired { oauth: o } => oauth(o),
-        Error::RevokeFailed { status: code, .. } => status(*code),
-        Error::NetworkError {
+        ErrorKind::SessionExpired { oauth: o } => oauth(o),
+        ErrorKind::RevokeFailed { status: code, .. } => status(*code),
+        ErrorKind::NetworkError {
             correlation_id,
             status: code,
             ..
@@ -74,7 +74,7 @@ pub fn to_js(error: &Error) -> JsValue {
             status(*code);
             text("correlationId", correlation_id);
         }
-        Error::ApiError(api) => {
+        ErrorKind::ApiError(api) => {
             status(Some(api.status));
             text("correlationId", &api.correlation_id);
             text("errorCode", &api.error_code);

@@ -6,7 +6,7 @@
 use super::error::to_js;
 use super::{config, MobprocClient};
 use crate::client::{run, with_page_list, Client};
-use crate::error::Error;
+use crate::error::{Error, ErrorKind};
 use crate::text::cat;
 use js_sys::{Object, Promise, Reflect};
 use std::cell::Cell;
@@ -53,7 +53,7 @@ pub fn start(value: &JsValue) -> Promise {
                 .refresh()
                 .await
                 .err()
-                .filter(|e| !matches!(e, Error::NotAuthenticated));
+                .filter(|e| !matches!(e.kind(), ErrorKind::NotAuthenticated));
         }
         let client = MobprocClient::wrap(client);
         Ok(outcome(Some(client.into()), return_to, error.as_ref()))
