@@ -16,6 +16,7 @@ use crate::text::cat;
 use crate::token::{seconds_from_number, Session, TokenRecord};
 use gloo_net::http::{Method, RequestBuilder};
 use serde::Serialize;
+use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{AbortSignal, ReferrerPolicy, RequestCredentials, RequestRedirect, UrlSearchParams};
 
@@ -83,14 +84,14 @@ impl Client {
                 let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
                     client.0.refreshing.set(None);
-                    result.map(|session| (session, None))
+                    result.map(|session| Rc::new((session, None)))
                 }));
                 self.0.refreshing.set(Some(flight.clone()));
                 flight
             }
         };
         match flight.wait().await {
-            Some(outcome) => outcome.map(|(session, _)| session),
+            Some(outcome) => outcome.map(|done| done.0.clone()),
             None => Err(ErrorKind::NotAuthenticated.into()),
         }
     }

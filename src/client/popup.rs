@@ -15,6 +15,7 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::token::Session;
 use std::cell::Cell;
 use std::future::Future;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// Options of [`Client::login_popup`].
@@ -78,8 +79,10 @@ impl Client {
         async move {
             match flight {
                 Ok(flight) => match flight.wait().await {
-                    Some(outcome) => outcome.and_then(|(session, _)| {
-                        session.ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
+                    Some(outcome) => outcome.and_then(|done| {
+                        done.0
+                            .clone()
+                            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
                     }),
                     None => Err(ErrorKind::PopupClosed.into()),
                 },
@@ -99,7 +102,7 @@ impl Client {
         let flight = Shared::start(Box::pin(async move {
             let result = client.finish_popup(&open).await;
             page_forget(&UNDER_WAY, client.key(), &open.popup);
-            result.map(|session| (Some(session), None))
+            result.map(|session| Rc::new((Some(session), None)))
         }));
         page_keep(&UNDER_WAY, self.key(), window, flight.clone());
         flight

@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::text::cat;
 use js_sys::{Object, Promise};
 use std::cell::Cell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// How long a popup's page waits for its opener to take the answer.
@@ -54,7 +55,7 @@ impl Client {
             },
         };
         match outcome.wait().await {
-            Some(outcome) => outcome.map(|(_, callback)| callback),
+            Some(outcome) => outcome.map(|done| done.1.clone()),
             None => Ok(None),
         }
     }
@@ -129,13 +130,13 @@ impl Client {
             if let Some(state) = &claimed {
                 if hand_to_opener(state, &answer).await {
                     call_method(&global("window"), "close");
-                    return Ok((None, None));
+                    return Ok(Rc::new((None, None)));
                 }
             }
         }
         self.forget_pending();
         let return_to = self.accept_answer(&answer, pending.as_ref()).await?;
-        Ok((None, Some(Callback { return_to })))
+        Ok(Rc::new((None, Some(Callback { return_to }))))
     }
 
     /// Checks `answer` against `pending` and stores its token: the fragment's own, or the one

@@ -37,8 +37,10 @@ pub fn run(task: Task) -> js_sys::Promise {
 }
 
 /// What shared work ends with: a session (the refresh, a popup sign-in) or a completed
-/// redirect callback. One type for all, so the single flight is in the module once.
-pub type Outcome = crate::error::Result<(Option<crate::token::Session>, Option<super::Callback>)>;
+/// redirect callback. One type for all, so the single flight is in the module once. Behind
+/// an `Rc`: 8 bytes rather than 40 to move through the flight and to each waiter.
+pub type Outcome =
+    crate::error::Result<std::rc::Rc<(Option<crate::token::Session>, Option<super::Callback>)>>;
 
 /// Async work that several callers wait for: it runs once, and each caller gets a clone of
 /// its outcome (the single-flight refresh, a popup sign-in, a page's one redirect callback).
