@@ -146,18 +146,18 @@ impl Client {
         answer: &SignInAnswer,
         pending: Option<&PendingSignIn>,
     ) -> Result<Option<String>> {
-        let (record, return_to) = match self.0.config.response_type() {
+        match self.0.config.response_type() {
             ResponseType::Token => {
                 let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
-                (signed_in.record, signed_in.return_to)
+                self.save(&signed_in.record);
+                Ok(signed_in.return_to)
             }
             ResponseType::Code => {
                 let grant = callback::evaluate_code(&answer.0, pending)?;
-                (self.exchange_code(&grant).await?, grant.return_to)
+                self.save(&*self.exchange_code(&grant).await?);
+                Ok(grant.return_to)
             }
-        };
-        self.save(&record);
-        Ok(return_to)
+        }
     }
 }
 
