@@ -38,10 +38,10 @@ impl Client {
 
     /// A fresh `state` (and PKCE verifier for the code grant) and the URL that carries them.
     pub(super) fn new_sign_in(&self, return_to: Option<&str>) -> Result<(String, PendingSignIn)> {
-        let state = State::from_random_bytes(&random_bytes()?);
+        let state = State::new(random_text()?);
         let verifier = match self.0.config.response_type() {
             ResponseType::Token => None,
-            ResponseType::Code => Some(CodeVerifier::from_random_bytes(&random_bytes()?)),
+            ResponseType::Code => Some(CodeVerifier::new(random_text()?)),
         };
         let url = authorize::authorize_url(&self.0.config, &state, verifier.as_ref())?;
         let pending = PendingSignIn {
@@ -98,11 +98,13 @@ impl Client {
     }
 }
 
-/// 32 bytes from `crypto.getRandomValues`: 256 bits, above RFC 6749 §10.10's 128.
-fn random_bytes() -> Result<[u8; 32]> {
+/// 32 bytes from `crypto.getRandomValues` (256 bits, above RFC 6749 §10.10's 128),
+/// base64url, as `State::from_random_bytes` and `CodeVerifier::from_random_bytes` make them.
+/// The text rather than the bytes: a 12-byte `Result` to return, not a 36-byte one.
+fn random_text() -> Result<String> {
     let mut bytes = [0u8; 32];
     random_values(&mut bytes)?;
-    Ok(bytes)
+    Ok(crate::encode::base64(&bytes, true))
 }
 
 /// Fills `bytes` from `crypto.getRandomValues` (the sign-in's secrets, a correlation id).
