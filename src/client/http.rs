@@ -314,15 +314,18 @@ impl Client {
             .unwrap_or(JsValue::NULL);
         let response = send_raw(request)
             .await
-            .map_err(|thrown| ErrorKind::NetworkError {
-                why: crate::error::network_why(
-                    &message_of(&thrown),
-                    &origin_of(&request.url()),
-                    page_origin().as_deref(),
-                ),
-                correlation_id: correlation_id.as_string(),
-                status: None,
-                cause: cause(thrown),
+            // Boxed in the closure: no 48-byte `Result<_, ErrorKind>` for `?` to convert.
+            .map_err(|thrown| {
+                Error::from(ErrorKind::NetworkError {
+                    why: crate::error::network_why(
+                        &message_of(&thrown),
+                        &origin_of(&request.url()),
+                        page_origin().as_deref(),
+                    ),
+                    correlation_id: correlation_id.as_string(),
+                    status: None,
+                    cause: cause(thrown),
+                })
             })?;
         self.remember(&response, &correlation_id);
         Ok(response)
