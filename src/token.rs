@@ -21,6 +21,13 @@ pub struct TokenRecord {
     scope: Option<String>,
 }
 
+/// `expires_in` (seconds) after `now_ms`, as an absolute expiry (ms), capped at [`MAX_TIME_MS`].
+fn expires_at(now_ms: u64, expires_in_secs: u64) -> u64 {
+    now_ms
+        .saturating_add(expires_in_secs.saturating_mul(1000))
+        .min(MAX_TIME_MS)
+}
+
 /// What the application may see of a session: no token values.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -47,10 +54,12 @@ impl TokenRecord {
         scope: Option<&str>,
         now_ms: u64,
     ) -> Result<Self, &'static str> {
-        let expires_at_ms = now_ms
-            .saturating_add(expires_in_secs.saturating_mul(1000))
-            .min(MAX_TIME_MS);
-        Self::restore(access_token, refresh_token, expires_at_ms, scope)
+        Self::restore(
+            access_token,
+            refresh_token,
+            expires_at(now_ms, expires_in_secs),
+            scope,
+        )
     }
 
     /// Checks the fields of a token response, from the redirect (RFC 6749 §4.2.2) or the token
@@ -72,7 +81,13 @@ impl TokenRecord {
         }
         let expires_in =
             expires_in_secs.ok_or("expires_in is missing or not a positive integer")?;
-        Self::from_grant(access_token, refresh_token, expires_in, scope, now_ms)
+        // `restore` directly, not through `from_grant`: one hop fewer for the 48-byte result.
+        Self::restore(
+            access_token,
+            refresh_token,
+            expires_at(now_ms, expires_in),
+            scope,
+        )
     }
 
     /// Rebuilds a record read back from storage, with the same checks as [`Self::from_grant`].
