@@ -251,7 +251,6 @@ impl Client {
         }
         match navigation::parse_record(&raw) {
             Some(record) => {
-                let record = Rc::new(record);
                 self.0.cached.set(Some((raw, record.clone())));
                 Some(record)
             }
