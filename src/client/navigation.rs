@@ -68,7 +68,8 @@ impl Client {
     }
 
     /// The pending sign-in of this tab, if any (left in place), and whether a popup's.
-    pub(super) fn pending(&self) -> Option<(PendingSignIn, bool)> {
+    /// Boxed: a 4-byte answer rather than a 40-byte one.
+    pub(super) fn pending(&self) -> Option<Box<(PendingSignIn, bool)>> {
         let raw = self.0.store.get(&self.0.pending_key);
         let pending = parse_json(&raw).ok().filter(|_| raw.is_string())?;
         let state = string(&pending, "state").filter(|s| !s.is_empty())?;
@@ -80,7 +81,7 @@ impl Client {
                 .and_then(sanitize_return_to),
             verifier: string(&pending, "verifier").map(CodeVerifier::new),
         };
-        Some((sign_in, popup))
+        Some(Box::new((sign_in, popup)))
     }
 
     /// Forgets the pending sign-in: a `state` (and its verifier) is good for one response.
@@ -92,7 +93,7 @@ impl Client {
     pub(super) fn forget_pending_of(&self, state: &State) {
         if self
             .pending()
-            .is_some_and(|(pending, _)| pending.state.matches(state.secret()))
+            .is_some_and(|found| found.0.state.matches(state.secret()))
         {
             self.forget_pending();
         }

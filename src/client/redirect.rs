@@ -118,10 +118,11 @@ impl Client {
     /// The callback's work, as the page's one outcome. Owns the client: no async block
     /// around it (one state machine fewer).
     async fn complete(self, answer: SignInAnswer) -> super::value::Outcome {
-        let (pending, popup) = self.pending().unzip();
+        let found = self.pending();
+        let pending = found.as_deref().map(|(pending, _)| pending);
+        let popup = found.as_deref().map(|(_, popup)| *popup);
         let claimed = callback::claimed_state(&answer.0);
         let ours = pending
-            .as_ref()
             .zip(claimed.as_deref())
             .is_some_and(|(pending, state)| pending.state.matches(state));
         // A popup's answer goes to the page that opened it; if that page is gone, a popup
@@ -135,7 +136,7 @@ impl Client {
             }
         }
         self.forget_pending();
-        let return_to = self.accept_answer(&answer, pending.as_ref()).await?;
+        let return_to = self.accept_answer(&answer, pending).await?;
         Ok(Rc::new((None, Some(Callback { return_to }))))
     }
 
