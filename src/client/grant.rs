@@ -229,7 +229,7 @@ impl Client {
 
     /// The code grant's second step (RFC 6749 §4.1.3, RFC 7636 §4.5): the code and the
     /// verifier for a token. The code is used once, whatever the answer.
-    pub(super) async fn exchange_code(&self, grant: &CodeGrant) -> Result<Box<TokenRecord>> {
+    pub(super) async fn exchange_code(&self, grant: &CodeGrant) -> Result<Rc<TokenRecord>> {
         let token_url = self.token_url("is required with responseType \"code\"")?;
         let config = &self.0.config;
         let redirect = config
@@ -257,7 +257,7 @@ impl Client {
         &self,
         token_url: &str,
         params: &[(&str, &str)],
-    ) -> impl std::future::Future<Output = Result<Box<TokenRecord>>> + '_ {
+    ) -> impl std::future::Future<Output = Result<Rc<TokenRecord>>> + '_ {
         let sent = self.post_form(token_url, params);
         async move {
             let answer = sent.await.map_err(network_error)?;
@@ -487,8 +487,8 @@ impl Client {
 }
 
 /// The record to store from a token answer; without a new refresh token the previous one is
-/// kept (RFC 6749 §6). Boxed: 4 bytes rather than 48 through the grant futures.
-fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<Box<TokenRecord>> {
+/// kept (RFC 6749 §6). In an `Rc`: 4 bytes rather than 48 through the grant futures.
+fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<Rc<TokenRecord>> {
     let text = |key| answer.text(key);
     let refresh = text("refresh_token");
     TokenRecord::from_response(
@@ -501,7 +501,7 @@ fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<Box<T
         text("scope").as_deref(),
         now_ms(),
     )
-    .map(Box::new)
+    .map(Rc::new)
     .map_err(|why| ErrorKind::InvalidTokenResponse(why.into()).into())
 }
 
