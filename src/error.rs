@@ -3,20 +3,23 @@
 //! The codes are part of the public contract: the JavaScript `MobprocError.code` is exactly
 //! [`Error::code`], and front-ends branch on it. Messages never contain a token or a secret.
 //!
-//! [`Error`] is one pointer (the [`ErrorKind`] is boxed), so a `Result<T, Error>` stays small
-//! wherever it is returned, moved or held across an `await`. Match on [`Error::kind`]:
+//! [`Error`] is one pointer (the [`ErrorKind`] sits behind an `Rc`), so a `Result<T, Error>`
+//! stays small wherever it is returned, moved or held across an `await`, and a clone copies
+//! nothing. Match on [`Error::kind`]:
 //! `matches!(e.kind(), ErrorKind::SessionExpired { .. })`.
 
 use crate::prelude::*;
 
 use crate::text::{cat, decimal};
 use alloc::borrow::Cow;
+use alloc::rc::Rc;
 use core::fmt;
 use serde::Serialize;
 
-/// The library's error: an [`ErrorKind`], boxed so that it is one pointer wide.
+/// The library's error: an [`ErrorKind`] behind a reference count, so that it is one pointer
+/// wide and a clone (each waiter of a shared refresh gets one) copies no fields.
 #[derive(Clone, PartialEq)]
-pub struct Error(Box<ErrorKind>);
+pub struct Error(Rc<ErrorKind>);
 
 /// Everything that can go wrong, one variant per public error code (two for
 /// `authorization_denied`: the sign-in page's answer and the token endpoint's).
@@ -239,7 +242,7 @@ pub struct ErrorDetails<'a> {
 
 impl From<ErrorKind> for Error {
     fn from(kind: ErrorKind) -> Self {
-        Error(Box::new(kind))
+        Error(Rc::new(kind))
     }
 }
 
@@ -249,9 +252,9 @@ impl Error {
         &self.0
     }
 
-    /// The [`ErrorKind`], unboxed.
+    /// The [`ErrorKind`], taken out (copied if a clone of this error is still alive).
     pub fn into_kind(self) -> ErrorKind {
-        *self.0
+        Rc::try_unwrap(self.0).unwrap_or_else(|shared| (*shared).clone())
     }
 
     /// The stable code front-ends branch on, e.g. `"state_mismatch"`.

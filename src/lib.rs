@@ -51,8 +51,8 @@
 //! - A pure core with no web-sys, tested natively: [`config`] (every value checked once, the
 //!   field named on error), [`authorize`], [`callback`] (`state` first, then the token),
 //!   [`token`] (the stored record and its absolute expiry), [`headers`] and [`context`] (which
-//!   headers a call carries), [`pagination`], [`error`] (one boxed enum, stable codes), [`encode`],
-//!   [`url`], [`secret`] (values that print `[redacted]`).
+//!   headers a call carries), [`pagination`], [`error`] (one enum behind an `Rc`, stable
+//!   codes), [`encode`], [`url`], [`secret`] (values that print `[redacted]`).
 //! - [`client`] (wasm32): the browser client on web-sys (storage, location, history, crypto,
 //!   the API `fetch`), gloo-net (token, validation and revocation requests), js-sys (`Date`,
 //!   `Promise`, `Reflect`, `WeakMap`), wasm-bindgen-futures, and serde-wasm-bindgen for values
