@@ -91,12 +91,14 @@ impl Client {
             }
         };
         match flight.wait().await {
-            Some(outcome) => outcome.map(|done| done.0.clone()),
+            Some(outcome) => outcome.map(|done| done.0.as_deref().map(TokenRecord::session)),
             None => Err(ErrorKind::NotAuthenticated.into()),
         }
     }
 
-    pub(super) async fn refresh_once(&self) -> Result<Option<Session>> {
+    /// The refresh itself: the usable record after it (a `Session` is made from it only at
+    /// the public boundary; 4 bytes through the futures rather than 24).
+    pub(super) async fn refresh_once(&self) -> Result<Option<Rc<TokenRecord>>> {
         let token_url = self.token_url("is required to refresh")?;
         let record = self
             .record()
@@ -132,7 +134,7 @@ impl Client {
                 // The refresh token is dead (expired, revoked, rotated away): so is the
                 // session, unless another tab has just rotated it and holds the new one.
                 if self.rotated_elsewhere(refresh_token.secret()).await {
-                    return Ok(self.session());
+                    return Ok(self.usable());
                 }
                 if still_ours(self) {
                     self.expire();
@@ -159,7 +161,7 @@ impl Client {
                         return Err(ErrorKind::NotAuthenticated.into());
                     }
                     self.save(&fresh);
-                    return Ok(self.session());
+                    return Ok(self.usable());
                 }
                 Err(error) => (
                     error.message(),

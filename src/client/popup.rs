@@ -12,7 +12,7 @@ use super::value::{
 use super::Client;
 use crate::callback::PendingSignIn;
 use crate::error::{Error, ErrorKind, Result};
-use crate::token::Session;
+use crate::token::{Session, TokenRecord};
 use std::cell::Cell;
 use std::future::Future;
 use std::rc::Rc;
@@ -81,7 +81,8 @@ impl Client {
                 Ok(flight) => match flight.wait().await {
                     Some(outcome) => outcome.and_then(|done| {
                         done.0
-                            .clone()
+                            .as_deref()
+                            .map(TokenRecord::session)
                             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
                     }),
                     None => Err(ErrorKind::PopupClosed.into()),
@@ -102,7 +103,7 @@ impl Client {
         let flight = Shared::start(Box::pin(async move {
             let result = client.finish_popup(&open).await;
             page_forget(&UNDER_WAY, client.key(), &open.popup);
-            result.map(|session| Rc::new((Some(session), None)))
+            result.map(|record| Rc::new((Some(record), None)))
         }));
         page_keep(&UNDER_WAY, self.key(), window, flight.clone());
         flight
@@ -142,7 +143,9 @@ impl Client {
         })
     }
 
-    async fn finish_popup(&self, open: &OpenPopup) -> Result<Session> {
+    /// The usable record once the popup's answer is stored (a `Session` is made from it for
+    /// the caller).
+    async fn finish_popup(&self, open: &OpenPopup) -> Result<Rc<TokenRecord>> {
         let answer = wait_for_answer(open).await;
         open.channel.set_onmessage(None);
         call_method(&open.channel, "close");
@@ -155,7 +158,7 @@ impl Client {
             }
         };
         self.accept_answer(&answer, Some(&open.pending)).await?;
-        self.session()
+        self.usable()
             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
     }
 }

@@ -15,7 +15,7 @@ use super::value::{
 };
 use super::{Client, Inner};
 use crate::error::{ErrorKind, Result};
-use crate::token::Session;
+use crate::token::TokenRecord;
 use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
@@ -31,7 +31,7 @@ const HOLD_MS: f64 = 100.0;
 /// What came of asking for the refresh lock.
 enum Locked {
     /// The work ran under the lock: its result.
-    Done(Result<Option<Session>>),
+    Done(Result<Option<Rc<TokenRecord>>>),
     /// Another tab holds it (only when not waiting).
     Busy,
     /// Web Locks refused the request (an opaque origin) or dropped it.
@@ -254,7 +254,7 @@ impl Client {
     /// wait for the lock first looks whether the winner's rotated token reached it (asking
     /// the tabs if not) and only refreshes itself when no tab did. Where Web Locks are
     /// missing or refused (an opaque origin), the in-tab single flight alone.
-    pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Session>> {
+    pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
         if self.0.tabs.is_some() && lock_manager().is_object() {
             let before = self.refresh_token_text();
             // At once if the lock is free; if another tab holds it (it is refreshing), once
@@ -356,9 +356,9 @@ impl Client {
         record.refresh_token().map(|t| t.secret().to_owned())
     }
 
-    fn session_or_not_signed_in(&self) -> Result<Option<Session>> {
-        match self.session() {
-            Some(session) => Ok(Some(session)),
+    fn session_or_not_signed_in(&self) -> Result<Option<Rc<TokenRecord>>> {
+        match self.usable() {
+            Some(record) => Ok(Some(record)),
             None => Err(ErrorKind::NotAuthenticated.into()),
         }
     }

@@ -36,11 +36,16 @@ pub fn run(task: Task) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(task)
 }
 
-/// What shared work ends with: a session (the refresh, a popup sign-in) or a completed
-/// redirect callback. One type for all, so the single flight is in the module once. Behind
-/// an `Rc`: 8 bytes rather than 40 to move through the flight and to each waiter.
-pub type Outcome =
-    crate::error::Result<std::rc::Rc<(Option<crate::token::Session>, Option<super::Callback>)>>;
+/// What shared work ends with: the usable record (the refresh, a popup sign-in; a `Session`
+/// is made from it for the caller) or a completed redirect callback. One type for all, so
+/// the single flight is in the module once. Behind an `Rc`: 8 bytes rather than 40 to move
+/// through the flight and to each waiter.
+pub type Outcome = crate::error::Result<
+    std::rc::Rc<(
+        Option<std::rc::Rc<crate::token::TokenRecord>>,
+        Option<super::Callback>,
+    )>,
+>;
 
 /// Async work that several callers wait for: it runs once, and each caller gets a clone of
 /// its outcome (the single-flight refresh, a popup sign-in, a page's one redirect callback).
