@@ -172,9 +172,13 @@ pub struct ValidConfig {
 impl ValidConfig {
     /// Validates `raw`; the error names the first bad field.
     pub fn new(raw: &Config) -> Result<Self> {
-        // Check everything while only borrowing (the API base aside, parsed once), then build:
-        // an error then has almost nothing owned to drop, which keeps this function small.
-        let api_base = check(raw)?;
+        // Check everything while only borrowing, then build: an error then has almost nothing
+        // owned to drop, which keeps this function small.
+        check(raw)?;
+        // Checked above, so this parse does not fail: the URL is parsed here rather than
+        // handed out of `check` (a 32-byte result through each `?`).
+        let api_base =
+            HttpUrl::parse(&raw.api_base_url).map_err(|e| Error::config("apiBaseUrl", e.0))?;
         // Checked above: from here on nothing fails.
         let mut allowed_origins = vec![api_base.origin().to_owned()];
         let mut at = 0;
@@ -306,20 +310,13 @@ fn has_origin(list: &[String], origin: &str) -> bool {
     list.iter().any(|o| o == origin)
 }
 
-/// Every rule, in field order, keeping only the parsed API base (parsed once, not twice).
-fn check(raw: &Config) -> Result<HttpUrl> {
+/// Every rule, in field order.
+fn check(raw: &Config) -> Result<()> {
     header_value("clientId", &raw.client_id)?;
     header_value("tenant", &raw.tenant)?;
-    let base = match secure_url(&raw.api_base_url) {
-        Ok(base) if base.query().is_none() && base.fragment().is_none() => base,
-        Ok(_) => {
-            return Err(Error::config(
-                "apiBaseUrl",
-                "must not have a query or fragment",
-            ))
-        }
-        Err(why) => return Err(Error::config("apiBaseUrl", why)),
-    };
+    if let Some(why) = url_fault(&raw.api_base_url, 1, "must not have a query or fragment") {
+        return Err(Error::config("apiBaseUrl", why));
+    }
     // RFC 6749 §3.1.2: the redirection endpoint URI MUST NOT include a fragment; nor may
     // the endpoints we add parameters to.
     let urls = [
@@ -333,13 +330,10 @@ fn check(raw: &Config) -> Result<HttpUrl> {
     let mut at = 0;
     while let Some((field, url)) = urls.get(at) {
         at += 1;
-        let why = match url.as_deref().map(secure_url) {
-            None => continue,
-            Some(Ok(url)) if url.fragment().is_none() => continue,
-            Some(Ok(_)) => "must not have a fragment",
-            Some(Err(why)) => why,
-        };
-        return Err(Error::config(field, why));
+        let Some(url) = url else { continue };
+        if let Some(why) = url_fault(url, 0, "must not have a fragment") {
+            return Err(Error::config(field, why));
+        }
     }
     if let Some(scope) = &raw.scope {
         scope_value(scope)?;
@@ -348,14 +342,10 @@ fn check(raw: &Config) -> Result<HttpUrl> {
     let mut i = 0;
     while let Some(origin) = raw.allowed_origins.get(i) {
         i += 1;
-        let why = match secure_url(origin) {
-            Ok(url) if url.path() == "/" && url.query().is_none() && url.fragment().is_none() => {
-                continue
-            }
-            Ok(_) => "must be an origin only (scheme, host and port, no path)",
-            Err(why) => why,
-        };
-        return Err(origin_invalid(i - 1, why));
+        let only = "must be an origin only (scheme, host and port, no path)";
+        if let Some(why) = url_fault(origin, 2, only) {
+            return Err(origin_invalid(i - 1, why));
+        }
     }
     if let Some(secret) = &raw.client_secret {
         // Checked like a header value, never echoed: it goes into HTTP Basic or a form body.
@@ -390,7 +380,7 @@ fn check(raw: &Config) -> Result<HttpUrl> {
     if let Some(id) = &raw.activity_id {
         crate::context::check_value("", "activityId", id)?;
     }
-    Ok(base)
+    Ok(())
 }
 
 /// `config_invalid` of `allowedOrigins[i]`: one builder for the core's check and the npm
@@ -404,15 +394,23 @@ fn parsed(url: &Option<String>) -> Option<HttpUrl> {
     HttpUrl::parse(url.as_deref()?).ok()
 }
 
-/// An https URL, or http on a loopback host; `Err` says why not.
-fn secure_url(value: &str) -> Result<HttpUrl, &'static str> {
-    let url = HttpUrl::parse(value).map_err(|e| e.0)?;
+/// Why `value` is not an https URL (or http on a loopback host) without a fragment, nor
+/// (`strict` 1) a query, nor (`strict` 2) a path; `broken` is the why of the last two. Only
+/// the why comes out: no parsed URL is moved to the callers.
+fn url_fault(value: &str, strict: u8, broken: &'static str) -> Option<&'static str> {
+    let url = match HttpUrl::parse(value) {
+        Ok(url) => url,
+        Err(e) => return Some(e.0),
+    };
     if !url.is_https() && !url.is_loopback() {
-        return Err(
+        return Some(
             "must use https (plain http is allowed only for 127.0.0.1, localhost and [::1])",
         );
     }
-    Ok(url)
+    let bad = url.fragment().is_some()
+        || (strict > 0 && url.query().is_some())
+        || (strict > 1 && url.path() != "/");
+    bad.then_some(broken)
 }
 
 /// A value that goes into an HTTP header: visible ASCII, no spaces, CR or LF.
