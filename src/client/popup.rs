@@ -74,7 +74,7 @@ impl Client {
                 call_method(&window, "focus");
                 Ok(flight)
             }
-            _ => self.open_popup(options).map(|open| self.start_popup(open)),
+            _ => self.open_popup(options),
         };
         async move {
             match flight {
@@ -109,7 +109,9 @@ impl Client {
         flight
     }
 
-    fn open_popup(&self, options: &PopupOptions) -> Result<OpenPopup> {
+    /// Opens the popup and starts waiting for it: the flight comes back, not the 64-byte
+    /// `OpenPopup`, which goes straight into the flight's future.
+    fn open_popup(&self, options: &PopupOptions) -> Result<Flight> {
         if !in_browser_page() {
             return Err(Error::unsupported("loginPopup needs a browser page"));
         }
@@ -134,13 +136,13 @@ impl Client {
             self.forget_pending_of(&pending.state);
             return Err(Error::unsupported("BroadcastChannel is not available"));
         };
-        Ok(OpenPopup {
+        Ok(self.start_popup(OpenPopup {
             popup,
             channel,
             pending,
             opened_at: now_ms(),
             timeout_ms: u64::from(options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
-        })
+        }))
     }
 
     /// The usable record once the popup's answer is stored (a `Session` is made from it for
