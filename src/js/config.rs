@@ -190,7 +190,9 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
 
 /// A context object as `setContext` and the config take it: `null` or `undefined` for none.
 pub fn read_context(value: &JsValue, name: &str) -> Result<Context> {
-    let [a, b, c] = read_overrides(value, name)?;
+    let mut values = [None, None, None];
+    read_overrides(value, name, &mut values)?;
+    let [a, b, c] = values;
     Ok(Context {
         employee_id: a.flatten(),
         company_employee_id: b.flatten(),
@@ -198,20 +200,25 @@ pub fn read_context(value: &JsValue, name: &str) -> Result<Context> {
     })
 }
 
-/// A context object's three values: `None` when not given, `Some(None)` for `null`.
-pub fn read_overrides(value: &JsValue, name: &str) -> Result<[Option<Option<String>>; 3]> {
+/// A context object's three values, into `out` (left as it was when the object is not
+/// given): `None` when not given, `Some(None)` for `null`. Written in place rather than
+/// returned: no 36-byte `Result` through the `?`s.
+pub fn read_overrides(
+    value: &JsValue,
+    name: &str,
+    out: &mut [Option<Option<String>>; 3],
+) -> Result<()> {
     if value.is_undefined() || value.is_null() {
-        return Ok([None, None, None]);
+        return Ok(());
     }
-    let read = || -> Result<[Option<Option<String>>; 3], Fault> {
+    let mut read = || -> Result<(), Fault> {
         plain_object(value, name, "must be an object or null")?;
         let prefix = cat(&[name, "."]);
         only_known(value, CONTEXT_FIELDS, &prefix, UNKNOWN_CONTEXT_FIELD)?;
-        let mut out = [None, None, None];
         for (slot, key) in out.iter_mut().zip(CONTEXT_FIELDS) {
             *slot = string_or_null(own(value, key)?, &[&prefix, key])?;
         }
-        Ok(out)
+        Ok(())
     };
     read().map_err(|fault| fault.named(name))
 }

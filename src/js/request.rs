@@ -61,7 +61,7 @@ pub fn prepare(
         None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
     }
     .map_err(invalid_thrown)?;
-    call.overrides = read_overrides(&context, "init.context")?;
+    read_overrides(&context, "init.context", &mut call.overrides)?;
     let body = own(init, "body");
     let stream = match body {
         Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
