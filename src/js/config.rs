@@ -228,13 +228,14 @@ pub fn read_activity_id(value: &JsValue) -> Result<Option<String>> {
     Ok(string_or_null(value.clone(), &["activityId"])?.flatten())
 }
 
-/// `{ returnTo?, timeoutMs? }` of `loginPopup`.
+/// `{ returnTo?, timeoutMs? }` of `loginPopup`, into `out` (the defaults): in place, no
+/// 20-byte `Result` to return.
 // Not inlined into `loginPopup` (−63 B gzip).
 #[inline(never)]
-pub fn read_popup_options(value: &JsValue) -> Result<PopupOptions> {
+pub fn read_popup_options(value: &JsValue, out: &mut PopupOptions) -> Result<()> {
     let return_to = read_login_options(value)?.return_to;
     if value.is_undefined() || value.is_null() {
-        return Ok(PopupOptions::default());
+        return Ok(());
     }
     let timeout = own_in(value, "timeoutMs", "options")?;
     let timeout_ms = number(
@@ -244,10 +245,11 @@ pub fn read_popup_options(value: &JsValue) -> Result<PopupOptions> {
         3_600_000,
         "must be an integer from 1 to 3600000",
     )?;
-    Ok(PopupOptions {
+    *out = PopupOptions {
         return_to,
         timeout_ms,
-    })
+    };
+    Ok(())
 }
 
 /// `{ returnTo? }` of `login` and `authorizeUrl`.

@@ -150,8 +150,9 @@ impl MobprocClient {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         // Now, not in the promise: the popup must open within the click's user activation.
         // Boxed: the promise's future holds a pointer, not the sign-in's future.
-        let signed_in =
-            config::read_popup_options(&options).map(|o| Box::pin(client.login_popup(&o)));
+        let mut read = crate::client::PopupOptions::default();
+        let signed_in = config::read_popup_options(&options, &mut read)
+            .map(|()| Box::pin(client.login_popup(&read)));
         promise(Box::pin(async move {
             let session = signed_in?.await?;
             Ok(shown.show(&Some(session)))
