@@ -60,34 +60,45 @@ impl Client {
         }
     }
 
-    /// The answer in the URL for this client's grant: its text and the URL without it.
-    fn answer_in_url(&self) -> Option<(String, String)> {
+    /// Whether the URL carries an answer for this client's grant; if so its text and the URL
+    /// without it go to `out` (in place: no 24-byte `Option` to return).
+    fn answer_in_url(&self, out: &mut (String, String)) -> bool {
         let location = global("location");
         let part = |key| string(&location, key).unwrap_or_default();
         let (path, search, hash) = (part("pathname"), part("search"), part("hash"));
         match self.0.config.response_type() {
             ResponseType::Token => {
                 let fragment = crate::text::strip_byte(&hash, b'#').unwrap_or(&hash);
-                callback::is_oauth_response(fragment).then(|| (fragment.into(), path + &search))
+                let found = callback::is_oauth_response(fragment);
+                if found {
+                    *out = (fragment.into(), path + &search);
+                }
+                found
             }
             ResponseType::Code => {
                 let query = crate::text::strip_byte(&search, b'?').unwrap_or(&search);
                 let rest = cat(&[&path, &callback::without_response(query), &hash]);
-                callback::is_code_response(query).then(|| (query.into(), rest))
+                let found = callback::is_code_response(query);
+                if found {
+                    *out = (query.into(), rest);
+                }
+                found
             }
         }
     }
 
     /// True when the URL carries a sign-in answer for this client.
     pub(super) fn has_answer_in_url(&self) -> bool {
-        in_browser_page() && self.answer_in_url().is_some()
+        in_browser_page() && self.answer_in_url(&mut Default::default())
     }
 
     /// The answer, once removed from the address bar and the history entry.
     fn take_answer_from_url(&self) -> Result<Option<SignInAnswer>> {
-        let Some((answer, rest)) = self.answer_in_url() else {
+        let mut found = Default::default();
+        if !self.answer_in_url(&mut found) {
             return Ok(None);
-        };
+        }
+        let (answer, rest) = found;
         let history: web_sys::History = global("history").unchecked_into();
         let removed = history
             .state()
