@@ -195,18 +195,18 @@ impl ValidConfig {
             Some(key) => key.clone(),
             None => cat(&["mobproc-auth:", &raw.client_id, ":", &raw.tenant]),
         };
-        Ok(ValidConfig {
+        let mut valid = ValidConfig {
             client_id: ClientId(raw.client_id.clone()),
             tenant: Tenant(raw.tenant.clone()),
-            authorize_url: parsed(&raw.authorize_url),
-            redirect_uri: parsed(&raw.redirect_uri),
+            authorize_url: None,
+            redirect_uri: None,
             api_base,
             scope: Scope(raw.scope.as_deref().unwrap_or(DEFAULT_SCOPE).to_owned()),
             allowed_origins,
             storage_key: StorageKey(storage_key),
-            token_url: parsed(&raw.token_url),
-            validate_url: parsed(&raw.validate_url),
-            revoke_url: parsed(&raw.revoke_url),
+            token_url: None,
+            validate_url: None,
+            revoke_url: None,
             client_secret: raw.client_secret.as_deref().map(ClientSecret::new),
             client_auth: raw.client_auth,
             refresh_skew_ms: u64::from(raw.refresh_skew_seconds.unwrap_or(60)) * 1000,
@@ -218,7 +218,14 @@ impl ValidConfig {
             activity_id: raw.activity_id.clone(),
             response_type: raw.response_type,
             share_session_across_tabs: raw.share_session_across_tabs.unwrap_or(true),
-        })
+        };
+        // Parsed into their fields: no 32-byte `Option<HttpUrl>` copied into the struct.
+        parse_into(&raw.authorize_url, &mut valid.authorize_url);
+        parse_into(&raw.redirect_uri, &mut valid.redirect_uri);
+        parse_into(&raw.token_url, &mut valid.token_url);
+        parse_into(&raw.validate_url, &mut valid.validate_url);
+        parse_into(&raw.revoke_url, &mut valid.revoke_url);
+        Ok(valid)
     }
 
     /// The token endpoint: refresh, the password grant, validation.
@@ -389,9 +396,12 @@ pub(crate) fn origin_invalid(i: usize, why: &'static str) -> Error {
     Error::config(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), why)
 }
 
-/// An optional URL already checked (so it parses): one function for the five of them.
-fn parsed(url: &Option<String>) -> Option<HttpUrl> {
-    HttpUrl::parse(url.as_deref()?).ok()
+/// An optional URL already checked (so it parses), into `slot`: one function for the five
+/// of them.
+fn parse_into(url: &Option<String>, slot: &mut Option<HttpUrl>) {
+    if let Some(url) = url {
+        *slot = HttpUrl::parse(url).ok();
+    }
 }
 
 /// Why `value` is not an https URL (or http on a loopback host) without a fragment, nor
