@@ -180,16 +180,12 @@ impl ValidConfig {
         let api_base =
             HttpUrl::parse(&raw.api_base_url).map_err(|e| Error::config("apiBaseUrl", e.0))?;
         // Checked above: from here on nothing fails.
-        let mut allowed_origins = vec![api_base.origin().to_owned()];
+        let mut allowed_origins = Vec::new();
+        add_origin(&mut allowed_origins, &raw.api_base_url);
         let mut at = 0;
         while let Some(origin) = raw.allowed_origins.get(at) {
             at += 1;
-            if let Ok(url) = HttpUrl::parse(origin) {
-                let origin = url.origin();
-                if !has_origin(&allowed_origins, origin) {
-                    allowed_origins.push(origin.to_owned());
-                }
-            }
+            add_origin(&mut allowed_origins, origin);
         }
         let storage_key = match &raw.storage_key {
             Some(key) => key.clone(),
@@ -309,6 +305,17 @@ impl ValidConfig {
     /// token and the Tangoe headers. Exact comparison: no wildcards, no suffix matching.
     pub fn is_allowed_origin(&self, origin: &str) -> bool {
         has_origin(&self.allowed_origins, origin)
+    }
+}
+
+/// Adds the origin of `url` (checked, so it parses) to `list` unless it is there: the parsed
+/// URL stays in here, not copied out to the caller.
+fn add_origin(list: &mut Vec<String>, url: &str) {
+    if let Ok(url) = HttpUrl::parse(url) {
+        let origin = url.origin();
+        if !has_origin(list, origin) {
+            list.push(origin.to_owned());
+        }
     }
 }
 
