@@ -258,7 +258,12 @@ impl Client {
                         Some(JsValue::from_str(&crate::text::cat(&[lead, value]))),
                     )
                 };
-                let mut list = vec![js(a), js(b), js(c)];
+                // Pushed one by one (the `push` `context_headers` uses): no three-element
+                // array copied into the new allocation.
+                let mut list = Vec::new();
+                list.push(js(a));
+                list.push(js(b));
+                list.push(js(c));
                 self.context_headers(call, Some(&mut list))?;
                 let list: SignedHeaders = Rc::new(list);
                 if usual {
