@@ -113,11 +113,10 @@ impl Pages {
             return Ok(None);
         }
         let not_url = |why: &str| {
-            ErrorKind::ApiError(Box::new(ApiError {
-                summary: cat(&["Tangoe's `_meta.hrefNext` is not a URL: ", why]),
-                ..ApiError::default()
-            }))
-            .into()
+            // Filled in place, as `read_json`'s: no ApiError copied into the allocation.
+            let mut error = Box::<ApiError>::default();
+            error.summary = cat(&["Tangoe's `_meta.hrefNext` is not a URL: ", why]);
+            ErrorKind::ApiError(error).into()
         };
         let Some(next) = next.as_string() else {
             let kind = next.js_typeof().as_string().unwrap_or_default();
