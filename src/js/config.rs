@@ -123,7 +123,7 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
         600_000,
         "must be an integer from 0 to 600000",
     )?;
-    c.context = read_context(&own(value, "context")?, "context")?;
+    read_context(&own(value, "context")?, "context", &mut c.context)?;
     c.activity_id = read_activity_id(&own(value, "activityId")?)?;
     let response_type = own(value, "responseType")?;
     let rt = &response_type;
@@ -188,16 +188,18 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
     Ok(out)
 }
 
-/// A context object as `setContext` and the config take it: `null` or `undefined` for none.
-pub fn read_context(value: &JsValue, name: &str) -> Result<Context> {
+/// A context object as `setContext` and the config take it, into `out` (a default one):
+/// `null` or `undefined` for none. In place: no 36-byte `Result<Context>` to return.
+pub fn read_context(value: &JsValue, name: &str, out: &mut Context) -> Result<()> {
     let mut values = [None, None, None];
     read_overrides(value, name, &mut values)?;
     let [a, b, c] = values;
-    Ok(Context {
+    *out = Context {
         employee_id: a.flatten(),
         company_employee_id: b.flatten(),
         hierarchy_id: c.flatten(),
-    })
+    };
+    Ok(())
 }
 
 /// A context object's three values, into `out` (left as it was when the object is not

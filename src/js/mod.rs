@@ -13,6 +13,7 @@ mod start;
 mod watch;
 
 use crate::client::{CallContext, Client, Event, EventKind, PageOptions, Pages};
+use crate::context::Context;
 use crate::error::Error;
 use crate::token::Session;
 use error::{throw, to_js};
@@ -262,7 +263,11 @@ impl MobprocClient {
     /// Replaces the context of later calls; `null` to act as the signed-in user.
     #[wasm_bindgen(js_name = setContext)]
     pub fn set_context(&self, context: JsValue) -> Result<(), JsValue> {
-        throw(config::read_context(&context, "context").and_then(|c| self.client.set_context(c)))
+        let mut read = Context::default();
+        throw(
+            config::read_context(&context, "context", &mut read)
+                .and_then(|()| self.client.set_context(read)),
+        )
     }
 
     /// `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop.
