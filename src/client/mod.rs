@@ -108,7 +108,7 @@ impl Client {
         Ok(client)
     }
 
-    fn build(config: Config) -> Result<Client> {
+    pub(crate) fn build(config: Config) -> Result<Client> {
         no_secret_in_page(&config.client_secret)?;
         let config = ValidConfig::new(&config)?;
         let events = Rc::new(Events::default());
@@ -139,12 +139,17 @@ impl Client {
     /// of this origin, client and tenant if one has it (waiting at most 150 ms). What the
     /// npm package's `createClient` does.
     pub async fn connect(config: Config) -> Result<Client> {
-        let client = Client::build(config)?;
-        if !client.has_answer_in_url() {
-            client.ask_other_tabs().await;
+        Client::build(config)?.joined().await
+    }
+
+    /// The rest of [`Client::connect`] once the client is built: the npm package builds it
+    /// first, so that no future holds the 212-byte `Config`.
+    pub(crate) async fn joined(self) -> Result<Client> {
+        if !self.has_answer_in_url() {
+            self.ask_other_tabs().await;
         }
-        client.plan_expiry_warning_later();
-        Ok(client)
+        self.plan_expiry_warning_later();
+        Ok(self)
     }
 
     /// The checked configuration.

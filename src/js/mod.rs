@@ -123,7 +123,8 @@ impl MobprocClient {
         // The shared `promise` path, not an `async fn`: that would add a second copy of
         // wasm-bindgen-futures' promise adapter.
         promise(Box::pin(async move {
-            let client = Client::connect(config::read_config(&config)?).await?;
+            let built = config::read_config(&config).and_then(Client::build);
+            let client = built?.joined().await?;
             Ok(MobprocClient::wrap(client).into())
         }))
     }

@@ -35,7 +35,12 @@ pub fn start(value: &JsValue) -> Promise {
     let token_url = config.token_url.is_some();
     let forget = key.clone();
     let promise = run(Box::pin(async move {
-        let client = match Client::connect(config).await {
+        // `connect` in two steps: its own future would hold a second copy of the `Config`.
+        let client = match Client::build(config) {
+            Ok(client) => client.joined().await,
+            Err(error) => Err(error),
+        };
+        let client = match client {
             Ok(client) => client,
             Err(error) => {
                 forget_started(&forget);
