@@ -122,14 +122,15 @@ impl Client {
                 .record()
                 .is_some_and(|r| r.refresh_token() == Some(refresh_token))
         };
-        // Every passing failure ends in the one `RefreshFailed` below.
-        let (why, status, oauth, cause) = match sent.await {
-            Err(thrown) => (
-                message_of(&thrown),
-                None,
-                OAuthError::default(),
-                cause(thrown),
-            ),
+        // Every passing failure is a `RefreshFailed`, made where it is found: no tuple of its
+        // fields copied into it afterwards.
+        let failed = match sent.await {
+            Err(thrown) => ErrorKind::RefreshFailed {
+                why: message_of(&thrown),
+                status: None,
+                oauth: OAuthError::default(),
+                cause: cause(thrown),
+            },
             Ok(answer) if is_text(&answer.json, "error", "invalid_grant") => {
                 // The refresh token is dead (expired, revoked, rotated away): so is the
                 // session, unless another tab has just rotated it and holds the new one.
@@ -144,15 +145,15 @@ impl Client {
                 }
                 .into());
             }
-            Ok(answer) if !answer.ok => (
-                cat(&[
+            Ok(answer) if !answer.ok => ErrorKind::RefreshFailed {
+                why: cat(&[
                     "the token endpoint answered HTTP ",
                     &crate::text::decimal(u64::from(answer.status)),
                 ]),
-                Some(answer.status),
-                answer.oauth(),
-                Cause::None,
-            ),
+                status: Some(answer.status),
+                oauth: answer.oauth(),
+                cause: Cause::None,
+            },
             Ok(answer) => match token_record(&answer, Some(refresh_token.secret())) {
                 Ok(fresh) => {
                     // Signed out (or signed in anew) meanwhile: do not bring the old session
@@ -163,21 +164,15 @@ impl Client {
                     self.save(&fresh);
                     return Ok(self.usable());
                 }
-                Err(error) => (
-                    error.message(),
-                    None,
-                    OAuthError::default(),
-                    Cause::Error(error),
-                ),
+                Err(error) => ErrorKind::RefreshFailed {
+                    why: error.message(),
+                    status: None,
+                    oauth: OAuthError::default(),
+                    cause: Cause::Error(error),
+                },
             },
         };
-        Err(ErrorKind::RefreshFailed {
-            why,
-            status,
-            oauth,
-            cause,
-        }
-        .into())
+        Err(failed.into())
     }
 
     /// Refreshes first when the token expires within the skew. A passing failure while the
