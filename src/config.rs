@@ -415,7 +415,9 @@ fn parse_into(url: &Option<String>, slot: &mut Option<HttpUrl>) {
 /// (`strict` 1) a query, nor (`strict` 2) a path; `broken` is the why of the last two. Only
 /// the why comes out: no parsed URL is moved to the callers.
 fn url_fault(value: &str, strict: u8, broken: &'static str) -> Option<&'static str> {
-    let url = match HttpUrl::parse(value) {
+    // Looked at where the parse left it: the URL is not moved out of the `Result`.
+    let parsed = HttpUrl::parse(value);
+    let url = match &parsed {
         Ok(url) => url,
         Err(e) => return Some(e.0),
     };
