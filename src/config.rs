@@ -311,7 +311,8 @@ impl ValidConfig {
 /// Adds the origin of `url` (checked, so it parses) to `list` unless it is there: the parsed
 /// URL stays in here, not copied out to the caller.
 fn add_origin(list: &mut Vec<String>, url: &str) {
-    if let Ok(url) = HttpUrl::parse(url) {
+    // Borrowed inside the `Result`: the URL is not moved out of it.
+    if let Ok(url) = &HttpUrl::parse(url) {
         let origin = url.origin();
         if !has_origin(list, origin) {
             list.push(origin.to_owned());
