@@ -174,13 +174,14 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
             *value = param(&pairs, name)?;
         }
     }
-    let [access_token, token_type, expires_in, refresh_token, scope] = values;
+    // Read where they are: the array is not moved apart.
+    let [access_token, token_type, expires_in, refresh_token, scope] = &values;
     let record = TokenRecord::from_response(
-        access_token,
-        token_type,
+        *access_token,
+        *token_type,
         expires_in.and_then(seconds_from_text),
-        refresh_token,
-        scope,
+        *refresh_token,
+        *scope,
         now_ms,
     )
     .map_err(Error::callback)?;
