@@ -145,8 +145,8 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
         expires_at as u64,
         scope.as_deref(),
     )
-    .ok()
-    .map(Rc::new)
+    // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between.
+    .map_or(None, |record| Some(Rc::new(record)))
 }
 
 /// `record[key]` when it is a string (`Some(Some)`) or absent (`Some(None)`); `None` when it is
