@@ -138,7 +138,9 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
     if !whole {
         return None;
     }
-    let (refresh, scope) = (optional("refreshToken")?, optional("scope")?);
+    // Two lets, not a tuple: each read into its own place.
+    let refresh = optional("refreshToken")?;
+    let scope = optional("scope")?;
     TokenRecord::restore(
         &access,
         refresh.as_deref(),
