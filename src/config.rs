@@ -177,8 +177,12 @@ impl ValidConfig {
         check(raw)?;
         // Checked above, so this parse does not fail: the URL is parsed here rather than
         // handed out of `check` (a 32-byte result through each `?`).
-        let api_base =
-            HttpUrl::parse(&raw.api_base_url).map_err(|e| Error::config("apiBaseUrl", e.0))?;
+        // A match rather than `map_err` and `?`: the URL is moved out of one `Result`, not
+        // two.
+        let api_base = match HttpUrl::parse(&raw.api_base_url) {
+            Ok(url) => url,
+            Err(e) => return Err(Error::config("apiBaseUrl", e.0)),
+        };
         // Checked above: from here on nothing fails.
         let mut allowed_origins = Vec::new();
         add_origin(&mut allowed_origins, &raw.api_base_url);
