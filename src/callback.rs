@@ -183,12 +183,15 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         *refresh_token,
         *scope,
         now_ms,
-    )
-    .map_err(Error::callback)?;
-    Ok(SignedIn {
-        record,
-        return_to: pending.return_to.clone(),
-    })
+    );
+    // A match rather than `map_err` and `?`: the record is moved out of one `Result`, not two.
+    match record {
+        Ok(record) => Ok(SignedIn {
+            record,
+            return_to: pending.return_to.clone(),
+        }),
+        Err(why) => Err(Error::callback(why)),
+    }
 }
 
 /// Checks a code grant's answer (the query, without `?`) against the pending sign-in, which
