@@ -33,14 +33,15 @@ pub fn start(value: &JsValue) -> Promise {
         return promise;
     }
     let token_url = config.token_url.is_some();
+    // Built here, not in the future: a refused config is not kept, and the future holds the
+    // client rather than the 212-byte `Config`.
+    let built = match Client::build(config) {
+        Ok(built) => built,
+        Err(error) => return Promise::resolve(&outcome(None, None, Some(&error))),
+    };
     let forget = key.clone();
     let promise = run(Box::pin(async move {
-        // `connect` in two steps: its own future would hold a second copy of the `Config`.
-        let client = match Client::build(config) {
-            Ok(client) => client.joined().await,
-            Err(error) => Err(error),
-        };
-        let client = match client {
+        let client = match built.joined().await {
             Ok(client) => client,
             Err(error) => {
                 forget_started(&forget);
