@@ -46,7 +46,7 @@ struct SessionView(Cell<Option<Box<(Session, JsValue)>>>);
 
 impl SessionView {
     /// `session` as a frozen JavaScript object: the same object as last time if unchanged.
-    fn show(&self, session: &Option<Session>) -> JsValue {
+    fn show(&self, session: Option<&Session>) -> JsValue {
         let Some(session) = session else {
             return JsValue::NULL;
         };
@@ -90,7 +90,7 @@ impl MobprocClient {
         promise(Box::pin(async move {
             Ok(match ask {
                 Ask::Redirect => optional(&client.handle_redirect_callback().await?),
-                Ask::Refresh => shown.show(&client.refresh().await?),
+                Ask::Refresh => shown.show(client.refresh().await?.as_ref()),
                 Ask::Validate => object(&client.validate().await?, true),
             })
         }))
@@ -157,7 +157,7 @@ impl MobprocClient {
             .map(|()| Box::pin(client.login_popup(&read)));
         promise(Box::pin(async move {
             let session = signed_in?.await?;
-            Ok(shown.show(&Some(session)))
+            Ok(shown.show(Some(&session)))
         }))
     }
 
@@ -197,7 +197,7 @@ impl MobprocClient {
             client.password_grant_ready()?;
             let (username, password) = config::read_credentials(&credentials)?;
             let session = client.sign_in_with_password(&username, &password).await?;
-            Ok(shown.show(&session))
+            Ok(shown.show(session.as_ref()))
         }))
     }
 
@@ -214,7 +214,7 @@ impl MobprocClient {
 
     /// The session without token values, or `null`.
     pub fn session(&self) -> JsValue {
-        self.shown.show(&self.client.session())
+        self.shown.show(self.client.session().as_ref())
     }
 
     /// The raw access token, for the rare caller that must place it elsewhere.
@@ -341,7 +341,7 @@ struct Expiring {
 /// What a JavaScript listener receives.
 fn event_value(event: &Event, shown: &SessionView) -> JsValue {
     match event {
-        Event::SessionChanged(session) => shown.show(session),
+        Event::SessionChanged(session) => shown.show(session.as_ref()),
         Event::SessionExpired => JsValue::NULL,
         Event::SessionExpiring { expires_at } => object(
             &Expiring {
