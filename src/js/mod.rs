@@ -88,11 +88,20 @@ impl MobprocClient {
     fn call(&self, ask: Ask) -> Promise {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         promise(Box::pin(async move {
-            Ok(match ask {
-                Ask::Redirect => optional(&client.handle_redirect_callback().await?),
-                Ask::Refresh => shown.show(client.refresh().await?.as_ref()),
-                Ask::Validate => object(&client.validate().await?, true),
-            })
+            match ask {
+                Ask::Redirect => match client.handle_redirect_callback().await {
+                    Ok(back) => Ok(optional(&back)),
+                    Err(error) => Err(error),
+                },
+                Ask::Refresh => match client.refresh().await {
+                    Ok(session) => Ok(shown.show(session.as_ref())),
+                    Err(error) => Err(error),
+                },
+                Ask::Validate => match client.validate().await {
+                    Ok(validation) => Ok(object(&validation, true)),
+                    Err(error) => Err(error),
+                },
+            }
         }))
     }
 
