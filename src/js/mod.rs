@@ -205,8 +205,10 @@ impl MobprocClient {
         promise(Box::pin(async move {
             client.password_grant_ready()?;
             let (username, password) = config::read_credentials(&credentials)?;
-            let session = client.sign_in_with_password(&username, &password).await?;
-            Ok(shown.show(session.as_ref()))
+            match client.sign_in_with_password(&username, &password).await {
+                Ok(session) => Ok(shown.show(session.as_ref())),
+                Err(error) => Err(error),
+            }
         }))
     }
 
