@@ -178,18 +178,6 @@ pub fn is_absolute_reference(input: &str) -> bool {
     }
 }
 
-/// True when a URL as the URL parser writes it (`href`) has a user name or password
-/// (`https://user:pass@host/`): a `Request` refuses to be made from such a URL.
-pub fn has_userinfo(href: &str) -> bool {
-    // Byte searches: a `&str` pattern brings core's two-way searcher (+4 KB gzip).
-    let Some(rest) = split_once_byte(href, b':').and_then(|(_, rest)| rest.strip_prefix("//"))
-    else {
-        return false;
-    };
-    let authority = rest.get(..first(rest, |b| matches!(b, b'/' | b'?' | b'#')));
-    !every_byte(authority.unwrap_or(""), |b| b != b'@')
-}
-
 fn split_scheme(input: &str) -> Option<(bool, &str)> {
     // Over a borrowed array: an owned one's iterator costs more code.
     for &(scheme, https) in &[("https://", true), ("http://", false)] {
@@ -333,26 +321,6 @@ mod tests {
         assert_eq!(slash.join_path("/me"), "https://h.example/mobproc/v1/me");
         let root = HttpUrl::parse("http://127.0.0.1:9").unwrap();
         assert_eq!(root.join_path("/me"), "http://127.0.0.1:9/me");
-    }
-
-    #[test]
-    fn finds_a_user_name_or_password() {
-        for with in [
-            "https://u@h.example/",
-            "https://u:p@h.example:8443/x",
-            "http://:p@h/",
-        ] {
-            assert!(has_userinfo(with), "{with}");
-        }
-        for without in [
-            "https://h.example/a@b",
-            "https://h.example?x=a@b",
-            "https://h.example#a@b",
-            "https://h.example",
-            "mailto:a@b",
-        ] {
-            assert!(!has_userinfo(without), "{without}");
-        }
     }
 
     #[test]

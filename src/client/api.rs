@@ -1,6 +1,6 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
-use super::http::{plain_init, CallContext, Outgoing};
+use super::http::CallContext;
 use super::value::{href, now_ms, parse_json, string};
 use super::Client;
 use crate::error::{ApiError, ErrorKind, Result};
@@ -8,7 +8,7 @@ use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
 use serde::de::DeserializeOwned;
 use wasm_bindgen::JsValue;
-use web_sys::{Headers, Response};
+use web_sys::{Request, Response};
 
 impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
@@ -33,16 +33,12 @@ impl Client {
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
     /// string, or `null`).
     pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
-        // The constructor `fetchJson`'s init uses too.
-        let headers = Headers::new_with_str_sequence_sequence(&JsValue::UNDEFINED)
-            .map_err(super::http::invalid_thrown)?;
-        let _ = headers.set("accept", "application/json");
-        let outgoing = Outgoing {
-            input: url.into(),
-            init: plain_init(&headers, false),
-        };
+        let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
+        // Set on the new request's own (mutable) headers: the same request as one made with an
+        // init, without the imports that builds one.
+        super::http::set_header(&request, "accept", "application/json");
         let response = self
-            .fetch_with(outgoing, &mut CallContext::default(), true)
+            .fetch_with(request, &mut CallContext::default(), true)
             .await?;
         self.read_json(response).await
     }

@@ -472,7 +472,7 @@ impl Client {
         request: Result<gloo_net::http::Request, JsValue>,
     ) -> Result<Answer, JsValue> {
         // The request is a temporary: it is not kept across the body's await.
-        let raw = send_raw(&web_sys::Request::from(request?), &JsValue::UNDEFINED).await?;
+        let raw = send_raw(&request?.into()).await?;
         let text = super::http::body_value(&raw).await;
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         Ok(Answer {

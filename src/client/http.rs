@@ -2,7 +2,7 @@
 //! Tangoe headers, the context and a fresh correlation id; a refresh first when the token is
 //! about to expire, and on a 401 one refresh and one replay of a clone.
 
-use super::value::{cause, message_of, set_field};
+use super::value::{cause, message_of};
 use super::Client;
 use crate::context::{self, Override, CORRELATION_ID};
 use crate::error::{Error, ErrorKind, Result};
@@ -12,14 +12,14 @@ use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen_futures::JsFuture;
-use web_sys::{Request, Response};
+use web_sys::{Request, RequestInit, RequestRedirect, Response};
 
 #[wasm_bindgen]
 extern "C" {
     /// The global `fetch`, looked up at each call (browsers, workers and Node alike; a page
     /// that wraps `fetch` is honoured).
     #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(input: &JsValue, init: &JsValue) -> Result<js_sys::Promise, JsValue>;
+    fn global_fetch(request: &Request) -> Result<js_sys::Promise, JsValue>;
 
     /// web-sys's `Headers` with values as JavaScript strings: the headers of every call are
     /// set without copying them out of the module's memory again.
@@ -65,6 +65,11 @@ fn headers_of(message: &JsValue) -> StringHeaders {
 /// One header of a `Request` or `Response`, copied into Rust.
 pub fn header(message: &JsValue, name: &str) -> Option<String> {
     headers_of(message).get(name).ok()?.as_string()
+}
+
+/// Sets one header of a new `Request` (its headers take any allowed name).
+pub fn set_header(message: &JsValue, name: &str, value: &str) {
+    let _ = headers_of(message).set(name, &JsValue::from_str(value));
 }
 
 /// What one call says about the context: its overrides of the client's three context values,
@@ -125,67 +130,9 @@ impl HeaderCache {
     }
 }
 
-/// What one API call hands to `fetch(input, init)`. `input` is a `Request`, or an absolute
-/// URL as a JavaScript string; `init` is a plain object of the client's whose own `headers` (a
-/// `Headers`) are signed and whose `redirect` is `"error"` (or a request's `"manual"`). A URL
-/// builds no `Request`, and its replay after a 401 sends the same two again; a `Request` is
-/// cloned before its first send.
-#[derive(Clone)]
-pub(crate) struct Outgoing {
-    /// The `Request`, or the URL.
-    pub input: JsValue,
-    /// The init.
-    pub init: JsValue,
-}
-
-impl Outgoing {
-    /// `fetch(request, { headers, redirect })` with a copy of the request's headers (the
-    /// token is never written into the caller's `Request`): redirects refused unless the
-    /// request says `"manual"` (a followed one would take the headers to any origin).
-    pub fn request(request: Request) -> Result<Self> {
-        let headers = web_sys::Headers::new_with_str_sequence_sequence(&headers_of(&request))
-            .map_err(invalid_thrown)?;
-        // Compared as JavaScript strings (`===`): nothing copied into Rust.
-        let redirect = props(&request).redirect() == "manual";
-        Ok(Outgoing {
-            init: plain_init(&headers, redirect),
-            input: request.into(),
-        })
-    }
-
-    /// The URL it goes to.
-    fn href(&self) -> String {
-        match self.input.as_string() {
-            Some(url) => url,
-            // web-sys's getter, which gloo-net's request builder calls too.
-            None => self.input.unchecked_ref::<Request>().url(),
-        }
-    }
-}
-
-/// `{ headers, redirect: "error" }` (`"manual"` when `manual`).
-pub(crate) fn plain_init(headers: &JsValue, manual: bool) -> JsValue {
-    let init = js_sys::Object::new();
-    set_field(&init, "headers", headers);
-    set_redirect(&init, manual);
-    init.into()
-}
-
-/// `init.redirect = "error"` (`"manual"` when `manual`).
-pub(crate) fn set_redirect(init: &JsValue, manual: bool) {
-    let redirect = if manual { "manual" } else { "error" };
-    set_field(init, "redirect", &redirect.into());
-}
-
-/// Sends `input` (with `init`, if not `undefined`) through the global `fetch`; `Err` is what
-/// fetch threw or rejected with.
-pub async fn send_raw(input: &JsValue, init: &JsValue) -> Result<Response, JsValue> {
-    response_of(global_fetch(input, init)).await
-}
-
-/// The `Response` a `fetch` call's promise resolves to.
-async fn response_of(sent: Result<js_sys::Promise, JsValue>) -> Result<Response, JsValue> {
-    let value = JsFuture::from(sent?).await?;
+/// Sends `request` through the global `fetch`; `Err` is what fetch threw or rejected with.
+pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
+    let value = JsFuture::from(global_fetch(request)?).await?;
     value.dyn_into::<Response>().map_err(|_| {
         js_sys::TypeError::new("fetch resolved something that is not a Response").into()
     })
@@ -203,8 +150,7 @@ impl Client {
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one
     /// would take the headers to any origin). HTTP errors are responses, not `Err`.
     pub async fn fetch(&self, request: Request) -> Result<Response> {
-        let outgoing = Outgoing::request(request)?;
-        self.fetch_with(outgoing, &mut CallContext::default(), true)
+        self.fetch_with(request, &mut CallContext::default(), true)
             .await
     }
 
@@ -213,41 +159,34 @@ impl Client {
     /// is not `replayable`.
     pub(crate) async fn fetch_with(
         &self,
-        outgoing: Outgoing,
+        request: Request,
         call: &mut CallContext,
         replayable: bool,
     ) -> Result<Response> {
         self.refresh_if_expiring().await?;
-        self.check(&outgoing, call)?;
-        self.send_signed(outgoing, call, replayable).await
+        let request = no_redirects(request)?;
+        self.check(&request, call)?;
+        self.send_signed(request, call, replayable).await
     }
 
     /// Completes the call's context `call` from the request's own headers (in place: no
     /// context moved in and out); refuses what must not be sent. A context header the caller
     /// put on the request is that call's value.
-    pub(crate) fn check(&self, outgoing: &Outgoing, call: &mut CallContext) -> Result<()> {
-        let href = outgoing.href();
-        let url = web_sys::Url::new(&href)
+    pub(crate) fn check(&self, request: &Request, call: &mut CallContext) -> Result<()> {
+        // web-sys's `url` (a copy): gloo-net imports it anyway.
+        let url = web_sys::Url::new(&request.url())
             .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
         let origin = url_origin(&url);
         if !self.0.config.is_allowed_origin(&origin) {
             return Err(ErrorKind::OriginNotAllowed { origin }.into());
         }
-        // Compared as JavaScript strings (`===`): nothing copied into Rust. A URL's `init` has
-        // no `mode`, and a string none either.
-        if props(&outgoing.input).mode() == "no-cors" {
+        // Compared as JavaScript strings (`===`): nothing copied into Rust.
+        if props(request).mode() == "no-cors" {
             return Err(Error::invalid_request(
                 "mode \"no-cors\" cannot carry the Authorization header",
             ));
         }
-        // What a `Request` made from the URL would refuse; `fetch` would reject it as if the
-        // network had failed.
-        if crate::url::has_userinfo(&href) {
-            return Err(Error::invalid_request(
-                "the URL must not contain a user name or password",
-            ));
-        }
-        let headers = headers_of(&outgoing.init);
+        let headers = headers_of(request);
         let own = |name: &str| headers.get(name).ok().filter(|v| !v.is_null());
         for ((_, header), slot) in context::FIELDS.iter().zip(call.overrides.iter_mut()) {
             if slot.is_none() {
@@ -264,24 +203,20 @@ impl Client {
     /// before signing (signed with what is current then), when `replayable`.
     pub(crate) async fn send_signed(
         &self,
-        outgoing: Outgoing,
+        request: Request,
         call: &CallContext,
         replayable: bool,
     ) -> Result<Response> {
-        let mut replay = match outgoing.input.dyn_ref::<Request>() {
-            _ if !replayable || !self.can_refresh() => None,
-            // `web_sys::Request::clone`, the body teed: the first send uses it up.
-            Some(request) => request.clone().ok().map(|clone| Outgoing {
-                input: clone.into(),
-                init: outgoing.init.clone(),
-            }),
-            None => Some(outgoing.clone()),
+        let mut replay = if replayable && self.can_refresh() {
+            request.clone().ok()
+        } else {
+            None
         };
         // One loop for the call and its replay: one `send` await in the state machine.
-        let mut outgoing = outgoing;
+        let mut request = request;
         loop {
-            let sent_with = self.sign(&outgoing.init, call)?;
-            let response = self.send(&outgoing).await?;
+            let sent_with = self.sign(&request, call)?;
+            let response = self.send(&request).await?;
             if response.status() != 401 {
                 return Ok(response);
             }
@@ -300,21 +235,12 @@ impl Client {
                     Ok(_) => {}
                 }
             }
-            // The same headers again: what the client set from its context is taken off, and
-            // what the call set comes back from `call` when they are signed.
-            let headers = headers_of(&next.init);
-            for (_, header) in context::FIELDS.iter() {
-                let _ = headers.delete(header);
-            }
-            if !call.own_activity {
-                let _ = headers.delete(context::ACTIVITY_ID);
-            }
-            outgoing = next;
+            request = next;
         }
     }
 
     /// Sets the Tangoe headers with the current token; returns the record whose token was used.
-    fn sign(&self, message: &JsValue, call: &CallContext) -> Result<Rc<TokenRecord>> {
+    fn sign(&self, request: &Request, call: &CallContext) -> Result<Rc<TokenRecord>> {
         // The record, not a copy of its token: nothing cloned to sign or to compare later.
         let record = self
             .usable()
@@ -347,7 +273,7 @@ impl Client {
                 list
             }
         };
-        let headers = headers_of(message);
+        let headers = headers_of(request);
         let immutable = |_| Error::invalid_request("the request's headers are immutable");
         for (name, value) in list.iter() {
             match value {
@@ -385,18 +311,18 @@ impl Client {
     }
 
     /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
-    async fn send(&self, outgoing: &Outgoing) -> Result<Response> {
-        let correlation_id = headers_of(&outgoing.init)
+    async fn send(&self, request: &Request) -> Result<Response> {
+        let correlation_id = headers_of(request)
             .get(CORRELATION_ID)
             .unwrap_or(JsValue::NULL);
-        let response = response_of(global_fetch(&outgoing.input, &outgoing.init))
+        let response = send_raw(request)
             .await
             // Boxed in the closure: no 48-byte `Result<_, ErrorKind>` for `?` to convert.
             .map_err(|thrown| {
                 Error::from(ErrorKind::NetworkError {
                     why: crate::error::network_why(
                         &message_of(&thrown),
-                        &origin_of(&outgoing.href()),
+                        &origin_of(&request.url()),
                         page_origin().as_deref(),
                     ),
                     correlation_id: correlation_id.as_string(),
@@ -430,6 +356,19 @@ impl Client {
         }
         self.0.correlation_ids.get(object.unchecked_ref())
     }
+}
+
+/// The request itself when it refuses or hands back redirects, else a copy that refuses them.
+pub(crate) fn no_redirects(request: Request) -> Result<Request> {
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    let redirect = props(&request).redirect();
+    // `"error"` first: what every call through `prepare` says (one comparison, not two).
+    if redirect == "error" || redirect == "manual" {
+        return Ok(request);
+    }
+    let init = RequestInit::new();
+    init.set_redirect(RequestRedirect::Error);
+    Request::new_with_request_and_init(&request, &init).map_err(invalid_thrown)
 }
 
 /// `invalid_request` saying what `thrown` says: one copy for the client's URL and Request

@@ -21,8 +21,6 @@ pub use grant::Validation;
 #[cfg(feature = "js")]
 pub(crate) use http::invalid_thrown;
 pub use http::CallContext;
-#[cfg(feature = "js")]
-pub(crate) use http::{set_redirect, Outgoing};
 pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 pub use storage::{MemoryStorage, SessionStorage, Storage};

@@ -372,7 +372,7 @@ fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise 
         let mut call = CallContext::default();
         let p = request::prepare(&client, &input, &init, json, &mut call)?;
         let response = client
-            .fetch_with(p.outgoing, &mut call, p.replayable)
+            .fetch_with(p.request, &mut call, p.replayable)
             .await?;
         if !json {
             return Ok(response.into());

@@ -2,33 +2,25 @@
 //! `web_sys::Request` and what the call says about its context.
 
 use super::config::read_overrides;
-use super::read::{copy, could_not_read, only_known, own};
-use crate::client::{
-    invalid_thrown, message_of, set_field, set_redirect, CallContext, Client, Outgoing,
-};
+use super::read::{copy, could_not_read, own};
+use crate::client::{invalid_thrown, message_of, set_field, CallContext, Client};
 use crate::error::{Error, Result};
 use js_sys::Reflect;
-use wasm_bindgen::prelude::wasm_bindgen;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Headers, Request, Url};
+use web_sys::{Headers, Request, RequestInit, Url};
 
-/// A call ready for [`Client`]: what `fetch` is handed, and whether it may be replayed after a
-/// 401 (not when its body is the caller's stream).
+/// A request ready for [`Client`]: the `Request`, and whether it may be replayed after a 401
+/// (not when its body is the caller's stream).
 pub struct Prepared {
-    /// The `Request`, or the URL and init, before the headers are set.
-    pub outgoing: Outgoing,
-    /// Whether it may be sent again.
+    /// The request, before its headers are set.
+    pub request: Request,
+    /// Whether a clone may be replayed.
     pub replayable: bool,
 }
 
-/// The members of an `init` that a `Request` made from a URL and that `init` cannot refuse
-/// (`headers` are checked by the `Headers` constructor here).
-const PLAIN_INIT: [&str; 3] = ["headers", "context", "json"];
-
-/// The call `fetch(input, init)` would make (`fetchJson`'s when `json`), redirects refused
+/// The Request `fetch(input, init)` would send (`fetchJson`'s when `json`), redirects refused
 /// unless `"manual"`; the call's context overrides go to `call` (which the caller's future
-/// holds for `fetch_with`, rather than a copy moved through here). A URL with an `init` of only
-/// [`PLAIN_INIT`] members is sent as `fetch(url, init)`, without a `Request`.
+/// holds for `fetch_with`, rather than a copy moved through here).
 // Not inlined into `fetch`'s async body, where it made that state machine larger (−76 B gzip).
 #[inline(never)]
 pub fn prepare(
@@ -39,9 +31,12 @@ pub fn prepare(
     call: &mut CallContext,
 ) -> Result<Prepared> {
     check_init(init)?;
+    // `fetchJson`'s init is a copy already, made here and ours to change.
     let source = input.dyn_ref::<Request>();
-    let options = call_init(source, init, json)?;
-    let plain = source.is_none() && plain_init(init);
+    let options = match json {
+        true => json_init(source, init)?,
+        false => copy(init).map_err(invalid_thrown)?,
+    };
     let init = if json { &options } else { init };
     let context = init_field(&options, "context")?;
     // A followed redirect would take the Tangoe and context headers to any origin.
@@ -51,72 +46,45 @@ pub fn prepare(
             redirect = crate::client::field(source, "redirect");
         }
     }
-    // Compared as JavaScript strings (`===`): nothing copied into Rust. On our copy: only a
-    // prototype the caller gave it (an own `__proto__` key) could refuse the write, and
-    // `Outgoing::request` sends a Request with `"error"` unless it says `"manual"` anyway.
-    set_redirect(&options, redirect == "manual");
-    let target = match source {
-        Some(_) => input.clone(),
-        None => resolve(client, input, "input")?.into(),
+    // Compared as JavaScript strings (`===`): nothing copied into Rust.
+    let redirect = if redirect == "manual" {
+        "manual"
+    } else {
+        "error"
     };
+    // On our copy: only a prototype the caller gave it (an own `__proto__` key) could refuse
+    // the write, and `no_redirects` in `fetch_with` forces `"error"` on the Request anyway.
+    set_field(&options, "redirect", &redirect.into());
+    let options: &RequestInit = options.unchecked_ref();
+    let request = match source {
+        Some(source) => Request::new_with_request_and_init(source, options),
+        None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
+    }
+    .map_err(invalid_thrown)?;
+    read_overrides(&context, "init.context", &mut call.overrides)?;
     let body = own(init, "body");
     let stream = match body {
         Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
         Err(_) => true,
     };
-    let outgoing = if plain {
-        Outgoing {
-            input: target,
-            init: options,
-        }
-    } else {
-        Outgoing::request(new_request(&target, &options).map_err(invalid_thrown)?)?
-    };
-    read_overrides(&context, "init.context", &mut call.overrides)?;
     Ok(Prepared {
-        outgoing,
+        request,
         replayable: !stream,
     })
 }
 
-#[wasm_bindgen]
-extern "C" {
-    /// `Request`, constructed from a `Request` or a URL alike.
-    #[wasm_bindgen(js_name = Request)]
-    type AnyRequest;
-    #[wasm_bindgen(catch, constructor, js_class = Request)]
-    fn new(input: &JsValue, init: &JsValue) -> std::result::Result<AnyRequest, JsValue>;
-}
-
-/// `new Request(input, init)`.
-fn new_request(input: &JsValue, init: &JsValue) -> std::result::Result<Request, JsValue> {
-    AnyRequest::new(input, init).map(JsCast::unchecked_into)
-}
-
-/// Whether `init` has no members but [`PLAIN_INIT`]'s (or is nullish). Its own keys, which
-/// `copy` takes too: an own `__proto__` is not one of them.
-fn plain_init(init: &JsValue) -> bool {
-    !super::read::is_object(init) || only_known(init, &PLAIN_INIT, "", "").is_ok()
-}
-
-/// A copy of the call's `init` (checked by `prepare`), ours to change, with its own `Headers`:
-/// the given ones, else the source Request's. For `fetchJson` (`json`), `Accept`, and `json`
-/// sent as the body (POST unless a method is given).
+/// `fetchJson`'s `init` (checked by `prepare`): `Accept`, and `json` sent as the body (POST
+/// unless a method is given).
 // Not inlined into `prepare` (−65 B gzip).
 #[inline(never)]
-fn call_init(source: Option<&Request>, init: &JsValue, json: bool) -> Result<JsValue> {
-    // What the `Request` constructor would throw for `fetch`; `init` unreadable for
-    // `fetchJson`, which reads it first.
-    let unreadable = |thrown: JsValue| match json {
-        true => could_not_read("init", &thrown),
-        false => invalid_thrown(thrown),
-    };
+fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
+    let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
     let rest = copy(init).map_err(unreadable)?;
     let get = |key: &str| init_field(&rest, key);
+    let json = get("json")?;
     // `json` stays in the copy: the Request constructor reads only RequestInit's members.
     let mut given = get("headers")?;
-    // `null` headers are refused for `fetch`, as by the Request constructor.
-    if given.is_undefined() || (json && given.is_null()) {
+    if given.is_undefined() || given.is_null() {
         given = match source {
             Some(request) => key_get(request, "headers").map_err(unreadable)?,
             None => JsValue::UNDEFINED,
@@ -124,14 +92,9 @@ fn call_init(source: Option<&Request>, init: &JsValue, json: bool) -> Result<JsV
     }
     // `new Headers(undefined)` is empty Headers, as `new Headers()`.
     let headers = Headers::new_with_str_sequence_sequence(&given).map_err(unreadable)?;
-    set_field(&rest, "headers", &headers);
-    if !json {
-        return Ok(rest);
-    }
     if !headers.has("accept").unwrap_or(false) {
         let _ = headers.set("accept", "application/json");
     }
-    let json = get("json")?;
     if !json.is_undefined() {
         let body = get("body")?;
         if !body.is_undefined() && !body.is_null() {
@@ -157,6 +120,7 @@ fn call_init(source: Option<&Request>, init: &JsValue, json: bool) -> Result<JsV
         }
         let _ = headers.set("content-type", "application/json");
     }
+    set_field(&rest, "headers", &headers);
     Ok(rest)
 }
 

@@ -26,8 +26,7 @@ async function install(cfg) {
   window.json = (body, status = 200, headers = {}) =>
     new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json", ...headers } });
   window.reply = () => window.json({ ok: true });
-  globalThis.fetch = async (input, init) => {
-    const request = new Request(input, init);
+  globalThis.fetch = async (request) => {
     const body = await request.clone().text();
     window.calls.push({ url: request.url, method: request.method, redirect: request.redirect, headers: Object.fromEntries(request.headers), body });
     return window.reply(request, new URL(request.url));
