@@ -306,7 +306,20 @@ async fn fetch_sends_exactly_the_tangoe_headers() {
     let last = &recorder.requests()[5];
     assert_eq!(last.redirect(), RequestRedirect::Error);
     assert_eq!(headers(last)["accept"], "application/json");
-    assert_eq!(recorder.count(), 6);
+    // One that refuses redirects itself is sent as a copy too: the token is never written
+    // into a Request the caller still holds.
+    init.set_redirect(RequestRedirect::Error);
+    let request = Request::new_with_str_and_init(&api("orders"), &init).unwrap();
+    client.fetch(Clone::clone(&request)).await.unwrap();
+    assert_eq!(
+        headers(&recorder.requests()[6])["authorization"],
+        "Bearer tok-H"
+    );
+    assert_eq!(
+        headers(&request).into_keys().collect::<Vec<_>>(),
+        ["accept"]
+    );
+    assert_eq!(recorder.count(), 7);
 
     // Another origin (even the same host on another port or scheme): refused, nothing sent.
     for url in [
@@ -319,13 +332,13 @@ async fn fetch_sends_exactly_the_tangoe_headers() {
         let origin = web_sys::Url::new(url).unwrap().origin();
         assert_eq!(error.details().origin, Some(origin.as_str()));
     }
-    assert_eq!(recorder.count(), 6, "a refused request reached fetch");
+    assert_eq!(recorder.count(), 7, "a refused request reached fetch");
 
     // Signed out: not sent either.
     client.logout();
     let error = code(client.fetch(get(&api("orders"))).await);
     assert_eq!(error.code(), "not_authenticated");
-    assert_eq!(recorder.count(), 6, "a signed-out request reached fetch");
+    assert_eq!(recorder.count(), 7, "a signed-out request reached fetch");
 }
 
 #[derive(Debug, Deserialize, PartialEq)]

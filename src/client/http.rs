@@ -150,6 +150,9 @@ impl Client {
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one
     /// would take the headers to any origin). HTTP errors are responses, not `Err`.
     pub async fn fetch(&self, request: Request) -> Result<Response> {
+        // Sent as a copy: the token is never written into a Request the caller still holds.
+        let manual = props(&request).redirect() == "manual";
+        let request = redirect_copy(&request, manual)?;
         self.fetch_with(request, &mut CallContext::default(), true)
             .await
     }
@@ -366,9 +369,17 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
     if redirect == "error" || redirect == "manual" {
         return Ok(request);
     }
+    redirect_copy(&request, false)
+}
+
+/// A copy of `request` that refuses redirects, or hands them back to the caller when `manual`.
+fn redirect_copy(request: &Request, manual: bool) -> Result<Request> {
     let init = RequestInit::new();
-    init.set_redirect(RequestRedirect::Error);
-    Request::new_with_request_and_init(&request, &init).map_err(invalid_thrown)
+    init.set_redirect(match manual {
+        true => RequestRedirect::Manual,
+        false => RequestRedirect::Error,
+    });
+    Request::new_with_request_and_init(request, &init).map_err(invalid_thrown)
 }
 
 /// `invalid_request` saying what `thrown` says: one copy for the client's URL and Request
