@@ -84,15 +84,7 @@ fn named_module(dir: &Path) -> Result<Vec<u8>> {
     ))?;
     let named = dir.join("mobproc_auth_bg.wasm");
     let path = named.to_string_lossy();
-    let opt = [
-        "-Oz",
-        "--converge",
-        "--zero-filled-memory",
-        "-g",
-        &path,
-        "-o",
-        &path,
-    ];
+    let opt = [crate::build::WASM_OPT, &["-g", &path, "-o", &path]].concat();
     sh::run(&mut cmd(
         &tools::npm_bin("wasm-opt").to_string_lossy(),
         &opt,
