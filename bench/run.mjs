@@ -61,13 +61,14 @@ function parseArgs(argv) {
     relay: path.join(ROOT, "target", "debug", "mobproc-relay"),
     out: path.join(ROOT, "BENCHMARKS.md"),
     quick: false,
+    against: null,
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === "--quick") opts.quick = true;
-    else if (["--pkg", "--emulator", "--relay", "--out"].includes(arg) && i + 1 < argv.length) opts[arg.slice(2)] = path.resolve(argv[++i]);
+    else if (["--pkg", "--emulator", "--relay", "--out", "--against"].includes(arg) && i + 1 < argv.length) opts[arg.slice(2)] = path.resolve(argv[++i]);
     else {
-      console.error(`usage: node bench/run.mjs [--pkg DIR] [--emulator BIN] [--relay BIN] [--out FILE] [--quick]\nunknown argument ${arg}`);
+      console.error(`usage: node bench/run.mjs [--pkg DIR] [--emulator BIN] [--relay BIN] [--out FILE] [--quick] [--against DIR]\nunknown argument ${arg}`);
       process.exit(2);
     }
   }
@@ -203,6 +204,43 @@ async function sizes(pkg) {
 }
 
 // ---------------------------------------------------------------- 2.–5. in the browser
+
+/**
+ * `--against DIR`: that package's entry and module beside ours in the snapshot, as
+ * `against.index.js` (loading `against.mobproc_auth_bg.wasm`).
+ */
+function addAgainst(pkg, dir) {
+  const entry = readFileSync(path.join(dir, "index.js"), "utf8");
+  if (!entry.includes('"mobproc_auth_bg.wasm"')) throw new Error(`${dir}/index.js does not load mobproc_auth_bg.wasm`);
+  writeFileSync(path.join(pkg, "against.index.js"), entry.replace('"mobproc_auth_bg.wasm"', '"against.mobproc_auth_bg.wasm"'));
+  cpSync(path.join(dir, "mobproc_auth_bg.wasm"), path.join(pkg, "against.mobproc_auth_bg.wasm"));
+}
+
+/**
+ * `--against DIR`: plain fetch, this build's client.fetch and the other build's, rotating call
+ * by call in one signed-in page (3 rounds); prints the medians and the paired differences.
+ */
+async function againstBench(browser, server, dir, W) {
+  const context = await browser.newContext();
+  const page = await context.newPage();
+  page.on("pageerror", (e) => log(`page error: ${e.message}`));
+  await page.goto(`${server.origin}/`);
+  await page.waitForFunction(() => window.benchReady === true);
+  await signIn(page, await page.evaluate(() => window.bench.authorizeUrl()), `${server.origin}/`);
+  await page.waitForFunction(() => window.benchReady === true);
+  const n = W.seqBlocks * W.seqPerBlock;
+  console.log(`client.fetch("/ping"), this build (pkg) against ${dir}: ${n} calls of each kind per round, rotating call by call\n`);
+  console.log("| round | plain ms | this: added µs (ratio) | against: added µs (ratio) | median of this − against, paired |");
+  console.log("|---|---:|---:|---:|---:|");
+  for (let round = 1; round <= 3; round++) {
+    const t = await page.evaluate(([k, w]) => window.bench.against(k, w), [n, W.warmup]);
+    const [p, a, b] = [median(t.plain), median(t.client), median(t.against)];
+    const added = (x) => `${((x - p) * 1000).toFixed(0)} (${(x / p).toFixed(3)})`;
+    const paired = median(t.client.map((x, i) => x - t.against[i])) * 1000;
+    console.log(`| ${round} | ${p.toFixed(3)} | ${added(a)} | ${added(b)} | ${paired.toFixed(0)} µs |`);
+  }
+  await context.close();
+}
 
 async function browserBenches(browser, server, emulator, W) {
   const context = await browser.newContext();
@@ -811,11 +849,12 @@ async function main() {
   const opts = parseArgs(process.argv.slice(2));
   const W = opts.quick ? QUICK : FULL;
   const pkg = snapshotPkg(opts.pkg);
+  if (opts.against) addAgainst(pkg, opts.against);
   if (!existsSync(opts.emulator)) throw new Error(`no emulator at ${opts.emulator}: run \`cargo build -p mobproc-emulator\``);
   if (!existsSync(opts.relay)) throw new Error(`no relay at ${opts.relay}: run \`cargo build -p mobproc-relay\``);
 
-  log("size: our package and the bundled libraries");
-  const size = await sizes(pkg);
+  if (!opts.against) log("size: our package and the bundled libraries");
+  const size = opts.against ? null : await sizes(pkg);
 
   const server = await startServer({ pkg });
   // portal-demo stays public for the browser benches; bench-relay is the relay's confidential client.
@@ -829,6 +868,7 @@ async function main() {
   };
   const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS });
   try {
+    if (opts.against) return await againstBench(browser, server, opts.against, W);
     const m = machine(browser.version());
     const b = await browserBenches(browser, server, emulator, W);
     const s = await startupBenches(browser, server, W);

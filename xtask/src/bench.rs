@@ -1,5 +1,6 @@
-//! `cargo xtask bench [--quick] [--no-build]`: size, per-call overhead, refresh storms, start-up,
-//! memory and refreshes through the token relay, written to BENCHMARKS.md.
+//! `cargo xtask bench [--quick] [--no-build] [--against DIR]`: size, per-call overhead, refresh
+//! storms, start-up, memory and refreshes through the token relay, written to BENCHMARKS.md; or,
+//! `--against`, the per-call time of this build against another one's in the same page.
 //!
 //! Builds the npm package, the emulator and the relay (debug builds, as `demo` does), installs the bench's own npm
 //! packages (the libraries compared, pinned in bench/package-lock.json) with `npm ci --prefix
@@ -10,19 +11,28 @@ use crate::sh::{self, cmd, root, Result};
 use crate::tools;
 use std::path::{Path, PathBuf};
 
-const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-build]
+const USAGE: &str = "usage: cargo xtask bench [--quick] [--no-build] [--against DIR]
 
-  --quick     small workloads, a smoke run written to target/BENCHMARKS.quick.md
-  --no-build  use pkg/ and the emulator and relay binaries as they are";
+  --quick        small workloads, a smoke run written to target/BENCHMARKS.quick.md
+  --no-build     use pkg/ and the emulator and relay binaries as they are
+  --against DIR  only client.fetch of this build against that of the package in DIR (a copy
+                 of an earlier pkg/), alternating call by call in one page; printed, nothing
+                 written";
 
 /// Runs the bench and writes BENCHMARKS.md at the workspace root.
 pub fn run(args: &[String]) -> Result {
     let mut quick = false;
     let mut build = true;
-    for arg in args {
+    let mut against = None;
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
         match arg.as_str() {
             "--quick" => quick = true,
             "--no-build" => build = false,
+            "--against" => match args.next() {
+                Some(dir) => against = Some(std::path::absolute(dir).map_err(|e| e.to_string())?),
+                None => return Err(USAGE.into()),
+            },
             "-h" | "--help" => return Err(USAGE.into()),
             _ => return Err(format!("bench: unknown argument {arg}\n\n{USAGE}")),
         }
@@ -56,6 +66,10 @@ pub fn run(args: &[String]) -> Result {
         .arg(&out);
     if quick {
         node.arg("--quick");
+    }
+    if let Some(dir) = &against {
+        node.arg("--against").arg(dir);
+        return sh::run(&mut node);
     }
     sh::run(&mut node)?;
     eprintln!("wrote {}", out.display());
