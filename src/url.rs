@@ -178,6 +178,20 @@ pub fn is_absolute_reference(input: &str) -> bool {
     }
 }
 
+/// The origin of a URL as the URL parser serialises it (a `Request`'s `url`, never with a
+/// user name): `scheme://host[:port]`, up to the path. `""` when it has no authority (`data:`,
+/// `mailto:`), which no allowlist holds. For `http` and `https` this is `URL.origin`.
+pub fn serialized_origin(href: &str) -> &str {
+    let Some((scheme, rest)) = split_once_byte(href, b':') else {
+        return "";
+    };
+    let Some(authority) = rest.strip_prefix("//") else {
+        return "";
+    };
+    let end = scheme.len() + 3 + first(authority, |b| matches!(b, b'/' | b'?' | b'#'));
+    href.get(..end).unwrap_or("")
+}
+
 fn split_scheme(input: &str) -> Option<(bool, &str)> {
     // Over a borrowed array: an owned one's iterator costs more code.
     for &(scheme, https) in &[("https://", true), ("http://", false)] {
@@ -321,6 +335,23 @@ mod tests {
         assert_eq!(slash.join_path("/me"), "https://h.example/mobproc/v1/me");
         let root = HttpUrl::parse("http://127.0.0.1:9").unwrap();
         assert_eq!(root.join_path("/me"), "http://127.0.0.1:9/me");
+    }
+
+    #[test]
+    fn takes_the_origin_of_a_serialised_url() {
+        for (href, origin) in [
+            ("https://h.example/mobproc/v1/me", "https://h.example"),
+            ("https://h.example:8443/x?y#z", "https://h.example:8443"),
+            ("http://127.0.0.1:9/", "http://127.0.0.1:9"),
+            ("https://[::1]:8443/a", "https://[::1]:8443"),
+            ("https://h.example?q", "https://h.example"),
+            ("https://h.example", "https://h.example"),
+            ("data:,x", ""),
+            ("mailto:a@b", ""),
+            ("nothing", ""),
+        ] {
+            assert_eq!(serialized_origin(href), origin, "{href}");
+        }
     }
 
     #[test]

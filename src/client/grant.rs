@@ -184,7 +184,8 @@ impl Client {
         };
         let skew = self.0.config.refresh_skew_ms();
         // `TokenRecord::expires_within`, on the expiry alone.
-        if !self.can_refresh() || now_ms().saturating_add(skew) < expires_at {
+        // The expiry first: `can_refresh` reads the storage again.
+        if now_ms().saturating_add(skew) < expires_at || !self.can_refresh() {
             return Ok(());
         }
         match self.refresh().await {

@@ -27,8 +27,10 @@ extern "C" {
     type StringHeaders;
     #[wasm_bindgen(method, catch, js_name = set)]
     fn set(this: &StringHeaders, name: &str, value: &JsValue) -> Result<(), JsValue>;
+    #[wasm_bindgen(method, catch, js_name = set)]
+    fn set_named(this: &StringHeaders, name: &JsValue, value: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = delete)]
-    fn delete(this: &StringHeaders, name: &str) -> Result<(), JsValue>;
+    fn delete(this: &StringHeaders, name: &JsValue) -> Result<(), JsValue>;
     #[wasm_bindgen(method, catch, js_name = get)]
     fn get(this: &StringHeaders, name: &str) -> Result<JsValue, JsValue>;
 
@@ -82,6 +84,9 @@ pub struct CallContext {
     pub own_activity: bool,
     /// The caller set `X-TNGO-CONTEXT-CORRELATIONID` itself.
     pub own_correlation: bool,
+    /// The request can hold no header of the caller's (a URL and an init without `headers`):
+    /// they are not read.
+    pub no_own_headers: bool,
 }
 
 impl CallContext {
@@ -109,8 +114,9 @@ impl CallContext {
 // Keyed by the record (4 bytes, no copy of its token): the entry moved in and out is 8 bytes.
 pub struct HeaderCache(Cell<Option<(Rc<TokenRecord>, SignedHeaders)>>);
 
-/// Header names and their values as JavaScript strings (`None`: remove the header).
-type SignedHeaders = Rc<Vec<(&'static str, Option<JsValue>)>>;
+/// Header names and their values as JavaScript strings (`None`: remove the header): made
+/// once per token and context, not on every call.
+type SignedHeaders = Rc<Vec<(JsValue, Option<JsValue>)>>;
 
 impl HeaderCache {
     /// Forgets the cached headers (new token, new context, sign-out).
@@ -176,11 +182,13 @@ impl Client {
     /// context moved in and out); refuses what must not be sent. A context header the caller
     /// put on the request is that call's value.
     pub(crate) fn check(&self, request: &Request, call: &mut CallContext) -> Result<()> {
-        // web-sys's `url` (a copy): gloo-net imports it anyway.
-        let url = web_sys::Url::new(&request.url())
-            .map_err(|_| Error::invalid_request("the URL cannot be parsed"))?;
-        let origin = url_origin(&url);
-        if !self.0.config.is_allowed_origin(&origin) {
+        // web-sys's `url` (a copy): gloo-net imports it anyway. Serialised by the URL parser,
+        // and never with a user name (the Request constructor refuses one): its origin is the
+        // text up to the path, as `URL.origin` would say it.
+        let href = request.url();
+        let origin = crate::url::serialized_origin(&href);
+        if !self.0.config.is_allowed_origin(origin) {
+            let origin = origin.into();
             return Err(ErrorKind::OriginNotAllowed { origin }.into());
         }
         // Compared as JavaScript strings (`===`): nothing copied into Rust.
@@ -188,6 +196,9 @@ impl Client {
             return Err(Error::invalid_request(
                 "mode \"no-cors\" cannot carry the Authorization header",
             ));
+        }
+        if call.no_own_headers {
+            return self.context_headers(call, None);
         }
         let headers = headers_of(request);
         let own = |name: &str| headers.get(name).ok().filter(|v| !v.is_null());
@@ -210,16 +221,23 @@ impl Client {
         call: &CallContext,
         replayable: bool,
     ) -> Result<Response> {
-        let mut replay = if replayable && self.can_refresh() {
-            request.clone().ok()
-        } else {
-            None
-        };
+        let mut replay = None;
+        // Only the first pass may keep a clone for a replay.
+        let mut first = replayable;
         // One loop for the call and its replay: one `send` await in the state machine.
         let mut request = request;
         loop {
-            let sent_with = self.sign(&request, call)?;
-            let response = self.send(&request).await?;
+            // The record the call is signed with, read once: whether a replay could refresh
+            // is its question too.
+            let sent_with = self.signing_record()?;
+            if std::mem::take(&mut first)
+                && self.0.config.token_url().is_some()
+                && sent_with.refresh_token().is_some()
+            {
+                replay = request.clone().ok();
+            }
+            let correlation_id = self.sign(&request, call, &sent_with)?;
+            let response = self.send(&request, correlation_id).await?;
             if response.status() != 401 {
                 return Ok(response);
             }
@@ -242,12 +260,20 @@ impl Client {
         }
     }
 
-    /// Sets the Tangoe headers with the current token; returns the record whose token was used.
-    fn sign(&self, request: &Request, call: &CallContext) -> Result<Rc<TokenRecord>> {
-        // The record, not a copy of its token: nothing cloned to sign or to compare later.
-        let record = self
-            .usable()
-            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
+    /// The record to sign with: `not_authenticated` without a usable one.
+    fn signing_record(&self) -> Result<Rc<TokenRecord>> {
+        self.usable()
+            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
+    }
+
+    /// Sets the Tangoe headers with `record`'s token; returns the correlation id sent (a
+    /// JavaScript string, or `null`).
+    fn sign(
+        &self,
+        request: &Request,
+        call: &CallContext,
+        record: &Rc<TokenRecord>,
+    ) -> Result<JsValue> {
         let token = record.access_token();
         let usual = call.is_usual();
         let cached = usual.then(|| self.0.headers.get(token.secret()));
@@ -258,7 +284,7 @@ impl Client {
                 let [a, b, c] = api_header_parts(&self.0.config, token);
                 let js = |(name, lead, value): (&'static str, &str, &str)| {
                     (
-                        name,
+                        JsValue::from_str(name),
                         Some(JsValue::from_str(&crate::text::cat(&[lead, value]))),
                     )
                 };
@@ -280,18 +306,18 @@ impl Client {
         let immutable = |_| Error::invalid_request("the request's headers are immutable");
         for (name, value) in list.iter() {
             match value {
-                Some(value) => headers.set(name, value),
+                Some(value) => headers.set_named(name, value),
                 None => headers.delete(name),
             }
             .map_err(immutable)?;
         }
         // Our own UUID needs no check; a caller's was checked by Headers.
-        if !call.own_correlation {
-            headers
-                .set(CORRELATION_ID, &correlation_id()?)
-                .map_err(immutable)?;
+        if call.own_correlation {
+            return Ok(headers.get(CORRELATION_ID).unwrap_or(JsValue::NULL));
         }
-        Ok(record)
+        let id = correlation_id()?;
+        headers.set(CORRELATION_ID, &id).map_err(immutable)?;
+        Ok(id)
     }
 
     /// Checks the context headers of a call and adds them to `out`, if given (`None`: the
@@ -299,7 +325,7 @@ impl Client {
     fn context_headers(
         &self,
         call: &CallContext,
-        out: Option<&mut Vec<(&'static str, Option<JsValue>)>>,
+        out: Option<&mut Vec<(JsValue, Option<JsValue>)>>,
     ) -> Result<()> {
         let state = self.0.context.borrow();
         let (context, activity) = &*state;
@@ -308,16 +334,14 @@ impl Client {
         let mut out = out;
         context::each_header(client, call.each_override(), None, |name, value| {
             if let Some(out) = &mut out {
-                out.push((name, (!value.is_empty()).then(|| JsValue::from_str(value))));
+                let value = (!value.is_empty()).then(|| JsValue::from_str(value));
+                out.push((JsValue::from_str(name), value));
             }
         })
     }
 
     /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
-    async fn send(&self, request: &Request) -> Result<Response> {
-        let correlation_id = headers_of(request)
-            .get(CORRELATION_ID)
-            .unwrap_or(JsValue::NULL);
+    async fn send(&self, request: &Request, correlation_id: JsValue) -> Result<Response> {
         let response = send_raw(request)
             .await
             // Boxed in the closure: no 48-byte `Result<_, ErrorKind>` for `?` to convert.

@@ -30,17 +30,24 @@ pub fn prepare(
     json: bool,
     call: &mut CallContext,
 ) -> Result<Prepared> {
-    check_init(init)?;
+    // A nullish `init` (most calls) gives nothing to read.
+    let nullish = check_init(init)?;
     // `fetchJson`'s init is a copy already, made here and ours to change.
     let source = input.dyn_ref::<Request>();
     let options = match json {
         true => json_init(source, init)?,
         false => copy(init).map_err(invalid_thrown)?,
     };
+    let read = |key| match nullish {
+        true => Ok(JsValue::UNDEFINED),
+        false => init_field(&options, key),
+    };
+    // A Request made from a URL has no header of the caller's but those `init` gives.
+    let no_own_headers = source.is_none() && read("headers")?.is_undefined();
     let init = if json { &options } else { init };
-    let context = init_field(&options, "context")?;
+    let context = read("context")?;
     // A followed redirect would take the Tangoe and context headers to any origin.
-    let mut redirect = init_field(&options, "redirect")?;
+    let mut redirect = read("redirect")?;
     if redirect.is_undefined() {
         if let Some(source) = source {
             redirect = crate::client::field(source, "redirect");
@@ -62,11 +69,12 @@ pub fn prepare(
     }
     .map_err(invalid_thrown)?;
     read_overrides(&context, "init.context", &mut call.overrides)?;
-    let body = own(init, "body");
-    let stream = match body {
-        Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
-        Err(_) => true,
-    };
+    call.no_own_headers = no_own_headers;
+    let stream = (json || !nullish)
+        && match own(init, "body") {
+            Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),
+            Err(_) => true,
+        };
     Ok(Prepared {
         request,
         replayable: !stream,
@@ -143,12 +151,15 @@ pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> 
     client.resolve(&text)
 }
 
-/// Refuses an `init` that is neither an object nor nullish. Not inlined into `prepare`
-/// (−15 B gzip).
+/// Refuses an `init` that is neither an object nor nullish; `true` when nullish. Not inlined
+/// into `prepare` (−15 B gzip).
 #[inline(never)]
-fn check_init(init: &JsValue) -> Result<()> {
-    if init.is_undefined() || init.is_null() || super::read::is_object(init) {
-        return Ok(());
+fn check_init(init: &JsValue) -> Result<bool> {
+    if init.is_undefined() || init.is_null() {
+        return Ok(true);
+    }
+    if super::read::is_object(init) {
+        return Ok(false);
     }
     Err(Error::config(
         "init",
