@@ -53,8 +53,8 @@ pub fn prepare(
             redirect = crate::client::field(source, "redirect");
         }
     }
-    // Compared as JavaScript strings (`===`): nothing copied into Rust.
-    let redirect = if redirect == "manual" {
+    // Compared as JavaScript strings (`===`): nothing copied into Rust; most calls give none.
+    let redirect = if !redirect.is_undefined() && redirect == "manual" {
         "manual"
     } else {
         "error"
