@@ -221,13 +221,7 @@ function addAgainst(pkg, dir) {
  * by call in one signed-in page (3 rounds); prints the medians and the paired differences.
  */
 async function againstBench(browser, server, dir, W) {
-  const context = await browser.newContext();
-  const page = await context.newPage();
-  page.on("pageerror", (e) => log(`page error: ${e.message}`));
-  await page.goto(`${server.origin}/`);
-  await page.waitForFunction(() => window.benchReady === true);
-  await signIn(page, await page.evaluate(() => window.bench.authorizeUrl()), `${server.origin}/`);
-  await page.waitForFunction(() => window.benchReady === true);
+  const { context, page } = await signedInPage(browser, server);
   const n = W.seqBlocks * W.seqPerBlock;
   console.log(`client.fetch("/ping"), this build (pkg) against ${dir}: ${n} calls of each kind per round, rotating call by call\n`);
   console.log("| round | plain ms | this: added µs (ratio) | against: added µs (ratio) | median of this − against, paired |");
@@ -242,7 +236,8 @@ async function againstBench(browser, server, dir, W) {
   await context.close();
 }
 
-async function browserBenches(browser, server, emulator, W) {
+/** A fresh context with the bench page (bench/pages/app.html), signed in through the emulator. */
+async function signedInPage(browser, server) {
   const context = await browser.newContext();
   const page = await context.newPage();
   page.on("pageerror", (e) => log(`page error: ${e.message}`));
@@ -250,6 +245,11 @@ async function browserBenches(browser, server, emulator, W) {
   await page.waitForFunction(() => window.benchReady === true);
   await signIn(page, await page.evaluate(() => window.bench.authorizeUrl()), `${server.origin}/`);
   await page.waitForFunction(() => window.benchReady === true);
+  return { context, page };
+}
+
+async function browserBenches(browser, server, emulator, W) {
+  const { context, page } = await signedInPage(browser, server);
   const status = await page.evaluate(() => window.bench.status());
   if (!status.signedIn) throw new Error("the sign-in did not leave a session");
   if (!status.isolated) log("warning: the bench page is not cross-origin isolated (timer resolution 100 µs)");
