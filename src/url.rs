@@ -2,8 +2,9 @@
 //!
 //! Strict on purpose: anything unusual (userinfo, backslashes, whitespace, non-ASCII, odd
 //! ports) is refused rather than interpreted, so this parser and the browser's cannot disagree
-//! about where a token goes. Request URLs are checked on the browser's own parse (the
-//! package's `fetch` passes `URL.origin` to the core); only configured origins come from here.
+//! about where a token goes. Request URLs are checked on the browser's own parse (`fetch` takes
+//! the origin from the `Request`'s serialised URL, [`serialized_origin`]); only configured
+//! origins come from here.
 
 use crate::prelude::*;
 
@@ -349,6 +350,11 @@ mod tests {
             ("data:,x", ""),
             ("mailto:a@b", ""),
             ("nothing", ""),
+            // Not `URL.origin`, and in no allowlist (only http(s) origins are): refused.
+            ("blob:https://h.example/x", ""),
+            ("file:///x", "file://"),
+            ("foo://h.example/x", "foo://h.example"),
+            ("https://u:p@h.example/x", "https://u:p@h.example"),
         ] {
             assert_eq!(serialized_origin(href), origin, "{href}");
         }

@@ -320,6 +320,20 @@ async fn fetch_sends_exactly_the_tangoe_headers() {
         ["accept"]
     );
     assert_eq!(recorder.count(), 7);
+    // A Request that hands redirects back is sent as a copy that does too, with its own
+    // referrer policy (a copy made with an init would start from the page's).
+    init.set_redirect(RequestRedirect::Manual);
+    init.set_referrer_policy(web_sys::ReferrerPolicy::NoReferrer);
+    let request = Request::new_with_str_and_init(&api("orders"), &init).unwrap();
+    client.fetch(Clone::clone(&request)).await.unwrap();
+    let last = &recorder.requests()[7];
+    assert_eq!(last.redirect(), RequestRedirect::Manual);
+    assert_eq!(last.referrer_policy(), web_sys::ReferrerPolicy::NoReferrer);
+    assert_eq!(
+        headers(&request).into_keys().collect::<Vec<_>>(),
+        ["accept"]
+    );
+    assert_eq!(recorder.count(), 8);
 
     // Another origin (even the same host on another port or scheme): refused, nothing sent.
     for url in [
@@ -332,13 +346,13 @@ async fn fetch_sends_exactly_the_tangoe_headers() {
         let origin = web_sys::Url::new(url).unwrap().origin();
         assert_eq!(error.details().origin, Some(origin.as_str()));
     }
-    assert_eq!(recorder.count(), 7, "a refused request reached fetch");
+    assert_eq!(recorder.count(), 8, "a refused request reached fetch");
 
     // Signed out: not sent either.
     client.logout();
     let error = code(client.fetch(get(&api("orders"))).await);
     assert_eq!(error.code(), "not_authenticated");
-    assert_eq!(recorder.count(), 7, "a signed-out request reached fetch");
+    assert_eq!(recorder.count(), 8, "a signed-out request reached fetch");
 }
 
 #[derive(Debug, Deserialize, PartialEq)]
@@ -539,6 +553,13 @@ async fn a_401_refreshes_once_and_replays_once() {
     assert_eq!(replay["x-tngo-tenant"], "XYZ");
     assert_eq!(replay["client_id"], "replay");
     assert!(is_uuid_v4(&replay["x-tngo-context-correlationid"]));
+    // The response reports the id the replay was sent with, a fresh one.
+    let sent_id = &replay["x-tngo-context-correlationid"];
+    assert_ne!(&first["x-tngo-context-correlationid"], sent_id);
+    assert_eq!(
+        client.correlation_id(&response.into()).as_ref(),
+        Some(sent_id)
+    );
     assert_eq!(api_calls[1].method(), "POST");
     assert_eq!(body(&api_calls[0]).await, r#"{"item":"IPH-15"}"#);
     assert_eq!(body(&api_calls[1]).await, r#"{"item":"IPH-15"}"#);
@@ -1147,4 +1168,27 @@ async fn no_session_expiring_when_a_refresh_is_possible() {
         warned.borrow().is_empty(),
         "the next call refreshes instead"
     );
+}
+
+#[wasm_bindgen_test]
+fn the_origin_of_a_request_url_is_url_origin() {
+    // What `fetch` checks against the allowlist, taken from the Request's serialised URL,
+    // against the browser's own `URL.origin`, for the forms a URL parser normalises.
+    for url in [
+        "https://API.Example.TEST/mobproc/v1/me",
+        "https://api.example.test:443/x",
+        "http://api.example.test:80/x",
+        "https://api.example.test:8443/x?y=1#z",
+        "http://[0:0::1]:8080/x",
+        "http://0x7f.1/x",
+        "https://bücher.example/x",
+        "https://api.example.test./x",
+        "https:api.example.test/x",
+        "https://api.example.test\\x",
+        "https://api.example.test?q",
+    ] {
+        let sent = get(url).url();
+        let origin = web_sys::Url::new(url).unwrap().origin();
+        assert_eq!(mobproc_auth::url::serialized_origin(&sent), origin, "{url}");
+    }
 }

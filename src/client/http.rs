@@ -155,9 +155,14 @@ impl Client {
     /// `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added, for a request to an
     /// allowed origin. Redirects are refused unless the request says `manual` (a followed one
     /// would take the headers to any origin). HTTP errors are responses, not `Err`.
+    ///
+    /// A copy of `request` is sent (its referrer and referrer policy kept), so the token is
+    /// never written into it; a request whose body was already read cannot be copied and is
+    /// `invalid_request`.
     pub async fn fetch(&self, request: Request) -> Result<Response> {
         // Sent as a copy: the token is never written into a Request the caller still holds.
-        let manual = props(&request).redirect() == "manual";
+        // Read through `Reflect` (a throwing getter is not thrown through the module).
+        let manual = super::value::field(&request, "redirect") == "manual";
         let request = redirect_copy(&request, manual)?;
         self.fetch_with(request, &mut CallContext::default(), true)
             .await
@@ -182,13 +187,17 @@ impl Client {
     /// context moved in and out); refuses what must not be sent. A context header the caller
     /// put on the request is that call's value.
     pub(crate) fn check(&self, request: &Request, call: &mut CallContext) -> Result<()> {
-        // web-sys's `url` (a copy): gloo-net imports it anyway. Serialised by the URL parser,
-        // and never with a user name (the Request constructor refuses one): its origin is the
-        // text up to the path, as `URL.origin` would say it.
+        // web-sys's `url` (a copy): gloo-net imports it anyway. Serialised by the URL parser:
+        // for http(s) the text up to the path is `URL.origin`, and anything else (another
+        // scheme, a user name a Request made from another may carry) matches no allowed origin.
         let href = request.url();
-        let origin = crate::url::serialized_origin(&href);
-        if !self.0.config.is_allowed_origin(origin) {
-            let origin = origin.into();
+        if !self
+            .0
+            .config
+            .is_allowed_origin(crate::url::serialized_origin(&href))
+        {
+            // What the error names is `URL.origin`: never a user name or password.
+            let origin = origin_of(&href);
             return Err(ErrorKind::OriginNotAllowed { origin }.into());
         }
         // Compared as JavaScript strings (`===`): nothing copied into Rust.
@@ -398,12 +407,30 @@ pub(crate) fn no_redirects(request: Request) -> Result<Request> {
 
 /// A copy of `request` that refuses redirects, or hands them back to the caller when `manual`.
 fn redirect_copy(request: &Request, manual: bool) -> Result<Request> {
-    let init = RequestInit::new();
+    // Without a prototype: a polluted `Object.prototype` must not add headers or a mode.
+    let init: RequestInit = super::value::bare_object(&JsValue::NULL).unchecked_into();
     init.set_redirect(match manual {
         true => RequestRedirect::Manual,
         false => RequestRedirect::Error,
     });
+    keep_referrer(request, &init);
     Request::new_with_request_and_init(request, &init).map_err(invalid_thrown)
+}
+
+/// Gives `init` the referrer and referrer policy of `source` where it has none of its own: a
+/// `Request` made from another with a non-empty init starts from the page's defaults (Fetch
+/// standard), and a caller's `no-referrer` must stay.
+pub(crate) fn keep_referrer(source: &Request, init: &JsValue) {
+    keep(source, init, "referrer");
+    keep(source, init, "referrerPolicy");
+}
+
+/// `init[key] = source[key]` unless `init` has it.
+#[inline(never)]
+fn keep(source: &Request, init: &JsValue, key: &str) {
+    if super::value::field(init, key).is_undefined() {
+        super::value::set_field(init, key, &super::value::field(source, key));
+    }
 }
 
 /// `invalid_request` saying what `thrown` says: one copy for the client's URL and Request

@@ -18,16 +18,16 @@ mod value;
 
 pub use events::{Event, EventKind, Listener};
 pub use grant::Validation;
-#[cfg(feature = "js")]
-pub(crate) use http::invalid_thrown;
 pub use http::CallContext;
+#[cfg(feature = "js")]
+pub(crate) use http::{invalid_thrown, keep_referrer};
 pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 pub use storage::{MemoryStorage, SessionStorage, Storage};
 #[cfg(feature = "js")]
 pub(crate) use value::{
-    clear_timeout, field, in_browser_page, message_of, run, set_field, set_timeout, unref,
-    with_page_list,
+    bare_object, clear_timeout, field, in_browser_page, message_of, run, set_field, set_timeout,
+    unref, with_page_list,
 };
 
 use crate::config::{Config, ValidConfig};

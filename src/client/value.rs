@@ -6,6 +6,11 @@ use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
 extern "C" {
+    /// `Object.create(null)`: an object a polluted `Object.prototype` adds nothing to, for
+    /// what a dictionary reader (the `Request` constructor) reads.
+    #[wasm_bindgen(js_namespace = Object, js_name = create)]
+    pub fn bare_object(prototype: &JsValue) -> js_sys::Object;
+
     /// The global `setTimeout` (browsers and Node).
     #[wasm_bindgen(js_name = setTimeout)]
     pub fn set_timeout(handler: &JsValue, ms: f64) -> JsValue;

@@ -18,6 +18,7 @@ extern "C" {
     fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
     fn assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
+
 }
 
 /// What went wrong reading a JavaScript value: a typed error, or what the value threw.
@@ -155,9 +156,12 @@ pub fn whole(value: &JsValue, min: f64, max: f64) -> Option<Result<f64, ()>> {
     Some(ok.ok_or(()))
 }
 
-/// A copy of an object's own enumerable properties (`{ ...value }`).
+/// A copy of an object's own enumerable properties, on an object without a prototype: a
+/// polluted `Object.prototype` adds nothing to it, and an own `__proto__` key stays a plain
+/// key, where `{ ...value }` would make it the copy's prototype. What reads it as a
+/// dictionary (the `Request` constructor) sees only what the caller gave.
 pub fn copy(value: &JsValue) -> Result<JsValue, JsValue> {
-    let target: JsValue = js_sys::Object::new().into();
+    let target = crate::client::bare_object(&JsValue::NULL).into();
     if value.is_undefined() || value.is_null() {
         return Ok(target);
     }

@@ -64,7 +64,10 @@ pub fn prepare(
     set_field(&options, "redirect", &redirect.into());
     let options: &RequestInit = options.unchecked_ref();
     let request = match source {
-        Some(source) => Request::new_with_request_and_init(source, options),
+        Some(source) => {
+            crate::client::keep_referrer(source, options);
+            Request::new_with_request_and_init(source, options)
+        }
         None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
     }
     .map_err(invalid_thrown)?;

@@ -300,7 +300,7 @@ test("every export called with garbage: a MobprocError or a documented result, n
       for (const [name, value] of values) await call(`logout(${name})`, () => signedOut.logout(value));
 
       // A polluted Object.prototype neither configures nor steers anything.
-      const pollution = { x: 1, clientId: "polluted", tenant: "EVIL", apiBaseUrl: "https://evil.example", tokenUrl: "https://evil.example/t", returnTo: "//evil.example", storageKey: "evil", allowedOrigins: ["https://evil.example"], headers: { authorization: "Bearer evil", "x-tngo-tenant": "EVIL" }, context: { employeeId: "EVIL" }, activityId: "evil", json: { evil: true }, limit: 1, offset: 5 };
+      const pollution = { x: 1, clientId: "polluted", tenant: "EVIL", apiBaseUrl: "https://evil.example", tokenUrl: "https://evil.example/t", returnTo: "//evil.example", storageKey: "evil", allowedOrigins: ["https://evil.example"], headers: { authorization: "Bearer evil", "x-tngo-tenant": "EVIL", "x-tngo-context-employeeid": "EVIL" }, context: { employeeId: "EVIL" }, activityId: "evil", json: { evil: true }, limit: 1, offset: 5 };
       for (const [k, v] of Object.entries(pollution)) Object.prototype[k] = v;
       const polluted = {};
       try {
@@ -325,6 +325,9 @@ test("every export called with garbage: a MobprocError or a documented result, n
         polluted.sentJson = sent;
         try { for await (const page of signedIn.paginate("/employees", {})) polluted.page = page; } catch (e) { polluted.pageError = String(e) + e.stack; }
         polluted.sentPage = sent;
+        // An own `__proto__` key (JSON.parse makes one) is a plain key of the init, not its prototype.
+        await signedIn.fetch("/ping", JSON.parse('{"__proto__":{"headers":{"X-TNGO-CONTEXT-HIERARCHYID":"h\u00e9"},"redirect":"follow"}}'));
+        polluted.sentProto = sent;
         polluted.state = typeof state;
       } finally {
         for (const k of Object.keys(pollution)) delete Object.prototype[k];
@@ -353,6 +356,7 @@ test("every export called with garbage: a MobprocError or a documented result, n
   assert.deepEqual(out.polluted.sent, sent("ping"));
   assert.deepEqual(out.polluted.sentJson, sent("ping"), "an inherited json or context is ignored");
   assert.deepEqual(out.polluted.sentPage, sent("employees"), "inherited limit and offset are ignored");
+  assert.deepEqual(out.polluted.sentProto, sent("ping"), "an init's own __proto__ steers nothing");
   assert.deepEqual(out.alive, { url: true, signedInAgain: { returnTo: "/after" }, token: "after" });
   await context.close();
 });

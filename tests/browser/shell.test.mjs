@@ -224,7 +224,7 @@ test("fetch: exact headers and URL to allowed origins; nothing sent elsewhere or
     const client = await createClient(cfg);
     const calls = [];
     globalThis.fetch = async (request) => {
-      calls.push({ url: request.url, method: request.method, headers: [...request.headers], body: await request.clone().text(), isRequest: request instanceof Request });
+      calls.push({ url: request.url, method: request.method, headers: [...request.headers], body: await request.clone().text(), isRequest: request instanceof Request, referrerPolicy: request.referrerPolicy });
       return new Response('{"ok":true}', { status: 201, headers: { "content-type": "application/json" } });
     };
     const outcome = async (fn) => {
@@ -239,7 +239,7 @@ test("fetch: exact headers and URL to allowed origins; nothing sent elsewhere or
       await outcome(() => client.fetch("/ping?echoText=hello")),
       await outcome(() => client.fetch("employees", { method: "POST", body: "x=1", headers: { "X-Custom": "1", Authorization: "Basic not-this" } })),
       await outcome(() => client.fetch(new URL("https://api.example.test/mobproc/v1/me"))),
-      await outcome(() => client.fetch(new Request("https://API.example.test:443/mobproc/v1/me", { headers: { Accept: "application/json" } }))),
+      await outcome(() => client.fetch(new Request("https://API.example.test:443/mobproc/v1/me", { headers: { Accept: "application/json" }, referrerPolicy: "no-referrer" }))),
     ];
     const sent = calls.length;
     const refused = [
@@ -284,6 +284,8 @@ test("fetch: exact headers and URL to allowed origins; nothing sent elsewhere or
   assert.equal(me.url, "https://api.example.test/mobproc/v1/me");
   assert.deepEqual(me.headers, tangoe);
   assert.deepEqual(meRequest.headers, [["accept", "application/json"], ...tangoe]);
+  assert.equal(meRequest.referrerPolicy, "no-referrer", "a caller's Request keeps its referrer policy");
+  assert.equal(ping.referrerPolicy, "");
   assert.equal(files.url, "https://files.example.test/download/1");
   assert.deepEqual(files.headers, tangoe);
   const codes = out.refused.map((r) => r.code);
