@@ -37,9 +37,12 @@ impl Client {
         // Set on the new request's own (mutable) headers: the same request as one made with an
         // init, without the imports that builds one.
         super::http::set_header(&request, "accept", "application/json");
-        let response = self
-            .fetch_with(request, &mut CallContext::default(), true)
-            .await?;
+        // Made here from a URL: no header of a caller's to read.
+        let mut call = CallContext {
+            no_own_headers: true,
+            ..CallContext::default()
+        };
+        let response = self.fetch_with(request, &mut call, true).await?;
         self.read_json(response).await
     }
 

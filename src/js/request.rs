@@ -42,8 +42,13 @@ pub fn prepare(
         true => Ok(JsValue::UNDEFINED),
         false => init_field(&options, key),
     };
-    // A Request made from a URL has no header of the caller's but those `init` gives.
-    let no_own_headers = source.is_none() && read("headers")?.is_undefined();
+    // A Request made from a URL has no header of the caller's but those `init` gives
+    // (`fetchJson`'s copy always has headers: the caller's own `init` says).
+    let given = match json {
+        true => init_field(init, "headers")?,
+        false => read("headers")?,
+    };
+    let no_own_headers = source.is_none() && given.is_undefined();
     let init = if json { &options } else { init };
     let context = read("context")?;
     // A followed redirect would take the Tangoe and context headers to any origin.

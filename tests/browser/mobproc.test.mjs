@@ -183,10 +183,12 @@ test("correlation ids: fresh UUID per call, reported by correlationId(), caller'
     Object.defineProperty(crypto, "randomUUID", { value: undefined });
     await client.fetch("/i");
     await client.fetch("/j");
-    return { calls, reported, ownReported: client.correlationId(own), bodyId: client.correlationId(body), foreign, network: network.error };
+    // fetchJson reads the caller's own headers too (its init copy always has headers).
+    const ownJson = await client.fetchJson("/k", { headers: { "X-TNGO-CONTEXT-CORRELATIONID": "mine-2" } });
+    return { calls, reported, ownReported: client.correlationId(own), ownJsonReported: client.correlationId(ownJson), bodyId: client.correlationId(body), foreign, network: network.error };
   }, cfg);
   const ids = out.calls.map((c) => c.headers[CORRELATION]);
-  for (const id of [...ids.slice(0, 4), ids[5], ids[6], ...ids.slice(8)]) assert.match(id, UUID_V4);
+  for (const id of [...ids.slice(0, 4), ids[5], ids[6], ...ids.slice(8, 10)]) assert.match(id, UUID_V4);
   assert.deepEqual(out.reported, ids.slice(0, 3));
   assert.equal(ids[4], "mine-1");
   assert.equal(out.calls[4].headers["x-tngo-context-activityid"], "mine-A", "a caller-set activity id is kept");
@@ -198,6 +200,8 @@ test("correlation ids: fresh UUID per call, reported by correlationId(), caller'
   assert.equal(out.network.correlationId, ids[6]);
   assert.equal(ids[7], "11111111-2222-4333-8444-555555555555", "crypto.randomUUID is used when present");
   assert.notEqual(ids[8], ids[9]);
+  assert.equal(ids[10], "mine-2", "a caller-set correlation id is kept by fetchJson");
+  assert.equal(out.ownJsonReported, "mine-2");
   assert.equal(new Set(ids).size, ids.length, "every call has its own id");
   await context.close();
 });
