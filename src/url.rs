@@ -179,9 +179,10 @@ pub fn is_absolute_reference(input: &str) -> bool {
     }
 }
 
-/// The origin of a URL as the URL parser serialises it (a `Request`'s `url`, never with a
-/// user name): `scheme://host[:port]`, up to the path. `""` when it has no authority (`data:`,
-/// `mailto:`), which no allowlist holds. For `http` and `https` this is `URL.origin`.
+/// The origin of a URL as the URL parser serialises it (a `Request`'s `url`):
+/// `scheme://host[:port]`, up to the path. For `http` and `https` without a user name this is
+/// `URL.origin`; anything else (no authority: `""`; another scheme; a user name, which stays
+/// in) matches no allowed origin, so such a request is refused.
 pub fn serialized_origin(href: &str) -> &str {
     let Some((scheme, rest)) = split_once_byte(href, b':') else {
         return "";

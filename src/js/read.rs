@@ -18,7 +18,6 @@ extern "C" {
     fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
     fn assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
-
 }
 
 /// What went wrong reading a JavaScript value: a typed error, or what the value threw.

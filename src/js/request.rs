@@ -64,8 +64,8 @@ pub fn prepare(
     } else {
         "error"
     };
-    // On our copy: only a prototype the caller gave it (an own `__proto__` key) could refuse
-    // the write, and `no_redirects` in `fetch_with` forces `"error"` on the Request anyway.
+    // On our prototype-free copy the write cannot be refused; `no_redirects` in `fetch_with`
+    // checks the Request anyway, for every path.
     set_field(&options, "redirect", &redirect.into());
     let options: &RequestInit = options.unchecked_ref();
     let request = match source {
