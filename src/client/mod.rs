@@ -26,8 +26,8 @@ pub use popup::PopupOptions;
 pub use storage::{MemoryStorage, SessionStorage, Storage};
 #[cfg(feature = "js")]
 pub(crate) use value::{
-    bare_object, clear_timeout, field, in_browser_page, message_of, run, set_field, set_timeout,
-    unref, with_page_list,
+    bare_object, clear_timeout, field, in_browser_page, keyed_get, keyed_remove, message_of, run,
+    set_field, set_timeout, unref, with_page_list, Keyed,
 };
 
 use crate::config::{Config, ValidConfig};

@@ -2,7 +2,7 @@
 //! working one, memory otherwise (Node, sandboxed frames, full or throwing storage).
 
 use super::events::Events;
-use super::value::{cause, global, message_of};
+use super::value::{cause, global, keyed_get, keyed_remove, message_of, Keyed};
 use crate::error::ErrorKind;
 use std::cell::Cell;
 use std::rc::Rc;
@@ -56,22 +56,14 @@ impl Storage for SessionStorage {
 /// Memory for this page's (or process's) life: the fallback. A client keeps two keys, so a
 /// list is enough (and smaller than a hash map in the module).
 #[derive(Default)]
-pub struct MemoryStorage(Cell<Vec<(String, JsValue)>>);
+pub struct MemoryStorage(Cell<Keyed>);
 
 impl Storage for MemoryStorage {
     fn get(&self, key: &str) -> Result<JsValue, JsValue> {
         let entries = self.0.take();
-        let mut value = JsValue::NULL;
-        // An index loop: smaller in the module than `find` and `map`.
-        let mut at = 0;
-        while let Some((k, v)) = entries.get(at) {
-            if k == key {
-                value = v.clone();
-            }
-            at += 1;
-        }
+        let value = keyed_get(&entries, key);
         self.0.set(entries);
-        Ok(value)
+        Ok(value.unwrap_or(JsValue::NULL))
     }
     fn set(&self, key: &str, value: &JsValue) -> Result<(), JsValue> {
         self.remove(key)?;
@@ -82,9 +74,8 @@ impl Storage for MemoryStorage {
     }
     fn remove(&self, key: &str) -> Result<(), JsValue> {
         // Keys are unique: `set` removes before it adds.
-        // `retain`, not `remove(position)`: that keeps a formatted bounds panic in the module.
         let mut entries = self.0.take();
-        entries.retain(|(k, _)| k != key);
+        keyed_remove(&mut entries, key);
         self.0.set(entries);
         Ok(())
     }

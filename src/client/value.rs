@@ -112,6 +112,30 @@ pub async fn sleep(ms: f64) {
     let _ = wasm_bindgen_futures::JsFuture::from(delay(ms)).await;
 }
 
+/// A list keyed by name: the memory storage, and the clients `startClient` made.
+pub type Keyed = Vec<(String, JsValue)>;
+
+/// The value of `key` in `list`, if any (the last, where keys repeat). One copy of the
+/// search for both kinds of list.
+pub fn keyed_get(list: &Keyed, key: &str) -> Option<JsValue> {
+    let mut value = None;
+    // An index loop: smaller in the module than `find` and `map`.
+    let mut at = 0;
+    while let Some((k, v)) = list.get(at) {
+        if k == key {
+            value = Some(v.clone());
+        }
+        at += 1;
+    }
+    value
+}
+
+/// Removes `key`'s entries from `list`: one `retain` for both kinds of list (`retain`, not
+/// `remove(position)`: that keeps a formatted bounds panic in the module).
+pub fn keyed_remove(list: &mut Keyed, key: &str) {
+    list.retain(|(k, _)| k != key);
+}
+
 /// Runs `work` on a page-wide list kept in a thread-local `Cell` (taken and put back): a
 /// `RefCell` borrow or `LocalKey::with` would each keep a formatted panic in the module.
 /// `try_with` fails (`None`) only while the thread's locals are destroyed, which a page never sees.

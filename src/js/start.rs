@@ -5,16 +5,16 @@
 
 use super::error::to_js;
 use super::{config, MobprocClient};
-use crate::client::{run, with_page_list, Client};
+use crate::client::{keyed_get, keyed_remove, run, with_page_list, Client, Keyed};
 use crate::error::{Error, ErrorKind};
 use crate::text::cat;
 use js_sys::{Object, Promise, Reflect};
 use std::cell::Cell;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 
 thread_local! {
     /// What each storage key started this page load (see `with_page_list`).
-    static STARTED: Cell<Vec<(String, Promise)>> = const { Cell::new(Vec::new()) };
+    static STARTED: Cell<Keyed> = const { Cell::new(Vec::new()) };
 }
 
 /// `{ client, returnTo, error }` for `config`, started once per storage key per page load; a
@@ -64,19 +64,17 @@ pub fn start(value: &JsValue) -> Promise {
         let client = MobprocClient::wrap(client);
         Ok(outcome(Some(client.into()), return_to, error.as_ref()))
     }));
-    with_page_list(&STARTED, |list| list.push((key, promise.clone())));
+    with_page_list(&STARTED, |list| list.push((key, promise.clone().into())));
     promise
 }
 
 fn started(key: &str) -> Option<Promise> {
-    with_page_list(&STARTED, |list| {
-        list.iter().find(|(k, _)| k == key).map(|(_, p)| p.clone())
-    })
-    .flatten()
+    let promise = with_page_list(&STARTED, |list| keyed_get(list, key));
+    promise.flatten().map(JsCast::unchecked_into)
 }
 
 fn forget_started(key: &str) {
-    with_page_list(&STARTED, |list| list.retain(|(k, _)| k != key));
+    with_page_list(&STARTED, |list| keyed_remove(list, key));
 }
 
 /// `{ client, returnTo, error }`, each `null` when absent.
