@@ -32,7 +32,7 @@ export interface MobprocConfig {
   refreshSkewSeconds?: number | undefined;
   /** Abort token, validation and revocation calls after this many ms; default 30000. */
   timeoutMs?: number | undefined;
-  /** A confidential client's secret. Server-side JavaScript only: refused in a browser page. */
+  /** A confidential client's secret. Server-side JavaScript only: refused in a browser page or worker. */
   clientSecret?: string | undefined;
   /** How the secret is sent: HTTP Basic (default) or form body parameters. */
   clientAuth?: "basic" | "body" | undefined;

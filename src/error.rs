@@ -82,7 +82,7 @@ pub enum ErrorKind {
         /// The server's OAuth error fields.
         oauth: OAuthError,
     },
-    /// The password grant or a client secret inside a browser page.
+    /// The password grant or a client secret inside a browser (a page or a worker).
     InsecureGrant(&'static str),
     /// Revoking a token at sign-out failed (reported in the background).
     RevokeFailed {

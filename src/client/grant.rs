@@ -4,8 +4,8 @@
 
 use super::http::send_raw;
 use super::value::{
-    cause, field, in_browser_page, is_text, message_of, now_ms, parse_json, run, set_timeout,
-    string, unref, Shared,
+    cause, field, in_browser, is_text, message_of, now_ms, parse_json, run, set_timeout, string,
+    unref, Shared,
 };
 use super::Client;
 use crate::callback::CodeGrant;
@@ -270,12 +270,13 @@ impl Client {
         }
     }
 
-    /// Whether the password grant may run here: not in a browser page, with a token URL and
-    /// a secret. Returns the token URL.
+    /// Whether the password grant may run here: not in a browser (page or worker), with a
+    /// token URL and a secret. Returns the token URL.
     pub fn password_grant_ready(&self) -> Result<String> {
-        if in_browser_page() {
+        if in_browser() {
             return Err(ErrorKind::InsecureGrant(
-                "the password grant is refused in a browser page: use login() (the implicit grant)",
+                "the password grant is refused in a browser (a page or a worker): use login() \
+                 (the implicit grant)",
             )
             .into());
         }

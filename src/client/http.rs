@@ -223,7 +223,9 @@ impl Client {
     }
 
     /// Signs and sends a checked request; on a 401, refreshes once and replays a clone made
-    /// before signing (signed with what is current then), when `replayable`.
+    /// before signing (signed with what is current then), when `replayable`. A 401 speaks
+    /// only of the token the call was signed with: a session that replaced it meanwhile is
+    /// kept, and a refreshable one is refreshed, not ended, when the call cannot be replayed.
     pub(crate) async fn send_signed(
         &self,
         request: Request,
@@ -231,18 +233,19 @@ impl Client {
         replayable: bool,
     ) -> Result<Response> {
         let mut replay = None;
-        // Only the first pass may keep a clone for a replay.
+        // Only the first pass may keep a clone for a replay, or refresh without one.
         let mut first = replayable;
+        let mut may_refresh = true;
         // One loop for the call and its replay: one `send` await in the state machine.
         let mut request = request;
         loop {
             // The record the call is signed with, read once: whether a replay could refresh
             // is its question too.
             let sent_with = self.signing_record()?;
-            if std::mem::take(&mut first)
+            let refreshable = std::mem::take(&mut may_refresh)
                 && self.0.config.token_url().is_some()
-                && sent_with.refresh_token().is_some()
-            {
+                && sent_with.refresh_token().is_some();
+            if std::mem::take(&mut first) && refreshable {
                 replay = request.clone().ok();
             }
             let correlation_id = self.sign(&request, call, &sent_with)?;
@@ -250,22 +253,30 @@ impl Client {
             if response.status() != 401 {
                 return Ok(response);
             }
-            let Some(next) = replay.take() else {
-                self.expire();
-                return Ok(response);
-            };
-            // Calls in flight while another one refreshed just replay with the new token.
-            let current = self.usable();
+            let next = replay.take();
+            // Stored, expired or not: a late 401 of an older token must not end a newer
+            // session (another tab's, a new sign-in, another call's refresh).
+            let current = self.record();
             if current.is_some_and(|now| now.access_token() == sent_with.access_token()) {
+                if !refreshable {
+                    self.expire();
+                    return Ok(response);
+                }
                 match self.refresh().await {
                     Err(e) if matches!(e.kind(), ErrorKind::SessionExpired { .. }) => {
                         return Ok(response)
                     }
-                    Err(error) => return Err(error),
-                    Ok(_) => {}
+                    // Without a replay the 401 is the answer; the failed refresh has left
+                    // the session as it was.
+                    Err(error) if next.is_some() => return Err(error),
+                    _ => {}
                 }
             }
-            request = next;
+            // Calls in flight while another one refreshed just replay with the new token.
+            match next {
+                Some(next) => request = next,
+                None => return Ok(response),
+            }
         }
     }
 

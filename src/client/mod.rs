@@ -60,13 +60,14 @@ pub struct Callback {
     pub return_to: Option<String>,
 }
 
-/// `insecure_grant` when a client secret is configured in a browser page: one check for
-/// [`Client::new`] and the npm config reader, which refuses it before reading further.
+/// `insecure_grant` when a client secret is configured in a browser (page or worker): one
+/// check for [`Client::new`] and the npm config reader, which refuses it before reading
+/// further.
 pub(crate) fn no_secret_in_page(secret: &Option<String>) -> Result<()> {
-    if secret.is_some() && value::in_browser_page() {
+    if secret.is_some() && value::in_browser() {
         return Err(ErrorKind::InsecureGrant(
-            "a clientSecret is refused in a browser page, where it cannot stay secret: \
-             use login() (the implicit grant)",
+            "a clientSecret is refused in a browser (a page or a worker), where it cannot stay \
+             secret: use login() (the implicit grant)",
         )
         .into());
     }

@@ -261,10 +261,16 @@ pub fn href(url: &web_sys::Url) -> String {
     string(url, "href").unwrap_or_default()
 }
 
-/// True inside a browser page (not Node, not a worker): the password grant and a client
-/// secret are refused there, and sign-in needs one.
+/// True inside a browser page (not Node, not a worker): sign-in needs one.
 pub fn in_browser_page() -> bool {
     global("window").is_object() && global("document").is_object()
+}
+
+/// True in a browser page or a browser worker (dedicated, shared or service: each has
+/// `WorkerGlobalScope`), where nothing stays secret from the page's users: the password
+/// grant and a client secret are refused there. Node has neither.
+pub fn in_browser() -> bool {
+    in_browser_page() || global("WorkerGlobalScope").is_function()
 }
 
 /// What a thrown value says: its `message` when it has one, else the value as text.

@@ -22,9 +22,15 @@ async function signedIn(expiresIn, extra = {}) {
     const client = await window.mobproc.createClient(cfg);
     await client.handleRedirectCallback();
     window.client = client;
+    // Polls `ok` for up to 2 s, then throws: a test waits for a call to be on its way.
+    window.until = async (ok) => {
+      for (let i = 0; i < 400 && !ok(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      if (!ok()) throw new Error("timed out waiting for a call to start");
+    };
     // The scripted Tangoe: token endpoint answers from `tokenAnswers` (last one repeats),
-    // the API answers 401 to tokens in `rejected`, 200 otherwise. Everything sent is recorded.
-    const tangoe = { tokenRequests: [], revocations: [], apiCalls: [], rejected: new Set(), tokenAnswer: null, issued: 0 };
+    // the API answers 401 to tokens in `rejected`, 200 otherwise, holding calls with the
+    // token "old" while `gate` is a pending promise. Everything sent is recorded.
+    const tangoe = { tokenRequests: [], revocations: [], apiCalls: [], rejected: new Set(), tokenAnswer: null, issued: 0, gate: null };
     window.tangoe = tangoe;
     globalThis.fetch = async (input, init) => {
       const request = new Request(input, init);
@@ -44,6 +50,7 @@ async function signedIn(expiresIn, extra = {}) {
       const authorization = request.headers.get("authorization");
       tangoe.apiCalls.push({ url: request.url, authorization, body });
       const token = authorization?.replace("Bearer ", "");
+      if (token === "old" && tangoe.gate) await tangoe.gate;
       return new Response(JSON.stringify({ ok: true }), { status: tangoe.rejected.has(token) ? 401 : 200 });
     };
   }, cfg);
@@ -137,6 +144,63 @@ test("401 without a way to refresh: the session ends and the 401 is returned", a
     return { status: response.status, calls: window.tangoe.apiCalls.length, refreshes: window.tangoe.tokenRequests.length, events, authenticated: window.client.isAuthenticated() };
   });
   assert.deepEqual(out, { status: 401, calls: 1, refreshes: 0, events: ["expired"], authenticated: false });
+  await context.close();
+});
+
+test("a late 401 of an older token keeps the session that replaced it", async () => {
+  // No way to refresh: while a call signed with "old" is on its way, another client of the
+  // tab stores a new session; the old call's 401 must not end it.
+  const { page, context } = await signedIn(3600, { tokenUrl: undefined });
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const events = [];
+    client.on("sessionExpired", () => events.push("expired"));
+    tangoe.rejected.add("old");
+    let release;
+    tangoe.gate = new Promise((resolve) => (release = resolve));
+    const slow = client.fetch("/slow");
+    await window.until(() => tangoe.apiCalls.length > 0);
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "fresh", expiresAt: Date.now() + 3600000 }));
+    release();
+    const response = await slow;
+    const stored = JSON.parse(sessionStorage.getItem(key))?.accessToken ?? null;
+    return { status: response.status, stored, events, authenticated: client.isAuthenticated() };
+  }, KEY);
+  assert.deepEqual(out, { status: 401, stored: "fresh", events: [], authenticated: true });
+  await context.close();
+});
+
+test("a 401 on a call that cannot be replayed refreshes the session instead of ending it", async () => {
+  const { page, context } = await signedIn(3600);
+  // A stream body is sent once: no replay, but the refresh token still works.
+  const first = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    window.expiredEvents = [];
+    client.on("sessionExpired", () => window.expiredEvents.push("expired"));
+    tangoe.rejected.add("old");
+    window.stream = () => new ReadableStream({ start(c) { c.enqueue(new TextEncoder().encode("x=1")); c.close(); } });
+    const alone = await client.fetch("/upload", { method: "POST", body: window.stream(), duplex: "half" });
+    const record = JSON.parse(sessionStorage.getItem(key));
+    return { status: alone.status, refreshes: tangoe.tokenRequests.length, record: [record?.accessToken, record?.refreshToken], events: [...window.expiredEvents] };
+  }, KEY);
+  assert.deepEqual(first, { status: 401, refreshes: 1, record: ["new1", "r2"], events: [] }, "the 401 is the call's answer; the session is refreshed");
+  // A call signed with "old" again (put back in storage) is held; meanwhile another gets 401,
+  // refreshes to "new2" and is replayed; the held call's late 401 leaves "new2" alone.
+  const late = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    tangoe.apiCalls.length = 0;
+    sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)), accessToken: "old" }));
+    let release;
+    tangoe.gate = new Promise((resolve) => (release = resolve));
+    const held = client.fetch("/upload", { method: "POST", body: window.stream(), duplex: "half" });
+    await window.until(() => tangoe.apiCalls.length > 0);
+    tangoe.gate = null;
+    const replayed = await client.fetch("/ping");
+    release();
+    const answer = await held;
+    return { statuses: [replayed.status, answer.status], refreshes: tangoe.tokenRequests.length, stored: JSON.parse(sessionStorage.getItem(key)).accessToken, events: window.expiredEvents };
+  }, KEY);
+  assert.deepEqual(late, { statuses: [200, 401], refreshes: 2, stored: "new2", events: [] });
   await context.close();
 });
 
@@ -272,7 +336,7 @@ test("validate maps Tangoe's answer; a refused token is token_invalid", async ()
   await context.close();
 });
 
-test("in a browser page the password grant and a clientSecret are refused", async () => {
+test("in a browser page or worker the password grant and a clientSecret are refused", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {
     const codes = [];
@@ -292,6 +356,25 @@ test("in a browser page the password grant and a clientSecret are refused", asyn
   assert.equal(out[0], "insecure_grant");
   assert.match(out[1], /login\(\)/);
   assert.equal(out[2], "insecure_grant");
+  // A module worker of the page: no window, no document, and still no place for a secret.
+  // (Had the grant run, its request to the unreachable token URL would be network_error.)
+  const inWorker = await page.evaluate(async (cfg) => {
+    const source = `
+      import { createClient } from "${location.origin}/pkg/index.js";
+      self.onmessage = async ({ data: cfg }) => {
+        const codes = [];
+        try { await createClient({ ...cfg, clientSecret: "s3cret" }); codes.push("accepted"); } catch (e) { codes.push(e.code); }
+        try { await (await createClient(cfg)).signInWithPassword({ username: "demo", password: "demo" }); codes.push("signed in"); } catch (e) { codes.push(e.code); }
+        postMessage(codes);
+      };`;
+    const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { type: "module" });
+    return new Promise((resolve) => {
+      worker.onmessage = (e) => resolve(e.data);
+      worker.onerror = (e) => resolve({ error: e.message });
+      worker.postMessage(cfg);
+    });
+  }, config(shared.server.origin, { tokenUrl: TOKEN_URL }));
+  assert.deepEqual(inWorker, ["insecure_grant", "insecure_grant"]);
   await context.close();
 });
 
