@@ -251,7 +251,7 @@ export class MobprocClient {
   refresh(): Promise<MobprocSession | null>;
   /** Asks Tangoe whether the access token is valid (`token_invalid` if not). */
   validate(): Promise<MobprocValidation>;
-  /** Server-side JavaScript only (`insecure_grant` in a page): the password grant with `clientSecret`. */
+  /** Server-side JavaScript only (`insecure_grant` in a browser page or worker): the password grant with `clientSecret`. */
   signInWithPassword(credentials: { username: string; password: string }): Promise<MobprocSession | null>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof MobprocEvents>(name: K, listener: (value: MobprocEvents[K]) => void): () => void;

@@ -266,10 +266,13 @@ impl Client {
                     Err(e) if matches!(e.kind(), ErrorKind::SessionExpired { .. }) => {
                         return Ok(response)
                     }
-                    // Without a replay the 401 is the answer; the failed refresh has left
-                    // the session as it was.
-                    Err(error) if next.is_some() => return Err(error),
-                    _ => {}
+                    Err(error) => match next {
+                        Some(_) => return Err(error),
+                        // Without a replay the 401 is the answer; the failure (which left
+                        // the session as it was) goes to the `error` listeners.
+                        None => self.0.events.emit_error(error),
+                    },
+                    Ok(_) => {}
                 }
             }
             // Calls in flight while another one refreshed just replay with the new token.

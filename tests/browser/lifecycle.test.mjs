@@ -22,9 +22,9 @@ async function signedIn(expiresIn, extra = {}) {
     const client = await window.mobproc.createClient(cfg);
     await client.handleRedirectCallback();
     window.client = client;
-    // Polls `ok` for up to 2 s, then throws: a test waits for a call to be on its way.
+    // Polls `ok` for up to 4 s, then throws: a test waits for a call to be on its way.
     window.until = async (ok) => {
-      for (let i = 0; i < 400 && !ok(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
+      for (let i = 0; i < 800 && !ok(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
       if (!ok()) throw new Error("timed out waiting for a call to start");
     };
     // The scripted Tangoe: token endpoint answers from `tokenAnswers` (last one repeats),
@@ -170,6 +170,32 @@ test("a late 401 of an older token keeps the session that replaced it", async ()
   await context.close();
 });
 
+test("a 401 that comes back after the token's expiry: still that session's answer (refreshed and replayed, or ended)", async () => {
+  // A 2 s token, no refresh before the call (skew 0); the call is held until the token has
+  // expired, then gets 401. The stored record is still the one the call was signed with.
+  const held = async (extra) => {
+    const { page, context } = await signedIn(2, { refreshSkewSeconds: 0, ...extra });
+    const out = await page.evaluate(async (key) => {
+      const { tangoe, client } = window;
+      const events = [];
+      client.on("sessionExpired", () => events.push("expired"));
+      tangoe.rejected.add("old");
+      let release;
+      tangoe.gate = new Promise((resolve) => (release = resolve));
+      const call = client.fetch("/orders", { method: "POST", body: "x=1" });
+      await window.until(() => tangoe.apiCalls.length > 0);
+      await window.until(() => !client.isAuthenticated());
+      release();
+      const response = await call;
+      return { status: response.status, calls: tangoe.apiCalls.map((c) => c.authorization), refreshes: tangoe.tokenRequests.length, stored: sessionStorage.getItem(key) && JSON.parse(sessionStorage.getItem(key)).accessToken, events };
+    }, KEY);
+    await context.close();
+    return out;
+  };
+  assert.deepEqual(await held({}), { status: 200, calls: ["Bearer old", "Bearer new1"], refreshes: 1, stored: "new1", events: [] });
+  assert.deepEqual(await held({ tokenUrl: undefined }), { status: 401, calls: ["Bearer old"], refreshes: 0, stored: null, events: ["expired"] });
+});
+
 test("a 401 on a call that cannot be replayed refreshes the session instead of ending it", async () => {
   const { page, context } = await signedIn(3600);
   // A stream body is sent once: no replay, but the refresh token still works.
@@ -201,6 +227,19 @@ test("a 401 on a call that cannot be replayed refreshes the session instead of e
     return { statuses: [replayed.status, answer.status], refreshes: tangoe.tokenRequests.length, stored: JSON.parse(sessionStorage.getItem(key)).accessToken, events: window.expiredEvents };
   }, KEY);
   assert.deepEqual(late, { statuses: [200, 401], refreshes: 2, stored: "new2", events: [] });
+  // The refresh fails (Tangoe answers 503): the call still gets its 401, the session stays
+  // as it was, and the failure reaches the `error` listeners.
+  const failed = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    tangoe.rejected.add("new2");
+    tangoe.tokenAnswer = () => new Response("busy", { status: 503 });
+    const before = sessionStorage.getItem(key);
+    const answer = await client.fetch("/upload", { method: "POST", body: window.stream(), duplex: "half" });
+    return { status: answer.status, unchanged: sessionStorage.getItem(key) === before, errors, events: window.expiredEvents };
+  }, KEY);
+  assert.deepEqual(failed, { status: 401, unchanged: true, errors: ["refresh_failed"], events: [] });
   await context.close();
 });
 
@@ -371,6 +410,7 @@ test("in a browser page or worker the password grant and a clientSecret are refu
     return new Promise((resolve) => {
       worker.onmessage = (e) => resolve(e.data);
       worker.onerror = (e) => resolve({ error: e.message });
+      setTimeout(() => resolve({ error: "the worker did not answer within 10 s" }), 10000);
       worker.postMessage(cfg);
     });
   }, config(shared.server.origin, { tokenUrl: TOKEN_URL }));
