@@ -236,11 +236,6 @@ impl Client {
 
     /// Another tab signed out: so does this one (the other tab revokes). Told to this
     /// client's listeners also when another client of the page removed the record first.
-    ///
-    /// A tab that held a record says it again: it may have shared a refreshed record just
-    /// before it heard, which the tab that signed out then adopts. Messages from one sender
-    /// arrive in order, so the repeat reaches every tab after that record, and all end
-    /// signed out. Only a holder repeats, and it holds nothing after: no loop.
     fn signed_out_elsewhere(&self) {
         self.0.headers.clear();
         self.cancel_expiry_warning();
@@ -248,7 +243,6 @@ impl Client {
         let held = self.record().is_some();
         if held {
             self.0.store.remove(self.key());
-            self.tell_tabs("signout", None);
         }
         self.0.cached.set(None);
         if held || seen {

@@ -313,48 +313,6 @@ for (const [n, delayMs] of [[2, 0], [5, 0], [2, 100], [5, 100]]) {
   });
 }
 
-test("a tab that held the session repeats a sign-out once, so a record it shared just before the sign-out reached it does not sign the other tabs in again", async () => {
-  const context = await shared.browser.newContext();
-  await tangoe(context);
-  const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-echo-A", refresh: "ref-echo-A" });
-  const b = await newTab(context);
-  await connect(b.page, cfg());
-  assert.equal((await look(b.page)).signedIn, true);
-  // A page without the library listens to the channel.
-  const x = await newTab(context);
-  await x.page.evaluate(() => {
-    window.heard = [];
-    const channel = new BroadcastChannel("mobproc-auth");
-    channel.onmessage = (e) => window.heard.push(e.data.mobprocAuth);
-  });
-  await a.page.evaluate(() => window.client.logout());
-  await b.page.waitForFunction(() => !window.client.isAuthenticated());
-  // Nothing more comes: the repeat is not repeated (b holds nothing any more, nor does a).
-  await x.page.waitForTimeout(300);
-  assert.deepEqual(await x.page.evaluate(() => window.heard), ["signout", "signout"], "a's sign-out, then b's repeat");
-  // What the repeat is for: b had shared a record that a adopted after signing out (b's
-  // refresh finishing just before b heard). Messages from one sender keep their order, so
-  // b's repeat comes after that record everywhere; the same two messages from x show it.
-  const record = JSON.parse((await look(a.page)).raw ?? "null");
-  assert.equal(record, null);
-  await x.page.evaluate((key) => {
-    const channel = new BroadcastChannel("mobproc-auth");
-    const id = { clientId: "portal-demo", tenant: "XYZ", key };
-    channel.postMessage({ ...id, mobprocAuth: "session", record: JSON.stringify({ accessToken: "acc-echo-late", refreshToken: "ref-echo-late", expiresAt: Date.now() + 3600000 }) });
-    channel.postMessage({ ...id, mobprocAuth: "signout" });
-    channel.close();
-  }, KEY);
-  issued.add("acc-echo-late").add("ref-echo-late");
-  await a.page.waitForTimeout(300);
-  for (const tab of [a, b]) {
-    const got = await look(tab.page);
-    assert.deepEqual([got.raw, got.signedIn], [null, false], "every tab ends signed out");
-  }
-  await assertNoTokenLeaks([a, b, x]);
-  await context.close();
-});
-
 test("five tabs calling refresh() at once: one token request; a tab whose refresh finds the token already rotated uses it", async () => {
   const { context, t, tabs } = await expiringTabs(5, { delayMs: 300 });
   const at = Date.now() + 300;
