@@ -63,7 +63,7 @@ pub struct Callback {
 /// `insecure_grant` when a client secret is configured in a browser (page or worker): one
 /// check for [`Client::new`] and the npm config reader, which refuses it before reading
 /// further.
-pub(crate) fn no_secret_in_page(secret: &Option<String>) -> Result<()> {
+pub(crate) fn no_secret_in_browser(secret: &Option<String>) -> Result<()> {
     if secret.is_some() && value::in_browser() {
         return Err(ErrorKind::InsecureGrant(
             "a clientSecret is refused in a browser (a page or a worker), where it cannot stay \
@@ -110,7 +110,7 @@ impl Client {
     }
 
     pub(crate) fn build(config: Config) -> Result<Client> {
-        no_secret_in_page(&config.client_secret)?;
+        no_secret_in_browser(&config.client_secret)?;
         let config = ValidConfig::new(&config)?;
         let events = Rc::new(Events::default());
         let pending_key = cat(&[config.storage_key().as_str(), ".pending"]);
