@@ -28,6 +28,12 @@ pub(super) const ASK_WAIT_MS: f64 = 150.0;
 /// How long the lock stays held after a refresh, for the rotated token to reach every tab.
 const HOLD_MS: f64 = 100.0;
 
+/// How long after a sign-out (this tab's or one it heard of) no record from another tab is
+/// adopted: a tab whose refresh finished just before it heard of the sign-out shares a record
+/// that must not sign the others in again. A pause, not a repeated sign-out: a tab that hears
+/// of an old sign-out late then only signs itself out, never a session begun since.
+const QUIET_MS: u64 = 250;
+
 /// What came of asking for the refresh lock.
 enum Locked {
     /// The work ran under the lock: its result.
@@ -63,6 +69,8 @@ fn lock_manager() -> JsValue {
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
+    /// Until when (ms since the epoch) records from other tabs are not adopted.
+    quiet_until: Cell<u64>,
 }
 
 impl Drop for Tabs {
@@ -82,6 +90,7 @@ impl Tabs {
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
+            quiet_until: Cell::new(0),
         })
     }
 
@@ -145,6 +154,14 @@ impl Client {
         let _ = race.await;
     }
 
+    /// Adopts no record from another tab for [`QUIET_MS`]: after a sign-out.
+    pub(super) fn pause_adoption(&self) {
+        if let Some(tabs) = &self.0.tabs {
+            tabs.quiet_until
+                .set(super::value::now_ms().saturating_add(QUIET_MS));
+        }
+    }
+
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
     pub(super) fn tell_tabs(&self, kind: &str, record: Option<&JsValue>) {
         let Some(tabs) = &self.0.tabs else { return };
@@ -196,10 +213,18 @@ impl Client {
     /// Tells this client's listeners when what it last saw changed: another client of the
     /// same page (same sessionStorage) may have stored the record first.
     fn adopt(&self, raw: &JsValue) {
+        let now = super::value::now_ms();
+        if self
+            .0
+            .tabs
+            .as_ref()
+            .is_some_and(|tabs| now < tabs.quiet_until.get())
+        {
+            return;
+        }
         let Some(incoming) = parse_record(raw) else {
             return;
         };
-        let now = super::value::now_ms();
         if incoming.is_expired(now) {
             return;
         }
@@ -237,6 +262,7 @@ impl Client {
     /// Another tab signed out: so does this one (the other tab revokes). Told to this
     /// client's listeners also when another client of the page removed the record first.
     fn signed_out_elsewhere(&self) {
+        self.pause_adoption();
         self.0.headers.clear();
         self.cancel_expiry_warning();
         let seen = self.seen().is_some();

@@ -313,6 +313,46 @@ for (const [n, delayMs] of [[2, 0], [5, 0], [2, 100], [5, 100]]) {
   });
 }
 
+test("a record shared just after a sign-out (a refresh that crossed it) signs no tab in again; one shared later does", async () => {
+  const context = await shared.browser.newContext();
+  await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-quiet-A", refresh: "ref-quiet-A" });
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  assert.equal((await look(b.page)).signedIn, true);
+  const late = (access) => JSON.stringify({ accessToken: access, refreshToken: `ref-${access}`, expiresAt: Date.now() + 3600000 });
+  issued.add("acc-quiet-late").add("ref-acc-quiet-late").add("acc-quiet-new").add("ref-acc-quiet-new");
+  // What a tab whose refresh finished as the sign-out went out would send: its record, right
+  // after the sign-out (here from a's page, so that it follows the sign-out everywhere).
+  await a.page.evaluate(([key, record]) => {
+    window.client.logout();
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.postMessage({ mobprocAuth: "session", clientId: "portal-demo", tenant: "XYZ", key, record });
+    channel.close();
+  }, [KEY, late("acc-quiet-late")]);
+  // b hears of the sign-out (sessionChanged null), then of the record.
+  await b.page.waitForFunction(() => window.events.includes(null));
+  await b.page.waitForTimeout(400);
+  for (const tab of [a, b]) {
+    const got = await look(tab.page);
+    assert.deepEqual([got.raw, got.signedIn, got.events.at(-1)], [null, false, null], "the late record was not adopted");
+  }
+  // The pause ends: a session shared later (a new sign-in elsewhere) is adopted as before.
+  const x = await newTab(context);
+  await x.page.evaluate(([key, record]) => {
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.postMessage({ mobprocAuth: "session", clientId: "portal-demo", tenant: "XYZ", key, record });
+    channel.close();
+  }, [KEY, late("acc-quiet-new")]);
+  for (const tab of [a, b]) {
+    await tab.page.waitForFunction(() => window.client.isAuthenticated());
+    assert.equal((await look(tab.page)).record.accessToken, "acc-quiet-new");
+  }
+  await assertNoTokenLeaks([a, b, x]);
+  await context.close();
+});
+
 test("five tabs calling refresh() at once: one token request; a tab whose refresh finds the token already rotated uses it", async () => {
   const { context, t, tabs } = await expiringTabs(5, { delayMs: 300 });
   const at = Date.now() + 300;
