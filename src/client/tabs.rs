@@ -31,7 +31,10 @@ const HOLD_MS: f64 = 100.0;
 /// How long after a sign-out (this tab's or one it heard of) no record from another tab is
 /// adopted: a tab whose refresh finished just before it heard of the sign-out shares a record
 /// that must not sign the others in again. A pause, not a repeated sign-out: a tab that hears
-/// of an old sign-out late then only signs itself out, never a session begun since.
+/// of an old sign-out late then only signs itself out, never a session begun since. It
+/// narrows the race rather than closing it (a record later than this, or one a tab gets
+/// before the sign-out, still counts); closing it needs a session id that refreshes carry and
+/// a sign-out names, with ended ids refused by `adopt`.
 const QUIET_MS: u64 = 250;
 
 /// What came of asking for the refresh lock.
@@ -214,12 +217,12 @@ impl Client {
     /// same page (same sessionStorage) may have stored the record first.
     fn adopt(&self, raw: &JsValue) {
         let now = super::value::now_ms();
-        if self
-            .0
-            .tabs
-            .as_ref()
-            .is_some_and(|tabs| now < tabs.quiet_until.get())
-        {
+        // Bounded by the window's length: a clock set back does not stretch it.
+        let quiet = |tabs: &Tabs| {
+            let until = tabs.quiet_until.get();
+            now < until && until - now <= QUIET_MS
+        };
+        if self.0.tabs.as_ref().is_some_and(quiet) {
             return;
         }
         let Some(incoming) = parse_record(raw) else {

@@ -9,9 +9,9 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// The budget: wasm + JS, gzip -9. Issue #11 asks for at most 40 KB (aim 32 KB); until the
-/// Rust client gets there, this holds what it measures now (61 521 B, after the size passes of
+/// Rust client gets there, this holds what it measures now (61 531 B, after the size passes of
 /// 2026-11-29 that took it down from 74 791 B) so that it cannot grow unnoticed.
-pub const BUDGET_GZIP: usize = 61_540;
+pub const BUDGET_GZIP: usize = 61_550;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).
