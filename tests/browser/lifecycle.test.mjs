@@ -27,6 +27,15 @@ async function signedIn(expiresIn, extra = {}) {
       for (let i = 0; i < 800 && !ok(); i++) await new Promise((resolve) => setTimeout(resolve, 5));
       if (!ok()) throw new Error("timed out waiting for a call to start");
     };
+    // Tangoe refuses "old"; `start()` is sent and held until `release()`, once it is on its way.
+    window.holdOld = async (start) => {
+      tangoe.rejected.add("old");
+      let release;
+      tangoe.gate = new Promise((resolve) => (release = resolve));
+      const pending = start();
+      await window.until(() => tangoe.apiCalls.length > 0);
+      return { pending, release };
+    };
     // The scripted Tangoe: token endpoint answers from `tokenAnswers` (last one repeats),
     // the API answers 401 to tokens in `rejected`, 200 otherwise, holding calls with the
     // token "old" while `gate` is a pending promise. Everything sent is recorded.
@@ -152,17 +161,13 @@ test("a late 401 of an older token keeps the session that replaced it", async ()
   // tab stores a new session; the old call's 401 must not end it.
   const { page, context } = await signedIn(3600, { tokenUrl: undefined });
   const out = await page.evaluate(async (key) => {
-    const { tangoe, client } = window;
+    const { client } = window;
     const events = [];
     client.on("sessionExpired", () => events.push("expired"));
-    tangoe.rejected.add("old");
-    let release;
-    tangoe.gate = new Promise((resolve) => (release = resolve));
-    const slow = client.fetch("/slow");
-    await window.until(() => tangoe.apiCalls.length > 0);
+    const slow = await window.holdOld(() => client.fetch("/slow"));
     sessionStorage.setItem(key, JSON.stringify({ accessToken: "fresh", expiresAt: Date.now() + 3600000 }));
-    release();
-    const response = await slow;
+    slow.release();
+    const response = await slow.pending;
     const stored = JSON.parse(sessionStorage.getItem(key))?.accessToken ?? null;
     return { status: response.status, stored, events, authenticated: client.isAuthenticated() };
   }, KEY);
@@ -179,14 +184,10 @@ test("a 401 that comes back after the token's expiry: still that session's answe
       const { tangoe, client } = window;
       const events = [];
       client.on("sessionExpired", () => events.push("expired"));
-      tangoe.rejected.add("old");
-      let release;
-      tangoe.gate = new Promise((resolve) => (release = resolve));
-      const call = client.fetch("/orders", { method: "POST", body: "x=1" });
-      await window.until(() => tangoe.apiCalls.length > 0);
+      const call = await window.holdOld(() => client.fetch("/orders", { method: "POST", body: "x=1" }));
       await window.until(() => !client.isAuthenticated());
-      release();
-      const response = await call;
+      call.release();
+      const response = await call.pending;
       return { status: response.status, calls: tangoe.apiCalls.map((c) => c.authorization), refreshes: tangoe.tokenRequests.length, stored: sessionStorage.getItem(key) && JSON.parse(sessionStorage.getItem(key)).accessToken, events };
     }, KEY);
     await context.close();
@@ -216,14 +217,11 @@ test("a 401 on a call that cannot be replayed refreshes the session instead of e
     const { tangoe, client } = window;
     tangoe.apiCalls.length = 0;
     sessionStorage.setItem(key, JSON.stringify({ ...JSON.parse(sessionStorage.getItem(key)), accessToken: "old" }));
-    let release;
-    tangoe.gate = new Promise((resolve) => (release = resolve));
-    const held = client.fetch("/upload", { method: "POST", body: window.stream(), duplex: "half" });
-    await window.until(() => tangoe.apiCalls.length > 0);
+    const held = await window.holdOld(() => client.fetch("/upload", { method: "POST", body: window.stream(), duplex: "half" }));
     tangoe.gate = null;
     const replayed = await client.fetch("/ping");
-    release();
-    const answer = await held;
+    held.release();
+    const answer = await held.pending;
     return { statuses: [replayed.status, answer.status], refreshes: tangoe.tokenRequests.length, stored: JSON.parse(sessionStorage.getItem(key)).accessToken, events: window.expiredEvents };
   }, KEY);
   assert.deepEqual(late, { statuses: [200, 401], refreshes: 2, stored: "new2", events: [] });
