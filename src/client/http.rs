@@ -233,19 +233,18 @@ impl Client {
         replayable: bool,
     ) -> Result<Response> {
         let mut replay = None;
-        // Only the first pass may keep a clone for a replay, or refresh without one.
-        let mut first = replayable;
-        let mut may_refresh = true;
+        // Only the first pass may refresh (and keep a clone for a replay, when `replayable`).
+        let mut first = true;
         // One loop for the call and its replay: one `send` await in the state machine.
         let mut request = request;
         loop {
             // The record the call is signed with, read once: whether a replay could refresh
             // is its question too.
             let sent_with = self.signing_record()?;
-            let refreshable = std::mem::take(&mut may_refresh)
+            let refreshable = std::mem::take(&mut first)
                 && self.0.config.token_url().is_some()
                 && sent_with.refresh_token().is_some();
-            if std::mem::take(&mut first) && refreshable {
+            if replayable && refreshable {
                 replay = request.clone().ok();
             }
             let correlation_id = self.sign(&request, call, &sent_with)?;
