@@ -19,6 +19,29 @@ pub struct TokenRecord {
     refresh_token: Option<RefreshToken>,
     expires_at_ms: u64,
     scope: Option<String>,
+    session: Option<SessionId>,
+}
+
+/// Names one sign-in across its refreshes, so that a sign-out told to the other tabs ends that
+/// session and never one begun since. Random, not a secret: it grants nothing.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionId(String);
+
+impl SessionId {
+    /// The id, if `text` is 1 to 64 base64url characters (what the client makes, from 32
+    /// random bytes: 43).
+    pub fn new(text: &str) -> Option<Self> {
+        let fits = !text.is_empty()
+            && text.len() <= 64
+            && every_byte(text, |b| {
+                b.is_ascii_alphanumeric() || b == b'-' || b == b'_'
+            });
+        fits.then(|| SessionId(text.to_owned()))
+    }
+    /// The id as stored and told to the other tabs.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
 }
 
 /// `expires_in` (seconds) after `now_ms`, as an absolute expiry (ms), capped at [`MAX_TIME_MS`].
@@ -119,7 +142,14 @@ impl TokenRecord {
             expires_at_ms: expires_at_ms.min(MAX_TIME_MS),
             // Only shown to the application: a malformed one is dropped, not worth a sign-in.
             scope: scope.filter(|s| is_scope(s)).map(str::to_owned),
+            session: None,
         })
+    }
+
+    /// The record as part of the sign-in `session` (a new one's id, or the refreshed one's).
+    pub fn in_session(mut self, session: Option<SessionId>) -> Self {
+        self.session = session;
+        self
     }
 
     /// The access token.
@@ -138,9 +168,13 @@ impl TokenRecord {
     pub fn scope(&self) -> Option<&str> {
         self.scope.as_deref()
     }
+    /// The sign-in this record belongs to; `None` for a record stored before ids existed.
+    pub fn session_id(&self) -> Option<&SessionId> {
+        self.session.as_ref()
+    }
 
     /// The stored form: one JSON object with an absolute expiry,
-    /// `{"accessToken","refreshToken"?,"expiresAt","scope"?}`.
+    /// `{"accessToken","refreshToken"?,"expiresAt","scope"?,"session"?}`.
     pub fn to_json(&self) -> String {
         json_object(&[
             ("accessToken", JsonValue::Str(self.access_token.secret())),
@@ -150,6 +184,10 @@ impl TokenRecord {
             ),
             ("expiresAt", JsonValue::Num(self.expires_at_ms)),
             ("scope", JsonValue::Opt(self.scope.as_deref())),
+            (
+                "session",
+                JsonValue::Opt(self.session.as_ref().map(SessionId::as_str)),
+            ),
         ])
     }
 
@@ -246,6 +284,26 @@ mod tests {
         );
         let bare = TokenRecord::from_grant("a", None, 1, None, 0).unwrap();
         assert_eq!(bare.to_json(), r#"{"accessToken":"a","expiresAt":1000}"#);
+        let id = SessionId::new("s-1_A");
+        assert_eq!(
+            bare.in_session(id).to_json(),
+            r#"{"accessToken":"a","expiresAt":1000,"session":"s-1_A"}"#
+        );
+    }
+
+    #[test]
+    fn session_ids() {
+        let longest = "a".repeat(64);
+        for ok in ["a", "Zz09-_", longest.as_str()] {
+            assert_eq!(
+                SessionId::new(ok).map(|id| id.as_str().len()),
+                Some(ok.len())
+            );
+        }
+        let too_long = "a".repeat(65);
+        for bad in ["", "a b", "a.b", "a=", "ä", "a\"", too_long.as_str()] {
+            assert_eq!(SessionId::new(bad), None, "{bad:?}");
+        }
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! Refresh is single-flight: however many callers wait, one request is made.
 
 use super::http::send_raw;
+use super::navigation::new_session_id;
 use super::value::{
     cause, field, in_browser, is_text, message_of, now_ms, parse_json, run, set_timeout, string,
     unref, Shared,
@@ -154,11 +155,12 @@ impl Client {
                 oauth: answer.oauth(),
                 cause: Cause::None,
             },
-            Ok(answer) => match token_record(&answer, Some(refresh_token.secret())) {
+            Ok(answer) => match token_record(&answer, Some(&*record)) {
                 Ok(fresh) => {
                     // Signed out (or signed in anew) meanwhile: do not bring the old session
-                    // back.
+                    // back, and do not leave its new tokens alive at the server.
                     if !still_ours(self) {
+                        self.revoke(&fresh);
                         return Err(ErrorKind::NotAuthenticated.into());
                     }
                     self.save(&fresh);
@@ -487,20 +489,27 @@ impl Client {
 
 /// The record to store from a token answer; without a new refresh token the previous one is
 /// kept (RFC 6749 §6). In an `Rc`: 4 bytes rather than 48 through the grant futures.
-fn token_record(answer: &Answer, previous_refresh: Option<&str>) -> Result<Rc<TokenRecord>> {
+fn token_record(answer: &Answer, previous: Option<&TokenRecord>) -> Result<Rc<TokenRecord>> {
     let text = |key| answer.text(key);
     let refresh = text("refresh_token");
+    let previous_refresh = previous.and_then(TokenRecord::refresh_token);
     TokenRecord::from_response(
         text("access_token").as_deref(),
         text("token_type").as_deref(),
         field(&answer.json, "expires_in")
             .as_f64()
             .and_then(seconds_from_number),
-        refresh.as_deref().or(previous_refresh),
+        refresh
+            .as_deref()
+            .or(previous_refresh.map(|token| token.secret())),
         text("scope").as_deref(),
         now_ms(),
     )
-    .map(Rc::new)
+    // A refresh continues its session; a grant starts one.
+    .map(|record| {
+        let continued = previous.and_then(TokenRecord::session_id).cloned();
+        Rc::new(record.in_session(continued.or_else(new_session_id)))
+    })
     .map_err(|why| ErrorKind::InvalidTokenResponse(why.into()).into())
 }
 

@@ -222,8 +222,7 @@ impl Client {
         self.0.cached.set(None);
         self.0.store.remove(&self.0.pending_key);
         self.cancel_expiry_warning();
-        self.pause_adoption();
-        self.tell_tabs("signout", None);
+        self.tell_signout(record.as_deref());
         let Some(record) = record else { return };
         self.0.events.emit(&Event::SessionChanged(None));
         self.revoke(&record);

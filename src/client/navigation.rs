@@ -9,7 +9,7 @@ use crate::config::ResponseType;
 use crate::error::{Error, Result};
 use crate::secret::{CodeVerifier, State};
 use crate::text::{json_object, JsonValue};
-use crate::token::TokenRecord;
+use crate::token::{SessionId, TokenRecord};
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
 
@@ -109,6 +109,12 @@ fn random_text() -> Result<String> {
     Ok(crate::encode::base64(&bytes, true))
 }
 
+/// A new sign-in's [`SessionId`]; `None` where there is no `crypto` (the record then ends
+/// with any sign-out, as one stored before ids existed).
+pub(super) fn new_session_id() -> Option<SessionId> {
+    SessionId::new(&random_text().ok()?)
+}
+
 /// Fills `bytes` from `crypto.getRandomValues` (the sign-in's secrets, a correlation id).
 pub(super) fn random_values(bytes: &mut [u8]) -> Result<()> {
     let unsupported = || Error::unsupported("crypto.getRandomValues is not available");
@@ -141,12 +147,18 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
     // Two lets, not a tuple: each read into its own place.
     let refresh = optional("refreshToken")?;
     let scope = optional("scope")?;
+    // A malformed id is a corrupted record, not an old one without an id.
+    let session = match optional("session")? {
+        Some(text) => Some(SessionId::new(&text)?),
+        None => None,
+    };
     TokenRecord::restore(
         &access,
         refresh.as_deref(),
         expires_at as u64,
         scope.as_deref(),
     )
+    .map(|record| record.in_session(session))
     // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between.
     .map_or(None, |record| Some(Rc::new(record)))
 }

@@ -4,6 +4,7 @@
 //! the answer is handed to the page that opened it instead. Once per page load: a second
 //! call (React StrictMode, a second client) gets the first one's outcome.
 
+use super::navigation::new_session_id;
 use super::value::{
     call_method, delay, field, first_of, global, in_browser_page, is_text, now_ms, page_entry,
     page_keep, set_text, string, Shared,
@@ -161,7 +162,7 @@ impl Client {
         match self.0.config.response_type() {
             ResponseType::Token => {
                 let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
-                self.save(&signed_in.record);
+                self.save(&signed_in.record.in_session(new_session_id()));
                 Ok(signed_in.return_to)
             }
             ResponseType::Code => {

@@ -6,6 +6,13 @@
 //!
 //! Messages are plain objects naming the client, tenant and storage key; anything else on the
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
+//!
+//! A sign-out names the session it ends (the record's [`SessionId`], kept across refreshes).
+//! A tab removes its record only if it is of that session, remembers the id, and adopts no
+//! record of it again: a refresh that crossed the sign-out cannot sign anyone back in, and a
+//! late sign-out cannot end a session begun since. A tab that removed a record tells the
+//! sign-out again, for a tab that took the record from it meanwhile (a new one, which never
+//! heard the first), and revokes it if it is not the one the signing-out tab revoked.
 
 use super::events::Event;
 use super::navigation::parse_record;
@@ -15,7 +22,7 @@ use super::value::{
 };
 use super::{Client, Inner};
 use crate::error::{ErrorKind, Result};
-use crate::token::TokenRecord;
+use crate::token::{SessionId, TokenRecord};
 use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
@@ -28,14 +35,8 @@ pub(super) const ASK_WAIT_MS: f64 = 150.0;
 /// How long the lock stays held after a refresh, for the rotated token to reach every tab.
 const HOLD_MS: f64 = 100.0;
 
-/// How long after a sign-out (this tab's or one it heard of) no record from another tab is
-/// adopted: a tab whose refresh finished just before it heard of the sign-out shares a record
-/// that must not sign the others in again. A pause, not a repeated sign-out: a tab that hears
-/// of an old sign-out late then only signs itself out, never a session begun since. It
-/// narrows the race rather than closing it (a record later than this, or one a tab gets
-/// before the sign-out, still counts); closing it needs a session id that refreshes carry and
-/// a sign-out names, with ended ids refused by `adopt`.
-const QUIET_MS: u64 = 250;
+/// How many ended sessions a tab remembers: sign-outs are rare, and one page life sees few.
+const ENDED_KEPT: usize = 8;
 
 /// What came of asking for the refresh lock.
 enum Locked {
@@ -72,8 +73,8 @@ fn lock_manager() -> JsValue {
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
-    /// Until when (ms since the epoch) records from other tabs are not adopted.
-    quiet_until: Cell<u64>,
+    /// The sessions signed out here or elsewhere, newest last: their records are not adopted.
+    ended: Cell<Vec<SessionId>>,
 }
 
 impl Drop for Tabs {
@@ -93,7 +94,7 @@ impl Tabs {
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
-            quiet_until: Cell::new(0),
+            ended: Cell::new(Vec::new()),
         })
     }
 
@@ -157,17 +158,66 @@ impl Client {
         let _ = race.await;
     }
 
-    /// Adopts no record from another tab for [`QUIET_MS`]: after a sign-out.
-    pub(super) fn pause_adoption(&self) {
-        if let Some(tabs) = &self.0.tabs {
-            tabs.quiet_until
-                .set(super::value::now_ms().saturating_add(QUIET_MS));
+    /// Tells the other tabs that the session of `record` (any session, without one) ended,
+    /// and remembers it here. The expiry lets a tab holding another record of it (a refresh
+    /// this tab had not seen) know that its tokens were not revoked.
+    pub(super) fn tell_signout(&self, record: Option<&TokenRecord>) {
+        let Some(tabs) = &self.0.tabs else { return };
+        let session = record.and_then(TokenRecord::session_id);
+        self.remember_ended(session.cloned());
+        let message = self.message("signout");
+        if let Some(record) = record {
+            if let Some(id) = session {
+                set_text(&message, "session", id.as_str());
+            }
+            set_field(
+                &message,
+                "expiresAt",
+                &(record.expires_at_ms() as f64).into(),
+            );
         }
+        let _ = tabs.channel.post_message(&message);
+    }
+
+    /// Remembers that the session `id` ended (the newest [`ENDED_KEPT`]).
+    fn remember_ended(&self, id: Option<SessionId>) {
+        let (Some(tabs), Some(id)) = (&self.0.tabs, id) else {
+            return;
+        };
+        let mut ended = tabs.ended.take();
+        if !ended.contains(&id) {
+            // The oldest go; `reverse` and `truncate` cannot panic, unlike `remove(0)`.
+            ended.reverse();
+            ended.truncate(ENDED_KEPT - 1);
+            ended.reverse();
+            ended.push(id);
+        }
+        tabs.ended.set(ended);
+    }
+
+    /// Whether `id` is of a session signed out here or elsewhere.
+    fn ended(&self, id: Option<&SessionId>) -> bool {
+        let (Some(tabs), Some(id)) = (&self.0.tabs, id) else {
+            return false;
+        };
+        let ended = tabs.ended.take();
+        let found = ended.contains(id);
+        tabs.ended.set(ended);
+        found
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
-    pub(super) fn tell_tabs(&self, kind: &str, record: Option<&JsValue>) {
+    fn tell_tabs(&self, kind: &str, record: Option<&JsValue>) {
         let Some(tabs) = &self.0.tabs else { return };
+        let message = self.message(kind);
+        if let Some(record) = record {
+            set_field(&message, "record", record);
+        }
+        let _ = tabs.channel.post_message(&message);
+    }
+
+    /// `{ mobprocAuth: kind, clientId, tenant, key }`.
+    fn message(&self, kind: &str) -> Object {
         let config = &self.0.config;
         let message = Object::new();
         let set = |key: &str, value: &str| set_text(&message, key, value);
@@ -175,10 +225,7 @@ impl Client {
         set("clientId", config.client_id().as_str());
         set("tenant", config.tenant().as_str());
         set("key", self.key());
-        if let Some(record) = record {
-            set_field(&message, "record", record);
-        }
-        let _ = tabs.channel.post_message(&message);
+        message
     }
 
     /// Tells the other tabs about the stored record (after a sign-in or a refresh).
@@ -208,27 +255,19 @@ impl Client {
         } else if kind("session") {
             self.adopt(&field(data, "record"));
         } else if kind("signout") {
-            self.signed_out_elsewhere();
+            self.signed_out_elsewhere(data);
         }
     }
 
-    /// Stores another tab's record when it is valid, unexpired and newer than this tab's.
-    /// Tells this client's listeners when what it last saw changed: another client of the
-    /// same page (same sessionStorage) may have stored the record first.
+    /// Stores another tab's record when it is valid, unexpired, of a session not signed out,
+    /// and newer than this tab's. Tells this client's listeners when what it last saw changed:
+    /// another client of the same page (same sessionStorage) may have stored the record first.
     fn adopt(&self, raw: &JsValue) {
         let now = super::value::now_ms();
-        // Bounded by the window's length: a clock set back does not stretch it.
-        let quiet = |tabs: &Tabs| {
-            let until = tabs.quiet_until.get();
-            now < until && until - now <= QUIET_MS
-        };
-        if self.0.tabs.as_ref().is_some_and(quiet) {
-            return;
-        }
         let Some(incoming) = parse_record(raw) else {
             return;
         };
-        if incoming.is_expired(now) {
+        if incoming.is_expired(now) || self.ended(incoming.session_id()) {
             return;
         }
         let seen = self.seen();
@@ -262,19 +301,36 @@ impl Client {
         text
     }
 
-    /// Another tab signed out: so does this one (the other tab revokes). Told to this
-    /// client's listeners also when another client of the page removed the record first.
-    fn signed_out_elsewhere(&self) {
-        self.pause_adoption();
+    /// Another tab signed out `data.session` (any session, without one): so does this one if
+    /// its record is of that session. Told to this client's listeners also when another client
+    /// of the page removed the record first.
+    fn signed_out_elsewhere(&self, data: &JsValue) {
+        let named = field(data, "session")
+            .as_string()
+            .and_then(|text| SessionId::new(&text));
+        // Before `record()`, which forgets what was seen when the record is gone.
+        let seen = self.seen().is_some();
+        let held = self.record();
+        let other = held.as_ref().and_then(|record| record.session_id());
+        if named.is_some() && other.is_some() && named.as_ref() != other {
+            self.remember_ended(named);
+            return; // a late sign-out of an older session
+        }
+        self.remember_ended(named);
         self.0.headers.clear();
         self.cancel_expiry_warning();
-        let seen = self.seen().is_some();
-        let held = self.record().is_some();
-        if held {
-            self.0.store.remove(self.key());
-        }
         self.0.cached.set(None);
-        if held || seen {
+        if let Some(record) = &held {
+            self.0.store.remove(self.key());
+            // Without an id a repeat could end a session begun since: only named ones.
+            if record.session_id().is_some() {
+                self.tell_signout(Some(record));
+            }
+            if field(data, "expiresAt").as_f64() != Some(record.expires_at_ms() as f64) {
+                self.revoke(record);
+            }
+        }
+        if held.is_some() || seen {
             self.0.events.emit(&Event::SessionChanged(None));
         }
     }

@@ -340,6 +340,30 @@ test("logout revokes both tokens in the background and never waits for it", asyn
   await context.close();
 });
 
+test("a refresh answered after logout: the session stays ended and the tokens it brought are revoked", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    let release;
+    const gate = new Promise((resolve) => (release = resolve));
+    tangoe.tokenAnswer = async () => {
+      await gate;
+      return Response.json({ access_token: "late-access", token_type: "Bearer", expires_in: 3600, refresh_token: "late-refresh" });
+    };
+    const refreshing = client.refresh().then(() => "resolved", (e) => e.code);
+    await window.until(() => tangoe.tokenRequests.length === 1);
+    client.logout();
+    release();
+    const outcome = await refreshing;
+    await new Promise((r) => setTimeout(r, 50));
+    return { outcome, record: sessionStorage.getItem(key), authenticated: client.isAuthenticated(), revoked: tangoe.revocations.map((b) => new URLSearchParams(b).get("token")).sort() };
+  }, KEY);
+  assert.equal(out.outcome, "not_authenticated");
+  assert.deepEqual([out.record, out.authenticated], [null, false], "the late answer does not sign the page in again");
+  assert.deepEqual(out.revoked, ["late-access", "late-refresh", "old", "r1"], "the ended session's tokens and the ones its late refresh brought");
+  await context.close();
+});
+
 test("validate maps Tangoe's answer; a refused token is token_invalid", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async () => {

@@ -313,42 +313,117 @@ for (const [n, delayMs] of [[2, 0], [5, 0], [2, 100], [5, 100]]) {
   });
 }
 
-test("a record shared just after a sign-out (a refresh that crossed it) signs no tab in again; one shared later does", async () => {
+/** Posts `message` (with this client's identity) on the tabs' channel from `page`. */
+function post(page, message) {
+  return page.evaluate(([key, m]) => {
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.postMessage({ clientId: "portal-demo", tenant: "XYZ", key, ...m });
+    channel.close();
+  }, [KEY, message]);
+}
+
+/** A stored record of `session` whose tokens are `access`, `ref-<access>`, expiring `inMs` from now. */
+function recordOf(session, access, inMs = 3600000) {
+  issued.add(access).add(`ref-${access}`);
+  return JSON.stringify({ accessToken: access, refreshToken: `ref-${access}`, expiresAt: Date.now() + inMs, session });
+}
+
+test("a sign-out names its session: a record of it shared after (a refresh that crossed it) signs no tab in again, however late; a new session is adopted at once", async () => {
   const context = await shared.browser.newContext();
   await tangoe(context);
   const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-quiet-A", refresh: "ref-quiet-A" });
+  await signIn(a.page, cfg(), { access: "acc-cross-A", refresh: "ref-cross-A" });
   const b = await newTab(context);
   await connect(b.page, cfg());
-  assert.equal((await look(b.page)).signedIn, true);
-  const late = (access) => JSON.stringify({ accessToken: access, refreshToken: `ref-${access}`, expiresAt: Date.now() + 3600000 });
-  issued.add("acc-quiet-late").add("ref-acc-quiet-late").add("acc-quiet-new").add("ref-acc-quiet-new");
-  // What a tab whose refresh finished as the sign-out went out would send: its record, right
-  // after the sign-out (here from a's page, so that it follows the sign-out everywhere).
+  const { session } = (await look(a.page)).record;
+  assert.match(session, /^[A-Za-z0-9_-]{43}$/, "each sign-in gets a random session id");
+  assert.equal((await look(b.page)).record.session, session, "shared with the record");
+  // What a tab whose refresh finished as the sign-out went out would send: a record of the
+  // same session, right after the sign-out (here from a's page, so it follows it everywhere).
   await a.page.evaluate(([key, record]) => {
     window.client.logout();
     const channel = new BroadcastChannel("mobproc-auth");
     channel.postMessage({ mobprocAuth: "session", clientId: "portal-demo", tenant: "XYZ", key, record });
     channel.close();
-  }, [KEY, late("acc-quiet-late")]);
-  // b hears of the sign-out (sessionChanged null), then of the record.
+  }, [KEY, recordOf(session, "acc-cross-1")]);
   await b.page.waitForFunction(() => window.events.includes(null));
-  await b.page.waitForTimeout(400);
+  // And again well after the sign-out: a tab that was busy, or frozen.
+  await b.page.waitForTimeout(600);
+  const x = await newTab(context);
+  await post(x.page, { mobprocAuth: "session", record: recordOf(session, "acc-cross-2") });
+  await b.page.waitForTimeout(300);
   for (const tab of [a, b]) {
     const got = await look(tab.page);
-    assert.deepEqual([got.raw, got.signedIn, got.events.at(-1)], [null, false, null], "the late record was not adopted");
+    assert.deepEqual([got.raw, got.signedIn, got.events.at(-1)], [null, false, null], "no record of the ended session was adopted");
   }
-  // The pause ends: a session shared later (a new sign-in elsewhere) is adopted as before.
-  const x = await newTab(context);
-  await x.page.evaluate(([key, record]) => {
-    const channel = new BroadcastChannel("mobproc-auth");
-    channel.postMessage({ mobprocAuth: "session", clientId: "portal-demo", tenant: "XYZ", key, record });
-    channel.close();
-  }, [KEY, late("acc-quiet-new")]);
+  // Another session (a new sign-in elsewhere) is adopted as before, with no wait.
+  await post(x.page, { mobprocAuth: "session", record: recordOf("another-session", "acc-cross-new") });
   for (const tab of [a, b]) {
     await tab.page.waitForFunction(() => window.client.isAuthenticated());
-    assert.equal((await look(tab.page)).record.accessToken, "acc-quiet-new");
+    assert.equal((await look(tab.page)).record.accessToken, "acc-cross-new");
   }
+  await assertNoTokenLeaks([a, b, x]);
+  await context.close();
+});
+
+test("a late sign-out of an older session (a tab that was frozen) ends no session begun since; a sign-out naming none still ends any", async () => {
+  const context = await shared.browser.newContext();
+  await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-late-1", refresh: "ref-late-1" });
+  const first = (await look(a.page)).record;
+  await a.page.evaluate(() => window.client.logout());
+  await signIn(a.page, cfg(), { access: "acc-late-2", refresh: "ref-late-2" });
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  const second = (await look(b.page)).record;
+  assert.equal(second.accessToken, "acc-late-2");
+  assert.notEqual(second.session, first.session, "a new sign-in is a new session");
+  const x = await newTab(context);
+  // (a's page also holds the clients of its first sign-in, whose listeners write here too.)
+  await b.page.waitForTimeout(200);
+  for (const tab of [a, b]) await tab.page.evaluate(() => (window.events = []));
+  await post(x.page, { mobprocAuth: "signout", session: first.session, expiresAt: first.expiresAt });
+  await b.page.waitForTimeout(300);
+  for (const tab of [a, b]) {
+    const got = await look(tab.page);
+    assert.deepEqual([got.signedIn, got.record.accessToken, got.events], [true, "acc-late-2", []], `the newer session is untouched in ${tab === a ? "a" : "b"}`);
+  }
+  // A sign-out that names no session (a tab holding none, or an older version) ends whatever is held.
+  await post(x.page, { mobprocAuth: "signout" });
+  for (const tab of [a, b]) {
+    await tab.page.waitForFunction(() => !window.client.isAuthenticated());
+    assert.equal((await look(tab.page)).raw, null);
+  }
+  await assertNoTokenLeaks([a, b, x]);
+  await context.close();
+});
+
+test("a tab holding a refresh of the session that the signing-out tab had not seen removes it, revokes its tokens, and tells the sign-out again", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-seen-A", refresh: "ref-seen-A" });
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  const held = (await look(a.page)).record;
+  // b's refresh, which a has not heard of yet: b alone holds its tokens.
+  const refreshed = recordOf(held.session, "acc-seen-B", 7200000);
+  await b.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, refreshed]);
+  const x = await newTab(context);
+  await x.page.evaluate(() => {
+    window.heard = [];
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.onmessage = (e) => window.heard.push(e.data);
+  });
+  await a.page.evaluate(() => window.client.logout());
+  await b.page.waitForFunction(() => !window.client.isAuthenticated());
+  await b.page.waitForTimeout(300);
+  assert.equal((await look(b.page)).raw, null);
+  const signouts = await x.page.evaluate(() => window.heard.filter((m) => m.mobprocAuth === "signout").map((m) => [m.session, m.expiresAt]));
+  assert.deepEqual(signouts, [[held.session, held.expiresAt], [held.session, JSON.parse(refreshed).expiresAt]], "a's sign-out, then b's, naming the same session with what each held");
+  const revoked = t.revocations.map((body) => new URLSearchParams(body).get("token")).sort();
+  assert.deepEqual(revoked, ["acc-seen-A", "acc-seen-B", "ref-acc-seen-B", "ref-seen-A"], "a revokes what it held, b the refresh a never saw");
   await assertNoTokenLeaks([a, b, x]);
   await context.close();
 });
