@@ -35,8 +35,9 @@ pub(super) const ASK_WAIT_MS: f64 = 150.0;
 /// How long the lock stays held after a refresh, for the rotated token to reach every tab.
 const HOLD_MS: f64 = 100.0;
 
-/// How many ended sessions a tab remembers: sign-outs are rare, and one page life sees few.
-const ENDED_KEPT: usize = 8;
+/// How many ended sessions a tab remembers (then it starts again): sign-outs are rare, and one
+/// page life sees few.
+const ENDED_KEPT: usize = 64;
 
 /// What came of asking for the refresh lock.
 enum Locked {
@@ -179,17 +180,17 @@ impl Client {
         let _ = tabs.channel.post_message(&message);
     }
 
-    /// Remembers that the session `id` ended (the newest [`ENDED_KEPT`]).
+    /// Remembers that the session `id` ended.
     fn remember_ended(&self, id: Option<SessionId>) {
         let (Some(tabs), Some(id)) = (&self.0.tabs, id) else {
             return;
         };
         let mut ended = tabs.ended.take();
         if !ended.contains(&id) {
-            // The oldest go; `reverse` and `truncate` cannot panic, unlike `remove(0)`.
-            ended.reverse();
-            ended.truncate(ENDED_KEPT - 1);
-            ended.reverse();
+            // A bound for a page that floods the channel; a portal never signs out this often.
+            if ended.len() >= ENDED_KEPT {
+                ended.clear();
+            }
             ended.push(id);
         }
         tabs.ended.set(ended);

@@ -145,7 +145,8 @@ test("callback: token stored, fragment removed with path and query kept, history
   assert.equal(out.lengthAfter, out.lengthBefore);
   assert.deepEqual(out.keys, [KEY], "the pending sign-in is used up; only the token record remains");
   const record = JSON.parse(out.record);
-  assert.deepEqual(Object.keys(record).sort(), ["accessToken", "expiresAt", "refreshToken", "scope"]);
+  assert.deepEqual(Object.keys(record).sort(), ["accessToken", "expiresAt", "refreshToken", "scope", "session"]);
+  assert.match(record.session, /^[A-Za-z0-9_-]{43}$/, "the sign-in's id, which a sign-out in another tab names");
   assert.equal(record.accessToken, TOKEN);
   assert.equal(record.refreshToken, "r1");
   assert.ok(record.expiresAt >= started + 3_600_000 && record.expiresAt <= Date.now() + 3_600_000, "absolute expiry");
