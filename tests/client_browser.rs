@@ -664,6 +664,9 @@ async fn a_corrupted_record_reads_as_signed_out_and_is_removed() {
         format!(r#"{{"accessToken":"tok","expiresAt":"{far}"}}"#),
         format!(r#"{{"accessToken":"two words","expiresAt":{far}}}"#),
         format!(r#"{{"accessToken":"tok","refreshToken":7,"expiresAt":{far}}}"#),
+        format!(r#"{{"accessToken":"tok","expiresAt":{far},"session":7}}"#),
+        format!(r#"{{"accessToken":"tok","expiresAt":{far},"session":""}}"#),
+        format!(r#"{{"accessToken":"tok","expiresAt":{far},"session":"a.b"}}"#),
     ];
     let recorder = Recorder::install(|_| Reply::json(200, "{}"));
     for raw in &corrupted {
@@ -682,14 +685,17 @@ async fn a_corrupted_record_reads_as_signed_out_and_is_removed() {
     }
     assert_eq!(recorder.count(), 0, "a corrupted record's token was sent");
 
-    // The same record, well formed, is a session (the test above can fail).
-    session_storage()
-        .set_item(
-            key,
-            &format!(r#"{{"accessToken":"tok","expiresAt":{far}}}"#),
-        )
-        .unwrap();
-    assert!(Client::new(config.clone()).unwrap().is_authenticated());
+    // The same record, well formed, is a session (the test above can fail), with or without
+    // the sign-in's id (a record stored before ids existed).
+    for session in ["", r#","session":"a-B_9""#] {
+        session_storage()
+            .set_item(
+                key,
+                &format!(r#"{{"accessToken":"tok","expiresAt":{far}{session}}}"#),
+            )
+            .unwrap();
+        assert!(Client::new(config.clone()).unwrap().is_authenticated());
+    }
 
     // An expired one reads as signed out, and its token is not sent.
     store_record(key, "old", None, -1000.0);

@@ -69,8 +69,10 @@ async function signedIn(expiresIn, extra = {}) {
 test("single flight: 200 concurrent calls with an expiring token make one refresh, then all use the new token", async () => {
   const { page, context } = await signedIn(30);
   const out = await page.evaluate(async (key) => {
+    const signedInAs = JSON.parse(sessionStorage.getItem(key)).session;
     const responses = await Promise.all(Array.from({ length: 200 }, () => window.client.fetch("/ping")));
     return {
+      signedInAs,
       statuses: [...new Set(responses.map((r) => r.status))],
       refreshes: window.tangoe.tokenRequests,
       authorizations: [...new Set(window.tangoe.apiCalls.map((c) => c.authorization))],
@@ -91,6 +93,8 @@ test("single flight: 200 concurrent calls with an expiring token make one refres
   assert.deepEqual(out.authorizations, ["Bearer new1"]);
   assert.equal(out.record.accessToken, "new1");
   assert.equal(out.record.refreshToken, "r2", "the rotated refresh token is kept");
+  assert.ok(out.signedInAs);
+  assert.equal(out.record.session, out.signedInAs, "a refresh continues the sign-in's session");
   assert.deepEqual(out.keys, [KEY]);
   await context.close();
 });
