@@ -157,10 +157,19 @@ impl Client {
             },
             Ok(answer) => match token_record(&answer, Some(&*record)) {
                 Ok(fresh) => {
-                    // Signed out (or signed in anew) meanwhile: do not bring the old session
-                    // back, and do not leave its new tokens alive at the server.
+                    // Changed meanwhile: another refresh of the session won (its record is
+                    // used; these tokens are dropped, not revoked: revoking a refresh token
+                    // may revoke its whole grant), the page signed in anew, or it signed out
+                    // (the tokens would outlive the session at the server: revoked).
                     if !still_ours(self) {
-                        self.revoke(&fresh);
+                        let now = self.record();
+                        let session = now.as_ref().map(|now| now.session_id());
+                        if session == Some(record.session_id()) {
+                            return Ok(self.usable());
+                        }
+                        if now.is_none() {
+                            self.revoke(&fresh);
+                        }
                         return Err(ErrorKind::NotAuthenticated.into());
                     }
                     self.save(&fresh);

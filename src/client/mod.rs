@@ -222,8 +222,9 @@ impl Client {
         self.0.cached.set(None);
         self.0.store.remove(&self.0.pending_key);
         self.cancel_expiry_warning();
-        self.tell_signout(record.as_deref());
+        // Nothing to tell when nothing was held: a sign-out naming no session ends any.
         let Some(record) = record else { return };
+        self.tell_signout(record.session_id(), Some(record.expires_at_ms()));
         self.0.events.emit(&Event::SessionChanged(None));
         self.revoke(&record);
     }

@@ -8,11 +8,15 @@
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
 //!
 //! A sign-out names the session it ends (the record's [`SessionId`], kept across refreshes).
-//! A tab removes its record only if it is of that session, remembers the id, and adopts no
-//! record of it again: a refresh that crossed the sign-out cannot sign anyone back in, and a
-//! late sign-out cannot end a session begun since. A tab that removed a record tells the
-//! sign-out again, for a tab that took the record from it meanwhile (a new one, which never
-//! heard the first), and revokes it if it is not the one the signing-out tab revoked.
+//! A tab removes its record only if it is of that session, remembers the id for the page's
+//! life, and adopts no record of it again: a refresh that crossed the sign-out cannot sign
+//! anyone back in, and a late sign-out cannot end a session begun since. A tab that removed a
+//! record tells the sign-out again (for a tab that took the record from it meanwhile, which
+//! never heard the first), and revokes it if it is not the one the signing-out tab revoked.
+//! A tab that missed the sign-out (reloaded during it, opened with a copy of sessionStorage,
+//! asleep) is told by the tabs that heard it: when it loads with a record, and when it shares
+//! one. Kept in memory only, so a sign-out no open tab heard of is not known. A sign-out
+//! naming no session (from a version before ids) ends any; a tab holding nothing tells none.
 
 use super::events::Event;
 use super::navigation::parse_record;
@@ -47,6 +51,16 @@ enum Locked {
     Busy,
     /// Web Locks refused the request (an opaque origin) or dropped it.
     Refused,
+}
+
+/// A session id from a message: a string of at most 64 characters (a longer one is not copied
+/// into the module), well formed.
+fn session_id_of(value: &JsValue) -> Option<SessionId> {
+    let text = value.dyn_ref::<js_sys::JsString>()?;
+    if text.length() > 64 {
+        return None;
+    }
+    SessionId::new(&String::from(text))
 }
 
 /// The channel every client of the package uses on this origin.
@@ -137,7 +151,14 @@ impl Client {
         // Peeked, not read: a storage failure is reported at first use, after the app has
         // had the chance to listen for it.
         let held = parse_record(&self.0.store.peek(self.key()));
-        if held.is_some_and(|record| !record.is_expired(super::value::now_ms())) {
+        if let Some(record) = held.filter(|record| !record.is_expired(super::value::now_ms())) {
+            // A reload, or a page opened from one, may have missed a sign-out: the tabs that
+            // heard it say so (not awaited: the record is good until then).
+            if let (Some(tabs), Some(id)) = (&self.0.tabs, record.session_id()) {
+                let message = self.message("check");
+                set_text(&message, "session", id.as_str());
+                let _ = tabs.channel.post_message(&message);
+            }
             return;
         }
         self.wait_for_tabs().await;
@@ -159,23 +180,19 @@ impl Client {
         let _ = race.await;
     }
 
-    /// Tells the other tabs that the session of `record` (any session, without one) ended,
-    /// and remembers it here. The expiry lets a tab holding another record of it (a refresh
-    /// this tab had not seen) know that its tokens were not revoked.
-    pub(super) fn tell_signout(&self, record: Option<&TokenRecord>) {
+    /// Tells the other tabs that the session `id` ended (any session, without one: a record
+    /// stored before ids existed), and remembers it here. `expires_at`, of the record this tab
+    /// revoked, tells a tab holding another record of it (a refresh this tab had not seen)
+    /// that its tokens are still alive; without it, whatever a receiver holds is.
+    pub(super) fn tell_signout(&self, id: Option<&SessionId>, expires_at: Option<u64>) {
         let Some(tabs) = &self.0.tabs else { return };
-        let session = record.and_then(TokenRecord::session_id);
-        self.remember_ended(session.cloned());
+        self.remember_ended(id.cloned());
         let message = self.message("signout");
-        if let Some(record) = record {
-            if let Some(id) = session {
-                set_text(&message, "session", id.as_str());
-            }
-            set_field(
-                &message,
-                "expiresAt",
-                &(record.expires_at_ms() as f64).into(),
-            );
+        if let Some(id) = id {
+            set_text(&message, "session", id.as_str());
+        }
+        if let Some(at) = expires_at {
+            set_field(&message, "expiresAt", &(at as f64).into());
         }
         let _ = tabs.channel.post_message(&message);
     }
@@ -257,6 +274,12 @@ impl Client {
             self.adopt(&field(data, "record"));
         } else if kind("signout") {
             self.signed_out_elsewhere(data);
+        } else if kind("check") {
+            if let Some(id) = session_id_of(&field(data, "session")) {
+                if self.ended(Some(&id)) {
+                    self.tell_signout(Some(&id), None);
+                }
+            }
         }
     }
 
@@ -268,7 +291,12 @@ impl Client {
         let Some(incoming) = parse_record(raw) else {
             return;
         };
-        if incoming.is_expired(now) || self.ended(incoming.session_id()) {
+        if incoming.is_expired(now) {
+            return;
+        }
+        if self.ended(incoming.session_id()) {
+            // A tab that missed the sign-out (frozen, or its message lost) is told again.
+            self.tell_signout(incoming.session_id(), None);
             return;
         }
         let seen = self.seen();
@@ -302,13 +330,20 @@ impl Client {
         text
     }
 
-    /// Another tab signed out `data.session` (any session, without one): so does this one if
-    /// its record is of that session. Told to this client's listeners also when another client
-    /// of the page removed the record first.
+    /// Another tab signed out `data.session`: so does this one if its record is of that
+    /// session. Without `session` (a tab of an older version) any record goes; with a
+    /// malformed one, none. Told to this client's listeners also when another client of the
+    /// page removed the record first.
     fn signed_out_elsewhere(&self, data: &JsValue) {
-        let named = field(data, "session")
-            .as_string()
-            .and_then(|text| SessionId::new(&text));
+        let raw = field(data, "session");
+        let named = if raw.is_undefined() {
+            None
+        } else {
+            let Some(id) = session_id_of(&raw) else {
+                return;
+            };
+            Some(id)
+        };
         // Before `record()`, which forgets what was seen when the record is gone.
         let seen = self.seen().is_some();
         let held = self.record();
@@ -317,20 +352,22 @@ impl Client {
             self.remember_ended(named);
             return; // a late sign-out of an older session
         }
-        self.remember_ended(named);
         self.0.headers.clear();
         self.cancel_expiry_warning();
         self.0.cached.set(None);
         if let Some(record) = &held {
             self.0.store.remove(self.key());
-            // Without an id a repeat could end a session begun since: only named ones.
-            if record.session_id().is_some() {
-                self.tell_signout(Some(record));
+            // For a tab that took the record from this one after the sign-out. Only a named
+            // session: an unnamed repeat could end one begun since.
+            if let Some(id) = record.session_id() {
+                self.tell_signout(Some(id), Some(record.expires_at_ms()));
             }
-            if field(data, "expiresAt").as_f64() != Some(record.expires_at_ms() as f64) {
+            let revoked = field(data, "expiresAt").as_f64() == Some(record.expires_at_ms() as f64);
+            if named.is_some() && !revoked {
                 self.revoke(record);
             }
         }
+        self.remember_ended(named);
         if held.is_some() || seen {
             self.0.events.emit(&Event::SessionChanged(None));
         }

@@ -368,6 +368,34 @@ test("a refresh answered after logout: the session stays ended and the tokens it
   await context.close();
 });
 
+test("two clients of a page refreshing the same session at once: the one that loses uses the winner's tokens and revokes nothing", async () => {
+  const { page, context } = await signedIn(3600, { shareSessionAcrossTabs: false });
+  const out = await page.evaluate(async ([key, cfg]) => {
+    const { tangoe, client } = window;
+    const second = await window.mobproc.createClient(cfg);
+    let release;
+    const gate = new Promise((resolve) => (release = resolve));
+    const issue = tangoe.tokenAnswer;
+    tangoe.tokenAnswer = async () => {
+      await gate;
+      tangoe.issued++;
+      return Response.json({ access_token: `new${tangoe.issued}`, token_type: "Bearer", expires_in: 7200, refresh_token: `r${tangoe.issued + 1}` });
+    };
+    const both = Promise.all([client.refresh(), second.refresh()].map((p) => p.then((s) => s && s.expiresAt > 0, (e) => e.code)));
+    await window.until(() => tangoe.tokenRequests.length === 2);
+    release();
+    const outcomes = await both;
+    tangoe.tokenAnswer = issue;
+    await new Promise((r) => setTimeout(r, 50));
+    return { outcomes, record: JSON.parse(sessionStorage.getItem(key)), signedIn: [client.isAuthenticated(), second.isAuthenticated()], revocations: tangoe.revocations };
+  }, [KEY, config(shared.server.origin, { tokenUrl: TOKEN_URL, revokeUrl: REVOKE_URL, shareSessionAcrossTabs: false })]);
+  assert.deepEqual(out.outcomes, [true, true], "both resolve with the session");
+  assert.deepEqual(out.signedIn, [true, true]);
+  assert.equal(out.record.accessToken, "new1", "the first answer's tokens are kept");
+  assert.deepEqual(out.revocations, [], "no token of the live session is revoked");
+  await context.close();
+});
+
 test("validate maps Tangoe's answer; a refused token is token_invalid", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async () => {

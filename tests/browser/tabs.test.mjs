@@ -389,7 +389,21 @@ test("a late sign-out of an older session (a tab that was frozen) ends no sessio
     const got = await look(tab.page);
     assert.deepEqual([got.signedIn, got.record.accessToken, got.events], [true, "acc-late-2", []], `the newer session is untouched in ${tab === a ? "a" : "b"}`);
   }
-  // A sign-out that names no session (a tab holding none, or an older version) ends whatever is held.
+  // A tab that slept through the first sign-out, told of it when it wakes (here: on load), and
+  // whose app then calls logout() with nothing held: that sign-out ends nobody's session.
+  const y = await newTab(context);
+  await y.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, JSON.stringify(first)]);
+  await y.page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    window.client.on("sessionChanged", (s) => s === null && window.client.logout());
+  }, cfg());
+  await y.page.waitForFunction(() => !window.client.isAuthenticated());
+  await y.page.waitForTimeout(300);
+  for (const tab of [a, b]) {
+    const got = await look(tab.page);
+    assert.deepEqual([got.signedIn, got.record.accessToken, got.events], [true, "acc-late-2", []], `still untouched in ${tab === a ? "a" : "b"}`);
+  }
+  // A sign-out that names no session (an older version's) ends whatever is held.
   await post(x.page, { mobprocAuth: "signout" });
   for (const tab of [a, b]) {
     await tab.page.waitForFunction(() => !window.client.isAuthenticated());
@@ -425,6 +439,62 @@ test("a tab holding a refresh of the session that the signing-out tab had not se
   const revoked = t.revocations.map((body) => new URLSearchParams(body).get("token")).sort();
   assert.deepEqual(revoked, ["acc-seen-A", "acc-seen-B", "ref-acc-seen-B", "ref-seen-A"], "a revokes what it held, b the refresh a never saw");
   await assertNoTokenLeaks([a, b, x]);
+  await context.close();
+});
+
+test("a page that missed a sign-out (reloaded during it, or opened from a signed-in tab with its sessionStorage) is told by the tabs that heard it", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-missed-A", refresh: "ref-missed-A" });
+  const stale = (await look(a.page)).raw;
+  await a.page.evaluate(() => window.client.logout());
+  await a.page.waitForTimeout(100);
+  const r = await newTab(context);
+  await r.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, stale]);
+  await connect(r.page, cfg());
+  await r.page.waitForFunction(() => !window.client.isAuthenticated());
+  const got = await look(r.page);
+  assert.deepEqual([got.raw, got.events], [null, [null]]);
+  await assertNoTokenLeaks([r]);
+  // The same record where no open tab heard of the sign-out stays: a live session, as far as anyone knows.
+  const fresh = await context.newPage();
+  await a.page.close();
+  await r.page.close();
+  await goto(fresh, `${shared.server.origin}/app/`);
+  await fresh.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, stale.replace("acc-missed-A", "acc-missed-B")]);
+  issued.add("acc-missed-B");
+  await connect(fresh, cfg());
+  await fresh.waitForTimeout(300);
+  assert.equal((await look(fresh)).signedIn, true, "nobody says its session ended");
+  assert.ok(t.revocations.length >= 2);
+  await context.close();
+});
+
+test("a tab that missed a sign-out and refreshes its session is told by the tabs that refuse the record: it signs out and revokes what its refresh brought", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-frozen-A", refresh: "ref-frozen-A" });
+  const { session } = (await look(a.page)).record;
+  await a.page.evaluate(() => window.client.logout());
+  // f connects signed out, then holds a record of the ended session as if it had slept through the sign-out.
+  const f = await newTab(context);
+  await connect(f.page, cfg());
+  t.grant("ref-frozen-F", "acc-frozen-F");
+  await f.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, JSON.stringify({ accessToken: "acc-frozen-F", refreshToken: "ref-frozen-F", expiresAt: Date.now() + 3600000, session })]);
+  const before = t.revocations.length;
+  await f.page.evaluate(() => window.client.refresh());
+  await f.page.waitForFunction(() => !window.client.isAuthenticated());
+  await f.page.waitForTimeout(200);
+  const got = await look(f.page);
+  assert.equal(got.raw, null);
+  assert.equal(got.events.at(-1), null);
+  const revoked = t.revocations.slice(before).map((body) => new URLSearchParams(body).get("token"));
+  const rotated = [...t.live.keys()].at(-1);
+  assert.ok(revoked.includes(rotated), `the refresh token f's refresh brought is revoked (${revoked})`);
+  assert.equal((await look(a.page)).raw, null, "a did not adopt it");
+  await assertNoTokenLeaks([a, f]);
   await context.close();
 });
 
@@ -507,6 +577,19 @@ test("hardening: channel messages from another client or tenant, or malformed, c
         { ...id, mobprocAuth: "session", record: JSON.stringify({ __proto__: null, accessToken: "acc-forged" }) },
         // Older than what the tab holds.
         { ...id, mobprocAuth: "session", record: newer({ expiresAt: record.expiresAt - 60_000 }) },
+        // A sign-out naming a malformed session (one naming none is an older version's: obeyed, below).
+        { ...id, mobprocAuth: "signout", session: 5 },
+        { ...id, mobprocAuth: "signout", session: null },
+        { ...id, mobprocAuth: "signout", session: {} },
+        { ...id, mobprocAuth: "signout", session: "" },
+        { ...id, mobprocAuth: "signout", session: "not valid!" },
+        { ...id, mobprocAuth: "signout", session: "a".repeat(65) },
+        { ...id, mobprocAuth: "signout", session: huge },
+        { ...id, mobprocAuth: "signout", session: [record.session] },
+        // Asking whether a live session (or a malformed one) ended: no answer.
+        { ...id, mobprocAuth: "check", session: record.session },
+        { ...id, mobprocAuth: "check", session: huge },
+        { ...id, mobprocAuth: "check" },
       ];
       for (const m of messages) channel.postMessage(m);
       await new Promise((r) => setTimeout(r, 500));
