@@ -82,6 +82,7 @@ impl TokenRecord {
             refresh_token,
             expires_at(now_ms, expires_in_secs),
             scope,
+            None,
         )
     }
 
@@ -110,6 +111,7 @@ impl TokenRecord {
             refresh_token,
             expires_at(now_ms, expires_in),
             scope,
+            None,
         )
     }
 
@@ -119,6 +121,7 @@ impl TokenRecord {
         refresh_token: Option<&str>,
         expires_at_ms: u64,
         scope: Option<&str>,
+        session: Option<SessionId>,
     ) -> Result<Self, &'static str> {
         if !is_b64token(access_token) {
             return Err(
@@ -142,7 +145,7 @@ impl TokenRecord {
             expires_at_ms: expires_at_ms.min(MAX_TIME_MS),
             // Only shown to the application: a malformed one is dropped, not worth a sign-in.
             scope: scope.filter(|s| is_scope(s)).map(str::to_owned),
-            session: None,
+            session,
         })
     }
 
@@ -361,20 +364,20 @@ mod tests {
             assert!(!is_b64token(bad), "{bad:?}");
         }
         assert!(!is_b64token(&"a".repeat(MAX_TOKEN_LEN + 1)));
-        assert!(TokenRecord::restore("ok", Some("bad refresh"), 1, None).is_err());
+        assert!(TokenRecord::restore("ok", Some("bad refresh"), 1, None, None).is_err());
     }
 
     #[test]
     fn scope_tokens() {
         for ok in ["MOBPROC", "openid profile", "a:b/c!#[]~"] {
             assert!(is_scope(ok), "{ok}");
-            assert!(TokenRecord::restore("ok", None, 1, Some(ok)).is_ok());
+            assert!(TokenRecord::restore("ok", None, 1, Some(ok), None).is_ok());
         }
         for bad in [
             "", " ", "a  b", " a", "a ", "a\tb", "a\u{7f}", "a\"b", "a\\b", "ü", "a\r\nb",
         ] {
             assert!(!is_scope(bad), "{bad:?}");
-            let record = TokenRecord::restore("ok", None, 1, Some(bad)).unwrap();
+            let record = TokenRecord::restore("ok", None, 1, Some(bad), None).unwrap();
             assert_eq!(record.scope(), None, "{bad:?} is dropped, the token kept");
         }
     }

@@ -157,8 +157,8 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
         refresh.as_deref(),
         expires_at as u64,
         scope.as_deref(),
+        session,
     )
-    .map(|record| record.in_session(session))
     // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between.
     .map_or(None, |record| Some(Rc::new(record)))
 }
