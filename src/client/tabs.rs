@@ -202,14 +202,15 @@ impl Client {
         let (Some(tabs), Some(id)) = (&self.0.tabs, id) else {
             return;
         };
-        let mut ended = tabs.ended.take();
-        if !ended.contains(&id) {
-            // A bound for a page that floods the channel; a portal never signs out this often.
-            if ended.len() >= ENDED_KEPT {
-                ended.clear();
-            }
-            ended.push(id);
+        if self.ended(Some(&id)) {
+            return;
         }
+        let mut ended = tabs.ended.take();
+        // A bound for a page that floods the channel; a portal never signs out this often.
+        if ended.len() >= ENDED_KEPT {
+            ended.clear();
+        }
+        ended.push(id);
         tabs.ended.set(ended);
     }
 
