@@ -349,9 +349,11 @@ impl Client {
         let seen = self.seen().is_some();
         let held = self.record();
         let other = held.as_ref().and_then(|record| record.session_id());
-        if named.is_some() && other.is_some() && named.as_ref() != other {
-            self.remember_ended(named);
-            return; // a late sign-out of an older session
+        if let (Some(named), Some(other)) = (&named, other) {
+            if named.as_str() != other.as_str() {
+                self.remember_ended(Some(named.clone()));
+                return; // a late sign-out of an older session
+            }
         }
         self.0.headers.clear();
         self.cancel_expiry_warning();
