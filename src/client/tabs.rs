@@ -154,10 +154,8 @@ impl Client {
         if let Some(record) = held.filter(|record| !record.is_expired(super::value::now_ms())) {
             // A reload, or a page opened from one, may have missed a sign-out: the tabs that
             // heard it say so (not awaited: the record is good until then).
-            if let (Some(tabs), Some(id)) = (&self.0.tabs, record.session_id()) {
-                let message = self.message("check");
-                set_text(&message, "session", id.as_str());
-                let _ = tabs.channel.post_message(&message);
+            if let Some(id) = record.session_id() {
+                self.tell_about("check", Some(id), None);
             }
             return;
         }
@@ -185,9 +183,14 @@ impl Client {
     /// revoked, tells a tab holding another record of it (a refresh this tab had not seen)
     /// that its tokens are still alive; without it, whatever a receiver holds is.
     pub(super) fn tell_signout(&self, id: Option<&SessionId>, expires_at: Option<u64>) {
-        let Some(tabs) = &self.0.tabs else { return };
         self.remember_ended(id.cloned());
-        let message = self.message("signout");
+        self.tell_about("signout", id, expires_at);
+    }
+
+    /// Posts `{ mobprocAuth: kind, …, session?, expiresAt? }` to the other tabs.
+    fn tell_about(&self, kind: &str, id: Option<&SessionId>, expires_at: Option<u64>) {
+        let Some(tabs) = &self.0.tabs else { return };
+        let message = self.message(kind);
         if let Some(id) = id {
             set_text(&message, "session", id.as_str());
         }
