@@ -159,15 +159,18 @@ impl Client {
                 Ok(fresh) => {
                     // Changed meanwhile: another refresh of the session won (its record is
                     // used; these tokens are dropped, not revoked: revoking a refresh token
-                    // may revoke its whole grant), the page signed in anew, or it signed out
-                    // (the tokens would outlive the session at the server: revoked).
+                    // may revoke its whole grant), the page signed out (revoked: the tokens
+                    // would outlive the session at the server), or another session is held
+                    // (revoked if this one was signed out).
                     if !still_ours(self) {
+                        let id = record.session_id();
                         let now = self.record();
-                        let session = now.as_ref().map(|now| now.session_id());
-                        if session == Some(record.session_id()) {
+                        let same =
+                            id.is_some() && now.as_ref().is_some_and(|now| now.session_id() == id);
+                        if same {
                             return Ok(self.usable());
                         }
-                        if now.is_none() {
+                        if now.is_none() || self.ended(id) {
                             self.revoke(&fresh);
                         }
                         return Err(ErrorKind::NotAuthenticated.into());
@@ -514,10 +517,14 @@ fn token_record(answer: &Answer, previous: Option<&TokenRecord>) -> Result<Rc<To
         text("scope").as_deref(),
         now_ms(),
     )
-    // A refresh continues its session; a grant starts one.
+    // A refresh continues its session (one stored before ids stays without: two tabs
+    // refreshing it apart would give one grant two ids); a grant starts one.
     .map(|record| {
-        let continued = previous.and_then(TokenRecord::session_id).cloned();
-        Rc::new(record.in_session(continued.or_else(new_session_id)))
+        let session = match previous {
+            Some(previous) => previous.session_id().cloned(),
+            None => new_session_id(),
+        };
+        Rc::new(record.in_session(session))
     })
     .map_err(|why| ErrorKind::InvalidTokenResponse(why.into()).into())
 }

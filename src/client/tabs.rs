@@ -8,21 +8,25 @@
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
 //!
 //! A sign-out names the session it ends (the record's [`SessionId`], kept across refreshes).
-//! A tab removes its record only if it is of that session, remembers the id for the page's
-//! life, and adopts no record of it again: a refresh that crossed the sign-out cannot sign
-//! anyone back in, and a late sign-out cannot end a session begun since. A tab that removed a
-//! record tells the sign-out again (for a tab that took the record from it meanwhile, which
-//! never heard the first), and revokes it if it is not the one the signing-out tab revoked.
-//! A tab that missed the sign-out (reloaded during it, opened with a copy of sessionStorage,
-//! asleep) is told by the tabs that heard it: when it loads with a record, and when it shares
-//! one. Kept in memory only, so a sign-out no open tab heard of is not known. A sign-out
-//! naming no session (from a version before ids) ends any; a tab holding nothing tells none.
+//! A tab removes its record only if it is of that session, the page remembers the id (in
+//! memory, for its life, the last 64) and adopts no record of it again: a refresh that
+//! crossed the sign-out cannot sign anyone back in, and a late sign-out cannot end a session
+//! begun since. A tab that removed a record tells the sign-out again (for a tab that took the
+//! record from it meanwhile, which never heard the first), and revokes it if it is not the one
+//! the signing-out tab revoked. A tab that missed the sign-out (reloaded during it, opened with
+//! a copy of sessionStorage, asleep) is told by the tabs that heard it: when it loads with a
+//! record ("check"), and when it shares one. A sign-out no open tab heard of is not known.
+//!
+//! Records stored before ids existed keep none through refreshes: a sign-out naming no session
+//! (what such a tab, or an older version, sends) ends any record, and a named one also ends a
+//! record without an id, unrevoked (it may be another sign-in's). A tab holding nothing tells
+//! nothing when it signs out.
 
 use super::events::Event;
 use super::navigation::parse_record;
 use super::value::{
     deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, set_text,
-    sleep,
+    sleep, with_page_list,
 };
 use super::{Client, Inner};
 use crate::error::{ErrorKind, Result};
@@ -88,8 +92,13 @@ fn lock_manager() -> JsValue {
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
-    /// The sessions signed out here or elsewhere, newest last: their records are not adopted.
-    ended: Cell<Vec<SessionId>>,
+}
+
+thread_local! {
+    /// The sessions this page signed out or heard were signed out: their records are not
+    /// adopted. Page-wide, not per client: a client made again (a React remount) still knows.
+    /// Ids are random, so one list serves every client and storage key.
+    static ENDED: Cell<Vec<SessionId>> = const { Cell::new(Vec::new()) };
 }
 
 impl Drop for Tabs {
@@ -109,7 +118,6 @@ impl Tabs {
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
-            ended: Cell::new(Vec::new()),
         })
     }
 
@@ -202,30 +210,23 @@ impl Client {
 
     /// Remembers that the session `id` ended.
     fn remember_ended(&self, id: Option<SessionId>) {
-        let (Some(tabs), Some(id)) = (&self.0.tabs, id) else {
-            return;
-        };
+        let Some(id) = id else { return };
         if self.ended(Some(&id)) {
             return;
         }
-        let mut ended = tabs.ended.take();
-        // A bound for a page that floods the channel; a portal never signs out this often.
-        if ended.len() >= ENDED_KEPT {
-            ended.clear();
-        }
-        ended.push(id);
-        tabs.ended.set(ended);
+        with_page_list(&ENDED, |ended| {
+            // A bound for a page that floods the channel; a portal never signs out this often.
+            if ended.len() >= ENDED_KEPT {
+                ended.clear();
+            }
+            ended.push(id);
+        });
     }
 
-    /// Whether `id` is of a session signed out here or elsewhere.
-    fn ended(&self, id: Option<&SessionId>) -> bool {
-        let (Some(tabs), Some(id)) = (&self.0.tabs, id) else {
-            return false;
-        };
-        let ended = tabs.ended.take();
-        let found = ended.contains(id);
-        tabs.ended.set(ended);
-        found
+    /// Whether `id` is of a session signed out on this page or heard of.
+    pub(super) fn ended(&self, id: Option<&SessionId>) -> bool {
+        let Some(id) = id else { return false };
+        with_page_list(&ENDED, |ended| ended.contains(id)).unwrap_or(false)
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
@@ -368,8 +369,10 @@ impl Client {
             if let Some(id) = record.session_id() {
                 self.tell_signout(Some(id), Some(record.expires_at_ms()));
             }
+            // Revoked only when known to be of the named session (a record without an id
+            // may be another sign-in's) and not the one the signing-out tab revoked.
             let revoked = field(data, "expiresAt").as_f64() == Some(record.expires_at_ms() as f64);
-            if named.is_some() && !revoked {
+            if named.is_some() && record.session_id().is_some() && !revoked {
                 self.revoke(record);
             }
         }

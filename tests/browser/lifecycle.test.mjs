@@ -396,6 +396,20 @@ test("two clients of a page refreshing the same session at once: the one that lo
   await context.close();
 });
 
+test("a record stored before session ids: a refresh keeps it without one", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async (key) => {
+    const { session, ...legacy } = JSON.parse(sessionStorage.getItem(key));
+    sessionStorage.setItem(key, JSON.stringify(legacy));
+    await window.client.refresh();
+    return { had: typeof session, record: JSON.parse(sessionStorage.getItem(key)) };
+  }, KEY);
+  assert.equal(out.had, "string");
+  assert.equal(out.record.accessToken, "new1");
+  assert.equal("session" in out.record, false, "two tabs refreshing it apart would otherwise give one grant two ids");
+  await context.close();
+});
+
 test("validate maps Tangoe's answer; a refused token is token_invalid", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async () => {
