@@ -542,7 +542,7 @@ proptest! {
         let expected = format!("\"expiresAt\":{}", record.expires_at_ms());
         prop_assert!(json.contains(&expected), "{}", json);
         // Restoring the stored expiry gives the same record.
-        let restored = TokenRecord::restore("tok", Some("r"), record.expires_at_ms(), None).unwrap();
+        let restored = TokenRecord::restore("tok", Some("r"), record.expires_at_ms(), None, None).unwrap();
         prop_assert_eq!(restored, record);
     }
 

@@ -4,7 +4,7 @@
 
 use libfuzzer_sys::fuzz_target;
 use mobproc_auth::callback::{evaluate, is_oauth_response, PendingSignIn};
-use mobproc_auth::error::Error;
+use mobproc_auth::error::ErrorKind;
 use mobproc_auth::secret::State;
 use mobproc_auth::token::{is_b64token, MAX_TIME_MS};
 
@@ -21,6 +21,7 @@ fuzz_target!(|data: &[u8]| {
     let pending = (mode & 1 == 1).then(|| PendingSignIn {
         state: State::new(STATE),
         return_to: Some("/orders".into()),
+        verifier: None,
     });
     let now = match mode >> 1 & 3 {
         0 => 0,
@@ -38,11 +39,13 @@ fuzz_target!(|data: &[u8]| {
             assert!(record.expires_at_ms() > now.min(MAX_TIME_MS - 1));
             assert!(!record.to_json().bytes().any(|b| b < 0x20));
         }
-        Err(Error::AuthorizationDenied { error, description }) => {
-            assert!(pending.is_some());
-            assert!(error.len() <= 500 && description.is_none_or(|d| d.len() <= 500));
-        }
-        Err(Error::StateMismatch | Error::InvalidCallback(_)) => {}
-        Err(other) => panic!("unexpected error {other:?}"),
+        Err(error) => match error.kind() {
+            ErrorKind::AuthorizationDenied { error, description } => {
+                assert!(pending.is_some());
+                assert!(error.len() <= 500 && description.as_ref().is_none_or(|d| d.len() <= 500));
+            }
+            ErrorKind::StateMismatch | ErrorKind::InvalidCallback(_) => {}
+            other => panic!("unexpected error {other:?}"),
+        },
     }
 });

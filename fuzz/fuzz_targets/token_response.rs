@@ -17,7 +17,10 @@ type Answer<'a> = (
 
 fuzz_target!(|answer: Answer<'_>| {
     let (access, kind, expires_number, expires_text, refresh, scope, now) = answer;
-    for expires_in in [seconds_from_number(expires_number), seconds_from_text(expires_text)] {
+    for expires_in in [
+        seconds_from_number(expires_number),
+        seconds_from_text(expires_text),
+    ] {
         if let Some(s) = expires_in {
             assert!(s >= 1);
         }
@@ -39,6 +42,7 @@ fuzz_target!(|answer: Answer<'_>| {
             record.refresh_token().map(|r| r.secret()),
             record.expires_at_ms(),
             record.scope(),
+            record.session_id().cloned(),
         );
         assert_eq!(restored.as_ref(), Ok(&record));
         assert!(!record.to_json().bytes().any(|b| b < 0x20));
