@@ -274,10 +274,14 @@ impl Client {
                     Ok(_) => {}
                 }
             }
-            // Calls in flight while another one refreshed just replay with the new token.
+            // Calls in flight while another one refreshed just replay with the new token; not
+            // under another sign-in: a call made as one user is not sent as another.
+            let same_session = self
+                .record()
+                .is_some_and(|now| now.session_id() == sent_with.session_id());
             match next {
-                Some(next) => request = next,
-                None => return Ok(response),
+                Some(next) if same_session => request = next,
+                _ => return Ok(response),
             }
         }
     }

@@ -9,9 +9,9 @@
 //!
 //! A sign-out names the session it ends (the record's [`SessionId`], kept across refreshes).
 //! A tab removes its record only if it is of that session, the page remembers the id (in
-//! memory, for its life, the last 64) and adopts no record of it again: a refresh that
-//! crossed the sign-out cannot sign anyone back in, and a late sign-out cannot end a session
-//! begun since. A tab that removed a record tells the sign-out again (for a tab that took the
+//! memory, for its life, up to 64 before the list starts again) and adopts no record of it
+//! again: a refresh that crossed the sign-out cannot sign anyone back in, and a late sign-out
+//! cannot end a session begun since. A tab that removed a record tells the sign-out again (for a tab that took the
 //! record from it meanwhile, which never heard the first), and revokes it if it is not the one
 //! the signing-out tab revoked. A tab that missed the sign-out (reloaded during it, opened with
 //! a copy of sessionStorage, asleep) is told by the tabs that heard it: when it loads with a
@@ -43,8 +43,8 @@ pub(super) const ASK_WAIT_MS: f64 = 150.0;
 /// How long the lock stays held after a refresh, for the rotated token to reach every tab.
 const HOLD_MS: f64 = 100.0;
 
-/// How many ended sessions a tab remembers (then it starts again): sign-outs are rare, and one
-/// page life sees few.
+/// How many ended sessions the page remembers (then the list starts again): sign-outs are
+/// rare, and one page life sees few.
 const ENDED_KEPT: usize = 64;
 
 /// What came of asking for the refresh lock.

@@ -179,6 +179,31 @@ test("a late 401 of an older token keeps the session that replaced it", async ()
   await context.close();
 });
 
+test("a call in flight when another sign-in replaced the session: its 401 is returned, not replayed as the other user", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const slow = await window.holdOld(() => client.fetch("/orders", { method: "POST", body: "x=1" }));
+    // Another sign-in (another session id) stored by a second client of the page.
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "someone-else", refreshToken: "r-else", expiresAt: Date.now() + 3600000, session: "another-sign-in" }));
+    slow.release();
+    const response = await slow.pending;
+    const firstCalls = tangoe.apiCalls.map((c) => c.authorization);
+    // The same for a refresh of the same session (the id kept): replayed with its token.
+    tangoe.apiCalls.length = 0;
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "old", refreshToken: "r-else", expiresAt: Date.now() + 3600000, session: "another-sign-in" }));
+    const again = await window.holdOld(() => client.fetch("/orders", { method: "POST", body: "x=2" }));
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "refreshed", refreshToken: "r-next", expiresAt: Date.now() + 3600000, session: "another-sign-in" }));
+    again.release();
+    const replayed = await again.pending;
+    return { status: response.status, firstCalls, second: replayed.status, calls: tangoe.apiCalls.map((c) => c.authorization), refreshes: tangoe.tokenRequests.length };
+  }, KEY);
+  assert.deepEqual([out.status, out.firstCalls], [401, ["Bearer old"]], "the first call's answer is its 401; nothing sent as the other user");
+  assert.deepEqual([out.second, out.calls], [200, ["Bearer old", "Bearer refreshed"]], "a refresh of the same session is replayed");
+  assert.equal(out.refreshes, 0);
+  await context.close();
+});
+
 test("a 401 that comes back after the token's expiry: still that session's answer (refreshed and replayed, or ended)", async () => {
   // A 2 s token, no refresh before the call (skew 0); the call is held until the token has
   // expired, then gets 401. The stored record is still the one the call was signed with.

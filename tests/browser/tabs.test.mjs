@@ -33,9 +33,10 @@ function cfg(extra = {}) {
 /**
  * Routes the token, revocation and API endpoints of `context` to a scripted Tangoe that
  * rotates refresh tokens (a rotated-away one gets `invalid_grant`) and counts everything.
+ * Token answers wait for `t.hold` while it is a promise.
  */
 async function tangoe(context, { delayMs = 0 } = {}) {
-  const t = { refreshes: [], revocations: [], api: [], live: new Map(), access: new Set(), n: 0 };
+  const t = { refreshes: [], revocations: [], api: [], live: new Map(), access: new Set(), n: 0, hold: null };
   t.grant = (refresh, access) => {
     t.live.set(refresh, true);
     t.access.add(access);
@@ -46,6 +47,7 @@ async function tangoe(context, { delayMs = 0 } = {}) {
     const old = form.get("refresh_token");
     t.refreshes.push({ ...Object.fromEntries(form), alive: t.live.get(old) === true });
     if (delayMs) await new Promise((r) => setTimeout(r, delayMs));
+    if (t.hold) await t.hold;
     if (form.get("grant_type") !== "refresh_token" || !t.live.get(old)) {
       return route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ error: "invalid_grant" }) });
     }
@@ -524,17 +526,21 @@ test("a tab that missed a sign-out and refreshes its session is told by the tabs
 
 test("a refresh answered after its session was signed out elsewhere and another signed in: the new session stays, the late tokens are revoked", async () => {
   const context = await shared.browser.newContext();
-  const t = await tangoe(context, { delayMs: 800 });
+  const t = await tangoe(context);
   const a = await newTab(context);
   await signIn(a.page, cfg(), { access: "acc-lost-A", refresh: "ref-lost-A" });
   t.grant("ref-lost-A", "acc-lost-A");
   const b = await newTab(context);
   await connect(b.page, cfg());
+  let release;
+  t.hold = new Promise((r) => (release = r));
   await b.page.evaluate(() => { window.refreshing = window.client.refresh().then(() => "resolved", (e) => e.code); });
   await until(() => t.refreshes.length === 1);
   await a.page.evaluate(() => window.client.logout());
   await signIn(a.page, cfg(), { access: "acc-lost-Y", refresh: "ref-lost-Y" });
   await b.page.waitForFunction((key) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === "acc-lost-Y", KEY);
+  // Only now does b's refresh get its answer: b holds another session, and its own ended.
+  release();
   assert.equal(await b.page.evaluate(() => window.refreshing), "not_authenticated");
   const rotated = [...t.live.keys()].at(-1);
   assert.match(rotated, /^ref-rotated-/);
