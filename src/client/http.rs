@@ -226,6 +226,7 @@ impl Client {
     /// before signing (signed with what is current then), when `replayable`. A 401 speaks
     /// only of the token the call was signed with: a session that replaced it meanwhile is
     /// kept, and a refreshable one is refreshed, not ended, when the call cannot be replayed.
+    /// A replay stays within the call's sign-in (its session id): under another, the 401.
     pub(crate) async fn send_signed(
         &self,
         request: Request,

@@ -183,12 +183,15 @@ test("a call in flight when another sign-in replaced the session: its 401 is ret
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async (key) => {
     const { tangoe, client } = window;
+    const events = [];
+    client.on("sessionExpired", () => events.push("expired"));
     const slow = await window.holdOld(() => client.fetch("/orders", { method: "POST", body: "x=1" }));
     // Another sign-in (another session id) stored by a second client of the page.
     sessionStorage.setItem(key, JSON.stringify({ accessToken: "someone-else", refreshToken: "r-else", expiresAt: Date.now() + 3600000, session: "another-sign-in" }));
     slow.release();
     const response = await slow.pending;
     const firstCalls = tangoe.apiCalls.map((c) => c.authorization);
+    const kept = [JSON.parse(sessionStorage.getItem(key)).accessToken, client.isAuthenticated(), [...events]];
     // The same for a refresh of the same session (the id kept): replayed with its token.
     tangoe.apiCalls.length = 0;
     sessionStorage.setItem(key, JSON.stringify({ accessToken: "old", refreshToken: "r-else", expiresAt: Date.now() + 3600000, session: "another-sign-in" }));
@@ -196,9 +199,10 @@ test("a call in flight when another sign-in replaced the session: its 401 is ret
     sessionStorage.setItem(key, JSON.stringify({ accessToken: "refreshed", refreshToken: "r-next", expiresAt: Date.now() + 3600000, session: "another-sign-in" }));
     again.release();
     const replayed = await again.pending;
-    return { status: response.status, firstCalls, second: replayed.status, calls: tangoe.apiCalls.map((c) => c.authorization), refreshes: tangoe.tokenRequests.length };
+    return { status: response.status, firstCalls, kept, second: replayed.status, calls: tangoe.apiCalls.map((c) => c.authorization), refreshes: tangoe.tokenRequests.length };
   }, KEY);
   assert.deepEqual([out.status, out.firstCalls], [401, ["Bearer old"]], "the first call's answer is its 401; nothing sent as the other user");
+  assert.deepEqual(out.kept, ["someone-else", true, []], "the other sign-in is kept, not expired");
   assert.deepEqual([out.second, out.calls], [200, ["Bearer old", "Bearer refreshed"]], "a refresh of the same session is replayed");
   assert.equal(out.refreshes, 0);
   await context.close();
