@@ -25,8 +25,8 @@
 use super::events::Event;
 use super::navigation::parse_record;
 use super::value::{
-    deferred, delay, field, first_of, global, in_browser_page, is_text, run, set_field, set_text,
-    sleep, with_page_list,
+    deferred, delay, field, first_of, global, in_browser_page, is_text, keyed_get, run, set_field,
+    set_text, sleep, with_page_list, Keyed,
 };
 use super::{Client, Inner};
 use crate::error::{ErrorKind, Result};
@@ -98,7 +98,9 @@ thread_local! {
     /// The sessions this page signed out or heard were signed out: their records are not
     /// adopted. Page-wide, not per client: a client made again (a React remount) still knows.
     /// Ids are random, so one list serves every client and storage key.
-    static ENDED: Cell<Vec<SessionId>> = const { Cell::new(Vec::new()) };
+    /// Keyed by the id (the value unused): the list type of the page's other lists, whose
+    /// code is in the module already.
+    static ENDED: Cell<Keyed> = const { Cell::new(Vec::new()) };
 }
 
 impl Drop for Tabs {
@@ -219,14 +221,14 @@ impl Client {
             if ended.len() >= ENDED_KEPT {
                 ended.clear();
             }
-            ended.push(id);
+            ended.push((id.as_str().into(), JsValue::NULL));
         });
     }
 
     /// Whether `id` is of a session signed out on this page or heard of.
     pub(super) fn ended(&self, id: Option<&SessionId>) -> bool {
         let Some(id) = id else { return false };
-        with_page_list(&ENDED, |ended| ended.contains(id)).unwrap_or(false)
+        with_page_list(&ENDED, |ended| keyed_get(ended, id.as_str()).is_some()).unwrap_or(false)
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
