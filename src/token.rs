@@ -175,6 +175,10 @@ impl TokenRecord {
     pub fn session_id(&self) -> Option<&SessionId> {
         self.session.as_ref()
     }
+    /// Whether both records are of one sign-in (or both without an id).
+    pub fn same_session(&self, other: &TokenRecord) -> bool {
+        self.session == other.session
+    }
 
     /// The stored form: one JSON object with an absolute expiry,
     /// `{"accessToken","refreshToken"?,"expiresAt","scope"?,"session"?}`.
@@ -292,6 +296,15 @@ mod tests {
             bare.in_session(id).to_json(),
             r#"{"accessToken":"a","expiresAt":1000,"session":"s-1_A"}"#
         );
+    }
+
+    #[test]
+    fn one_session_or_another() {
+        let record = |id| TokenRecord::restore("a", None, 1, None, SessionId::new(id)).unwrap();
+        assert!(record("s1").same_session(&record("s1")));
+        assert!(!record("s1").same_session(&record("s2")));
+        assert!(!record("s1").same_session(&record("")), "an id and none differ");
+        assert!(record("").same_session(&record("")), "two records stored before ids");
     }
 
     #[test]

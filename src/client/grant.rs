@@ -165,8 +165,8 @@ impl Client {
                     if !still_ours(self) {
                         let id = record.session_id();
                         let now = self.record();
-                        let same =
-                            id.is_some() && now.as_ref().is_some_and(|now| now.session_id() == id);
+                        let same = id.is_some()
+                            && now.as_ref().is_some_and(|now| now.same_session(&record));
                         if same {
                             return Ok(self.usable());
                         }

@@ -279,7 +279,7 @@ impl Client {
             // under another sign-in: a call made as one user is not sent as another.
             let same_session = self
                 .record()
-                .is_some_and(|now| now.session_id() == sent_with.session_id());
+                .is_some_and(|now| now.same_session(&sent_with));
             match next {
                 Some(next) if same_session => request = next,
                 _ => return Ok(response),
