@@ -303,8 +303,14 @@ mod tests {
         let record = |id| TokenRecord::restore("a", None, 1, None, SessionId::new(id)).unwrap();
         assert!(record("s1").same_session(&record("s1")));
         assert!(!record("s1").same_session(&record("s2")));
-        assert!(!record("s1").same_session(&record("")), "an id and none differ");
-        assert!(record("").same_session(&record("")), "two records stored before ids");
+        assert!(
+            !record("s1").same_session(&record("")),
+            "an id and none differ"
+        );
+        assert!(
+            record("").same_session(&record("")),
+            "two records stored before ids"
+        );
     }
 
     #[test]

@@ -165,7 +165,7 @@ impl Client {
             // A reload, or a page opened from one, may have missed a sign-out: the tabs that
             // heard it say so (not awaited: the record is good until then).
             if let Some(id) = record.session_id() {
-                self.tell_about("check", Some(id), None);
+                self.tell_tabs("check", Some(id), None, None);
             }
             return;
         }
@@ -182,7 +182,7 @@ impl Client {
             let mut waiting = tabs.waiting.take();
             waiting.push(resolve);
             tabs.waiting.set(waiting);
-            self.tell_tabs("ask", None);
+            self.tell_tabs("ask", None, None, None);
             first_of(&adopted, &delay(ASK_WAIT_MS))
         };
         let _ = race.await;
@@ -194,13 +194,29 @@ impl Client {
     /// that its tokens are still alive; without it, whatever a receiver holds is.
     pub(super) fn tell_signout(&self, id: Option<&SessionId>, expires_at: Option<u64>) {
         self.remember_ended(id.cloned());
-        self.tell_about("signout", id, expires_at);
+        self.tell_tabs("signout", id, expires_at, None);
     }
 
-    /// Posts `{ mobprocAuth: kind, …, session?, expiresAt? }` to the other tabs.
-    fn tell_about(&self, kind: &str, id: Option<&SessionId>, expires_at: Option<u64>) {
+    /// Posts `{ mobprocAuth: kind, clientId, tenant, key, session?, expiresAt?, record? }` to
+    /// the other tabs.
+    fn tell_tabs(
+        &self,
+        kind: &str,
+        id: Option<&SessionId>,
+        expires_at: Option<u64>,
+        record: Option<&JsValue>,
+    ) {
         let Some(tabs) = &self.0.tabs else { return };
-        let message = self.message(kind);
+        let config = &self.0.config;
+        let message = Object::new();
+        let set = |key: &str, value: &str| set_text(&message, key, value);
+        set("mobprocAuth", kind);
+        set("clientId", config.client_id().as_str());
+        set("tenant", config.tenant().as_str());
+        set("key", self.key());
+        if let Some(record) = record {
+            set_field(&message, "record", record);
+        }
         if let Some(id) = id {
             set_text(&message, "session", id.as_str());
         }
@@ -231,34 +247,12 @@ impl Client {
         with_page_list(&ENDED, |ended| keyed_get(ended, id.as_str()).is_some()).unwrap_or(false)
     }
 
-    /// Posts `{ mobprocAuth: kind, clientId, tenant, key, record? }` to the other tabs.
-    fn tell_tabs(&self, kind: &str, record: Option<&JsValue>) {
-        let Some(tabs) = &self.0.tabs else { return };
-        let message = self.message(kind);
-        if let Some(record) = record {
-            set_field(&message, "record", record);
-        }
-        let _ = tabs.channel.post_message(&message);
-    }
-
-    /// `{ mobprocAuth: kind, clientId, tenant, key }`.
-    fn message(&self, kind: &str) -> Object {
-        let config = &self.0.config;
-        let message = Object::new();
-        let set = |key: &str, value: &str| set_text(&message, key, value);
-        set("mobprocAuth", kind);
-        set("clientId", config.client_id().as_str());
-        set("tenant", config.tenant().as_str());
-        set("key", self.key());
-        message
-    }
-
     /// Tells the other tabs about the stored record (after a sign-in or a refresh).
     pub(super) fn share_record(&self) {
         if self.0.tabs.is_some() {
             let raw = self.0.store.get(self.key());
             if raw.is_string() {
-                self.tell_tabs("session", Some(&raw));
+                self.tell_tabs("session", None, None, Some(&raw));
             }
         }
     }
