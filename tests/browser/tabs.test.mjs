@@ -330,6 +330,11 @@ function post(page, message) {
   }, [KEY, message]);
 }
 
+/** Writes `raw` as `page`'s stored record, as a tab holding it would have (a reload, a copy). */
+function store(page, raw) {
+  return page.evaluate(([key, value]) => sessionStorage.setItem(key, value), [KEY, raw]);
+}
+
 /** A stored record of `session` whose tokens are `access`, `ref-<access>`, expiring `inMs` from now. */
 function recordOf(session, access, inMs = 3600000) {
   issued.add(access).add(`ref-${access}`);
@@ -406,7 +411,7 @@ test("a late sign-out of an older session (a tab that was frozen) ends no sessio
   // A tab that slept through the first sign-out, told of it when it wakes (here: on load), and
   // whose app then calls logout() with nothing held: that sign-out ends nobody's session.
   const y = await newTab(context);
-  await y.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, JSON.stringify(first)]);
+  await store(y.page, JSON.stringify(first));
   await y.page.evaluate(async (c) => {
     window.client = await window.mobproc.createClient(c);
     window.client.on("sessionChanged", (s) => s === null && window.client.logout());
@@ -428,7 +433,7 @@ test("a late sign-out of an older session (a tab that was frozen) ends no sessio
   await a.page.waitForTimeout(300);
   assert.equal(t.revocations.length, revocations, "no tab revoked on a sign-out that names no session");
   // A record stored before ids may be another sign-in's: a named sign-out ends it, unrevoked.
-  await a.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, JSON.stringify({ accessToken: "acc-late-2", expiresAt: Date.now() + 3600000 })]);
+  await store(a.page, JSON.stringify({ accessToken: "acc-late-2", expiresAt: Date.now() + 3600000 }));
   await post(x.page, { mobprocAuth: "signout", session: second.session, expiresAt: 1 });
   await a.page.waitForFunction((key) => sessionStorage.getItem(key) === null, KEY);
   await a.page.waitForTimeout(300);
@@ -447,7 +452,7 @@ test("a tab holding a refresh of the session that the signing-out tab had not se
   const held = (await look(a.page)).record;
   // b's refresh, which a has not heard of yet: b alone holds its tokens.
   const refreshed = recordOf(held.session, "acc-seen-B", 7200000);
-  await b.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, refreshed]);
+  await store(b.page, refreshed);
   const x = await newTab(context);
   await x.page.evaluate(() => {
     window.heard = [];
@@ -476,7 +481,7 @@ test("a page that missed a sign-out (reloaded during it, or opened from a signed
   await a.page.evaluate(() => window.client.logout());
   await a.page.waitForTimeout(100);
   const r = await newTab(context);
-  await r.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, stale]);
+  await store(r.page, stale);
   await connect(r.page, cfg());
   await r.page.waitForFunction(() => !window.client.isAuthenticated());
   const got = await look(r.page);
@@ -489,7 +494,7 @@ test("a page that missed a sign-out (reloaded during it, or opened from a signed
   await a.page.close();
   await r.page.close();
   await goto(fresh, `${shared.server.origin}/app/`);
-  await fresh.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, stale.replace("acc-missed-A", "acc-missed-B")]);
+  await store(fresh, stale.replace("acc-missed-A", "acc-missed-B"));
   issued.add("acc-missed-B");
   await connect(fresh, cfg());
   await fresh.waitForTimeout(300);
@@ -509,7 +514,7 @@ test("a tab that missed a sign-out and refreshes its session is told by the tabs
   const f = await newTab(context);
   await connect(f.page, cfg());
   t.grant("ref-frozen-F", "acc-frozen-F");
-  await f.page.evaluate(([key, raw]) => sessionStorage.setItem(key, raw), [KEY, JSON.stringify({ accessToken: "acc-frozen-F", refreshToken: "ref-frozen-F", expiresAt: Date.now() + 3600000, session })]);
+  await store(f.page, JSON.stringify({ accessToken: "acc-frozen-F", refreshToken: "ref-frozen-F", expiresAt: Date.now() + 3600000, session }));
   const before = t.revocations.length;
   await f.page.evaluate(() => window.client.refresh());
   await f.page.waitForFunction(() => !window.client.isAuthenticated());
