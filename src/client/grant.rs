@@ -136,7 +136,7 @@ impl Client {
                 // The refresh token is dead (expired, revoked, rotated away): so is the
                 // session, unless another tab has just rotated it and holds the new one.
                 if self.rotated_elsewhere(refresh_token.secret()).await {
-                    return Ok(self.usable());
+                    return self.continued(Some(&record));
                 }
                 if still_ours(self) {
                     self.expire();

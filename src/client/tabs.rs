@@ -384,7 +384,7 @@ impl Client {
     /// missing or refused (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
         if self.0.tabs.is_some() && lock_manager().is_object() {
-            let before = self.refresh_token_text();
+            let before = self.record();
             // At once if the lock is free; if another tab holds it (it is refreshing), once
             // it is released. One await of each kind keeps the state machine small.
             let mut wait = false;
@@ -401,11 +401,12 @@ impl Client {
 
     /// Runs the refresh while holding this client's refresh lock (its name is built here,
     /// not kept across the caller's awaits): at once if it is free (`wait` false, else
-    /// [`Locked::Busy`]), or once it is (`wait` true). `before` is the refresh token seen
-    /// before asking: if it changed meanwhile another tab refreshed, and its session is used.
+    /// [`Locked::Busy`]), or once it is (`wait` true). `before` is the record seen before
+    /// asking: if its refresh token changed meanwhile another tab refreshed, and its session is
+    /// used (if it is still the same sign-in's).
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
-    async fn locked(&self, wait: bool, before: &Option<String>) -> Locked {
+    async fn locked(&self, wait: bool, before: &Option<Rc<TokenRecord>>) -> Locked {
         // Whichever comes first; a rejected request (aborted, refused) rejects the race, which
         // is as good as settled: it leaves no outcome. (The race handles the rejection.)
         let Some((settled, outcome)) = self.request_lock(wait, before) else {
@@ -421,7 +422,7 @@ impl Client {
     fn request_lock(
         &self,
         wait: bool,
-        before: &Option<String>,
+        before: &Option<Rc<TokenRecord>>,
     ) -> Option<(wasm_bindgen_futures::JsFuture, Rc<Cell<Option<Locked>>>)> {
         let outcome: Rc<Cell<Option<Locked>>> = Rc::default();
         let (ready, resolve_ready) = deferred();
@@ -441,11 +442,11 @@ impl Client {
                     out.set(Some(Locked::Busy)); // not available: the caller waits for it
                     return Ok(JsValue::UNDEFINED);
                 }
-                if wait && client.refresh_token_text() == before {
+                if wait && !client.moved_on(&before) {
                     client.wait_for_tabs().await;
                 }
-                if client.refresh_token_text() != before {
-                    done(client.session_or_not_signed_in());
+                if client.moved_on(&before) {
+                    done(client.continued(before.as_deref()));
                     return Ok(JsValue::UNDEFINED);
                 }
                 let result = client.refresh_once().await;
@@ -475,19 +476,30 @@ impl Client {
             return false;
         }
         self.wait_for_tabs().await;
-        self.refresh_token_text()
-            .is_some_and(|current| current != used)
+        self.record()
+            .and_then(|now| now.refresh_token().map(|token| token.secret() != used))
+            .unwrap_or(false)
     }
 
-    fn refresh_token_text(&self) -> Option<String> {
-        let record = self.record()?;
-        record.refresh_token().map(|t| t.secret().to_owned())
+    /// Whether the stored record is no longer `before`: another tab refreshed, or the session
+    /// changed. (`record()` hands out the same `Rc` while the stored text is the same.)
+    fn moved_on(&self, before: &Option<Rc<TokenRecord>>) -> bool {
+        match (&self.record(), before) {
+            (Some(now), Some(before)) => !Rc::ptr_eq(now, before),
+            (now, before) => now.is_some() != before.is_some(),
+        }
     }
 
-    fn session_or_not_signed_in(&self) -> Result<Option<Rc<TokenRecord>>> {
+    /// The usable record after another tab refreshed `before`'s session; `not_authenticated`
+    /// without one, or when it is another sign-in's: a refresh asked for one session does not
+    /// hand over another.
+    pub(super) fn continued(
+        &self,
+        before: Option<&TokenRecord>,
+    ) -> Result<Option<Rc<TokenRecord>>> {
         match self.usable() {
-            Some(record) => Ok(Some(record)),
-            None => Err(ErrorKind::NotAuthenticated.into()),
+            Some(now) if before.is_none_or(|before| now.same_session(before)) => Ok(Some(now)),
+            _ => Err(ErrorKind::NotAuthenticated.into()),
         }
     }
 }

@@ -555,6 +555,37 @@ test("a refresh answered after its session was signed out elsewhere and another 
   await context.close();
 });
 
+test("a tab waiting for another's refresh while its session is signed out and another signed in: its refresh does not hand over the other sign-in", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-wait-X", refresh: "ref-wait-X" });
+  t.grant("ref-wait-X", "acc-wait-X");
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  let release;
+  t.hold = new Promise((r) => (release = r));
+  const refresh = (tab) => tab.page.evaluate(() => { window.refreshing = window.client.refresh().then((s) => (s ? "resolved" : "none"), (e) => e.code); });
+  await refresh(a);
+  await until(() => t.refreshes.length === 1);
+  await refresh(b);
+  // b waits for the lock a holds while its refresh is out.
+  await b.page.waitForFunction(async () => (await navigator.locks.query()).pending.length > 0);
+  const c = await newTab(context);
+  await connect(c.page, cfg());
+  assert.equal((await look(c.page)).record.accessToken, "acc-wait-X");
+  await c.page.evaluate(() => window.client.logout());
+  await signIn(c.page, cfg(), { access: "acc-wait-Y", refresh: "ref-wait-Y" });
+  for (const tab of [a, b]) await tab.page.waitForFunction((key) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === "acc-wait-Y", KEY);
+  release();
+  assert.equal(await a.page.evaluate(() => window.refreshing), "not_authenticated");
+  assert.equal(await b.page.evaluate(() => window.refreshing), "not_authenticated", "b's refresh of the ended session does not resolve with the new one");
+  assert.equal(t.refreshes.length, 1, "b made no token request of its own");
+  for (const tab of [a, b]) assert.equal((await look(tab.page)).record.accessToken, "acc-wait-Y", "the new session is kept");
+  await assertNoTokenLeaks([a, b, c]);
+  await context.close();
+});
+
 test("five tabs calling refresh() at once: one token request; a tab whose refresh finds the token already rotated uses it", async () => {
   const { context, t, tabs } = await expiringTabs(5, { delayMs: 300 });
   const at = Date.now() + 300;
