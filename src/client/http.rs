@@ -263,7 +263,13 @@ impl Client {
                     return Ok(response);
                 }
                 match self.refresh().await {
-                    Err(e) if matches!(e.kind(), ErrorKind::SessionExpired { .. }) => {
+                    // The session ended, or another sign-in replaced it: the 401 is the answer.
+                    Err(e)
+                        if matches!(
+                            e.kind(),
+                            ErrorKind::SessionExpired { .. } | ErrorKind::NotAuthenticated
+                        ) =>
+                    {
                         return Ok(response)
                     }
                     Err(error) => match next {

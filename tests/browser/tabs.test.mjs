@@ -35,7 +35,7 @@ function cfg(extra = {}) {
  * rotates refresh tokens (a rotated-away one gets `invalid_grant`) and counts everything.
  * Token answers wait for `t.hold` while it is a promise.
  */
-async function tangoe(context, { delayMs = 0 } = {}) {
+async function tangoe(context, { delayMs = 0, rotate = true } = {}) {
   const t = { refreshes: [], revocations: [], api: [], live: new Map(), access: new Set(), n: 0, hold: null };
   t.grant = (refresh, access) => {
     t.live.set(refresh, true);
@@ -51,9 +51,15 @@ async function tangoe(context, { delayMs = 0 } = {}) {
     if (form.get("grant_type") !== "refresh_token" || !t.live.get(old)) {
       return route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ error: "invalid_grant" }) });
     }
-    t.live.set(old, false);
     t.n++;
-    const [access, refresh] = [`acc-rotated-${t.n}-${Math.random().toString(36).slice(2)}`, `ref-rotated-${t.n}-${Math.random().toString(36).slice(2)}`];
+    const access = `acc-rotated-${t.n}-${Math.random().toString(36).slice(2)}`;
+    if (!rotate) {
+      // The refresh token stays; the answer leaves it out (RFC 6749 §6).
+      t.grant(old, access);
+      return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: access, token_type: "Bearer", expires_in: 3600 }) });
+    }
+    t.live.set(old, false);
+    const refresh = `ref-rotated-${t.n}-${Math.random().toString(36).slice(2)}`;
     t.grant(refresh, access);
     return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: access, token_type: "Bearer", expires_in: 3600, refresh_token: refresh }) });
   });
@@ -315,6 +321,18 @@ for (const [n, delayMs] of [[2, 0], [5, 0], [2, 100], [5, 100]]) {
   });
 }
 
+test("a token endpoint that keeps the refresh token (no rotation): tabs on an expiring token still make one token request and share its access token", async () => {
+  const { context, t, tabs } = await expiringTabs(3, { rotate: false });
+  const statuses = await callTogether(tabs, 3);
+  assert.deepEqual([...new Set(statuses)], [200]);
+  assert.equal(t.refreshes.length, 1, `one token request, not ${t.refreshes.length}`);
+  const records = await Promise.all(tabs.map(async (tab) => (await look(tab.page)).record));
+  assert.equal(new Set(records.map((r) => r.accessToken)).size, 1, "every tab has the one new access token");
+  assert.deepEqual([...new Set(records.map((r) => r.refreshToken))], ["ref-exp-3"], "and the refresh token it kept");
+  await assertNoTokenLeaks(tabs);
+  await context.close();
+});
+
 /** Polls `ok` (a test-side condition) every 20 ms for up to 10 s. */
 async function until(ok) {
   for (let i = 0; i < 500 && !ok(); i++) await new Promise((r) => setTimeout(r, 20));
@@ -563,26 +581,33 @@ test("a tab waiting for another's refresh while its session is signed out and an
   t.grant("ref-wait-X", "acc-wait-X");
   const b = await newTab(context);
   await connect(b.page, cfg());
+  // And a tab whose call gets 401 and waits for the same refresh.
+  const d = await newTab(context);
+  await connect(d.page, cfg());
+  for (const tab of [b, d]) assert.equal((await look(tab.page)).record.accessToken, "acc-wait-X");
   let release;
   t.hold = new Promise((r) => (release = r));
   const refresh = (tab) => tab.page.evaluate(() => { window.refreshing = window.client.refresh().then((s) => (s ? "resolved" : "none"), (e) => e.code); });
   await refresh(a);
   await until(() => t.refreshes.length === 1);
   await refresh(b);
-  // b waits for the lock a holds while its refresh is out.
-  await b.page.waitForFunction(async () => (await navigator.locks.query()).pending.length > 0);
+  t.access.delete("acc-wait-X");
+  await d.page.evaluate(() => { window.calling = window.client.fetch("/ping").then((r) => r.status, (e) => e.code); });
+  // b and d wait for the lock a holds while its refresh is out.
+  await b.page.waitForFunction(async () => (await navigator.locks.query()).pending.length === 2);
   const c = await newTab(context);
   await connect(c.page, cfg());
   assert.equal((await look(c.page)).record.accessToken, "acc-wait-X");
   await c.page.evaluate(() => window.client.logout());
   await signIn(c.page, cfg(), { access: "acc-wait-Y", refresh: "ref-wait-Y" });
-  for (const tab of [a, b]) await tab.page.waitForFunction((key) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === "acc-wait-Y", KEY);
+  for (const tab of [a, b, d]) await tab.page.waitForFunction((key) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === "acc-wait-Y", KEY);
   release();
   assert.equal(await a.page.evaluate(() => window.refreshing), "not_authenticated");
   assert.equal(await b.page.evaluate(() => window.refreshing), "not_authenticated", "b's refresh of the ended session does not resolve with the new one");
+  assert.equal(await d.page.evaluate(() => window.calling), 401, "d's call gets its 401, not a replay as the other sign-in nor an error");
   assert.equal(t.refreshes.length, 1, "b made no token request of its own");
-  for (const tab of [a, b]) assert.equal((await look(tab.page)).record.accessToken, "acc-wait-Y", "the new session is kept");
-  await assertNoTokenLeaks([a, b, c]);
+  for (const tab of [a, b, d]) assert.equal((await look(tab.page)).record.accessToken, "acc-wait-Y", "the new session is kept");
+  await assertNoTokenLeaks([a, b, c, d]);
   await context.close();
 });
 
