@@ -348,6 +348,23 @@ function post(page, message) {
   }, [KEY, message]);
 }
 
+/** Holds `t`'s token answers until the returned function is called. */
+function holdTokens(t) {
+  let release;
+  t.hold = new Promise((r) => (release = r));
+  return release;
+}
+
+/** Starts `client.refresh()` in `page`; `window.refreshing` becomes "resolved" or the error's code. */
+function startRefresh(page) {
+  return page.evaluate(() => { window.refreshing = window.client.refresh().then(() => "resolved", (e) => e.code); });
+}
+
+/** Waits until `page`'s stored record has the access token `access`. */
+function holding(page, access) {
+  return page.waitForFunction(([key, a]) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === a, [KEY, access]);
+}
+
 /** Writes `raw` as `page`'s stored record, as a tab holding it would have (a reload, a copy). */
 function store(page, raw) {
   return page.evaluate(([key, value]) => sessionStorage.setItem(key, value), [KEY, raw]);
@@ -555,13 +572,12 @@ test("a refresh answered after its session was signed out elsewhere and another 
   t.grant("ref-lost-A", "acc-lost-A");
   const b = await newTab(context);
   await connect(b.page, cfg());
-  let release;
-  t.hold = new Promise((r) => (release = r));
-  await b.page.evaluate(() => { window.refreshing = window.client.refresh().then(() => "resolved", (e) => e.code); });
+  const release = holdTokens(t);
+  await startRefresh(b.page);
   await until(() => t.refreshes.length === 1);
   await a.page.evaluate(() => window.client.logout());
   await signIn(a.page, cfg(), { access: "acc-lost-Y", refresh: "ref-lost-Y" });
-  await b.page.waitForFunction((key) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === "acc-lost-Y", KEY);
+  await holding(b.page, "acc-lost-Y");
   // Only now does b's refresh get its answer: b holds another session, and its own ended.
   release();
   assert.equal(await b.page.evaluate(() => window.refreshing), "not_authenticated");
@@ -585,12 +601,10 @@ test("a tab waiting for another's refresh while its session is signed out and an
   const d = await newTab(context);
   await connect(d.page, cfg());
   for (const tab of [b, d]) assert.equal((await look(tab.page)).record.accessToken, "acc-wait-X");
-  let release;
-  t.hold = new Promise((r) => (release = r));
-  const refresh = (tab) => tab.page.evaluate(() => { window.refreshing = window.client.refresh().then((s) => (s ? "resolved" : "none"), (e) => e.code); });
-  await refresh(a);
+  const release = holdTokens(t);
+  await startRefresh(a.page);
   await until(() => t.refreshes.length === 1);
-  await refresh(b);
+  await startRefresh(b.page);
   t.access.delete("acc-wait-X");
   await d.page.evaluate(() => { window.calling = window.client.fetch("/ping").then((r) => r.status, (e) => e.code); });
   // b and d wait for the lock a holds while its refresh is out.
@@ -600,7 +614,7 @@ test("a tab waiting for another's refresh while its session is signed out and an
   assert.equal((await look(c.page)).record.accessToken, "acc-wait-X");
   await c.page.evaluate(() => window.client.logout());
   await signIn(c.page, cfg(), { access: "acc-wait-Y", refresh: "ref-wait-Y" });
-  for (const tab of [a, b, d]) await tab.page.waitForFunction((key) => JSON.parse(sessionStorage.getItem(key) ?? "{}").accessToken === "acc-wait-Y", KEY);
+  for (const tab of [a, b, d]) await holding(tab.page, "acc-wait-Y");
   release();
   assert.equal(await a.page.evaluate(() => window.refreshing), "not_authenticated");
   assert.equal(await b.page.evaluate(() => window.refreshing), "not_authenticated", "b's refresh of the ended session does not resolve with the new one");
