@@ -11,11 +11,12 @@
 //! A tab removes its record only if it is of that session, the page remembers the id (in
 //! memory, for its life, up to 64 before the list starts again) and adopts no record of it
 //! again: a refresh that crossed the sign-out cannot sign anyone back in, and a late sign-out
-//! cannot end a session begun since. A tab that removed a record tells the sign-out again (for a tab that took the
-//! record from it meanwhile, which never heard the first), and revokes it if it is not the one
-//! the signing-out tab revoked. A tab that missed the sign-out (reloaded during it, opened with
-//! a copy of sessionStorage, asleep) is told by the tabs that heard it: when it loads with a
-//! record ("check"), and when it shares one. A sign-out no open tab heard of is not known.
+//! cannot end a session begun since. A tab that removed a record tells the sign-out again (for
+//! a tab that took the record from it meanwhile, which never heard the first), and revokes it
+//! if it is not the one the signing-out tab revoked. A tab that missed the sign-out (reloaded
+//! during it, opened with a copy of sessionStorage, asleep) is told by the tabs that heard it:
+//! when it loads with a record ("check"), and when it shares one. A sign-out no open tab heard
+//! of is not known.
 //!
 //! Records stored before ids existed keep none through refreshes: a sign-out naming no session
 //! (what such a tab, or an older version, sends) ends any record, and a named one also ends a
@@ -402,8 +403,8 @@ impl Client {
     /// Runs the refresh while holding this client's refresh lock (its name is built here,
     /// not kept across the caller's awaits): at once if it is free (`wait` false, else
     /// [`Locked::Busy`]), or once it is (`wait` true). `before` is the record seen before
-    /// asking: if its refresh token changed meanwhile another tab refreshed, and its session is
-    /// used (if it is still the same sign-in's).
+    /// asking: if the stored one is another meanwhile, another tab refreshed and its record is
+    /// used (if it is still the same sign-in's), or the session ended.
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
     async fn locked(&self, wait: bool, before: &Option<Rc<TokenRecord>>) -> Locked {
