@@ -268,12 +268,22 @@ impl Client {
         }
     }
 
-    /// Replaces the record in one write and tells the listeners.
+    /// Replaces the record in one write and tells the listeners. A sign-in over another
+    /// sign-in's record ends that one: told to the other tabs after the new record (so they
+    /// move to it rather than sign out), remembered, and revoked.
     fn save(&self, record: &TokenRecord) {
         self.0.headers.clear();
+        let replaced = self.record().filter(|held| !held.same_session(record));
         self.0.store.set(self.key(), &record.to_json());
         self.plan_expiry_warning();
         self.share_record();
+        if let Some(old) = replaced {
+            // Only a named one: a bare sign-out would end the new session too.
+            if let Some(id) = old.session_id() {
+                self.tell_signout(Some(id), Some(old.expires_at_ms()));
+            }
+            self.revoke(&old);
+        }
         self.0.events.emit(&Event::SessionChanged(self.session()));
     }
 

@@ -161,16 +161,18 @@ impl Client {
         }
         // Peeked, not read: a storage failure is reported at first use, after the app has
         // had the chance to listen for it.
-        let held = parse_record(&self.0.store.peek(self.key()));
-        if let Some(record) = held.filter(|record| !record.is_expired(super::value::now_ms())) {
-            // A reload, or a page opened from one, may have missed a sign-out: the tabs that
-            // heard it say so (not awaited: the record is good until then).
-            if let Some(id) = record.session_id() {
-                self.tell_tabs("check", Some(id), None, None);
-            }
-            return;
+        let Some(held) = parse_record(&self.0.store.peek(self.key())) else {
+            return self.wait_for_tabs().await;
+        };
+        // A reload, or a page opened from one, may have missed a sign-out: the tabs that heard
+        // it say so. Not awaited for a usable record (good until then); an expired one is
+        // asked about before anything would refresh it, within the wait for the tabs.
+        if let Some(id) = held.session_id() {
+            self.tell_tabs("check", Some(id), None, None);
         }
-        self.wait_for_tabs().await;
+        if held.is_expired(super::value::now_ms()) {
+            self.wait_for_tabs().await;
+        }
     }
 
     /// Asks the other tabs and waits until a session newer than this tab's is adopted (an
@@ -181,6 +183,10 @@ impl Client {
         let race = {
             let (adopted, resolve) = deferred();
             let mut waiting = tabs.waiting.take();
+            // Resolvers of waits that timed out stay until a session is adopted: bounded.
+            if waiting.len() >= 16 {
+                waiting.clear();
+            }
             waiting.push(resolve);
             tabs.waiting.set(waiting);
             self.tell_tabs("ask", None, None, None);

@@ -523,6 +523,16 @@ test("a page that missed a sign-out (reloaded during it, or opened from a signed
   assert.deepEqual([got.raw, got.events], [null, [null]]);
   const revokedA = () => t.revocations.filter((body) => body.includes("token=acc-missed-A&")).length;
   await until(() => revokedA() === 2);
+  // The same with the token expired (a page restored hours later): asked about before anything
+  // refreshes it, so its first call makes no token request.
+  t.grant("ref-missed-A", "acc-missed-A");
+  const late = await newTab(context);
+  await store(late.page, JSON.stringify({ ...JSON.parse(stale), expiresAt: Date.now() - 1000 }));
+  await connect(late.page, cfg());
+  const call = await late.page.evaluate(() => window.client.fetch("/api/ping").then((r) => r.status, (e) => e.code));
+  assert.deepEqual([call, t.refreshes.length, (await look(late.page)).raw], ["not_authenticated", 0, null], "no refresh of the ended session");
+  await until(() => revokedA() === 3);
+  await late.page.close();
   await assertNoTokenLeaks([r]);
   // The same record where no open tab heard of the sign-out stays: a live session, as far as anyone knows.
   const fresh = await context.newPage();
@@ -534,7 +544,38 @@ test("a page that missed a sign-out (reloaded during it, or opened from a signed
   await connect(fresh, cfg());
   await fresh.waitForTimeout(300);
   assert.equal((await look(fresh)).signedIn, true, "nobody says its session ended");
-  assert.equal(revokedA(), 2, "by a when it signed out and by the page that missed it, not by this one");
+  assert.equal(revokedA(), 3, "by a when it signed out and by each page that missed it, not by this one");
+  await context.close();
+});
+
+test("a sign-in over another sign-in's session ends that one: the other tabs move to the new one (no sign-out on the way), the old one is revoked and never adopted again", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-over-1", refresh: "ref-over-1" });
+  const first = (await look(a.page)).record;
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  const x = await newTab(context);
+  await x.page.evaluate(() => {
+    window.heard = [];
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.onmessage = (e) => window.heard.push([e.data.mobprocAuth, e.data.session ?? JSON.parse(e.data.record ?? "{}").session]);
+  });
+  await signIn(b.page, cfg(), { access: "acc-over-2", refresh: "ref-over-2" });
+  const second = (await look(b.page)).record;
+  await holding(a.page, "acc-over-2");
+  assert.notEqual(second.session, first.session);
+  assert.equal((await look(a.page)).events.includes(null), false, "a moved to the new session without signing out on the way");
+  await until(() => t.revocations.length === 2);
+  assert.deepEqual(t.revocations.map((body) => new URLSearchParams(body).get("token")).sort(), ["acc-over-1", "ref-over-1"], "the replaced session is revoked");
+  const heard = await x.page.evaluate(() => window.heard.filter(([kind]) => kind === "session" || kind === "signout"));
+  assert.deepEqual(heard.slice(0, 2), [["session", second.session], ["signout", first.session]], "the new record first, then the old session's end");
+  // A refresh of the old session (a tab that missed all this) signs nobody back into it.
+  await post(x.page, { mobprocAuth: "session", record: recordOf(first.session, "acc-over-late") });
+  await b.page.waitForTimeout(300);
+  for (const tab of [a, b]) assert.equal((await look(tab.page)).record.accessToken, "acc-over-2");
+  await assertNoTokenLeaks([a, b, x]);
   await context.close();
 });
 
