@@ -15,8 +15,9 @@
 //! a tab that took the record from it meanwhile, which never heard the first), and revokes it
 //! if it is not the one the signing-out tab revoked. A tab that missed the sign-out (reloaded
 //! during it, opened with a copy of sessionStorage, asleep) is told by the tabs that heard it:
-//! when it loads with a record ("check"), and when it shares one. A sign-out no open tab heard
-//! of is not known.
+//! when it loads with a record ("check": an expired one before anything refreshes it, a usable
+//! one without waiting), and when it shares one. A sign-out no open tab heard of is not known.
+//! A sign-in over another sign-in's record ends that one as a sign-out does (`Client::save`).
 //!
 //! Records stored before ids existed keep none through refreshes: a sign-out naming no session
 //! (what such a tab, or an older version, sends) ends any record, and a named one also ends a
