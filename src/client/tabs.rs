@@ -201,7 +201,7 @@ impl Client {
     /// revoked, tells a tab holding another record of it (a refresh this tab had not seen)
     /// that its tokens are still alive; without it, whatever a receiver holds is.
     pub(super) fn tell_signout(&self, id: Option<&SessionId>, expires_at: Option<u64>) {
-        self.remember_ended(id.cloned());
+        self.remember_ended(id);
         self.tell_tabs("signout", id, expires_at, None);
     }
 
@@ -235,24 +235,32 @@ impl Client {
     }
 
     /// Remembers that the session `id` ended.
-    fn remember_ended(&self, id: Option<SessionId>) {
-        let Some(id) = id else { return };
-        if self.ended(Some(&id)) {
-            return;
-        }
-        with_page_list(&ENDED, |ended| {
-            // A bound for a page that floods the channel; a portal never signs out this often.
-            if ended.len() >= ENDED_KEPT {
-                ended.clear();
-            }
-            ended.push((id.as_str().into(), JsValue::NULL));
-        });
+    fn remember_ended(&self, id: Option<&SessionId>) {
+        self.ended_list(id, true);
     }
 
     /// Whether `id` is of a session signed out on this page or heard of.
     pub(super) fn ended(&self, id: Option<&SessionId>) -> bool {
+        self.ended_list(id, false)
+    }
+
+    /// Whether `id` is in the page's list of ended sessions; with `add`, it is from now on.
+    /// One body for the question and the addition, so the list's code is in the module once.
+    fn ended_list(&self, id: Option<&SessionId>, add: bool) -> bool {
         let Some(id) = id else { return false };
-        with_page_list(&ENDED, |ended| keyed_get(ended, id.as_str()).is_some()).unwrap_or(false)
+        with_page_list(&ENDED, |ended| {
+            let known = keyed_get(ended, id.as_str()).is_some();
+            if add && !known {
+                // A bound for a page that floods the channel; a portal never signs out this
+                // often.
+                if ended.len() >= ENDED_KEPT {
+                    ended.clear();
+                }
+                ended.push((id.as_str().into(), JsValue::NULL));
+            }
+            known
+        })
+        .unwrap_or(false)
     }
 
     /// Tells the other tabs about the stored record (after a sign-in or a refresh).
@@ -359,7 +367,7 @@ impl Client {
         let other = held.as_ref().and_then(|record| record.session_id());
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
-                self.remember_ended(Some(named.clone()));
+                self.remember_ended(Some(named));
                 return; // a late sign-out of an older session
             }
         }
@@ -380,7 +388,7 @@ impl Client {
                 self.revoke(record);
             }
         }
-        self.remember_ended(named);
+        self.remember_ended(named.as_ref());
         if held.is_some() || seen {
             self.0.events.emit(&Event::SessionChanged(None));
         }
