@@ -170,7 +170,7 @@ impl Client {
                         if same {
                             return Ok(self.usable());
                         }
-                        if now.is_none() || self.ended(id) {
+                        if now.is_none() || self.signed_out(id) {
                             self.revoke(&fresh);
                         }
                         return Err(ErrorKind::NotAuthenticated.into());
@@ -235,7 +235,7 @@ impl Client {
             ];
             self.grant(&token_url, &params)
         };
-        self.save(&*sent.await?);
+        self.save_sign_in(&*sent.await?);
         Ok(self.session())
     }
 

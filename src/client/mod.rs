@@ -35,7 +35,7 @@ use crate::context::Context;
 use crate::error::{ErrorKind, Result};
 use crate::secret::AccessToken;
 use crate::text::cat;
-use crate::token::{Session, TokenRecord};
+use crate::token::{Session, SessionId, TokenRecord};
 use events::Events;
 use http::HeaderCache;
 use serde::Serialize;
@@ -268,22 +268,32 @@ impl Client {
         }
     }
 
-    /// Replaces the record in one write and tells the listeners. A sign-in over another
-    /// sign-in's record ends that one: told to the other tabs after the new record (so they
-    /// move to it rather than sign out), remembered, and revoked.
+    /// Replaces the record in one write and tells the listeners (and the other tabs) of it:
+    /// a refresh of the held session, or a new sign-in.
     fn save(&self, record: &TokenRecord) {
+        self.store_record(record, None);
+    }
+
+    /// Stores a new sign-in's record. Over another sign-in's record (this tab's, or one it
+    /// took from another tab) that one ends: remembered, and told to the other tabs in the
+    /// message that brings the new record, so that they move to it and none takes the old one
+    /// back. Not revoked: the new sign-in may share its grant at the server (the same answer
+    /// stored twice, or the same user again), and revoking a refresh token may revoke the
+    /// grant's access tokens with it (RFC 7009 §2.1).
+    fn save_sign_in(&self, record: &TokenRecord) {
+        let held = self.record();
+        let replaced = held.as_ref().and_then(|held| held.session_id());
+        self.remember_ended(replaced, true);
+        self.store_record(record, replaced);
+    }
+
+    /// [`Client::save`] and [`Client::save_sign_in`]'s one write; `replaced` is the session
+    /// the record replaces, if it is another sign-in's.
+    fn store_record(&self, record: &TokenRecord, replaced: Option<&SessionId>) {
         self.0.headers.clear();
-        let replaced = self.record().filter(|held| !held.same_session(record));
         self.0.store.set(self.key(), &record.to_json());
         self.plan_expiry_warning();
-        self.share_record();
-        if let Some(old) = replaced {
-            // Only a named one: a bare sign-out would end the new session too.
-            if let Some(id) = old.session_id() {
-                self.tell_signout(Some(id), Some(old.expires_at_ms()));
-            }
-            self.revoke(&old);
-        }
+        self.share_record(replaced);
         self.0.events.emit(&Event::SessionChanged(self.session()));
     }
 

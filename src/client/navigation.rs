@@ -132,10 +132,11 @@ pub(super) fn random_values(bytes: &mut [u8]) -> Result<()> {
 /// The stored record (`TokenRecord::to_json`, a JavaScript string), checked as strictly as a
 /// fresh one. In an `Rc` at once: a 4-byte answer rather than a 48-byte one.
 pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
-    // Longer than any record this library writes (three 8 KB values at most): refused before
-    // its fields are copied into the module (another tab's message may carry anything).
+    // Longer than any record this library writes (three values of at most 8192 bytes, a
+    // refresh token's `"` and `\` escaped to two): refused before its fields are copied into
+    // the module (another tab's message may carry anything).
     let text = raw.dyn_ref::<js_sys::JsString>()?;
-    if text.length() > 32 * 1024 {
+    if text.length() as usize > 4 * crate::token::MAX_TOKEN_LEN + 256 {
         return None;
     }
     let record = parse_json(raw).ok().filter(JsValue::is_object)?;

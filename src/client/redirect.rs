@@ -162,12 +162,12 @@ impl Client {
         match self.0.config.response_type() {
             ResponseType::Token => {
                 let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
-                self.save(&signed_in.record.in_session(new_session_id()));
+                self.save_sign_in(&signed_in.record.in_session(new_session_id()));
                 Ok(signed_in.return_to)
             }
             ResponseType::Code => {
                 let grant = callback::evaluate_code(&answer.0, pending)?;
-                self.save(&*self.exchange_code(&grant).await?);
+                self.save_sign_in(&*self.exchange_code(&grant).await?);
                 Ok(grant.return_to)
             }
         }

@@ -17,7 +17,9 @@
 //! during it, opened with a copy of sessionStorage, asleep) is told by the tabs that heard it:
 //! when it loads with a record ("check": an expired one before anything refreshes it, a usable
 //! one without waiting), and when it shares one. A sign-out no open tab heard of is not known.
-//! A sign-in over another sign-in's record ends that one as a sign-out does (`Client::save`).
+//! A sign-in over another sign-in's record ends that one (`Client::save_sign_in`): the tabs
+//! are told with the new record and move to it, and nothing is revoked (the two may share a
+//! grant at the server).
 //!
 //! Records stored before ids existed keep none through refreshes: a sign-out naming no session
 //! (what such a tab, or an older version, sends) ends any record, and a named one also ends a
@@ -201,8 +203,21 @@ impl Client {
     /// revoked, tells a tab holding another record of it (a refresh this tab had not seen)
     /// that its tokens are still alive; without it, whatever a receiver holds is.
     pub(super) fn tell_signout(&self, id: Option<&SessionId>, expires_at: Option<u64>) {
-        self.remember_ended(id);
+        self.remember_ended(id, false);
         self.tell_tabs("signout", id, expires_at, None);
+    }
+
+    /// Answers a tab that still holds the ended session `id`: a plain sign-out, or, when a
+    /// sign-in replaced it, the sign-out with this tab's record (the new session) to move to.
+    fn tell_ended(&self, id: &SessionId) {
+        let raw = self.0.store.get(self.key());
+        let replaced = !self.signed_out(Some(id));
+        self.tell_tabs(
+            "signout",
+            Some(id),
+            None,
+            (replaced && raw.is_string()).then_some(&raw),
+        );
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, session?, expiresAt?, record? }` to
@@ -234,41 +249,60 @@ impl Client {
         let _ = tabs.channel.post_message(&message);
     }
 
-    /// Remembers that the session `id` ended.
-    fn remember_ended(&self, id: Option<&SessionId>) {
-        self.ended_list(id, true);
+    /// Remembers that the session `id` ended: signed out, or `replaced` by another sign-in.
+    pub(super) fn remember_ended(&self, id: Option<&SessionId>, replaced: bool) {
+        // `null`: signed out; `true`: replaced (told apart with `is_null`, already imported).
+        let how = if replaced {
+            JsValue::TRUE
+        } else {
+            JsValue::NULL
+        };
+        self.ended_list(id, Some(&how));
     }
 
-    /// Whether `id` is of a session signed out on this page or heard of.
+    /// Whether `id` is of a session signed out or replaced on this page or heard of.
     pub(super) fn ended(&self, id: Option<&SessionId>) -> bool {
-        self.ended_list(id, false)
+        self.ended_list(id, None).is_some()
     }
 
-    /// Whether `id` is in the page's list of ended sessions; with `add`, it is from now on.
-    /// One body for the question and the addition, so the list's code is in the module once.
-    fn ended_list(&self, id: Option<&SessionId>, add: bool) -> bool {
-        let Some(id) = id else { return false };
+    /// Whether `id` is of a session signed out (not replaced by another sign-in).
+    pub(super) fn signed_out(&self, id: Option<&SessionId>) -> bool {
+        self.ended_list(id, None).is_some_and(|how| how.is_null())
+    }
+
+    /// How `id` ended (`true`: replaced), if it is in the page's list of ended sessions; with
+    /// `add`, it is from now on. One body for the questions and the addition, so the list's
+    /// code is in the module once.
+    fn ended_list(&self, id: Option<&SessionId>, add: Option<&JsValue>) -> Option<JsValue> {
+        let id = id?;
         with_page_list(&ENDED, |ended| {
-            let known = keyed_get(ended, id.as_str()).is_some();
-            if add && !known {
+            let known = keyed_get(ended, id.as_str());
+            if let (Some(how), None) = (add, &known) {
                 // A bound for a page that floods the channel; a portal never signs out this
                 // often.
                 if ended.len() >= ENDED_KEPT {
                     ended.clear();
                 }
-                ended.push((id.as_str().into(), JsValue::NULL));
+                ended.push((id.as_str().into(), how.clone()));
             }
             known
         })
-        .unwrap_or(false)
+        .flatten()
     }
 
-    /// Tells the other tabs about the stored record (after a sign-in or a refresh).
-    pub(super) fn share_record(&self) {
+    /// Tells the other tabs about the stored record (after a sign-in or a refresh); for a
+    /// sign-in that `replaced` another sign-in's session, as that one's end, so that the tabs
+    /// holding it move to the new one (whatever its expiry) rather than sign out.
+    pub(super) fn share_record(&self, replaced: Option<&SessionId>) {
         if self.0.tabs.is_some() {
             let raw = self.0.store.get(self.key());
             if raw.is_string() {
-                self.tell_tabs("session", None, None, Some(&raw));
+                let kind = if replaced.is_some() {
+                    "signout"
+                } else {
+                    "session"
+                };
+                self.tell_tabs(kind, replaced, None, Some(&raw));
             }
         }
     }
@@ -285,7 +319,7 @@ impl Client {
         let kind = |name| is_text(data, "mobprocAuth", name);
         if kind("ask") {
             if self.usable().is_some() {
-                self.share_record();
+                self.share_record(None);
             }
         } else if kind("session") {
             self.adopt(&field(data, "record"));
@@ -294,7 +328,7 @@ impl Client {
         } else if kind("check") {
             if let Some(id) = session_id_of(&field(data, "session")) {
                 if self.ended(Some(&id)) {
-                    self.tell_signout(Some(&id), None);
+                    self.tell_ended(&id);
                 }
             }
         }
@@ -311,9 +345,9 @@ impl Client {
         if incoming.is_expired(now) {
             return;
         }
-        if self.ended(incoming.session_id()) {
+        if let Some(id) = incoming.session_id().filter(|id| self.ended(Some(id))) {
             // A tab that missed the sign-out (frozen, or its message lost) is told again.
-            self.tell_signout(incoming.session_id(), None);
+            self.tell_ended(id);
             return;
         }
         let seen = self.seen();
@@ -349,8 +383,10 @@ impl Client {
 
     /// Another tab signed out `data.session`: so does this one if its record is of that
     /// session. Without `session` (a tab of an older version) any record goes; with a
-    /// malformed one, none. Told to this client's listeners also when another client of the
-    /// page removed the record first.
+    /// malformed one, none. With `record` the session was replaced by that sign-in, which this
+    /// tab takes instead (nothing revoked: the new sign-in may share the old one's grant).
+    /// Told to this client's listeners also when another client of the page removed the
+    /// record first.
     fn signed_out_elsewhere(&self, data: &JsValue) {
         let raw = field(data, "session");
         let named = if raw.is_undefined() {
@@ -361,13 +397,18 @@ impl Client {
             };
             Some(id)
         };
+        let next = field(data, "record");
+        let replaced = named.is_some() && next.is_string();
+        self.remember_ended(named.as_ref(), replaced);
         // Before `record()`, which forgets what was seen when the record is gone.
         let seen = self.seen().is_some();
         let held = self.record();
         let other = held.as_ref().and_then(|record| record.session_id());
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
-                self.remember_ended(Some(named));
+                if replaced {
+                    self.adopt(&next);
+                }
                 return; // a late sign-out of an older session
             }
         }
@@ -379,17 +420,21 @@ impl Client {
             // For a tab that took the record from this one after the sign-out. Only a named
             // session: an unnamed repeat could end one begun since.
             if let Some(id) = record.session_id() {
-                self.tell_signout(Some(id), Some(record.expires_at_ms()));
+                let next = replaced.then_some(&next);
+                self.tell_tabs("signout", Some(id), Some(record.expires_at_ms()), next);
             }
             // Revoked only when known to be of the named session (a record without an id
-            // may be another sign-in's) and not the one the signing-out tab revoked.
+            // may be another sign-in's), signed out, and not the one the signing-out tab
+            // revoked.
             let revoked = field(data, "expiresAt").as_f64() == Some(record.expires_at_ms() as f64);
-            if named.is_some() && record.session_id().is_some() && !revoked {
+            if named.is_some() && record.session_id().is_some() && !replaced && !revoked {
                 self.revoke(record);
             }
         }
-        self.remember_ended(named.as_ref());
-        if held.is_some() || seen {
+        if replaced {
+            self.adopt(&next);
+        }
+        if (held.is_some() || seen) && self.record().is_none() {
             self.0.events.emit(&Event::SessionChanged(None));
         }
     }
