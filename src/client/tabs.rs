@@ -208,16 +208,12 @@ impl Client {
     }
 
     /// Answers a tab that still holds the ended session `id`: a plain sign-out, or, when a
-    /// sign-in replaced it, the sign-out with this tab's record (the new session) to move to.
+    /// sign-in replaced it, the sign-out with this tab's record (the new session) to move to,
+    /// `null` if it holds none (so that the receiver knows not to revoke).
     fn tell_ended(&self, id: &SessionId) {
         let raw = self.0.store.get(self.key());
         let replaced = !self.signed_out(Some(id));
-        self.tell_tabs(
-            "signout",
-            Some(id),
-            None,
-            (replaced && raw.is_string()).then_some(&raw),
-        );
+        self.tell_tabs("signout", Some(id), None, replaced.then_some(&raw));
     }
 
     /// Posts `{ mobprocAuth: kind, clientId, tenant, key, session?, expiresAt?, record? }` to
@@ -322,7 +318,7 @@ impl Client {
                 self.share_record(None);
             }
         } else if kind("session") {
-            self.adopt(&field(data, "record"));
+            self.adopt(&field(data, "record"), self.seen());
         } else if kind("signout") {
             self.signed_out_elsewhere(data);
         } else if kind("check") {
@@ -337,7 +333,9 @@ impl Client {
     /// Stores another tab's record when it is valid, unexpired, of a session not signed out,
     /// and newer than this tab's. Tells this client's listeners when what it last saw changed:
     /// another client of the same page (same sessionStorage) may have stored the record first.
-    fn adopt(&self, raw: &JsValue) {
+    /// `seen` is what this client last read of the stored record, taken before anything
+    /// read it again.
+    fn adopt(&self, raw: &JsValue, seen: Option<JsValue>) {
         let now = super::value::now_ms();
         let Some(incoming) = parse_record(raw) else {
             return;
@@ -350,7 +348,6 @@ impl Client {
             self.tell_ended(id);
             return;
         }
-        let seen = self.seen();
         let newer = match self.record() {
             None => true,
             Some(held) => held.is_expired(now) || incoming.expires_at_ms() > held.expires_at_ms(),
@@ -397,17 +394,18 @@ impl Client {
             };
             Some(id)
         };
+        // A `record` (`null` when the sender holds none) says the session was replaced.
         let next = field(data, "record");
-        let replaced = named.is_some() && next.is_string();
+        let replaced = named.is_some() && !next.is_undefined();
         self.remember_ended(named.as_ref(), replaced);
-        // Before `record()`, which forgets what was seen when the record is gone.
-        let seen = self.seen().is_some();
+        // Before `record()`, which updates what was seen.
+        let seen = self.seen();
         let held = self.record();
         let other = held.as_ref().and_then(|record| record.session_id());
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
                 if replaced {
-                    self.adopt(&next);
+                    self.adopt(&next, seen);
                 }
                 return; // a late sign-out of an older session
             }
@@ -424,17 +422,18 @@ impl Client {
                 self.tell_tabs("signout", Some(id), Some(record.expires_at_ms()), next);
             }
             // Revoked only when known to be of the named session (a record without an id
-            // may be another sign-in's), signed out, and not the one the signing-out tab
-            // revoked.
+            // may be another sign-in's), signed out (as this page first heard: not replaced),
+            // and not the one the signing-out tab revoked.
             let revoked = field(data, "expiresAt").as_f64() == Some(record.expires_at_ms() as f64);
-            if named.is_some() && record.session_id().is_some() && !replaced && !revoked {
+            if record.session_id().is_some() && self.signed_out(named.as_ref()) && !revoked {
                 self.revoke(record);
             }
         }
+        let saw = seen.is_some();
         if replaced {
-            self.adopt(&next);
+            self.adopt(&next, seen);
         }
-        if (held.is_some() || seen) && self.record().is_none() {
+        if (held.is_some() || saw) && self.record().is_none() {
             self.0.events.emit(&Event::SessionChanged(None));
         }
     }

@@ -561,6 +561,12 @@ test("a sign-in over another sign-in's session ends that one: every tab moves to
   const c = await newTab(context);
   await store(c.page, JSON.stringify({ ...first, expiresAt: first.expiresAt + 36_000_000 }));
   await connect(c.page, cfg());
+  // A second client on c's page (React StrictMode makes two) hears of the new session too.
+  await c.page.evaluate(async (conf) => {
+    window.second = await window.mobproc.createClient(conf);
+    window.secondEvents = [];
+    window.second.on("sessionChanged", (s) => window.secondEvents.push(s && s.expiresAt));
+  }, cfg());
   const x = await newTab(context);
   await x.page.evaluate(() => {
     window.heard = [];
@@ -581,7 +587,19 @@ test("a sign-in over another sign-in's session ends that one: every tab moves to
   await b.page.waitForTimeout(300);
   for (const tab of [a, b, c]) assert.equal((await look(tab.page)).record.accessToken, "acc-over-2");
   assert.deepEqual(t.revocations, [], "nothing revoked: the new sign-in may share the old one's grant");
-  await assertNoTokenLeaks([a, b, c, x]);
+  assert.deepEqual(await c.page.evaluate(() => window.secondEvents), [second.expiresAt], "c's second client was told of the new session, once");
+  // Signed out of the new one too, then a page loads with a copy of the first: told that it
+  // ended, by tabs that hold nothing now, and it revokes nothing (the first was replaced).
+  await b.page.evaluate(() => window.client.logout());
+  await until(() => t.revocations.length === 2);
+  const r = await newTab(context);
+  await store(r.page, JSON.stringify(first));
+  await connect(r.page, cfg());
+  await r.page.waitForFunction(() => !window.client.isAuthenticated());
+  await r.page.waitForTimeout(300);
+  assert.equal((await look(r.page)).raw, null);
+  assert.deepEqual(t.revocations.map((body) => new URLSearchParams(body).get("token")).sort(), ["acc-over-2", "ref-over-2"], "only the signed-out session's tokens");
+  await assertNoTokenLeaks([a, b, c, x, r]);
   await context.close();
 });
 
