@@ -138,6 +138,21 @@ async function assertNoTokenLeaks(tabs) {
   }
 }
 
+/**
+ * A context with the scripted Tangoe, tab `a` signed in with `access`/`refresh` (live at the
+ * token endpoint) and tab `b` sharing its session.
+ */
+async function twoTabs(access, refresh) {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access, refresh });
+  t.grant(refresh, access);
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  return { context, t, a, b };
+}
+
 test("a new tab is signed in by an open one: no request to the authorize URL, the same record, at once", async () => {
   const context = await shared.browser.newContext();
   const t = await tangoe(context);
@@ -201,12 +216,7 @@ test("a tab alone waits at most about 150 ms in createClient; a tab with its own
 });
 
 test("sign-out in one tab signs out every sharing tab (sessionChanged null, storage empty); only that tab revokes", async () => {
-  const context = await shared.browser.newContext();
-  const t = await tangoe(context);
-  const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-out-A", refresh: "ref-out-A" });
-  const b = await newTab(context);
-  await connect(b.page, cfg());
+  const { context, t, a, b } = await twoTabs("acc-out-A", "ref-out-A");
   const b2 = await newTab(context);
   await connect(b2.page, cfg());
   // A second client on b2's page (React StrictMode makes two): it hears the other tabs too,
@@ -377,12 +387,7 @@ function recordOf(session, access, inMs = 3600000) {
 }
 
 test("a sign-out names its session: a record of it shared after (a refresh that crossed it) signs no tab in again, however late; a new session is adopted at once", async () => {
-  const context = await shared.browser.newContext();
-  await tangoe(context);
-  const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-cross-A", refresh: "ref-cross-A" });
-  const b = await newTab(context);
-  await connect(b.page, cfg());
+  const { context, a, b } = await twoTabs("acc-cross-A", "ref-cross-A");
   const { session } = (await look(a.page)).record;
   assert.match(session, /^[A-Za-z0-9_-]{43}$/, "each sign-in gets a random session id");
   assert.equal((await look(b.page)).record.session, session, "shared with the record");
@@ -478,12 +483,7 @@ test("a late sign-out of an older session (a tab that was frozen) ends no sessio
 });
 
 test("a tab holding a refresh of the session that the signing-out tab had not seen removes it, revokes its tokens, and tells the sign-out again", async () => {
-  const context = await shared.browser.newContext();
-  const t = await tangoe(context);
-  const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-seen-A", refresh: "ref-seen-A" });
-  const b = await newTab(context);
-  await connect(b.page, cfg());
+  const { context, t, a, b } = await twoTabs("acc-seen-A", "ref-seen-A");
   const held = (await look(a.page)).record;
   // b's refresh, which a has not heard of yet: b alone holds its tokens.
   const refreshed = recordOf(held.session, "acc-seen-B", 7200000);
@@ -630,13 +630,7 @@ test("a tab that missed a sign-out and refreshes its session is told by the tabs
 });
 
 for (const signOut of [true, false]) test(`a refresh answered after its session was ${signOut ? "signed out elsewhere and another signed in: the new session stays, the late tokens are revoked" : "replaced by another sign-in elsewhere: the new session stays, the late tokens are dropped unrevoked (the sign-ins may share a grant)"}`, async () => {
-  const context = await shared.browser.newContext();
-  const t = await tangoe(context);
-  const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-lost-A", refresh: "ref-lost-A" });
-  t.grant("ref-lost-A", "acc-lost-A");
-  const b = await newTab(context);
-  await connect(b.page, cfg());
+  const { context, t, a, b } = await twoTabs("acc-lost-A", "ref-lost-A");
   const release = holdTokens(t);
   await startRefresh(b.page);
   await until(() => t.refreshes.length === 1);
@@ -660,13 +654,7 @@ for (const signOut of [true, false]) test(`a refresh answered after its session 
 });
 
 test("a tab waiting for another's refresh while its session is signed out and another signed in: its refresh does not hand over the other sign-in", async () => {
-  const context = await shared.browser.newContext();
-  const t = await tangoe(context);
-  const a = await newTab(context);
-  await signIn(a.page, cfg(), { access: "acc-wait-X", refresh: "ref-wait-X" });
-  t.grant("ref-wait-X", "acc-wait-X");
-  const b = await newTab(context);
-  await connect(b.page, cfg());
+  const { context, t, a, b } = await twoTabs("acc-wait-X", "ref-wait-X");
   // And a tab whose call gets 401 and waits for the same refresh.
   const d = await newTab(context);
   await connect(d.page, cfg());
