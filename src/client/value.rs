@@ -112,7 +112,8 @@ pub async fn sleep(ms: f64) {
     let _ = wasm_bindgen_futures::JsFuture::from(delay(ms)).await;
 }
 
-/// A list keyed by name: the memory storage, and the clients `startClient` made.
+/// A list keyed by name: the memory storage, the clients `startClient` made, the page's ended
+/// sessions.
 pub type Keyed = Vec<(String, JsValue)>;
 
 /// The value of `key` in `list`, if any (the last, where keys repeat). One copy of the
