@@ -23,7 +23,7 @@ use serde::Deserialize;
 use std::cell::Cell;
 use std::collections::BTreeSet;
 use std::rc::Rc;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_futures::{future_to_promise, JsFuture};
 use wasm_bindgen_test::*;
 use web_sys::{Request, RequestInit, RequestRedirect};
@@ -1197,4 +1197,76 @@ fn the_origin_of_a_request_url_is_url_origin() {
         let origin = web_sys::Url::new(url).unwrap().origin();
         assert_eq!(mobproc_auth::url::serialized_origin(&sent), origin, "{url}");
     }
+}
+
+/// The names of the Web Locks held on this origin now.
+async fn held_locks() -> Vec<String> {
+    let navigator = js_sys::Reflect::get(&window(), &"navigator".into()).unwrap();
+    let locks = js_sys::Reflect::get(&navigator, &"locks".into()).unwrap();
+    let query: js_sys::Function = js_sys::Reflect::get(&locks, &"query".into())
+        .unwrap()
+        .into();
+    let snapshot = JsFuture::from(js_sys::Promise::from(query.call0(&locks).unwrap()))
+        .await
+        .unwrap();
+    let held = js_sys::Array::from(&js_sys::Reflect::get(&snapshot, &"held".into()).unwrap());
+    held.iter()
+        .map(|lock| {
+            js_sys::Reflect::get(&lock, &"name".into())
+                .unwrap()
+                .as_string()
+                .unwrap()
+        })
+        .collect()
+}
+
+#[wasm_bindgen_test]
+async fn a_client_alone_asks_no_tab_and_one_beside_another_asks() {
+    setup();
+    // What the clients post on the channel, heard as another tab would.
+    let heard = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
+    let channel = web_sys::BroadcastChannel::new("mobproc-auth").unwrap();
+    let log = heard.clone();
+    let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
+        move |event: web_sys::MessageEvent| {
+            let kind = js_sys::Reflect::get(&event.data(), &"mobprocAuth".into()).unwrap();
+            log.borrow_mut().push(kind.as_string().unwrap_or_default());
+        },
+    );
+    channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+    let presence = format!("mobproc-auth:tab:{}", record_key("presence"));
+    let holding = |names: &[String]| names.iter().filter(|name| **name == presence).count();
+
+    // The first client of its key: nobody holds the presence lock, so nobody is asked.
+    let first = Client::connect(config("presence")).await.unwrap();
+    sleep(50).await;
+    assert_eq!(*heard.borrow(), Vec::<String>::new(), "a lone client asked");
+    assert_eq!(
+        holding(&held_locks().await),
+        1,
+        "it holds its presence lock"
+    );
+
+    // A second one (another tab's, or a remount's): the first is there to answer; asked.
+    let second = Client::connect(config("presence")).await.unwrap();
+    assert_eq!(*heard.borrow(), vec!["ask".to_string()]);
+    assert_eq!(holding(&held_locks().await), 2);
+
+    // Another key's clients do not count.
+    let other = Client::connect(config("presence-other")).await.unwrap();
+    assert_eq!(heard.borrow().len(), 1, "{:?}", heard.borrow());
+
+    // Dropped clients let their locks go: a client after them is alone again.
+    drop((first, second));
+    sleep(50).await;
+    assert_eq!(
+        holding(&held_locks().await),
+        0,
+        "a dropped client kept its lock"
+    );
+    let third = Client::connect(config("presence")).await.unwrap();
+    sleep(50).await;
+    assert_eq!(heard.borrow().len(), 1, "{:?}", heard.borrow());
+    drop((third, other));
+    channel.close();
 }

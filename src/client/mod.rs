@@ -129,7 +129,10 @@ impl Client {
             correlation_ids: js_sys::WeakMap::new(),
             expiry_timer: std::cell::Cell::new(None),
             warned_expiry: std::cell::Cell::new(0),
-            tabs: tabs::Tabs::open(config.shares_session_across_tabs()),
+            tabs: tabs::Tabs::open(
+                config.shares_session_across_tabs(),
+                config.storage_key().as_str(),
+            ),
             config,
         }));
         client.listen_to_tabs();
@@ -137,8 +140,9 @@ impl Client {
     }
 
     /// [`Client::new`], then, in a tab without a session, the session of another open tab
-    /// of this origin, client and tenant if one has it (waiting at most 150 ms). What the
-    /// npm package's `createClient` does.
+    /// of this origin, client and tenant if one has it (waiting at most 150 ms, and not at
+    /// all when no other client of the storage key is open). What the npm package's
+    /// `createClient` does.
     pub async fn connect(config: Config) -> Result<Client> {
         Client::build(config)?.joined().await
     }

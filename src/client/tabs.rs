@@ -4,6 +4,10 @@
 //! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
 //! token request is made and every tab ends up with the rotated refresh token.
 //!
+//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives
+//! (Chromium keeps such a page in the back/forward cache): a new client that finds nobody
+//! holding it has nobody to ask, and does not wait.
+//!
 //! Messages are plain objects naming the client, tenant and storage key; anything else on the
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
 //!
@@ -85,7 +89,12 @@ extern "C" {
         options: &JsValue,
         callback: &Function,
     ) -> std::result::Result<Promise, JsValue>;
+    #[wasm_bindgen(method, catch)]
+    fn query(this: &LockManager) -> std::result::Result<Promise, JsValue>;
 }
+
+/// The start of a presence lock's name: then the storage key, `:`, and a random part.
+const PRESENCE: &str = "mobproc-auth:tab:";
 
 /// `navigator.locks`, read where it is used: nothing is kept across an await.
 fn lock_manager() -> JsValue {
@@ -96,6 +105,11 @@ fn lock_manager() -> JsValue {
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
+    /// Whether no other client of the key was open when this one was made (a promise of a
+    /// boolean), and what releases the shared Web Lock this client holds while it lives: a
+    /// new tab that finds nobody holding it asks nobody and waits for nobody. `None` without
+    /// Web Locks (then a new tab always asks and waits).
+    presence: Option<(Promise, Function)>,
 }
 
 thread_local! {
@@ -111,12 +125,50 @@ impl Drop for Tabs {
     fn drop(&mut self) {
         self.channel.set_onmessage(None);
         super::value::call_method(&self.channel, "close");
+        if let Some((_, release)) = &self.presence {
+            let _ = release.call0(&JsValue::NULL);
+        }
     }
 }
 
+/// Takes this client's presence lock (shared: every client of the key holds it) until the
+/// returned function is called or the page goes away, and says, through the promise, whether
+/// no other client held it first (`true`: nobody to ask). `None` without Web Locks.
+#[inline(never)]
+fn hold_presence(key: &str) -> Option<(Promise, Function)> {
+    let locks = lock_manager();
+    if !locks.is_object() {
+        return None;
+    }
+    let locks: LockManager = locks.unchecked_into();
+    let name = crate::text::cat(&[PRESENCE, key]);
+    // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets it go
+    // at once) only when no client holds the shared one. Asked before this client's own.
+    let options = Object::new();
+    set_field(&options, "ifAvailable", &JsValue::TRUE);
+    let alone = locks
+        .request(&name, &options, global("Boolean").unchecked_ref())
+        .ok()?;
+    let (held, release) = deferred();
+    // `held.then` bound to `held`: called with the lock, it returns a promise that settles
+    // when `held` does, so the lock lasts until `release` (no closure in the module for it).
+    let then: Function = field(&held, "then").unchecked_into();
+    // The options were read by the first request: the same object serves the second.
+    set_field(&options, "ifAvailable", &JsValue::FALSE);
+    set_text(&options, "mode", "shared");
+    let request = locks.request(&name, &options, &then.bind0(&held)).ok()?;
+    // Refused (an opaque origin): handled, so that nothing is logged, and `alone` is then
+    // `undefined` (new tabs ask and wait).
+    let catch: Function = field(&request, "catch").unchecked_into();
+    let _ = catch.call1(&request, &release);
+    let alone = catch.call1(&alone, &release).ok()?.unchecked_into();
+    Some((alone, release))
+}
+
 impl Tabs {
-    /// The channel, when sharing is on and this is a browser page that has BroadcastChannel.
-    pub(super) fn open(share: bool) -> Option<Tabs> {
+    /// The channel, when sharing is on and this is a browser page that has BroadcastChannel,
+    /// and the presence lock for the storage `key`.
+    pub(super) fn open(share: bool, key: &str) -> Option<Tabs> {
         if !share || !in_browser_page() {
             return None;
         }
@@ -124,6 +176,7 @@ impl Tabs {
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
+            presence: hold_presence(key),
         })
     }
 
@@ -157,10 +210,16 @@ impl Client {
     }
 
     /// A new tab: asks the open ones for their session and waits at most [`ASK_WAIT_MS`] for
-    /// one. Does nothing when this tab already has a session or sharing is off.
+    /// one. Does nothing when this tab already has a session, no other client was open when
+    /// this one was made, or sharing is off.
     pub async fn ask_other_tabs(&self) {
-        if self.0.tabs.is_none() {
-            return;
+        let Some(tabs) = &self.0.tabs else { return };
+        // No other client was open when this one was made: nobody to ask or to wait for.
+        if let Some((alone, _)) = &tabs.presence {
+            let alone = wasm_bindgen_futures::JsFuture::from(alone.clone()).await;
+            if alone == Ok(JsValue::TRUE) {
+                return;
+            }
         }
         // Peeked, not read: a storage failure is reported at first use, after the app has
         // had the chance to listen for it.

@@ -127,7 +127,8 @@ impl MobprocClient {
     }
 
     /// `createClient`'s client: in a tab without a session, with the session of another open
-    /// tab of this origin, client and tenant (waiting at most 150 ms for one).
+    /// tab of this origin, client and tenant (waiting at most 150 ms for one, and not at all
+    /// when no other client is open).
     pub fn create(config: JsValue) -> Promise {
         // The shared `promise` path, not an `async fn`: that would add a second copy of
         // wasm-bindgen-futures' promise adapter.

@@ -196,12 +196,23 @@ test("a new tab is signed in by an open one: no request to the authorize URL, th
   await context.close();
 });
 
-test("a tab alone waits at most about 150 ms in createClient; a tab with its own session does not wait", async () => {
+test("a tab alone asks nobody and does not wait; a client beside another asks and waits at most about 150 ms; a tab with its own session does not wait", async () => {
   const context = await shared.browser.newContext();
+  // Another tab of the origin on the channel, not a client: it hears every ask.
+  const ear = await newTab(context);
+  await ear.page.evaluate(() => {
+    window.heard = [];
+    new BroadcastChannel("mobproc-auth").onmessage = (e) => window.heard.push(e.data.mobprocAuth);
+  });
+  const heard = () => ear.page.evaluate(() => window.heard);
   const a = await newTab(context);
-  await connect(a.page, cfg()); // loads the module
-  const alone = await connect(a.page, cfg());
-  assert.ok(alone >= 140 && alone < 1000, `alone: ${alone.toFixed(0)} ms`);
+  await connect(a.page, cfg()); // the first client of the context: nobody holds the presence lock
+  await a.page.waitForTimeout(50);
+  assert.deepEqual(await heard(), [], "a lone tab asks nobody");
+  // A second client (a remount; another tab alike) beside the first, which has no session.
+  const beside = await connect(a.page, cfg());
+  assert.deepEqual(await heard(), ["ask"], "beside another client it asks");
+  assert.ok(beside >= 140 && beside < 1000, `and waits for an answer that does not come: ${beside.toFixed(0)} ms`);
   await signIn(a.page, cfg(), { access: "acc-alone", refresh: "ref-alone" });
   const own = await connect(a.page, cfg());
   assert.ok(own < 100, `with its own session: ${own.toFixed(0)} ms`);
@@ -827,7 +838,9 @@ test("hardening: a signed-out tab adopts nothing expired or malformed; a new tab
   const context = await shared.browser.newContext();
   const liar = await newTab(context);
   // A page of the origin that answers every ask with an expired record, then a malformed one.
+  // It holds the presence lock, as a client does, so that a new tab asks.
   await liar.page.evaluate((key) => {
+    navigator.locks.request(`mobproc-auth:tab:${key}`, { mode: "shared" }, () => new Promise(() => {}));
     const channel = new BroadcastChannel("mobproc-auth");
     const id = { clientId: "portal-demo", tenant: "XYZ", key };
     window.answers = 0;
@@ -865,6 +878,16 @@ test("Web Locks refused or missing: a tab still refreshes, once, on its own", as
     assert.deepEqual([...new Set(statuses)], [200], String(breakLocks));
     assert.equal(t.refreshes.length, 1, String(breakLocks));
     assert.equal((await look(a.page)).record.refreshToken, [...t.live].find(([, alive]) => alive)[0]);
+    // A new tab whose Web Locks are broken cannot see who is open: it asks, and is signed in
+    // by the open tab, with nothing logged.
+    const b = await newTab(context);
+    await b.page.evaluate(breakLocks);
+    await connect(b.page, cfg());
+    assert.equal((await look(b.page)).raw, (await look(a.page)).raw, String(breakLocks));
+    // A client built and never connected (as Rust's `Client::new`): its refused lock neither.
+    await b.page.evaluate((c) => { window.built = new window.mobproc.MobprocClient(c); }, cfg());
+    await b.page.waitForTimeout(50);
+    assert.deepEqual(b.logs, [], String(breakLocks));
     await context.close();
   }
 });
