@@ -1220,8 +1220,15 @@ async fn held_locks() -> Vec<String> {
         .collect()
 }
 
+/// `Client::connect`, and how long it took (ms).
+async fn timed_connect(config: Config) -> (Client, f64) {
+    let started = js_sys::Date::now();
+    let client = Client::connect(config).await.unwrap();
+    (client, js_sys::Date::now() - started)
+}
+
 #[wasm_bindgen_test]
-async fn a_client_alone_asks_no_tab_and_one_beside_another_asks() {
+async fn a_client_alone_does_not_wait_and_one_beside_another_does() {
     setup();
     // What the clients post on the channel, heard as another tab would.
     let heard = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
@@ -1237,24 +1244,27 @@ async fn a_client_alone_asks_no_tab_and_one_beside_another_asks() {
     let presence = format!("mobproc-auth:tab:{}", record_key("presence"));
     let holding = |names: &[String]| names.iter().filter(|name| **name == presence).count();
 
-    // The first client of its key: nobody holds the presence lock, so nobody is asked.
-    let first = Client::connect(config("presence")).await.unwrap();
-    sleep(50).await;
-    assert_eq!(*heard.borrow(), Vec::<String>::new(), "a lone client asked");
+    // The first client of its key: nobody holds the presence lock. It asks (a tab of a
+    // version before the lock would answer, late) but does not wait for an answer.
+    let (first, ms) = timed_connect(config("presence")).await;
+    assert!(ms < 100.0, "a lone client waited {ms} ms");
+    sleep(20).await;
+    assert_eq!(*heard.borrow(), vec!["ask".to_string()]);
     assert_eq!(
         holding(&held_locks().await),
         1,
         "it holds its presence lock"
     );
 
-    // A second one (another tab's, or a remount's): the first is there to answer; asked.
-    let second = Client::connect(config("presence")).await.unwrap();
-    assert_eq!(*heard.borrow(), vec!["ask".to_string()]);
+    // A second one (another tab's, or a remount's): the first is there and may answer.
+    let (second, ms) = timed_connect(config("presence")).await;
+    assert!(ms >= 140.0, "beside another client it waited {ms} ms");
+    assert_eq!(heard.borrow().len(), 2, "{:?}", heard.borrow());
     assert_eq!(holding(&held_locks().await), 2);
 
     // Another key's clients do not count.
-    let other = Client::connect(config("presence-other")).await.unwrap();
-    assert_eq!(heard.borrow().len(), 1, "{:?}", heard.borrow());
+    let (other, ms) = timed_connect(config("presence-other")).await;
+    assert!(ms < 100.0, "another key's client waited {ms} ms");
 
     // Dropped clients let their locks go: a client after them is alone again.
     drop((first, second));
@@ -1264,9 +1274,8 @@ async fn a_client_alone_asks_no_tab_and_one_beside_another_asks() {
         0,
         "a dropped client kept its lock"
     );
-    let third = Client::connect(config("presence")).await.unwrap();
-    sleep(50).await;
-    assert_eq!(heard.borrow().len(), 1, "{:?}", heard.borrow());
+    let (third, ms) = timed_connect(config("presence")).await;
+    assert!(ms < 100.0, "alone again, it waited {ms} ms");
     drop((third, other));
     channel.close();
 }

@@ -4,9 +4,10 @@
 //! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
 //! token request is made and every tab ends up with the rotated refresh token.
 //!
-//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives
-//! (Chromium keeps such a page in the back/forward cache): a new client that finds nobody
-//! holding it has nobody to ask, and does not wait.
+//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives (let
+//! go while the page is in the back/forward cache, where a held lock keeps Firefox from
+//! caching it): a new client that finds nobody holding it still asks, but does not wait for
+//! an answer (a tab of a version before the lock, which answers late, is still heard).
 //!
 //! Messages are plain objects naming the client, tenant and storage key; anything else on the
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
@@ -89,11 +90,9 @@ extern "C" {
         options: &JsValue,
         callback: &Function,
     ) -> std::result::Result<Promise, JsValue>;
-    #[wasm_bindgen(method, catch)]
-    fn query(this: &LockManager) -> std::result::Result<Promise, JsValue>;
 }
 
-/// The start of a presence lock's name: then the storage key, `:`, and a random part.
+/// The start of a presence lock's name; the storage key follows.
 const PRESENCE: &str = "mobproc-auth:tab:";
 
 /// `navigator.locks`, read where it is used: nothing is kept across an await.
@@ -105,11 +104,12 @@ fn lock_manager() -> JsValue {
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
-    /// Whether no other client of the key was open when this one was made (a promise of a
-    /// boolean), and what releases the shared Web Lock this client holds while it lives: a
-    /// new tab that finds nobody holding it asks nobody and waits for nobody. `None` without
-    /// Web Locks (then a new tab always asks and waits).
-    presence: Option<(Promise, Function)>,
+    /// Whether no other client of the key was open when this one was made: a promise of
+    /// `true` if so. `None` without Web Locks (a new tab then always waits).
+    alone: Option<Promise>,
+    /// What releases the shared Web Lock this client holds while it lives and its page is
+    /// not in the back/forward cache (its presence).
+    presence: Cell<Option<Function>>,
 }
 
 thread_local! {
@@ -123,46 +123,68 @@ thread_local! {
 
 impl Drop for Tabs {
     fn drop(&mut self) {
+        if let Some(handler) = self.channel.onmessage() {
+            page_events(&handler, false);
+        }
         self.channel.set_onmessage(None);
         super::value::call_method(&self.channel, "close");
-        if let Some((_, release)) = &self.presence {
-            let _ = release.call0(&JsValue::NULL);
-        }
+        self.leave();
     }
 }
 
-/// Takes this client's presence lock (shared: every client of the key holds it) until the
-/// returned function is called or the page goes away, and says, through the promise, whether
-/// no other client held it first (`true`: nobody to ask). `None` without Web Locks.
+/// Adds (or removes) `handler` as the page's `pagehide` and `pageshow` listener.
+fn page_events(handler: &Function, add: bool) {
+    let page: web_sys::EventTarget = js_sys::global().unchecked_into();
+    for name in ["pagehide", "pageshow"] {
+        let _ = if add {
+            page.add_event_listener_with_callback(name, handler)
+        } else {
+            page.remove_event_listener_with_callback(name, handler)
+        };
+    }
+}
+
+/// `promise` with its rejection handled by `handler` (nothing logged), as a new promise.
+fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
+    let catch: Function = field(promise, "catch").unchecked_into();
+    Some(catch.call1(promise, handler).ok()?.unchecked_into())
+}
+
+/// Takes this client's presence lock for the storage `key` (shared: every client of the key
+/// holds it) until the returned function is called or the page goes away; with `probe`,
+/// first asks whether another client holds it (the promise: `true` if none). `None`s without
+/// Web Locks, or where asking throws; a refusal (an opaque origin's) is handled quietly.
 #[inline(never)]
-fn hold_presence(key: &str) -> Option<(Promise, Function)> {
+fn take_presence(key: &str, probe: bool) -> (Option<Promise>, Option<Function>) {
     let locks = lock_manager();
     if !locks.is_object() {
-        return None;
+        return (None, None);
     }
     let locks: LockManager = locks.unchecked_into();
     let name = crate::text::cat(&[PRESENCE, key]);
-    // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets it go
-    // at once) only when no client holds the shared one. Asked before this client's own.
     let options = Object::new();
-    set_field(&options, "ifAvailable", &JsValue::TRUE);
-    let alone = locks
-        .request(&name, &options, global("Boolean").unchecked_ref())
-        .ok()?;
+    let mut alone = None;
+    if probe {
+        // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets
+        // it go at once) only when no client holds or waits for the shared one. Asked before
+        // this client's own; a refusal (an opaque origin) becomes `NaN` (`Number`), not `true`:
+        // the tab then waits, as without Web Locks.
+        set_field(&options, "ifAvailable", &JsValue::TRUE);
+        let probe = locks.request(&name, &options, global("Boolean").unchecked_ref());
+        alone = probe
+            .ok()
+            .and_then(|probe| quietly(&probe, &global("Number")));
+        // Read by the request already: the same object serves the next one.
+        set_field(&options, "ifAvailable", &JsValue::FALSE);
+    }
+    set_text(&options, "mode", "shared");
     let (held, release) = deferred();
     // `held.then` bound to `held`: called with the lock, it returns a promise that settles
     // when `held` does, so the lock lasts until `release` (no closure in the module for it).
     let then: Function = field(&held, "then").unchecked_into();
-    // The options were read by the first request: the same object serves the second.
-    set_field(&options, "ifAvailable", &JsValue::FALSE);
-    set_text(&options, "mode", "shared");
-    let request = locks.request(&name, &options, &then.bind0(&held)).ok()?;
-    // Refused (an opaque origin): handled, so that nothing is logged, and `alone` is then
-    // `undefined` (new tabs ask and wait).
-    let catch: Function = field(&request, "catch").unchecked_into();
-    let _ = catch.call1(&request, &release);
-    let alone = catch.call1(&alone, &release).ok()?.unchecked_into();
-    Some((alone, release))
+    let request = locks.request(&name, &options, &then.bind0(&held));
+    let held = request.ok().and_then(|request| quietly(&request, &release));
+    (alone, held.map(|_| release))
 }
 
 impl Tabs {
@@ -173,11 +195,20 @@ impl Tabs {
             return None;
         }
         let channel = super::value::channel(CHANNEL)?;
+        let (alone, presence) = take_presence(key, true);
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
-            presence: hold_presence(key),
+            alone,
+            presence: Cell::new(presence),
         })
+    }
+
+    /// Lets the presence lock go.
+    fn leave(&self) {
+        if let Some(release) = self.presence.take() {
+            let _ = release.call0(&JsValue::NULL);
+        }
     }
 
     /// Wakes whoever waits for a session from another tab.
@@ -193,68 +224,86 @@ impl Tabs {
 }
 
 impl Client {
-    /// Starts listening to the other tabs (from [`Client::new`]). The handler holds the
-    /// client weakly: a dropped client stops listening.
+    /// Starts listening to the other tabs, and to the page going into the back/forward cache
+    /// and out of it (from [`Client::new`]). The handler holds the client weakly: a dropped
+    /// client stops listening.
     pub(super) fn listen_to_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         let inner: Weak<Inner> = Rc::downgrade(&self.0);
         let handler = Closure::<super::value::Handler>::new(move |event: JsValue| {
             if let Some(inner) = inner.upgrade() {
-                Client(inner)
-                    .on_tab_message(&event.unchecked_ref::<web_sys::MessageEvent>().data());
+                // `pagehide` and `pageshow` have `persisted`; a message has not.
+                let persisted = field(&event, "persisted");
+                if persisted.is_undefined() {
+                    Client(inner).on_tab_message(&field(&event, "data"));
+                } else if persisted == JsValue::TRUE {
+                    Client(inner).on_page_cached(is_text(&event, "type", "pagehide"));
+                }
             }
             Ok(())
         });
-        tabs.channel
-            .set_onmessage(Some(handler.into_js_value().unchecked_ref()));
+        let handler: Function = handler.into_js_value().unchecked_into();
+        tabs.channel.set_onmessage(Some(&handler));
+        page_events(&handler, true);
+    }
+
+    /// The page goes into the back/forward cache (`hidden`), or comes back from it: the
+    /// presence lock is let go (a held lock keeps Firefox from caching the page) and taken
+    /// again (Safari lets it go itself). Back, a page that may have missed a sign-out asks
+    /// the tabs that heard it, as a page loading does.
+    fn on_page_cached(&self, hidden: bool) {
+        let Some(tabs) = &self.0.tabs else { return };
+        tabs.leave();
+        if !hidden {
+            tabs.presence.set(take_presence(self.key(), false).1);
+            if let Some(id) = self.record().as_ref().and_then(|held| held.session_id()) {
+                self.tell_tabs("check", Some(id), None, None);
+            }
+        }
     }
 
     /// A new tab: asks the open ones for their session and waits at most [`ASK_WAIT_MS`] for
-    /// one. Does nothing when this tab already has a session, no other client was open when
-    /// this one was made, or sharing is off.
+    /// one, not at all when no other client was open when this one was made (a late answer
+    /// is still adopted). Does nothing when this tab already has a session or sharing is off.
     pub async fn ask_other_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
-        // No other client was open when this one was made: nobody to ask or to wait for.
-        if let Some((alone, _)) = &tabs.presence {
-            let alone = wasm_bindgen_futures::JsFuture::from(alone.clone()).await;
-            if alone == Ok(JsValue::TRUE) {
-                return;
-            }
-        }
         // Peeked, not read: a storage failure is reported at first use, after the app has
         // had the chance to listen for it.
-        let Some(held) = parse_record(&self.0.store.peek(self.key())) else {
-            return self.wait_for_tabs().await;
-        };
+        let held = parse_record(&self.0.store.peek(self.key()));
         // A reload, or a page opened from one, may have missed a sign-out: the tabs that heard
         // it say so. Not awaited for a usable record (good until then); an expired one is
         // asked about before anything would refresh it, within the wait for the tabs.
-        if let Some(id) = held.session_id() {
+        if let Some(id) = held.as_ref().and_then(|held| held.session_id()) {
             self.tell_tabs("check", Some(id), None, None);
         }
-        if held.is_expired(super::value::now_ms()) {
-            self.wait_for_tabs().await;
+        if held.is_none_or(|held| held.is_expired(super::value::now_ms())) {
+            self.wait_for_tabs(tabs.alone.as_ref()).await;
         }
     }
 
     /// Asks the other tabs and waits until a session newer than this tab's is adopted (an
-    /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`].
-    async fn wait_for_tabs(&self) {
+    /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`]; with
+    /// `alone` (the start-up probe), not at all if it says no other client is open. The
+    /// probe only races the same deadline: a prerendered page's Web Locks wait for it to be
+    /// shown.
+    async fn wait_for_tabs(&self, alone: Option<&Promise>) {
         let Some(tabs) = &self.0.tabs else { return };
-        // Scoped: only the race is kept across the await.
-        let race = {
-            let (adopted, resolve) = deferred();
-            let mut waiting = tabs.waiting.take();
-            // Resolvers of waits that timed out stay until a session is adopted: bounded.
-            if waiting.len() >= 16 {
-                waiting.clear();
+        let (adopted, resolve) = deferred();
+        let mut waiting = tabs.waiting.take();
+        // Resolvers of waits that timed out stay until a session is adopted: bounded.
+        if waiting.len() >= 16 {
+            waiting.clear();
+        }
+        waiting.push(resolve);
+        tabs.waiting.set(waiting);
+        self.tell_tabs("ask", None, None, None);
+        let deadline = delay(ASK_WAIT_MS);
+        if let Some(alone) = alone {
+            if first_of(alone, &deadline).await == Ok(JsValue::TRUE) {
+                return;
             }
-            waiting.push(resolve);
-            tabs.waiting.set(waiting);
-            self.tell_tabs("ask", None, None, None);
-            first_of(&adopted, &delay(ASK_WAIT_MS))
-        };
-        let _ = race.await;
+        }
+        let _ = first_of(&adopted, &deadline).await;
     }
 
     /// Tells the other tabs that the session `id` ended (any session, without one: a record
@@ -562,7 +611,7 @@ impl Client {
                     return Ok(JsValue::UNDEFINED);
                 }
                 if wait && !client.moved_on(&before) {
-                    client.wait_for_tabs().await;
+                    client.wait_for_tabs(None).await;
                 }
                 if client.moved_on(&before) {
                     done(client.continued(before.as_deref()));
@@ -594,7 +643,7 @@ impl Client {
         if self.0.tabs.is_none() {
             return false;
         }
-        self.wait_for_tabs().await;
+        self.wait_for_tabs(None).await;
         self.record()
             .and_then(|now| now.refresh_token().map(|token| token.secret() != used))
             .unwrap_or(false)

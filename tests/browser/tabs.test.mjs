@@ -6,6 +6,8 @@
 // clients or tenants, or malformed, change nothing. No token in a URL, localStorage or console.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { chromium } from "playwright-core";
+import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
 import { config, goto, useServerAndBrowser } from "./harness.mjs";
 
 const KEY = "mobproc-auth:portal-demo:XYZ";
@@ -196,7 +198,7 @@ test("a new tab is signed in by an open one: no request to the authorize URL, th
   await context.close();
 });
 
-test("a tab alone asks nobody and does not wait; a client beside another asks and waits at most about 150 ms; a tab with its own session does not wait", async () => {
+test("a tab alone asks but does not wait; a client beside another waits at most about 150 ms for an answer; a tab with its own session does not wait", async () => {
   const context = await shared.browser.newContext();
   // Another tab of the origin on the channel, not a client: it hears every ask.
   const ear = await newTab(context);
@@ -206,13 +208,22 @@ test("a tab alone asks nobody and does not wait; a client beside another asks an
   });
   const heard = () => ear.page.evaluate(() => window.heard);
   const a = await newTab(context);
-  await connect(a.page, cfg()); // the first client of the context: nobody holds the presence lock
+  // The wasm module loaded by a client that shares nothing (and holds no presence lock).
+  await connect(a.page, cfg({ shareSessionAcrossTabs: false }));
+  const alone = await connect(a.page, cfg()); // the first sharing client of the context
+  assert.ok(alone < 100, `alone: ${alone.toFixed(0)} ms`);
   await a.page.waitForTimeout(50);
-  assert.deepEqual(await heard(), [], "a lone tab asks nobody");
+  assert.deepEqual(await heard(), ["ask"], "it asks all the same (a tab of an older version answers late)");
   // A second client (a remount; another tab alike) beside the first, which has no session.
   const beside = await connect(a.page, cfg());
-  assert.deepEqual(await heard(), ["ask"], "beside another client it asks");
-  assert.ok(beside >= 140 && beside < 1000, `and waits for an answer that does not come: ${beside.toFixed(0)} ms`);
+  assert.deepEqual(await heard(), ["ask", "ask"]);
+  assert.ok(beside >= 140 && beside < 1000, `beside another client, waiting for an answer that does not come: ${beside.toFixed(0)} ms`);
+  // Web Locks that never answer (a prerendered page's wait for activation): the same bound.
+  const stuck = await newTab(context);
+  await stuck.page.evaluate(() => { navigator.locks.request = () => new Promise(() => {}); });
+  const waited = await connect(stuck.page, cfg());
+  assert.ok(waited >= 140 && waited < 1000, `locks that never answer: ${waited.toFixed(0)} ms`);
+  await stuck.page.close(); // it would take the session below and answer with it
   await signIn(a.page, cfg(), { access: "acc-alone", refresh: "ref-alone" });
   const own = await connect(a.page, cfg());
   assert.ok(own < 100, `with its own session: ${own.toFixed(0)} ms`);
@@ -224,6 +235,58 @@ test("a tab alone asks nobody and does not wait; a client beside another asks an
   const expired = await connect(a.page, cfg());
   assert.ok(expired >= 140, `with an expired session: ${expired.toFixed(0)} ms`);
   await context.close();
+});
+
+test("a tab of an older version (on the channel, without the presence lock) still signs a new tab in: its answer is adopted when it comes", async () => {
+  const context = await shared.browser.newContext();
+  const old = await newTab(context);
+  await signIn(old.page, cfg(), { access: "acc-old-version", refresh: "ref-old-version" });
+  const raw = (await look(old.page)).raw;
+  // The same tab, now a page without a client (none holds the lock), answering as an older
+  // version of the package did: at once, with its record.
+  await goto(old.page, `${shared.server.origin}/app/older`);
+  await old.page.evaluate(([key, raw]) => {
+    const channel = new BroadcastChannel("mobproc-auth");
+    channel.onmessage = (e) => {
+      if (e.data?.mobprocAuth !== "ask") return;
+      channel.postMessage({ mobprocAuth: "session", clientId: "portal-demo", tenant: "XYZ", key, record: raw });
+    };
+  }, [KEY, raw]);
+  const b = await newTab(context);
+  await connect(b.page, cfg());
+  await b.page.waitForFunction(() => window.client.isAuthenticated());
+  assert.equal((await look(b.page)).raw, raw);
+  await assertNoTokenLeaks([b]);
+  await context.close();
+});
+
+test("back/forward cache: a page lets its presence lock go while cached and takes it again when restored, asking whether its session ended", async () => {
+  // Playwright turns the cache off; this browser has it.
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, ignoreDefaultArgs: ["--disable-back-forward-cache"] });
+  const context = await browser.newContext();
+  const a = await context.newPage();
+  await goto(a, `${shared.server.origin}/app/`);
+  await signIn(a, cfg(), { access: "acc-bfcache", refresh: "ref-bfcache" });
+  await a.evaluate(() => addEventListener("pageshow", (e) => { window.restored = e.persisted; }));
+  const watcher = await context.newPage();
+  await goto(watcher, `${shared.server.origin}/watch`);
+  await watcher.evaluate(() => {
+    window.heard = [];
+    new BroadcastChannel("mobproc-auth").onmessage = (e) => window.heard.push(e.data.mobprocAuth);
+  });
+  const presence = () => watcher.evaluate(async (name) => (await navigator.locks.query()).held.filter((l) => l.name === name).length, `mobproc-auth:tab:${KEY}`);
+  // One lock per client: the page has two (the one that made the authorize URL, and the
+  // callback's).
+  const held = await presence();
+  assert.ok(held >= 1, "the signed-in page holds its presence lock");
+  await goto(a, `${shared.server.origin}/elsewhere`);
+  assert.equal(await presence(), 0, "let go while the page is cached");
+  await a.goBack({ waitUntil: "commit" });
+  await a.waitForFunction(() => window.restored === true);
+  assert.equal(await a.evaluate(() => window.client.isAuthenticated()), true, "restored from the cache, signed in");
+  await watcher.waitForFunction(() => window.heard.includes("check"));
+  assert.equal(await presence(), held, "taken again");
+  await browser.close();
 });
 
 test("sign-out in one tab signs out every sharing tab (sessionChanged null, storage empty); only that tab revokes", async () => {
