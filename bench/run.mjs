@@ -33,13 +33,13 @@ const TENANT = "XYZ";
 const FULL = {
   seqBlocks: 20, seqPerBlock: 100, warmup: 50, concRounds: 20, conc: 200,
   bdRounds: 10, bdPerRound: 50, stubBatches: 20, perBatch: 500, profileCalls: 20_000, phaseCalls: 1000,
-  storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20,
+  storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20, callbackPauseMs: 1000,
   relayBlocks: 10, relayPerBlock: 100, relayWarmup: 50, relayRounds: 6, relayChains: 16, relayPerChain: 50,
 };
 const QUICK = {
   seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200,
   bdRounds: 2, bdPerRound: 25, stubBatches: 4, perBatch: 200, profileCalls: 2_000, phaseCalls: 100,
-  storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3,
+  storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3, callbackPauseMs: 1000,
   relayBlocks: 4, relayPerBlock: 25, relayWarmup: 10, relayRounds: 2, relayChains: 8, relayPerChain: 10,
 };
 
@@ -368,6 +368,7 @@ async function startupBenches(browser, server, W) {
     const page = await context.newPage();
     await page.goto(`${server.origin}/callback.html`);
     await page.waitForFunction(() => window.__result);
+    await page.waitForTimeout(W.callbackPauseMs);
     const url = await page.evaluate(() => window.client.authorizeUrl());
     await signIn(page, url, landing);
     const r = await page.waitForFunction(() => window.__result?.handled && window.__result).then((h) => h.jsonValue());
@@ -760,7 +761,9 @@ emulator (\`/__emulator/stats\`, token endpoint requests of any grant, API reque
 (fetching the entry, fetching and compiling the wasm, config checks). ${W.startups} page loads, each in a
 new browser context: an empty HTTP cache and no compiled-code cache, as a first visit has it.
 *Callback*: bench/pages/callback.html loaded once (its client's \`authorizeUrl()\` stores the
-pending state), then the real sign-in on the emulator's page, which redirects to
+pending state) and left ${W.callbackPauseMs} ms, as a user stays on a page before signing in (Chromium
+writes its cache of the compiled module in the background meanwhile; a page left at once makes
+the callback's load compile it again, 10 to 20 ms more), then the real sign-in on the emulator's page, which redirects to
 \`callback.html#access_token=…\`; from \`import\` to \`handleRedirectCallback\` resolved.
 ${W.callbacks} sign-ins, each in a new context. That load revalidates the package from the HTTP
 cache of the first (every file is served with an ETag and \`Cache-Control: no-cache\`: 304s), as a

@@ -1261,6 +1261,14 @@ async fn a_client_alone_does_not_wait_and_one_beside_another_does() {
     assert!(ms >= 140.0, "beside another client it waited {ms} ms");
     assert_eq!(heard.borrow().len(), 2, "{:?}", heard.borrow());
     assert_eq!(holding(&held_locks().await), 2);
+    // The first one asking again: it was alone at its start, not now.
+    let started = js_sys::Date::now();
+    first.ask_other_tabs().await;
+    let ms = js_sys::Date::now() - started;
+    assert!(
+        ms >= 140.0,
+        "asking again beside another client, it waited {ms} ms"
+    );
 
     // Another key's clients do not count.
     let (other, ms) = timed_connect(config("presence-other")).await;

@@ -4,10 +4,10 @@
 //! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
 //! token request is made and every tab ends up with the rotated refresh token.
 //!
-//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives (let
-//! go while the page is in the back/forward cache, where a held lock keeps Firefox from
-//! caching it): a new client that finds nobody holding it still asks, but does not wait for
-//! an answer (a tab of a version before the lock, which answers late, is still heard).
+//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives: a
+//! new client that finds nobody holding it still asks, but does not wait for an answer (a tab
+//! of a version before the lock answers after `createClient` resolved, and is still heard).
+//! Firefox does not put a page holding a Web Lock in its back/forward cache; Chromium does.
 //!
 //! Messages are plain objects naming the client, tenant and storage key; anything else on the
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
@@ -105,11 +105,11 @@ pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
     /// Whether no other client of the key was open when this one was made: a promise of
-    /// `true` if so. `None` without Web Locks (a new tab then always waits).
-    alone: Option<Promise>,
-    /// What releases the shared Web Lock this client holds while it lives and its page is
-    /// not in the back/forward cache (its presence).
-    presence: Cell<Option<Function>>,
+    /// `true` if so, taken by the first wait (later ones must not trust it). `None` without
+    /// Web Locks (a new tab then always waits).
+    alone: Cell<Option<Promise>>,
+    /// What releases the shared Web Lock this client holds while it lives (its presence).
+    presence: Option<Function>,
 }
 
 thread_local! {
@@ -123,24 +123,11 @@ thread_local! {
 
 impl Drop for Tabs {
     fn drop(&mut self) {
-        if let Some(handler) = self.channel.onmessage() {
-            page_events(&handler, false);
-        }
         self.channel.set_onmessage(None);
         super::value::call_method(&self.channel, "close");
-        self.leave();
-    }
-}
-
-/// Adds (or removes) `handler` as the page's `pagehide` and `pageshow` listener.
-fn page_events(handler: &Function, add: bool) {
-    let page: web_sys::EventTarget = js_sys::global().unchecked_into();
-    for name in ["pagehide", "pageshow"] {
-        let _ = if add {
-            page.add_event_listener_with_callback(name, handler)
-        } else {
-            page.remove_event_listener_with_callback(name, handler)
-        };
+        if let Some(release) = &self.presence {
+            let _ = release.call0(&JsValue::NULL);
+        }
     }
 }
 
@@ -150,33 +137,30 @@ fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
     Some(catch.call1(promise, handler).ok()?.unchecked_into())
 }
 
-/// Takes this client's presence lock for the storage `key` (shared: every client of the key
-/// holds it) until the returned function is called or the page goes away; with `probe`,
-/// first asks whether another client holds it (the promise: `true` if none). `None`s without
-/// Web Locks, or where asking throws; a refusal (an opaque origin's) is handled quietly.
+/// Asks whether another client holds the presence lock of the storage `key` (the promise:
+/// `true` if none), then takes it (shared: every client of the key holds it) until the
+/// returned function is called or the page goes away. `None`s without Web Locks, or where
+/// asking throws; a refusal (an opaque origin's) is handled quietly.
 #[inline(never)]
-fn take_presence(key: &str, probe: bool) -> (Option<Promise>, Option<Function>) {
+fn take_presence(key: &str) -> (Option<Promise>, Option<Function>) {
     let locks = lock_manager();
     if !locks.is_object() {
         return (None, None);
     }
     let locks: LockManager = locks.unchecked_into();
     let name = crate::text::cat(&[PRESENCE, key]);
+    // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets it go
+    // at once) only when no client holds or waits for the shared one. Asked before this
+    // client's own; a refusal (an opaque origin) becomes `NaN` (`Number`), not `true`: the
+    // tab then waits, as without Web Locks.
     let options = Object::new();
-    let mut alone = None;
-    if probe {
-        // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets
-        // it go at once) only when no client holds or waits for the shared one. Asked before
-        // this client's own; a refusal (an opaque origin) becomes `NaN` (`Number`), not `true`:
-        // the tab then waits, as without Web Locks.
-        set_field(&options, "ifAvailable", &JsValue::TRUE);
-        let probe = locks.request(&name, &options, global("Boolean").unchecked_ref());
-        alone = probe
-            .ok()
-            .and_then(|probe| quietly(&probe, &global("Number")));
-        // Read by the request already: the same object serves the next one.
-        set_field(&options, "ifAvailable", &JsValue::FALSE);
-    }
+    set_field(&options, "ifAvailable", &JsValue::TRUE);
+    let probe = locks.request(&name, &options, global("Boolean").unchecked_ref());
+    let alone = probe
+        .ok()
+        .and_then(|probe| quietly(&probe, &global("Number")));
+    // Read by the request already: the same object serves the next one.
+    set_field(&options, "ifAvailable", &JsValue::FALSE);
     set_text(&options, "mode", "shared");
     let (held, release) = deferred();
     // `held.then` bound to `held`: called with the lock, it returns a promise that settles
@@ -195,20 +179,13 @@ impl Tabs {
             return None;
         }
         let channel = super::value::channel(CHANNEL)?;
-        let (alone, presence) = take_presence(key, true);
+        let (alone, presence) = take_presence(key);
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
-            alone,
-            presence: Cell::new(presence),
+            alone: Cell::new(alone),
+            presence,
         })
-    }
-
-    /// Lets the presence lock go.
-    fn leave(&self) {
-        if let Some(release) = self.presence.take() {
-            let _ = release.call0(&JsValue::NULL);
-        }
     }
 
     /// Wakes whoever waits for a session from another tab.
@@ -224,47 +201,26 @@ impl Tabs {
 }
 
 impl Client {
-    /// Starts listening to the other tabs, and to the page going into the back/forward cache
-    /// and out of it (from [`Client::new`]). The handler holds the client weakly: a dropped
-    /// client stops listening.
+    /// Starts listening to the other tabs (from [`Client::new`]). The handler holds the
+    /// client weakly: a dropped client stops listening.
     pub(super) fn listen_to_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         let inner: Weak<Inner> = Rc::downgrade(&self.0);
         let handler = Closure::<super::value::Handler>::new(move |event: JsValue| {
             if let Some(inner) = inner.upgrade() {
-                // `pagehide` and `pageshow` have `persisted`; a message has not.
-                let persisted = field(&event, "persisted");
-                if persisted.is_undefined() {
-                    Client(inner).on_tab_message(&field(&event, "data"));
-                } else if persisted == JsValue::TRUE {
-                    Client(inner).on_page_cached(is_text(&event, "type", "pagehide"));
-                }
+                Client(inner)
+                    .on_tab_message(&event.unchecked_ref::<web_sys::MessageEvent>().data());
             }
             Ok(())
         });
-        let handler: Function = handler.into_js_value().unchecked_into();
-        tabs.channel.set_onmessage(Some(&handler));
-        page_events(&handler, true);
-    }
-
-    /// The page goes into the back/forward cache (`hidden`), or comes back from it: the
-    /// presence lock is let go (a held lock keeps Firefox from caching the page) and taken
-    /// again (Safari lets it go itself). Back, a page that may have missed a sign-out asks
-    /// the tabs that heard it, as a page loading does.
-    fn on_page_cached(&self, hidden: bool) {
-        let Some(tabs) = &self.0.tabs else { return };
-        tabs.leave();
-        if !hidden {
-            tabs.presence.set(take_presence(self.key(), false).1);
-            if let Some(id) = self.record().as_ref().and_then(|held| held.session_id()) {
-                self.tell_tabs("check", Some(id), None, None);
-            }
-        }
+        tabs.channel
+            .set_onmessage(Some(handler.into_js_value().unchecked_ref()));
     }
 
     /// A new tab: asks the open ones for their session and waits at most [`ASK_WAIT_MS`] for
-    /// one, not at all when no other client was open when this one was made (a late answer
-    /// is still adopted). Does nothing when this tab already has a session or sharing is off.
+    /// one; at the first call, not at all when no other client was open when this one was
+    /// made (a late answer is still adopted). Does not wait when this tab already has a
+    /// session, nor ask when sharing is off.
     pub async fn ask_other_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         // Peeked, not read: a storage failure is reported at first use, after the app has
@@ -272,12 +228,13 @@ impl Client {
         let held = parse_record(&self.0.store.peek(self.key()));
         // A reload, or a page opened from one, may have missed a sign-out: the tabs that heard
         // it say so. Not awaited for a usable record (good until then); an expired one is
-        // asked about before anything would refresh it, within the wait for the tabs.
+        // asked about before anything would refresh it, within the wait for the tabs (none
+        // when no other client is open: a tab of an older version answers after the refresh).
         if let Some(id) = held.as_ref().and_then(|held| held.session_id()) {
             self.tell_tabs("check", Some(id), None, None);
         }
         if held.is_none_or(|held| held.is_expired(super::value::now_ms())) {
-            self.wait_for_tabs(tabs.alone.as_ref()).await;
+            self.wait_for_tabs(tabs.alone.take()).await;
         }
     }
 
@@ -286,7 +243,7 @@ impl Client {
     /// `alone` (the start-up probe), not at all if it says no other client is open. The
     /// probe only races the same deadline: a prerendered page's Web Locks wait for it to be
     /// shown.
-    async fn wait_for_tabs(&self, alone: Option<&Promise>) {
+    async fn wait_for_tabs(&self, alone: Option<Promise>) {
         let Some(tabs) = &self.0.tabs else { return };
         let (adopted, resolve) = deferred();
         let mut waiting = tabs.waiting.take();
@@ -299,7 +256,7 @@ impl Client {
         self.tell_tabs("ask", None, None, None);
         let deadline = delay(ASK_WAIT_MS);
         if let Some(alone) = alone {
-            if first_of(alone, &deadline).await == Ok(JsValue::TRUE) {
+            if first_of(&alone, &deadline).await == Ok(JsValue::TRUE) {
                 return;
             }
         }
