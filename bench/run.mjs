@@ -763,7 +763,7 @@ new browser context: an empty HTTP cache and no compiled-code cache, as a first 
 *Callback*: bench/pages/callback.html loaded once (its client's \`authorizeUrl()\` stores the
 pending state) and left ${W.callbackPauseMs} ms, as a user stays on a page before signing in (Chromium
 writes its cache of the compiled module in the background meanwhile; a page left at once makes
-the callback's load compile it again, 10 to 20 ms more), then the real sign-in on the emulator's page, which redirects to
+the callback's load compile it again, 10 to 30 ms more), then the real sign-in on the emulator's page, which redirects to
 \`callback.html#access_token=…\`; from \`import\` to \`handleRedirectCallback\` resolved.
 ${W.callbacks} sign-ins, each in a new context. That load revalidates the package from the HTTP
 cache of the first (every file is served with an ETag and \`Cache-Control: no-cache\`: 304s), as a

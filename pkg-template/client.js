@@ -21,7 +21,7 @@ export function clientFactory(source) {
       throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module: ${cause}`, { cause });
     }));
   return {
-    // In a tab without a session: the session of another open tab, if one answers in 150 ms.
+    // In a tab without a session: the session of another open tab (waiting up to 150 ms when one is open).
     createClient: async (config) => (await load(), MobprocClient.create(config)),
     startClient: async (config) => (await load(), MobprocClient.start(config)),
   };

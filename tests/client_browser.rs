@@ -1220,6 +1220,15 @@ async fn held_locks() -> Vec<String> {
         .collect()
 }
 
+/// Waits (up to a second) until `done` holds.
+async fn until(done: impl Fn() -> bool) {
+    let mut tries = 0;
+    while !done() && tries < 100 {
+        sleep(10).await;
+        tries += 1;
+    }
+}
+
 /// `Client::connect`, and how long it took (ms).
 async fn timed_connect(config: Config) -> (Client, f64) {
     let started = js_sys::Date::now();
@@ -1234,10 +1243,15 @@ async fn a_client_alone_does_not_wait_and_one_beside_another_does() {
     let heard = Rc::new(std::cell::RefCell::new(Vec::<String>::new()));
     let channel = web_sys::BroadcastChannel::new("mobproc-auth").unwrap();
     let log = heard.clone();
+    let key = record_key("presence");
     let on_message = wasm_bindgen::closure::Closure::<dyn FnMut(web_sys::MessageEvent)>::new(
         move |event: web_sys::MessageEvent| {
-            let kind = js_sys::Reflect::get(&event.data(), &"mobprocAuth".into()).unwrap();
-            log.borrow_mut().push(kind.as_string().unwrap_or_default());
+            let field = |name: &str| js_sys::Reflect::get(&event.data(), &name.into()).unwrap();
+            // Only this test's key: other tests' clients may still be on the page.
+            if field("key").as_string().as_deref() == Some(key.as_str()) {
+                log.borrow_mut()
+                    .push(field("mobprocAuth").as_string().unwrap_or_default());
+            }
         },
     );
     channel.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -1246,9 +1260,10 @@ async fn a_client_alone_does_not_wait_and_one_beside_another_does() {
 
     // The first client of its key: nobody holds the presence lock. It asks (a tab of a
     // version before the lock would answer, late) but does not wait for an answer.
+    // Bounds below the 150 ms a wait takes, with room for a loaded machine.
     let (first, ms) = timed_connect(config("presence")).await;
-    assert!(ms < 100.0, "a lone client waited {ms} ms");
-    sleep(20).await;
+    assert!(ms < 140.0, "a lone client waited {ms} ms");
+    until(|| !heard.borrow().is_empty()).await;
     assert_eq!(*heard.borrow(), vec!["ask".to_string()]);
     assert_eq!(
         holding(&held_locks().await),
@@ -1259,6 +1274,7 @@ async fn a_client_alone_does_not_wait_and_one_beside_another_does() {
     // A second one (another tab's, or a remount's): the first is there and may answer.
     let (second, ms) = timed_connect(config("presence")).await;
     assert!(ms >= 140.0, "beside another client it waited {ms} ms");
+    until(|| heard.borrow().len() > 1).await;
     assert_eq!(heard.borrow().len(), 2, "{:?}", heard.borrow());
     assert_eq!(holding(&held_locks().await), 2);
     // The first one asking again: it was alone at its start, not now.
@@ -1272,18 +1288,22 @@ async fn a_client_alone_does_not_wait_and_one_beside_another_does() {
 
     // Another key's clients do not count.
     let (other, ms) = timed_connect(config("presence-other")).await;
-    assert!(ms < 100.0, "another key's client waited {ms} ms");
+    assert!(ms < 140.0, "another key's client waited {ms} ms");
 
     // Dropped clients let their locks go: a client after them is alone again.
     drop((first, second));
-    sleep(50).await;
+    let mut tries = 0;
+    while holding(&held_locks().await) > 0 && tries < 100 {
+        sleep(10).await;
+        tries += 1;
+    }
     assert_eq!(
         holding(&held_locks().await),
         0,
         "a dropped client kept its lock"
     );
     let (third, ms) = timed_connect(config("presence")).await;
-    assert!(ms < 100.0, "alone again, it waited {ms} ms");
+    assert!(ms < 140.0, "alone again, it waited {ms} ms");
     drop((third, other));
     channel.close();
 }

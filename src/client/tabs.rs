@@ -7,7 +7,8 @@
 //! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives: a
 //! new client that finds nobody holding it still asks, but does not wait for an answer (a tab
 //! of a version before the lock answers after `createClient` resolved, and is still heard).
-//! Firefox does not put a page holding a Web Lock in its back/forward cache; Chromium does.
+//! Firefox does not put a page holding a Web Lock in its back/forward cache; Chromium does,
+//! and evicts it when another page asks for the lock (as any message on the channel does).
 //!
 //! Messages are plain objects naming the client, tenant and storage key; anything else on the
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
@@ -105,8 +106,8 @@ pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
     /// Whether no other client of the key was open when this one was made: a promise of
-    /// `true` if so, taken by the first wait (later ones must not trust it). `None` without
-    /// Web Locks (a new tab then always waits).
+    /// `true` if so, taken by the first [`Client::ask_other_tabs`] (later calls must not
+    /// trust it). `None` without Web Locks (a new tab then always waits).
     alone: Cell<Option<Promise>>,
     /// What releases the shared Web Lock this client holds while it lives (its presence).
     presence: Option<Function>,
@@ -228,13 +229,17 @@ impl Client {
         let held = parse_record(&self.0.store.peek(self.key()));
         // A reload, or a page opened from one, may have missed a sign-out: the tabs that heard
         // it say so. Not awaited for a usable record (good until then); an expired one is
-        // asked about before anything would refresh it, within the wait for the tabs (none
-        // when no other client is open: a tab of an older version answers after the refresh).
+        // asked about before anything would refresh it, within the wait for the tabs. With no
+        // other client open there is no wait: a tab of an older version (no presence lock)
+        // answers after the refresh began, which may then meet `invalid_grant` and recover
+        // through `rotated_elsewhere`.
         if let Some(id) = held.as_ref().and_then(|held| held.session_id()) {
             self.tell_tabs("check", Some(id), None, None);
         }
+        // Taken whether or not this call waits: later calls must not trust it.
+        let alone = tabs.alone.take();
         if held.is_none_or(|held| held.is_expired(super::value::now_ms())) {
-            self.wait_for_tabs(tabs.alone.take()).await;
+            self.wait_for_tabs(alone).await;
         }
     }
 
