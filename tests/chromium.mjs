@@ -11,3 +11,12 @@ export const CHROMIUM_ARGS = [
   "--disable-component-update",
   "--disable-sync",
 ];
+
+/** Experimental: MOBPROC_BROWSER=firefox runs the same tests in Debian's Firefox ESR (WebDriver BiDi). */
+export async function launchBrowser(options = {}) {
+  const pw = await import("playwright-core");
+  if (process.env.MOBPROC_BROWSER === "firefox") {
+    return pw.firefox.launch({ channel: "moz-firefox", executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr", headless: options.headless ?? true });
+  }
+  return pw.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, ...options });
+}

@@ -5,7 +5,7 @@ import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { after, before } from "node:test";
 import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from "../chromium.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
@@ -42,10 +42,7 @@ export async function startServer() {
 
 /** Debian's Chromium with the flags that keep it off the network (see ../shared/TOOLCHAIN.md). */
 export function launch() {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: CHROMIUM_ARGS,
-  });
+  return launchBrowser();
 }
 
 /** A fresh context and page on `url`, waiting until the package is imported. */

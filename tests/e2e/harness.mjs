@@ -17,7 +17,7 @@ import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
 import { freePort } from "./vite.mjs";
-import { CHROMIUM, CHROMIUM_ARGS } from "../chromium.mjs";
+import { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from "../chromium.mjs";
 
 export { CHROMIUM, CHROMIUM_ARGS };
 
@@ -247,11 +247,7 @@ export class Stack {
   }
 
   async launchBrowser() {
-    this.browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: process.env.MOBPROC_E2E_HEADED !== "1",
-      args: CHROMIUM_ARGS,
-    });
+    this.browser = await launchBrowser({ headless: process.env.MOBPROC_E2E_HEADED !== "1" });
     return this.browser;
   }
 
