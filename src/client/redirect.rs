@@ -137,9 +137,10 @@ impl Client {
         let ours = pending
             .zip(claimed.as_deref())
             .is_some_and(|(pending, state)| pending.state.matches(state));
-        // A popup's answer goes to the page that opened it; if that page is gone, a popup
-        // that has the pending sign-in (a copy of the opener's storage) completes it itself.
-        if !ours || popup == Some(true) {
+        // A popup's answer goes to the page that opened it; if that page is gone, the popup
+        // completes the sign-in itself. Only an answer to this tab's own popup sign-in is
+        // handed on: any same-origin page can listen on the channel an unknown `state` names.
+        if ours && popup == Some(true) {
             if let Some(state) = &claimed {
                 if hand_to_opener(state, &answer).await {
                     call_method(&global("window"), "close");

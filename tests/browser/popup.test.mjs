@@ -251,27 +251,70 @@ test("timeout: timeoutMs passes without an answer: `timeout`, and the opener clo
   await context.close();
 });
 
-test("an answer arriving while the opener waits for a severed popup (closed early) still signs in", async () => {
+/** A same-origin page that listens on the popup channel of `state` and takes whatever it hears. */
+async function eavesdropper(context, state) {
+  const spy = await context.newPage();
+  await spy.goto(`${shared.server.origin}/app/?spy`);
+  await spy.evaluate((state) => {
+    window.heard = [];
+    const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
+    channel.onmessage = (event) => {
+      window.heard.push(event.data);
+      if (event.data && event.data.mobprocAuth === "answer") channel.postMessage({ mobprocAuth: "taken" });
+    };
+  }, state);
+  return spy;
+}
+
+/** Runs the callback of the page now on `url` with `c`: its result, or its error's code. */
+async function callbackAt(page, url, c) {
+  await page.goto(url);
+  await page.waitForFunction(() => window.mobprocReady === true);
+  return page.evaluate(async (c) => {
+    const client = await window.mobproc.createClient(c);
+    return client.handleRedirectCallback().then((returned) => ({ returned }), (e) => ({ code: e.code }));
+  }, c);
+}
+
+test("an answer that is not this tab's own popup sign-in is never handed to a channel: a same-origin listener on the state it names hears nothing, and the tab reports state_mismatch", async () => {
+  // Another page of the origin (not using the library) listens on the channel of a state it
+  // chose, and has the victim's browser sent to Tangoe with that state; Tangoe's single sign-on
+  // sends the tokens back to the portal's redirect URI.
+  const known = "K".repeat(43);
   const { page, context, cfg: c } = await opener();
-  const { popup } = await startPopup(page, { timeoutMs: 10000 });
+  const spy = await eavesdropper(context, known);
+  const stolen = `#access_token=acc-stolen&token_type=Bearer&expires_in=3600&refresh_token=ref-stolen&state=${known}`;
+
+  // A tab with no sign-in under way, sharing off or on.
+  for (const share of [false, true]) {
+    const victim = await context.newPage();
+    const out = await callbackAt(victim, `${shared.server.origin}/app/callback${stolen}`, { ...c, shareSessionAcrossTabs: share });
+    assert.deepEqual(out, { code: "state_mismatch" }, `shareSessionAcrossTabs: ${share}`);
+    assert.deepEqual(await victim.evaluate(() => [Object.keys(sessionStorage), location.hash, window.closed]), [[], "", false]);
+    await victim.close();
+  }
+
+  // A popup of this tab's own sign-in (its pending sign-in copied in, marked as a popup's),
+  // sent back with the listener's state instead of its own.
+  const { popup } = await startPopup(page, { timeoutMs: 3000 });
   const state = new URL(popup.url()).searchParams.get("state");
-  await popup.close();
-  // A window of the app with no opener and no pending sign-in gets Tangoe's answer (as the
-  // popup does after a Cross-Origin-Opener-Policy put it in another browsing context group).
-  const [orphan] = await Promise.all([
-    context.waitForEvent("page"),
-    page.evaluate((url) => window.open(url, "_blank", "noopener"), `${shared.server.origin}/app/callback#access_token=acc-orphan&token_type=Bearer&expires_in=3600&state=${state}`),
-  ]);
-  await orphan.waitForFunction(() => window.mobprocReady === true);
-  assert.deepEqual(await orphan.evaluate(() => [window.opener, sessionStorage.length]), [null, 0]);
-  const closed = orphan.waitForEvent("close");
-  const started = Date.now();
-  await callbackIn(orphan, c);
-  await closed;
+  assert.deepEqual(await callbackAt(popup, `${shared.server.origin}/app/callback${stolen}`, c), { code: "state_mismatch" });
+  assert.equal(popup.isClosed(), false);
+
+  // A window of the app with no opener and no copy of the sign-in, given the real state (a
+  // link, or a browser that does not copy sessionStorage into popups): it cannot tell the
+  // opener from any other listener, so it hands nothing on either.
+  const real = await eavesdropper(context, state);
+  const orphan = await context.newPage();
+  const answer = `#access_token=acc-orphan&token_type=Bearer&expires_in=3600&state=${state}`;
+  assert.deepEqual(await callbackAt(orphan, `${shared.server.origin}/app/callback${answer}`, c), { code: "state_mismatch" });
+  assert.deepEqual(await orphan.evaluate(() => sessionStorage.length), 0);
   const outcome = await page.evaluate(() => window.outcome);
-  assert.equal(outcome.code, undefined, outcome.message);
-  assert.ok(Date.now() - started < 5000);
-  assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-orphan");
+  assert.equal(outcome.code, "timeout", "the opener never received the orphan's answer");
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
+
+  assert.deepEqual(await spy.evaluate(() => window.heard), [], "nothing was posted on the listener's channel");
+  assert.deepEqual(await real.evaluate(() => window.heard), [], "nothing was posted on the real state's channel");
   await context.close();
 });
 
