@@ -79,11 +79,16 @@ async function tangoe(context, { delayMs = 0, rotate = true } = {}) {
 /** Signs `page` in through the redirect (a fragment with these tokens); `window.client` is its client. */
 async function signIn(page, config, { access, refresh, expiresIn = 3600 }) {
   issued.add(access).add(refresh);
-  const url = await page.evaluate(async (c) => (await window.mobproc.createClient(c)).authorizeUrl(), config);
+  // One client for the page, kept across the fragment's same-document navigation: a second
+  // one would answer other tabs' asks too, for as long as it is not garbage-collected.
+  const url = await page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    return window.client.authorizeUrl();
+  }, config);
   const state = new URL(url).searchParams.get("state");
   await goto(page, `${shared.server.origin}/app/#access_token=${access}&token_type=Bearer&expires_in=${expiresIn}&refresh_token=${refresh}&state=${state}`);
   await page.evaluate(async (c) => {
-    window.client = await window.mobproc.createClient(c);
+    window.client ??= await window.mobproc.createClient(c);
     await window.client.handleRedirectCallback();
     window.events = [];
     window.client.on("sessionChanged", (s) => window.events.push(s && { expiresAt: s.expiresAt }));
