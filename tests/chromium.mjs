@@ -1,6 +1,14 @@
-// Debian's Chromium as the browser tests and the bench launch it. The flags keep it off the
-// network (see ../shared/TOOLCHAIN.md): without them it tries to reach Google at every start.
+// The browser the tests and the bench launch: Debian's Chromium by default; with
+// MOBPROC_BROWSER=firefox, Debian's Firefox ESR, driven over WebDriver BiDi (`cargo xtask test`
+// runs the end-to-end suite in both). Chromium's flags keep it off the network (see
+// ../shared/TOOLCHAIN.md): without them it tries to reach Google at every start.
+import { chromium, firefox } from "playwright-core";
+
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const FIREFOX = process.env.FIREFOX || "/usr/bin/firefox-esr";
+
+/** `"firefox"` or `"chromium"`: which browser `launchBrowser` starts. */
+export const BROWSER = process.env.MOBPROC_BROWSER === "firefox" ? "firefox" : "chromium";
 
 export const CHROMIUM_ARGS = [
   "--no-sandbox",
@@ -12,11 +20,25 @@ export const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
-/** Experimental: MOBPROC_BROWSER=firefox runs the same tests in Debian's Firefox ESR (WebDriver BiDi). */
-export async function launchBrowser(options = {}) {
-  const pw = await import("playwright-core");
-  if (process.env.MOBPROC_BROWSER === "firefox") {
-    return pw.firefox.launch({ channel: "moz-firefox", executablePath: process.env.FIREFOX || "/usr/bin/firefox-esr", headless: options.headless ?? true });
-  }
-  return pw.chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, ...options });
+/**
+ * Starts `BROWSER`, headless unless `options.headless` is false.
+ * @param {{ headless?: boolean }} [options]
+ */
+export function launchBrowser(options = {}) {
+  const headless = options.headless ?? true;
+  if (BROWSER === "firefox") return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless });
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless });
+}
+
+/**
+ * A page error as a log line. Firefox reports the console messages it writes itself (a
+ * request that failed, a Content-Security-Policy refusal such as Playwright's own screenshot
+ * style) as page errors without a stack; Chromium writes them as console errors, and so does
+ * this, so that `[pageerror]` means an exception the page's script did not catch.
+ * @param {Error} e
+ */
+export function pageErrorLine(e) {
+  const frames = (e.stack ?? "").replace(`${e.name}: ${e.message}`, "").trim();
+  const fromBrowser = BROWSER === "firefox" && (frames === "" || frames === "undefined") && ["Cross-Origin Request Blocked", "Content-Security-Policy"].includes(e.name);
+  return fromBrowser ? `[console.error] ${e.name}: ${e.message}` : `[pageerror] ${e.stack ?? e.message}`;
 }

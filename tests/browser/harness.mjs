@@ -4,8 +4,7 @@ import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
 import { after, before } from "node:test";
-import { chromium } from "playwright-core";
-import { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from "../chromium.mjs";
+import { launchBrowser } from "../chromium.mjs";
 
 const ROOT = resolve(import.meta.dirname, "../..");
 export const PKG = process.env.MOBPROC_PKG_DIR ?? join(ROOT, "pkg");
@@ -40,7 +39,7 @@ export async function startServer() {
   return { origin, requests, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Debian's Chromium with the flags that keep it off the network (see ../shared/TOOLCHAIN.md). */
+/** Debian's Chromium with the flags that keep it off the network (see ../chromium.mjs). */
 export function launch() {
   return launchBrowser();
 }

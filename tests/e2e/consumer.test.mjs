@@ -16,9 +16,8 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { chromium } from "playwright-core";
 import { freePort, startViteDev } from "./vite.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, snapshotPkg } from "./harness.mjs";
+import { launchBrowser, snapshotPkg } from "./harness.mjs";
 
 const run = promisify(execFile);
 const VITE = "vite@7";
@@ -204,7 +203,7 @@ main();
 `,
   );
 
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  const browser = await launchBrowser();
   t.after(() => browser.close());
 
   await t.test("vite build: no node: warning, the .wasm is an asset, the built app works", async (t) => {

@@ -1,12 +1,14 @@
 // Shared harness of the end-to-end tests: starts the Tangoe emulator and the portal's static
 // server on free loopback ports (two origins, so CORS and the origin allowlist are real),
-// launches Debian's Chromium through playwright-core, and tears everything down.
+// launches Debian's Chromium (or, with MOBPROC_BROWSER=firefox, Firefox ESR) through
+// playwright-core, and tears everything down.
 //
 // Environment:
 //   MOBPROC_EMULATOR_BIN  the emulator binary        (default <repo>/target/debug/mobproc-emulator)
 //   MOBPROC_RELAY_BIN     the token relay binary     (default <repo>/target/debug/mobproc-relay)
 //   MOBPROC_PKG_DIR       the built npm package      (default <repo>/pkg)
 //   CHROMIUM              the Chromium executable    (default /usr/bin/chromium)
+//   MOBPROC_BROWSER       `firefox` for Firefox ESR  (FIREFOX, default /usr/bin/firefox-esr)
 //   MOBPROC_E2E_HEADED=1  show the browser (needs a display)
 
 import { spawn } from "node:child_process";
@@ -15,11 +17,10 @@ import os from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
 import { freePort } from "./vite.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, launchBrowser } from "../chromium.mjs";
+import { BROWSER, launchBrowser, pageErrorLine } from "../chromium.mjs";
 
-export { CHROMIUM, CHROMIUM_ARGS };
+export { BROWSER, launchBrowser, pageErrorLine };
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
 export const ARTIFACTS = path.join(ROOT, "tests", "e2e", "artifacts");

@@ -7,7 +7,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { clickAndRead as call, STORAGE_KEY, newPortalContext, signInThroughTangoe, startStack } from "./harness.mjs";
+import { clickAndRead as call, newPortalContext, pageErrorLine, signInThroughTangoe, startStack, STORAGE_KEY } from "./harness.mjs";
 
 /** @type {import("./harness.mjs").Stack} */
 let stack;
@@ -40,7 +40,7 @@ async function signedIn() {
   const context = await newPortalContext(browser);
   const page = await context.newPage();
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
-  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  page.on("pageerror", (e) => consoleLines.push(pageErrorLine(e)));
   await page.goto(stack.portalUrl);
   await page.waitForSelector("body[data-ready=true]", { state: "attached" });
   await signInThroughTangoe(page, stack);

@@ -20,9 +20,8 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { chromium } from "playwright-core";
 import { freePort, startViteDev } from "./vite.mjs";
-import { CHROMIUM, CHROMIUM_ARGS, EMULATOR_BIN, ROOT, STORAGE_KEY, snapshotPkg, startServer } from "./harness.mjs";
+import { EMULATOR_BIN, launchBrowser, pageErrorLine, ROOT, snapshotPkg, startServer, STORAGE_KEY } from "./harness.mjs";
 
 const run = promisify(execFile);
 const EXAMPLE = path.join(ROOT, "www-example", "react");
@@ -135,7 +134,7 @@ async function signInWithTheExample(browser, origin, emulator, what) {
   /** @type {string[]} */
   const consoleLines = [];
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}${m.type() === "error" ? ` (${m.location().url.split(/[?#]/)[0]})` : ""}`));
-  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  page.on("pageerror", (e) => consoleLines.push(pageErrorLine(e)));
   page.on("response", (r) => r.status() >= 400 && consoleLines.push(`[http ${r.status()}] ${r.request().method()} ${r.url().split(/[?#]/)[0]}`));
   const tokens = new Set();
   const fail = async (/** @type {unknown} */ error) => {
@@ -245,7 +244,7 @@ async function expiryAndRefreshOnLoad(browser, origin, emulator) {
   /** @type {string[]} */
   const consoleLines = [];
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
-  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  page.on("pageerror", (e) => consoleLines.push(pageErrorLine(e)));
   try {
     await page.clock.install();
     await page.goto(`${origin}/`);
@@ -409,7 +408,7 @@ export const readOnly = (state: MobprocState) => (state.session = null);
   );
   t.after(() => emulator.stop());
   const env = { VITE_TANGOE_ORIGIN: emulator.origin };
-  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: process.env.MOBPROC_E2E_HEADED !== "1", args: CHROMIUM_ARGS });
+  const browser = await launchBrowser({ headless: process.env.MOBPROC_E2E_HEADED !== "1" });
   t.after(() => browser.close());
   /** @type {Set<string>} */
   const tokens = new Set();

@@ -10,7 +10,7 @@
 
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
-import { clickAndRead as call, CLIENT_ID, STORAGE_KEY, TENANT, newPortalContext, signInThroughTangoe, startStack, clickThreeCards } from "./harness.mjs";
+import { clickAndRead as call, clickThreeCards, CLIENT_ID, newPortalContext, pageErrorLine, signInThroughTangoe, startStack, STORAGE_KEY, TENANT } from "./harness.mjs";
 
 const LIFETIME_S = 4;
 const SKEW_S = 1;
@@ -57,7 +57,7 @@ async function freshPage(stack) {
   const context = await newPortalContext(browser);
   const page = await context.newPage();
   page.on("console", (m) => consoleLines.push(`[console.${m.type()}] ${m.text()}`));
-  page.on("pageerror", (e) => consoleLines.push(`[pageerror] ${e.stack ?? e.message}`));
+  page.on("pageerror", (e) => consoleLines.push(pageErrorLine(e)));
   let previous = "";
   page.on("framenavigated", (frame) => {
     if (frame !== page.mainFrame()) return;

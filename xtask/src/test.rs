@@ -14,6 +14,8 @@ pub fn run(_args: &[String]) -> Result {
     tools::wasm_bindgen_cli()?;
     tools::npm_packages()?;
     tools::chromium()?;
+    tools::firefox()?;
+    let geckodriver = tools::geckodriver()?;
     let mut report = Vec::new();
     step(
         &mut report,
@@ -57,6 +59,18 @@ pub fn run(_args: &[String]) -> Result {
                 "wasm-bindgen-test-runner",
             )
             .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+    )?;
+    step(
+        &mut report,
+        "wasm tests: the Rust client in Firefox",
+        // The same tests through geckodriver; Firefox's options are in webdriver.json too.
+        cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM])
+            .env(
+                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+                "wasm-bindgen-test-runner",
+            )
+            .env_remove("CHROMEDRIVER")
+            .env("GECKODRIVER", geckodriver),
     )?;
     let t = Instant::now();
     let pkg = build::run()?;
@@ -112,6 +126,15 @@ pub fn run(_args: &[String]) -> Result {
         &mut report,
         "end-to-end in Chromium against the emulator",
         &mut node_test("tests/e2e/"),
+    )?;
+    // The same suite in Firefox; tests/browser/ stays Chromium-only: its fake token endpoint
+    // reads request bodies, which playwright-core's Firefox (WebDriver BiDi) does not report.
+    step(
+        &mut report,
+        "end-to-end in Firefox against the emulator",
+        node_test("tests/e2e/")
+            .env("MOBPROC_BROWSER", "firefox")
+            .env("FIREFOX", tools::FIREFOX),
     )?;
     eprintln!(
         "\nall tests passed in {:.0}s:",

@@ -1,6 +1,7 @@
 //! Installs what the project needs when it is missing, from the package registries only:
 //! the wasm target (rustup), wasm-bindgen-cli at the pinned version (crates.io), npm packages
-//! (the lockfile), Chromium (Debian, as root; otherwise the exact command).
+//! (the lockfile), Chromium and Firefox ESR (Debian, as root; otherwise the exact command),
+//! geckodriver at the pinned version (crates.io).
 
 use crate::sh::{cmd, output, root, run, Result};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,11 @@ use std::path::{Path, PathBuf};
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 /// Debian's chromedriver, of the same build: wasm-bindgen-test-runner drives Chromium with it.
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
+
+/// Debian's Firefox ESR: the end-to-end suite and the wasm tests run in it too.
+pub const FIREFOX: &str = "/usr/bin/firefox-esr";
+/// geckodriver, from crates.io: wasm-bindgen-test-runner drives Firefox with it.
+pub const GECKODRIVER_VERSION: &str = "0.37.1";
 
 /// `rustup target add wasm32-unknown-unknown` unless installed.
 pub fn wasm_target() -> Result {
@@ -89,20 +95,49 @@ pub fn npm_bin(name: &str) -> PathBuf {
 }
 
 /// Debian's Chromium (driven by playwright-core) and its chromedriver (driven by
-/// wasm-bindgen-test-runner): installed with apt when running as root, otherwise an error
-/// with the exact command. Nothing downloads a browser from anywhere else.
+/// wasm-bindgen-test-runner). Nothing downloads a browser from anywhere else.
 pub fn chromium() -> Result {
-    if Path::new(CHROMIUM).exists() && Path::new(CHROMEDRIVER).exists() {
+    debian(
+        &[CHROMIUM, CHROMEDRIVER],
+        "chromium chromium-driver",
+        "Chromium and chromedriver",
+    )
+}
+
+/// Debian's Firefox ESR (driven by playwright-core over WebDriver BiDi, and by geckodriver).
+pub fn firefox() -> Result {
+    debian(&[FIREFOX], "firefox-esr", "Firefox ESR")
+}
+
+/// Installs Debian `packages` with apt unless every file of `files` exists; as root only,
+/// otherwise an error with the exact command.
+fn debian(files: &[&str], packages: &str, what: &str) -> Result {
+    if files.iter().all(|f| Path::new(f).exists()) {
         return Ok(());
     }
-    let command = "apt-get update && apt-get install -y chromium chromium-driver";
+    let command = format!("apt-get update && apt-get install -y {packages}");
     let uid = output(&mut cmd("id", &["-u"])).unwrap_or_default();
     if uid.trim() != "0" {
         return Err(format!(
-            "Chromium and chromedriver are needed for the browser tests; install them with:\n    sudo sh -c '{command}'"
+            "{what}: needed for the browser tests; install with:\n    sudo sh -c '{command}'"
         ));
     }
-    run(&mut cmd("sh", &["-c", command]))
+    run(&mut cmd("sh", &["-c", &command]))
+}
+
+/// `cargo install geckodriver --version <pinned>` unless that version is on PATH; returns the
+/// command to run it by.
+pub fn geckodriver() -> Result<&'static str> {
+    let have = output(&mut cmd("geckodriver", &["--version"])).unwrap_or_default();
+    if have.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION) {
+        return Ok("geckodriver");
+    }
+    eprintln!("installing geckodriver {GECKODRIVER_VERSION} (about 2 minutes on 2 cores)");
+    let args = ["install", "geckodriver", "--version", GECKODRIVER_VERSION];
+    if run(&mut cmd("cargo", &[&args[..], &["--locked"]].concat())).is_err() {
+        run(&mut cmd("cargo", &args))?;
+    }
+    Ok("geckodriver")
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
