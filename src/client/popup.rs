@@ -119,12 +119,10 @@ impl Client {
         // Before the popup exists: it starts with a copy of this tab's sessionStorage.
         self.keep_pending(&pending, true);
         let window: web_sys::Window = global("window").unchecked_into();
+        // A new window each time: a named one would be reused after this page reloads, and a
+        // reused window keeps its first copy of the storage, so an older pending sign-in.
         let popup = window
-            .open_with_url_and_target_and_features(
-                &url,
-                "mobproc-auth-sign-in",
-                "popup,width=520,height=680",
-            )
+            .open_with_url_and_target_and_features(&url, "_blank", "popup,width=520,height=680")
             .ok()
             .flatten();
         let Some(popup) = popup else {

@@ -318,6 +318,28 @@ test("an answer that is not this tab's own popup sign-in is never handed to a ch
   await context.close();
 });
 
+test("the opener reloaded while its popup was open: a second loginPopup opens a new window, whose answer signs in", async () => {
+  const { page, context, cfg: c } = await opener();
+  const { popup: first } = await startPopup(page, { timeoutMs: 20000 });
+  await page.reload();
+  await page.waitForFunction(() => window.mobprocReady === true);
+  await page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+  }, c);
+  // A window reused by name would keep its first copy of the storage (the first sign-in).
+  const { popup: second } = await startPopup(page, { timeoutMs: 20000 });
+  assert.notEqual(second, first);
+  assert.equal(first.isClosed(), false);
+  const state = new URL(second.url()).searchParams.get("state");
+  const pending = await second.evaluate((key) => JSON.parse(sessionStorage.getItem(`${key}.pending`)).state, KEY);
+  assert.equal(pending, state);
+  await handOver(second, `#access_token=acc-after-reload&token_type=Bearer&expires_in=3600&state=${state}`, c);
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, undefined, outcome.message);
+  assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-after-reload");
+  await context.close();
+});
+
 test("the opener is gone: the popup's page completes the sign-in itself after ~1 s, with its returnTo", async () => {
   const { page, context, cfg: c } = await opener();
   const { popup } = await startPopup(page, { returnTo: "/orders?from=popup" });
