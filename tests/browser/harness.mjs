@@ -1,5 +1,6 @@
 // Shared by the package's browser tests: a static server for pkg/ and a test page on
-// 127.0.0.1, and Debian's Chromium driven by playwright-core. Nothing leaves loopback.
+// 127.0.0.1, and Debian's Chromium (or Firefox ESR) driven by playwright-core. Nothing
+// leaves loopback.
 import { createServer } from "node:http";
 import { readFile } from "node:fs/promises";
 import { extname, join, resolve } from "node:path";
@@ -39,7 +40,7 @@ export async function startServer() {
   return { origin, requests, close: () => new Promise((ok) => server.close(ok)) };
 }
 
-/** Debian's Chromium with the flags that keep it off the network (see ../chromium.mjs). */
+/** The browser of ../chromium.mjs: Debian's Chromium, or Firefox ESR with MOBPROC_BROWSER=firefox. */
 export function launch() {
   return launchBrowser();
 }

@@ -13,8 +13,7 @@ pub fn run(_args: &[String]) -> Result {
     tools::wasm_target()?;
     tools::wasm_bindgen_cli()?;
     tools::npm_packages()?;
-    tools::chromium()?;
-    tools::firefox()?;
+    tools::browsers()?;
     let geckodriver = tools::geckodriver()?;
     let mut report = Vec::new();
     step(
@@ -58,7 +57,9 @@ pub fn run(_args: &[String]) -> Result {
                 "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
                 "wasm-bindgen-test-runner",
             )
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER),
+            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
+            // The runner would take geckodriver first.
+            .env_remove("GECKODRIVER"),
     )?;
     step(
         &mut report,
@@ -96,7 +97,8 @@ pub fn run(_args: &[String]) -> Result {
     let rust_example = crate::example::build()?;
     let node_test = |dir: &str| {
         let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
-        c.env("MOBPROC_PKG_DIR", &pkg)
+        c.env("MOBPROC_BROWSER", "chromium")
+            .env("MOBPROC_PKG_DIR", &pkg)
             .env("CHROMIUM", tools::CHROMIUM)
             .env("MOBPROC_EMULATOR_BIN", &emulator)
             .env("MOBPROC_RELAY_BIN", &relay)

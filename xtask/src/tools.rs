@@ -95,18 +95,24 @@ pub fn npm_bin(name: &str) -> PathBuf {
 }
 
 /// Debian's Chromium (driven by playwright-core) and its chromedriver (driven by
-/// wasm-bindgen-test-runner). Nothing downloads a browser from anywhere else.
+/// wasm-bindgen-test-runner), and Debian's Firefox ESR (driven by playwright-core over
+/// WebDriver BiDi, and by geckodriver): one apt command for all three. Nothing downloads a
+/// browser from anywhere else.
+pub fn browsers() -> Result {
+    debian(
+        &[CHROMIUM, CHROMEDRIVER, FIREFOX],
+        "chromium chromium-driver firefox-esr",
+        "Chromium, chromedriver and Firefox ESR",
+    )
+}
+
+/// Debian's Chromium and chromedriver alone, for the bench.
 pub fn chromium() -> Result {
     debian(
         &[CHROMIUM, CHROMEDRIVER],
         "chromium chromium-driver",
         "Chromium and chromedriver",
     )
-}
-
-/// Debian's Firefox ESR (driven by playwright-core over WebDriver BiDi, and by geckodriver).
-pub fn firefox() -> Result {
-    debian(&[FIREFOX], "firefox-esr", "Firefox ESR")
 }
 
 /// Installs Debian `packages` with apt unless every file of `files` exists; as root only,
@@ -132,7 +138,7 @@ pub fn geckodriver() -> Result<&'static str> {
     if have.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION) {
         return Ok("geckodriver");
     }
-    eprintln!("installing geckodriver {GECKODRIVER_VERSION} (about 2 minutes on 2 cores)");
+    eprintln!("installing geckodriver {GECKODRIVER_VERSION} (about 3 minutes on 2 cores)");
     let args = ["install", "geckodriver", "--version", GECKODRIVER_VERSION];
     if run(&mut cmd("cargo", &[&args[..], &["--locked"]].concat())).is_err() {
         run(&mut cmd("cargo", &args))?;
