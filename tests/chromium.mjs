@@ -21,13 +21,15 @@ export const CHROMIUM_ARGS = [
 ];
 
 /**
- * Starts `BROWSER`, headless unless `options.headless` is false.
- * @param {{ headless?: boolean }} [options]
+ * Starts `BROWSER`, headless unless `options.headless` is false. Playwright turns Chromium's
+ * back/forward cache off; `options.bfcache` keeps it on (Firefox's is on either way).
+ * @param {{ headless?: boolean, bfcache?: boolean }} [options]
  */
 export function launchBrowser(options = {}) {
   const headless = options.headless ?? true;
   if (BROWSER === "firefox") return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless });
-  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless });
+  const ignoreDefaultArgs = options.bfcache ? ["--disable-back-forward-cache"] : [];
+  return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless, ignoreDefaultArgs });
 }
 
 /**

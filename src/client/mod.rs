@@ -11,6 +11,7 @@ mod http;
 mod navigation;
 mod pages;
 mod popup;
+mod presence;
 mod redirect;
 mod storage;
 mod tabs;
@@ -136,6 +137,7 @@ impl Client {
             config,
         }));
         client.listen_to_tabs();
+        client.follow_page();
         Ok(client)
     }
 

@@ -4,11 +4,10 @@
 //! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
 //! token request is made and every tab ends up with the rotated refresh token.
 //!
-//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives: a
-//! new client that finds nobody holding it still asks, but does not wait for an answer (a tab
-//! of a version before the lock answers after `createClient` resolved, and is still heard).
-//! Firefox does not put a page holding a Web Lock in its back/forward cache; Chromium does,
-//! and evicts it when another page asks for the lock (as any message on the channel does).
+//! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives and
+//! its page is shown (`presence.rs`): a new client that finds nobody holding it still asks,
+//! but does not wait for an answer (a tab of a version before the lock answers after
+//! `createClient` resolved, and is still heard).
 //!
 //! Messages are plain objects naming the client, tenant and storage key; anything else on the
 //! channel (another client, another tenant, a malformed or expired record) is ignored.
@@ -34,6 +33,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
+use super::presence::Presence;
 use super::value::{
     deferred, delay, field, first_of, global, in_browser_page, is_text, keyed_get, run, set_field,
     set_text, sleep, with_page_list, Keyed,
@@ -83,9 +83,9 @@ const CHANNEL: &str = "mobproc-auth";
 #[wasm_bindgen]
 extern "C" {
     /// `navigator.locks` (Web Locks).
-    type LockManager;
+    pub(super) type LockManager;
     #[wasm_bindgen(method, catch)]
-    fn request(
+    pub(super) fn request(
         this: &LockManager,
         name: &str,
         options: &JsValue,
@@ -93,11 +93,8 @@ extern "C" {
     ) -> std::result::Result<Promise, JsValue>;
 }
 
-/// The start of a presence lock's name; the storage key follows.
-const PRESENCE: &str = "mobproc-auth:tab:";
-
 /// `navigator.locks`, read where it is used: nothing is kept across an await.
-fn lock_manager() -> JsValue {
+pub(super) fn lock_manager() -> JsValue {
     field(&global("navigator"), "locks")
 }
 
@@ -109,8 +106,8 @@ pub(super) struct Tabs {
     /// `true` if so, taken by the first [`Client::ask_other_tabs`] (later calls must not
     /// trust it). `None` without Web Locks (a new tab then always waits).
     alone: Cell<Option<Promise>>,
-    /// What releases the shared Web Lock this client holds while it lives (its presence).
-    presence: Option<Function>,
+    /// The shared Web Lock this client holds while it lives and its page is shown.
+    pub(super) presence: Presence,
 }
 
 thread_local! {
@@ -126,50 +123,7 @@ impl Drop for Tabs {
     fn drop(&mut self) {
         self.channel.set_onmessage(None);
         super::value::call_method(&self.channel, "close");
-        if let Some(release) = &self.presence {
-            let _ = release.call0(&JsValue::NULL);
-        }
     }
-}
-
-/// `promise` with its rejection handled by `handler` (nothing logged), as a new promise.
-fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
-    let catch: Function = field(promise, "catch").unchecked_into();
-    Some(catch.call1(promise, handler).ok()?.unchecked_into())
-}
-
-/// Asks whether another client holds the presence lock of the storage `key` (the promise:
-/// `true` if none), then takes it (shared: every client of the key holds it) until the
-/// returned function is called or the page goes away. `None`s without Web Locks, or where
-/// asking throws; a refusal (an opaque origin's) is handled quietly.
-#[inline(never)]
-fn take_presence(key: &str) -> (Option<Promise>, Option<Function>) {
-    let locks = lock_manager();
-    if !locks.is_object() {
-        return (None, None);
-    }
-    let locks: LockManager = locks.unchecked_into();
-    let name = crate::text::cat(&[PRESENCE, key]);
-    // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets it go
-    // at once) only when no client holds or waits for the shared one. Asked before this
-    // client's own; a refusal (an opaque origin) becomes `NaN` (`Number`), not `true`: the
-    // tab then waits, as without Web Locks.
-    let options = Object::new();
-    set_field(&options, "ifAvailable", &JsValue::TRUE);
-    let probe = locks.request(&name, &options, global("Boolean").unchecked_ref());
-    let alone = probe
-        .ok()
-        .and_then(|probe| quietly(&probe, &global("Number")));
-    // Read by the request already: the same object serves the next one.
-    set_field(&options, "ifAvailable", &JsValue::FALSE);
-    set_text(&options, "mode", "shared");
-    let (held, release) = deferred();
-    // `held.then` bound to `held`: called with the lock, it returns a promise that settles
-    // when `held` does, so the lock lasts until `release` (no closure in the module for it).
-    let then: Function = field(&held, "then").unchecked_into();
-    let request = locks.request(&name, &options, &then.bind0(&held));
-    let held = request.ok().and_then(|request| quietly(&request, &release));
-    (alone, held.map(|_| release))
 }
 
 impl Tabs {
@@ -180,7 +134,7 @@ impl Tabs {
             return None;
         }
         let channel = super::value::channel(CHANNEL)?;
-        let (alone, presence) = take_presence(key);
+        let (alone, presence) = Presence::take(key);
         Some(Tabs {
             channel,
             waiting: Cell::new(Vec::new()),

@@ -83,7 +83,9 @@ export async function startApp(redirectPaths = ["/t13/callback"]) {
       return res.end();
     }
     app.documents.push(req.url ?? "");
-    res.writeHead(200, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+    // /t13/cacheable may go into the back/forward cache, which `no-store` keeps a page out of.
+    const cache = url.pathname === "/t13/cacheable" ? {} : { "cache-control": "no-store" };
+    res.writeHead(200, { "content-type": "text/html; charset=utf-8", ...cache });
     res.end(html(app.config));
   });
   await new Promise((ok) => server.listen(0, "127.0.0.1", () => ok(undefined)));

@@ -8,7 +8,7 @@
 // URL, localStorage or the console.
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { startStack } from "./harness.mjs";
+import { launchBrowser, startStack } from "./harness.mjs";
 import { appConfig, assertNoLeaks, heldTokens, openApp, startApp, STORAGE_KEY, submitSignIn, watchedContext } from "./apppage.mjs";
 
 /** @type {import("./harness.mjs").Stack} */
@@ -45,9 +45,9 @@ async function signInTab(context) {
   return page;
 }
 
-/** A new tab of `context` that opens the app and makes its client (`createClient`). */
-async function connectTab(context) {
-  const page = await openApp(context, app);
+/** A new tab of `context` that opens the app (at `path`) and makes its client (`createClient`). */
+async function connectTab(context, path = undefined) {
+  const page = await openApp(context, app, path);
   await page.evaluate(async () => {
     window.client = await window.mobproc.createClient(window.config);
   });
@@ -190,3 +190,48 @@ for (const [n, expire] of [[2, false], [5, false], [5, true]]) {
     await context.close();
   });
 }
+
+/** Polls `read` until it gives `want`, for at most `ms`; returns how long that took. */
+async function until(read, want, ms, what) {
+  const started = Date.now();
+  for (;;) {
+    const got = await read();
+    if (got === want) return Date.now() - started;
+    if (Date.now() - started > ms) assert.fail(`${what}: ${got} after ${ms} ms, not ${want}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+test("Back to a page with a client is served from the back/forward cache: the page lets its presence lock go as it leaves (Firefox keeps a page that holds a Web Lock out of that cache) and takes it again when shown, or 3 s after a beforeunload that did not leave", async () => {
+  app.config = appConfig(stack, app);
+  const cached = await launchBrowser({ bfcache: true });
+  try {
+    const context = await cached.newContext();
+    const page = await connectTab(context, "/t13/cacheable");
+    const observer = await openApp(context, app);
+    const name = `mobproc-auth:tab:${STORAGE_KEY}`;
+    const holders = () => observer.evaluate(async (name) => (await navigator.locks.query()).held.filter((l) => l.name === name).length, name);
+    await until(holders, 1, 2000, "the client's presence");
+    await page.evaluate(() => {
+      window.marker = "kept";
+    });
+
+    await page.goto(`${stack.emulator.origin}/__emulator/stats`);
+    await until(holders, 0, 2000, "the presence of a page in the back/forward cache");
+    // Playwright's Firefox does not see a page come back from the cache as a navigation.
+    await page.goBack({ waitUntil: "commit", timeout: 3000 }).catch(() => {});
+    await until(() => page.evaluate(() => location.pathname).catch(() => ""), "/t13/cacheable", 5000, "back");
+    await page.waitForFunction(() => window.mobprocReady === true);
+    assert.equal(await page.evaluate(() => window.marker), "kept", "restored from the back/forward cache, not loaded again");
+    await until(holders, 1, 2000, "the presence of the restored page");
+    assert.deepEqual(await page.evaluate(() => [window.client.isAuthenticated(), window.events]), [false, []]);
+
+    // A beforeunload the page outlives (a download, a navigation the user cancelled).
+    await page.evaluate(() => dispatchEvent(new Event("beforeunload")));
+    await until(holders, 0, 1000, "the presence after beforeunload");
+    const back = await until(holders, 1, 6000, "the presence taken again");
+    assert.ok(back >= 2000, `taken again after ${back} ms`);
+  } finally {
+    await cached.close();
+  }
+});

@@ -13,7 +13,7 @@ use std::process::Stdio;
 /// passes of 2026-11-29 that took it down from 74 791 B, then +1.2 KB for sign-outs that name
 /// their session and +0.8 KB for the presence lock that spares a lone tab's wait) so that it
 /// cannot grow unnoticed.
-pub const BUDGET_GZIP: usize = 63_580;
+pub const BUDGET_GZIP: usize = 64_080;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).

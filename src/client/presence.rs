@@ -1,0 +1,162 @@
+//! The presence lock: each client that shares its session across tabs holds the shared Web
+//! Lock `mobproc-auth:tab:<storage key>` while it lives and its page is shown, so that a new
+//! client that finds nobody holding it asks the other tabs but does not wait for an answer
+//! (`Client::ask_other_tabs`).
+//!
+//! The page lets it go at `beforeunload`: Firefox keeps a page that holds a Web Lock out of
+//! its back/forward cache, and a cached page answers nobody (a message evicts it). It takes
+//! it again on `pageshow` (back from that cache, as Safari also lets a cached page's locks
+//! go), or [`RETAKE_MS`] later if the page is still there (a download, a navigation the user
+//! cancelled, one slower than that: the page is then not cached in Firefox, as before).
+
+use super::tabs::{lock_manager, LockManager};
+use super::value::{deferred, field, global, is_text, set_field, set_text, set_timeout, Handler};
+use super::{Client, Inner};
+use js_sys::{Function, Object, Promise};
+use std::cell::Cell;
+use std::rc::{Rc, Weak};
+use wasm_bindgen::prelude::*;
+
+/// The start of a presence lock's name; the storage key follows.
+const PRESENCE: &str = "mobproc-auth:tab:";
+
+/// The page events the presence follows: leaving (perhaps into the back/forward cache), and
+/// shown again.
+const PAGE_EVENTS: [&str; 2] = ["beforeunload", "pageshow"];
+
+/// How long after `beforeunload` a page that is still there takes its presence again.
+const RETAKE_MS: f64 = 3000.0;
+
+/// This client's presence: what releases its lock while it holds it, and the page listener
+/// that lets it go and takes it again.
+pub(super) struct Presence {
+    release: Cell<Option<Function>>,
+    on_page: Cell<Option<JsValue>>,
+}
+
+impl Presence {
+    /// Takes the presence lock of the storage `key`. The promise says whether no other client
+    /// held it: `true` if none (see [`take_lock`]).
+    pub(super) fn take(key: &str) -> (Option<Promise>, Presence) {
+        let (alone, release) = take_lock(key);
+        let presence = Presence {
+            release: Cell::new(release),
+            on_page: Cell::new(None),
+        };
+        (alone, presence)
+    }
+
+    /// Lets the lock go; true if it was held.
+    fn let_go(&self) -> bool {
+        let Some(release) = self.release.take() else {
+            return false;
+        };
+        let _ = release.call0(&JsValue::NULL);
+        true
+    }
+}
+
+impl Drop for Presence {
+    fn drop(&mut self) {
+        if let Some(handler) = self.on_page.take() {
+            page_listeners("removeEventListener", &handler);
+        }
+        self.let_go();
+    }
+}
+
+/// `window.addEventListener` or `removeEventListener` (`method`) of `handler` for
+/// [`PAGE_EVENTS`].
+fn page_listeners(method: &str, handler: &JsValue) {
+    let window = global("window");
+    if let Ok(method) = field(&window, method).dyn_into::<Function>() {
+        for event in PAGE_EVENTS {
+            let _ = method.call2(&window, &JsValue::from_str(event), handler);
+        }
+    }
+}
+
+/// `promise` with its rejection handled by `handler` (nothing logged), as a new promise.
+fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
+    let catch: Function = field(promise, "catch").unchecked_into();
+    Some(catch.call1(promise, handler).ok()?.unchecked_into())
+}
+
+/// Asks whether another client holds the presence lock of the storage `key` (the promise:
+/// `true` if none), then takes it (shared: every client of the key holds it) until the
+/// returned function is called or the page goes away. `None`s without Web Locks, or where
+/// asking throws; a refusal (an opaque origin's) is handled quietly.
+#[inline(never)]
+fn take_lock(key: &str) -> (Option<Promise>, Option<Function>) {
+    let locks = lock_manager();
+    if !locks.is_object() {
+        return (None, None);
+    }
+    let locks: LockManager = locks.unchecked_into();
+    let name = crate::text::cat(&[PRESENCE, key]);
+    // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets it go
+    // at once) only when no client holds or waits for the shared one. Asked before this
+    // client's own; a refusal (an opaque origin) becomes `NaN` (`Number`), not `true`: the
+    // tab then waits, as without Web Locks.
+    let options = Object::new();
+    set_field(&options, "ifAvailable", &JsValue::TRUE);
+    let probe = locks.request(&name, &options, global("Boolean").unchecked_ref());
+    let alone = probe
+        .ok()
+        .and_then(|probe| quietly(&probe, &global("Number")));
+    // Read by the request already: the same object serves the next one.
+    set_field(&options, "ifAvailable", &JsValue::FALSE);
+    set_text(&options, "mode", "shared");
+    let (held, release) = deferred();
+    // `held.then` bound to `held`: called with the lock, it returns a promise that settles
+    // when `held` does, so the lock lasts until `release` (no closure in the module for it).
+    let then: Function = field(&held, "then").unchecked_into();
+    let request = locks.request(&name, &options, &then.bind0(&held));
+    let held = request.ok().and_then(|request| quietly(&request, &release));
+    (alone, held.map(|_| release))
+}
+
+impl Client {
+    /// Lets the presence go when the page may be leaving and takes it again when it is
+    /// shown (from [`Client::new`]). The listener holds the client weakly; a dropped client
+    /// removes it. Nothing without Web Locks.
+    pub(super) fn follow_page(&self) {
+        let Some(tabs) = &self.0.tabs else { return };
+        let presence = &tabs.presence;
+        let Some(release) = presence.release.take() else {
+            return;
+        };
+        presence.release.set(Some(release));
+        let inner: Weak<Inner> = Rc::downgrade(&self.0);
+        let handler = Closure::<Handler>::new(move |event: JsValue| {
+            if let Some(inner) = inner.upgrade() {
+                Client(inner).on_page_event(&event);
+            }
+            Ok(())
+        })
+        .into_js_value();
+        page_listeners("addEventListener", &handler);
+        presence.on_page.set(Some(handler));
+    }
+
+    /// `beforeunload`: lets the presence go, and takes it again [`RETAKE_MS`] later (the
+    /// same handler, called with no event). Anything else (`pageshow`, that call): takes it
+    /// unless it is held.
+    fn on_page_event(&self, event: &JsValue) {
+        let Some(tabs) = &self.0.tabs else { return };
+        let presence = &tabs.presence;
+        if is_text(event, "type", "beforeunload") {
+            if presence.let_go() {
+                if let Some(handler) = presence.on_page.take() {
+                    set_timeout(&handler, RETAKE_MS);
+                    presence.on_page.set(Some(handler));
+                }
+            }
+            return;
+        }
+        let held = presence.release.take();
+        presence
+            .release
+            .set(held.or_else(|| take_lock(self.key()).1));
+    }
+}
