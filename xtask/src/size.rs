@@ -9,10 +9,10 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// The budget: wasm + JS, gzip -9. Issue #11 asks for at most 40 KB (aim 32 KB); until the
-/// Rust client gets there, this holds what it measures now (63 572 B: 61 527 B after the size
+/// Rust client gets there, this holds what it measures now (64 067 B: 61 527 B after the size
 /// passes of 2026-11-29 that took it down from 74 791 B, then +1.2 KB for sign-outs that name
-/// their session and +0.8 KB for the presence lock that spares a lone tab's wait) so that it
-/// cannot grow unnoticed.
+/// their session, +0.8 KB for the presence lock that spares a lone tab's wait and +0.5 KB for
+/// letting it go while the page is away) so that it cannot grow unnoticed.
 pub const BUDGET_GZIP: usize = 64_080;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
