@@ -3,14 +3,19 @@
 //! client that finds nobody holding it asks the other tabs but does not wait for an answer
 //! (`Client::ask_other_tabs`).
 //!
-//! The page lets it go at `beforeunload`: Firefox keeps a page that holds a Web Lock out of
-//! its back/forward cache, and a cached page answers nobody (a message evicts it). It takes
-//! it again on `pageshow` (back from that cache, as Safari also lets a cached page's locks
-//! go), or [`RETAKE_MS`] later if the page is still there (a download, a navigation the user
-//! cancelled, one slower than that: the page is then not cached in Firefox, as before).
+//! The page lets it go at `beforeunload` (or `pagehide`, where that is the only one): Firefox
+//! keeps a page that holds a Web Lock out of its back/forward cache, Chromium evicts one when
+//! another tab queries or requests the origin's locks, and a cached page answers nobody (a
+//! message evicts it). It takes it again on `pageshow` (back from that cache, where Safari
+//! may have let it go itself), or [`RETAKE_MS`] later if the page is still there (a download,
+//! a navigation the user cancelled, one slower than that: the page is then not cached).
+//!
+//! Whether another client is present is read with `locks.query()`, not asked with an
+//! `ifAvailable` request: Firefox keeps a page whose such request was refused out of its
+//! back/forward cache for the rest of its life.
 
 use super::tabs::{lock_manager, LockManager};
-use super::value::{deferred, field, global, is_text, set_field, set_text, set_timeout, Handler};
+use super::value::{deferred, field, global, is_text, set_text, set_timeout, Handler};
 use super::{Client, Inner};
 use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
@@ -22,7 +27,7 @@ const PRESENCE: &str = "mobproc-auth:tab:";
 
 /// The page events the presence follows: leaving (perhaps into the back/forward cache), and
 /// shown again.
-const PAGE_EVENTS: [&str; 2] = ["beforeunload", "pageshow"];
+const PAGE_EVENTS: [&str; 3] = ["beforeunload", "pagehide", "pageshow"];
 
 /// How long after `beforeunload` a page that is still there takes its presence again.
 const RETAKE_MS: f64 = 3000.0;
@@ -35,10 +40,10 @@ pub(super) struct Presence {
 }
 
 impl Presence {
-    /// Takes the presence lock of the storage `key`. The promise says whether no other client
-    /// held it: `true` if none (see [`take_lock`]).
+    /// Takes the presence lock of the storage `key`. The promise is the origin's locks just
+    /// before ([`nobody_present`] reads it; see [`take_lock`]).
     pub(super) fn take(key: &str) -> (Option<Promise>, Presence) {
-        let (alone, release) = take_lock(key);
+        let (alone, release) = take_lock(key, true);
         let presence = Presence {
             release: Cell::new(release),
             on_page: Cell::new(None),
@@ -76,36 +81,51 @@ fn page_listeners(method: &str, handler: &JsValue) {
     }
 }
 
+/// Whether `snapshot` (what `locks.query()` gave, else anything) shows no client of the storage
+/// `key` holding the presence lock. Its held locks only: every request for it is shared, so
+/// none waits.
+pub(super) fn nobody_present(snapshot: &JsValue, key: &str) -> bool {
+    let Ok(held) = field(snapshot, "held").dyn_into::<js_sys::Array>() else {
+        return false;
+    };
+    let name = crate::text::cat(&[PRESENCE, key]);
+    let mut at = 0;
+    while at < held.length() {
+        if is_text(&held.get(at), "name", &name) {
+            return false;
+        }
+        at += 1;
+    }
+    true
+}
+
 /// `promise` with its rejection handled by `handler` (nothing logged), as a new promise.
 fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
     let catch: Function = field(promise, "catch").unchecked_into();
     Some(catch.call1(promise, handler).ok()?.unchecked_into())
 }
 
-/// Asks whether another client holds the presence lock of the storage `key` (the promise:
-/// `true` if none), then takes it (shared: every client of the key holds it) until the
-/// returned function is called or the page goes away. `None`s without Web Locks, or where
-/// asking throws; a refusal (an opaque origin's) is handled quietly.
+/// With `look`, a snapshot of the origin's locks (the promise; `NaN` where Web Locks refuse,
+/// as for an opaque origin), then the presence lock of the storage `key` (shared: every
+/// client of the key holds it) until the returned function is called or the page goes away.
+/// `None`s without Web Locks, or where asking throws; a refusal is handled quietly.
 #[inline(never)]
-fn take_lock(key: &str) -> (Option<Promise>, Option<Function>) {
+fn take_lock(key: &str, look: bool) -> (Option<Promise>, Option<Function>) {
     let locks = lock_manager();
     if !locks.is_object() {
         return (None, None);
     }
     let locks: LockManager = locks.unchecked_into();
     let name = crate::text::cat(&[PRESENCE, key]);
-    // Exclusive, only if free: granted (the callback `Boolean` makes it `true` and lets it go
-    // at once) only when no client holds or waits for the shared one. Asked before this
-    // client's own; a refusal (an opaque origin) becomes `NaN` (`Number`), not `true`: the
-    // tab then waits, as without Web Locks.
+    // Before this client's own request, which the snapshot must not show.
+    let alone = match look {
+        true => locks
+            .query()
+            .ok()
+            .and_then(|q| quietly(&q, &global("Number"))),
+        false => None,
+    };
     let options = Object::new();
-    set_field(&options, "ifAvailable", &JsValue::TRUE);
-    let probe = locks.request(&name, &options, global("Boolean").unchecked_ref());
-    let alone = probe
-        .ok()
-        .and_then(|probe| quietly(&probe, &global("Number")));
-    // Read by the request already: the same object serves the next one.
-    set_field(&options, "ifAvailable", &JsValue::FALSE);
     set_text(&options, "mode", "shared");
     let (held, release) = deferred();
     // `held.then` bound to `held`: called with the lock, it returns a promise that settles
@@ -139,13 +159,13 @@ impl Client {
         presence.on_page.set(Some(handler));
     }
 
-    /// `beforeunload`: lets the presence go, and takes it again [`RETAKE_MS`] later (the
-    /// same handler, called with no event). Anything else (`pageshow`, that call): takes it
-    /// unless it is held.
+    /// `beforeunload` or `pagehide`: lets the presence go, and takes it again [`RETAKE_MS`]
+    /// later (the same handler, called with no event). Anything else (`pageshow`, that call):
+    /// takes it unless it is held.
     fn on_page_event(&self, event: &JsValue) {
         let Some(tabs) = &self.0.tabs else { return };
         let presence = &tabs.presence;
-        if is_text(event, "type", "beforeunload") {
+        if is_text(event, "type", "beforeunload") || is_text(event, "type", "pagehide") {
             if presence.let_go() {
                 if let Some(handler) = presence.on_page.take() {
                     set_timeout(&handler, RETAKE_MS);
@@ -154,9 +174,13 @@ impl Client {
             }
             return;
         }
+        // Back from the back/forward cache, where the browser may have let it go itself.
+        if field(event, "persisted") == JsValue::TRUE {
+            presence.let_go();
+        }
         let held = presence.release.take();
         presence
             .release
-            .set(held.or_else(|| take_lock(self.key()).1));
+            .set(held.or_else(|| take_lock(self.key(), false).1));
     }
 }

@@ -33,7 +33,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::presence::Presence;
+use super::presence::{nobody_present, Presence};
 use super::value::{
     deferred, delay, field, first_of, global, in_browser_page, is_text, keyed_get, run, set_field,
     set_text, sleep, with_page_list, Keyed,
@@ -84,6 +84,9 @@ const CHANNEL: &str = "mobproc-auth";
 extern "C" {
     /// `navigator.locks` (Web Locks).
     pub(super) type LockManager;
+    /// A snapshot of the origin's locks, held and pending.
+    #[wasm_bindgen(method, catch)]
+    pub(super) fn query(this: &LockManager) -> std::result::Result<Promise, JsValue>;
     #[wasm_bindgen(method, catch)]
     pub(super) fn request(
         this: &LockManager,
@@ -102,9 +105,10 @@ pub(super) fn lock_manager() -> JsValue {
 pub(super) struct Tabs {
     channel: web_sys::BroadcastChannel,
     waiting: Cell<Vec<Function>>,
-    /// Whether no other client of the key was open when this one was made: a promise of
-    /// `true` if so, taken by the first [`Client::ask_other_tabs`] (later calls must not
-    /// trust it). `None` without Web Locks (a new tab then always waits).
+    /// Whether no other client of the key was open when this one was made: a promise of the
+    /// origin's locks just before ([`nobody_present`] reads it), taken by the first
+    /// [`Client::ask_other_tabs`] (later calls must not trust it). `None` without Web Locks
+    /// (a new tab then always waits).
     alone: Cell<Option<Promise>>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
@@ -199,9 +203,8 @@ impl Client {
 
     /// Asks the other tabs and waits until a session newer than this tab's is adopted (an
     /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`]; with
-    /// `alone` (the start-up probe), not at all if it says no other client is open. The
-    /// probe only races the same deadline: a prerendered page's Web Locks wait for it to be
-    /// shown.
+    /// `alone` (the start-up snapshot), not at all if it shows no other client. The snapshot
+    /// only races the same deadline: a prerendered page's Web Locks wait for it to be shown.
     async fn wait_for_tabs(&self, alone: Option<Promise>) {
         let Some(tabs) = &self.0.tabs else { return };
         let (adopted, resolve) = deferred();
@@ -215,8 +218,10 @@ impl Client {
         self.tell_tabs("ask", None, None, None);
         let deadline = delay(ASK_WAIT_MS);
         if let Some(alone) = alone {
-            if first_of(&alone, &deadline).await == Ok(JsValue::TRUE) {
-                return;
+            if let Ok(snapshot) = first_of(&alone, &deadline).await {
+                if nobody_present(&snapshot, self.key()) {
+                    return;
+                }
             }
         }
         let _ = first_of(&adopted, &deadline).await;

@@ -225,7 +225,7 @@ test("a tab alone asks but does not wait; a client beside another waits at most 
   assert.ok(beside >= 140 && beside < 1000, `beside another client, waiting for an answer that does not come: ${beside.toFixed(0)} ms`);
   // Web Locks that never answer (a prerendered page's wait for activation): the same bound.
   const stuck = await newTab(context);
-  await stuck.page.evaluate(() => { navigator.locks.request = () => new Promise(() => {}); });
+  await stuck.page.evaluate(() => { navigator.locks.request = navigator.locks.query = () => new Promise(() => {}); });
   const waited = await connect(stuck.page, cfg());
   assert.ok(waited >= 140 && waited < 1000, `locks that never answer: ${waited.toFixed(0)} ms`);
   await stuck.page.close(); // it would take the session below and answer with it
@@ -908,9 +908,10 @@ test("hardening: a signed-out tab adopts nothing expired or malformed; a new tab
 });
 
 test("Web Locks refused or missing: a tab still refreshes, once, on its own", async () => {
+  // As an opaque origin's Web Locks do: every method refuses.
   for (const breakLocks of [
-    () => { navigator.locks.request = () => { throw new DOMException("opaque origin", "SecurityError"); }; },
-    () => { navigator.locks.request = () => Promise.reject(new DOMException("opaque origin", "SecurityError")); },
+    () => { navigator.locks.request = navigator.locks.query = () => { throw new DOMException("opaque origin", "SecurityError"); }; },
+    () => { navigator.locks.request = navigator.locks.query = () => Promise.reject(new DOMException("opaque origin", "SecurityError")); },
     () => { Object.defineProperty(Navigator.prototype, "locks", { get: () => undefined }); },
   ]) {
     const context = await shared.browser.newContext();
