@@ -8,14 +8,17 @@
 //! another tab queries or requests the origin's locks, and a cached page answers nobody (a
 //! message evicts it). It takes it again on `pageshow` (back from that cache, where Safari
 //! may have let it go itself), or [`RETAKE_MS`] later if the page is still there (a download,
-//! a navigation the user cancelled, one slower than that: the page is then not cached).
+//! a navigation the user cancelled, one slower than that: the page is then not cached in
+//! Firefox).
 //!
 //! Whether another client is present is read with `locks.query()`, not asked with an
 //! `ifAvailable` request: Firefox keeps a page whose such request was refused out of its
 //! back/forward cache for the rest of its life.
 
 use super::tabs::{lock_manager, LockManager};
-use super::value::{deferred, field, global, is_text, set_text, set_timeout, Handler};
+use super::value::{
+    clear_timeout, deferred, field, global, is_text, set_text, set_timeout, Handler,
+};
 use super::{Client, Inner};
 use js_sys::{Function, Object, Promise};
 use std::cell::Cell;
@@ -29,7 +32,8 @@ const PRESENCE: &str = "mobproc-auth:tab:";
 /// shown again.
 const PAGE_EVENTS: [&str; 3] = ["beforeunload", "pagehide", "pageshow"];
 
-/// How long after `beforeunload` a page that is still there takes its presence again.
+/// How long after `beforeunload` or `pagehide` a page that is still there takes its presence
+/// again.
 const RETAKE_MS: f64 = 3000.0;
 
 /// This client's presence: what releases its lock while it holds it, and the page listener
@@ -37,6 +41,8 @@ const RETAKE_MS: f64 = 3000.0;
 pub(super) struct Presence {
     release: Cell<Option<Function>>,
     on_page: Cell<Option<JsValue>>,
+    /// The timer that takes the lock again after the page let it go, while it runs.
+    retake: Cell<Option<JsValue>>,
 }
 
 impl Presence {
@@ -47,6 +53,7 @@ impl Presence {
         let presence = Presence {
             release: Cell::new(release),
             on_page: Cell::new(None),
+            retake: Cell::new(None),
         };
         (alone, presence)
     }
@@ -82,8 +89,8 @@ fn page_listeners(method: &str, handler: &JsValue) {
 }
 
 /// Whether `snapshot` (what `locks.query()` gave, else anything) shows no client of the storage
-/// `key` holding the presence lock. Its held locks only: every request for it is shared, so
-/// none waits.
+/// `key` holding the presence lock. Its held locks only: a request for it waits only while a
+/// lock of that name is held.
 pub(super) fn nobody_present(snapshot: &JsValue, key: &str) -> bool {
     let Ok(held) = field(snapshot, "held").dyn_into::<js_sys::Array>() else {
         return false;
@@ -160,15 +167,19 @@ impl Client {
     }
 
     /// `beforeunload` or `pagehide`: lets the presence go, and takes it again [`RETAKE_MS`]
-    /// later (the same handler, called with no event). Anything else (`pageshow`, that call):
-    /// takes it unless it is held.
+    /// later (the same handler, called with no event; a later leaving starts that time again).
+    /// Anything else (`pageshow`, that call): takes it unless it is held.
     fn on_page_event(&self, event: &JsValue) {
         let Some(tabs) = &self.0.tabs else { return };
         let presence = &tabs.presence;
+        let timer = presence.retake.take();
+        if let Some(timer) = &timer {
+            clear_timeout(timer);
+        }
         if is_text(event, "type", "beforeunload") || is_text(event, "type", "pagehide") {
-            if presence.let_go() {
+            if presence.let_go() || timer.is_some() {
                 if let Some(handler) = presence.on_page.take() {
-                    set_timeout(&handler, RETAKE_MS);
+                    presence.retake.set(Some(set_timeout(&handler, RETAKE_MS)));
                     presence.on_page.set(Some(handler));
                 }
             }
