@@ -89,16 +89,21 @@ fn page_listeners(method: &str, handler: &JsValue) {
 }
 
 /// Whether `snapshot` (what `locks.query()` gave, else anything) shows no client of the storage
-/// `key` holding the presence lock. Its held locks only: a request for it waits only while a
-/// lock of that name is held.
+/// `key` holding the presence lock.
 pub(super) fn nobody_present(snapshot: &JsValue, key: &str) -> bool {
+    nobody_holds(snapshot, &crate::text::cat(&[PRESENCE, key]))
+}
+
+/// Whether `snapshot` (what `locks.query()` gave, else anything: false) shows the lock `name`
+/// held by nobody. Its held locks only: a request for a lock waits only while one of that
+/// name is held.
+pub(super) fn nobody_holds(snapshot: &JsValue, name: &str) -> bool {
     let Ok(held) = field(snapshot, "held").dyn_into::<js_sys::Array>() else {
         return false;
     };
-    let name = crate::text::cat(&[PRESENCE, key]);
     let mut at = 0;
     while at < held.length() {
-        if is_text(&held.get(at), "name", &name) {
+        if is_text(&held.get(at), "name", name) {
             return false;
         }
         at += 1;

@@ -33,7 +33,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::presence::{nobody_present, Presence};
+use super::presence::{nobody_holds, nobody_present, Presence};
 use super::value::{
     deferred, delay, field, first_of, global, in_browser_page, is_text, keyed_get, run, set_field,
     set_text, sleep, with_page_list, Keyed,
@@ -61,8 +61,6 @@ const ENDED_KEPT: usize = 64;
 enum Locked {
     /// The work ran under the lock: its result.
     Done(Result<Option<Rc<TokenRecord>>>),
-    /// Another tab holds it (only when not waiting).
-    Busy,
     /// Web Locks refused the request (an opaque origin) or dropped it.
     Refused,
 }
@@ -75,6 +73,11 @@ fn session_id_of(value: &JsValue) -> Option<SessionId> {
         return None;
     }
     SessionId::new(&String::from(text))
+}
+
+/// The name of the refresh lock of the storage `key`.
+fn refresh_lock(key: &str) -> String {
+    crate::text::cat(&["mobproc-auth:refresh:", key])
 }
 
 /// The channel every client of the package uses on this origin.
@@ -474,23 +477,29 @@ impl Client {
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
         if self.0.tabs.is_some() && lock_manager().is_object() {
             let before = self.record();
-            // At once if the lock is free; if another tab holds it (it is refreshing), once
-            // it is released. One await of each kind keeps the state machine small.
-            let mut wait = false;
-            loop {
-                match self.locked(wait, &before).await {
-                    Locked::Done(result) => return result,
-                    Locked::Busy if !wait => wait = true,
-                    _ => break,
-                }
+            // Whether another tab holds the lock (it is refreshing) is read, not asked with
+            // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
+            let wait = !self.refresh_lock_free().await;
+            if let Locked::Done(result) = self.locked(wait, &before).await {
+                return result;
             }
         }
         self.refresh_once().await
     }
 
+    /// Whether no tab holds this client's refresh lock now (false where that cannot be read).
+    async fn refresh_lock_free(&self) -> bool {
+        let locks: LockManager = lock_manager().unchecked_into();
+        let Ok(query) = locks.query() else {
+            return false;
+        };
+        let snapshot = wasm_bindgen_futures::JsFuture::from(query).await;
+        snapshot.is_ok_and(|snapshot| nobody_holds(&snapshot, &refresh_lock(self.key())))
+    }
+
     /// Runs the refresh while holding this client's refresh lock (its name is built here,
-    /// not kept across the caller's awaits): at once if it is free (`wait` false, else
-    /// [`Locked::Busy`]), or once it is (`wait` true). `before` is the record seen before
+    /// not kept across the caller's awaits), once it has it; with `wait` (another tab held
+    /// it), first giving that tab's rotated token time to arrive. `before` is the record seen before
     /// asking: if the stored one is another meanwhile, another tab refreshed and its record is
     /// used (if it is still the same sign-in's), or the session ended.
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
@@ -518,7 +527,7 @@ impl Client {
         let mut state = Some((self.clone(), before.clone(), outcome.clone(), resolve_ready));
         // `FnMut` (called once: Web Locks calls it once) rather than `once_into_js`, whose glue
         // would be in the module for this closure alone.
-        let work = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |lock: JsValue| {
+        let work = Closure::<dyn FnMut(JsValue) -> Promise>::new(move |_lock: JsValue| {
             let Some((client, before, out, resolve_ready)) = state.take() else {
                 return Promise::resolve(&JsValue::UNDEFINED);
             };
@@ -527,10 +536,6 @@ impl Client {
                     out.set(Some(Locked::Done(result)));
                     let _ = resolve_ready.call0(&JsValue::NULL);
                 };
-                if lock.is_null() {
-                    out.set(Some(Locked::Busy)); // not available: the caller waits for it
-                    return Ok(JsValue::UNDEFINED);
-                }
                 if wait && !client.moved_on(&before) {
                     client.wait_for_tabs(None).await;
                 }
@@ -548,13 +553,14 @@ impl Client {
             }))
         })
         .into_js_value();
-        let options = Object::new();
-        if !wait {
-            set_field(&options, "ifAvailable", &JsValue::TRUE);
-        }
-        let name = crate::text::cat(&["mobproc-auth:refresh:", self.key()]);
         let locks: LockManager = lock_manager().unchecked_into();
-        let request = locks.request(&name, &options, work.unchecked_ref()).ok()?;
+        let request = locks
+            .request(
+                &refresh_lock(self.key()),
+                &Object::new(),
+                work.unchecked_ref(),
+            )
+            .ok()?;
         Some((first_of(&ready, &request), outcome))
     }
 

@@ -256,3 +256,41 @@ test("Back to a page with a client is served from the back/forward cache, also b
     await cached.close();
   }
 });
+
+test("a refresh that waits for another tab's refresh lock leaves the page fit for the back/forward cache (Firefox keeps a page refused an ifAvailable lock out of it)", async () => {
+  app.config = appConfig(stack, app);
+  const cached = await launchBrowser({ bfcache: true });
+  try {
+    const { context, seen } = await watchedContext(cached);
+    const page = await signInTab(context);
+    await page.goto(`${app.origin}/t13/cacheable`);
+    await page.waitForFunction(() => window.mobprocReady === true);
+    await page.evaluate(async () => {
+      window.client = await window.mobproc.createClient(window.config);
+    });
+    await listen(page);
+    assert.equal((await look(page)).signedIn, true);
+    // Another tab holds the refresh lock for 500 ms, as a tab that is refreshing does.
+    const other = await openApp(context, app);
+    await other.evaluate((name) => {
+      navigator.locks.request(name, () => new Promise((r) => setTimeout(r, 500)));
+    }, `mobproc-auth:refresh:${STORAGE_KEY}`);
+    const before = (await look(page)).raw;
+    const session = await page.evaluate(async () => (await window.client.refresh()) !== null);
+    assert.equal(session, true);
+    assert.notEqual((await look(page)).raw, before, "it refreshed once the lock was free");
+    await other.close();
+    await page.evaluate(() => {
+      window.marker = "kept";
+    });
+
+    await page.goto(`${stack.emulator.origin}/__emulator/stats`);
+    await page.goBack({ waitUntil: "commit", timeout: 3000 }).catch(() => {});
+    await until(() => page.evaluate(() => location.pathname).catch(() => ""), "/t13/cacheable", 5000, "back");
+    await page.waitForFunction(() => window.mobprocReady === true);
+    assert.equal(await page.evaluate(() => window.marker), "kept", "restored from the back/forward cache, not loaded again");
+    assert.deepEqual(seen.console.filter((l) => l.startsWith("pageerror")), []);
+  } finally {
+    await cached.close();
+  }
+});
