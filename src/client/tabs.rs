@@ -499,9 +499,9 @@ impl Client {
 
     /// Runs the refresh while holding this client's refresh lock (its name is built here,
     /// not kept across the caller's awaits), once it has it; with `wait` (another tab held
-    /// it), first giving that tab's rotated token time to arrive. `before` is the record seen before
-    /// asking: if the stored one is another meanwhile, another tab refreshed and its record is
-    /// used (if it is still the same sign-in's), or the session ended.
+    /// it), first giving that tab's rotated token time to arrive. `before` is the record seen
+    /// before asking: if the stored one is another meanwhile, another tab refreshed and its
+    /// record is used (if it is still the same sign-in's), or the session ended.
     /// After a refresh the lock is kept [`HOLD_MS`] longer, so that a tab asking for it next
     /// has received the rotated token (the broadcast and the lock travel separately).
     async fn locked(&self, wait: bool, before: &Option<Rc<TokenRecord>>) -> Locked {

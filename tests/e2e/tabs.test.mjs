@@ -202,6 +202,14 @@ async function until(read, want, ms, what) {
   }
 }
 
+/** Back to /t13/cacheable, whether restored from the back/forward cache or loaded again. */
+async function backToCacheable(page) {
+  // Playwright's Firefox does not see a page come back from the cache as a navigation.
+  await page.goBack({ waitUntil: "commit", timeout: 3000 }).catch(() => {});
+  await until(() => page.evaluate(() => location.pathname).catch(() => ""), "/t13/cacheable", 5000, "back");
+  await page.waitForFunction(() => window.mobprocReady === true);
+}
+
 test("Back to a page with a client is served from the back/forward cache, also beside another tab's client: the page lets its presence lock go as it leaves (Firefox keeps a page that holds a Web Lock, or was refused one, out of that cache) and takes it again when shown, or 3 s after a beforeunload that did not leave", async () => {
   app.config = appConfig(stack, app);
   const cached = await launchBrowser({ bfcache: true });
@@ -232,10 +240,7 @@ test("Back to a page with a client is served from the back/forward cache, also b
 
     await page.goto(`${stack.emulator.origin}/__emulator/stats`);
     await until(holders, 1, 2000, "the presence of a page in the back/forward cache");
-    // Playwright's Firefox does not see a page come back from the cache as a navigation.
-    await page.goBack({ waitUntil: "commit", timeout: 3000 }).catch(() => {});
-    await until(() => page.evaluate(() => location.pathname).catch(() => ""), "/t13/cacheable", 5000, "back");
-    await page.waitForFunction(() => window.mobprocReady === true);
+    await backToCacheable(page);
     assert.equal(await page.evaluate(() => window.marker), "kept", "restored from the back/forward cache, not loaded again");
     await page.waitForFunction(() => window.afterShow !== undefined);
     const afterShow = await page.evaluate(() => window.afterShow);
@@ -285,9 +290,7 @@ test("a refresh that waits for another tab's refresh lock leaves the page fit fo
     });
 
     await page.goto(`${stack.emulator.origin}/__emulator/stats`);
-    await page.goBack({ waitUntil: "commit", timeout: 3000 }).catch(() => {});
-    await until(() => page.evaluate(() => location.pathname).catch(() => ""), "/t13/cacheable", 5000, "back");
-    await page.waitForFunction(() => window.mobprocReady === true);
+    await backToCacheable(page);
     assert.equal(await page.evaluate(() => window.marker), "kept", "restored from the back/forward cache, not loaded again");
     assert.deepEqual(seen.console.filter((l) => l.startsWith("pageerror")), []);
   } finally {

@@ -47,31 +47,29 @@ pub fn run(_args: &[String]) -> Result {
         "native tests: core, emulator, xtask",
         &mut cmd("cargo", &["test", "--workspace"]),
     )?;
+    // tests/client_browser.rs through wasm-bindgen-test-runner, which takes geckodriver when
+    // GECKODRIVER is set, else chromedriver; the browsers' flags (Chromium as root needs
+    // --no-sandbox, no background traffic; Firefox headless) are in webdriver.json.
+    let wasm_tests = |driver: &str, path: &str| {
+        let mut c = cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM]);
+        c.env(
+            "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
+            "wasm-bindgen-test-runner",
+        )
+        .env_remove("CHROMEDRIVER")
+        .env_remove("GECKODRIVER")
+        .env(driver, path);
+        c
+    };
     step(
         &mut report,
         "wasm tests: the Rust client in Chromium",
-        // tests/client_browser.rs runs in headless Chromium through chromedriver; Chrome's
-        // flags (root needs --no-sandbox, no background traffic) are in webdriver.json.
-        cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env("CHROMEDRIVER", tools::CHROMEDRIVER)
-            // The runner would take geckodriver first.
-            .env_remove("GECKODRIVER"),
+        &mut wasm_tests("CHROMEDRIVER", tools::CHROMEDRIVER),
     )?;
     step(
         &mut report,
         "wasm tests: the Rust client in Firefox",
-        // The same tests through geckodriver; Firefox's options are in webdriver.json too.
-        cmd("cargo", &["test", "-p", "mobproc-auth", "--target", WASM])
-            .env(
-                "CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER",
-                "wasm-bindgen-test-runner",
-            )
-            .env_remove("CHROMEDRIVER")
-            .env("GECKODRIVER", geckodriver),
+        &mut wasm_tests("GECKODRIVER", geckodriver),
     )?;
     let t = Instant::now();
     let pkg = build::run()?;
