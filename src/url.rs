@@ -194,6 +194,34 @@ pub fn serialized_origin(href: &str) -> &str {
     href.get(..end).unwrap_or("")
 }
 
+/// Why a URL with a user name or password is refused (a `Request` cannot be made from one, and
+/// an error must not quote it).
+pub const USERINFO_REFUSED: &str =
+    "the URL has a user name or password, which a request cannot carry";
+
+/// Whether `href` (as the URL parser serialises it) has a user name or password.
+pub fn has_userinfo(href: &str) -> bool {
+    split_once_byte(serialized_origin(href), b'@').is_some()
+}
+
+/// What an error names for `href` (as the URL parser serialises it) when it may not receive
+/// the token: the text up to its path (for http(s), `URL.origin`), or the scheme of a URL
+/// that has no host (`blob:`, `data:`). Nothing for one with a user name or password, which
+/// must not be quoted (callers refuse those first, with [`USERINFO_REFUSED`]).
+pub fn refused_origin(href: &str) -> &str {
+    let origin = serialized_origin(href);
+    if has_userinfo(href) {
+        return "";
+    }
+    if !origin.is_empty() {
+        return origin;
+    }
+    match split_once_byte(href, b':') {
+        Some((scheme, _)) => href.get(..=scheme.len()).unwrap_or(""),
+        None => "",
+    }
+}
+
 fn split_scheme(input: &str) -> Option<(bool, &str)> {
     // Over a borrowed array: an owned one's iterator costs more code.
     for &(scheme, https) in &[("https://", true), ("http://", false)] {
@@ -358,6 +386,23 @@ mod tests {
             ("https://u:p@h.example/x", "https://u:p@h.example"),
         ] {
             assert_eq!(serialized_origin(href), origin, "{href}");
+        }
+    }
+
+    #[test]
+    fn names_a_refused_origin_but_never_its_userinfo() {
+        for (href, named, userinfo) in [
+            ("https://evil.example/x", "https://evil.example", false),
+            ("http://h.example:8080/", "http://h.example:8080", false),
+            ("blob:https://h.example/x", "blob:", false),
+            ("data:,x", "data:", false),
+            ("file:///x", "file://", false),
+            ("https://u:hunter2@h.example/x", "", true),
+            ("https://u%40x:p@h.example:1/", "", true),
+            ("https://u@h.example", "", true),
+        ] {
+            assert_eq!(refused_origin(href), named, "{href}");
+            assert_eq!(has_userinfo(href), userinfo, "{href}");
         }
     }
 

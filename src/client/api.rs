@@ -33,6 +33,7 @@ impl Client {
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
     /// string, or `null`).
     pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
+        super::http::no_userinfo(url)?;
         let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
         // Set on the new request's own (mutable) headers: the same request as one made with an
         // init, without the imports that builds one.
@@ -43,7 +44,7 @@ impl Client {
             ..CallContext::default()
         };
         let response = self.fetch_with(request, &mut call, true).await?;
-        self.read_json(response).await
+        self.read_json(response, &call).await
     }
 
     /// A relative reference joined onto the API base path, an absolute one as the URL
@@ -59,8 +60,13 @@ impl Client {
     }
 
     /// The JSON of a response: the parsed body on 2xx (`null` when empty, as for 204), else
-    /// `api_error` with Tangoe's fields and `Retry-After`.
-    pub(crate) async fn read_json(&self, response: Response) -> Result<(JsValue, JsValue)> {
+    /// `api_error` with Tangoe's fields and `Retry-After`, none of which holds the token
+    /// `call` was sent with.
+    pub(crate) async fn read_json(
+        &self,
+        response: Response,
+        call: &CallContext,
+    ) -> Result<(JsValue, JsValue)> {
         // The body stays a JavaScript string: a large page is parsed where it is, not copied
         // into wasm memory (which never shrinks) and back.
         let text = super::http::body_value(&response).await;
@@ -79,13 +85,21 @@ impl Client {
                 .into())
             }
         };
-        if ok && text.length() == 0 {
-            return Ok((JsValue::NULL, id));
+        if ok {
+            if text.length() == 0 {
+                return Ok((JsValue::NULL, id));
+            }
+            if let Ok(body) = parse_json(&text) {
+                return Ok((body, id));
+            }
         }
-        let parsed = match parse_json(&text) {
-            Ok(body) if ok => return Ok((body, id)),
-            parsed => parsed,
+        // Errors are logged and reported: a body that echoes the request (a proxy's or a
+        // framework's error page) must not carry the token there.
+        let text = match &call.sent_with {
+            Some(record) => hide_token(&text, record.access_token().secret()),
+            None => text,
         };
+        let parsed = parse_json(&text);
         // One error, filled in as the body says: one construction in the module.
         // The defaults written into the allocation, then the fields set there: no 96-byte
         // value built on the stack and copied in.
@@ -134,6 +148,27 @@ impl Client {
         Err(ErrorKind::ApiError(error).into())
     }
 }
+
+/// `text` with every `token`, as it is or as JSON may escape it (`/` as `\/`), replaced by
+/// `[redacted]`.
+fn hide_token(text: &js_sys::JsString, token: &str) -> js_sys::JsString {
+    if token.is_empty() {
+        return text.clone();
+    }
+    // A token is printable ASCII (RFC 6750 §2.1; the record refuses anything else).
+    let mut escaped = String::new();
+    for &b in token.as_bytes() {
+        if b == b'/' {
+            escaped.push('\\');
+        }
+        escaped.push(char::from(b));
+    }
+    text.replace_all(token, REDACTED)
+        .replace_all(&escaped, REDACTED)
+}
+
+/// What stands for a token in an error.
+const REDACTED: &str = "[redacted]";
 
 /// The first `max` characters of a JavaScript string, copied into Rust (a body quoted in an
 /// error).

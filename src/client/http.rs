@@ -87,6 +87,9 @@ pub struct CallContext {
     /// The request can hold no header of the caller's (a URL and an init without `headers`):
     /// they are not read.
     pub no_own_headers: bool,
+    /// The record the call was last sent with: what its answer says is quoted without the
+    /// token (a server or proxy may echo the request's headers).
+    pub sent_with: Option<Rc<TokenRecord>>,
 }
 
 impl CallContext {
@@ -177,9 +180,10 @@ impl Client {
         call: &mut CallContext,
         replayable: bool,
     ) -> Result<Response> {
-        self.refresh_if_expiring().await?;
+        // Refused before the refresh: a call that will not be sent must not end the session.
         let request = no_redirects(request)?;
         self.check(&request, call)?;
+        self.refresh_if_expiring().await?;
         self.send_signed(request, call, replayable).await
     }
 
@@ -196,8 +200,7 @@ impl Client {
             .config
             .is_allowed_origin(crate::url::serialized_origin(&href))
         {
-            // What the error names is `URL.origin`: never a user name or password.
-            let origin = origin_of(&href);
+            let origin = crate::url::refused_origin(&href).into();
             return Err(ErrorKind::OriginNotAllowed { origin }.into());
         }
         // Compared as JavaScript strings (`===`): nothing copied into Rust.
@@ -230,7 +233,7 @@ impl Client {
     pub(crate) async fn send_signed(
         &self,
         request: Request,
-        call: &CallContext,
+        call: &mut CallContext,
         replayable: bool,
     ) -> Result<Response> {
         let mut replay = None;
@@ -250,6 +253,7 @@ impl Client {
             }
             let correlation_id = self.sign(&request, call, &sent_with)?;
             let response = self.send(&request, correlation_id).await?;
+            call.sent_with = Some(sent_with.clone());
             if response.status() != 401 {
                 return Ok(response);
             }
@@ -461,6 +465,16 @@ fn keep(source: &Request, init: &JsValue, key: &str) {
 /// constructors.
 pub fn invalid_thrown(thrown: JsValue) -> Error {
     Error::invalid_request(&message_of(&thrown))
+}
+
+/// Refuses an absolute `url` (as the URL parser serialises it) with a user name or password
+/// before a `Request` is made from it, by a message that does not quote it (the constructor's
+/// would).
+pub fn no_userinfo(url: &str) -> Result<()> {
+    match crate::url::has_userinfo(url) {
+        true => Err(Error::invalid_request(crate::url::USERINFO_REFUSED)),
+        false => Ok(()),
+    }
 }
 
 /// A fresh random UUID (RFC 9562 v4): `crypto.randomUUID`, or one made from

@@ -21,7 +21,7 @@ pub use events::{Event, EventKind, Listener};
 pub use grant::Validation;
 pub use http::CallContext;
 #[cfg(feature = "js")]
-pub(crate) use http::{invalid_thrown, keep_referrer};
+pub(crate) use http::{invalid_thrown, keep_referrer, no_userinfo};
 pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 pub use storage::{MemoryStorage, SessionStorage, Storage};

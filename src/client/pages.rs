@@ -127,7 +127,6 @@ impl Pages {
         let href = value::href(&url);
         check_next(
             &self.client.0.config,
-            &super::http::url_origin(&url),
             &href,
             self.seen.iter().map(String::as_str),
         )?;

@@ -378,7 +378,7 @@ fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise 
         if !json {
             return Ok(response.into());
         }
-        let (body, correlation_id) = client.read_json(response).await?;
+        let (body, correlation_id) = client.read_json(response, &call).await?;
         client.remember(&body, &correlation_id);
         Ok(body)
     }))

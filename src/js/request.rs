@@ -73,7 +73,11 @@ pub fn prepare(
             crate::client::keep_referrer(source, options);
             Request::new_with_request_and_init(source, options)
         }
-        None => Request::new_with_str_and_init(&resolve(client, input, "input")?, options),
+        None => {
+            let url = resolve(client, input, "input")?;
+            crate::client::no_userinfo(&url)?;
+            Request::new_with_str_and_init(&url, options)
+        }
     }
     .map_err(invalid_thrown)?;
     read_overrides(&context, "init.context", &mut call.overrides)?;

@@ -372,6 +372,62 @@ test("no error carries the access token", async () => {
   await context.close();
 });
 
+test("an answer that echoes the request (a proxy's or framework's error page): no error quotes the token, as it is or JSON-escaped", async () => {
+  const { page, context } = await signedIn();
+  const errors = await page.evaluate(async () => {
+    const bearer = (request) => request.headers.get("authorization");
+    const token = (request) => bearer(request).slice("Bearer ".length);
+    window.reply = (request, url) => {
+      switch (url.pathname.split("/").pop()) {
+        case "html":
+          return new Response(`<pre>GET ${url.pathname}\nauthorization: ${bearer(request)}</pre>`, { status: 400 });
+        case "json":
+          return window.json({ status: 400, id: token(request), errorCode: `E-${token(request)}`, message: `bad token ${token(request)}` }, 400);
+        case "escaped":
+          return new Response(`{"message":"bad token ${token(request).replaceAll("/", "\\/")}"}`, { status: 400 });
+        default:
+          return new Response(`echo: ${bearer(request)}`, { status: 200 });
+      }
+    };
+    const outcomes = [];
+    for (const path of ["/html", "/json", "/escaped", "/ok"]) outcomes.push(await attempt(() => client.fetchJson(path)));
+    window.reply = (request) => new Response(`denied for ${bearer(request)}`, { status: 403 });
+    outcomes.push(await attempt(() => drain("/employees")));
+    return outcomes.map((o) => o.error ?? "no error");
+  });
+  assert.deepEqual(errors.map((e) => e.code), ["api_error", "api_error", "api_error", "api_error", "api_error"]);
+  const escaped = TOKEN.replaceAll("/", "\\/");
+  for (const e of errors) {
+    for (const [field, value] of Object.entries(e)) {
+      if (typeof value !== "string") continue;
+      assert.ok(!value.includes(TOKEN) && !value.includes(escaped), `the token in ${field}: ${value}`);
+    }
+    assert.match(`${e.message} ${e.body}`, /\[redacted\]/, "what stood there is said");
+  }
+  assert.equal(errors[1].apiMessage, "bad token [redacted]");
+  assert.equal(errors[1].id, "[redacted]");
+  await context.close();
+});
+
+test("URLs that cannot carry the token: a user name or password is refused without quoting it, a blob: URL is named by its scheme, in fetch and in paginate", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async (api) => {
+    const credentials = `${api.replace("https://", "https://user:hunter2@")}/x`;
+    const fetched = [await attempt(() => client.fetch(credentials)), await attempt(() => client.fetchJson(credentials)), await attempt(() => client.fetch(`blob:${api}/x`))];
+    window.reply = () => window.json({ _meta: { hrefNext: credentials } });
+    const walked = await attempt(() => drain("/employees"));
+    window.reply = () => window.json({ _meta: { hrefNext: `blob:${api}/p2` } });
+    const blob = await attempt(() => drain("/employees"));
+    return { errors: [...fetched, walked, blob].map((o) => o.error), sent: calls.map((c) => c.url) };
+  }, API);
+  assert.deepEqual(out.errors.map((e) => e.code), ["invalid_request", "invalid_request", "origin_not_allowed", "invalid_request", "origin_not_allowed"]);
+  for (const e of out.errors) assert.doesNotMatch(JSON.stringify(e), /hunter2/, e.message);
+  assert.equal(out.errors[2].origin, "blob:", "not the API origin inside it, which is allowed");
+  assert.equal(out.errors[4].origin, "blob:");
+  assert.deepEqual(out.sent, [`${API}/employees`, `${API}/employees`], "only the first pages were sent");
+  await context.close();
+});
+
 test("requests refuse redirects unless the caller asks for manual; a fetch that resolves no Response is network_error; oversized input is invalid_request", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
