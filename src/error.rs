@@ -41,7 +41,7 @@ pub enum ErrorKind {
         /// The server's `error_description`, when it sent one.
         description: Option<String>,
     },
-    /// The token endpoint refused the password grant (`authorization_denied`).
+    /// The token endpoint refused the password or code grant (`authorization_denied`).
     GrantRefused {
         /// The HTTP status.
         status: u16,
@@ -118,13 +118,16 @@ pub enum ErrorKind {
         /// `Some(max)` when the walk stopped at `maxPages`.
         max_pages: Option<u32>,
     },
-    /// `fetch` itself failed (DNS, connection refused, CORS, abort): nothing came back.
+    /// `fetch` itself failed (DNS, connection refused, CORS, abort): nothing came back. Also
+    /// Tangoe's token endpoint or validator answering 5xx or 429: down or shedding load, which
+    /// refuses nothing.
     NetworkError {
         /// What happened.
         why: String,
         /// The call's `X-TNGO-CONTEXT-CORRELATIONID`, for an API call.
         correlation_id: Option<String>,
-        /// The status, when the response came but its body could not be read.
+        /// The status, when a response came: its body could not be read, or the token
+        /// endpoint or validator answered 5xx or 429.
         status: Option<u16>,
         /// fetch's exception.
         cause: Cause,

@@ -60,6 +60,29 @@ impl Answer {
         string(&self.json, key)
     }
 
+    /// `network_error` with the status when the server failed (5xx) or sheds load (429):
+    /// such an answer says nothing of the credentials or the token, so it is no refusal.
+    fn failed(&self) -> Result<()> {
+        if self.status < 500 && self.status != 429 {
+            return Ok(());
+        }
+        Err(ErrorKind::NetworkError {
+            why: self.answered(),
+            correlation_id: None,
+            status: Some(self.status),
+            cause: Cause::None,
+        }
+        .into())
+    }
+
+    /// "Tangoe answered HTTP <status>": its token endpoint or validator.
+    fn answered(&self) -> String {
+        cat(&[
+            "Tangoe answered HTTP ",
+            &crate::text::decimal(u64::from(self.status)),
+        ])
+    }
+
     fn oauth(&self) -> OAuthError {
         OAuthError {
             error: self.text("error"),
@@ -147,10 +170,7 @@ impl Client {
                 .into());
             }
             Ok(answer) if !answer.ok => ErrorKind::RefreshFailed {
-                why: cat(&[
-                    "the token endpoint answered HTTP ",
-                    &crate::text::decimal(u64::from(answer.status)),
-                ]),
+                why: answer.answered(),
                 status: Some(answer.status),
                 oauth: answer.oauth(),
                 cause: Cause::None,
@@ -273,6 +293,7 @@ impl Client {
         let sent = self.post_form(token_url, params);
         async move {
             let answer = sent.await.map_err(network_error)?;
+            answer.failed()?;
             if !answer.ok {
                 return Err(ErrorKind::GrantRefused {
                     status: answer.status,
@@ -333,6 +354,7 @@ impl Client {
             ));
         };
         let answer = self.send_form(request).await.map_err(network_error)?;
+        answer.failed()?;
         // `invalid_client`: this client may not validate (PingFederate lets only some), which
         // says nothing about the token.
         if is_text(&answer.json, "error", "invalid_client") {

@@ -6,7 +6,7 @@ use super::{Client, LoginOptions};
 use crate::authorize::{self, sanitize_return_to};
 use crate::callback::PendingSignIn;
 use crate::config::ResponseType;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::secret::{CodeVerifier, State};
 use crate::text::{json_object, JsonValue};
 use crate::token::{SessionId, TokenRecord};
@@ -17,13 +17,16 @@ impl Client {
     /// Starts a sign-in and returns the authorization URL without navigating.
     pub fn authorize_url(&self, options: &LoginOptions) -> Result<String> {
         let (url, pending) = self.new_sign_in(options.return_to.as_deref())?;
-        self.keep_pending(&pending, false);
+        // Its state in memory will do, for an app that brings the answer to this page.
+        let _ = self.keep_pending(&pending, false);
         Ok(url)
     }
 
     /// Stores the pending sign-in for the page Tangoe sends the browser back to. A popup's
-    /// is marked: the popup starts with a copy of this tab's sessionStorage.
-    pub(super) fn keep_pending(&self, pending: &PendingSignIn, popup: bool) {
+    /// is marked: the popup starts with a copy of this tab's sessionStorage. `Err` when only
+    /// this page's memory holds it: a sign-in whose answer comes to another page (a redirect
+    /// back, a popup) must not start then, since that page could not check the answer.
+    pub(super) fn keep_pending(&self, pending: &PendingSignIn, popup: bool) -> Result<()> {
         let verifier = pending.verifier.as_ref().map(|v| v.secret());
         let record = json_object(&[
             ("state", JsonValue::Str(pending.state.secret())),
@@ -34,7 +37,16 @@ impl Client {
             ("verifier", JsonValue::Opt(verifier)),
             ("popup", JsonValue::Opt(popup.then_some("true"))),
         ]);
-        self.0.store.set(&self.0.pending_key, &record);
+        if self.0.store.set(&self.0.pending_key, &record) {
+            return Ok(());
+        }
+        Err(ErrorKind::StorageUnavailable {
+            why: "sessionStorage did not keep the sign-in's state, which the page Tangoe \
+                  answers must find: the sign-in was not started"
+                .into(),
+            cause: crate::error::Cause::None,
+        }
+        .into())
     }
 
     /// A fresh `state` (and PKCE verifier for the code grant) and the URL that carries them.
@@ -60,7 +72,8 @@ impl Client {
                 "login needs a browser page; use authorizeUrl",
             ));
         }
-        let url = self.authorize_url(options)?;
+        let (url, pending) = self.new_sign_in(options.return_to.as_deref())?;
+        self.keep_pending(&pending, false)?;
         global("location")
             .unchecked_into::<web_sys::Location>()
             .assign(&url)

@@ -117,7 +117,7 @@ impl Client {
         }
         let (url, pending) = self.new_sign_in(options.return_to.as_deref())?;
         // Before the popup exists: it starts with a copy of this tab's sessionStorage.
-        self.keep_pending(&pending, true);
+        self.keep_pending(&pending, true)?;
         let window: web_sys::Window = global("window").unchecked_into();
         // A new window each time: a named one would be reused after this page reloads, and a
         // reused window keeps its first copy of the storage, so an older pending sign-in.

@@ -81,8 +81,8 @@ impl Storage for MemoryStorage {
     }
 }
 
-/// sessionStorage while it works, then memory; the first failure is reported once, as
-/// `storage_unavailable`, to the client's `error` listeners.
+/// sessionStorage while it works; what it refuses, in memory. The first failure is reported
+/// once, as `storage_unavailable`, to the client's `error` listeners.
 pub struct Store {
     session: Cell<Probe>,
     memory: MemoryStorage,
@@ -98,8 +98,9 @@ enum Probe {
     NotYet,
     /// It works.
     Working(SessionStorage),
-    /// It failed; the handle, if there was one, is still used to forget keys (best effort), so
-    /// a sign-out after a failure does not leave an older session behind for the next load.
+    /// It failed; the handle, if there was one, is still used (best effort): keys a failed
+    /// write did not touch are read from it, writes are tried again, and a sign-out after a
+    /// failure does not leave an older session behind for the next load.
     Failed(Option<SessionStorage>),
 }
 
@@ -113,15 +114,23 @@ impl Store {
         }
     }
 
-    /// The string under `key` (a JavaScript string), or `null`, wherever it is kept.
+    /// The string under `key` (a JavaScript string), or `null`, wherever it is kept: what a
+    /// failed write left in memory first, else sessionStorage, which may still hold it (a
+    /// write of another key failing must not hide a session stored before).
     pub fn get(&self, key: &str) -> JsValue {
-        if let Some(session) = self.session() {
-            match session.get(key) {
-                Ok(value) => return value,
-                Err(thrown) => self.fail(thrown),
-            }
+        let kept = self.memory.get(key).unwrap_or(JsValue::NULL);
+        if !kept.is_null() {
+            return kept;
         }
-        self.memory.get(key).unwrap_or(JsValue::NULL)
+        let (session, working) = self.handle();
+        match session.map(|session| session.get(key)) {
+            Some(Ok(value)) => value,
+            Some(Err(thrown)) if working => {
+                self.fail(thrown);
+                JsValue::NULL
+            }
+            _ => JsValue::NULL,
+        }
     }
 
     /// The string under `key` without probing sessionStorage: a failure found here is left
@@ -141,34 +150,53 @@ impl Store {
     }
 
     /// Stores `value`; a storage that throws (quota) is left for memory, with no stale copy.
-    pub fn set(&self, key: &str, value: &str) {
-        self.set_value(key, &JsValue::from_str(value));
+    /// True when sessionStorage kept it, false when only this page's memory holds it.
+    pub fn set(&self, key: &str, value: &str) -> bool {
+        self.set_value(key, &JsValue::from_str(value))
     }
 
-    /// [`Store::set`] of a JavaScript string (another tab's record, as it came).
-    pub fn set_value(&self, key: &str, value: &JsValue) {
-        if let Some(session) = self.session() {
+    /// [`Store::set`] of a JavaScript string (another tab's record, as it came). After a
+    /// failure sessionStorage is tried again: room may have been made.
+    pub fn set_value(&self, key: &str, value: &JsValue) -> bool {
+        let (session, working) = self.handle();
+        if let Some(session) = session {
             match session.set(key, value) {
-                Ok(()) => return,
+                Ok(()) => {
+                    let _ = self.memory.remove(key);
+                    return true;
+                }
                 Err(thrown) => {
                     let _ = session.remove(key);
-                    self.fail(thrown);
+                    if working {
+                        self.fail(thrown);
+                    }
                 }
             }
         }
         let _ = self.memory.set(key, value);
+        false
     }
 
     /// Forgets `key` everywhere.
     pub fn remove(&self, key: &str) {
-        if let Some(session) = self.session() {
+        let (session, working) = self.handle();
+        if let Some(session) = session {
             if let Err(thrown) = session.remove(key) {
-                self.fail(thrown);
+                if working {
+                    self.fail(thrown);
+                }
             }
-        } else if let Some(failed) = self.failed_handle() {
-            let _ = failed.remove(key);
         }
         let _ = self.memory.remove(key);
+    }
+
+    /// sessionStorage if the page has one (probed on first use), and whether it has worked so
+    /// far: after a failure it is still used, best effort, and nothing more is reported.
+    fn handle(&self) -> (Option<SessionStorage>, bool) {
+        match self.session() {
+            Some(storage) => (Some(storage), true),
+            None => (self.failed_handle(), false),
+        }
     }
 
     /// A handle on sessionStorage if the page has a working one. A copy: the page's storage

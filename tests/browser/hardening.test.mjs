@@ -506,6 +506,92 @@ test("a sign-out after sessionStorage failed on write still clears the session s
   await context.close();
 });
 
+test("a session stored before sessionStorage refused a write stays signed in; login and loginPopup refuse to start a sign-in whose state could not be kept; writes go back to sessionStorage once it has room", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async (key) => {
+    const { client } = window;
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = () => {
+      throw new DOMException("full", "QuotaExceededError");
+    };
+    const url = client.authorizeUrl();
+    const afterFailedWrite = { signedIn: client.isAuthenticated(), token: client.accessToken() };
+    const outcome = async (fn) => {
+      try {
+        await fn();
+        return "started";
+      } catch (e) {
+        return `${e.code} ${e instanceof window.mobproc.MobprocError}`;
+      }
+    };
+    const login = await outcome(() => client.login());
+    const opened = [];
+    const open = window.open;
+    window.open = (...args) => (opened.push(args[0]), null);
+    const popup = await outcome(() => client.loginPopup());
+    window.open = open;
+    Storage.prototype.setItem = setItem;
+    globalThis.fetch = async () => Response.json({ access_token: "new.token", token_type: "Bearer", expires_in: 3600, refresh_token: "r2" });
+    const refreshed = await client.refresh().then(() => "ok", (e) => e.code);
+    return { url: typeof url, afterFailedWrite, login, popup, opened: opened.length, href: location.href, errors, refreshed, stored: JSON.parse(sessionStorage.getItem(key)).accessToken, keys: Object.keys(sessionStorage).sort() };
+  }, KEY);
+  assert.equal(out.url, "string", "authorizeUrl still answers (its state lives in memory)");
+  assert.deepEqual(out.afterFailedWrite, { signedIn: true, token: "old.token" }, "the stored session is not hidden");
+  assert.equal(out.login, "storage_unavailable true");
+  assert.equal(out.popup, "storage_unavailable true");
+  assert.equal(out.opened, 0, "no popup was opened");
+  assert.match(out.href, /\/app\/$/, "login did not navigate");
+  assert.deepEqual(out.errors, ["storage_unavailable"], "the failed write reported once");
+  assert.equal(out.refreshed, "ok");
+  assert.deepEqual(out.keys, [KEY], "the refreshed record is in sessionStorage again, no pending sign-in left");
+  assert.equal(out.stored, "new.token");
+  await context.close();
+});
+
+test("a call that will be refused (origin, no-cors, bad context) is refused before the refresh it would need: no token request, the session kept", async () => {
+  const { page, context } = await signedIn({ refreshSkewSeconds: 7200 });
+  const out = await page.evaluate(async (tokenUrl) => {
+    const { client } = window;
+    const sent = [];
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      sent.push(request.url);
+      return request.url === tokenUrl ? Response.json({ error: "invalid_grant" }, { status: 400 }) : new Response("{}");
+    };
+    const codes = [];
+    for (const call of [
+      () => client.fetch("https://evil.example/x"),
+      () => client.fetch("/x", { mode: "no-cors" }),
+      () => client.fetch("/x", { context: { employeeId: "bad\r\n" } }),
+    ]) {
+      codes.push(await call().then(() => "sent", (e) => e.code));
+    }
+    return { codes, sent, signedIn: client.isAuthenticated() };
+  }, TOKEN_URL);
+  assert.deepEqual(out.codes, ["origin_not_allowed", "invalid_request", "config_invalid"]);
+  assert.deepEqual(out.sent, [], "nothing sent, not even the refresh");
+  assert.equal(out.signedIn, true);
+  await context.close();
+});
+
+test("validate(): a token endpoint that is down (5xx) or shedding load (429) is network_error with its status; a refusal is token_invalid; the session is kept", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async () => {
+    const { client } = window;
+    const results = [];
+    for (const [status, body] of [[503, "<h1>Service Unavailable</h1>"], [429, ""], [500, JSON.stringify({ error: "server_error" })], [400, JSON.stringify({ error: "invalid_grant" })]]) {
+      globalThis.fetch = async () => new Response(body, { status });
+      results.push(await client.validate().then(() => "valid", (e) => `${e.code} ${e.status}`));
+    }
+    return { results, signedIn: client.isAuthenticated() };
+  });
+  assert.deepEqual(out.results, ["network_error 503", "network_error 429", "network_error 500", "token_invalid 400"]);
+  assert.equal(out.signedIn, true);
+  await context.close();
+});
+
 test("bad context or activityId in the config is config_invalid at createClient, not at the first call", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {

@@ -49,6 +49,31 @@ test("wrong password or secret: authorization_denied with the server's error", a
   await assert.rejects(wrongPassword.signInWithPassword({ username: "", password: "x" }), (e) => e.code === "config_invalid" && e.field === "username");
 });
 
+test("a token endpoint that fails (5xx) is network_error with its status, not authorization_denied or token_invalid: nothing was refused", async () => {
+  const client = await createClient(config());
+  await control("fail-next?count=1&mode=500");
+  await assert.rejects(client.signInWithPassword({ username: "demo", password: "demo" }), (e) => e instanceof MobprocError && e.code === "network_error" && e.status === 500 && /HTTP 500/.test(e.message));
+  assert.equal(client.isAuthenticated(), false);
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  await control("fail-next?count=1&mode=500");
+  await assert.rejects(client.validate(), (e) => e.code === "network_error" && e.status === 500);
+  assert.equal(client.isAuthenticated(), true, "a validator that is down ends nothing");
+  assert.equal((await client.validate()).identifier, "demo");
+});
+
+test("fetch and fetchJson handed on alone (a library's `fetch` option) still work: they are the client's own, bound", async () => {
+  const client = await createClient(config());
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const { fetch: fetchWithToken, fetchJson } = client;
+  assert.equal((await fetchWithToken("/ping?echoText=x")).status, 200);
+  assert.equal((await fetchJson("/me")).user.employeeId, "E1000");
+  assert.equal(client.fetch, fetchWithToken, "the same function each time it is read");
+  const { startClient } = pkg;
+  const started = await startClient(config({ storageKey: "bound-start" }));
+  assert.equal((await startClient(config({ storageKey: "bound-start" }))).client.fetch, started.client.fetch, "startClient's one client keeps its functions");
+  await assert.rejects(started.client.fetch.call(undefined, "/ping"), (e) => e.code === "not_authenticated");
+});
+
 test("refresh rotates the refresh token; a token endpoint failure keeps the session", async () => {
   const client = await createClient(config());
   const first = await client.signInWithPassword({ username: "demo", password: "demo" });
