@@ -22,9 +22,28 @@ export function clientFactory(source) {
     }));
   return {
     // In a tab without a session: the session of another open tab (waiting up to 150 ms when one is open).
-    createClient: async (config) => (await load(), MobprocClient.create(config)),
-    startClient: async (config) => (await load(), MobprocClient.start(config)),
+    createClient: async (config) => (await load(), own(await MobprocClient.create(config))),
+    startClient: async (config) => {
+      await load();
+      const started = await MobprocClient.start(config);
+      own(started.client);
+      return started;
+    },
   };
+}
+
+/**
+ * `fetch` and `fetchJson` as the client's own, bound to it: handed on alone (`{ fetch:
+ * client.fetch }`), they still work. Once per client (`startClient` gives the same one again).
+ * @param {MobprocClient | null | undefined} client
+ */
+function own(client) {
+  if (client && !Object.hasOwn(client, "fetch")) {
+    for (const name of ["fetch", "fetchJson"]) {
+      Object.defineProperty(client, name, { value: proto[name].bind(client), writable: true, configurable: true });
+    }
+  }
+  return client;
 }
 
 const proto = MobprocClient.prototype;

@@ -183,7 +183,7 @@ export class MobprocError extends Error {
   readonly oauthErrorDescription?: string;
   /** HTTP status, where an endpoint answered. */
   readonly status?: number;
-  /** The underlying error (e.g. fetch's `TypeError` for `network_error`). */
+  /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx or 429, which is `network_error` with `status`). */
   readonly cause?: unknown;
   /** `api_error`, `network_error`: the call's `X-TNGO-CONTEXT-CORRELATIONID`, to quote to Tangoe support. */
   readonly correlationId?: string;
@@ -206,7 +206,11 @@ export class MobprocClient {
   private constructor();
   /** Starts a sign-in and returns the authorization URL without navigating. */
   authorizeUrl(options?: LoginOptions): string;
-  /** Starts a sign-in and navigates to Tangoe's sign-in page. */
+  /**
+   * Starts a sign-in and navigates to Tangoe's sign-in page. Throws `storage_unavailable`, and
+   * does not navigate, when sessionStorage refuses the sign-in's state (full, or blocked): the
+   * page Tangoe comes back to could not check the answer.
+   */
   login(options?: LoginOptions): void;
   /**
    * Starts a sign-in in a popup and resolves with the session once it is back; the page stays.
@@ -218,7 +222,9 @@ export class MobprocClient {
    * double click), it focuses that popup and resolves with the same outcome; once the popup is
    * out of sight (closed, or severed by a Cross-Origin-Opener-Policy) a new call starts a new
    * sign-in. `returnTo` is used only if this page is gone when the sign-in ends: the popup then
-   * completes it itself and its `handleRedirectCallback()` resolves `{ returnTo }`.
+   * completes it itself and its `handleRedirectCallback()` resolves `{ returnTo }`. Rejects
+   * with `storage_unavailable`, opening nothing, when sessionStorage refuses the sign-in's state
+   * (the popup starts with a copy of it).
    */
   loginPopup(options?: PopupOptions): Promise<MobprocSession>;
   /**
@@ -233,9 +239,9 @@ export class MobprocClient {
   session(): MobprocSession | null;
   /** The raw access token, for the rare caller that must place it elsewhere. */
   accessToken(): string | null;
-  /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. */
+  /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. Bound to the client: it can be handed on alone (`{ fetch: client.fetch }`). */
   fetch(input: RequestInfo | URL, init?: MobprocRequestInit): Promise<Response>;
-  /** `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error` with Tangoe's fields. */
+  /** `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error` with Tangoe's fields. Bound to the client, as `fetch`. */
   fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T | null>;
   /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;

@@ -6,7 +6,9 @@
 // its redirect callback and the refresh on load come from `startClient`, which does them once
 // per storage key per page load (in Rust), so `returnTo` reaches the tree that stays mounted.
 import { createContext, createElement, useCallback, useContext, useEffect, useMemo, useState, useSyncExternalStore } from "react";
-import { MobprocError, startClient } from "./index.js";
+// By name, not "./index.js": in Node (a test runner's jsdom) that is node.js, the entry an app's
+// own `import … from "mobproc-auth"` gets, so one module, one MobprocError and one client list.
+import { MobprocError, startClient } from "mobproc-auth";
 
 /** @typedef {import("./index.js").MobprocClient} MobprocClient */
 /** @typedef {{ client: MobprocClient | null, returnTo: string | null, error: MobprocError | null }} Started */

@@ -305,8 +305,9 @@ test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vit
   assert.equal(manifest.dependencies["mobproc-auth"], "file:../../pkg/mobproc-auth.tgz", "the example installs the README's tarball");
   manifest.dependencies["mobproc-auth"] = `file:${tarball}`;
   writeFileSync(path.join(app, "package.json"), JSON.stringify(manifest, null, 2));
-  // One install: the example's dependencies, the package, and React's types for the type check.
-  await sh(app, "npm", ["install", "--no-save", "@types/react@19", "@types/react-dom@19"], 480_000);
+  // One install: the example's dependencies, the package, React's types for the type check, and
+  // jsdom for the provider under Node (as a Vitest or Jest environment runs it).
+  await sh(app, "npm", ["install", "--no-save", "@types/react@19", "@types/react-dom@19", "jsdom@26"], 480_000);
 
   await t.test("react.d.ts: a TSX consumer type-checks under strict and exactOptionalPropertyTypes", async () => {
     writeFileSync(
@@ -395,6 +396,44 @@ export const readOnly = (state: MobprocState) => (state.session = null);
       }),
     );
     await sh(dir, path.join(ROOT, "node_modules", ".bin", "tsc"), ["-p", "."], 120_000);
+  });
+
+  await t.test("under Node with jsdom (a test runner's environment), the provider runs on the Node entry: a client, and errors that are the app's MobprocError", async () => {
+    writeFileSync(
+      path.join(app, "jsdom-provider.mjs"),
+      `import { JSDOM } from "jsdom";
+const dom = new JSDOM('<!doctype html><div id="root"></div><div id="bad"></div>', { url: "http://127.0.0.1:5173/" });
+// What a jsdom test environment does: the window's globals become Node's.
+for (const key of Object.getOwnPropertyNames(dom.window)) {
+  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
+}
+for (const key of ["window", "document", "navigator", "location"]) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
+globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+const React = await import("react");
+const { createRoot } = await import("react-dom/client");
+const { MobprocProvider, useMobproc } = await import("mobproc-auth/react");
+const { MobprocError } = await import("mobproc-auth");
+const states = {};
+const Probe = ({ name }) => ((states[name] = useMobproc()), null);
+const mount = (name, config) =>
+  React.act(async () => createRoot(document.getElementById(name)).render(React.createElement(MobprocProvider, { config }, React.createElement(Probe, { name }))));
+await mount("root", { clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1" });
+await mount("bad", { clientId: "portal-demo", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1" });
+for (let i = 0; i < 200 && (states.root.isLoading || states.bad.isLoading); i++) await React.act(() => new Promise((r) => setTimeout(r, 10)));
+const { root, bad } = states;
+console.log(JSON.stringify({
+  loading: [root.isLoading, bad.isLoading],
+  client: root.client !== null,
+  error: root.error && \`\${root.error.code}: \${root.error.message}\`,
+  bad: bad.error?.code,
+  badIsTheAppsMobprocError: bad.error instanceof MobprocError,
+}));
+process.exit(0);
+`,
+    );
+    const { stdout } = await sh(app, process.execPath, ["jsdom-provider.mjs"], 120_000);
+    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+    assert.deepEqual(out, { loading: [false, false], client: true, error: null, bad: "config_invalid", badIsTheAppsMobprocError: true });
   });
 
   // The emulator, with the dev and the build origins registered (redirect URI: origin + "/").

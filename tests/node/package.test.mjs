@@ -1,4 +1,4 @@
-// The same npm package in Node 18+: createClient finds and loads the wasm, the token store
+// The same npm package in Node 20+: createClient finds and loads the wasm, the token store
 // falls back to memory, and browser-only calls say so.
 import { test } from "node:test";
 import assert from "node:assert/strict";
