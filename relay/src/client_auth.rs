@@ -1,13 +1,16 @@
 //! The upstream request's parameters with the client's credentials added, per
 //! [`ClientAuth`]: the only code that touches the secret.
 
+use std::fmt;
+
 use base64::Engine;
 
 use crate::config::{ClientAuth, RelayConfig};
 use crate::values::UpstreamUrl;
 
-/// A request ready to POST upstream.
-#[derive(Debug, PartialEq, Eq)]
+/// A request ready to POST upstream. It holds the secret (in `authorization`, `body` or
+/// `url`, per mode), so its `Debug` shows only where it goes and how it is authenticated.
+#[derive(PartialEq, Eq)]
 pub struct Outgoing {
     /// Where to, with the query string in `query` mode.
     pub url: String,
@@ -15,6 +18,18 @@ pub struct Outgoing {
     pub body: String,
     /// `Basic …` in `basic` mode.
     pub authorization: Option<String>,
+}
+
+impl fmt::Debug for Outgoing {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let url = self.url.split('?').next().unwrap_or_default();
+        let authorization = self.authorization.as_ref().map(|_| "[redacted]");
+        f.debug_struct("Outgoing")
+            .field("url", &url)
+            .field("body", &"[redacted]")
+            .field("authorization", &authorization)
+            .finish()
+    }
 }
 
 fn encode(params: &[(&str, &str)]) -> String {
@@ -115,5 +130,17 @@ mod tests {
             "https://h/t?v=1&grant_type=refresh_token&refresh_token=r%2B1&client_id=portal%3Ax&client_secret=s+p%26c%3A1"
         );
         assert_eq!((out.body.as_str(), out.authorization), ("", None));
+    }
+
+    #[test]
+    fn debug_shows_no_secret_in_any_mode() {
+        for auth in [ClientAuth::Basic, ClientAuth::Body, ClientAuth::Query] {
+            let c = config(auth);
+            let printed = format!("{:?}", compose(&c, &c.token_url, &PARAMS));
+            for secret in ["s+p%26c%3A1", "s p&c:1", "r%2B1", "Basic "] {
+                assert!(!printed.contains(secret), "{auth:?}: {printed}");
+            }
+            assert!(printed.contains("https://h/t"), "{printed}");
+        }
     }
 }

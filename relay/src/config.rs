@@ -124,7 +124,14 @@ impl RelayConfig {
         self
     }
 
-    /// The limit on each upstream call, connection to last byte (1 ms to 10 minutes).
+    /// The limit on each wait: a caller's request head and body, and each upstream call,
+    /// connection to last byte.
+    pub fn timeout(&self) -> Duration {
+        self.timeout
+    }
+
+    /// The limit on each wait: a caller's request head ([`crate::serve::serve`]) and body,
+    /// and each upstream call, connection to last byte (1 ms to 10 minutes).
     pub fn with_timeout(mut self, timeout: Duration) -> Result<RelayConfig, ConfigError> {
         let ms = u64::try_from(timeout.as_millis()).unwrap_or(u64::MAX);
         if !(1..=values::MAX_TIMEOUT_MS).contains(&ms) {

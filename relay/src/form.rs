@@ -1,6 +1,8 @@
 //! The browser's form: read within the size limit, from the body only, each parameter at
 //! most once (RFC 6749 §3.2), and never with client credentials of its own.
 
+use std::time::Duration;
+
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{header, HeaderMap, StatusCode};
@@ -88,9 +90,10 @@ fn too_large() -> OAuthError {
     OAuthError::new(StatusCode::PAYLOAD_TOO_LARGE, "invalid_request", why)
 }
 
-/// Reads the form of a POST. Parameters in the URL are refused rather than ignored: URLs
-/// end up in access logs, and a token must not.
-pub async fn read(req: Request) -> Result<Form, OAuthError> {
+/// Reads the form of a POST, whose body must arrive within `deadline` (a caller that stalls
+/// must not hold the request, or a shutdown, forever). Parameters in the URL are refused
+/// rather than ignored: URLs end up in access logs, and a token must not.
+pub async fn read(req: Request, deadline: Duration) -> Result<Form, OAuthError> {
     if req.uri().query().is_some_and(|q| !q.is_empty()) {
         return Err(OAuthError::invalid_request(
             "send the parameters in the form body, not the URL",
@@ -115,10 +118,22 @@ pub async fn read(req: Request) -> Result<Form, OAuthError> {
         ));
     }
     let body: Body = req.into_body();
-    let bytes = match Limited::new(body, BODY_LIMIT).collect().await {
-        Ok(collected) => collected.to_bytes(),
-        Err(e) if e.is::<LengthLimitError>() => return Err(too_large()),
+    let collected = tokio::time::timeout(deadline, Limited::new(body, BODY_LIMIT).collect());
+    let bytes = match collected.await {
         Err(_) => {
+            let why = format!(
+                "the request body did not arrive within {} ms",
+                deadline.as_millis()
+            );
+            return Err(OAuthError::new(
+                StatusCode::REQUEST_TIMEOUT,
+                "invalid_request",
+                why,
+            ));
+        }
+        Ok(Ok(collected)) => collected.to_bytes(),
+        Ok(Err(e)) if e.is::<LengthLimitError>() => return Err(too_large()),
+        Ok(Err(_)) => {
             return Err(OAuthError::invalid_request(
                 "the request body could not be read",
             ))

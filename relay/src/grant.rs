@@ -55,7 +55,7 @@ pub fn forwarded<'a>(
 
 /// The handler.
 pub async fn post(State(relay): State<Arc<Relay>>, req: Request) -> Response {
-    let form = match form::read(req).await {
+    let form = match form::read(req, relay.config.timeout).await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };

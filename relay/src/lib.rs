@@ -21,6 +21,7 @@
 
 pub mod cli;
 pub mod config;
+pub mod serve;
 pub mod usage;
 
 mod answer;

@@ -1,6 +1,7 @@
 //! One line per request on stderr: method, path, origin, grant type, the relay's status,
-//! Tangoe's status and milliseconds. Never a token, code or secret: the path is cleaned and
-//! the grant type is reduced to a fixed word, so nothing the caller sends is copied whole.
+//! Tangoe's status and milliseconds. Never a token, code or secret: the method, path and
+//! origin are cleaned and capped and the grant type is reduced to a fixed word, so nothing the
+//! caller sends is copied whole.
 
 use std::io::Write;
 use std::sync::Arc;
@@ -80,7 +81,8 @@ pub fn line(
         Upstreamed::Failed(why) => why.to_string(),
     };
     format!(
-        "{method} {} origin={} grant={} status={status} upstream={upstream} ms={ms}",
+        "{} {} origin={} grant={} status={status} upstream={upstream} ms={ms}",
+        clean(method),
         clean(path),
         origin.map_or("-".to_string(), clean),
         note.grant.unwrap_or("-"),
@@ -154,6 +156,11 @@ mod tests {
         assert!(l.contains("/token/x?y?z"));
         assert!(l.contains("origin=http://e?vil? "));
         assert!(!l.contains('\n') && !l.contains('"'));
+        // A method is the caller's text too (any token characters, any length).
+        let method = format!("RT-SECRET-{}", "A".repeat(200_000));
+        let l = line(&method, "/token", None, 403, Note::default(), 1);
+        assert!(l.len() < 300, "{} bytes", l.len());
+        assert!(l.starts_with("RT-SECRET-AAAA") && l.contains(" /token "));
         assert_eq!(grant_label(Some("refresh_token")), "refresh_token");
         assert_eq!(grant_label(Some(VALIDATE_BEARER)), "validate_bearer");
         assert_eq!(grant_label(Some("a-secret-looking-thing")), "other");

@@ -42,6 +42,7 @@ async fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let timeout = launch.config.timeout();
     let app = match mobproc_relay::router(launch.config) {
         Ok(app) => app,
         Err(e) => {
@@ -72,14 +73,6 @@ async fn main() -> ExitCode {
         let _ = writeln!(out, "mobproc-relay listening on http://{addr}");
         let _ = out.flush();
     }
-    match axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-    {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("mobproc-relay: {e}");
-            ExitCode::FAILURE
-        }
-    }
+    mobproc_relay::serve::serve(listener, app, timeout, shutdown_signal()).await;
+    ExitCode::SUCCESS
 }

@@ -18,7 +18,7 @@ pub async fn post(State(relay): State<Arc<Relay>>, req: Request) -> Response {
     let Some(url) = relay.config.revoke_url.as_ref() else {
         return StatusCode::NOT_FOUND.into_response();
     };
-    let form = match form::read(req).await {
+    let form = match form::read(req, relay.config.timeout).await {
         Ok(f) => f,
         Err(e) => return e.into_response(),
     };

@@ -15,7 +15,9 @@ the confidential client's secret added.
   --allow-origin ORIGIN   a portal origin allowed to call the relay (repeat for more)
   --revoke-url URL        Tangoe's revocation endpoint; enables POST /revoke
   --client-auth MODE      basic (default), body or query
-  --timeout-ms N          limit on each upstream call (default 10000)
+  --timeout-ms N          limit on each wait: a caller's request head and body, each
+                          upstream call (default 10000); a shutdown waits at most
+                          twice that and a second for calls in flight
 
 environment:
   MOBPROC_RELAY_CLIENT_SECRET   the client secret (required; never a flag)

@@ -54,6 +54,10 @@ pub fn upstream_url(value: &str) -> Result<UpstreamUrl, String> {
     if authority.as_str().contains('@') {
         return Err("must not carry user info: the relay sends the client credentials".into());
     }
+    // `Uri` would drop it silently, and in `query` mode everything appended after it.
+    if value.contains('#') {
+        return Err(format!("must not carry a fragment: {value:?}"));
+    }
     match uri.scheme() {
         Some(s) if *s == Scheme::HTTPS => {}
         Some(s) if *s == Scheme::HTTP => {
@@ -151,6 +155,8 @@ mod tests {
             "ftp://127.0.0.1/t",
             "/as/token.oauth2",
             "https://user:pw@oauth.tangoe.com/t",
+            "https://oauth.tangoe.com/as/token.oauth2#x",
+            "http://127.0.0.1:8081/t?a=1#frag",
             "not a url",
             "",
         ] {

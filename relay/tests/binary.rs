@@ -1,6 +1,7 @@
 //! The real binary: start-up errors name the setting (exit 2), the `listening on` line
 //! with the real port, the secret taken from the environment (never argv), one log line
-//! per request on stderr without any token or secret, and a clean stop on SIGTERM.
+//! per request on stderr without any token or secret, and a clean stop on SIGTERM, also while
+//! callers stall.
 #![allow(
     clippy::unwrap_used,
     clippy::expect_used,
@@ -177,10 +178,19 @@ impl Drop for Running {
 }
 
 fn start(fake: &Fake) -> (Running, String) {
+    start_with(fake, "5000")
+}
+
+fn start_with(fake: &Fake, timeout_ms: &str) -> (Running, String) {
     let mut child = Command::new(BIN)
         .args(["--listen", "127.0.0.1:0", "--token-url", &fake.token_url()])
         .args(["--client-id", CLIENT_ID, "--allow-origin", ORIGIN])
-        .args(["--revoke-url", &fake.revoke_url(), "--timeout-ms", "5000"])
+        .args([
+            "--revoke-url",
+            &fake.revoke_url(),
+            "--timeout-ms",
+            timeout_ms,
+        ])
         .env(VAR, BIN_SECRET)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -299,5 +309,66 @@ async fn serves_logs_without_secrets_and_stops_on_sigterm() {
     let basic_b64 = basic_value.trim_start_matches("Basic ");
     for secret in SECRETS.iter().copied().chain([basic_b64, "RT-NEXT"]) {
         assert!(!log.contains(secret), "{secret} in the log:\n{log}");
+    }
+}
+
+/// Opens a connection to `addr` and sends `bytes`, then nothing more.
+async fn stall(addr: &str, bytes: &str) -> tokio::net::TcpStream {
+    use tokio::io::AsyncWriteExt;
+    let mut s = tokio::net::TcpStream::connect(addr).await.unwrap();
+    s.write_all(bytes.as_bytes()).await.unwrap();
+    s
+}
+
+/// What the relay sends on `s` until it closes it, waiting at most `within`.
+async fn until_closed(s: &mut tokio::net::TcpStream, within: Duration) -> String {
+    use tokio::io::AsyncReadExt;
+    let mut out = Vec::new();
+    let read = tokio::time::timeout(within, async {
+        let mut buf = [0u8; 1024];
+        while let Ok(n @ 1..) = s.read(&mut buf).await {
+            out.extend_from_slice(&buf[..n]);
+        }
+    });
+    assert!(
+        read.await.is_ok(),
+        "the connection was still open after {within:?}"
+    );
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_stalls_is_cut_off_after_the_timeout_and_does_not_hold_a_shutdown() {
+    let fake = fake().await;
+    let (mut running, addr) = start_with(&fake, "300");
+    let within = Duration::from_secs(5);
+    // A request head that never ends (no Origin yet, so the gate has not run).
+    let mut head = stall(&addr, "POST /token HTTP/1.1\r\nHost: x\r\n").await;
+    until_closed(&mut head, within).await;
+    // A body that never comes: 408, nothing forwarded.
+    let partial = format!(
+        "POST /token HTTP/1.1\r\nHost: x\r\nOrigin: {ORIGIN}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type="
+    );
+    let mut body = stall(&addr, &partial).await;
+    let answer = until_closed(&mut body, within).await;
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(fake.seen().is_empty());
+    // SIGTERM while a caller stalls in its body: the relay stops within its grace.
+    let _held = stall(&addr, &partial).await;
+    tokio::time::sleep(Duration::from_millis(50)).await;
+    let child = &mut running.0;
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + within;
+    while child.try_wait().unwrap().is_none() {
+        assert!(
+            Instant::now() < deadline,
+            "no stop after SIGTERM while a caller stalls"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }

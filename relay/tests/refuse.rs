@@ -199,3 +199,30 @@ async fn oversized_bodies_get_413() {
     assert_eq!(r.status, 200);
     assert_eq!(fake.seen().len(), 1);
 }
+
+/// The router alone, as an app mounts it in its own server (which may set no timer at all):
+/// a body that stops arriving is 408 after the timeout, and nothing is forwarded.
+#[tokio::test]
+async fn a_body_that_never_arrives_is_408_after_the_timeout() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let fake = fake().await;
+    let config = config(&fake.token_url(), ClientAuth::Basic)
+        .with_timeout(Duration::from_millis(300))
+        .unwrap();
+    let relay = relay(config).await;
+    let mut s = tokio::net::TcpStream::connect(&relay).await.unwrap();
+    let head = format!(
+        "POST /token HTTP/1.1\r\nHost: x\r\nOrigin: {ORIGIN}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 100\r\n\r\ngrant_type="
+    );
+    s.write_all(head.as_bytes()).await.unwrap();
+    let mut buf = [0u8; 1024];
+    let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .expect("the request was held open")
+        .unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 408"), "{answer}");
+    assert!(answer.contains("did not arrive within 300 ms"), "{answer}");
+    assert!(fake.seen().is_empty());
+}
