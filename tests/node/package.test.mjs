@@ -2,7 +2,9 @@
 // falls back to memory, and browser-only calls say so.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { execFile } from "node:child_process";
 import { join, resolve } from "node:path";
+import { promisify } from "node:util";
 import { pathToFileURL } from "node:url";
 
 const PKG = process.env.MOBPROC_PKG_DIR ?? join(resolve(import.meta.dirname, "../.."), "pkg");
@@ -47,4 +49,19 @@ test("browser-only and unauthenticated calls fail with typed errors", async () =
 test("config errors name the field", async () => {
   await assert.rejects(createClient({ ...config, apiBaseUrl: "http://api.example.com/v1" }), (e) => e instanceof MobprocError && e.code === "config_invalid" && e.field === "apiBaseUrl");
   await assert.rejects(createClient(undefined), (e) => e.code === "config_invalid" && e.field === "config");
+});
+
+test("an uncaught MobprocError in Node shows a readable source line and stack, not the whole entry on one line", async () => {
+  const script = `const { createClient } = await import(${JSON.stringify(pathToFileURL(join(PKG, "node.js")).href)});
+const client = await createClient(${JSON.stringify(config)});
+await client.fetch("/x");`;
+  const failed = await promisify(execFile)(process.execPath, ["--input-type=module", "-e", script]).then(
+    () => null,
+    (e) => e,
+  );
+  assert.ok(failed, "the script was to fail");
+  const { stderr } = failed;
+  assert.match(stderr, /MobprocError: not signed in/);
+  assert.match(stderr, /code: 'not_authenticated'/);
+  assert.ok(stderr.length < 4000, `${stderr.length} characters on stderr, starting ${stderr.slice(0, 300)}`);
 });

@@ -11,11 +11,16 @@ use std::path::PathBuf;
 /// name, so it is not bundled.
 const TEMPLATE: &[&str] = &["index.d.ts", "README.md", "react.js", "react.d.ts"];
 
-/// The package's entries: each is one minified ES module holding wasm-bindgen's glue, and
-/// esbuild's platform for it. index.js (package.json's `browser` and `default` conditions) has
-/// no Node path, and `neutral` makes esbuild refuse any `node:` import in it; node.js (the
-/// `node` condition) reads the module with node:fs.
-const ENTRIES: &[(&str, &str)] = &[("index.js", "neutral"), ("node.js", "node")];
+/// The package's entries: each is one ES module holding wasm-bindgen's glue, esbuild's platform
+/// for it and how it is minified. index.js (package.json's `browser` and `default` conditions)
+/// has no Node path, and `neutral` makes esbuild refuse any `node:` import in it; it is fully
+/// minified, since browsers download it. node.js (the `node` condition) reads the module with
+/// node:fs; it keeps its lines and names, because Node prints the source line of an uncaught
+/// error (one 13 KB line, minified) and its stack traces name functions.
+const ENTRIES: &[(&str, &str, &str)] = &[
+    ("index.js", "neutral", "--minify"),
+    ("node.js", "node", "--minify-syntax"),
+];
 
 /// wasm-opt's optimisation of the module (`cargo xtask size` measures with the same).
 pub const WASM_OPT: &[&str] = &[
@@ -126,7 +131,7 @@ pub fn run() -> Result<PathBuf> {
     share_snippets(&pkg)?;
     // Per entry, one minified ES module: the entry, its modules and wasm-bindgen's glue. The
     // entries share their sources, not a chunk: a browser loads index.js alone.
-    for (name, platform) in ENTRIES {
+    for (name, platform, minify) in ENTRIES {
         let entry = pkg.join(name);
         let entry = entry.to_string_lossy();
         sh::run(&mut cmd(
@@ -134,7 +139,7 @@ pub fn run() -> Result<PathBuf> {
             &[
                 &entry,
                 "--bundle",
-                "--minify",
+                minify,
                 "--format=esm",
                 "--target=es2022",
                 &format!("--platform={platform}"),
@@ -150,7 +155,7 @@ pub fn run() -> Result<PathBuf> {
     }
     let bundled = sources
         .iter()
-        .filter(|n| !ENTRIES.iter().any(|(entry, _)| entry == n));
+        .filter(|n| !ENTRIES.iter().any(|(entry, _, _)| entry == n));
     for name in bundled {
         fs::remove_file(pkg.join(name))
             .map_err(|e| format!("removing the bundled pkg/{name}: {e}"))?;
