@@ -95,6 +95,7 @@ pub struct Config {
     pub response_type: ResponseType,
     /// Share the session with the other tabs of this origin, client and tenant (over
     /// BroadcastChannel, never localStorage) and refresh once for all of them; `None` is `true`.
+    /// A new client takes an open tab's session only when made with `Client::connect`.
     pub share_session_across_tabs: Option<bool>,
 }
 

@@ -578,7 +578,16 @@ impl fmt::Display for Error {
     }
 }
 
-impl core::error::Error for Error {}
+impl core::error::Error for Error {
+    /// The library's own error underneath (a refresh that failed on a token answer that was
+    /// not a token); what JavaScript threw is in [`Error::cause`].
+    fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
+        match self.cause() {
+            Cause::Error(inner) => Some(inner),
+            _ => None,
+        }
+    }
+}
 
 /// The library's result type.
 pub type Result<T, E = Error> = core::result::Result<T, E>;

@@ -47,6 +47,14 @@
 //! # }
 //! ```
 //!
+//! [`Client::connect`] is the npm package's `createClient`: [`Client::new`] and, in a tab
+//! without a session, the session of another open tab.
+//!
+//! `Client` and [`Error`] hold `Rc`s and JavaScript values: they are not `Send`, as nothing of
+//! wasm-bindgen is. Where a framework asks for `Send` (Leptos's `provide_context`), wrap the
+//! client in `send_wrapper::SendWrapper` (the browser runs it on one thread), and map an
+//! `Error` (`code()`, `to_string()`) where a `Send` error type is needed.
+//!
 //! # How it is built
 //! - A pure core with no web-sys, tested natively: [`config`] (every value checked once, the
 //!   field named on error), [`authorize`], [`callback`] (`state` first, then the token),
@@ -72,8 +80,7 @@
 
 extern crate alloc;
 
-/// `alloc` items the std prelude would give, so the crate also builds without std (the npm
-/// package does: std's panic and formatting machinery would double its size).
+/// The `alloc` items the core modules name, as `alloc` rather than std's prelude.
 mod prelude {
     pub use alloc::borrow::ToOwned;
     #[cfg(test)]

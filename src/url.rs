@@ -90,7 +90,8 @@ impl HttpUrl {
         self.https
     }
 
-    /// True for the loopback hosts where plain http is allowed: 127.0.0.1, localhost, [::1].
+    /// True for the loopback hosts where plain http is allowed: `127.0.0.1`, `localhost`,
+    /// `[::1]`.
     pub fn is_loopback(&self) -> bool {
         matches!(self.host(), "127.0.0.1" | "localhost" | "[::1]")
     }

@@ -96,8 +96,9 @@ pub(super) type Flight = Shared;
 
 impl Client {
     /// A new access token (and Tangoe's rotated refresh token). One request however many
-    /// callers wait (in this tab, and across tabs where Web Locks exist); a failure leaves
-    /// the stored session exactly as it was.
+    /// callers wait (in this tab, and across tabs where Web Locks exist). A passing failure
+    /// (`refresh_failed`: network, 5xx, not a token) leaves the stored session exactly as it
+    /// was; a dead refresh token (`session_expired`) ends it.
     pub async fn refresh(&self) -> Result<Option<Session>> {
         let running = self.0.refreshing.take();
         self.0.refreshing.set(running.clone());
@@ -307,7 +308,7 @@ impl Client {
 
     /// Whether the password grant may run here: not in a browser (page or worker), with a
     /// token URL and a secret. Returns the token URL.
-    pub fn password_grant_ready(&self) -> Result<String> {
+    pub(crate) fn password_grant_ready(&self) -> Result<String> {
         if in_browser() {
             return Err(ErrorKind::InsecureGrant(
                 "the password grant is refused in a browser (a page or a worker): use login() \

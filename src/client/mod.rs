@@ -19,12 +19,12 @@ mod value;
 
 pub use events::{Event, EventKind, Listener};
 pub use grant::Validation;
-pub use http::CallContext;
+#[cfg(feature = "js")]
+pub(crate) use http::CallContext;
 #[cfg(feature = "js")]
 pub(crate) use http::{invalid_thrown, keep_referrer, no_userinfo};
 pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
-pub use storage::{MemoryStorage, SessionStorage, Storage};
 #[cfg(feature = "js")]
 pub(crate) use value::{
     bare_object, clear_timeout, field, in_browser_page, keyed_get, keyed_remove, message_of, run,
@@ -102,7 +102,10 @@ struct Inner {
 }
 
 impl Client {
-    /// Checks `config` (the error names the first bad field) and makes a client.
+    /// Checks `config` (the error names the first bad field) and makes a client. It does not
+    /// ask the other tabs for their session: [`Client::connect`] does, as the npm package's
+    /// `createClient`; with `new`, a new tab is signed out until a sign-in, or another tab's
+    /// sign-in or refresh, reaches it.
     pub fn new(config: Config) -> Result<Client> {
         let client = Client::build(config)?;
         // Later, not now: storage is first read once the app had a chance to add listeners.

@@ -15,7 +15,7 @@ pub struct PageOptions {
     pub limit: Option<u64>,
     /// Index of the first item (`offset`).
     pub offset: Option<u64>,
-    /// Stop with `pagination_loop` after this many pages.
+    /// Stop with `pagination_loop` after this many pages (at least 1).
     pub max_pages: u32,
 }
 
@@ -41,8 +41,18 @@ pub struct Pages {
 }
 
 impl Client {
-    /// The pages of the collection at `path` (joined onto the API base URL).
+    /// The pages of the collection at `path` (joined onto the API base URL). A `limit` or
+    /// `max_pages` of 0 is `config_invalid`, as the npm `paginate` says.
     pub fn pages(&self, path: &str, options: PageOptions) -> Result<Pages> {
+        if options.limit == Some(0) {
+            return Err(crate::error::Error::config("limit", "must be at least 1"));
+        }
+        if options.max_pages == 0 {
+            return Err(crate::error::Error::config(
+                "maxPages",
+                "must be at least 1",
+            ));
+        }
         Ok(*self.pages_at(&self.resolve(path)?, options)?)
     }
 

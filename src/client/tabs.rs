@@ -179,7 +179,7 @@ impl Client {
             .set_onmessage(Some(handler.into_js_value().unchecked_ref()));
     }
 
-    /// A new tab: asks the open ones for their session and waits at most [`ASK_WAIT_MS`] for
+    /// A new tab: asks the open ones for their session and waits at most 150 ms (`ASK_WAIT_MS`) for
     /// one; at the first call, not at all when no other client was open when this one was
     /// made (a late answer is still adopted). Does not wait when this tab already has a
     /// session, nor ask when sharing is off.
@@ -205,7 +205,7 @@ impl Client {
     }
 
     /// Asks the other tabs and waits until a session newer than this tab's is adopted (an
-    /// answer with the same or an older one does not end the wait), or [`ASK_WAIT_MS`]; with
+    /// answer with the same or an older one does not end the wait), or 150 ms; with
     /// `alone` (the start-up snapshot), not at all if it shows no other client. The snapshot
     /// only races the same deadline: a prerendered page's Web Locks wait for it to be shown.
     async fn wait_for_tabs(&self, alone: Option<Promise>) {

@@ -1,5 +1,5 @@
 //! The npm package's surface: `MobprocClient`, a thin `#[wasm_bindgen]` skin over
-//! [`Client`](crate::Client). It reads JavaScript values into Rust types, hands the work to the
+//! [`Client`]. It reads JavaScript values into Rust types, hands the work to the
 //! client, and turns results into JavaScript values and errors into `MobprocError`. No rules
 //! live here. Built with the `js` feature (the npm package); a Rust front-end leaves it off.
 

@@ -42,6 +42,27 @@ pub fn run(_args: &[String]) -> Result {
         let args = [&["clippy"], args, &["--", "-D", "warnings"]].concat();
         step(&mut report, name, &mut cmd("cargo", &args))?;
     }
+    // The API docs where the API is (wasm32, with the npm skin): a broken or private link, or
+    // a bare `[x]` rustdoc takes for one, fails.
+    let mut docs = cmd(
+        "cargo",
+        &[
+            "doc",
+            "--no-deps",
+            "-p",
+            "mobproc-auth",
+            "--features",
+            "js",
+            "--target",
+            WASM,
+        ],
+    );
+    docs.env("RUSTDOCFLAGS", "-D warnings");
+    step(
+        &mut report,
+        "API docs (wasm32, rustdoc warnings denied)",
+        &mut docs,
+    )?;
     step(
         &mut report,
         "native tests: core, emulator, xtask",

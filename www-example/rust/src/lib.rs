@@ -99,7 +99,8 @@ impl App {
         let app = App {
             page: page.clone(),
             ping_url: format!("{}/ping", config.api_base_url),
-            client: Client::new(Config {
+            // `connect`, not `new`: a second tab of the portal takes the session of an open one.
+            client: Client::connect(Config {
                 client_id: config.client_id,
                 tenant: config.tenant,
                 api_base_url: config.api_base_url,
@@ -109,7 +110,8 @@ impl App {
                 token_url: config.token_url,
                 revoke_url: config.revoke_url,
                 ..Config::default()
-            })?,
+            })
+            .await?,
         };
 
         // Back from Tangoe? The library checks `state`, keeps the token in sessionStorage and
