@@ -183,7 +183,7 @@ export class MobprocError extends Error {
   readonly oauthErrorDescription?: string;
   /** HTTP status, where an endpoint answered. */
   readonly status?: number;
-  /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx or 429, which is `network_error` with `status`). */
+  /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, which is `network_error` with `status`). */
   readonly cause?: unknown;
   /** `api_error`, `network_error`: the call's `X-TNGO-CONTEXT-CORRELATIONID`, to quote to Tangoe support. */
   readonly correlationId?: string;

@@ -119,15 +119,15 @@ pub enum ErrorKind {
         max_pages: Option<u32>,
     },
     /// `fetch` itself failed (DNS, connection refused, CORS, abort): nothing came back. Also
-    /// Tangoe's token endpoint or validator answering 5xx or 429: down or shedding load, which
-    /// refuses nothing.
+    /// Tangoe's token endpoint or validator answering 5xx, 429 or 408: down, shedding load or
+    /// timed out reading the request, which refuses nothing.
     NetworkError {
         /// What happened.
         why: String,
         /// The call's `X-TNGO-CONTEXT-CORRELATIONID`, for an API call.
         correlation_id: Option<String>,
         /// The status, when a response came: its body could not be read, or the token
-        /// endpoint or validator answered 5xx or 429.
+        /// endpoint or validator answered 5xx, 429 or 408.
         status: Option<u16>,
         /// fetch's exception.
         cause: Cause,

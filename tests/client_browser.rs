@@ -383,6 +383,14 @@ async fn fetch_json_parses_bodies_and_tangoe_errors() {
             )
         } else if request.url().ends_with("/orders/43") {
             Reply::json(200, r#"{"id":42}"#)
+        } else if request.url().ends_with("/orders/echo") {
+            // A body that does not fit, quoting the request's token where a number belongs.
+            let bearer = request.headers().get("authorization").unwrap().unwrap();
+            let token = bearer.trim_start_matches("Bearer ");
+            Reply::json(
+                200,
+                &format!(r#"{{"id":"1","total":"{token}","lines":[]}}"#),
+            )
         } else {
             Reply::json(
                 404,
@@ -427,6 +435,15 @@ async fn fetch_json_parses_bodies_and_tangoe_errors() {
     let error = code(client.fetch_json::<Order>("orders/43").await);
     assert_eq!(error.code(), "api_error");
     assert_eq!(error.details().status, Some(200));
+
+    // serde quotes the value it refused: not the token.
+    let error = code(client.fetch_json::<Order>("orders/echo").await);
+    assert_eq!(error.code(), "api_error");
+    assert!(
+        !error.message().contains("tok-J") && error.message().contains("[redacted]"),
+        "{}",
+        error.message()
+    );
 }
 
 // ---------------------------------------------------------------------------------------

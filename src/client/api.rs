@@ -14,13 +14,18 @@ impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
     /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields.
     pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let (value, id) = self.fetch_json_value(&self.resolve(path)?).await?;
+        let mut call = CallContext::for_url();
+        let (value, id) = self
+            .fetch_json_value(&self.resolve(path)?, &mut call)
+            .await?;
         let correlation_id = id.as_string();
         serde_wasm_bindgen::from_value(value).map_err(|error| {
+            // serde quotes the value it could not take, which may be the token echoed.
+            let why = js_sys::JsString::from(error.to_string());
             ErrorKind::ApiError(Box::new(ApiError {
                 summary: cat(&[
                     "the body does not have the expected shape: ",
-                    &error.to_string(),
+                    &String::from(hide_token(&why, &call)),
                 ]),
                 status: 200,
                 correlation_id,
@@ -31,20 +36,19 @@ impl Client {
     }
 
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
-    /// string, or `null`).
-    pub(crate) async fn fetch_json_value(&self, url: &str) -> Result<(JsValue, JsValue)> {
+    /// string, or `null`); `call` ([`CallContext::for_url`]) then says what it was sent with.
+    pub(crate) async fn fetch_json_value(
+        &self,
+        url: &str,
+        call: &mut CallContext,
+    ) -> Result<(JsValue, JsValue)> {
         super::http::no_userinfo(url)?;
         let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
         // Set on the new request's own (mutable) headers: the same request as one made with an
         // init, without the imports that builds one.
         super::http::set_header(&request, "accept", "application/json");
-        // Made here from a URL: no header of a caller's to read.
-        let mut call = CallContext {
-            no_own_headers: true,
-            ..CallContext::default()
-        };
-        let response = self.fetch_with(request, &mut call, true).await?;
-        self.read_json(response, &call).await
+        let response = self.fetch_with(request, call, true).await?;
+        self.read_json(response, call).await
     }
 
     /// A relative reference joined onto the API base path, an absolute one as the URL
@@ -85,21 +89,23 @@ impl Client {
                 .into())
             }
         };
-        if ok {
-            if text.length() == 0 {
-                return Ok((JsValue::NULL, id));
-            }
-            if let Ok(body) = parse_json(&text) {
-                return Ok((body, id));
-            }
+        if ok && text.length() == 0 {
+            return Ok((JsValue::NULL, id));
         }
-        // Errors are logged and reported: a body that echoes the request (a proxy's or a
-        // framework's error page) must not carry the token there.
-        let text = match &call.sent_with {
-            Some(record) => hide_token(&text, record.access_token().secret()),
-            None => text,
+        let parsed = match parse_json(&text) {
+            Ok(body) if ok => return Ok((body, id)),
+            parsed => parsed,
         };
-        let parsed = parse_json(&text);
+        // Errors are logged and reported: a body that echoes the request (a proxy's or a
+        // framework's error page) must not carry the token there, however JSON escaped it
+        // (`\/`, `\u002B`): a JSON body is written again with JSON's plain escapes (none in a
+        // token), hidden, and read again.
+        let plain = match &parsed {
+            Ok(body) => js_sys::JSON::stringify(body).unwrap_or(text),
+            Err(_) => text,
+        };
+        let text = hide_token(&plain, call);
+        let parsed = parsed.and_then(|_| parse_json(&text));
         // One error, filled in as the body says: one construction in the module.
         // The defaults written into the allocation, then the fields set there: no 96-byte
         // value built on the stack and copied in.
@@ -149,22 +155,15 @@ impl Client {
     }
 }
 
-/// `text` with every `token`, as it is or as JSON may escape it (`/` as `\/`), replaced by
-/// `[redacted]`.
-fn hide_token(text: &js_sys::JsString, token: &str) -> js_sys::JsString {
-    if token.is_empty() {
-        return text.clone();
-    }
-    // A token is printable ASCII (RFC 6750 §2.1; the record refuses anything else).
-    let mut escaped = String::new();
-    for &b in token.as_bytes() {
-        if b == b'/' {
-            escaped.push('\\');
+/// `text` with the access token `call` was sent with replaced by `[redacted]` wherever it
+/// stands as it is.
+fn hide_token(text: &js_sys::JsString, call: &CallContext) -> js_sys::JsString {
+    match &call.sent_with {
+        Some(record) if !record.access_token().secret().is_empty() => {
+            text.replace_all(record.access_token().secret(), REDACTED)
         }
-        escaped.push(char::from(b));
+        _ => text.clone(),
     }
-    text.replace_all(token, REDACTED)
-        .replace_all(&escaped, REDACTED)
 }
 
 /// What stands for a token in an error.

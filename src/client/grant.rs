@@ -60,10 +60,11 @@ impl Answer {
         string(&self.json, key)
     }
 
-    /// `network_error` with the status when the server failed (5xx) or sheds load (429):
-    /// such an answer says nothing of the credentials or the token, so it is no refusal.
+    /// `network_error` with the status when the server failed (5xx), sheds load (429) or
+    /// timed out reading the request (408, as the relay does): such an answer says nothing of
+    /// the credentials or the token, so it is no refusal.
     fn failed(&self) -> Result<()> {
-        if self.status < 500 && self.status != 429 {
+        if self.status < 500 && self.status != 429 && self.status != 408 {
             return Ok(());
         }
         Err(ErrorKind::NetworkError {

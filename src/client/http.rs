@@ -93,6 +93,14 @@ pub struct CallContext {
 }
 
 impl CallContext {
+    /// The context of a call made here from a URL: no header of a caller's to read.
+    pub(crate) fn for_url() -> Self {
+        CallContext {
+            no_own_headers: true,
+            ..CallContext::default()
+        }
+    }
+
     fn is_usual(&self) -> bool {
         !self.own_activity && matches!(self.overrides, [None, None, None])
     }

@@ -100,7 +100,10 @@ impl Pages {
             .into());
         }
         self.seen.push(href.clone());
-        let (page, correlation_id) = self.client.fetch_json_value(&href).await?;
+        let (page, correlation_id) = self
+            .client
+            .fetch_json_value(&href, &mut super::http::CallContext::for_url())
+            .await?;
         self.client.remember(&page, &correlation_id);
         let meta = field(&page, "_meta");
         // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.

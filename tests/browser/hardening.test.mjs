@@ -576,18 +576,18 @@ test("a call that will be refused (origin, no-cors, bad context) is refused befo
   await context.close();
 });
 
-test("validate(): a token endpoint that is down (5xx) or shedding load (429) is network_error with its status; a refusal is token_invalid; the session is kept", async () => {
+test("validate(): a token endpoint that is down (5xx), shedding load (429) or timed out reading the request (408, the relay) is network_error with its status; a refusal is token_invalid; the session is kept", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
     const { client } = window;
     const results = [];
-    for (const [status, body] of [[503, "<h1>Service Unavailable</h1>"], [429, ""], [500, JSON.stringify({ error: "server_error" })], [400, JSON.stringify({ error: "invalid_grant" })]]) {
+    for (const [status, body] of [[503, "<h1>Service Unavailable</h1>"], [429, ""], [408, JSON.stringify({ error: "invalid_request" })], [500, JSON.stringify({ error: "server_error" })], [400, JSON.stringify({ error: "invalid_grant" })]]) {
       globalThis.fetch = async () => new Response(body, { status });
       results.push(await client.validate().then(() => "valid", (e) => `${e.code} ${e.status}`));
     }
     return { results, signedIn: client.isAuthenticated() };
   });
-  assert.deepEqual(out.results, ["network_error 503", "network_error 429", "network_error 500", "token_invalid 400"]);
+  assert.deepEqual(out.results, ["network_error 503", "network_error 429", "network_error 408", "network_error 500", "token_invalid 400"]);
   assert.equal(out.signedIn, true);
   await context.close();
 });

@@ -385,27 +385,33 @@ test("an answer that echoes the request (a proxy's or framework's error page): n
           return window.json({ status: 400, id: token(request), errorCode: `E-${token(request)}`, message: `bad token ${token(request)}` }, 400);
         case "escaped":
           return new Response(`{"message":"bad token ${token(request).replaceAll("/", "\\/")}"}`, { status: 400 });
+        case "unicode":
+          return new Response(`{"message":"bad token ${token(request).replaceAll("+", "\\u002B").replaceAll("/", "\\u002F")}"}`, { status: 400 });
+        case "other-shape":
+          return new Response(`{"detail":"bad token ${token(request).replaceAll("+", "\\u002B")}"}`, { status: 400 });
         default:
           return new Response(`echo: ${bearer(request)}`, { status: 200 });
       }
     };
     const outcomes = [];
-    for (const path of ["/html", "/json", "/escaped", "/ok"]) outcomes.push(await attempt(() => client.fetchJson(path)));
+    for (const path of ["/html", "/json", "/escaped", "/unicode", "/other-shape", "/ok"]) outcomes.push(await attempt(() => client.fetchJson(path)));
     window.reply = (request) => new Response(`denied for ${bearer(request)}`, { status: 403 });
     outcomes.push(await attempt(() => drain("/employees")));
     return outcomes.map((o) => o.error ?? "no error");
   });
-  assert.deepEqual(errors.map((e) => e.code), ["api_error", "api_error", "api_error", "api_error", "api_error"]);
-  const escaped = TOKEN.replaceAll("/", "\\/");
+  assert.deepEqual(errors.map((e) => e.code), Array(7).fill("api_error"));
+  const escaped = [TOKEN, TOKEN.replaceAll("/", "\\/"), TOKEN.replaceAll("+", "\\u002B").replaceAll("/", "\\u002F"), TOKEN.replaceAll("+", "\\u002B")];
   for (const e of errors) {
     for (const [field, value] of Object.entries(e)) {
       if (typeof value !== "string") continue;
-      assert.ok(!value.includes(TOKEN) && !value.includes(escaped), `the token in ${field}: ${value}`);
+      for (const form of escaped) assert.ok(!value.includes(form), `the token in ${field}: ${value}`);
     }
     assert.match(`${e.message} ${e.body}`, /\[redacted\]/, "what stood there is said");
   }
   assert.equal(errors[1].apiMessage, "bad token [redacted]");
   assert.equal(errors[1].id, "[redacted]");
+  assert.equal(errors[3].apiMessage, "bad token [redacted]", "\\u-escaped in the JSON");
+  assert.equal(errors[4].body, '{"detail":"bad token [redacted]"}', "quoted as JSON writes it plainly");
   await context.close();
 });
 
