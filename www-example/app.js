@@ -495,7 +495,11 @@ function wire() {
   });
 
   $("session-sign-in-again").addEventListener("click", () => {
-    client?.login({ returnTo: location.pathname + location.search });
+    try {
+      client?.login({ returnTo: location.pathname + location.search });
+    } catch (error) {
+      showError(error);
+    }
   });
   $("session-refresh-now").addEventListener("click", (event) => {
     busy(/** @type {HTMLButtonElement} */ (event.currentTarget), async () => {

@@ -289,6 +289,15 @@ const server = createServer(async (req, res) => {
     res.setHeader("Allow", "GET, HEAD");
     return send(405, "text/plain; charset=utf-8", "method not allowed\n");
   }
+  // One origin: the redirect URI registered with Tangoe names 127.0.0.1, and a page opened as
+  // localhost would keep its sign-in state in another origin's sessionStorage (state_mismatch
+  // on the way back). Another Host (DNS rebinding, a typed name) is sent to this origin.
+  if (req.headers.host !== new URL(ownOrigin).host) {
+    res.writeHead(308, { Location: `${ownOrigin}${url.pathname}${url.search}`, "Content-Length": 0 });
+    res.end();
+    console.log(`${req.method} ${url.pathname} 308 (Host ${JSON.stringify(req.headers.host ?? "")})`);
+    return;
+  }
   const p = url.pathname;
   if (p === "/config.js") return send(200, MIME[".js"], configModule(ownOrigin));
 
@@ -308,7 +317,9 @@ const server = createServer(async (req, res) => {
   } else if (p === "/" || p === "/index.html") {
     file = path.join(SITE_ROOT, "index.html");
   } else {
-    file = await resolveFile(SITE_ROOT, p.slice(1), (ext) => SITE_EXTENSIONS.has(ext));
+    // The portal's own files only (`/app.js`, `/style.css`): not the React and Rust examples'
+    // sources below it, nor their node_modules or builds, which 'self' would make scripts of.
+    file = p.indexOf("/", 1) === -1 ? await resolveFile(SITE_ROOT, p.slice(1), (ext) => SITE_EXTENSIONS.has(ext)) : null;
     // Hash-free app routes (`/anything` without an extension) get the page itself.
     if (!file && /^(\/[A-Za-z0-9_-]+)+\/?$/.test(p)) {
       file = path.join(SITE_ROOT, "index.html");

@@ -93,7 +93,7 @@ pub fn run(args: &[String]) -> Result {
         }
     }
     let node = sh::output(&mut cmd("node", &["--version"])).ok_or(
-        "demo: Node.js (18 or newer) is needed for the portal's static server: https://nodejs.org/",
+        "demo: Node.js (20 or newer) is needed for the portal's static server: https://nodejs.org/",
     )?;
     eprintln!("using node {}", node.trim());
 

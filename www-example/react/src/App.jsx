@@ -4,6 +4,17 @@ import { useMobproc } from "mobproc-auth/react";
 export function App() {
   const { client, session, isAuthenticated, isLoading, login, logout, returnTo, error } = useMobproc();
   const [path, setPath] = useState(() => location.pathname + location.search);
+  // What login() threw (storage_unavailable when sessionStorage refuses the sign-in's state):
+  // an event handler's error never reaches the tree by itself.
+  const [loginError, setLoginError] = useState(/** @type {import("mobproc-auth").MobprocError | null} */ (null));
+  const signIn = () => {
+    setLoginError(null);
+    try {
+      login({ returnTo: location.pathname + location.search });
+    } catch (thrown) {
+      setLoginError(/** @type {import("mobproc-auth").MobprocError} */ (thrown));
+    }
+  };
 
   // Back from Tangoe: go where the user was when they clicked "Sign in". With a router,
   // navigate(returnTo, { replace: true }) instead.
@@ -29,14 +40,14 @@ export function App() {
       <p>
         Page: <code id="path">{path}</code>
       </p>
-      {error && <ErrorPanel error={error} />}
+      {(error ?? loginError) && <ErrorPanel error={error ?? loginError} />}
       {isAuthenticated && client ? (
         <SignedIn client={client} session={session} />
       ) : (
         <section id="signed-out">
           <p>You are signed out.</p>
           {/* Comes back to this page after the sign-in (returnTo: a same-origin path). */}
-          <button id="sign-in" onClick={() => login({ returnTo: location.pathname + location.search })}>
+          <button id="sign-in" onClick={signIn}>
             Sign in with Tangoe
           </button>
         </section>

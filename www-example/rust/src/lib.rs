@@ -11,6 +11,7 @@
 // Browser-only: a native build (`cargo test --workspace`) compiles an empty crate.
 #![cfg(target_arch = "wasm32")]
 
+use mobproc_auth::config::ResponseType;
 use mobproc_auth::{Client, Config, Error, LoginOptions, Session};
 use serde::Deserialize;
 use std::future::Future;
@@ -46,6 +47,10 @@ struct PortalConfig {
     authorize_url: String,
     token_url: Option<String>,
     revoke_url: Option<String>,
+    /// `"code"` for the authorization code grant with PKCE (`cargo xtask demo --code`).
+    response_type: Option<String>,
+    refresh_skew_seconds: Option<u32>,
+    timeout_ms: Option<u32>,
 }
 
 /// `GET /ping?echoText=…` answers `{"echoText": "…", "timestamp": "<RFC 3339>"}`.
@@ -109,6 +114,12 @@ impl App {
                 // Refresh before expiry, and revoke both tokens at sign out.
                 token_url: config.token_url,
                 revoke_url: config.revoke_url,
+                response_type: match config.response_type.as_deref() {
+                    Some("code") => ResponseType::Code,
+                    _ => ResponseType::Token,
+                },
+                refresh_skew_seconds: config.refresh_skew_seconds,
+                timeout_ms: config.timeout_ms,
                 ..Config::default()
             })
             .await?,
