@@ -58,7 +58,10 @@ pub fn authorize_url(
 
 /// Keeps `return_to` only if it is a path on this origin (`/orders?x=1#top`); anything that a
 /// browser could read as another origin (`//evil.example`, `/\evil.example`, `https://…`,
-/// `javascript:…`) or that carries control characters is dropped (`None`), not repaired.
+/// `javascript:…`), that carries control characters, or whose path has a `.` or `..` segment
+/// (the URL parser collapses those: `/..//evil.example` is the path `//evil.example`, which a
+/// later `location.href = location.pathname` would leave the origin for) is dropped (`None`),
+/// not repaired.
 pub fn sanitize_return_to(return_to: &str) -> Option<String> {
     let bytes = return_to.as_bytes();
     let safe = return_to.len() <= MAX_RETURN_TO_LEN
@@ -66,8 +69,31 @@ pub fn sanitize_return_to(return_to: &str) -> Option<String> {
         && !matches!(bytes.get(1), Some(b'/') | Some(b'\\'))
         && every_byte(return_to, |b| {
             !(b.is_ascii_control() || b == b'\\' || b == b' ')
-        });
+        })
+        && !has_dot_segment(return_to);
     safe.then(|| return_to.to_owned())
+}
+
+/// Whether the path of `return_to` (up to `?` or `#`) may hold a `.` or `..` segment: a
+/// segment that starts with a dot, or an encoded dot (`%2e`, any case). Paths such as
+/// `/.well-known` are dropped with them: a place to return to after a sign-in has none.
+fn has_dot_segment(return_to: &str) -> bool {
+    let (mut after_slash, mut percent_two) = (false, 0u8);
+    for &b in return_to.as_bytes() {
+        if b == b'?' || b == b'#' {
+            return false;
+        }
+        if (after_slash && b == b'.') || (percent_two == 2 && b | 0x20 == b'e') {
+            return true;
+        }
+        percent_two = match (percent_two, b) {
+            (_, b'%') => 1,
+            (1, b'2') => 2,
+            _ => 0,
+        };
+        after_slash = b == b'/';
+    }
+    false
 }
 
 #[cfg(test)]
@@ -169,7 +195,17 @@ mod tests {
 
     #[test]
     fn return_to_only_same_origin_paths() {
-        for ok in ["/", "/orders", "/orders?id=1#top", "/a/b%20c"] {
+        for ok in [
+            "/",
+            "/orders",
+            "/orders?id=1#top",
+            "/a/b%20c",
+            "/v1.2/file.json",
+            "/a/b.c/d",
+            "/%25%32e",
+            "/orders?next=/../x",
+            "/orders#/./x",
+        ] {
             assert_eq!(sanitize_return_to(ok).as_deref(), Some(ok));
         }
         for bad in [
@@ -183,6 +219,15 @@ mod tests {
             "/a b",
             "/a\\b",
             "\t/orders",
+            "/.//evil.example",
+            "/..//evil.example",
+            "/%2e//evil.example",
+            "/%2E%2E//evil.example",
+            "/a/..//evil.example",
+            "/a/.",
+            "/a/..?x",
+            "/a/..#x",
+            "/.well-known",
         ] {
             assert_eq!(sanitize_return_to(bad), None, "{bad:?}");
         }

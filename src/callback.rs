@@ -85,8 +85,9 @@ pub fn claimed_state(answer: &str) -> Option<String> {
     (!state.is_empty()).then(|| state.to_owned())
 }
 
-/// A code grant's answer that passed its checks: what to send to the token endpoint.
-#[derive(Clone, Debug, PartialEq, Eq)]
+/// A code grant's answer that passed its checks: what to send to the token endpoint. Its
+/// `Debug` prints the code as `[redacted]`: it is a credential until it is exchanged.
+#[derive(Clone, PartialEq, Eq)]
 pub struct CodeGrant {
     /// The one-time authorization code.
     pub code: String,
@@ -94,6 +95,16 @@ pub struct CodeGrant {
     pub verifier: CodeVerifier,
     /// The `returnTo` given to `login`, already sanitised.
     pub return_to: Option<String>,
+}
+
+impl core::fmt::Debug for CodeGrant {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("CodeGrant")
+            .field("code", &"[redacted]")
+            .field("verifier", &self.verifier)
+            .field("return_to", &self.return_to)
+            .finish()
+    }
 }
 
 type Pairs = Vec<(String, String)>;
@@ -389,6 +400,11 @@ mod tests {
         assert_eq!(ok.code, "abc");
         assert_eq!(ok.verifier.secret(), "v".repeat(43));
         assert_eq!(ok.return_to.as_deref(), Some("/orders"));
+        let printed = format!("{ok:?}");
+        assert!(
+            !printed.contains("abc") && printed.contains("[redacted]"),
+            "{printed}"
+        );
         let codes =
             |query: &str, pending: Option<&PendingSignIn>| match evaluate_code(query, pending) {
                 Ok(_) => "ok",
