@@ -222,7 +222,9 @@ export class MobprocClient {
    * double click), it focuses that popup and resolves with the same outcome; once the popup is
    * out of sight (closed, or severed by a Cross-Origin-Opener-Policy) a new call starts a new
    * sign-in. `returnTo` is used only if this page is gone when the sign-in ends: the popup then
-   * completes it itself and its `handleRedirectCallback()` resolves `{ returnTo }`. Rejects
+   * completes it itself and its `handleRedirectCallback()` resolves `{ returnTo }`; so it does
+   * when this page, busy or asleep in the background, does not take the answer within 1 s
+   * (`timeout` here, saying so; the session reaches this page through tab sharing). Rejects
    * with `storage_unavailable`, opening nothing, when sessionStorage refuses the sign-in's state
    * (the popup starts with a copy of it).
    */

@@ -4,7 +4,7 @@
 //! the sign-in's `state` (never `postMessage` to `"*"`, and it works when a
 //! `Cross-Origin-Opener-Policy` severed `window.opener`). This page checks and stores it.
 
-use super::redirect::{popup_channel, popup_reply, SignInAnswer};
+use super::redirect::{popup_channel, popup_reply, SignInAnswer, HANDOVER_WAIT_MS};
 use super::value::{
     call_method, delay, first_of, global, in_browser_page, is_closed, now_ms, page_entry,
     page_forget, page_keep, Shared,
@@ -170,9 +170,17 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     loop {
         // The race alone is kept across the await (not the timer's promise).
         let race = first_of(&answered, &delay(POLL_MS));
-        let first = race.await;
-        if let Some(answer) = first.ok().and_then(|v| v.as_string()) {
+        let first = race.await.ok();
+        if let Some(answer) = first.as_ref().and_then(|v| v.as_string()) {
             return Ok(SignInAnswer(answer));
+        }
+        if first == Some(JsValue::FALSE) {
+            return Err(ErrorKind::Timeout(
+                "the popup completed the sign-in itself: this page, busy or asleep, did not take \
+                 its answer within 1 s"
+                    .into(),
+            )
+            .into());
         }
         let elapsed = now_ms().saturating_sub(open.opened_at);
         if elapsed >= open.timeout_ms {
@@ -183,6 +191,12 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
         }
         if !severed && is_closed(&open.popup) {
             if elapsed >= SEVERANCE_WINDOW_MS {
+                // A popup that handed its answer over closes right after its `confirm`, which
+                // may still be on its way.
+                let last = first_of(&answered, &delay(HANDOVER_WAIT_MS)).await.ok();
+                if let Some(answer) = last.and_then(|v| v.as_string()) {
+                    return Ok(SignInAnswer(answer));
+                }
                 return Err(ErrorKind::PopupClosed.into());
             }
             severed = true;

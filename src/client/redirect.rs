@@ -20,7 +20,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 /// How long a popup's page waits for its opener to take the answer.
-const HANDOVER_WAIT_MS: f64 = 1000.0;
+pub(super) const HANDOVER_WAIT_MS: f64 = 1000.0;
 
 /// A sign-in answer taken out of the URL: a fragment (implicit grant) or a query (code
 /// grant), without its `#` or `?`.
@@ -190,30 +190,40 @@ pub(super) fn popup_message(kind: &str, answer: Option<&str>) -> Object {
     message
 }
 
-/// A promise of the first message of `kind` on a popup channel: for `"answer"`, the answer's
-/// text (after replying `taken`); for `"taken"`, `true`. One handler for the popup and the
-/// page that opened it, so that its glue is in the module once.
+/// A promise of what a popup channel decides. The page that opened the popup (`kind`
+/// `"answer"`) replies `taken` to the answer and holds it until the popup says `confirm`
+/// (then the promise gives the answer's text) or `withdrawn` (then `false`: the popup
+/// completes the sign-in itself). The popup (`"taken"`) gets `true` on `taken`. So the popup
+/// alone decides who uses an answer, and a code is never exchanged by both. One handler for
+/// both pages, so that its glue is in the module once.
 pub(super) fn popup_reply(channel: &web_sys::BroadcastChannel, kind: &'static str) -> Promise {
     let (promise, resolve) = super::value::deferred();
     let reply = channel.clone();
+    let held = Cell::new(JsValue::UNDEFINED);
     let on_message = Closure::<super::value::Handler>::new(move |event: JsValue| {
         let data = event.unchecked_ref::<web_sys::MessageEvent>().data();
-        if !is_text(&data, "mobprocAuth", kind) {
-            return Ok(());
-        }
+        let says = |what: &str| is_text(&data, "mobprocAuth", what);
         let value = match kind {
-            "answer" => {
+            "answer" if says("answer") => {
                 // Handed on as the JavaScript string it is: no copy through the module.
                 let answer = field(&data, "answer");
-                if !answer.is_string() {
-                    return Ok(());
+                if answer.is_string() {
+                    held.set(answer);
+                    let _ = reply.post_message(&popup_message("taken", None));
                 }
-                let _ = reply.post_message(&popup_message("taken", None));
-                answer
+                return Ok(());
             }
-            _ => JsValue::TRUE,
+            "answer" if says("confirm") => held.take(),
+            "answer" if says("withdrawn") => {
+                held.take();
+                JsValue::FALSE
+            }
+            "taken" if says("taken") => JsValue::TRUE,
+            _ => return Ok(()),
         };
-        let _ = resolve.call1(&JsValue::NULL, &value);
+        if !value.is_undefined() {
+            let _ = resolve.call1(&JsValue::NULL, &value);
+        }
         Ok(())
     });
     channel.set_onmessage(Some(on_message.into_js_value().unchecked_ref()));
@@ -230,6 +240,10 @@ async fn hand_to_opener(state: &str, answer: &SignInAnswer) -> bool {
     let taken = popup_reply(&channel, "taken");
     let _ = channel.post_message(&popup_message("answer", Some(&answer.0)));
     let taken = first_of(&taken, &delay(HANDOVER_WAIT_MS)).await.ok() == Some(JsValue::TRUE);
+    // The decision, which the opener waits for before it uses the answer: a `taken` that
+    // comes after the wait is ignored, and this page completes the sign-in itself.
+    let decision = if taken { "confirm" } else { "withdrawn" };
+    let _ = channel.post_message(&popup_message(decision, None));
     channel.set_onmessage(None);
     call_method(&channel, "close");
     taken

@@ -130,6 +130,43 @@ test("code grant with PKCE: the opener exchanges the popup's code once, with the
   await context.close();
 });
 
+test("code grant: an opener that does not take the answer within 1 s (busy, or a frozen background tab) leaves the sign-in to the popup: the code is exchanged once, and loginPopup says what happened", async () => {
+  const { page, context, cfg: c } = await opener({ responseType: "code" });
+  const exchanges = [];
+  await context.route(`${shared.server.origin}/token`, (route) => {
+    exchanges.push(Object.fromEntries(new URLSearchParams(route.request().postData())));
+    if (exchanges.length > 1) return route.fulfill({ status: 400, contentType: "application/json", body: JSON.stringify({ error: "invalid_grant" }) });
+    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: "acc-late", token_type: "Bearer", expires_in: 3600, refresh_token: "ref-late" }) });
+  });
+  // Tangoe's page with a COOP, as PingFederate may send: the popup gets a process of its own,
+  // so it runs while the opener's main thread is blocked.
+  await context.route(`${shared.server.origin}/authorize**`, (route) =>
+    route.fulfill({ contentType: "text/html", headers: { "Cross-Origin-Opener-Policy": "same-origin" }, body: "<p>Tangoe</p>" }),
+  );
+  const { popup } = await startPopup(page, { timeoutMs: 60_000 });
+  const state = new URL(popup.url()).searchParams.get("state");
+  // The opener is blocked for 4 s from just before the popup's callback runs.
+  await page.evaluate(() => {
+    setTimeout(() => {
+      const start = Date.now();
+      while (Date.now() - start < 4000);
+    }, 50);
+  });
+  await popup.goto(`${shared.server.origin}/app/callback?code=code-late&state=${state}`);
+  await popup.waitForFunction(() => window.mobprocReady === true);
+  const inPopup = await popup.evaluate(async (c) => {
+    const client = await window.mobproc.createClient(c);
+    const returned = await client.handleRedirectCallback();
+    return { returned, token: client.accessToken() };
+  }, c);
+  assert.deepEqual(inPopup, { returned: { returnTo: null }, token: "acc-late" }, "the popup completed the sign-in itself");
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, "timeout", outcome.message);
+  assert.match(outcome.message, /completed the sign-in itself/);
+  assert.deepEqual(exchanges.map((x) => x.code), ["code-late"], "the code is exchanged once");
+  await context.close();
+});
+
 test("a double click: the second loginPopup joins the first (one window, one sign-in, the same session for both)", async () => {
   const { page, context, cfg: c } = await opener();
   let popups = 0;
@@ -362,7 +399,7 @@ test("hostile messages on the popup channel are ignored; a forged answer with an
   const state = new URL(popup.url()).searchParams.get("state");
   const before = await page.evaluate((state) => {
     const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
-    for (const m of [null, 5, "answer", [], {}, { mobprocAuth: "answer" }, { mobprocAuth: "answer", answer: 5 }, { mobprocAuth: "answer", answer: ["x"] }, { mobprocAuth: "taken" }, { mobprocAuth: "ANSWER", answer: "access_token=x" }]) {
+    for (const m of [null, 5, "answer", [], {}, { mobprocAuth: "answer" }, { mobprocAuth: "answer", answer: 5 }, { mobprocAuth: "answer", answer: ["x"] }, { mobprocAuth: "taken" }, { mobprocAuth: "confirm" }, { mobprocAuth: "ANSWER", answer: "access_token=x" }]) {
       channel.postMessage(m);
     }
     channel.close();
@@ -372,10 +409,17 @@ test("hostile messages on the popup channel are ignored; a forged answer with an
   const still = await Promise.race([page.evaluate(() => window.outcome), new Promise((r) => setTimeout(() => r("waiting"), 300))]);
   assert.equal(still, "waiting", "the opener still waits");
   assert.deepEqual(before, [`${KEY}.pending`]);
-  // A same-origin script that knows the channel but not the state's value cannot sign the opener in.
-  await page.evaluate((state) => {
+  // A same-origin script that knows the channel but not the state's value cannot sign the opener
+  // in. An answer is used only once the popup confirms it: unconfirmed, it is held.
+  const held = await page.evaluate((state) => {
     const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
     channel.postMessage({ mobprocAuth: "answer", answer: "access_token=acc-forged&token_type=Bearer&expires_in=3600&state=not-the-state" });
+    return new Promise((r) => setTimeout(() => (channel.close(), r(Object.keys(sessionStorage))), 400));
+  }, state);
+  assert.deepEqual(held, [`${KEY}.pending`], "an unconfirmed answer is not used");
+  await page.evaluate((state) => {
+    const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
+    channel.postMessage({ mobprocAuth: "confirm" });
     channel.close();
   }, state);
   const outcome = await page.evaluate(() => window.outcome);
