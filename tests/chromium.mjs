@@ -18,7 +18,18 @@ export const CHROMIUM_ARGS = [
   "--disable-background-networking",
   "--disable-component-update",
   "--disable-sync",
+  // Still looked up at every start (accounts.google.com) despite the flags above: no name
+  // resolves but 127.0.0.1's own, so nothing leaves the machine. Tests use 127.0.0.1 and
+  // route the `.test` hosts they invent.
+  "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1",
 ];
+
+/** Firefox's own services (remote settings, captive-portal and connectivity checks) off. */
+const FIREFOX_PREFS = {
+  "services.settings.server": "data:,#remote-settings-dummy/v1",
+  "network.captive-portal-service.enabled": false,
+  "network.connectivity-service.enabled": false,
+};
 
 /**
  * Starts `BROWSER`, headless unless `options.headless` is false. Playwright turns Chromium's
@@ -27,7 +38,7 @@ export const CHROMIUM_ARGS = [
  */
 export function launchBrowser(options = {}) {
   const headless = options.headless ?? true;
-  if (BROWSER === "firefox") return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless });
+  if (BROWSER === "firefox") return firefox.launch({ channel: "moz-firefox", executablePath: FIREFOX, headless, firefoxUserPrefs: FIREFOX_PREFS });
   const ignoreDefaultArgs = options.bfcache ? ["--disable-back-forward-cache"] : [];
   return chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, headless, ignoreDefaultArgs });
 }

@@ -114,15 +114,36 @@ pub fn run(_args: &[String]) -> Result {
     let relay = crate::sh::target_dir().join("debug/mobproc-relay");
     // www-example/rust, served at /rust/ by tests/e2e/rust.test.mjs.
     let rust_example = crate::example::build()?;
-    let node_test = |dir: &str| {
-        let mut c = cmd("node", &["--test", "--test-reporter=spec", dir]);
+    // The test files of a directory, named one by one: Node 21 and later load a directory given
+    // to `--test` as a module instead of searching it. Every test has a time limit, and the run
+    // ends when the tests do, even if a failed setup left a server running.
+    let node_test = |dir: &str| -> Result<Command> {
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .map_err(|e| format!("{dir}: {e}"))?
+            .flatten()
+            .map(|entry| entry.file_name().to_string_lossy().into_owned())
+            .filter(|name| name.ends_with(".test.mjs"))
+            .map(|name| format!("{}/{name}", dir.trim_end_matches('/')))
+            .collect();
+        files.sort();
+        let args = [
+            &[
+                "--test",
+                "--test-reporter=spec",
+                "--test-force-exit",
+                "--test-timeout=300000",
+            ][..],
+            &files.iter().map(String::as_str).collect::<Vec<_>>(),
+        ]
+        .concat();
+        let mut c = cmd("node", &args);
         c.env("MOBPROC_BROWSER", "chromium")
             .env("MOBPROC_PKG_DIR", &pkg)
             .env("CHROMIUM", tools::CHROMIUM)
             .env("MOBPROC_EMULATOR_BIN", &emulator)
             .env("MOBPROC_RELAY_BIN", &relay)
             .env("MOBPROC_RUST_EXAMPLE_DIR", &rust_example);
-        c
+        Ok(c)
     };
     step(
         &mut report,
@@ -136,24 +157,24 @@ pub fn run(_args: &[String]) -> Result {
     step(
         &mut report,
         "package in Node, against the emulator",
-        &mut node_test("tests/node/"),
+        &mut node_test("tests/node/")?,
     )?;
     step(
         &mut report,
         "package in Chromium",
-        &mut node_test("tests/browser/"),
+        &mut node_test("tests/browser/")?,
     )?;
     step(
         &mut report,
         "end-to-end in Chromium against the emulator",
-        &mut node_test("tests/e2e/"),
+        &mut node_test("tests/e2e/")?,
     )?;
     // The same suite in Firefox; tests/browser/ stays Chromium-only: its fake token endpoint
     // reads request bodies, which playwright-core's Firefox (WebDriver BiDi) does not report.
     step(
         &mut report,
         "end-to-end in Firefox against the emulator",
-        node_test("tests/e2e/")
+        node_test("tests/e2e/")?
             .env("MOBPROC_BROWSER", "firefox")
             .env("FIREFOX", tools::FIREFOX),
     )?;

@@ -72,6 +72,18 @@ pub fn wasm_bindgen_cli() -> Result {
             &["install", "wasm-bindgen-cli", "--version", &version],
         ))?;
     }
+    // Installed into cargo's bin directory; another `wasm-bindgen` earlier on PATH would still
+    // be the one every later step runs.
+    let now = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
+    if now.split_whitespace().nth(1) != Some(version.as_str()) {
+        let which = output(&mut cmd("sh", &["-c", "command -v wasm-bindgen"])).unwrap_or_default();
+        return Err(format!(
+            "wasm-bindgen {version} is installed in cargo's bin directory, but `wasm-bindgen` on \
+             PATH is {} ({}): put ~/.cargo/bin (or $CARGO_HOME/bin) first on PATH",
+            now.trim(),
+            which.trim()
+        ));
+    }
     Ok(())
 }
 
