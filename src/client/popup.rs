@@ -150,20 +150,14 @@ impl Client {
         open.channel.set_onmessage(None);
         call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
-        let answer = match answer {
-            Ok(answer) => answer,
-            Err(error) => {
-                call_method(&open.popup, "close");
-                return Err(error);
-            }
-        };
-        self.accept_answer(&answer, Some(&open.pending)).await?;
+        self.accept_answer(&answer?, Some(&open.pending)).await?;
         self.usable()
             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
     }
 }
 
-/// The popup's answer, or why there is none.
+/// The popup's answer, or why there is none; a popup waited for until the timeout is closed.
+/// One that withdrew its answer is left open: it is completing the sign-in itself.
 async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
     let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
@@ -184,6 +178,7 @@ async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
         }
         let elapsed = now_ms().saturating_sub(open.opened_at);
         if elapsed >= open.timeout_ms {
+            call_method(&open.popup, "close");
             return Err(ErrorKind::Timeout(
                 "the sign-in popup did not finish within timeoutMs".into(),
             )

@@ -164,6 +164,8 @@ test("code grant: an opener that does not take the answer within 1 s (busy, or a
   assert.equal(outcome.code, "timeout", outcome.message);
   assert.match(outcome.message, /completed the sign-in itself/);
   assert.deepEqual(exchanges.map((x) => x.code), ["code-late"], "the code is exchanged once");
+  await page.waitForTimeout(300);
+  assert.equal(popup.isClosed(), false, "the opener leaves the popup open: it holds the session now");
   await context.close();
 });
 
