@@ -130,7 +130,7 @@ test("code grant with PKCE: the opener exchanges the popup's code once, with the
   await context.close();
 });
 
-test("code grant: an opener that does not take the answer within 1 s (busy, or a frozen background tab) leaves the sign-in to the popup: the code is exchanged once, and loginPopup says what happened", async () => {
+test("code grant: an opener that does not take the answer within 1 s (busy, or a frozen background tab) leaves the sign-in to the popup: the code is exchanged once, loginPopup says what happened, and the session reaches the opener through tab sharing", async () => {
   const { page, context, cfg: c } = await opener({ responseType: "code" });
   const exchanges = [];
   await context.route(`${shared.server.origin}/token`, (route) => {
@@ -166,6 +166,7 @@ test("code grant: an opener that does not take the answer within 1 s (busy, or a
   assert.deepEqual(exchanges.map((x) => x.code), ["code-late"], "the code is exchanged once");
   await page.waitForTimeout(300);
   assert.equal(popup.isClosed(), false, "the opener leaves the popup open: it holds the session now");
+  await page.waitForFunction(() => window.client.accessToken() === "acc-late", null, { timeout: 5000 });
   await context.close();
 });
 
