@@ -50,8 +50,7 @@ pub fn pinned_wasm_bindgen() -> Result<String> {
 /// `cargo install wasm-bindgen-cli --version <pinned>` unless that exact version is on PATH.
 pub fn wasm_bindgen_cli() -> Result {
     let version = pinned_wasm_bindgen()?;
-    let have = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(version.as_str()) {
+    if wasm_bindgen_on_path() == version {
         return Ok(());
     }
     eprintln!("installing wasm-bindgen-cli {version} (about 3 minutes on 2 cores)");
@@ -74,17 +73,26 @@ pub fn wasm_bindgen_cli() -> Result {
     }
     // Installed into cargo's bin directory; another `wasm-bindgen` earlier on PATH would still
     // be the one every later step runs.
-    let now = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
-    if now.split_whitespace().nth(1) != Some(version.as_str()) {
+    let now = wasm_bindgen_on_path();
+    if now != version {
         let which = output(&mut cmd("sh", &["-c", "command -v wasm-bindgen"])).unwrap_or_default();
         return Err(format!(
             "wasm-bindgen {version} is installed in cargo's bin directory, but `wasm-bindgen` on \
-             PATH is {} ({}): put ~/.cargo/bin (or $CARGO_HOME/bin) first on PATH",
-            now.trim(),
+             PATH is version {now:?} ({}): put ~/.cargo/bin (or $CARGO_HOME/bin) first on PATH",
             which.trim()
         ));
     }
     Ok(())
+}
+
+/// The version of the `wasm-bindgen` on PATH (`wasm-bindgen 0.2.130`: the second word), or
+/// `""` when there is none.
+fn wasm_bindgen_on_path() -> String {
+    let said = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
+    said.split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 /// `npm ci` when node_modules is missing or older than the lockfile.
