@@ -383,6 +383,8 @@ async fn fetch_json_parses_bodies_and_tangoe_errors() {
             )
         } else if request.url().ends_with("/orders/43") {
             Reply::json(200, r#"{"id":42}"#)
+        } else if request.url().ends_with("/orders/44") {
+            Reply::json(203, r#"{"id":44}"#)
         } else if request.url().ends_with("/orders/echo") {
             // A body that does not fit, quoting the request's token where a number belongs.
             let bearer = request.headers().get("authorization").unwrap().unwrap();
@@ -435,6 +437,10 @@ async fn fetch_json_parses_bodies_and_tangoe_errors() {
     let error = code(client.fetch_json::<Order>("orders/43").await);
     assert_eq!(error.code(), "api_error");
     assert_eq!(error.details().status, Some(200));
+    // The status it came with, whichever 2xx.
+    let error = code(client.fetch_json::<Order>("orders/44").await);
+    assert_eq!(error.code(), "api_error");
+    assert_eq!(error.details().status, Some(203));
 
     // serde quotes the value it refused: not the token.
     let error = code(client.fetch_json::<Order>("orders/echo").await);

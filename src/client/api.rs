@@ -15,9 +15,11 @@ impl Client {
     /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields.
     pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let mut call = CallContext::for_url();
-        let (value, id) = self
-            .fetch_json_value(&self.resolve(path)?, &mut call)
-            .await?;
+        let request = json_request(&self.resolve(path)?)?;
+        let response = self.fetch_with(request, &mut call, true).await?;
+        // A 2xx need not be 200: the shape error names the status the body came with.
+        let status = response.status();
+        let (value, id) = self.read_json(response, &call).await?;
         let correlation_id = id.as_string();
         serde_wasm_bindgen::from_value(value).map_err(|error| {
             // serde quotes the value it could not take, which may be the token echoed.
@@ -27,7 +29,7 @@ impl Client {
                     "the body does not have the expected shape: ",
                     &String::from(hide_token(&why, &call)),
                 ]),
-                status: 200,
+                status,
                 correlation_id,
                 ..ApiError::default()
             }))
@@ -42,11 +44,7 @@ impl Client {
         url: &str,
         call: &mut CallContext,
     ) -> Result<(JsValue, JsValue)> {
-        super::http::no_userinfo(url)?;
-        let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
-        // Set on the new request's own (mutable) headers: the same request as one made with an
-        // init, without the imports that builds one.
-        super::http::set_header(&request, "accept", "application/json");
+        let request = json_request(url)?;
         let response = self.fetch_with(request, call, true).await?;
         self.read_json(response, call).await
     }
@@ -193,4 +191,15 @@ fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
     }
     let seconds = ((at - now_ms as f64) / 1000.0).ceil();
     Some(if seconds > 0.0 { seconds as u64 } else { 0 })
+}
+
+/// A GET of `url` that asks for JSON.
+#[inline(always)]
+fn json_request(url: &str) -> Result<Request> {
+    super::http::no_userinfo(url)?;
+    let request = Request::new_with_str(url).map_err(super::http::invalid_thrown)?;
+    // Set on the new request's own (mutable) headers: the same request as one made with an
+    // init, without the imports that builds one.
+    super::http::set_header(&request, "accept", "application/json");
+    Ok(request)
 }
