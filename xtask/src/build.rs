@@ -66,27 +66,30 @@ pub fn run() -> Result<PathBuf> {
     let root = root();
     let target = sh::target_dir();
     let pkg = target.join(format!("pkg-staging-{}", std::process::id()));
-    sh::run(&mut cmd(
-        "cargo",
-        &[
-            "rustc",
-            "-p",
-            "mobproc-auth",
-            "--lib",
-            "--features",
-            "js",
-            "--target",
-            "wasm32-unknown-unknown",
-            "--profile",
-            "wasm",
-            "--",
-            // For the crate, and so for its link-time optimisation of the whole module:
-            // LLVM inlines calls costing up to 12 (opt-level "z" allows 5); after wasm-opt the
-            // module gzips 0.3 KB smaller (11 to 15 give the same module, 7 to 10 one 20 B
-            // larger, 16 and up or below 7 a larger one still; opt-level "s" is 3 KB larger).
-            "-Cllvm-args=-inline-threshold=12",
-        ],
-    ))?;
+    sh::run(
+        cmd(
+            "cargo",
+            &[
+                "rustc",
+                "-p",
+                "mobproc-auth",
+                "--lib",
+                "--features",
+                "js",
+                "--target",
+                "wasm32-unknown-unknown",
+                "--profile",
+                "wasm",
+                "--",
+                // For the crate, and so for its link-time optimisation of the whole module:
+                // LLVM inlines calls costing up to 12 (opt-level "z" allows 5); after wasm-opt the
+                // module gzips 0.3 KB smaller (11 to 15 give the same module, 7 to 10 one 20 B
+                // larger, 16 and up or below 7 a larger one still; opt-level "s" is 3 KB larger).
+                "-Cllvm-args=-inline-threshold=12",
+            ],
+        )
+        .env("CARGO_ENCODED_RUSTFLAGS", path_remaps().join("\u{1f}")),
+    )?;
     if pkg.exists() {
         fs::remove_dir_all(&pkg).map_err(|e| format!("removing {}: {e}", pkg.display()))?;
     }
@@ -113,6 +116,7 @@ pub fn run() -> Result<PathBuf> {
         &args,
     ))?;
     short_names(&pkg)?;
+    names_no_machine_path(&pkg.join("mobproc_auth_bg.wasm"))?;
     for file in TEMPLATE {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
@@ -321,4 +325,43 @@ fn import_module(wasm: &[u8]) -> Result<String> {
         1 => Ok(modules.into_iter().next().unwrap_or_default()),
         n => Err(format!("the module imports from {n} modules, expected one")),
     }
+}
+
+/// `--remap-path-prefix` for every crate of the module. The panic locations it keeps (js-sys's
+/// futures, gloo-net, http) name their source files, which would start with the builder's Cargo
+/// home (`/home/alice/.cargo/registry/src/`): the package would name its builder's account,
+/// and its size would change with that path's length, which the size budget check would see.
+/// They start at the registry's folder instead (`index.crates.io-…/js-sys-0.3.107/src/…`); the
+/// crate's own paths are relative already.
+fn path_remaps() -> Vec<String> {
+    let Some(home) = cargo_home() else {
+        return Vec::new();
+    };
+    ["registry/src", "git/checkouts"]
+        .iter()
+        .map(|sources| format!("--remap-path-prefix={}/=", home.join(sources).display()))
+        .collect()
+}
+
+/// Where cargo keeps the crates it downloads, as cargo finds it.
+fn cargo_home() -> Option<PathBuf> {
+    std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+}
+
+/// Fails when the module names a folder of this machine (the Cargo home or the checkout),
+/// which `path_remaps` is there to prevent: a panic location of a crate it did not cover.
+fn names_no_machine_path(module: &std::path::Path) -> Result {
+    let bytes = fs::read(module).map_err(|e| format!("{}: {e}", module.display()))?;
+    for folder in cargo_home().into_iter().chain([root()]) {
+        let folder = folder.to_string_lossy().into_owned();
+        if bytes.windows(folder.len()).any(|w| w == folder.as_bytes()) {
+            return Err(format!(
+                "{} names {folder}, a folder of this machine: a source path `path_remaps` does not remap",
+                module.display()
+            ));
+        }
+    }
+    Ok(())
 }
