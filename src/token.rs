@@ -61,7 +61,7 @@ pub struct Session {
         serde(serialize_with = "crate::js::number::whole")
     )]
     pub expires_at: u64,
-    /// The granted scope, when the server said.
+    /// The granted scope, when the server said (a refresh that names none keeps the one before).
     pub scope: Option<String>,
     /// Whether a refresh token is held.
     pub has_refresh_token: bool,

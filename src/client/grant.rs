@@ -523,8 +523,9 @@ impl Client {
     }
 }
 
-/// The record to store from a token answer; without a new refresh token the previous one is
-/// kept (RFC 6749 §6). In an `Rc`: 4 bytes rather than 48 through the grant futures.
+/// The record to store from a token answer; without a new refresh token or a scope the
+/// previous ones are kept (RFC 6749 §6; Tangoe's token endpoint names no scope, and a refresh
+/// asks for the same). In an `Rc`: 4 bytes rather than 48 through the grant futures.
 fn token_record(answer: &Answer, previous: Option<&TokenRecord>) -> Result<Rc<TokenRecord>> {
     let text = |key| answer.text(key);
     let refresh = text("refresh_token");
@@ -538,7 +539,9 @@ fn token_record(answer: &Answer, previous: Option<&TokenRecord>) -> Result<Rc<To
         refresh
             .as_deref()
             .or(previous_refresh.map(|token| token.secret())),
-        text("scope").as_deref(),
+        text("scope")
+            .as_deref()
+            .or(previous.and_then(TokenRecord::scope)),
         now_ms(),
     )
     // A refresh continues its session (one stored before ids stays without: two tabs

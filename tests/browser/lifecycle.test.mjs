@@ -17,7 +17,7 @@ async function signedIn(expiresIn, extra = {}) {
   const opened = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const url = await opened.page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).authorizeUrl(), cfg);
   const state = new URL(url).searchParams.get("state");
-  await goto(opened.page, `${shared.server.origin}/app/#access_token=old&token_type=Bearer&expires_in=${expiresIn}&refresh_token=r1&state=${state}`);
+  await goto(opened.page, `${shared.server.origin}/app/#access_token=old&token_type=Bearer&expires_in=${expiresIn}&refresh_token=r1&scope=MOBPROC&state=${state}`);
   await opened.page.evaluate(async (cfg) => {
     const client = await window.mobproc.createClient(cfg);
     await client.handleRedirectCallback();
@@ -79,10 +79,13 @@ test("single flight: 200 concurrent calls with an expiring token make one refres
       calls: window.tangoe.apiCalls.length,
       record: JSON.parse(sessionStorage.getItem(key)),
       keys: Object.keys(sessionStorage),
+      scope: window.client.session()?.scope,
     };
   }, KEY);
   assert.deepEqual(out.statuses, [200]);
   assert.equal(out.refreshes.length, 1, "exactly one refresh request");
+  // Tangoe's token endpoint names no scope: a refresh keeps the sign-in's (RFC 6749 §6).
+  assert.equal(out.scope, "MOBPROC");
   assert.equal(out.refreshes[0].body, "grant_type=refresh_token&refresh_token=r1&client_id=portal-demo&scope=MOBPROC");
   assert.equal(out.refreshes[0].contentType, "application/x-www-form-urlencoded");
   assert.equal(out.refreshes[0].authorization, null, "a public client sends no secret");
