@@ -357,9 +357,13 @@ impl Client {
         };
         let answer = self.send_form(request).await.map_err(network_error)?;
         answer.failed()?;
-        // `invalid_client`: this client may not validate (PingFederate lets only some), which
-        // says nothing about the token.
-        if is_text(&answer.json, "error", "invalid_client") {
+        // The client may not validate (PingFederate lets only some): its authentication failed
+        // or it lacks the grant (RFC 6749 §5.2), which says nothing about the token.
+        let refused = |error| is_text(&answer.json, "error", error);
+        if refused("invalid_client")
+            || refused("unauthorized_client")
+            || refused("unsupported_grant_type")
+        {
             return Err(ErrorKind::GrantRefused {
                 status: answer.status,
                 oauth: answer.oauth(),

@@ -442,7 +442,7 @@ test("a record stored before session ids: a refresh keeps it without one", async
   await context.close();
 });
 
-test("validate maps Tangoe's answer; a refused token is token_invalid", async () => {
+test("validate maps Tangoe's answer; a refused token is token_invalid, a client refused the grant authorization_denied", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async () => {
     const { tangoe, client } = window;
@@ -465,12 +465,23 @@ test("validate maps Tangoe's answer; a refused token is token_invalid", async ()
     } catch (e) {
       notAllowed = [e.code, e.oauthError, e.status];
     }
-    return { valid, body, refused, notAllowed, stillSignedIn: client.isAuthenticated() };
+    // Nor one that lacks the validation grant (RFC 6749 §5.2).
+    const lacking = [];
+    for (const error of ["unauthorized_client", "unsupported_grant_type"]) {
+      tangoe.tokenAnswer = () => Response.json({ error }, { status: 400 });
+      try {
+        await client.validate();
+      } catch (e) {
+        lacking.push([e.code, e.oauthError, e.status]);
+      }
+    }
+    return { valid, body, refused, notAllowed, lacking, stillSignedIn: client.isAuthenticated() };
   });
   assert.deepEqual(out.valid, { scope: "MOBPROC", expiresIn: 7186, clientId: "portal-demo", tenant: "XYZ", platform: "command", multitenant: false, identityProvider: "pcv_edge", identifier: "api.account.xyz" });
   assert.equal(out.body, "grant_type=urn%3Apingidentity.com%3Aoauth2%3Agrant_type%3Avalidate_bearer&token=old&client_id=portal-demo");
   assert.deepEqual(out.refused, ["token_invalid", "invalid_grant", 400]);
   assert.deepEqual(out.notAllowed, ["authorization_denied", "invalid_client", 401], "invalid_client is the client's refusal, not token_invalid");
+  assert.deepEqual(out.lacking, [["authorization_denied", "unauthorized_client", 400], ["authorization_denied", "unsupported_grant_type", 400]]);
   assert.equal(out.stillSignedIn, true);
   await context.close();
 });
