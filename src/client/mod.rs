@@ -280,7 +280,7 @@ impl Client {
     /// Replaces the record in one write and tells the listeners (and the other tabs) of it:
     /// a refresh of the held session, or a new sign-in.
     fn save(&self, record: &TokenRecord) {
-        self.store_record(record, None);
+        self.store_record(record, None, false);
     }
 
     /// Stores a new sign-in's record. Over another sign-in's record (this tab's, or one it
@@ -293,16 +293,16 @@ impl Client {
         let held = self.record();
         let replaced = held.as_ref().and_then(|held| held.session_id());
         self.remember_ended(replaced, true);
-        self.store_record(record, replaced);
+        self.store_record(record, replaced, true);
     }
 
     /// [`Client::save`] and [`Client::save_sign_in`]'s one write; `replaced` is the session
     /// the record replaces, if it is another sign-in's.
-    fn store_record(&self, record: &TokenRecord, replaced: Option<&SessionId>) {
+    fn store_record(&self, record: &TokenRecord, replaced: Option<&SessionId>, sign_in: bool) {
         self.0.headers.clear();
         self.0.store.set(self.key(), &record.to_json());
         self.plan_expiry_warning();
-        self.share_record(replaced);
+        self.share_record(replaced, sign_in);
         self.0.events.emit(&Event::SessionChanged(self.session()));
     }
 

@@ -24,7 +24,11 @@
 //! one without waiting), and when it shares one. A sign-out no open tab heard of is not known.
 //! A sign-in over another sign-in's record ends that one (`Client::save_sign_in`): the tabs
 //! are told with the new record and move to it, and nothing is revoked (the two may share a
-//! grant at the server).
+//! grant at the server). A sign-in in a tab that held nothing is told as one ("signin"): every
+//! tab takes it whatever its expiry and remembers the session it held as replaced. A refresh,
+//! or an answer to a new tab ("session"), is taken only by a tab that holds no usable record
+//! of another sign-in: a refresh of one user's session never switches a tab signed in as
+//! another. (A tab of a version before "signin" ignores it and keeps its session.)
 //!
 //! Records stored before ids existed keep none through refreshes: a sign-out naming no session
 //! (what such a tab, or an older version, sends) ends any record, and a named one also ends a
@@ -318,15 +322,19 @@ impl Client {
         .flatten()
     }
 
-    /// Tells the other tabs about the stored record (after a sign-in or a refresh); for a
+    /// Tells the other tabs about the stored record: a refresh or an answer to `ask` as
+    /// "session" (taken only by a tab holding no usable record of another sign-in), a
+    /// `sign_in` as "signin" (taken by every tab: the newest sign-in is the session); for a
     /// sign-in that `replaced` another sign-in's session, as that one's end, so that the tabs
-    /// holding it move to the new one (whatever its expiry) rather than sign out.
-    pub(super) fn share_record(&self, replaced: Option<&SessionId>) {
+    /// holding it move to the new one rather than sign out.
+    pub(super) fn share_record(&self, replaced: Option<&SessionId>, sign_in: bool) {
         if self.0.tabs.is_some() {
             let raw = self.0.store.get(self.key());
             if raw.is_string() {
                 let kind = if replaced.is_some() {
                     "signout"
+                } else if sign_in {
+                    "signin"
                 } else {
                     "session"
                 };
@@ -347,10 +355,10 @@ impl Client {
         let kind = |name| is_text(data, "mobprocAuth", name);
         if kind("ask") {
             if self.usable().is_some() {
-                self.share_record(None);
+                self.share_record(None, false);
             }
-        } else if kind("session") {
-            self.adopt(&field(data, "record"), self.seen());
+        } else if kind("session") || kind("signin") {
+            self.adopt(&field(data, "record"), self.seen(), kind("signin"));
         } else if kind("signout") {
             self.signed_out_elsewhere(data);
         } else if kind("check") {
@@ -362,12 +370,14 @@ impl Client {
         }
     }
 
-    /// Stores another tab's record when it is valid, unexpired, of a session not signed out,
-    /// and newer than this tab's. Tells this client's listeners when what it last saw changed:
-    /// another client of the same page (same sessionStorage) may have stored the record first.
-    /// `seen` is what this client last read of the stored record, taken before anything
-    /// read it again.
-    fn adopt(&self, raw: &JsValue, seen: Option<JsValue>) {
+    /// Stores another tab's record when it is valid, unexpired, of a session not ended, and
+    /// this tab holds no usable record, or an older one of the same sign-in, or (for a
+    /// `sign_in`) one of another sign-in, which is then remembered as replaced: a refresh of
+    /// another user's session must not switch this tab to it. Tells this client's listeners
+    /// when what it last saw changed: another client of the same page (same sessionStorage)
+    /// may have stored the record first. `seen` is what this client last read of the stored
+    /// record, taken before anything read it again.
+    fn adopt(&self, raw: &JsValue, seen: Option<JsValue>, sign_in: bool) {
         let now = super::value::now_ms();
         let Some(incoming) = parse_record(raw) else {
             return;
@@ -382,7 +392,16 @@ impl Client {
         }
         let newer = match self.record() {
             None => true,
-            Some(held) => held.is_expired(now) || incoming.expires_at_ms() > held.expires_at_ms(),
+            Some(held) if held.is_expired(now) => true,
+            Some(held) if held.same_session(&incoming) => {
+                incoming.expires_at_ms() > held.expires_at_ms()
+            }
+            Some(held) => {
+                if sign_in {
+                    self.remember_ended(held.session_id(), true);
+                }
+                sign_in
+            }
         };
         if newer {
             self.0.store.set_value(self.key(), raw);
@@ -437,7 +456,7 @@ impl Client {
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
                 if replaced {
-                    self.adopt(&next, seen);
+                    self.adopt(&next, seen, true);
                 }
                 return; // a late sign-out of an older session
             }
@@ -463,7 +482,7 @@ impl Client {
         }
         let saw = seen.is_some();
         if replaced {
-            self.adopt(&next, seen);
+            self.adopt(&next, seen, true);
         }
         if (held.is_some() || saw) && self.record().is_none() {
             self.0.events.emit(&Event::SessionChanged(None));

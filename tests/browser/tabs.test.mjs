@@ -907,6 +907,48 @@ test("hardening: a signed-out tab adopts nothing expired or malformed; a new tab
   await context.close();
 });
 
+test("a sign-in in a tab that held nothing reaches every tab, whatever the expiries; a refresh of the session it replaced signs no tab into it", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  // a's session lives longer than the new sign-in will (Tangoe: implicit 3600 s, refreshed 7199 s).
+  await signIn(a.page, cfg(), { access: "acc-first-1", refresh: "ref-first-1", expiresIn: 7200 });
+  t.grant("ref-first-1", "acc-first-1");
+  const first = (await look(a.page)).record;
+  // b holds nothing when it signs in: a callback page whose client did not wait for the tabs.
+  const b = await newTab(context);
+  const url = await b.page.evaluate(async (c) => (await window.mobproc.createClient(c)).authorizeUrl(), cfg({ shareSessionAcrossTabs: false }));
+  const state = new URL(url).searchParams.get("state");
+  issued.add("acc-second-1").add("ref-second-1");
+  await b.page.goto(`${shared.server.origin}/app/#access_token=acc-second-1&token_type=Bearer&expires_in=3600&refresh_token=ref-second-1&state=${state}`);
+  await b.page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    await window.client.handleRedirectCallback();
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && { expiresAt: s.expiresAt }));
+  }, cfg());
+  t.grant("ref-second-1", "acc-second-1");
+  const second = (await look(b.page)).record;
+  assert.notEqual(second.session, first.session);
+  await holding(a.page, "acc-second-1");
+  assert.equal((await look(a.page)).events.includes(null), false, "a moved to the new sign-in without signing out on the way");
+  // A tab that missed the sign-in shares a refresh of the first session, later than both.
+  const x = await newTab(context);
+  await post(x.page, { mobprocAuth: "session", record: recordOf(first.session, "acc-first-late", 9_000_000) });
+  // a refreshes what it holds now: b's sign-in, not the first.
+  await a.page.evaluate(() => window.client.refresh());
+  await b.page.waitForTimeout(300);
+  for (const tab of [a, b]) {
+    const { record } = await look(tab.page);
+    assert.equal(record.session, second.session, "still the second sign-in");
+    assert.match(record.accessToken, /^acc-rotated-/);
+  }
+  assert.deepEqual(t.refreshes.map((r) => r.refresh_token), ["ref-second-1"]);
+  assert.deepEqual(t.revocations, [], "nothing revoked: a sign-in replaces, it does not sign out");
+  await assertNoTokenLeaks([a, b, x]);
+  await context.close();
+});
+
 test("Web Locks refused or missing: a tab still refreshes, once, on its own", async () => {
   // As an opaque origin's Web Locks do: every method refuses.
   for (const breakLocks of [
