@@ -83,6 +83,9 @@ pub type Listener = Rc<dyn Fn(&Event) -> Result<(), JsValue>>;
 pub struct Events {
     listeners: RefCell<Vec<(u32, EventKind, Listener)>>,
     next_id: Cell<u32>,
+    /// Counts `sessionChanged` emissions: one emitted by a listener (a sign-out) supersedes
+    /// the one being told, which the listeners after it then do not hear.
+    changes: Cell<u32>,
 }
 
 impl Events {
@@ -102,9 +105,15 @@ impl Events {
     }
 
     /// Tells every listener of the event's kind; one that throws is reported as
-    /// `listener_failed` to the `error` listeners.
+    /// `listener_failed` to the `error` listeners. A `sessionChanged` that a listener's own
+    /// `sessionChanged` (a sign-out, a sign-in) supersedes reaches no further listener: they
+    /// heard the newer one already, and would otherwise end on the stale session.
     pub fn emit(&self, event: &Event) {
         let kind = event.kind();
+        let change = self.changes.get().wrapping_add(1);
+        if kind == EventKind::SessionChanged {
+            self.changes.set(change);
+        }
         // A copy: listeners may subscribe, unsubscribe or emit while we call them.
         let mut listeners: Vec<Listener> = Vec::new();
         {
@@ -120,6 +129,9 @@ impl Events {
         // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
         let mut at = 0;
         while let Some(listener) = listeners.get(at) {
+            if kind == EventKind::SessionChanged && self.changes.get() != change {
+                break;
+            }
             at += 1;
             if let Err(thrown) = listener(event) {
                 if kind != EventKind::Error {

@@ -362,6 +362,26 @@ test("events: sessionChanged on refresh and sign-out, unsubscribe, a throwing li
   await context.close();
 });
 
+test("events: a listener that signs out on sessionChanged: the listeners after it end on null, never on the stale session", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async () => {
+    const { client } = window;
+    const first = [];
+    const second = [];
+    client.on("sessionChanged", (s) => {
+      first.push(s && "signed-in");
+      if (s) client.logout();
+    });
+    client.on("sessionChanged", (s) => second.push(s && "signed-in"));
+    await client.refresh();
+    return { first, second, authenticated: client.isAuthenticated() };
+  });
+  assert.deepEqual(out.first, ["signed-in", null]);
+  assert.deepEqual(out.second, [null], "the sign-out, not the refresh it superseded");
+  assert.equal(out.authenticated, false);
+  await context.close();
+});
+
 test("logout revokes both tokens in the background and never waits for it", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async (key) => {
