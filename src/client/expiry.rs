@@ -62,12 +62,14 @@ impl Client {
     fn expiry_timer_fired(&self, expires_at: u64) {
         self.0.expiry_timer.take();
         let Some(record) = self.record() else { return };
-        // Another session meanwhile, or a refresh became possible: nothing to say now.
-        if record.expires_at_ms() != expires_at || self.can_refresh() {
+        // Another session meanwhile, a refresh became possible, or it ended already (stored
+        // expired, or the page slept through it): nothing to warn of now.
+        let now = now_ms();
+        if record.expires_at_ms() != expires_at || self.can_refresh() || now >= expires_at {
             return;
         }
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
-        if now_ms() < warn_at {
+        if now < warn_at {
             // The wait was longer than one timer can hold.
             self.plan_expiry_warning();
             return;

@@ -549,7 +549,7 @@ test("in a browser page or worker the password grant and a clientSecret are refu
   await context.close();
 });
 
-test("sessionExpiring: once, refreshSkewSeconds before the end of a session that cannot be refreshed; never when it can", async () => {
+test("sessionExpiring: once, refreshSkewSeconds before the end of a session that cannot be refreshed; never when it can, nor once it ended", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async ([key, base, tokenUrl]) => {
     const record = (ms, refreshToken) => JSON.stringify({ accessToken: "tok", ...(refreshToken ? { refreshToken } : {}), expiresAt: Date.now() + ms });
@@ -577,8 +577,11 @@ test("sessionExpiring: once, refreshSkewSeconds before the end of a session that
         return e.code;
       }
     })();
-    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshable.heard.length, wrongName };
+    // Stored already expired (a tab reopened an hour later): it ended, nothing to warn of.
+    const ended = await watch({}, -60_000, undefined, 300);
+    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshable.heard.length, wrongName, ended: ended.heard.length };
   }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  assert.equal(out.ended, 0, "no warning for a session that ended before the page loaded");
   assert.equal(out.beforeWarning, 0, "not while more than refreshSkewSeconds are left");
   assert.deepEqual(out.warned, [{ typeofExpiresAt: "number", soonAfter: true }]);
   assert.equal(out.stillSignedIn, true, "a warning, not the end");
