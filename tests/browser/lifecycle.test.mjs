@@ -636,6 +636,28 @@ test("subscribe: called on sessionChanged and when the access token expires (ses
   await context.close();
 });
 
+test("subscribe: a client the app drops without unsubscribing is still freed, and lets go of its presence lock", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const cdp = await context.newCDPSession(page);
+  const held = () => page.evaluate(async (key) => (await navigator.locks.query()).held.filter((l) => l.name === `mobproc-auth:tab:${key}`).length, KEY);
+  await page.evaluate(async (cfg) => {
+    for (const watch of [false, true]) {
+      const client = await window.mobproc.createClient(cfg);
+      client.on("sessionChanged", () => {});
+      if (watch) client.subscribe(() => {});
+    }
+  }, config(shared.server.origin));
+  assert.equal(await held(), 2, "each client holds the lock while it lives");
+  let left = 2;
+  for (let i = 0; i < 20 && left > 0; i++) {
+    await cdp.send("HeapProfiler.collectGarbage");
+    await page.waitForTimeout(100);
+    left = await held();
+  }
+  assert.equal(left, 0, "both clients freed, the subscribed one too");
+  await context.close();
+});
+
 test("startClient: one client, callback and outcome per storage key per page load; a refused config is not kept", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const cfg = config(shared.server.origin);
