@@ -354,7 +354,13 @@ impl Client {
         // Compared in JavaScript (`===`): the kind is not copied into the module.
         let kind = |name| is_text(data, "mobprocAuth", name);
         if kind("ask") {
-            if self.usable().is_some() {
+            // An expired record that can be refreshed signs the new tab in too: it refreshes
+            // (under the lock), and the rotated tokens reach this tab.
+            let now = super::value::now_ms();
+            if self
+                .record()
+                .is_some_and(|held| !held.is_expired(now) || held.refresh_token().is_some())
+            {
                 self.share_record(None, false);
             }
         } else if kind("session") || kind("signin") {
@@ -370,8 +376,9 @@ impl Client {
         }
     }
 
-    /// Stores another tab's record when it is valid, unexpired, of a session not ended, and
-    /// this tab holds no usable record, or an older one of the same sign-in, or (for a
+    /// Stores another tab's record when it is valid, unexpired or refreshable, of a session
+    /// not ended, and this tab holds nothing, or an older record of the same sign-in, or an
+    /// expired one and the incoming one is not, or (for a
     /// `sign_in`) one of another sign-in, which is then remembered as replaced: a refresh of
     /// another user's session must not switch this tab to it. Tells this client's listeners
     /// when what it last saw changed: another client of the same page (same sessionStorage)
@@ -382,7 +389,8 @@ impl Client {
         let Some(incoming) = parse_record(raw) else {
             return;
         };
-        if incoming.is_expired(now) {
+        let expired = incoming.is_expired(now);
+        if expired && incoming.refresh_token().is_none() {
             return;
         }
         if let Some(id) = incoming.session_id().filter(|id| self.ended(Some(id))) {
@@ -392,10 +400,11 @@ impl Client {
         }
         let newer = match self.record() {
             None => true,
-            Some(held) if held.is_expired(now) => true,
             Some(held) if held.same_session(&incoming) => {
                 incoming.expires_at_ms() > held.expires_at_ms()
             }
+            // Another sign-in's expired record gives way to a usable one.
+            Some(held) if held.is_expired(now) && !expired => true,
             Some(held) => {
                 if sign_in {
                     self.remember_ended(held.session_id(), true);
@@ -409,7 +418,9 @@ impl Client {
         let stored = self.0.store.get(self.key());
         // A client reads storage a moment after it is made (the expiry plan), so `None` here
         // is "saw no session" rather than "never looked".
-        let sibling_stored_it = seen.as_ref() != Some(&stored) && stored == *raw;
+        // An expired record a sibling stored changes no `session()` and is what a new client
+        // waits to see bettered: nothing to tell, nobody to wake.
+        let sibling_stored_it = !expired && seen.as_ref() != Some(&stored) && stored == *raw;
         if !(newer || sibling_stored_it) {
             return; // the same session, or an older one: nothing to tell, nobody to wake
         }

@@ -907,6 +907,30 @@ test("hardening: a signed-out tab adopts nothing expired or malformed; a new tab
   await context.close();
 });
 
+test("a tab whose access token expired but whose refresh token lives signs a new tab in: the new tab refreshes once, and both hold the rotated tokens", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  // An hour idle: the access token expired a minute ago; the refresh token is good.
+  await store(a.page, recordOf("Sess-idle-but-refreshable-000000000000000000", "acc-idle-1", -60_000));
+  t.grant("ref-acc-idle-1", "acc-idle-1");
+  await connect(a.page, cfg());
+  const b = await newTab(context);
+  const out = await b.page.evaluate(async (c) => {
+    const { client, error } = await window.mobproc.startClient(c);
+    window.client = client;
+    return { signedIn: client.isAuthenticated(), error: error && error.code };
+  }, cfg());
+  assert.deepEqual(out, { signedIn: true, error: null });
+  assert.deepEqual(t.refreshes.map((r) => r.refresh_token), ["ref-acc-idle-1"], "one refresh, of the shared refresh token");
+  const rotated = (await look(b.page)).record.accessToken;
+  assert.match(rotated, /^acc-rotated-/);
+  await holding(a.page, rotated);
+  assert.equal((await look(a.page)).record.session, "Sess-idle-but-refreshable-000000000000000000");
+  await assertNoTokenLeaks([a, b]);
+  await context.close();
+});
+
 test("a sign-in in a tab that held nothing reaches every tab, whatever the expiries; a refresh of the session it replaced signs no tab into it", async () => {
   const context = await shared.browser.newContext();
   const t = await tangoe(context);
