@@ -13,7 +13,7 @@ use common::start_args as start;
 
 use std::collections::HashMap;
 
-use common::{basic, form, s, Emu, Resp};
+use common::{basic, form, s, Emu, Resp, TOKEN_ANSWER};
 
 const AUTHZ: &str = "/as/authorization.oauth2";
 const TOKEN: &str = "/as/token.oauth2";
@@ -162,7 +162,7 @@ async fn sign_in_gives_a_code_in_the_query_that_buys_working_tokens() {
     let j = t.json();
     assert_eq!(j["token_type"], "Bearer");
     assert_eq!(j["expires_in"], 3600);
-    assert_eq!(j["scope"], "MOBPROC");
+    assert_eq!(common::keys(&j), TOKEN_ANSWER, "no scope in the answer");
     let (at, rt) = (s(&j["access_token"]), s(&j["refresh_token"]));
     assert_eq!((at.len(), rt.len()), (64, 64));
 

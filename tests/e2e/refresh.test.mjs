@@ -1,7 +1,8 @@
 // End-to-end: the token lifecycle through the portal. Tangoe's refresh tokens keep a session
 // alive across access-token expiries without a second sign-in; faults at the token endpoint
 // leave the stored session exactly as it was; a dead refresh token ends the session; sign out
-// revokes both tokens (RFC 7009). No token value ever reaches a log.
+// revokes both tokens (RFC 7009). No token value ever reaches a log. Tangoe's refresh answers
+// name no scope: the session keeps the one its sign-in was given.
 //
 // Two stacks: `short` issues 4-second access tokens, and its portal refreshes 1 s before expiry
 // (`--refresh-skew 1`) with a 1.5 s timeout on token calls (`--timeout-ms 1500`, for the hang
@@ -33,6 +34,8 @@ const consoleLines = [];
 const navigations = [];
 /** Visits of Tangoe's sign-in page, per stack. */
 const signInPages = new Map();
+/** The keys of each token-endpoint answer that issued tokens. @type {string[][]} */
+const issuedKeys = [];
 
 const TIMEOUT = { timeout: 60_000 };
 
@@ -77,6 +80,7 @@ async function freshPage(stack) {
       response.json().then(
         (body) => {
           for (const k of ["access_token", "refresh_token"]) if (typeof body?.[k] === "string") tokens.add(body[k]);
+          if (typeof body?.access_token === "string") issuedKeys.push(Object.keys(body).sort());
         },
         () => {}, // the garbage fault: not JSON
       ),
@@ -140,6 +144,7 @@ test("11. 4-second tokens: calls keep working across several expiries, refreshed
   const { context, page } = await signedIn(short);
   const first = JSON.parse(/** @type {string} */ (await rawRecord(page)));
   assert.equal(typeof first.refreshToken, "string", "Tangoe's implicit grant brought a refresh token");
+  assert.equal(await page.textContent("#session-scope"), "MOBPROC", "the scope named by the sign-in redirect");
 
   // About 15 s of Ping / Who am I, every ~1.1 s: at least three 4-second tokens run out.
   const start = Date.now();
@@ -177,6 +182,13 @@ test("11. 4-second tokens: calls keep working across several expiries, refreshed
   assert.equal(after.sign_ins - before.sign_ins, 1, "one sign-in at the emulator");
   assert.match((await page.textContent("#session-refreshes")) ?? "", new RegExp(`^${total} times, last at `));
   assert.ok(await page.isVisible("#signed-in"));
+
+  // Tangoe's refresh answers name no scope (TANGOE.md): the session keeps the sign-in's, as
+  // rendered with the refresh count just checked.
+  await Promise.allSettled(pendingReads);
+  assert.equal(issuedKeys.length, total, "every refresh answer was read");
+  assert.deepEqual(new Set(issuedKeys.map((k) => k.join())), new Set(["access_token,expires_in,refresh_token,token_type"]), "the emulator's refresh answers have no scope");
+  assert.equal(await page.textContent("#session-scope"), "MOBPROC", "the scope is kept across refreshes");
 
   // Rotation: a new refresh token, still one record, nothing else stored.
   const last = JSON.parse(/** @type {string} */ (await rawRecord(page)));

@@ -23,6 +23,8 @@ use crate::state::AppState;
 /// The PingFederate grant type for token validation.
 pub const VALIDATE_BEARER: &str = "urn:pingidentity.com:oauth2:grant_type:validate_bearer";
 
+/// A token answer as Tangoe documents it: no `scope` (unlike the implicit grant's redirect), so
+/// a client must keep the scope it asked for (RFC 6749 §5.1: optional when as requested).
 fn issued(i: Issued) -> Response {
     let mut body = Map::new();
     body.insert("token_type".into(), "Bearer".into());
@@ -31,7 +33,6 @@ fn issued(i: Issued) -> Response {
         body.insert("refresh_token".into(), rt.into());
     }
     body.insert("access_token".into(), i.access_token.into());
-    body.insert("scope".into(), "MOBPROC".into());
     no_store(StatusCode::OK, Value::Object(body))
 }
 

@@ -232,6 +232,16 @@ pub fn fragment(location: &str) -> HashMap<String, String> {
         .collect()
 }
 
+/// The keys of a JSON object, sorted.
+pub fn keys(v: &Value) -> Vec<&str> {
+    let mut k: Vec<&str> = v.as_object().unwrap().keys().map(String::as_str).collect();
+    k.sort_unstable();
+    k
+}
+
+/// The keys of a token endpoint answer as Tangoe documents it (TANGOE.md): no `scope`.
+pub const TOKEN_ANSWER: [&str; 4] = ["access_token", "expires_in", "refresh_token", "token_type"];
+
 pub fn s(v: &Value) -> String {
     v.as_str().unwrap().to_string()
 }
