@@ -121,6 +121,30 @@ async fn api_fail_next_429_has_retry_after() {
 }
 
 #[tokio::test]
+async fn api_fail_next_without_retry_after() {
+    let emu = common::start().await;
+    let at = s(&emu.password_token().await["access_token"]);
+    let fail = |q: &'static str| emu.send("POST", q, &[], "");
+    let q = "/__emulator/api-fail-next?count=2&status=429&retryAfter=none";
+    assert_eq!(fail(q).await.status, 200);
+    for _ in 0..2 {
+        let r = emu.api("/mobproc/v1/ping", &at, &[]).await;
+        assert_eq!((r.status, r.header("retry-after")), (429, None));
+        assert_eq!(r.json()["errorCode"], "429-Injected");
+    }
+    fail("/__emulator/api-fail-next?status=503&retryAfter=none").await;
+    let r = emu.api("/mobproc/v1/ping", &at, &[]).await;
+    assert_eq!((r.status, r.header("retry-after")), (503, None));
+    // Only `none` is understood; the default still sends the header.
+    let r = fail("/__emulator/api-fail-next?status=429&retryAfter=3").await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(emu.api("/mobproc/v1/ping", &at, &[]).await.status, 200);
+    fail("/__emulator/api-fail-next?status=429").await;
+    let r = emu.api("/mobproc/v1/ping", &at, &[]).await;
+    assert_eq!((r.status, r.header("retry-after")), (429, Some("7")));
+}
+
+#[tokio::test]
 async fn stats_count_and_reset_clears() {
     let emu = common::start().await;
     let j = emu.password_token().await;

@@ -260,7 +260,7 @@ test("17. Load all (client.paginate, limit 25): all 72 employees once, in order,
   await context.close();
 });
 
-test("18. API errors with Tangoe's fields: unknown employee 404, injected 429 with retryAfter 7, a 503 in the middle of Load all", TIMEOUT, async () => {
+test("18. API errors with Tangoe's fields: unknown employee 404, injected 429 with retryAfter 7 and without Retry-After, a 503 in the middle of Load all", TIMEOUT, async () => {
   const { context, page } = await signedIn();
 
   // Act as an employee who does not exist: the emulator answers 404 with Tangoe's error body.
@@ -299,6 +299,41 @@ test("18. API errors with Tangoe's fields: unknown employee 404, injected 429 wi
   // The fault is used up: the next call succeeds and clears the panel.
   assert.equal((await whoAmI(page))?.actor?.employeeId, "E1000");
   assert.ok(!(await errorShown(page)));
+
+  // Tangoe does not promise Retry-After on its 429: without the header, no retryAfter.
+  await stack.emulatorControl("api-fail-next?count=1&status=429&retryAfter=none");
+  since = await recordCount();
+  assert.equal(await whoAmI(page), null);
+  error = await errorPanel(page);
+  [record] = await recordsSince(since, "me");
+  assert.equal(record.status, 429);
+  assert.equal(error.code, "api_error");
+  assert.equal(error.fields.status, "429");
+  assert.equal(error.fields.errorCode, "429-Injected");
+  assert.equal(error.fields.retryAfter, undefined, "no Retry-After, no retryAfter shown");
+  assert.equal(error.fields.correlationId, record.correlation_id);
+  assert.equal((await whoAmI(page))?.actor?.employeeId, "E1000");
+  assert.ok(!(await errorShown(page)));
+
+  // The same with the package in the page: the MobprocError fetchJson throws.
+  /** @param {string} fault */
+  const thrown = async (fault) => {
+    await stack.emulatorControl(fault);
+    return page.evaluate(async () => {
+      const { createClient, MobprocError } = await import("mobproc-auth");
+      const { default: config } = await import("/config.js");
+      const client = await createClient(config);
+      try {
+        return await client.fetchJson("ping");
+      } catch (/** @type {any} */ e) {
+        const retryAfter = e.retryAfter === undefined ? "undefined" : e.retryAfter;
+        return { mobprocError: e instanceof MobprocError, code: e.code, status: e.status, retryAfter };
+      }
+    });
+  };
+  const limited = { mobprocError: true, code: "api_error", status: 429 };
+  assert.deepEqual(await thrown("api-fail-next?count=1&status=429"), { ...limited, retryAfter: 7 });
+  assert.deepEqual(await thrown("api-fail-next?count=1&status=429&retryAfter=none"), { ...limited, retryAfter: "undefined" });
 
   // Load all, with the second page answered 503 (injected as the browser asks for it): the
   // first 25 rows stay, the portal says where it stopped, and the error carries retryAfter.

@@ -78,12 +78,16 @@ pub async fn guard(State(state): State<AppState>, req: Request, next: Next) -> R
 
 async fn checked(state: AppState, mut req: Request, next: Next) -> Response {
     let injected = state.lock().faults.take_api();
-    if let Some(status) = injected {
-        return error(
-            status,
+    if let Some(fault) = injected {
+        let mut resp = error(
+            fault.status,
             "Injected",
             "Failure injected by the emulator control surface.",
         );
+        if !fault.retry_after {
+            resp.headers_mut().remove(header::RETRY_AFTER);
+        }
+        return resp;
     }
     match check(&state, req.headers()) {
         Ok(subject) => {

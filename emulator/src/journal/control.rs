@@ -8,7 +8,7 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde_json::json;
 
-use crate::journal::faults::TokenFault;
+use crate::journal::faults::{ApiFault, TokenFault};
 use crate::params::Params;
 use crate::state::AppState;
 
@@ -106,7 +106,16 @@ async fn api_fail_next(State(state): State<AppState>, RawQuery(q): RawQuery) -> 
     let (Some(n), Some(s @ 400..=599)) = (count(&p), status) else {
         return bad("count must be a number and status between 400 and 599");
     };
-    state.lock().faults.set_api(n, s);
+    let retry_after = match p.get("retryAfter") {
+        None => true,
+        Some("none") => false,
+        Some(_) => return bad("retryAfter must be none (or left out: Retry-After: 7)"),
+    };
+    let fault = ApiFault {
+        status: s,
+        retry_after,
+    };
+    state.lock().faults.set_api(n, fault);
     ok()
 }
 

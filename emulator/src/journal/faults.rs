@@ -23,11 +23,21 @@ impl TokenFault {
     }
 }
 
+/// How the next API calls fail.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ApiFault {
+    /// The HTTP status (400..599).
+    pub status: u16,
+    /// Whether a 429 or 503 carries `Retry-After: 7`; Tangoe does not promise the header, so a
+    /// client must cope without it (`retryAfter=none`).
+    pub retry_after: bool,
+}
+
 /// Pending injected failures.
 #[derive(Debug, Default)]
 pub struct Faults {
     token: Option<(u32, TokenFault)>,
-    api: Option<(u32, u16)>,
+    api: Option<(u32, ApiFault)>,
 }
 
 impl Faults {
@@ -36,9 +46,9 @@ impl Faults {
         self.token = (count > 0).then_some((count, fault));
     }
 
-    /// The next `count` API calls answer `status`.
-    pub fn set_api(&mut self, count: u32, status: u16) {
-        self.api = (count > 0).then_some((count, status));
+    /// The next `count` API calls fail with `fault`.
+    pub fn set_api(&mut self, count: u32, fault: ApiFault) {
+        self.api = (count > 0).then_some((count, fault));
     }
 
     /// Consumes one token-endpoint failure, if any is pending.
@@ -49,9 +59,9 @@ impl Faults {
     }
 
     /// Consumes one API failure, if any is pending.
-    pub fn take_api(&mut self) -> Option<u16> {
-        let (n, s) = self.api?;
-        self.api = (n > 1).then_some((n - 1, s));
-        Some(s)
+    pub fn take_api(&mut self) -> Option<ApiFault> {
+        let (n, f) = self.api?;
+        self.api = (n > 1).then_some((n - 1, f));
+        Some(f)
     }
 }
