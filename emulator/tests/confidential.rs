@@ -320,7 +320,11 @@ fn a_secret_for_an_existing_public_client_by_flag_or_variable() {
         seed.client("portal-demo").unwrap().secret.as_deref(),
         Some("s")
     );
-    assert_eq!(seed.clients.len(), 2);
+    assert_eq!(
+        seed.clients.len(),
+        3,
+        "portal-demo made confidential, not a new client"
+    );
     // A new portal client made confidential: public first, then its secret.
     let c = config(
         &["--no-seed", "--client", "spa", "--client", "spa:s:t"],

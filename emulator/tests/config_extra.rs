@@ -224,7 +224,7 @@ fn no_flags_leave_the_seed_as_it_was() {
     let logins: Vec<_> = seed.users.iter().map(|u| u.login.as_str()).collect();
     assert_eq!(logins, ["demo", "command://jdoe", "abc"]);
     let clients: Vec<_> = seed.clients.iter().map(|c| c.id.as_str()).collect();
-    assert_eq!(clients, ["portal-demo", "server-demo"]);
+    assert_eq!(clients, ["portal-demo", "server-demo", "server-novalidate"]);
     assert_eq!(seed.directory.len(), 75);
 }
 

@@ -247,3 +247,61 @@ async fn token_lifetime_flag_is_honoured() {
     let emu = common::start_with(cfg).await;
     assert_eq!(emu.password_token().await["expires_in"], 42);
 }
+
+#[tokio::test]
+async fn a_client_without_the_validation_grant_is_unauthorized_client() {
+    let emu = common::start().await;
+    let auth = basic("server-novalidate", "server-novalidate-secret");
+    let h = [("Authorization", auth.as_str())];
+    // It signs in, refreshes and revokes like server-demo.
+    let pw = "grant_type=password&username=demo&password=demo&scope=MOBPROC";
+    let r = emu.post_form(TOKEN, &h, pw).await;
+    assert_eq!(r.status, 200, "{}", r.body);
+    let j = r.json();
+    let at = s(&j["access_token"]);
+    let refresh = common::form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &s(&j["refresh_token"])),
+    ]);
+    assert_eq!(emu.post_form(TOKEN, &h, &refresh).await.status, 200);
+    // Validating, even its own token: 400 unauthorized_client (RFC 6749 §5.2), not 401.
+    let body = common::form(&[
+        ("grant_type", mobproc_emulator::VALIDATE_BEARER),
+        ("token", &at),
+    ]);
+    let r = emu.post_form(TOKEN, &h, &body).await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (400, "unauthorized_client".into()),
+        "{}",
+        r.body
+    );
+    assert!(s(&r.json()["error_description"]).contains("validate"));
+    assert_eq!(r.header("cache-control"), Some("no-store"));
+    assert!(r.header("www-authenticate").is_none());
+    // The same by body credentials; a wrong secret is still invalid_client first.
+    let by_body =
+        format!("{body}&client_id=server-novalidate&client_secret=server-novalidate-secret");
+    let r = emu.post_form(TOKEN, &[], &by_body).await;
+    assert_eq!(r.json()["error"], "unauthorized_client");
+    let wrong = basic("server-novalidate", "wrong");
+    let r = emu
+        .post_form(TOKEN, &[("Authorization", &wrong)], &body)
+        .await;
+    assert_eq!(
+        (r.status, r.json()["error"].clone()),
+        (401, "invalid_client".into())
+    );
+    // The token is fine: server-demo validates it, and so does the validator service.
+    let ok = basic("server-demo", "server-demo-secret");
+    let r = emu.post_form(TOKEN, &[("Authorization", &ok)], &body).await;
+    assert_eq!(
+        (r.status, r.json()["client_id"].clone()),
+        (200, "server-novalidate".into())
+    );
+    let v = emu.get(&format!("/validate?access_token={at}"), &[]).await;
+    assert_eq!(v.status, 200);
+    let revoke = common::form(&[("token", &at)]);
+    let r = emu.post_form("/as/revoke_token.oauth2", &h, &revoke).await;
+    assert_eq!(r.status, 200);
+}

@@ -1,6 +1,6 @@
 // Server-side JavaScript against the emulator: the password grant with client authentication,
-// refresh with rotation, validation both ways, revocation on sign-out, and a token endpoint
-// failure that must leave the session alone.
+// refresh with rotation, validation both ways (and a client not allowed to validate),
+// revocation on sign-out, and a token endpoint failure that must leave the session alone.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { pkg, useEmulator } from "./emulator.mjs";
@@ -38,6 +38,23 @@ test("body client authentication and Tangoe's command:// user form; validation b
   await second.signInWithPassword({ username: "demo", password: "demo" });
   assert.equal((await second.validate()).identifier, "demo");
   assert.equal((await stats()).token_requests.validate_bearer, before + 1);
+});
+
+test("a client not allowed to validate (Tangoe: not every client id is): authorization_denied with unauthorized_client and 400; the session kept", async () => {
+  const lacking = { clientId: "server-novalidate", clientSecret: "server-novalidate-secret" };
+  const client = await createClient(config(lacking));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const before = (await stats()).token_requests.validate_bearer;
+  const error = await client.validate().catch((e) => e);
+  assert.ok(error instanceof MobprocError, String(error));
+  assert.deepEqual([error.code, error.oauthError, error.status], ["authorization_denied", "unauthorized_client", 400]);
+  assert.equal((await stats()).token_requests.validate_bearer, before + 1, "asked once, at the token endpoint");
+  assert.equal(client.isAuthenticated(), true, "the refusal says nothing about the token");
+  assert.equal((await client.fetch("/ping")).status, 200);
+  // Tangoe's validator service does not ask who is calling.
+  const viaValidator = await createClient(config({ ...lacking, validateUrl: `${emu.origin}/validate` }));
+  await viaValidator.signInWithPassword({ username: "demo", password: "demo" });
+  assert.equal((await viaValidator.validate()).clientId, "server-novalidate");
 });
 
 test("wrong password or secret: authorization_denied with the server's error", async () => {
@@ -102,7 +119,7 @@ test("logout revokes both tokens; the old access token no longer works", async (
 
 test("no password or token in the emulator's log", async () => {
   const text = await (await fetch(`${emu.origin}/__emulator/log`)).text();
-  for (const secret of ["jdoe-pass", "server-demo-secret"]) assert.ok(!text.includes(secret), secret);
+  for (const secret of ["jdoe-pass", "server-demo-secret", "server-novalidate-secret"]) assert.ok(!text.includes(secret), secret);
   assert.ok(!log.join("\n").includes("server-demo-secret"));
 });
 

@@ -1,6 +1,6 @@
 //! `POST /as/token.oauth2`: the password grant (service clients), authorization_code with
 //! PKCE (portal clients, see [`crate::oauth::code_grant`]), refresh_token (every client; a
-//! confidential one with its secret) and validate_bearer (confidential clients).
+//! confidential one with its secret) and validate_bearer (confidential clients granted it).
 
 use std::time::Duration;
 
@@ -147,6 +147,12 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
             if !client.is_confidential() {
                 let msg = "this client may not validate tokens";
                 return Err(OAuthError::invalid_client(msg, basic));
+            }
+            // Authenticated, but the grant is not among its own (RFC 6749 §5.2).
+            if !client.may_validate {
+                let msg =
+                    "this client is not allowed to validate tokens (no validate_bearer grant)";
+                return Err(OAuthError::bad("unauthorized_client", msg));
             }
             let token = p
                 .get("token")

@@ -1,5 +1,6 @@
-//! The built-in seed: tenants `XYZ` and `ABC`, clients `portal-demo` and `server-demo`,
-//! users `demo`, `command://jdoe` and `abc`, and the two directories (see README.md).
+//! The built-in seed: tenants `XYZ` and `ABC`, clients `portal-demo`, `server-demo` and
+//! `server-novalidate`, users `demo`, `command://jdoe` and `abc`, and the two directories
+//! (see README.md).
 
 use crate::seed::model::{Client, ClientKind, Employee, Seed, User};
 
@@ -24,12 +25,22 @@ pub fn builtin(redirect_uris: &[String]) -> Seed {
             secret: None,
             redirect_uris: redirect_uris.to_vec(),
             kind: ClientKind::Portal,
+            may_validate: true,
         },
         Client {
             id: "server-demo".into(),
             secret: Some("server-demo-secret".into()),
             redirect_uris: Vec::new(),
             kind: ClientKind::Service,
+            may_validate: true,
+        },
+        // "Not every client id is allowed to validate" (Tangoe): a service client without it.
+        Client {
+            id: "server-novalidate".into(),
+            secret: Some("server-novalidate-secret".into()),
+            redirect_uris: Vec::new(),
+            kind: ClientKind::Service,
+            may_validate: false,
         },
     ];
     let users = vec![

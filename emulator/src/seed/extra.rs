@@ -92,6 +92,7 @@ fn add_client(seed: &mut Seed, c: &ClientSpec, redirect_uris: &[String]) {
         secret: c.secret.clone(),
         redirect_uris,
         kind,
+        may_validate: true,
     });
 }
 

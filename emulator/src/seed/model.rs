@@ -19,8 +19,8 @@ pub enum ClientKind {
     /// or confidential once given a secret, as Tangoe's documentation describes it: then the
     /// code exchange, refresh, validate and revoke need the secret.
     Portal,
-    /// A server-side service account: the password grant, refresh, validate and revoke;
-    /// always confidential, no redirect URIs.
+    /// A server-side service account: the password grant, refresh, validate (unless
+    /// [`Client::may_validate`] is off) and revoke; always confidential, no redirect URIs.
     Service,
 }
 
@@ -36,6 +36,9 @@ pub struct Client {
     pub redirect_uris: Vec<String>,
     /// What the client is registered for.
     pub kind: ClientKind,
+    /// Whether its grant types include validate_bearer: Tangoe does not let every client
+    /// validate, and one without the grant is refused with `unauthorized_client`.
+    pub may_validate: bool,
 }
 
 impl Client {
