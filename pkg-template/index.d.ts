@@ -242,9 +242,9 @@ export class MobprocClient {
   /** The raw access token, for the rare caller that must place it elsewhere. */
   accessToken(): string | null;
   /** `fetch` with `X-TNGO-TENANT`, `client_id` and the bearer added; relative URLs join `apiBaseUrl`. Bound to the client: it can be handed on alone (`{ fetch: client.fetch }`). */
-  fetch(input: RequestInfo | URL, init?: MobprocRequestInit): Promise<Response>;
+  fetch(input: Request | string | URL, init?: MobprocRequestInit): Promise<Response>;
   /** `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error` with Tangoe's fields. Bound to the client, as `fetch`. */
-  fetchJson<T = unknown>(input: RequestInfo | URL, init?: MobprocJsonInit): Promise<T | null>;
+  fetchJson<T = unknown>(input: Request | string | URL, init?: MobprocJsonInit): Promise<T | null>;
   /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */

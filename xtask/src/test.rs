@@ -153,6 +153,14 @@ pub fn run(_args: &[String]) -> Result {
             &["-p", "tests/types"],
         ),
     )?;
+    step(
+        &mut report,
+        "TypeScript: a Node-only consumer (lib es2022, @types/node, no DOM) type-checks",
+        &mut cmd(
+            &tools::npm_bin("tsc").to_string_lossy(),
+            &["-p", "tests/types/tsconfig.node.json"],
+        ),
+    )?;
     no_any(&pkg.join("index.d.ts"))?;
     step(
         &mut report,
