@@ -1,6 +1,8 @@
+"use client";
 // mobproc-auth/react: <MobprocProvider> and useMobproc() for React 18 and 19. Plain ES module
 // (no JSX, no build step); React is the package's optional peer dependency, nothing else is
-// imported but the package's own entry.
+// imported but the package's own entry. "use client": React Server Components (a Next.js App
+// Router layout) take it as a client component; their react-server React has no createContext.
 //
 // StrictMode mounts, unmounts and remounts in development, so effects run twice: the client,
 // its redirect callback and the refresh on load come from `startClient`, which does them once

@@ -8,7 +8,8 @@
 //   (b) `vite build`, dist/ served on 127.0.0.1 under a strict CSP.
 // Each: the session shown (expiry), /ping answered, exactly one token record in sessionStorage,
 // nothing in localStorage, a reload stays signed in, sign-out revokes; no token in the console.
-// Also: react.d.ts type-checks a TSX consumer under strict + exactOptionalPropertyTypes.
+// Also: react.d.ts type-checks a TSX consumer under strict + exactOptionalPropertyTypes;
+// react.js opens with "use client" (React Server Components).
 // Skipped only when the npm registry cannot be reached, with the reason.
 
 import assert from "node:assert/strict";
@@ -308,6 +309,17 @@ test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vit
   // One install: the example's dependencies, the package, React's types for the type check, and
   // jsdom for the provider under Node (as a Vitest or Jest environment runs it).
   await sh(app, "npm", ["install", "--no-save", "@types/react@19", "@types/react-dom@19", "jsdom@26"], 480_000);
+
+  await t.test('the installed react.js opens with the "use client" directive (a Next.js App Router layout may render the provider)', async () => {
+    // Under the react-server condition React has no createContext: a React Server Components
+    // bundler must take the module as a client reference, which only the directive, as the
+    // module's first statement, tells it.
+    const text = readFileSync(path.join(app, "node_modules", "mobproc-auth", "react.js"), "utf8");
+    const ts = (await import("typescript")).default;
+    const first = ts.createSourceFile("react.js", text, ts.ScriptTarget.Latest).statements[0];
+    const directive = first && ts.isExpressionStatement(first) && ts.isStringLiteral(first.expression) ? first.expression.text : null;
+    assert.equal(directive, "use client", "the first statement of react.js");
+  });
 
   await t.test("react.d.ts: a TSX consumer type-checks under strict and exactOptionalPropertyTypes", async () => {
     writeFileSync(
