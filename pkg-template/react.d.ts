@@ -38,5 +38,5 @@ export interface MobprocState {
  */
 export function MobprocProvider(props: MobprocProviderProps): ReactElement;
 
-/** The nearest `<MobprocProvider>`'s client and session; throws when there is none. */
+/** The nearest `<MobprocProvider>`'s client and session; throws a `MobprocError` (`unsupported`) when there is none. */
 export function useMobproc(): MobprocState;

@@ -86,6 +86,6 @@ export function MobprocProvider({ config, children }) {
  */
 export function useMobproc() {
   const value = useContext(Context);
-  if (value === null) throw new Error("useMobproc() must be used inside <MobprocProvider config={…}> (from mobproc-auth/react)");
+  if (value === null) throw new MobprocError("unsupported", "mobproc-auth/react: useMobproc() outside a <MobprocProvider config={…}>; render it below one");
   return value;
 }

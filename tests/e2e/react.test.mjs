@@ -9,7 +9,8 @@
 // Each: the session shown (expiry), /ping answered, exactly one token record in sessionStorage,
 // nothing in localStorage, a reload stays signed in, sign-out revokes; no token in the console.
 // Also: react.d.ts type-checks a TSX consumer under strict + exactOptionalPropertyTypes;
-// react.js opens with "use client" (React Server Components).
+// react.js opens with "use client" (React Server Components); under jsdom, useMobproc()
+// without a provider throws a MobprocError.
 // Skipped only when the npm registry cannot be reached, with the reason.
 
 import assert from "node:assert/strict";
@@ -414,7 +415,7 @@ export const readOnly = (state: MobprocState) => (state.session = null);
     writeFileSync(
       path.join(app, "jsdom-provider.mjs"),
       `import { JSDOM } from "jsdom";
-const dom = new JSDOM('<!doctype html><div id="root"></div><div id="bad"></div>', { url: "http://127.0.0.1:5173/" });
+const dom = new JSDOM('<!doctype html><div id="root"></div><div id="bad"></div><div id="outside"></div>', { url: "http://127.0.0.1:5173/" });
 // What a jsdom test environment does: the window's globals become Node's.
 for (const key of Object.getOwnPropertyNames(dom.window)) {
   if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
@@ -433,19 +434,40 @@ await mount("root", { clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: "http:
 await mount("bad", { clientId: "portal-demo", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1" });
 for (let i = 0; i < 200 && (states.root.isLoading || states.bad.isLoading); i++) await React.act(() => new Promise((r) => setTimeout(r, 10)));
 const { root, bad } = states;
+
+// useMobproc() without a provider: a MobprocError, as every error the package throws.
+let outside = null;
+const Outside = () => {
+  try {
+    useMobproc();
+  } catch (error) {
+    outside = error;
+  }
+  return null;
+};
+await React.act(async () => createRoot(document.getElementById("outside")).render(React.createElement(Outside)));
+
 console.log(JSON.stringify({
   loading: [root.isLoading, bad.isLoading],
   client: root.client !== null,
   error: root.error && \`\${root.error.code}: \${root.error.message}\`,
   bad: bad.error?.code,
   badIsTheAppsMobprocError: bad.error instanceof MobprocError,
+  outside: outside instanceof MobprocError && { code: outside.code, namesTheProvider: /<MobprocProvider/.test(outside.message) },
 }));
 process.exit(0);
 `,
     );
     const { stdout } = await sh(app, process.execPath, ["jsdom-provider.mjs"], 120_000);
     const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
-    assert.deepEqual(out, { loading: [false, false], client: true, error: null, bad: "config_invalid", badIsTheAppsMobprocError: true });
+    assert.deepEqual(out, {
+      loading: [false, false],
+      client: true,
+      error: null,
+      bad: "config_invalid",
+      badIsTheAppsMobprocError: true,
+      outside: { code: "unsupported", namesTheProvider: true },
+    });
   });
 
   // The emulator, with the dev and the build origins registered (redirect URI: origin + "/").
