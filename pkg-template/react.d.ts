@@ -6,7 +6,9 @@ export interface MobprocProviderProps {
   /**
    * The `createClient` config. Read once per page load for its clientId, tenant and storageKey:
    * one provider per config per page (a new object with the same values on every render is fine;
-   * another clientId, tenant or storageKey makes another client).
+   * another clientId, tenant or storageKey makes another client). Until there is a client (a
+   * refused config, `config_invalid`, or `wasm_load_failed`), a config with other values is
+   * tried again.
    */
   config: MobprocConfig;
   children?: ReactNode | undefined;

@@ -14,6 +14,7 @@ import { MobprocError, startClient } from "mobproc-auth";
 
 /** @typedef {import("./index.js").MobprocClient} MobprocClient */
 /** @typedef {{ client: MobprocClient | null, returnTo: string | null, error: MobprocError | null }} Started */
+/** @typedef {Started & { key: string, tried: string }} Outcome `tried`: the config's values */
 
 /** @type {import("react").Context<import("./react.d.ts").MobprocState | null>} */
 const Context = createContext(/** @type {import("./react.d.ts").MobprocState | null} */ (null));
@@ -23,6 +24,15 @@ Context.displayName = "Mobproc";
 function storageKeyOf(config) {
   const { clientId, tenant, storageKey } = config ?? {};
   return typeof storageKey === "string" ? storageKey : `mobproc-auth:${clientId}:${tenant}`;
+}
+
+/** @param {unknown} config */
+function valuesOf(config) {
+  try {
+    return JSON.stringify(config) ?? "";
+  } catch {
+    return ""; // a BigInt or a cycle: startClient refuses it
+  }
 }
 
 /** @returns {() => void} */
@@ -37,20 +47,24 @@ const noSession = () => null;
  */
 export function MobprocProvider({ config, children }) {
   const key = storageKeyOf(config);
-  /** @type {[Started & { key: string } | null, (s: Started & { key: string }) => void]} */
-  const [state, setState] = useState(/** @type {Started & { key: string } | null} */ (null));
+  const values = valuesOf(config);
+  /** @type {[Outcome | null, (s: Outcome) => void]} */
+  const [state, setState] = useState(/** @type {Outcome | null} */ (null));
+  // The key's client; until there is one (a refused config, a failed load), the outcome of these
+  // very values: a config with other values is tried again.
+  const current = state?.key === key && (state.client || state.tried === values) ? state : null;
+  const tried = current?.client ? current.tried : values;
   useEffect(() => {
     let live = true;
     startClient(config)
       .catch((/** @type {MobprocError} */ error) => ({ client: null, returnTo: null, error })) // wasm_load_failed
-      .then((/** @type {Started} */ s) => live && setState({ ...s, key }));
+      .then((/** @type {Started} */ s) => live && setState({ ...s, key, tried }));
     return () => {
       live = false;
     };
-    // The key alone decides which client this is; a new config object per render is fine.
+    // Not the config object (one per render is fine); startClient gives a key one client.
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [key]);
-  const current = state?.key === key ? state : null;
+  }, [key, tried]);
   const client = current?.client ?? null;
   const subscribe = useCallback((/** @type {() => void} */ onChange) => (client ? client.subscribe(onChange) : nothing()), [client]);
   const getSession = useCallback(() => (client ? client.session() : null), [client]);

@@ -9,8 +9,9 @@
 // Each: the session shown (expiry), /ping answered, exactly one token record in sessionStorage,
 // nothing in localStorage, a reload stays signed in, sign-out revokes; no token in the console.
 // Also: react.d.ts type-checks a TSX consumer under strict + exactOptionalPropertyTypes;
-// react.js opens with "use client" (React Server Components); under jsdom, useMobproc()
-// without a provider throws a MobprocError.
+// react.js opens with "use client" (React Server Components); under jsdom, the provider tries
+// a refused config again once it is fixed, and useMobproc() without a provider throws a
+// MobprocError.
 // Skipped only when the npm registry cannot be reached, with the reason.
 
 import assert from "node:assert/strict";
@@ -415,7 +416,7 @@ export const readOnly = (state: MobprocState) => (state.session = null);
     writeFileSync(
       path.join(app, "jsdom-provider.mjs"),
       `import { JSDOM } from "jsdom";
-const dom = new JSDOM('<!doctype html><div id="root"></div><div id="bad"></div><div id="outside"></div>', { url: "http://127.0.0.1:5173/" });
+const dom = new JSDOM('<!doctype html><div id="root"></div><div id="bad"></div><div id="retry"></div><div id="twin"></div><div id="outside"></div>', { url: "http://127.0.0.1:5173/" });
 // What a jsdom test environment does: the window's globals become Node's.
 for (const key of Object.getOwnPropertyNames(dom.window)) {
   if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
@@ -427,13 +428,41 @@ const { createRoot } = await import("react-dom/client");
 const { MobprocProvider, useMobproc } = await import("mobproc-auth/react");
 const { MobprocError } = await import("mobproc-auth");
 const states = {};
-const Probe = ({ name }) => ((states[name] = useMobproc()), null);
+const renders = {};
+const Probe = ({ name }) => ((renders[name] = (renders[name] ?? 0) + 1), (states[name] = useMobproc()), null);
 const mount = (name, config) =>
   React.act(async () => createRoot(document.getElementById(name)).render(React.createElement(MobprocProvider, { config }, React.createElement(Probe, { name }))));
 await mount("root", { clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1" });
 await mount("bad", { clientId: "portal-demo", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1" });
 for (let i = 0; i < 200 && (states.root.isLoading || states.bad.isLoading); i++) await React.act(() => new Promise((r) => setTimeout(r, 10)));
 const { root, bad } = states;
+
+// A refused config (config_invalid), then a fixed one with the same clientId and tenant, in
+// StrictMode: the provider tries again and gets the key's one client (a second provider with
+// the same values shares it); with unchanged values it does not try again (no render loop).
+const settle = async (name) => {
+  for (let i = 0; i < 200 && states[name].isLoading; i++) await React.act(() => new Promise((r) => setTimeout(r, 10)));
+};
+const retryRoot = createRoot(document.getElementById("retry"));
+const renderRetry = (config) =>
+  React.act(async () => retryRoot.render(React.createElement(React.StrictMode, null, React.createElement(MobprocProvider, { config }, React.createElement(Probe, { name: "retry" })))));
+const retryConfig = { clientId: "portal-demo", tenant: "RETRY", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1" };
+/** How often Probe renders for a new config object with \`config\`'s values (StrictMode: twice, and no more without a new try). */
+const rendersFor = async (config) => {
+  const before = renders.retry;
+  await renderRetry({ ...config });
+  await React.act(() => new Promise((r) => setTimeout(r, 100)));
+  return renders.retry - before;
+};
+const refusedConfig = { ...retryConfig, apiBaseUrl: "ftp://127.0.0.1:9/mobproc/v1" };
+await renderRetry(refusedConfig);
+await settle("retry");
+const refused = { loading: states.retry.isLoading, client: states.retry.client !== null, error: states.retry.error?.code, renders: await rendersFor(refusedConfig) };
+await renderRetry(retryConfig);
+await settle("retry");
+const retried = { loading: states.retry.isLoading, client: states.retry.client !== null, error: states.retry.error?.code ?? null, renders: await rendersFor(retryConfig) };
+await mount("twin", { ...retryConfig });
+await settle("twin");
 
 // useMobproc() without a provider: a MobprocError, as every error the package throws.
 let outside = null;
@@ -453,6 +482,9 @@ console.log(JSON.stringify({
   error: root.error && \`\${root.error.code}: \${root.error.message}\`,
   bad: bad.error?.code,
   badIsTheAppsMobprocError: bad.error instanceof MobprocError,
+  refused,
+  retried,
+  oneClientForTheKey: states.twin.client !== null && states.twin.client === states.retry.client,
   outside: outside instanceof MobprocError && { code: outside.code, namesTheProvider: /<MobprocProvider/.test(outside.message) },
 }));
 process.exit(0);
@@ -466,6 +498,9 @@ process.exit(0);
       error: null,
       bad: "config_invalid",
       badIsTheAppsMobprocError: true,
+      refused: { loading: false, client: false, error: "config_invalid", renders: 2 },
+      retried: { loading: false, client: true, error: null, renders: 2 },
+      oneClientForTheKey: true,
       outside: { code: "unsupported", namesTheProvider: true },
     });
   });
