@@ -11,7 +11,7 @@
 // Also: react.d.ts type-checks a TSX consumer under strict + exactOptionalPropertyTypes;
 // react.js opens with "use client" (React Server Components); under jsdom, the provider tries
 // a refused config again once it is fixed, and useMobproc() without a provider throws a
-// MobprocError.
+// MobprocError; the package README's App keeps Sign in beside a cancelled sign-in's error.
 // Skipped only when the npm registry cannot be reached, with the reason.
 
 import assert from "node:assert/strict";
@@ -503,6 +503,49 @@ process.exit(0);
       oneClientForTheKey: true,
       outside: { code: "unsupported", namesTheProvider: true },
     });
+  });
+
+  await t.test("the package README's App after a cancelled sign-in (authorization_denied): the error beside Sign in, so the user can try again", async () => {
+    const readme = readFileSync(path.join(path.dirname(tarball), "README.md"), "utf8");
+    const appTsx = [...readme.matchAll(/```tsx\n([\s\S]*?)```/g)].map((m) => m[1])[1] ?? "";
+    const { transform } = await import("esbuild");
+    const { code } = await transform(appTsx, { loader: "tsx", jsx: "automatic", format: "esm" });
+    mkdirSync(path.join(app, "readme"), { recursive: true });
+    writeFileSync(path.join(app, "readme", "App.mjs"), code);
+    writeFileSync(
+      path.join(app, "readme", "denied.mjs"),
+      `import { JSDOM } from "jsdom";
+const dom = new JSDOM('<!doctype html><div id="root"></div>', { url: "http://127.0.0.1:5173/orders" });
+for (const key of Object.getOwnPropertyNames(dom.window)) {
+  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
+}
+for (const key of ["window", "document", "navigator", "location"]) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
+globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+const React = await import("react");
+const { createRoot } = await import("react-dom/client");
+const { MobprocProvider } = await import("mobproc-auth/react");
+const { createClient } = await import("mobproc-auth");
+const { default: App } = await import("./App.mjs");
+const tangoe = "http://127.0.0.1:9";
+const config = { clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: \`\${tangoe}/mobproc/v1\`, authorizeUrl: \`\${tangoe}/as/authorization.oauth2\`, redirectUri: "http://127.0.0.1:5173/" };
+// A sign-in started on this page, then cancelled on Tangoe's: back with #error=access_denied.
+const state = new URL((await createClient(config)).authorizeUrl({ returnTo: "/orders" })).searchParams.get("state");
+history.replaceState(null, "", \`/#error=access_denied&error_description=cancelled&state=\${state}\`);
+await React.act(async () =>
+  createRoot(document.getElementById("root")).render(React.createElement(React.StrictMode, null, React.createElement(MobprocProvider, { config }, React.createElement(App)))),
+);
+for (let i = 0; i < 200 && document.body.textContent.includes("Loading"); i++) await React.act(() => new Promise((r) => setTimeout(r, 10)));
+console.log(JSON.stringify({
+  text: document.body.textContent,
+  buttons: [...document.querySelectorAll("button")].map((b) => b.textContent),
+}));
+process.exit(0);
+`,
+    );
+    const { stdout } = await sh(path.join(app, "readme"), process.execPath, ["denied.mjs"], 120_000);
+    const out = JSON.parse(stdout.trim().split("\n").at(-1) ?? "{}");
+    assert.match(out.text, /authorization_denied/, "the error is shown");
+    assert.deepEqual(out.buttons, ["Sign in"], "and a Sign in button beside it");
   });
 
   // The emulator, with the dev and the build origins registered (redirect URI: origin + "/").
