@@ -118,7 +118,7 @@ export interface MobprocEvents {
 export interface MobprocSession {
   /** Expiry of the access token, in ms since the epoch. */
   expiresAt: number;
-  /** Granted scope, when the server said; a refresh that names none keeps the one before. */
+  /** Granted scope: the server's; when its answer names none, the one asked for (a refresh keeps the session's). `null` only for a sign-in redirect that named none. */
   scope: string | null;
   /** Whether a refresh token is held. */
   hasRefreshToken: boolean;

@@ -61,7 +61,8 @@ pub struct Session {
         serde(serialize_with = "crate::js::number::whole")
     )]
     pub expires_at: u64,
-    /// The granted scope, when the server said (a refresh that names none keeps the one before).
+    /// The granted scope: the server's; when a token endpoint answer names none, the one asked
+    /// for (a refresh keeps the session's). `None` for a sign-in redirect that named none.
     pub scope: Option<String>,
     /// Whether a refresh token is held.
     pub has_refresh_token: bool,

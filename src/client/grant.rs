@@ -177,7 +177,7 @@ impl Client {
                 oauth: answer.oauth(),
                 cause: Cause::None,
             },
-            Ok(answer) => match token_record(&answer, Some(&*record)) {
+            Ok(answer) => match token_record(&answer, Some(&*record), record.scope()) {
                 Ok(fresh) => {
                     // Changed meanwhile: another refresh of the session won (its record is
                     // used; these tokens are dropped, not revoked: revoking a refresh token
@@ -293,6 +293,7 @@ impl Client {
         params: &[(&str, &str)],
     ) -> impl std::future::Future<Output = Result<Rc<TokenRecord>>> + '_ {
         let sent = self.post_form(token_url, params);
+        let requested = self.0.config.scope().as_str();
         async move {
             let answer = sent.await.map_err(network_error)?;
             answer.failed()?;
@@ -303,7 +304,7 @@ impl Client {
                 }
                 .into());
             }
-            token_record(&answer, None)
+            token_record(&answer, None, Some(requested))
         }
     }
 
@@ -527,10 +528,15 @@ impl Client {
     }
 }
 
-/// The record to store from a token answer; without a new refresh token or a scope the
-/// previous ones are kept (RFC 6749 §6; Tangoe's token endpoint names no scope, and a refresh
-/// asks for the same). In an `Rc`: 4 bytes rather than 48 through the grant futures.
-fn token_record(answer: &Answer, previous: Option<&TokenRecord>) -> Result<Rc<TokenRecord>> {
+/// The record to store from a token answer; without a new refresh token the previous one is
+/// kept (RFC 6749 §6), and without a scope (Tangoe's token endpoint names none) it has `scope`:
+/// a refresh's previous one (it asks for the same), a grant's requested one (§5.1). In an
+/// `Rc`: 4 bytes rather than 48 through the grant futures.
+fn token_record(
+    answer: &Answer,
+    previous: Option<&TokenRecord>,
+    scope: Option<&str>,
+) -> Result<Rc<TokenRecord>> {
     let text = |key| answer.text(key);
     let refresh = text("refresh_token");
     let previous_refresh = previous.and_then(TokenRecord::refresh_token);
@@ -543,9 +549,7 @@ fn token_record(answer: &Answer, previous: Option<&TokenRecord>) -> Result<Rc<To
         refresh
             .as_deref()
             .or(previous_refresh.map(|token| token.secret())),
-        text("scope")
-            .as_deref()
-            .or(previous.and_then(TokenRecord::scope)),
+        text("scope").as_deref().or(scope),
         now_ms(),
     )
     // A refresh continues its session (one stored before ids stays without: two tabs

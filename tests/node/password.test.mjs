@@ -14,6 +14,8 @@ test("password grant with HTTP Basic, then API calls carry the Tangoe headers", 
   const session = await client.signInWithPassword({ username: "demo", password: "demo" });
   assert.equal(session.hasRefreshToken, true);
   assert.ok(session.expiresAt > Date.now());
+  // Tangoe's answer names no scope: the token has the one asked for (RFC 6749 §5.1).
+  assert.equal(session.scope, "MOBPROC");
   const me = await client.fetch("/me");
   assert.equal(me.status, 200);
   assert.equal((await me.json()).user.employeeId, "E1000");
@@ -101,6 +103,7 @@ test("refresh rotates the refresh token; a token endpoint failure keeps the sess
   const refreshed = await client.refresh();
   assert.notEqual(client.accessToken(), firstToken);
   assert.ok(refreshed.expiresAt >= first.expiresAt);
+  assert.equal(refreshed.scope, "MOBPROC", "kept across a refresh whose answer names none");
   assert.equal((await client.fetch("/ping?echoText=x")).status, 200);
 });
 
