@@ -30,7 +30,7 @@ export interface MobprocConfig {
   revokeUrl?: string | undefined;
   /** Refresh before a call when the token expires within this many seconds; default 60. */
   refreshSkewSeconds?: number | undefined;
-  /** Abort token, validation and revocation calls after this many ms; default 30000. */
+  /** Abort token, validation and revocation calls after this many ms (1 to 600000); default 30000. */
   timeoutMs?: number | undefined;
   /** A confidential client's secret. Server-side JavaScript only: refused in a browser page or worker. */
   clientSecret?: string | undefined;

@@ -83,8 +83,8 @@ pub struct Config {
     /// Refresh before a call when the token expires within this many seconds (0 to 86400);
     /// `None` is 60.
     pub refresh_skew_seconds: Option<u32>,
-    /// Abort token, validation and revocation calls after this many ms (0 to 600000, 0 is the
-    /// default); `None` is 30000.
+    /// Abort token, validation and revocation calls after this many ms (1 to 600000); `None`
+    /// is 30000.
     pub timeout_ms: Option<u32>,
     /// On whose behalf, and in which hierarchy, every call acts.
     pub context: Context,
@@ -211,10 +211,7 @@ impl ValidConfig {
             client_secret: raw.client_secret.as_deref().map(ClientSecret::new),
             client_auth: raw.client_auth,
             refresh_skew_ms: u64::from(raw.refresh_skew_seconds.unwrap_or(60)) * 1000,
-            timeout_ms: match raw.timeout_ms {
-                None | Some(0) => 30_000,
-                Some(ms) => ms,
-            },
+            timeout_ms: raw.timeout_ms.unwrap_or(30_000),
             context: raw.context.clone(),
             activity_id: raw.activity_id.clone(),
             response_type: raw.response_type,
@@ -384,10 +381,11 @@ fn check(raw: &Config) -> Result<()> {
             "must be an integer from 0 to 86400",
         ));
     }
-    if raw.timeout_ms.is_some_and(|ms| ms > 600_000) {
+    // 0 is refused rather than read as "no limit" or as the default: either guess would be wrong.
+    if raw.timeout_ms.is_some_and(|ms| ms == 0 || ms > 600_000) {
         return Err(Error::config(
             "timeoutMs",
-            "must be an integer from 0 to 600000",
+            "must be an integer from 1 to 600000",
         ));
     }
     if raw.response_type == ResponseType::Code && raw.token_url.is_none() {
@@ -537,6 +535,13 @@ mod tests {
             (
                 Config {
                     timeout_ms: Some(600_001),
+                    ..raw()
+                },
+                "timeoutMs",
+            ),
+            (
+                Config {
+                    timeout_ms: Some(0),
                     ..raw()
                 },
                 "timeoutMs",

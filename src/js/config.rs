@@ -119,9 +119,9 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     c.timeout_ms = number(
         &own(value, "timeoutMs")?,
         "timeoutMs",
-        0.0,
+        1.0,
         600_000,
-        "must be an integer from 0 to 600000",
+        "must be an integer from 1 to 600000",
     )?;
     read_context(&own(value, "context")?, "context", &mut c.context)?;
     c.activity_id = read_activity_id(&own(value, "activityId")?)?;

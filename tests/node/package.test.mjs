@@ -49,6 +49,8 @@ test("browser-only and unauthenticated calls fail with typed errors", async () =
 test("config errors name the field", async () => {
   await assert.rejects(createClient({ ...config, apiBaseUrl: "http://api.example.com/v1" }), (e) => e instanceof MobprocError && e.code === "config_invalid" && e.field === "apiBaseUrl");
   await assert.rejects(createClient(undefined), (e) => e.code === "config_invalid" && e.field === "config");
+  // 0 is no limit in some libraries and the default in others: neither is guessed.
+  await assert.rejects(createClient({ ...config, timeoutMs: 0 }), (e) => e.code === "config_invalid" && e.field === "timeoutMs" && /from 1 to 600000/.test(e.message));
 });
 
 test("an uncaught MobprocError in Node shows a readable source line and stack, not the whole entry on one line", async () => {
