@@ -354,17 +354,11 @@ impl Client {
         // Compared in JavaScript (`===`): the kind is not copied into the module.
         let kind = |name| is_text(data, "mobprocAuth", name);
         if kind("ask") {
-            // An expired record that can be refreshed signs the new tab in too: it refreshes
-            // (under the lock), and the rotated tokens reach this tab.
-            let now = super::value::now_ms();
-            if self
-                .record()
-                .is_some_and(|held| !held.is_expired(now) || held.refresh_token().is_some())
-            {
+            // Any record: the asking tab takes only a usable one, or an expired one it can
+            // refresh (and the rotated tokens then reach this tab).
+            if self.record().is_some() {
                 self.share_record(None, false);
             }
-        } else if kind("session") || kind("signin") {
-            self.adopt(&field(data, "record"), self.seen(), kind("signin"));
         } else if kind("signout") {
             self.signed_out_elsewhere(data);
         } else if kind("check") {
@@ -372,6 +366,11 @@ impl Client {
                 if self.ended(Some(&id)) {
                     self.tell_ended(&id);
                 }
+            }
+        } else {
+            let sign_in = kind("signin");
+            if sign_in || kind("session") {
+                self.adopt(&field(data, "record"), self.seen(), sign_in);
             }
         }
     }
