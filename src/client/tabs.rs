@@ -376,10 +376,10 @@ impl Client {
     }
 
     /// Stores another tab's record when it is valid, unexpired or refreshable, of a session
-    /// not ended, and this tab holds nothing, or an older record of the same sign-in, or an
-    /// expired one and the incoming one is not, or (for a
-    /// `sign_in`) one of another sign-in, which is then remembered as replaced: a refresh of
-    /// another user's session must not switch this tab to it. Tells this client's listeners
+    /// not ended, and this tab holds nothing, an older record of the same sign-in, an expired
+    /// one (and the incoming one is not), or, for a `sign_in`, one of another sign-in, which is
+    /// then remembered as replaced: a refresh of another user's session must not switch this
+    /// tab to it. Tells this client's listeners
     /// when what it last saw changed: another client of the same page (same sessionStorage)
     /// may have stored the record first. `seen` is what this client last read of the stored
     /// record, taken before anything read it again.
@@ -416,9 +416,8 @@ impl Client {
         }
         let stored = self.0.store.get(self.key());
         // A client reads storage a moment after it is made (the expiry plan), so `None` here
-        // is "saw no session" rather than "never looked".
-        // An expired record a sibling stored changes no `session()` and is what a new client
-        // waits to see bettered: nothing to tell, nobody to wake.
+        // is "saw no session" rather than "never looked". An expired record a sibling stored
+        // changes no `session()` and is what a new client waits to see bettered.
         let sibling_stored_it = !expired && seen.as_ref() != Some(&stored) && stored == *raw;
         if !(newer || sibling_stored_it) {
             return; // the same session, or an older one: nothing to tell, nobody to wake
