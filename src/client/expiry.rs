@@ -19,8 +19,14 @@ impl Client {
         self.cancel_expiry_warning();
         let Some(record) = self.record() else { return };
         let expires_at = record.expires_at_ms();
+        let now = now_ms();
+        // Ended already (stored expired): nothing to warn of. A warning planned before the end
+        // is given even late (a throttled or sleeping page).
+        if now >= expires_at {
+            return;
+        }
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
-        let delay = warn_at.saturating_sub(now_ms()).min(MAX_DELAY_MS);
+        let delay = warn_at.saturating_sub(now).min(MAX_DELAY_MS);
         let timer = self.timer(Some(expires_at), delay as f64);
         self.0.expiry_timer.set(Some(timer));
     }
@@ -62,14 +68,12 @@ impl Client {
     fn expiry_timer_fired(&self, expires_at: u64) {
         self.0.expiry_timer.take();
         let Some(record) = self.record() else { return };
-        // Another session meanwhile, a refresh became possible, or it ended already (stored
-        // expired, or the page slept through it): nothing to warn of now.
-        let now = now_ms();
-        if record.expires_at_ms() != expires_at || self.can_refresh() || now >= expires_at {
+        // Another session meanwhile, or a refresh became possible: nothing to say now.
+        if record.expires_at_ms() != expires_at || self.can_refresh() {
             return;
         }
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
-        if now < warn_at {
+        if now_ms() < warn_at {
             // The wait was longer than one timer can hold.
             self.plan_expiry_warning();
             return;

@@ -80,6 +80,17 @@ pub(crate) fn no_secret_in_browser(secret: &Option<String>) -> Result<()> {
 #[derive(Clone)]
 pub struct Client(Rc<Inner>);
 
+/// A client held without keeping it alive: for what the client's own listeners hold, which
+/// would otherwise keep it (its Web Lock, its channel) for the page's life.
+pub(crate) struct WeakClient(std::rc::Weak<Inner>);
+
+impl WeakClient {
+    /// The client, if the app still holds it.
+    pub(crate) fn upgrade(&self) -> Option<Client> {
+        self.0.upgrade().map(Client)
+    }
+}
+
 struct Inner {
     config: ValidConfig,
     events: Rc<Events>,
@@ -111,6 +122,11 @@ impl Client {
         // Later, not now: storage is first read once the app had a chance to add listeners.
         client.plan_expiry_warning_later();
         Ok(client)
+    }
+
+    /// This client, held weakly.
+    pub(crate) fn downgrade(&self) -> WeakClient {
+        WeakClient(Rc::downgrade(&self.0))
     }
 
     pub(crate) fn build(config: Config) -> Result<Client> {
@@ -293,6 +309,7 @@ impl Client {
         let held = self.record();
         let replaced = held.as_ref().and_then(|held| held.session_id());
         self.remember_ended(replaced, true);
+        self.note_sign_in(value::now_ms());
         self.store_record(record, replaced, true);
     }
 

@@ -57,6 +57,9 @@ pub(super) const ASK_WAIT_MS: f64 = 150.0;
 /// How long the lock stays held after a refresh, for the rotated token to reach every tab.
 const HOLD_MS: f64 = 100.0;
 
+/// How long after a sign-in another tab's sign-in is taken as one that crossed it.
+const CROSSED_MS: u64 = 5_000;
+
 /// How many ended sessions the page remembers (then the list starts again): sign-outs are
 /// rare, and one page life sees few.
 const ENDED_KEPT: usize = 64;
@@ -119,6 +122,8 @@ pub(super) struct Tabs {
     alone: Cell<Option<Promise>>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
+    /// When the held record came from a sign-in (ms since the epoch; 0: not lately).
+    signed_in_at: Cell<u64>,
 }
 
 thread_local! {
@@ -151,6 +156,7 @@ impl Tabs {
             waiting: Cell::new(Vec::new()),
             alone: Cell::new(alone),
             presence,
+            signed_in_at: Cell::new(0),
         })
     }
 
@@ -402,17 +408,23 @@ impl Client {
             Some(held) if held.same_session(&incoming) => {
                 incoming.expires_at_ms() > held.expires_at_ms()
             }
-            // Another sign-in's expired record gives way to a usable one.
-            Some(held) if held.is_expired(now) && !expired => true,
+            // Another sign-in's expired record that cannot be refreshed gives way to a usable one.
+            Some(held) if held.is_expired(now) && held.refresh_token().is_none() && !expired => {
+                true
+            }
             Some(held) => {
-                if sign_in {
+                let take = sign_in && self.sign_in_wins(&incoming, &held, now);
+                if take {
                     self.remember_ended(held.session_id(), true);
                 }
-                sign_in
+                take
             }
         };
         if newer {
             self.0.store.set_value(self.key(), raw);
+            if sign_in {
+                self.note_sign_in(now);
+            }
         }
         let stored = self.0.store.get(self.key());
         // A client reads storage a moment after it is made (the expiry plan), so `None` here
@@ -427,6 +439,28 @@ impl Client {
         self.0.events.emit(&Event::SessionChanged(self.session()));
         if let Some(tabs) = &self.0.tabs {
             tabs.wake();
+        }
+    }
+
+    /// Whether another sign-in's record replaces `held`: always, unless `held` became this
+    /// tab's by a sign-in in the last [`CROSSED_MS`] (two sign-ins whose messages crossed):
+    /// then the greater session id wins, in every tab alike, rather than each tab taking the
+    /// other's.
+    fn sign_in_wins(&self, incoming: &TokenRecord, held: &TokenRecord, now: u64) -> bool {
+        let recent = self
+            .0
+            .tabs
+            .as_ref()
+            .is_some_and(|tabs| now < tabs.signed_in_at.get().saturating_add(CROSSED_MS));
+        !recent
+            || incoming.session_id().map(SessionId::as_str)
+                > held.session_id().map(SessionId::as_str)
+    }
+
+    /// Notes that the held record came from a sign-in (here, or told by another tab) at `now`.
+    pub(super) fn note_sign_in(&self, now: u64) {
+        if let Some(tabs) = &self.0.tabs {
+            tabs.signed_in_at.set(now);
         }
     }
 
@@ -464,8 +498,9 @@ impl Client {
         let other = held.as_ref().and_then(|record| record.session_id());
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
+                // Not as a sign-in: this tab may hold a newer one the sender missed.
                 if replaced {
-                    self.adopt(&next, seen, true);
+                    self.adopt(&next, seen, false);
                 }
                 return; // a late sign-out of an older session
             }

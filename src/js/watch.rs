@@ -3,40 +3,39 @@
 //! expires, which changes `session()` to `null` without an event. What
 //! `useSyncExternalStore(client.subscribe, client.session)` needs.
 
-use crate::client::{clear_timeout, set_timeout, unref, Client, Event, EventKind};
+use crate::client::{clear_timeout, set_timeout, unref, Client, EventKind, WeakClient};
 use js_sys::Function;
 use std::cell::Cell;
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
 /// One subscription: its listener, and the timer set for the current token's expiry. It holds
-/// no client: the client's listener holds it, and a client it held would never be freed (nor
-/// let go of its Web Lock and channel) while the app forgot to unsubscribe.
+/// the client weakly: the client's listener holds it, and a client it held would never be
+/// freed (nor let go of its Web Lock and channel) when the app forgot to unsubscribe.
 pub struct Watch {
+    client: WeakClient,
     on_change: Function,
     timer: Cell<Option<JsValue>>,
 }
 
 impl Watch {
-    /// Sets the timer for the session expiring at `expires_at` (setTimeout holds at most
-    /// 2^31 − 1 ms: a longer wait wakes up and plans again), replacing any earlier one.
-    fn plan(self: &Rc<Self>, expires_at: Option<u64>) {
+    /// Sets the timer for the current session's expiry (setTimeout holds at most 2^31 − 1 ms:
+    /// a longer wait wakes up and plans again), replacing any earlier one.
+    fn plan(self: &Rc<Self>) {
         self.cancel();
-        let Some(expires_at) = expires_at else {
+        let Some(session) = self.client.upgrade().and_then(|client| client.session()) else {
             return;
         };
-        let delay = (expires_at as f64 - js_sys::Date::now() + 1.0).clamp(0.0, 2_147_483_647.0);
+        let now = js_sys::Date::now();
+        let delay = (session.expires_at as f64 - now + 1.0).clamp(0.0, 2_147_483_647.0);
         let watch: Weak<Watch> = Rc::downgrade(self);
         // `FnMut` rather than `once_into_js`: that glue is in the module already; JavaScript's
         // collector frees it.
         let wake = Closure::<dyn FnMut()>::new(move || {
             if let Some(watch) = watch.upgrade() {
                 watch.timer.set(None);
-                if js_sys::Date::now() > expires_at as f64 {
-                    watch.changed();
-                } else {
-                    watch.plan(Some(expires_at));
-                }
+                watch.changed();
+                watch.plan();
             }
         })
         .into_js_value();
@@ -59,17 +58,16 @@ impl Watch {
 /// Subscribes `on_change`; returns the function that unsubscribes.
 pub fn subscribe(client: &Client, on_change: Function) -> Function {
     let watch = Rc::new(Watch {
+        client: client.downgrade(),
         on_change,
         timer: Cell::new(None),
     });
     let listener = watch.clone();
-    let id = client.on(EventKind::SessionChanged, move |event| {
-        if let Event::SessionChanged(session) = event {
-            listener.plan(session.as_ref().map(|session| session.expires_at));
-        }
+    let id = client.on(EventKind::SessionChanged, move |_| {
+        listener.plan();
         listener.changed();
     });
-    watch.plan(client.session().map(|session| session.expires_at));
+    watch.plan();
     unsubscribe(client, id, Some(watch))
 }
 

@@ -579,9 +579,12 @@ test("sessionExpiring: once, refreshSkewSeconds before the end of a session that
     })();
     // Stored already expired (a tab reopened an hour later): it ended, nothing to warn of.
     const ended = await watch({}, -60_000, undefined, 300);
-    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshable.heard.length, wrongName, ended: ended.heard.length };
+    // refreshSkewSeconds 0: the warning at the very end, not never.
+    const noSkew = await watch({ refreshSkewSeconds: 0 }, 400, undefined, 800);
+    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshable.heard.length, wrongName, ended: ended.heard.length, noSkew: noSkew.heard.length };
   }, [KEY, config(shared.server.origin), TOKEN_URL]);
   assert.equal(out.ended, 0, "no warning for a session that ended before the page loaded");
+  assert.equal(out.noSkew, 1, "with refreshSkewSeconds 0, at the end");
   assert.equal(out.beforeWarning, 0, "not while more than refreshSkewSeconds are left");
   assert.deepEqual(out.warned, [{ typeofExpiresAt: "number", soonAfter: true }]);
   assert.equal(out.stillSignedIn, true, "a warning, not the end");

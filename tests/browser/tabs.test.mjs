@@ -973,6 +973,116 @@ test("a sign-in in a tab that held nothing reaches every tab, whatever the expir
   await context.close();
 });
 
+/** Holds this page's incoming channel messages while `window.gate` is true (a busy tab, a message in transit). */
+function gateMessages(page) {
+  return page.evaluate(() => {
+    window.gate = false;
+    window.queued = [];
+    const orig = Object.getOwnPropertyDescriptor(BroadcastChannel.prototype, "onmessage");
+    Object.defineProperty(BroadcastChannel.prototype, "onmessage", {
+      configurable: true,
+      get() { return orig.get.call(this); },
+      set(fn) { orig.set.call(this, fn && ((e) => (window.gate ? window.queued.push([fn, e]) : fn(e)))); },
+    });
+    window.release = () => { window.gate = false; for (const [fn, e] of window.queued.splice(0)) fn(e); };
+  });
+}
+
+/** The page's client, its pending sign-in's state. */
+async function startSignIn(page, c) {
+  const url = await page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && { expiresAt: s.expiresAt }));
+    return window.client.authorizeUrl();
+  }, c);
+  return new URL(url).searchParams.get("state");
+}
+
+/** Completes `page`'s sign-in of `state` with the tokens `access` and `ref-<access>`. */
+async function finishSignIn(page, state, access) {
+  issued.add(access).add(`ref-${access}`);
+  await goto(page, `${shared.server.origin}/app/#access_token=${access}&token_type=Bearer&expires_in=3600&refresh_token=ref-${access}&state=${state}`);
+  await page.evaluate(() => window.client.handleRedirectCallback());
+}
+
+test("two sign-ins whose messages cross: every tab ends on the same one, and keeps it through a refresh", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  const b = await newTab(context);
+  await gateMessages(a.page);
+  await gateMessages(b.page);
+  const sa = await startSignIn(a.page, cfg());
+  const sb = await startSignIn(b.page, cfg());
+  await a.page.evaluate(() => (window.gate = true));
+  await b.page.evaluate(() => (window.gate = true));
+  await finishSignIn(a.page, sa, "acc-cross-A");
+  await finishSignIn(b.page, sb, "acc-cross-B");
+  t.grant("ref-acc-cross-A", "acc-cross-A");
+  t.grant("ref-acc-cross-B", "acc-cross-B");
+  // Each tab hears of the other's sign-in only now, as messages still in transit would arrive.
+  await a.page.evaluate(() => window.release());
+  await b.page.evaluate(() => window.release());
+  await a.page.waitForTimeout(300);
+  const agreed = (await look(a.page)).record.accessToken;
+  assert.equal((await look(b.page)).record.accessToken, agreed, "one sign-in for both tabs, not each the other's");
+  await a.page.evaluate(() => window.client.refresh());
+  await b.page.waitForTimeout(300);
+  for (const tab of [a, b]) {
+    const { record, signedIn } = await look(tab.page);
+    assert.equal(signedIn, true, "neither tab signed out by the other");
+    assert.match(record.accessToken, /^acc-rotated-/);
+  }
+  await context.close();
+});
+
+test("a refresh or a late sign-out of another sign-in's session never switches a tab off its own: an idle one that can refresh, or the newest sign-in", async () => {
+  const context = await shared.browser.newContext();
+  await tangoe(context);
+  // b: user Y, idle past the access token's end; its refresh token lives.
+  const b = await newTab(context);
+  const Y = "Sess-user-Y-0000000000000000000000000000000";
+  await store(b.page, recordOf(Y, "acc-Y", -60_000));
+  await connect(b.page, cfg());
+  // c: the newest sign-in, user Z, good for an hour.
+  const c = await newTab(context);
+  const Z = "Sess-user-Z-newest-signin-0000000000000000000";
+  await store(c.page, recordOf(Z, "acc-Z", 3_600_000));
+  await connect(c.page, cfg());
+  const x = await newTab(context);
+  // A tab signed in as user X (it missed the others' sign-ins) shares a refresh of X's session.
+  await post(x.page, { mobprocAuth: "session", record: recordOf("Sess-user-X-0000000000000000000000000000000", "acc-X", 3_600_000) });
+  // A tab that missed Z's sign-in (frozen, or an older version, which ignores "signin")
+  // answers a reloaded tab's "check": S1 was replaced by S2, an older sign-in than Z's.
+  await post(x.page, { mobprocAuth: "signout", session: "Sess-user-X-first-signin-00000000000000000000", record: recordOf("Sess-user-W-older-signin-00000000000000000000", "acc-W", 1_800_000) });
+  await b.page.waitForTimeout(300);
+  assert.equal((await look(b.page)).record.session, Y, "b keeps user Y's session");
+  assert.equal((await look(c.page)).record.session, Z, "c keeps the newest sign-in");
+  await context.close();
+});
+
+test("subscribe on a second client of the page (sharing off): after the first refreshed, woken at the new expiry", async () => {
+  const context = await shared.browser.newContext();
+  await context.route(`${shared.server.origin}/token`, (route) =>
+    route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: "acc-short-2", token_type: "Bearer", expires_in: 3, refresh_token: "ref-short-2" }) }));
+  const a = await newTab(context);
+  issued.add("acc-short-1").add("ref-short-1").add("acc-short-2").add("ref-short-2");
+  await store(a.page, JSON.stringify({ accessToken: "acc-short-1", refreshToken: "ref-short-1", expiresAt: Date.now() + 1500, session: "Sess-short-00000000000000000000000000000000" }));
+  const out = await a.page.evaluate(async (c) => {
+    const one = await window.mobproc.createClient(c);
+    const two = await window.mobproc.createClient(c);
+    const calls = [];
+    two.subscribe(() => calls.push(two.session() ? "signed-in" : null));
+    await one.refresh(); // now expires 3 s from here
+    await new Promise((r) => setTimeout(r, 4500));
+    return { calls, signedIn: two.isAuthenticated() };
+  }, cfg({ shareSessionAcrossTabs: false }));
+  assert.equal(out.signedIn, false);
+  assert.equal(out.calls.at(-1), null, "told when the refreshed session ended");
+  await context.close();
+});
+
 test("Web Locks refused or missing: a tab still refreshes, once, on its own", async () => {
   // As an opaque origin's Web Locks do: every method refuses.
   for (const breakLocks of [

@@ -88,7 +88,7 @@ pub fn run() -> Result<PathBuf> {
                 "-Cllvm-args=-inline-threshold=12",
             ],
         )
-        .env("CARGO_ENCODED_RUSTFLAGS", path_remaps().join("\u{1f}")),
+        .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\u{1f}")),
     )?;
     if pkg.exists() {
         fs::remove_dir_all(&pkg).map_err(|e| format!("removing {}: {e}", pkg.display()))?;
@@ -327,35 +327,66 @@ fn import_module(wasm: &[u8]) -> Result<String> {
     }
 }
 
-/// `--remap-path-prefix` for every crate of the module. The panic locations it keeps (js-sys's
-/// futures, gloo-net, http) name their source files, which would start with the builder's Cargo
-/// home (`/home/alice/.cargo/registry/src/`): the package would name its builder's account,
-/// and its size would change with that path's length, which the size budget check would see.
-/// They start at the registry's folder instead (`index.crates.io-…/js-sys-0.3.107/src/…`); the
-/// crate's own paths are relative already.
-fn path_remaps() -> Vec<String> {
-    let Some(home) = cargo_home() else {
-        return Vec::new();
+/// The flags for every crate of the module: the developer's own (`CARGO_ENCODED_RUSTFLAGS`, or
+/// else `RUSTFLAGS`; cargo then reads no `rustflags` of its config files), then
+/// [`path_remaps`].
+fn rustflags() -> Vec<String> {
+    let mut flags: Vec<String> = match std::env::var("CARGO_ENCODED_RUSTFLAGS") {
+        Ok(encoded) if !encoded.is_empty() => encoded.split('\u{1f}').map(String::from).collect(),
+        _ => std::env::var("RUSTFLAGS")
+            .map(|flags| flags.split_whitespace().map(String::from).collect())
+            .unwrap_or_default(),
     };
-    ["registry/src", "git/checkouts"]
+    flags.extend(path_remaps());
+    flags
+}
+
+/// `--remap-path-prefix` for the sources cargo downloaded. The panic locations the module
+/// keeps (js-sys's futures, gloo-net, http) name their source files, which would start with
+/// the builder's Cargo home (`/home/alice/.cargo/registry/src/`): the package would name its
+/// builder's account, and its size would change with that path's length, which the size
+/// budget check would see. They start at the registry's folder instead
+/// (`index.crates.io-…/js-sys-0.3.107/src/…`); the crate's own paths are relative already.
+fn path_remaps() -> Vec<String> {
+    downloaded_sources()
         .iter()
-        .map(|sources| format!("--remap-path-prefix={}/=", home.join(sources).display()))
+        .map(|folder| format!("--remap-path-prefix={folder}="))
         .collect()
 }
 
-/// Where cargo keeps the crates it downloads, as cargo finds it.
+/// The folders of the sources cargo downloads, with a trailing separator.
+fn downloaded_sources() -> Vec<String> {
+    let Some(home) = cargo_home() else {
+        return Vec::new();
+    };
+    [["registry", "src"], ["git", "checkouts"]]
+        .iter()
+        .map(|[a, b]| {
+            let folder = home.join(a).join(b);
+            format!("{}{}", folder.display(), std::path::MAIN_SEPARATOR)
+        })
+        .collect()
+}
+
+/// Where cargo keeps the crates it downloads, as cargo finds it (`USERPROFILE` on Windows).
 fn cargo_home() -> Option<PathBuf> {
     std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .or_else(|| std::env::var_os("USERPROFILE"))
+                .map(|home| PathBuf::from(home).join(".cargo"))
+        })
 }
 
-/// Fails when the module names a folder of this machine (the Cargo home or the checkout),
-/// which `path_remaps` is there to prevent: a panic location of a crate it did not cover.
+/// Fails when the module names a source folder of this machine (cargo's downloads, or the
+/// checkout's `src`), which `path_remaps` is there to prevent: a panic location of a crate it
+/// did not cover. The exact prefixes: a checkout at `/src` is no leak in `js-sys-…/src/`.
 fn names_no_machine_path(module: &std::path::Path) -> Result {
     let bytes = fs::read(module).map_err(|e| format!("{}: {e}", module.display()))?;
-    for folder in cargo_home().into_iter().chain([root()]) {
-        let folder = folder.to_string_lossy().into_owned();
+    let checkout = root().join("src");
+    let checkout = format!("{}{}", checkout.display(), std::path::MAIN_SEPARATOR);
+    for folder in downloaded_sources().into_iter().chain([checkout]) {
         if bytes.windows(folder.len()).any(|w| w == folder.as_bytes()) {
             return Err(format!(
                 "{} names {folder}, a folder of this machine: a source path `path_remaps` does not remap",
