@@ -110,6 +110,8 @@ struct Inner {
     warned_expiry: std::cell::Cell<u64>,
     /// The channel to the other tabs, when the session is shared.
     tabs: Option<tabs::Tabs>,
+    /// When the held record came from a sign-in (ms since the epoch; 0: not lately).
+    signed_in_at: std::cell::Cell<u64>,
 }
 
 impl Client {
@@ -149,6 +151,7 @@ impl Client {
             correlation_ids: js_sys::WeakMap::new(),
             expiry_timer: std::cell::Cell::new(None),
             warned_expiry: std::cell::Cell::new(0),
+            signed_in_at: std::cell::Cell::new(0),
             tabs: tabs::Tabs::open(
                 config.shares_session_across_tabs(),
                 config.storage_key().as_str(),

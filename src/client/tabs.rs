@@ -122,8 +122,6 @@ pub(super) struct Tabs {
     alone: Cell<Option<Promise>>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
-    /// When the held record came from a sign-in (ms since the epoch; 0: not lately).
-    signed_in_at: Cell<u64>,
 }
 
 thread_local! {
@@ -156,7 +154,6 @@ impl Tabs {
             waiting: Cell::new(Vec::new()),
             alone: Cell::new(alone),
             presence,
-            signed_in_at: Cell::new(0),
         })
     }
 
@@ -447,11 +444,7 @@ impl Client {
     /// then the greater session id wins, in every tab alike, rather than each tab taking the
     /// other's.
     fn sign_in_wins(&self, incoming: &TokenRecord, held: &TokenRecord, now: u64) -> bool {
-        let recent = self
-            .0
-            .tabs
-            .as_ref()
-            .is_some_and(|tabs| now < tabs.signed_in_at.get().saturating_add(CROSSED_MS));
+        let recent = now < self.0.signed_in_at.get().saturating_add(CROSSED_MS);
         !recent
             || incoming.session_id().map(SessionId::as_str)
                 > held.session_id().map(SessionId::as_str)
@@ -459,9 +452,7 @@ impl Client {
 
     /// Notes that the held record came from a sign-in (here, or told by another tab) at `now`.
     pub(super) fn note_sign_in(&self, now: u64) {
-        if let Some(tabs) = &self.0.tabs {
-            tabs.signed_in_at.set(now);
-        }
+        self.0.signed_in_at.set(now);
     }
 
     /// The stored text this client last read, if it held a record then.
