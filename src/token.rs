@@ -23,11 +23,40 @@ pub struct TokenRecord {
 }
 
 /// Names one sign-in across its refreshes, so that a sign-out told to the other tabs ends that
-/// session and never one begun since. Random, not a secret: it grants nothing.
+/// session and never one begun since. The client makes it of the sign-in's time and random
+/// characters ([`SessionId::starting`]), so that ids sort by sign-in time. Not a secret: it
+/// grants nothing.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SessionId(String);
 
+/// Hex digits of the sign-in time (ms) an id starts with: up to 2^48 ms, the year 10889.
+const TIME_DIGITS: u32 = 12;
+
+/// The length of an id [`SessionId::starting`] makes: the time, then 43 random characters.
+const TIMED_LEN: usize = TIME_DIGITS as usize + 43;
+
 impl SessionId {
+    /// A new sign-in's id: its time `now_ms` as 12 upper-case hex digits, then `random` (the
+    /// client's: 43 base64url characters of 32 random bytes).
+    pub fn starting(now_ms: u64, random: &str) -> Option<Self> {
+        let mut text = String::new();
+        let mut shift = TIME_DIGITS * 4;
+        while shift > 0 {
+            shift -= 4;
+            text.push(crate::encode::hex_digit((now_ms >> shift) as u8));
+        }
+        text.push_str(random);
+        Self::new(&text)
+    }
+
+    /// Whether a sign-in of this id replaces the `held` one in a tab that heard of it: the
+    /// later sign-in wins, in every tab alike, also when the two tabs' messages crossed (by
+    /// the time the ids start with, then by their random rest). An id not made by
+    /// [`SessionId::starting`] (an earlier version's) gives way.
+    pub fn replaces(&self, held: Option<&SessionId>) -> bool {
+        held.is_none_or(|held| held.0.len() != TIMED_LEN || self.0 > held.0)
+    }
+
     /// The id, if `text` is 1 to 64 base64url characters (what the client makes, from 32
     /// random bytes: 43).
     pub fn new(text: &str) -> Option<Self> {
@@ -264,6 +293,35 @@ pub fn is_b64token(value: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn session_ids_sort_by_sign_in_time() {
+        let random = "A".repeat(43);
+        let early = SessionId::starting(1_764_500_000_000, &random).unwrap();
+        assert_eq!(early.as_str(), format!("019AD4654D00{random}"));
+        let later = SessionId::starting(1_764_500_000_001, "_".repeat(43).as_str()).unwrap();
+        // The later sign-in wins however its random rest compares, in either tab.
+        assert!(!SessionId::starting(1_764_500_000_000, &"z".repeat(43))
+            .unwrap()
+            .replaces(Some(&later)));
+        assert!(later.replaces(Some(&early)));
+        assert!(!early.replaces(Some(&later)));
+        // The same millisecond: the random rest decides, alike everywhere.
+        let twin = SessionId::starting(1_764_500_000_000, &"B".repeat(43)).unwrap();
+        assert!(twin.replaces(Some(&early)) && !early.replaces(Some(&twin)));
+        // An earlier version's random id, or none, gives way to any new sign-in.
+        let random_only = SessionId::new(&"z".repeat(43)).unwrap();
+        assert!(early.replaces(Some(&random_only)));
+        assert!(early.replaces(None));
+        // Ids of 2^48 ms and beyond keep 12 digits (the year 10889).
+        assert_eq!(
+            SessionId::starting(u64::MAX, &random)
+                .unwrap()
+                .as_str()
+                .len(),
+            55
+        );
+    }
 
     #[test]
     fn absolute_expiry_and_skew() {

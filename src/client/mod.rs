@@ -110,8 +110,6 @@ struct Inner {
     warned_expiry: std::cell::Cell<u64>,
     /// The channel to the other tabs, when the session is shared.
     tabs: Option<tabs::Tabs>,
-    /// When the held record came from a sign-in (ms since the epoch; 0: not lately).
-    signed_in_at: std::cell::Cell<u64>,
 }
 
 impl Client {
@@ -151,7 +149,6 @@ impl Client {
             correlation_ids: js_sys::WeakMap::new(),
             expiry_timer: std::cell::Cell::new(None),
             warned_expiry: std::cell::Cell::new(0),
-            signed_in_at: std::cell::Cell::new(0),
             tabs: tabs::Tabs::open(
                 config.shares_session_across_tabs(),
                 config.storage_key().as_str(),
@@ -312,7 +309,6 @@ impl Client {
         let held = self.record();
         let replaced = held.as_ref().and_then(|held| held.session_id());
         self.remember_ended(replaced, true);
-        self.note_sign_in(value::now_ms());
         self.store_record(record, replaced, true);
     }
 

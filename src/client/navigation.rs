@@ -125,7 +125,7 @@ fn random_text() -> Result<String> {
 /// A new sign-in's [`SessionId`]; `None` where there is no `crypto` (the record then ends
 /// with any sign-out, as one stored before ids existed).
 pub(super) fn new_session_id() -> Option<SessionId> {
-    SessionId::new(&random_text().ok()?)
+    SessionId::starting(super::value::now_ms(), &random_text().ok()?)
 }
 
 /// Fills `bytes` from `crypto.getRandomValues` (the sign-in's secrets, a correlation id).

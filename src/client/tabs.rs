@@ -25,7 +25,9 @@
 //! A sign-in over another sign-in's record ends that one (`Client::save_sign_in`): the tabs
 //! are told with the new record and move to it, and nothing is revoked (the two may share a
 //! grant at the server). A sign-in in a tab that held nothing is told as one ("signin"): every
-//! tab takes it whatever its expiry and remembers the session it held as replaced. A refresh,
+//! tab takes it whatever its expiry and remembers the session it held as replaced, unless that
+//! is a later sign-in (session ids start with their sign-in's time, so two sign-ins whose
+//! messages crossed settle on the later one everywhere). A refresh,
 //! or an answer to a new tab ("session"), is taken only by a tab that holds no usable record
 //! of another sign-in: a refresh of one user's session never switches a tab signed in as
 //! another. (A tab of a version before "signin" ignores it and keeps its session.)
@@ -56,9 +58,6 @@ pub(super) const ASK_WAIT_MS: f64 = 150.0;
 
 /// How long the lock stays held after a refresh, for the rotated token to reach every tab.
 const HOLD_MS: f64 = 100.0;
-
-/// How long after a sign-in another tab's sign-in is taken as one that crossed it.
-const CROSSED_MS: u64 = 5_000;
 
 /// How many ended sessions the page remembers (then the list starts again): sign-outs are
 /// rare, and one page life sees few.
@@ -410,7 +409,10 @@ impl Client {
                 true
             }
             Some(held) => {
-                let take = sign_in && self.sign_in_wins(&incoming, &held, now);
+                let take = sign_in
+                    && incoming
+                        .session_id()
+                        .is_some_and(|id| id.replaces(held.session_id()));
                 if take {
                     self.remember_ended(held.session_id(), true);
                 }
@@ -419,9 +421,6 @@ impl Client {
         };
         if newer {
             self.0.store.set_value(self.key(), raw);
-            if sign_in {
-                self.note_sign_in(now);
-            }
         }
         let stored = self.0.store.get(self.key());
         // A client reads storage a moment after it is made (the expiry plan), so `None` here
@@ -437,22 +436,6 @@ impl Client {
         if let Some(tabs) = &self.0.tabs {
             tabs.wake();
         }
-    }
-
-    /// Whether another sign-in's record replaces `held`: always, unless `held` became this
-    /// tab's by a sign-in in the last [`CROSSED_MS`] (two sign-ins whose messages crossed):
-    /// then the greater session id wins, in every tab alike, rather than each tab taking the
-    /// other's.
-    fn sign_in_wins(&self, incoming: &TokenRecord, held: &TokenRecord, now: u64) -> bool {
-        let recent = now < self.0.signed_in_at.get().saturating_add(CROSSED_MS);
-        !recent
-            || incoming.session_id().map(SessionId::as_str)
-                > held.session_id().map(SessionId::as_str)
-    }
-
-    /// Notes that the held record came from a sign-in (here, or told by another tab) at `now`.
-    pub(super) fn note_sign_in(&self, now: u64) {
-        self.0.signed_in_at.set(now);
     }
 
     /// The stored text this client last read, if it held a record then.

@@ -146,7 +146,7 @@ test("callback: token stored, fragment removed with path and query kept, history
   assert.deepEqual(out.keys, [KEY], "the pending sign-in is used up; only the token record remains");
   const record = JSON.parse(out.record);
   assert.deepEqual(Object.keys(record).sort(), ["accessToken", "expiresAt", "refreshToken", "scope", "session"]);
-  assert.match(record.session, /^[A-Za-z0-9_-]{43}$/, "the sign-in's id, which a sign-out in another tab names");
+  assert.match(record.session, /^[0-9A-F]{12}[A-Za-z0-9_-]{43}$/, "the sign-in's id (its time, then random), which a sign-out in another tab names");
   assert.equal(record.accessToken, TOKEN);
   assert.equal(record.refreshToken, "r1");
   assert.ok(record.expiresAt >= started + 3_600_000 && record.expiresAt <= Date.now() + 3_600_000, "absolute expiry");

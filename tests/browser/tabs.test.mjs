@@ -445,7 +445,8 @@ function recordOf(session, access, inMs = 3600000) {
 test("a sign-out names its session: a record of it shared after (a refresh that crossed it) signs no tab in again, however late; a new session is adopted at once", async () => {
   const { context, a, b } = await twoTabs("acc-cross-A", "ref-cross-A");
   const { session } = (await look(a.page)).record;
-  assert.match(session, /^[A-Za-z0-9_-]{43}$/, "each sign-in gets a random session id");
+  assert.match(session, /^[0-9A-F]{12}[A-Za-z0-9_-]{43}$/, "each sign-in gets an id: its time in hex, then 32 random bytes");
+  assert.ok(Math.abs(parseInt(session.slice(0, 12), 16) - Date.now()) < 600_000, "the time it starts with is the sign-in's");
   assert.equal((await look(b.page)).record.session, session, "shared with the record");
   // What a tab whose refresh finished as the sign-out went out would send: a record of the
   // same session, right after the sign-out (here from a's page, so it follows it everywhere).
