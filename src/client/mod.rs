@@ -326,9 +326,10 @@ impl Client {
     fn expire(&self) {
         self.0.headers.clear();
         self.cancel_expiry_warning();
-        if self.record().is_none() {
-            return;
-        }
+        let Some(held) = self.record() else { return };
+        // Ended for the page: taken from no tab again, and a tab that shares it is told
+        // (`tell_ended`). As replaced rather than signed out: there is nothing to revoke.
+        self.remember_ended(held.session_id(), true);
         self.0.store.remove(self.key());
         self.0.cached.set(None);
         self.0.events.emit(&Event::SessionChanged(None));

@@ -932,6 +932,33 @@ test("a tab whose access token expired but whose refresh token lives signs a new
   await context.close();
 });
 
+test("a session whose refresh token the server no longer takes is dropped by the tabs that share it once a tab found it dead: new tabs then start signed out, with no token request", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  // Idle past the access token's end; the refresh token is dead at the server (not granted).
+  await store(a.page, recordOf("Sess-dead-refresh-token-00000000000000000000", "acc-dead-1", -60_000));
+  await connect(a.page, cfg());
+  const start = (tab) => tab.page.evaluate(async (c) => {
+    const { client, error } = await window.mobproc.startClient(c);
+    window.client = client;
+    return error && error.code;
+  }, cfg());
+  const b = await newTab(context);
+  assert.equal(await start(b), "session_expired", "the first new tab finds it dead");
+  // The next tab's ask is answered with it once more; b, which knows it ended, tells them.
+  const c = await newTab(context);
+  await start(c);
+  await a.page.waitForFunction((key) => sessionStorage.getItem(key) === null, KEY);
+  const requests = t.refreshes.length;
+  const d = await newTab(context);
+  assert.equal(await start(d), null, "no error: nothing left to refresh");
+  assert.equal(t.refreshes.length, requests, "no token request for a session known dead");
+  assert.deepEqual(t.revocations, [], "nothing to revoke");
+  for (const tab of [a, b, c, d]) assert.equal((await look(tab.page)).raw, null);
+  await context.close();
+});
+
 test("a sign-in in a tab that held nothing reaches every tab, whatever the expiries; a refresh of the session it replaced signs no tab into it", async () => {
   const context = await shared.browser.newContext();
   const t = await tangoe(context);
