@@ -52,9 +52,10 @@ impl SessionId {
     /// Whether a sign-in of this id replaces the `held` one in a tab that heard of it: the
     /// later sign-in wins, in every tab alike, also when the two tabs' messages crossed (by
     /// the time the ids start with, then by their random rest). An id not made by
-    /// [`SessionId::starting`] (an earlier version's) gives way.
+    /// [`SessionId::starting`] (an earlier version's) gives way, and replaces none that was.
     pub fn replaces(&self, held: Option<&SessionId>) -> bool {
-        held.is_none_or(|held| held.0.len() != TIMED_LEN || self.0 > held.0)
+        let timed = |id: &SessionId| id.0.len() == TIMED_LEN;
+        held.is_none_or(|held| !timed(held) || (timed(self) && self.0 > held.0))
     }
 
     /// The id, if `text` is 1 to 64 base64url characters (what the client makes, from 32
@@ -309,10 +310,12 @@ mod tests {
         // The same millisecond: the random rest decides, alike everywhere.
         let twin = SessionId::starting(1_764_500_000_000, &"B".repeat(43)).unwrap();
         assert!(twin.replaces(Some(&early)) && !early.replaces(Some(&twin)));
-        // An earlier version's random id, or none, gives way to any new sign-in.
+        // An earlier version's random id, or none, gives way to any new sign-in; it replaces
+        // no timed one, however it compares.
         let random_only = SessionId::new(&"z".repeat(43)).unwrap();
         assert!(early.replaces(Some(&random_only)));
         assert!(early.replaces(None));
+        assert!(!random_only.replaces(Some(&early)));
         // Ids of 2^48 ms and beyond keep 12 digits (the year 10889).
         assert_eq!(
             SessionId::starting(u64::MAX, &random)

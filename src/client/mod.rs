@@ -82,8 +82,10 @@ pub struct Client(Rc<Inner>);
 
 /// A client held without keeping it alive: for what the client's own listeners hold, which
 /// would otherwise keep it (its Web Lock, its channel) for the page's life.
+#[cfg(feature = "js")]
 pub(crate) struct WeakClient(std::rc::Weak<Inner>);
 
+#[cfg(feature = "js")]
 impl WeakClient {
     /// The client, if the app still holds it.
     pub(crate) fn upgrade(&self) -> Option<Client> {
@@ -125,6 +127,7 @@ impl Client {
     }
 
     /// This client, held weakly.
+    #[cfg(feature = "js")]
     pub(crate) fn downgrade(&self) -> WeakClient {
         WeakClient(Rc::downgrade(&self.0))
     }
@@ -326,10 +329,11 @@ impl Client {
     fn expire(&self) {
         self.0.headers.clear();
         self.cancel_expiry_warning();
-        let Some(held) = self.record() else { return };
-        // Ended for the page: taken from no tab again, and a tab that shares it is told
-        // (`tell_ended`). As replaced rather than signed out: there is nothing to revoke.
-        self.remember_ended(held.session_id(), true);
+        // Not remembered as ended for the page: a dead refresh token here says nothing of a
+        // newer one another tab may hold, nor does a 401 of one endpoint.
+        if self.record().is_none() {
+            return;
+        }
         self.0.store.remove(self.key());
         self.0.cached.set(None);
         self.0.events.emit(&Event::SessionChanged(None));

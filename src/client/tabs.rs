@@ -472,9 +472,10 @@ impl Client {
         let other = held.as_ref().and_then(|record| record.session_id());
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
-                // Not as a sign-in: this tab may hold a newer one the sender missed.
+                // As a sign-in: the later one wins (this tab may hold a newer one the sender
+                // missed, or an older one whose message crossed this one).
                 if replaced {
-                    self.adopt(&next, seen, false);
+                    self.adopt(&next, seen, true);
                 }
                 return; // a late sign-out of an older session
             }

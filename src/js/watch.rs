@@ -34,8 +34,9 @@ impl Watch {
         let wake = Closure::<dyn FnMut()>::new(move || {
             if let Some(watch) = watch.upgrade() {
                 watch.timer.set(None);
-                watch.changed();
+                // Planned first: an `onChange` that unsubscribes cancels it.
                 watch.plan();
+                watch.changed();
             }
         })
         .into_js_value();

@@ -932,33 +932,6 @@ test("a tab whose access token expired but whose refresh token lives signs a new
   await context.close();
 });
 
-test("a session whose refresh token the server no longer takes is dropped by the tabs that share it once a tab found it dead: new tabs then start signed out, with no token request", async () => {
-  const context = await shared.browser.newContext();
-  const t = await tangoe(context);
-  const a = await newTab(context);
-  // Idle past the access token's end; the refresh token is dead at the server (not granted).
-  await store(a.page, recordOf("Sess-dead-refresh-token-00000000000000000000", "acc-dead-1", -60_000));
-  await connect(a.page, cfg());
-  const start = (tab) => tab.page.evaluate(async (c) => {
-    const { client, error } = await window.mobproc.startClient(c);
-    window.client = client;
-    return error && error.code;
-  }, cfg());
-  const b = await newTab(context);
-  assert.equal(await start(b), "session_expired", "the first new tab finds it dead");
-  // The next tab's ask is answered with it once more; b, which knows it ended, tells them.
-  const c = await newTab(context);
-  await start(c);
-  await a.page.waitForFunction((key) => sessionStorage.getItem(key) === null, KEY);
-  const requests = t.refreshes.length;
-  const d = await newTab(context);
-  assert.equal(await start(d), null, "no error: nothing left to refresh");
-  assert.equal(t.refreshes.length, requests, "no token request for a session known dead");
-  assert.deepEqual(t.revocations, [], "nothing to revoke");
-  for (const tab of [a, b, c, d]) assert.equal((await look(tab.page)).raw, null);
-  await context.close();
-});
-
 test("a sign-in in a tab that held nothing reaches every tab, whatever the expiries; a refresh of the session it replaced signs no tab into it", async () => {
   const context = await shared.browser.newContext();
   const t = await tangoe(context);
@@ -1000,6 +973,14 @@ test("a sign-in in a tab that held nothing reaches every tab, whatever the expir
   await assertNoTokenLeaks([a, b, x]);
   await context.close();
 });
+
+/** A session id as the client makes one: the sign-in's time (ms ago: `agoMs`) in 12 hex digits, then 43 characters. */
+function timedId(agoMs, fill) {
+  return (Date.now() - agoMs).toString(16).toUpperCase().padStart(12, "0") + fill.repeat(43);
+}
+
+/** The state of `page`'s next sign-in. */
+const stateOf = (page) => page.evaluate(async () => new URL(await window.client.authorizeUrl()).searchParams.get("state"));
 
 /** Holds this page's incoming channel messages while `window.gate` is true (a busy tab, a message in transit). */
 function gateMessages(page) {
@@ -1053,8 +1034,7 @@ test("two sign-ins whose messages cross: every tab ends on the same one, and kee
   await a.page.evaluate(() => window.release());
   await b.page.evaluate(() => window.release());
   await a.page.waitForTimeout(300);
-  const agreed = (await look(a.page)).record.accessToken;
-  assert.equal((await look(b.page)).record.accessToken, agreed, "one sign-in for both tabs, not each the other's");
+  for (const tab of [a, b]) assert.equal((await look(tab.page)).record.accessToken, "acc-cross-B", "the later sign-in in both tabs, not each the other's");
   await a.page.evaluate(() => window.client.refresh());
   await b.page.waitForTimeout(300);
   for (const tab of [a, b]) {
@@ -1065,25 +1045,53 @@ test("two sign-ins whose messages cross: every tab ends on the same one, and kee
   await context.close();
 });
 
+test("two sign-ins over one shared session whose messages cross: every tab ends on the later one", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context);
+  const a = await newTab(context);
+  await gateMessages(a.page);
+  await signIn(a.page, cfg(), { access: "acc-over-S0", refresh: "ref-over-S0" });
+  t.grant("ref-over-S0", "acc-over-S0");
+  const b = await newTab(context);
+  await gateMessages(b.page);
+  await connect(b.page, cfg());
+  const c = await newTab(context);
+  await connect(c.page, cfg());
+  const s0 = (await look(a.page)).record.session;
+  for (const tab of [b, c]) assert.equal((await look(tab.page)).record.session, s0, "all share the first sign-in");
+  const sa = await stateOf(a.page);
+  const sb = await stateOf(b.page);
+  await a.page.evaluate(() => (window.gate = true));
+  await b.page.evaluate(() => (window.gate = true));
+  await finishSignIn(a.page, sa, "acc-over-A");
+  await a.page.waitForTimeout(20);
+  await finishSignIn(b.page, sb, "acc-over-B"); // the later sign-in
+  await a.page.evaluate(() => window.release());
+  await b.page.evaluate(() => window.release());
+  await a.page.waitForTimeout(400);
+  for (const tab of [a, b, c]) assert.equal((await look(tab.page)).record?.accessToken, "acc-over-B", "the later sign-in everywhere");
+  await context.close();
+});
+
 test("a refresh or a late sign-out of another sign-in's session never switches a tab off its own: an idle one that can refresh, or the newest sign-in", async () => {
   const context = await shared.browser.newContext();
   await tangoe(context);
   // b: user Y, idle past the access token's end; its refresh token lives.
   const b = await newTab(context);
-  const Y = "Sess-user-Y-0000000000000000000000000000000";
+  const Y = timedId(3_600_000, "Y");
   await store(b.page, recordOf(Y, "acc-Y", -60_000));
   await connect(b.page, cfg());
   // c: the newest sign-in, user Z, good for an hour.
   const c = await newTab(context);
-  const Z = "Sess-user-Z-newest-signin-0000000000000000000";
+  const Z = timedId(60_000, "Z");
   await store(c.page, recordOf(Z, "acc-Z", 3_600_000));
   await connect(c.page, cfg());
   const x = await newTab(context);
   // A tab signed in as user X (it missed the others' sign-ins) shares a refresh of X's session.
-  await post(x.page, { mobprocAuth: "session", record: recordOf("Sess-user-X-0000000000000000000000000000000", "acc-X", 3_600_000) });
-  // A tab that missed Z's sign-in (frozen, or an older version, which ignores "signin")
-  // answers a reloaded tab's "check": S1 was replaced by S2, an older sign-in than Z's.
-  await post(x.page, { mobprocAuth: "signout", session: "Sess-user-X-first-signin-00000000000000000000", record: recordOf("Sess-user-W-older-signin-00000000000000000000", "acc-W", 1_800_000) });
+  await post(x.page, { mobprocAuth: "session", record: recordOf(timedId(1_000, "X"), "acc-X", 3_600_000) });
+  // A tab that missed the later sign-ins (frozen, or an older version, which ignores "signin")
+  // answers a reloaded tab's "check": V was replaced by W, an older sign-in than Y's and Z's.
+  await post(x.page, { mobprocAuth: "signout", session: timedId(10_800_000, "V"), record: recordOf(timedId(7_200_000, "W"), "acc-W", 1_800_000) });
   await b.page.waitForTimeout(300);
   assert.equal((await look(b.page)).record.session, Y, "b keeps user Y's session");
   assert.equal((await look(c.page)).record.session, Z, "c keeps the newest sign-in");
@@ -1102,12 +1110,19 @@ test("subscribe on a second client of the page (sharing off): after the first re
     const two = await window.mobproc.createClient(c);
     const calls = [];
     two.subscribe(() => calls.push(two.session() ? "signed-in" : null));
+    // One that unsubscribes at its first call (the old expiry, still signed in): never again.
+    let once = 0;
+    const off = two.subscribe(() => {
+      once++;
+      off();
+    });
     await one.refresh(); // now expires 3 s from here
     await new Promise((r) => setTimeout(r, 4500));
-    return { calls, signedIn: two.isAuthenticated() };
+    return { calls, once, signedIn: two.isAuthenticated() };
   }, cfg({ shareSessionAcrossTabs: false }));
   assert.equal(out.signedIn, false);
   assert.equal(out.calls.at(-1), null, "told when the refreshed session ended");
+  assert.equal(out.once, 1, "an onChange that unsubscribed is not called again");
   await context.close();
 });
 

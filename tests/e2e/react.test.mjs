@@ -280,6 +280,22 @@ async function expiryAndRefreshOnLoad(browser, origin, emulator) {
   }
 }
 
+
+/**
+ * The start of a script run under Node as a jsdom test environment runs an app: a document of
+ * `body` at `url`, whose window's globals become Node's, with React's act() environment on.
+ * @param {string} body @param {string} url
+ */
+function jsdomPrelude(body, url) {
+  return `import { JSDOM } from "jsdom";
+const dom = new JSDOM('<!doctype html>${body}', { url: ${JSON.stringify(url)} });
+for (const key of Object.getOwnPropertyNames(dom.window)) {
+  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
+}
+for (const key of ["window", "document", "navigator", "location"]) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
+globalThis.IS_REACT_ACT_ENVIRONMENT = true;`;
+}
+
 test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vite dev, and from vite build", TIMEOUT, async (t) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), "mobproc-react-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
@@ -415,14 +431,7 @@ export const readOnly = (state: MobprocState) => (state.session = null);
   await t.test("under Node with jsdom (a test runner's environment), the provider runs on the Node entry: a client, and errors that are the app's MobprocError", async () => {
     writeFileSync(
       path.join(app, "jsdom-provider.mjs"),
-      `import { JSDOM } from "jsdom";
-const dom = new JSDOM('<!doctype html><div id="root"></div><div id="bad"></div><div id="retry"></div><div id="twin"></div><div id="outside"></div>', { url: "http://127.0.0.1:5173/" });
-// What a jsdom test environment does: the window's globals become Node's.
-for (const key of Object.getOwnPropertyNames(dom.window)) {
-  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
-}
-for (const key of ["window", "document", "navigator", "location"]) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
-globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+      `${jsdomPrelude('<div id="root"></div><div id="bad"></div><div id="retry"></div><div id="twin"></div><div id="outside"></div>', "http://127.0.0.1:5173/")}
 const React = await import("react");
 const { createRoot } = await import("react-dom/client");
 const { MobprocProvider, useMobproc } = await import("mobproc-auth/react");
@@ -514,13 +523,7 @@ process.exit(0);
     writeFileSync(path.join(app, "readme", "App.mjs"), code);
     writeFileSync(
       path.join(app, "readme", "denied.mjs"),
-      `import { JSDOM } from "jsdom";
-const dom = new JSDOM('<!doctype html><div id="root"></div>', { url: "http://127.0.0.1:5173/orders" });
-for (const key of Object.getOwnPropertyNames(dom.window)) {
-  if (!(key in globalThis)) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
-}
-for (const key of ["window", "document", "navigator", "location"]) Object.defineProperty(globalThis, key, { value: dom.window[key], configurable: true, writable: true });
-globalThis.IS_REACT_ACT_ENVIRONMENT = true;
+      `${jsdomPrelude('<div id="root"></div>', "http://127.0.0.1:5173/orders")}
 const React = await import("react");
 const { createRoot } = await import("react-dom/client");
 const { MobprocProvider } = await import("mobproc-auth/react");
