@@ -54,8 +54,13 @@ impl SessionId {
     /// the time the ids start with, then by their random rest). An id not made by
     /// [`SessionId::starting`] (an earlier version's) gives way, and replaces none that was.
     pub fn replaces(&self, held: Option<&SessionId>) -> bool {
-        let timed = |id: &SessionId| id.0.len() == TIMED_LEN;
-        held.is_none_or(|held| !timed(held) || (timed(self) && self.0 > held.0))
+        held.is_none_or(|held| !held.is_timed() || (self.is_timed() && self.0 > held.0))
+    }
+
+    /// Whether [`SessionId::starting`] made it, told by its length: an earlier version's ids
+    /// are 43 characters. (A page of the origin could forge one; it could read the tokens too.)
+    pub fn is_timed(&self) -> bool {
+        self.0.len() == TIMED_LEN
     }
 
     /// The id, if `text` is 1 to 64 base64url characters (what the client makes, from 32
@@ -316,6 +321,7 @@ mod tests {
         assert!(early.replaces(Some(&random_only)));
         assert!(early.replaces(None));
         assert!(!random_only.replaces(Some(&early)));
+        assert!(early.is_timed() && !random_only.is_timed());
         // Ids of 2^48 ms and beyond keep 12 digits (the year 10889).
         assert_eq!(
             SessionId::starting(u64::MAX, &random)

@@ -409,7 +409,9 @@ impl Client {
                 true
             }
             Some(held) => {
+                // An expired one (a tab's current record, told late) never displaces a usable one.
                 let take = sign_in
+                    && (!expired || held.is_expired(now))
                     && incoming
                         .session_id()
                         .is_some_and(|id| id.replaces(held.session_id()));
@@ -472,10 +474,11 @@ impl Client {
         let other = held.as_ref().and_then(|record| record.session_id());
         if let (Some(named), Some(other)) = (&named, other) {
             if named.as_str() != other.as_str() {
-                // As a sign-in: the later one wins (this tab may hold a newer one the sender
-                // missed, or an older one whose message crossed this one).
+                // As a sign-in, when the held one's id says when it began: the later one wins
+                // (this tab may hold a newer one the sender missed, or an older one whose
+                // message crossed this one). An earlier version's id cannot say: kept.
                 if replaced {
-                    self.adopt(&next, seen, true);
+                    self.adopt(&next, seen, other.is_timed());
                 }
                 return; // a late sign-out of an older session
             }

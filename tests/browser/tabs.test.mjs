@@ -1073,29 +1073,38 @@ test("two sign-ins over one shared session whose messages cross: every tab ends 
   await context.close();
 });
 
-test("a refresh or a late sign-out of another sign-in's session never switches a tab off its own: an idle one that can refresh, or the newest sign-in", async () => {
-  const context = await shared.browser.newContext();
-  await tangoe(context);
-  // b: user Y, idle past the access token's end; its refresh token lives.
-  const b = await newTab(context);
-  const Y = timedId(3_600_000, "Y");
-  await store(b.page, recordOf(Y, "acc-Y", -60_000));
-  await connect(b.page, cfg());
-  // c: the newest sign-in, user Z, good for an hour.
-  const c = await newTab(context);
-  const Z = timedId(60_000, "Z");
-  await store(c.page, recordOf(Z, "acc-Z", 3_600_000));
-  await connect(c.page, cfg());
-  const x = await newTab(context);
-  // A tab signed in as user X (it missed the others' sign-ins) shares a refresh of X's session.
-  await post(x.page, { mobprocAuth: "session", record: recordOf(timedId(1_000, "X"), "acc-X", 3_600_000) });
-  // A tab that missed the later sign-ins (frozen, or an older version, which ignores "signin")
-  // answers a reloaded tab's "check": V was replaced by W, an older sign-in than Y's and Z's.
-  await post(x.page, { mobprocAuth: "signout", session: timedId(10_800_000, "V"), record: recordOf(timedId(7_200_000, "W"), "acc-W", 1_800_000) });
-  await b.page.waitForTimeout(300);
-  assert.equal((await look(b.page)).record.session, Y, "b keeps user Y's session");
-  assert.equal((await look(c.page)).record.session, Z, "c keeps the newest sign-in");
-  await context.close();
+test("a refresh or a late sign-out of another sign-in's session never switches a tab off its own: an idle one that can refresh, or the newest sign-in; with ids of either format", async () => {
+  // The previous version's ids are random only (43 characters); this one's start with the time.
+  const formats = { random: (_agoMs, fill) => `Sess-${fill}`.padEnd(43, "0"), timed: timedId };
+  for (const [format, id] of Object.entries(formats)) {
+    const context = await shared.browser.newContext();
+    await tangoe(context);
+    // b: user Y, idle past the access token's end; its refresh token lives.
+    const b = await newTab(context);
+    const Y = id(3_600_000, "Y");
+    await store(b.page, recordOf(Y, `acc-Y-${format}`, -60_000));
+    await connect(b.page, cfg());
+    // c: the newest sign-in, user Z, good for an hour.
+    const c = await newTab(context);
+    const Z = id(60_000, "Z");
+    await store(c.page, recordOf(Z, `acc-Z-${format}`, 3_600_000));
+    await connect(c.page, cfg());
+    const x = await newTab(context);
+    // A tab signed in as user X (it missed the others' sign-ins) shares a refresh of X's session.
+    await post(x.page, { mobprocAuth: "session", record: recordOf(id(1_000, "X"), `acc-X-${format}`, 3_600_000) });
+    // A tab that missed the later sign-ins (frozen, or an older version, which ignores "signin")
+    // answers a reloaded tab's "check": V was replaced by W, an older sign-in than Y's and Z's.
+    await post(x.page, { mobprocAuth: "signout", session: id(10_800_000, "V"), record: recordOf(id(7_200_000, "W"), `acc-W-${format}`, 1_800_000) });
+    await b.page.waitForTimeout(300);
+    assert.equal((await look(b.page)).record.session, Y, `${format}: b keeps user Y's session`);
+    assert.equal((await look(c.page)).record.session, Z, `${format}: c keeps the newest sign-in`);
+    // And one that tells, late, of a later sign-in whose access token has expired: a usable
+    // session does not give way to it.
+    await post(x.page, { mobprocAuth: "signout", session: id(10_900_000, "U"), record: recordOf(id(1_000, "T"), `acc-T-${format}`, -1_000) });
+    await c.page.waitForTimeout(300);
+    assert.equal((await look(c.page)).record.session, Z, `${format}: c keeps its usable session`);
+    await context.close();
+  }
 });
 
 test("subscribe on a second client of the page (sharing off): after the first refreshed, woken at the new expiry", async () => {
