@@ -25,12 +25,16 @@
 //! A sign-in over another sign-in's record ends that one (`Client::save_sign_in`): the tabs
 //! are told with the new record and move to it, and nothing is revoked (the two may share a
 //! grant at the server). A sign-in in a tab that held nothing is told as one ("signin"): every
-//! tab takes it whatever its expiry and remembers the session it held as replaced, unless that
-//! is a later sign-in (session ids start with their sign-in's time, so two sign-ins whose
-//! messages crossed settle on the later one everywhere). A refresh,
-//! or an answer to a new tab ("session"), is taken only by a tab that holds no usable record
-//! of another sign-in: a refresh of one user's session never switches a tab signed in as
-//! another. (A tab of a version before "signin" ignores it and keeps its session.)
+//! tab takes it, whichever record expires first, and remembers the session it held as
+//! replaced, unless that is a later sign-in (session ids start with their sign-in's time, so
+//! two sign-ins whose messages crossed settle on the later one everywhere) or the told record
+//! has expired while the held one is usable (told late, its refresh token may be dead: the
+//! tab keeps its session, and the tabs that moved tell it when it shares it). The same holds
+//! for a sign-in over another session told late (a "signout" with a record) when the held id
+//! says when its sign-in was; a previous version's id (random only) cannot, and is kept. A
+//! refresh, or an answer to a new tab ("session"), is taken only by a tab that holds no usable
+//! record of another sign-in: a refresh of one user's session never switches a tab signed in
+//! as another. (A tab of a version before "signin" ignores it and keeps its session.)
 //!
 //! Records stored before ids existed keep none through refreshes: a sign-out naming no session
 //! (what such a tab, or an older version, sends) ends any record, and a named one also ends a
@@ -379,12 +383,13 @@ impl Client {
 
     /// Stores another tab's record when it is valid, unexpired or refreshable, of a session
     /// not ended, and this tab holds nothing, an older record of the same sign-in, an expired
-    /// one (and the incoming one is not), or, for a `sign_in`, one of another sign-in, which is
-    /// then remembered as replaced: a refresh of another user's session must not switch this
-    /// tab to it. Tells this client's listeners
-    /// when what it last saw changed: another client of the same page (same sessionStorage)
-    /// may have stored the record first. `seen` is what this client last read of the stored
-    /// record, taken before anything read it again.
+    /// one that cannot be refreshed (and the incoming one is not expired), or, for a `sign_in`,
+    /// one of an earlier sign-in (unless the incoming record expired and the held one is
+    /// usable), which is then remembered as replaced: a refresh of another user's session must
+    /// not switch this tab to it. Tells this client's listeners when what it last saw changed:
+    /// another client of the same page (same sessionStorage) may have stored the record first.
+    /// `seen` is what this client last read of the stored record, taken before anything read
+    /// it again.
     fn adopt(&self, raw: &JsValue, seen: Option<JsValue>, sign_in: bool) {
         let now = super::value::now_ms();
         let Some(incoming) = parse_record(raw) else {
