@@ -35,10 +35,6 @@ function valuesOf(config) {
   }
 }
 
-/** @returns {() => void} */
-const nothing = () => () => {};
-const noSession = () => null;
-
 /**
  * Provides one `mobproc-auth` client to the tree below. One provider per config per page: the
  * client and the redirect callback are shared by every provider (and every StrictMode effect
@@ -66,9 +62,10 @@ export function MobprocProvider({ config, children }) {
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [key, tried]);
   const client = current?.client ?? null;
-  const subscribe = useCallback((/** @type {() => void} */ onChange) => (client ? client.subscribe(onChange) : nothing()), [client]);
+  const subscribe = useCallback((/** @type {() => void} */ onChange) => (client ? client.subscribe(onChange) : () => {}), [client]);
   const getSession = useCallback(() => (client ? client.session() : null), [client]);
-  const session = useSyncExternalStore(subscribe, getSession, noSession);
+  // Also the server's (and hydration's) snapshot: no client there, so null.
+  const session = useSyncExternalStore(subscribe, getSession, getSession);
   const error = current?.error ?? null;
   const login = useCallback(
     (/** @type {import("./index.js").LoginOptions | undefined} */ options) => {

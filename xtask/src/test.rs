@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test, cheapest first, each step timed.
 
-use crate::sh::{cmd, Result};
+use crate::sh::{cmd, root, Result};
 use crate::{build, size, tools};
 use std::process::Command;
 use std::time::Instant;
@@ -162,6 +162,7 @@ pub fn run(_args: &[String]) -> Result {
         ),
     )?;
     no_any(&pkg.join("index.d.ts"))?;
+    glue_lines()?;
     step(
         &mut report,
         "package in Node, against the emulator",
@@ -224,5 +225,30 @@ fn no_any(types: &std::path::Path) -> Result {
         return Err(format!("{} uses `any`", types.display()));
     }
     eprintln!("no `any` in {}", types.display());
+    Ok(())
+}
+
+/// Issue #11: the package's hand-written JavaScript is glue, at most this many lines in all.
+const GLUE_LINES: usize = 200;
+
+/// Refuses more than [`GLUE_LINES`] lines of JavaScript in pkg-template/ (every line counts).
+fn glue_lines() -> Result {
+    let dir = root().join("pkg-template");
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut total = 0;
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.extension().is_some_and(|ext| ext == "js") {
+            let text =
+                std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+            total += text.lines().count();
+        }
+    }
+    if total > GLUE_LINES {
+        return Err(format!(
+            "pkg-template/ holds {total} lines of JavaScript, over the {GLUE_LINES} of issue #11: behaviour belongs in the Rust crate"
+        ));
+    }
+    eprintln!("pkg-template/: {total} lines of JavaScript (at most {GLUE_LINES})");
     Ok(())
 }
