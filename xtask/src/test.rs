@@ -79,6 +79,10 @@ pub fn run(_args: &[String]) -> Result {
         )
         .env_remove("CHROMEDRIVER")
         .env_remove("GECKODRIVER")
+        // The runner's limits (20 s for a whole file, about 4 s here; 5 s for the driver to
+        // listen) are raised for a slow, busy CI machine.
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "120")
+        .env("WASM_BINDGEN_TEST_DRIVER_TIMEOUT", "30")
         .env(driver, path);
         c
     };
