@@ -145,11 +145,12 @@ test("code grant: an opener that does not take the answer within 1 s (busy, or a
   );
   const { popup } = await startPopup(page, { timeoutMs: 60_000 });
   const state = new URL(popup.url()).searchParams.get("state");
-  // The opener is blocked for 4 s from just before the popup's callback runs.
+  // The opener is blocked for 8 s from just before the popup's callback runs (its load, the
+  // exchange and the 1 s hand-over take about 1 s; a slow machine may take several).
   await page.evaluate(() => {
     setTimeout(() => {
       const start = Date.now();
-      while (Date.now() - start < 4000);
+      while (Date.now() - start < 8000);
     }, 50);
   });
   await popup.goto(`${shared.server.origin}/app/callback?code=code-late&state=${state}`);
