@@ -101,7 +101,8 @@ async function connect(page, config) {
   return page.evaluate(async (c) => {
     const started = performance.now();
     window.client = await window.mobproc.createClient(c);
-    const ms = performance.now() - started;
+    window.resolvedAt = performance.now();
+    const ms = window.resolvedAt - started;
     window.events = [];
     window.client.on("sessionChanged", (s) => window.events.push(s && { expiresAt: s.expiresAt }));
     window.client.on("error", (e) => window.events.push({ error: e.code }));
@@ -168,11 +169,20 @@ test("a new tab is signed in by an open one: no request to the authorize URL, th
   const held = await look(a.page);
 
   const b = await newTab(context);
-  const ms = await connect(b.page, cfg());
+  // When the answer came, seen by a channel of the page's own (the module loads first, which
+  // takes a slow machine more than the 150 ms a wait may last).
+  await b.page.evaluate(() => {
+    const probe = new BroadcastChannel("mobproc-auth");
+    probe.onmessage = (e) => {
+      if (e.data?.mobprocAuth === "session") window.answeredAt ??= performance.now();
+    };
+  });
+  await connect(b.page, cfg());
+  const afterAnswer = await b.page.evaluate(() => window.resolvedAt - window.answeredAt);
   const got = await look(b.page);
   assert.equal(got.signedIn, true, "the new tab is signed in");
   assert.equal(got.raw, held.raw, "with the open tab's record, byte for byte");
-  assert.ok(ms < 150, `createClient resolved as soon as a tab answered (${ms.toFixed(0)} ms)`);
+  assert.ok(afterAnswer < 100, `createClient resolved as soon as a tab answered (${afterAnswer.toFixed(0)} ms after), not when its wait ended`);
   const call = await b.page.evaluate(async () => (await window.client.fetch("/api/me")).status);
   assert.equal(call, 200);
   assert.deepEqual(t.api, ["acc-new-tab-A"], "the new tab's call carries the shared token");
@@ -257,6 +267,8 @@ test("a tab of an older version (on the channel, without the presence lock) stil
     window.answer = () => channel.postMessage({ mobprocAuth: "session", clientId: "portal-demo", tenant: "XYZ", key, record: raw });
   }, [KEY, raw]);
   const b = await newTab(context);
+  // The module loaded first by a client that shares nothing: the time below is the wait's.
+  await connect(b.page, cfg({ shareSessionAcrossTabs: false }));
   const ms = await connect(b.page, cfg());
   assert.ok(ms < 140, `nobody holds the lock: no wait (${ms.toFixed(0)} ms)`);
   assert.equal((await look(b.page)).signedIn, false, "signed out when createClient resolves");
