@@ -33,13 +33,14 @@ export function clientFactory(source) {
 }
 
 /**
- * `fetch` and `fetchJson` as the client's own, bound to it: handed on alone (`{ fetch:
- * client.fetch }`), they still work. Once per client (`startClient` gives the same one again).
+ * `fetch`, `fetchJson` and `paginate` as the client's own, bound to it: handed on alone
+ * (`{ fetch: client.fetch }`), they still work. Once per client (`startClient` gives the same
+ * one again).
  * @param {MobprocClient | null | undefined} client
  */
 function own(client) {
   if (client && !Object.hasOwn(client, "fetch")) {
-    for (const name of ["fetch", "fetchJson"]) {
+    for (const name of ["fetch", "fetchJson", "paginate"]) {
       Object.defineProperty(client, name, { value: proto[name].bind(client), writable: true, configurable: true });
     }
   }

@@ -191,7 +191,7 @@ export class MobprocError extends Error {
   readonly errorCode?: string;
   /** `api_error`: Tangoe's error `id`. */
   readonly id?: string;
-  /** `api_error`: Tangoe's `message`, verbatim. */
+  /** `api_error`: Tangoe's `message`, verbatim (at most 1000 characters, as `errorCode` and `id`). */
   readonly apiMessage?: string;
   /** `api_error` when the body is not Tangoe's error shape: its text (at most 1000 characters). */
   readonly body?: string;
@@ -245,7 +245,7 @@ export class MobprocClient {
   fetch(input: Request | string | URL, init?: MobprocRequestInit): Promise<Response>;
   /** `fetch` for JSON: the parsed body on 2xx (`null` when empty, as for 204), else `api_error` with Tangoe's fields. Bound to the client, as `fetch`. */
   fetchJson<T = unknown>(input: Request | string | URL, init?: MobprocJsonInit): Promise<T | null>;
-  /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. */
+  /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. Bound to the client, as `fetch`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */
   correlationId(response: object): string | null;

@@ -186,7 +186,7 @@ pub struct ApiError {
     pub error_code: Option<String>,
     /// Tangoe's error `id`.
     pub id: Option<String>,
-    /// Tangoe's `message`, verbatim.
+    /// Tangoe's `message`, verbatim (its first 1000 characters, as for `error_code` and `id`).
     pub api_message: Option<String>,
     /// The body (at most 1000 characters) when it is not Tangoe's error shape.
     pub body: Option<String>,

@@ -7,7 +7,7 @@ use crate::error::{ApiError, ErrorKind, Result};
 use crate::text::{cat, decimal};
 use crate::url::is_absolute_reference;
 use serde::de::DeserializeOwned;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{Request, Response};
 
 impl Client {
@@ -119,17 +119,17 @@ impl Client {
                 error.retry_after = super::http::header(&response, "retry-after")
                     .and_then(|v| retry_after(&v, now_ms()));
                 // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
-                let summary = match string(&body, "message") {
+                let summary = match short(&body, "message") {
                     Some(message) => {
                         quote_body = false;
-                        let code = string(&body, "errorCode");
+                        let code = short(&body, "errorCode");
                         let (open, shown, close) = match &code {
                             Some(code) => (" (", code.as_str(), ")"),
                             None => ("", "", ""),
                         };
                         let summary = cat(&[&message, open, shown, close]);
                         error.error_code = code;
-                        error.id = string(&body, "id");
+                        error.id = short(&body, "id");
                         error.api_message = Some(message);
                         summary
                     }
@@ -171,6 +171,13 @@ const REDACTED: &str = "[redacted]";
 /// error).
 fn clip(text: &js_sys::JsString, max: u32) -> String {
     String::from(text.slice(0, max))
+}
+
+/// `object[key]` if it is a string, at most 1000 characters of it: a hostile answer's
+/// megabytes stay out of the module's memory (which never shrinks) and out of the error.
+fn short(object: &JsValue, key: &str) -> Option<String> {
+    let text = super::value::field(object, key).dyn_into().ok()?;
+    Some(clip(&text, 1000))
 }
 
 /// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.

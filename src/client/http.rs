@@ -17,9 +17,10 @@ use web_sys::{Request, RequestInit, RequestRedirect, Response};
 #[wasm_bindgen]
 extern "C" {
     /// The global `fetch`, looked up at each call (browsers, workers and Node alike; a page
-    /// that wraps `fetch` is honoured).
+    /// that wraps `fetch` is honoured). What it returns is not assumed to be a promise (a
+    /// test's synchronous mock).
     #[wasm_bindgen(catch, js_name = fetch)]
-    fn global_fetch(request: &Request) -> Result<js_sys::Promise, JsValue>;
+    fn global_fetch(request: &Request) -> Result<JsValue, JsValue>;
 
     /// web-sys's `Headers` with values as JavaScript strings: the headers of every call are
     /// set without copying them out of the module's memory again.
@@ -149,7 +150,10 @@ impl HeaderCache {
 
 /// Sends `request` through the global `fetch`; `Err` is what fetch threw or rejected with.
 pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
-    let value = JsFuture::from(global_fetch(request)?).await?;
+    // `Promise.resolve`: awaiting a value that is not a promise (or a thenable whose `then`
+    // throws) would throw through the module and leave this call, and a refresh it is part
+    // of, pending for the page's life.
+    let value = JsFuture::from(js_sys::Promise::resolve(&global_fetch(request)?)).await?;
     value.dyn_into::<Response>().map_err(|_| {
         js_sys::TypeError::new("fetch resolved something that is not a Response").into()
     })
@@ -191,6 +195,12 @@ impl Client {
         // Refused before the refresh: a call that will not be sent must not end the session.
         let request = no_redirects(request)?;
         self.check(&request, call)?;
+        // An aborted call is handed to `fetch` unsigned, which rejects it at once with its
+        // `AbortError`: no refresh is spent on it, nor does an expired token change its error.
+        let signal = super::value::field(&request, "signal");
+        if super::value::field(&signal, "aborted") == JsValue::TRUE {
+            return self.send(&request, JsValue::NULL).await;
+        }
         self.refresh_if_expiring().await?;
         self.send_signed(request, call, replayable).await
     }

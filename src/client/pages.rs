@@ -8,6 +8,10 @@ use crate::pagination::check_next;
 use crate::text::{cat, decimal};
 use wasm_bindgen::{JsCast, JsValue};
 
+/// The longest link a walk keeps or follows, in UTF-16 units: Tangoe's are far shorter, and
+/// each is kept for the walk, in module memory that never shrinks.
+const MAX_LINK: u32 = 8192;
+
 /// Where a walk starts and how far it may go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageOptions {
@@ -104,12 +108,15 @@ impl Pages {
             .client
             .fetch_json_value(&href, &mut super::http::CallContext::for_url())
             .await?;
+        if !page.is_object() {
+            return Err(api_error("page is not a JSON object"));
+        }
         self.client.remember(&page, &correlation_id);
         let meta = field(&page, "_meta");
         // Tangoe's own name for this page (e.g. with `offset=0` added) counts as fetched too.
-        if let Some(own) = field(&meta, "href").as_string() {
-            if let Ok(url) = web_sys::Url::new_with_base(&own, &href) {
-                self.seen.push(value::href(&url));
+        if let Some(own) = text(field(&meta, "href")) {
+            if let Some(own) = web_sys::Url::new_with_base(&own, &href).ok().and_then(link) {
+                self.seen.push(own);
             }
         }
         match self.follow(&href, field(&meta, "hrefNext")) {
@@ -125,19 +132,20 @@ impl Pages {
         if next.is_undefined() || next.is_null() || next == "" {
             return Ok(None);
         }
-        let not_url = |why: &str| {
-            // Filled in place, as `read_json`'s: no ApiError copied into the allocation.
-            let mut error = Box::<ApiError>::default();
-            error.summary = cat(&["Tangoe's `_meta.hrefNext` is not a URL: ", why]);
-            ErrorKind::ApiError(error).into()
-        };
-        let Some(next) = next.as_string() else {
-            let kind = next.js_typeof().as_string().unwrap_or_default();
-            return Err(not_url(&cat(&[&kind, " instead of a string"])));
+        let not_url = |why: &str| api_error(&cat(&["`_meta.hrefNext` is not a URL: ", why]));
+        const LONG: &str = "longer than 8192 characters";
+        let Some(next) = text(next.clone()) else {
+            return Err(not_url(&match next.is_string() {
+                true => LONG.into(),
+                false => cat(&[
+                    &next.js_typeof().as_string().unwrap_or_default(),
+                    " instead of a string",
+                ]),
+            }));
         };
         let url = web_sys::Url::new_with_base(&next, href)
             .map_err(|thrown| not_url(&message_of(&thrown)))?;
-        let href = value::href(&url);
+        let href = link(url).ok_or_else(|| not_url(LONG))?;
         check_next(
             &self.client.0.config,
             &href,
@@ -145,4 +153,24 @@ impl Pages {
         )?;
         Ok(Some(href))
     }
+}
+
+/// `api_error` about a page Tangoe sent: "Tangoe's " and `why`.
+fn api_error(why: &str) -> Error {
+    // Filled in place, as `read_json`'s: no ApiError copied into the allocation.
+    let mut error = Box::<ApiError>::default();
+    error.summary = cat(&["Tangoe's ", why]);
+    ErrorKind::ApiError(error).into()
+}
+
+/// `value` copied into the module if it is a string of at most [`MAX_LINK`] units.
+fn text(value: JsValue) -> Option<String> {
+    let text: js_sys::JsString = value.dyn_into().ok()?;
+    (text.length() <= MAX_LINK).then(|| text.into())
+}
+
+/// `url` without its fragment (the same page: `fetch` drops it), if at most [`MAX_LINK`] long.
+fn link(url: web_sys::Url) -> Option<String> {
+    value::set_text(&url, "hash", "");
+    text(field(&url, "href"))
 }

@@ -611,3 +611,82 @@ test("bad context or activityId in the config is config_invalid at createClient,
   assert.match(out[2], /^config_invalid /, "a throwing element is a MobprocError");
   await context.close();
 });
+
+test("a global fetch that returns no promise (a test's synchronous mock, undefined, a thenable whose then throws): every call and refresh settles, nothing is thrown uncaught, the session is kept, and the next ones work", async () => {
+  const { page, context } = await signedIn({ refreshSkewSeconds: 7200 }); // every call refreshes first
+  const out = await page.evaluate(async (key) => {
+    const { client } = window;
+    const uncaught = [];
+    addEventListener("error", (e) => uncaught.push(String(e.message)));
+    addEventListener("unhandledrejection", (e) => uncaught.push(String(e.reason)));
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    // Settled within 3 s, or "pending" (before the fix, for the rest of the page's life).
+    const settle = (promise) =>
+      Promise.race([promise.then((v) => `ok ${v instanceof Response ? v.status : client.accessToken()}`, (e) => e.code), new Promise((r) => setTimeout(() => r("pending"), 3000))]);
+    const answer = (sync) => (input, init) => {
+      const body = new Request(input, init).url.includes("/token") ? { access_token: sync, token_type: "Bearer", expires_in: 3600, refresh_token: "r-sync" } : {};
+      return Response.json(body);
+    };
+    const results = {};
+    globalThis.fetch = answer("sync.token");
+    results.syncResponse = [await settle(client.refresh()), await settle(client.fetch("/x"))];
+    const kept = sessionStorage.getItem(key);
+    globalThis.fetch = () => undefined;
+    results.undefined = [await settle(client.refresh()), await settle(client.fetch("/x"))];
+    globalThis.fetch = () => ({ then() { throw new Error("broken mock"); } });
+    results.throwingThen = [await settle(client.refresh()), await settle(client.fetch("/x"))];
+    const unchanged = sessionStorage.getItem(key) === kept;
+    const fetchOf = answer("async.token");
+    globalThis.fetch = async (input, init) => fetchOf(input, init);
+    results.after = [await settle(client.refresh()), await settle(client.fetch("/x"))];
+    await new Promise((r) => setTimeout(r, 100));
+    return { results, unchanged, errors, uncaught, signedIn: client.isAuthenticated() };
+  }, KEY);
+  assert.deepEqual(out.results, {
+    syncResponse: ["ok sync.token", "ok 200"],
+    undefined: ["refresh_failed", "network_error"],
+    throwingThen: ["refresh_failed", "network_error"],
+    after: ["ok async.token", "ok 200"],
+  });
+  assert.equal(out.unchanged, true, "the failed refreshes left the record byte for byte");
+  assert.deepEqual(out.errors, ["refresh_failed", "refresh_failed"], "the pre-call refreshes that failed, told to the error listeners");
+  assert.deepEqual(out.uncaught, []);
+  assert.equal(out.signedIn, true);
+  await context.close();
+});
+
+test("a call whose signal is already aborted costs no refresh and carries no token: it rejects at once with network_error, the browser's AbortError as cause", async () => {
+  const { page, context } = await signedIn({ refreshSkewSeconds: 7200 }); // a call would refresh first
+  const out = await page.evaluate(async (key) => {
+    const { client } = window;
+    const real = globalThis.fetch;
+    const sent = [];
+    globalThis.fetch = (input, init) => {
+      const request = new Request(input, init);
+      sent.push({ url: request.url, signed: request.headers.has("authorization") });
+      return real(request);
+    };
+    const before = sessionStorage.getItem(key);
+    const started = performance.now();
+    const error = await client.fetch("/orders", { signal: AbortSignal.abort() }).then(() => null, (e) => e);
+    const json = await client.fetchJson("/orders", { signal: AbortSignal.abort() }).then(() => "resolved", (e) => e.code);
+    return {
+      code: error?.code,
+      mobproc: error instanceof window.mobproc.MobprocError,
+      cause: error?.cause?.name,
+      ms: performance.now() - started,
+      json,
+      sent,
+      unchanged: sessionStorage.getItem(key) === before,
+    };
+  }, KEY);
+  assert.deepEqual([out.code, out.mobproc, out.cause, out.json], ["network_error", true, "AbortError", "network_error"]);
+  assert.deepEqual(out.sent, [
+    { url: "https://api.example.test/mobproc/v1/orders", signed: false },
+    { url: "https://api.example.test/mobproc/v1/orders", signed: false },
+  ], "no token request; the aborted calls unsigned");
+  assert.equal(out.unchanged, true);
+  assert.ok(out.ms < 1000, `at once (${out.ms.toFixed(0)} ms)`);
+  await context.close();
+});

@@ -500,3 +500,54 @@ test("network_error on a cross-origin call without detail names CORS and both or
   assert.equal(out.same.message, "network error: Failed to fetch");
   await context.close();
 });
+
+test("paginate: a link that differs only by its #fragment is the same page (pagination_loop); a page that is not a JSON object, or a link longer than 8192 characters, is api_error; a long _meta.href is passed over; paginate is bound to its client", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async () => {
+    const walk = async (reply, path = "/employees") => {
+      calls.length = 0;
+      window.reply = reply;
+      const pages = [];
+      const { error } = await attempt(() => drain(path, undefined, pages));
+      return { pages: pages.length, sent: calls.length, code: error?.code, message: error?.message?.slice(0, 120) };
+    };
+    const long = `${"https://api.example.test/mobproc/v1/employees?pad="}${"x".repeat(8200)}`;
+    const result = {
+      fragment: await walk((request, url) => window.json({ _meta: { hrefNext: `${url.origin}${url.pathname}#n${calls.length}` }, employees: [] })),
+      nullPage: await walk(() => new Response(null, { status: 204 })),
+      numberPage: await walk(() => window.json(5)),
+      longNext: await walk(() => window.json({ _meta: { hrefNext: long }, employees: [] })),
+      longOwn: await walk((request, url) =>
+        url.searchParams.has("p2") ? window.json({ _meta: {}, employees: [] }) : window.json({ _meta: { href: long, hrefNext: `${url.pathname}?p2` }, employees: [] })),
+    };
+    const { paginate } = client;
+    window.reply = () => window.json({ _meta: {}, employees: [1] });
+    result.unbound = await attempt(async () => {
+      const counts = [];
+      for await (const p of paginate("/employees")) counts.push(p.employees.length);
+      return counts;
+    });
+    return result;
+  });
+  assert.deepEqual(out.fragment, { pages: 1, sent: 1, code: "pagination_loop", message: out.fragment.message });
+  assert.match(out.fragment.message, /employees/);
+  assert.deepEqual(out.nullPage, { pages: 0, sent: 1, code: "api_error", message: "Tangoe API error: Tangoe's page is not a JSON object" });
+  assert.deepEqual(out.numberPage, { ...out.nullPage });
+  assert.deepEqual(out.longNext, { pages: 1, sent: 1, code: "api_error", message: "Tangoe API error: Tangoe's `_meta.hrefNext` is not a URL: longer than 8192 characters" });
+  assert.deepEqual(out.longOwn, { pages: 2, sent: 2, code: undefined, message: undefined });
+  assert.deepEqual(out.unbound, { value: [1] }, "paginate handed on alone still walks its client's pages");
+  await context.close();
+});
+
+test("fetchJson: Tangoe's message, errorCode and id are kept to their first 1000 characters (a hostile answer's megabytes stay out of the module and the error)", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async () => {
+    const big = "m".repeat(2_000_000);
+    window.reply = () => window.json({ status: 500, id: `i${big}`, errorCode: `c${big}`, message: `M${big}` }, 500);
+    const { error } = await attempt(() => client.fetchJson("/x"));
+    return { code: error.code, lengths: [error.apiMessage.length, error.errorCode.length, error.id.length], message: error.message.length, starts: [error.apiMessage[0], error.errorCode[0], error.id[0]] };
+  });
+  assert.deepEqual(out, { code: "api_error", lengths: [1000, 1000, 1000], message: out.message, starts: ["M", "c", "i"] });
+  assert.ok(out.message < 2200, `the message quotes the clipped fields (${out.message})`);
+  await context.close();
+});
