@@ -133,19 +133,13 @@ impl Pages {
             return Ok(None);
         }
         let not_url = |why: &str| api_error(&cat(&["`_meta.hrefNext` is not a URL: ", why]));
-        const LONG: &str = "longer than 8192 characters";
-        let Some(next) = text(next.clone()) else {
-            return Err(not_url(&match next.is_string() {
-                true => LONG.into(),
-                false => cat(&[
-                    &next.js_typeof().as_string().unwrap_or_default(),
-                    " instead of a string",
-                ]),
-            }));
+        let Some(next) = next.as_string() else {
+            let kind = next.js_typeof().as_string().unwrap_or_default();
+            return Err(not_url(&cat(&[&kind, " instead of a string"])));
         };
         let url = web_sys::Url::new_with_base(&next, href)
             .map_err(|thrown| not_url(&message_of(&thrown)))?;
-        let href = link(url).ok_or_else(|| not_url(LONG))?;
+        let href = link(url).ok_or_else(|| not_url("longer than 8192 characters"))?;
         check_next(
             &self.client.0.config,
             &href,
