@@ -33,9 +33,8 @@ export function clientFactory(source) {
 }
 
 /**
- * `fetch`, `fetchJson` and `paginate` as the client's own, bound to it: handed on alone
- * (`{ fetch: client.fetch }`), they still work. Once per client (`startClient` gives the same
- * one again).
+ * `fetch`, `fetchJson` and `paginate` bound to their client: handed on alone (`{ fetch:
+ * client.fetch }`), they still work. Once per client (`startClient` gives the same one again).
  * @param {MobprocClient | null | undefined} client
  */
 function own(client) {
