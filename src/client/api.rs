@@ -27,7 +27,7 @@ impl Client {
             ErrorKind::ApiError(Box::new(ApiError {
                 summary: cat(&[
                     "the body does not have the expected shape: ",
-                    &String::from(hide_token(&why, &call)),
+                    &clip(&hide_token(&why, &call), 1000),
                 ]),
                 status,
                 correlation_id,

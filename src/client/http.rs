@@ -159,6 +159,21 @@ pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
     })
 }
 
+/// `network_error` for `request`, which `fetch` refused with `thrown` (or whose signal aborted
+/// with that reason). Boxed here: no 48-byte `Result<_, ErrorKind>` for `?` to convert.
+fn network_error(request: &Request, thrown: JsValue, correlation_id: &JsValue) -> Error {
+    Error::from(ErrorKind::NetworkError {
+        why: crate::error::network_why(
+            &message_of(&thrown),
+            &origin_of(&request.url()),
+            page_origin().as_deref(),
+        ),
+        correlation_id: correlation_id.as_string(),
+        status: None,
+        cause: cause(thrown),
+    })
+}
+
 /// The body of a response as a JavaScript string; `None` when it cannot be read. (gloo-net's
 /// `text()` would panic on a synchronous failure: a panic kills the module.)
 pub async fn body_value(response: &Response) -> Option<js_sys::JsString> {
@@ -195,11 +210,13 @@ impl Client {
         // Refused before the refresh: a call that will not be sent must not end the session.
         let request = no_redirects(request)?;
         self.check(&request, call)?;
-        // An aborted call is handed to `fetch` unsigned, which rejects it at once with its
-        // `AbortError`: no refresh is spent on it, nor does an expired token change its error.
+        // An aborted call is refused here, as `fetch` would refuse it: nothing is sent, and no
+        // refresh is spent on it (`not_authenticated` first, as for any call without a session).
         let signal = super::value::field(&request, "signal");
         if super::value::field(&signal, "aborted") == JsValue::TRUE {
-            return self.send(&request, JsValue::NULL).await;
+            self.record().ok_or(ErrorKind::NotAuthenticated)?;
+            let reason = super::value::field(&signal, "reason");
+            return Err(network_error(&request, reason, &JsValue::NULL));
         }
         self.refresh_if_expiring().await?;
         self.send_signed(request, call, replayable).await
@@ -399,19 +416,7 @@ impl Client {
     async fn send(&self, request: &Request, correlation_id: JsValue) -> Result<Response> {
         let response = send_raw(request)
             .await
-            // Boxed in the closure: no 48-byte `Result<_, ErrorKind>` for `?` to convert.
-            .map_err(|thrown| {
-                Error::from(ErrorKind::NetworkError {
-                    why: crate::error::network_why(
-                        &message_of(&thrown),
-                        &origin_of(&request.url()),
-                        page_origin().as_deref(),
-                    ),
-                    correlation_id: correlation_id.as_string(),
-                    status: None,
-                    cause: cause(thrown),
-                })
-            })?;
+            .map_err(|thrown| network_error(request, thrown, &correlation_id))?;
         self.remember(&response, &correlation_id);
         Ok(response)
     }

@@ -73,6 +73,8 @@ impl Client {
         };
         set("limit", options.limit);
         set("offset", options.offset);
+        // Without its fragment, as every link the walk compares.
+        value::set_text(&url, "hash", "");
         Ok(Box::new(Pages {
             client: self.clone(),
             next: Some(value::href(&url)),
@@ -109,7 +111,7 @@ impl Pages {
             .fetch_json_value(&href, &mut super::http::CallContext::for_url())
             .await?;
         if !page.is_object() {
-            return Err(api_error("page is not a JSON object"));
+            return Err(api_error("a page is not a JSON object", &correlation_id));
         }
         self.client.remember(&page, &correlation_id);
         let meta = field(&page, "_meta");
@@ -119,27 +121,39 @@ impl Pages {
                 self.seen.push(own);
             }
         }
-        match self.follow(&href, field(&meta, "hrefNext")) {
+        match self.follow(&href, field(&meta, "hrefNext"), &correlation_id) {
             Ok(next) => self.next = next,
             Err(error) => self.stop = Some(error),
         }
         Ok(Some(page))
     }
 
-    /// The page after `href`, from its `hrefNext`; `Err` when it must not be fetched.
-    fn follow(&self, href: &str, next: JsValue) -> Result<Option<String>> {
+    /// The page after `href`, from its `hrefNext`; `Err` when it must not be fetched (with the
+    /// `correlation_id` of the page that named it).
+    fn follow(
+        &self,
+        href: &str,
+        next: JsValue,
+        correlation_id: &JsValue,
+    ) -> Result<Option<String>> {
         // `===` on the JavaScript value: nothing copied into Rust for the test.
         if next.is_undefined() || next.is_null() || next == "" {
             return Ok(None);
         }
-        let not_url = |why: &str| api_error(&cat(&["`_meta.hrefNext` is not a URL: ", why]));
-        let Some(next) = next.as_string() else {
-            let kind = next.js_typeof().as_string().unwrap_or_default();
-            return Err(not_url(&cat(&[&kind, " instead of a string"])));
+        let not_url = |why: &str| {
+            api_error(
+                &cat(&["`_meta.hrefNext` is not a URL", why]),
+                correlation_id,
+            )
+        };
+        // Measured before it is copied into the module, and again once parsed (percent-encoded).
+        let too_long = |kind: &str| not_url(&cat(&[" of at most 8192 characters (", kind, ")"]));
+        let Some(next) = text(next.clone()) else {
+            return Err(too_long(&next.js_typeof().as_string().unwrap_or_default()));
         };
         let url = web_sys::Url::new_with_base(&next, href)
-            .map_err(|thrown| not_url(&message_of(&thrown)))?;
-        let href = link(url).ok_or_else(|| not_url("longer than 8192 characters"))?;
+            .map_err(|thrown| not_url(&cat(&[": ", &message_of(&thrown)])))?;
+        let href = link(url).ok_or_else(|| too_long("string"))?;
         check_next(
             &self.client.0.config,
             &href,
@@ -149,11 +163,12 @@ impl Pages {
     }
 }
 
-/// `api_error` about a page Tangoe sent: "Tangoe's " and `why`.
-fn api_error(why: &str) -> Error {
+/// `api_error` saying `why` of a page Tangoe sent with `correlation_id`.
+fn api_error(why: &str, correlation_id: &JsValue) -> Error {
     // Filled in place, as `read_json`'s: no ApiError copied into the allocation.
     let mut error = Box::<ApiError>::default();
-    error.summary = cat(&["Tangoe's ", why]);
+    error.summary = why.into();
+    error.correlation_id = correlation_id.as_string();
     ErrorKind::ApiError(error).into()
 }
 

@@ -656,7 +656,7 @@ test("a global fetch that returns no promise (a test's synchronous mock, undefin
   await context.close();
 });
 
-test("a call whose signal is already aborted costs no refresh and carries no token: it rejects at once with network_error, the browser's AbortError as cause", async () => {
+test("a call whose signal is already aborted is not sent and costs no refresh: network_error with the signal's reason as cause (not_authenticated without a session, as any call)", async () => {
   const { page, context } = await signedIn({ refreshSkewSeconds: 7200 }); // a call would refresh first
   const out = await page.evaluate(async (key) => {
     const { client } = window;
@@ -670,23 +670,18 @@ test("a call whose signal is already aborted costs no refresh and carries no tok
     const before = sessionStorage.getItem(key);
     const started = performance.now();
     const error = await client.fetch("/orders", { signal: AbortSignal.abort() }).then(() => null, (e) => e);
-    const json = await client.fetchJson("/orders", { signal: AbortSignal.abort() }).then(() => "resolved", (e) => e.code);
-    return {
-      code: error?.code,
-      mobproc: error instanceof window.mobproc.MobprocError,
-      cause: error?.cause?.name,
-      ms: performance.now() - started,
-      json,
-      sent,
-      unchanged: sessionStorage.getItem(key) === before,
-    };
+    const json = await client.fetchJson("/orders", { signal: AbortSignal.abort("left the page") }).then(() => "resolved", (e) => `${e.code} ${e.cause} ${e.message}`);
+    const ms = performance.now() - started;
+    const unchanged = sessionStorage.getItem(key) === before;
+    client.logout();
+    const signedOut = await client.fetch("/orders", { signal: AbortSignal.abort() }).then(() => "resolved", (e) => e.code);
+    return { code: error?.code, mobproc: error instanceof window.mobproc.MobprocError, cause: error?.cause?.name, ms, json, sent, unchanged, signedOut };
   }, KEY);
-  assert.deepEqual([out.code, out.mobproc, out.cause, out.json], ["network_error", true, "AbortError", "network_error"]);
-  assert.deepEqual(out.sent, [
-    { url: "https://api.example.test/mobproc/v1/orders", signed: false },
-    { url: "https://api.example.test/mobproc/v1/orders", signed: false },
-  ], "no token request; the aborted calls unsigned");
+  assert.deepEqual([out.code, out.mobproc, out.cause], ["network_error", true, "AbortError"]);
+  assert.equal(out.json, "network_error left the page network error: left the page");
+  assert.deepEqual(out.sent, [], "nothing sent: no token request, no call");
   assert.equal(out.unchanged, true);
+  assert.equal(out.signedOut, "not_authenticated");
   assert.ok(out.ms < 1000, `at once (${out.ms.toFixed(0)} ms)`);
   await context.close();
 });

@@ -501,7 +501,7 @@ test("network_error on a cross-origin call without detail names CORS and both or
   await context.close();
 });
 
-test("paginate: a link that differs only by its #fragment is the same page (pagination_loop); a page that is not a JSON object, or a link longer than 8192 characters, is api_error; a long _meta.href is passed over; paginate is bound to its client", async () => {
+test("paginate: a link that differs only by its #fragment is the same page (pagination_loop, also from a start path with one); a page that is not a JSON object, or a link longer than 8192 characters, is api_error with the page's correlation id; paginate is bound to its client", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
     const walk = async (reply, path = "/employees") => {
@@ -509,16 +509,17 @@ test("paginate: a link that differs only by its #fragment is the same page (pagi
       window.reply = reply;
       const pages = [];
       const { error } = await attempt(() => drain(path, undefined, pages));
-      return { pages: pages.length, sent: calls.length, code: error?.code, message: error?.message?.slice(0, 120) };
+      return { pages: pages.length, sent: calls.length, code: error?.code, message: error?.message?.slice(0, 120), correlation: error?.correlationId === calls.at(-1)?.headers["x-tngo-context-correlationid"] };
     };
     const long = `${"https://api.example.test/mobproc/v1/employees?pad="}${"x".repeat(8200)}`;
     const result = {
       fragment: await walk((request, url) => window.json({ _meta: { hrefNext: `${url.origin}${url.pathname}#n${calls.length}` }, employees: [] })),
+      startFragment: await walk((request, url) => window.json({ _meta: { hrefNext: `${url.origin}${url.pathname}` }, employees: [] }), "/employees#top"),
       nullPage: await walk(() => new Response(null, { status: 204 })),
       numberPage: await walk(() => window.json(5)),
       longNext: await walk(() => window.json({ _meta: { hrefNext: long }, employees: [] })),
-      longOwn: await walk((request, url) =>
-        url.searchParams.has("p2") ? window.json({ _meta: {}, employees: [] }) : window.json({ _meta: { href: long, hrefNext: `${url.pathname}?p2` }, employees: [] })),
+      // Short as sent, over 8192 characters once parsed (each "é" percent-encoded to six).
+      encodedNext: await walk(() => window.json({ _meta: { hrefNext: `/mobproc/v1/employees?q=${"é".repeat(1400)}` }, employees: [] })),
     };
     const { paginate } = client;
     window.reply = () => window.json({ _meta: {}, employees: [1] });
@@ -529,12 +530,14 @@ test("paginate: a link that differs only by its #fragment is the same page (pagi
     });
     return result;
   });
-  assert.deepEqual(out.fragment, { pages: 1, sent: 1, code: "pagination_loop", message: out.fragment.message });
+  assert.deepEqual(out.fragment, { pages: 1, sent: 1, code: "pagination_loop", message: out.fragment.message, correlation: false });
   assert.match(out.fragment.message, /employees/);
-  assert.deepEqual(out.nullPage, { pages: 0, sent: 1, code: "api_error", message: "Tangoe API error: Tangoe's page is not a JSON object" });
+  assert.deepEqual(out.startFragment, { ...out.fragment, message: out.startFragment.message }, "the start path's fragment is dropped too");
+  assert.deepEqual(out.nullPage, { pages: 0, sent: 1, code: "api_error", message: "Tangoe API error: a page is not a JSON object", correlation: true });
   assert.deepEqual(out.numberPage, { ...out.nullPage });
-  assert.deepEqual(out.longNext, { pages: 1, sent: 1, code: "api_error", message: "Tangoe API error: Tangoe's `_meta.hrefNext` is not a URL: longer than 8192 characters" });
-  assert.deepEqual(out.longOwn, { pages: 2, sent: 2, code: undefined, message: undefined });
+  const tooLong = { pages: 1, sent: 1, code: "api_error", message: "Tangoe API error: `_meta.hrefNext` is not a URL of at most 8192 characters (string)", correlation: true };
+  assert.deepEqual(out.longNext, tooLong);
+  assert.deepEqual(out.encodedNext, tooLong);
   assert.deepEqual(out.unbound, { value: [1] }, "paginate handed on alone still walks its client's pages");
   await context.close();
 });
