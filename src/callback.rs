@@ -169,6 +169,12 @@ pub fn evaluate(fragment: &str, pending: Option<&PendingSignIn>, now_ms: u64) ->
         ],
     )?;
     let pending = accept(&pairs, pending)?;
+    // A sign-in that asked for a code takes no token in its place: PKCE would not guard it.
+    if pending.verifier.is_some() {
+        return Err(Error::callback(
+            "a token came back for a sign-in that asked for a code (responseType)",
+        ));
+    }
     // In a loop: one error exit (and drop of `pairs`) instead of one per parameter.
     let mut values = [None; 5];
     for (at, name) in [
@@ -431,6 +437,16 @@ mod tests {
         assert_eq!(
             codes("code=abc&state=good-state", Some(&pending())),
             "invalid_callback"
+        );
+        // And a token for one that asked for a code, which PKCE would not have guarded.
+        let token = "access_token=a&token_type=Bearer&expires_in=60&state=good-state";
+        assert!(evaluate(token, Some(&pending()), NOW).is_ok());
+        let refused = evaluate(token, Some(&code_pending()), NOW).unwrap_err();
+        assert_eq!(refused.code(), "invalid_callback");
+        assert!(
+            refused.message().contains("asked for a code"),
+            "{}",
+            refused.message()
         );
     }
 }

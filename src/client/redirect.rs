@@ -143,6 +143,8 @@ impl Client {
         if ours && popup == Some(true) {
             if let Some(state) = &claimed {
                 if hand_to_opener(state, &answer).await {
+                    // Used: not left in this window's storage should it stay open.
+                    self.forget_pending();
                     call_method(&global("window"), "close");
                     return Ok(Rc::new((None, None)));
                 }

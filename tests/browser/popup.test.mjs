@@ -105,6 +105,26 @@ test("implicit grant: the popup's callback hands the token to the opener over th
   await context.close();
 });
 
+test("a popup that stays open after handing its answer over (a refused close) keeps no used sign-in state or verifier", async () => {
+  const { page, context, cfg: c } = await opener({ responseType: "code", tokenUrl: `${shared.server.origin}/token` });
+  await context.route(`${shared.server.origin}/token`, (route) =>
+    route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: "acc-open", token_type: "Bearer", expires_in: 3600 }) }),
+  );
+  const { popup } = await startPopup(page);
+  const state = new URL(popup.url()).searchParams.get("state");
+  await popup.goto(`${shared.server.origin}/app/callback?code=code-open&state=${state}`);
+  await popup.waitForFunction(() => window.mobprocReady === true);
+  const left = await popup.evaluate(async (c) => {
+    window.close = () => {}; // the browser refused it, or the user restored the window
+    const client = await window.mobproc.createClient(c);
+    const returned = await client.handleRedirectCallback();
+    return { returned, keys: Object.keys(sessionStorage) };
+  }, c);
+  assert.deepEqual(left, { returned: null, keys: [] }, "handed over: nothing of the sign-in left in the popup");
+  assert.equal((await page.evaluate(() => window.outcome)).session?.hasRefreshToken, false, "the opener signed in");
+  await context.close();
+});
+
 test("code grant with PKCE: the opener exchanges the popup's code once, with the S256 verifier", async () => {
   const { page, context, console: logs, cfg: c } = await opener({ responseType: "code" });
   const exchanges = [];
