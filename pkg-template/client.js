@@ -33,13 +33,13 @@ export function clientFactory(source) {
 }
 
 /**
- * `fetch`, `fetchJson` and `paginate` bound to their client: handed on alone (`{ fetch:
- * client.fetch }`), they still work. Once per client (`startClient` gives the same one again).
+ * The methods apps hand on alone (`{ fetch: client.fetch }`, `onClick={client.login}`), bound
+ * to their client. Once per client (`startClient` gives the same one again).
  * @param {MobprocClient | null | undefined} client
  */
 function own(client) {
   if (client && !Object.hasOwn(client, "fetch")) {
-    for (const name of ["fetch", "fetchJson", "paginate"]) {
+    for (const name of ["fetch", "fetchJson", "paginate", "login", "loginPopup", "logout", "refresh"]) {
       Object.defineProperty(client, name, { value: proto[name].bind(client), writable: true, configurable: true });
     }
   }

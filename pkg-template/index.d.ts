@@ -209,7 +209,8 @@ export class MobprocClient {
   /**
    * Starts a sign-in and navigates to Tangoe's sign-in page. Throws `storage_unavailable`, and
    * does not navigate, when sessionStorage refuses the sign-in's state (full, or blocked): the
-   * page Tangoe comes back to could not check the answer.
+   * page Tangoe comes back to could not check the answer. Bound to the client, as `loginPopup`,
+   * `logout` and `refresh`: `onClick={client.login}` works (an event is no options).
    */
   login(options?: LoginOptions): void;
   /**

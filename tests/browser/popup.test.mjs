@@ -125,6 +125,28 @@ test("a popup that stays open after handing its answer over (a refused close) ke
   await context.close();
 });
 
+test("login, loginPopup, logout and refresh handed on alone (a click listener, onClick={client.login}) are bound to their client: the click event counts as no options", async () => {
+  const { page, context } = await opener();
+  const click = (method) => {
+    const button = document.createElement("button");
+    document.body.append(button);
+    button.addEventListener("click", window.client[method]);
+    button.click();
+  };
+  const [popup] = await Promise.all([page.waitForEvent("popup"), page.evaluate(click, "loginPopup")]);
+  await popup.waitForLoadState();
+  assert.match(popup.url(), /\/authorize\?response_type=token&/);
+  await popup.close();
+  const out = await page.evaluate(async () => {
+    const { logout, refresh } = window.client;
+    logout();
+    return { refreshed: await refresh().then((s) => s, (e) => e.code), signedIn: window.client.isAuthenticated(), keys: Object.keys(sessionStorage) };
+  });
+  assert.deepEqual(out, { refreshed: "not_authenticated", signedIn: false, keys: [] }, "bound: a typed error, not a TypeError; logout forgot the pending sign-in");
+  await Promise.all([page.waitForURL(/\/authorize\?response_type=token&/), page.evaluate(click, "login")]);
+  await context.close();
+});
+
 test("code grant with PKCE: the opener exchanges the popup's code once, with the S256 verifier", async () => {
   const { page, context, console: logs, cfg: c } = await opener({ responseType: "code" });
   const exchanges = [];
