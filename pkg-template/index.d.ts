@@ -138,6 +138,11 @@ export interface PopupOptions {
   timeoutMs?: number | undefined;
 }
 
+/** An event given to `login` or `loginPopup` used as a handler (`onClick={client.login}`): it counts as no options. */
+export interface HandlerEvent {
+  readonly type: string;
+}
+
 /** Stable error codes. */
 export type MobprocErrorCode =
   | "config_invalid"
@@ -212,7 +217,7 @@ export class MobprocClient {
    * page Tangoe comes back to could not check the answer. Bound to the client, as `loginPopup`,
    * `logout` and `refresh`: `onClick={client.login}` works (an event is no options).
    */
-  login(options?: LoginOptions): void;
+  login(options?: LoginOptions | HandlerEvent): void;
   /**
    * Starts a sign-in in a popup and resolves with the session once it is back; the page stays.
    * The popup opens Tangoe's sign-in and comes back to `redirectUri`, whose page calls
@@ -229,7 +234,7 @@ export class MobprocClient {
    * with `storage_unavailable`, opening nothing, when sessionStorage refuses the sign-in's state
    * (the popup starts with a copy of it).
    */
-  loginPopup(options?: PopupOptions): Promise<MobprocSession>;
+  loginPopup(options?: PopupOptions | HandlerEvent): Promise<MobprocSession>;
   /**
    * On every page load: `null` without an OAuth response in the URL, else `{ returnTo }`.
    * Idempotent within a page load: a second call (e.g. React StrictMode's second effect)

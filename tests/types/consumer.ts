@@ -58,6 +58,13 @@ export async function main(): Promise<void> {
   if (!client.isAuthenticated()) client.login({ returnTo: "/orders" });
   client.login(loginOptions);
   const url: string = client.authorizeUrl(loginOptions);
+  // Bound methods as handlers: a DOM listener, and a React-style onClick (its event has a `type`).
+  document.createElement("button").addEventListener("click", client.loginPopup);
+  const onClick = (handler: (event: { type: string; nativeEvent: Event }) => void) => handler;
+  onClick(client.login);
+  onClick(client.logout);
+  // @ts-expect-error: a misspelt option is not taken for an event
+  client.login({ returnto: "/orders" });
 
   // Sign-in in a popup: resolves with the session; the new error codes tell why it did not.
   const timeoutMs: number | undefined = env["POPUP_TIMEOUT"] ? Number(env["POPUP_TIMEOUT"]) : undefined;
