@@ -45,6 +45,14 @@ async function install(cfg) {
     for await (const p of window.client.paginate(path, options)) if (pages.push(p) > 10) break;
     return pages;
   };
+  // A walk of `path` against `reply`: how many pages came, how many requests went, the error.
+  window.walkWith = async (reply, path = "/employees", options = undefined) => {
+    window.calls.length = 0;
+    window.reply = reply;
+    const pages = [];
+    const { error } = await window.attempt(() => window.drain(path, options, pages));
+    return { pages: pages.length, sent: window.calls.length, error };
+  };
 }
 
 /** A page signed in through the real callback, with a client made from `extra` and the recorder. */
@@ -461,12 +469,10 @@ test("paginate: a hrefNext that is not a string is api_error, an empty one ends 
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
     const walk = async (next, options) => {
-      calls.length = 0;
       let n = 0;
-      window.reply = () => window.json({ _meta: { hrefNext: typeof next === "function" ? next(++n) : next }, employees: [] });
-      const pages = [];
-      const { error } = await attempt(() => drain("/employees", options, pages));
-      return { pages: pages.length, sent: calls.length, code: error?.code, href: error?.href };
+      const reply = () => window.json({ _meta: { hrefNext: typeof next === "function" ? next(++n) : next }, employees: [] });
+      const { pages, sent, error } = await walkWith(reply, "/employees", options);
+      return { pages, sent, code: error?.code, href: error?.href };
     };
     return {
       notString: await walk({}),
@@ -504,12 +510,9 @@ test("network_error on a cross-origin call without detail names CORS and both or
 test("paginate: a link that differs only by its #fragment is the same page (pagination_loop, also from a start path with one); a page that is not a JSON object, or a link longer than 8192 characters, is api_error with the page's correlation id; paginate is bound to its client", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
-    const walk = async (reply, path = "/employees") => {
-      calls.length = 0;
-      window.reply = reply;
-      const pages = [];
-      const { error } = await attempt(() => drain(path, undefined, pages));
-      return { pages: pages.length, sent: calls.length, code: error?.code, message: error?.message?.slice(0, 120), correlation: error?.correlationId === calls.at(-1)?.headers["x-tngo-context-correlationid"] };
+    const walk = async (reply, path) => {
+      const { pages, sent, error } = await walkWith(reply, path);
+      return { pages, sent, code: error?.code, message: error?.message?.slice(0, 120), correlation: error?.correlationId === calls.at(-1)?.headers["x-tngo-context-correlationid"] };
     };
     const long = `${"https://api.example.test/mobproc/v1/employees?pad="}${"x".repeat(8200)}`;
     const result = {
