@@ -224,7 +224,8 @@ export class MobprocClient {
    * `handleRedirectCallback()` as on every load: there it hands the response to this page (over
    * a same-origin `BroadcastChannel`) and closes the popup. Call it from a click, or the
    * browser may block the popup (`popup_blocked`); `popup_closed` and `timeout` (default 5
-   * minutes) end a sign-in that does not come back. Called again while its popup is open (a
+   * minutes) end a sign-in that does not come back, and so does `logout()` (`popup_closed`; it
+   * closes the popup). Called again while its popup is open (a
    * double click), it focuses that popup and resolves with the same outcome; once the popup is
    * out of sight (closed, or severed by a Cross-Origin-Opener-Policy) a new call starts a new
    * sign-in. `returnTo` is used only if this page is gone when the sign-in ends: the popup then
@@ -259,7 +260,7 @@ export class MobprocClient {
   setContext(context: MobprocContext | null): void;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */
   setActivityId(activityId: string | null): void;
-  /** Forgets the token and any pending sign-in; revokes both tokens in the background when `revokeUrl` is set. */
+  /** Forgets the token and any pending sign-in (a `loginPopup` under way rejects with `popup_closed`, its popup closed); revokes both tokens in the background when `revokeUrl` is set. */
   logout(): void;
   /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */
   refresh(): Promise<MobprocSession | null>;

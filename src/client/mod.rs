@@ -241,8 +241,9 @@ impl Client {
         Ok(())
     }
 
-    /// Forgets the token and any pending sign-in; revokes both tokens in the background when
-    /// a revocation URL is configured.
+    /// Forgets the token and any pending sign-in (a popup sign-in under way then ends with
+    /// `popup_closed` within a poll, its popup closed); revokes both tokens in the background
+    /// when a revocation URL is configured.
     pub fn logout(&self) {
         self.0.headers.clear();
         let record = self.record();

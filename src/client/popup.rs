@@ -64,7 +64,8 @@ impl Client {
     /// Called again while its popup is open (a double click), it focuses that popup and
     /// resolves with the same outcome, `options` unused. Once that popup is out of this
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
-    /// new sign-in: the earlier one still completes if its popup answers.
+    /// new sign-in: the earlier one still completes if its popup answers before a later one
+    /// ends. [`Client::logout`] ends it (`popup_closed`) and closes its popup.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
@@ -146,7 +147,7 @@ impl Client {
     /// The usable record once the popup's answer is stored (a `Session` is made from it for
     /// the caller).
     async fn finish_popup(&self, open: &OpenPopup) -> Result<Rc<TokenRecord>> {
-        let answer = wait_for_answer(open).await;
+        let answer = wait_for_answer(self, open).await;
         open.channel.set_onmessage(None);
         call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
@@ -156,15 +157,21 @@ impl Client {
     }
 }
 
-/// The popup's answer, or why there is none; a popup waited for until the timeout is closed.
+/// The popup's answer, or why there is none; a popup waited for until the timeout is closed,
+/// and so is one whose sign-in this page forgot (`logout`, or a later sign-in that ended).
 /// One that withdrew its answer is left open: it is completing the sign-in itself.
-async fn wait_for_answer(open: &OpenPopup) -> Result<SignInAnswer> {
+async fn wait_for_answer(client: &Client, open: &OpenPopup) -> Result<SignInAnswer> {
     let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
     loop {
         // The race alone is kept across the await (not the timer's promise).
         let race = first_of(&answered, &delay(POLL_MS));
         let first = race.await.ok();
+        // Checked before an answer is taken: one that comes after a sign-out signs nobody in.
+        if client.pending().is_none() {
+            call_method(&open.popup, "close");
+            return Err(ErrorKind::PopupClosed.into());
+        }
         if let Some(answer) = first.as_ref().and_then(|v| v.as_string()) {
             return Ok(SignInAnswer(answer));
         }

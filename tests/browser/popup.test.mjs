@@ -252,7 +252,26 @@ test("Sign in clicked again once the popup is out of sight (closed early, as a s
   const outcome = await page.evaluate(() => window.outcome);
   assert.equal(outcome.code, undefined, outcome.message);
   assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-retry");
-  assert.equal((await page.evaluate(() => window.firstOutcome)).code, "timeout", "the first sign-in, never answered, ends on its own");
+  const earlier = await page.evaluate(() => window.firstOutcome);
+  assert.equal(earlier.code, "popup_closed", "the first sign-in, never answered, ends once the later one has");
+  await context.close();
+});
+
+test("logout while the popup is open ends that sign-in: the opener closes the popup within a poll, loginPopup rejects with popup_closed, nothing is stored", async () => {
+  const { page, context, cfg: c } = await opener();
+  const { popup } = await startPopup(page);
+  const closed = popup.waitForEvent("close", { timeout: 5000 });
+  await page.evaluate(() => window.client.logout());
+  await closed;
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.deepEqual([outcome.code, outcome.isMobprocError], ["popup_closed", true], outcome.message);
+  const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
+  assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
+  // A new sign-in afterwards works as ever.
+  const again = await startPopup(page);
+  const state = new URL(again.popup.url()).searchParams.get("state");
+  await handOver(again.popup, `#access_token=acc-after&token_type=Bearer&expires_in=3600&state=${state}`, c);
+  assert.equal((await page.evaluate(() => window.outcome)).session?.hasRefreshToken, false);
   await context.close();
 });
 
