@@ -260,7 +260,12 @@ export class MobprocClient {
   setContext(context: MobprocContext | null): void;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */
   setActivityId(activityId: string | null): void;
-  /** Forgets the token and any pending sign-in (a `loginPopup` under way rejects with `popup_closed`, its popup closed); revokes both tokens in the background when `revokeUrl` is set. */
+  /**
+   * Forgets the token and any pending sign-in: a `loginPopup` under way rejects with
+   * `popup_closed` (its popup closed), a code exchange under way stores nothing
+   * (`handleRedirectCallback` rejects with `not_authenticated`). Revokes both tokens in the
+   * background when `revokeUrl` is set.
+   */
   logout(): void;
   /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */
   refresh(): Promise<MobprocSession | null>;

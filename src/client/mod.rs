@@ -102,6 +102,9 @@ struct Inner {
     cached: std::cell::Cell<Option<(JsValue, Rc<TokenRecord>)>>,
     /// The one refresh in flight, which every caller waits for.
     refreshing: std::cell::Cell<Option<grant::Flight>>,
+    /// How many times this client signed out (`logout`): a sign-in compares it at its start
+    /// and before it stores, so that one under way across a sign-out stores nothing.
+    signouts: std::cell::Cell<u32>,
     /// The client's context and activity id, applied to every call.
     context: RefCell<(Context, Option<String>)>,
     headers: HeaderCache,
@@ -147,6 +150,7 @@ impl Client {
             pending_key,
             cached: std::cell::Cell::new(None),
             refreshing: std::cell::Cell::new(None),
+            signouts: std::cell::Cell::new(0),
             context: RefCell::new(context),
             headers: HeaderCache::default(),
             correlation_ids: js_sys::WeakMap::new(),
@@ -241,15 +245,17 @@ impl Client {
         Ok(())
     }
 
-    /// Forgets the token and any pending sign-in (a popup sign-in under way then ends with
-    /// `popup_closed` within a poll, its popup closed); revokes both tokens in the background
-    /// when a revocation URL is configured.
+    /// Forgets the token and any pending sign-in: this client's popup sign-in under way ends
+    /// with `popup_closed` within a poll (its popup closed), and a code exchange under way
+    /// stores nothing (`not_authenticated`; the tokens it brings are revoked). Revokes both
+    /// tokens in the background when a revocation URL is configured.
     pub fn logout(&self) {
         self.0.headers.clear();
         let record = self.record();
         self.0.store.remove(self.key());
         self.0.cached.set(None);
         self.0.store.remove(&self.0.pending_key);
+        self.0.signouts.set(self.0.signouts.get().wrapping_add(1));
         self.cancel_expiry_warning();
         // Nothing to tell when nothing was held: a sign-out naming no session ends any.
         let Some(record) = record else { return };

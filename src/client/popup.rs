@@ -44,6 +44,8 @@ struct OpenPopup {
     pending: PendingSignIn,
     opened_at: u64,
     timeout_ms: u64,
+    /// How many times its client had signed out when it opened (`logout` ends it).
+    signouts: u32,
 }
 
 /// A popup sign-in's outcome, shared by the calls that wait for it.
@@ -64,8 +66,8 @@ impl Client {
     /// Called again while its popup is open (a double click), it focuses that popup and
     /// resolves with the same outcome, `options` unused. Once that popup is out of this
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
-    /// new sign-in: the earlier one still completes if its popup answers before a later one
-    /// ends. [`Client::logout`] ends it (`popup_closed`) and closes its popup.
+    /// new sign-in: the earlier one still completes if its popup answers. [`Client::logout`]
+    /// ends it (`popup_closed`) and closes its popup.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
@@ -141,6 +143,7 @@ impl Client {
             pending,
             opened_at: now_ms(),
             timeout_ms: u64::from(options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
+            signouts: self.0.signouts.get(),
         }))
     }
 
@@ -151,15 +154,21 @@ impl Client {
         open.channel.set_onmessage(None);
         call_method(&open.channel, "close");
         self.forget_pending_of(&open.pending.state);
-        self.accept_answer(&answer?, Some(&open.pending)).await?;
+        // Signed out during the code exchange: as during the wait, `popup_closed`.
+        self.accept_answer(&answer?, Some(&open.pending), open.signouts)
+            .await
+            .map_err(|error| match error.kind() {
+                ErrorKind::NotAuthenticated => ErrorKind::PopupClosed.into(),
+                _ => error,
+            })?;
         self.usable()
             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
     }
 }
 
 /// The popup's answer, or why there is none; a popup waited for until the timeout is closed,
-/// and so is one whose sign-in this page forgot (`logout`, or a later sign-in that ended).
-/// One that withdrew its answer is left open: it is completing the sign-in itself.
+/// and so is one whose page signed out (`logout`) since it opened. One that withdrew its
+/// answer is left open: it is completing the sign-in itself.
 async fn wait_for_answer(client: &Client, open: &OpenPopup) -> Result<SignInAnswer> {
     let answered = popup_reply(&open.channel, "answer");
     let mut severed = false;
@@ -168,7 +177,7 @@ async fn wait_for_answer(client: &Client, open: &OpenPopup) -> Result<SignInAnsw
         let race = first_of(&answered, &delay(POLL_MS));
         let first = race.await.ok();
         // Checked before an answer is taken: one that comes after a sign-out signs nobody in.
-        if client.pending().is_none() {
+        if client.0.signouts.get() != open.signouts {
             call_method(&open.popup, "close");
             return Err(ErrorKind::PopupClosed.into());
         }

@@ -12,7 +12,7 @@ use super::value::{
 use super::{Callback, Client};
 use crate::callback::{self, PendingSignIn};
 use crate::config::ResponseType;
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorKind, Result};
 use crate::text::cat;
 use js_sys::{Object, Promise};
 use std::cell::Cell;
@@ -130,6 +130,7 @@ impl Client {
     /// The callback's work, as the page's one outcome. Owns the client: no async block
     /// around it (one state machine fewer).
     async fn complete(self, answer: SignInAnswer) -> super::value::Outcome {
+        let signouts = self.0.signouts.get();
         let found = self.pending();
         let pending = found.as_deref().map(|(pending, _)| pending);
         let popup = found.as_deref().map(|(_, popup)| *popup);
@@ -151,16 +152,19 @@ impl Client {
             }
         }
         self.forget_pending();
-        let return_to = self.accept_answer(&answer, pending).await?;
+        let return_to = self.accept_answer(&answer, pending, signouts).await?;
         Ok(Rc::new((None, Some(Callback { return_to }))))
     }
 
     /// Checks `answer` against `pending` and stores its token: the fragment's own, or the one
     /// the code is exchanged for. Shared by the redirect and the popup. Returns `returnTo`.
+    /// `not_authenticated` when this page signed out (`logout`) since the sign-in's count of
+    /// sign-outs `signouts` was taken: the tokens the exchange brought are revoked, not stored.
     pub(super) async fn accept_answer(
         &self,
         answer: &SignInAnswer,
         pending: Option<&PendingSignIn>,
+        signouts: u32,
     ) -> Result<Option<String>> {
         match self.0.config.response_type() {
             ResponseType::Token => {
@@ -170,7 +174,12 @@ impl Client {
             }
             ResponseType::Code => {
                 let grant = callback::evaluate_code(&answer.0, pending)?;
-                self.save_sign_in(&*self.exchange_code(&grant).await?);
+                let record = self.exchange_code(&grant).await?;
+                if self.0.signouts.get() != signouts {
+                    self.revoke(&record);
+                    return Err(ErrorKind::NotAuthenticated.into());
+                }
+                self.save_sign_in(&record);
                 Ok(grant.return_to)
             }
         }

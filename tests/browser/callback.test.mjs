@@ -105,6 +105,42 @@ test("code grant: one exchange for concurrent and repeated callbacks, code and s
   await context.close();
 });
 
+test("code grant: logout while the code is being exchanged stores nothing, tells no tab, and revokes the tokens the exchange brings; handleRedirectCallback rejects with not_authenticated", async () => {
+  let release;
+  const held = new Promise((r) => (release = r));
+  const answer = async (route) => {
+    await held;
+    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: "acc-late", token_type: "Bearer", expires_in: 3600, refresh_token: "ref-late" }) });
+  };
+  const { page, context, exchanges } = await setUp(answer);
+  const revoked = [];
+  await context.route(`${shared.server.origin}/revoke`, (route) => {
+    revoked.push(new URLSearchParams(route.request().postData()).get("token"));
+    return route.fulfill({ status: 200, body: "" });
+  });
+  const c = cfg({ responseType: "code", revokeUrl: `${shared.server.origin}/revoke` });
+  const { state } = await startSignIn(page, c, "/orders");
+  await goto(page, `${shared.server.origin}/app/callback?code=code-late&state=${state}`);
+  await page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    window.events = [];
+    window.client.on("sessionChanged", (s) => window.events.push(s && s.expiresAt));
+    window.tabs = [];
+    new BroadcastChannel("mobproc-auth").onmessage = (e) => window.tabs.push(e.data);
+    window.outcome = window.client.handleRedirectCallback().then((v) => ({ value: v }), (e) => ({ code: e.code }));
+  }, c);
+  while (exchanges.length === 0) await new Promise((r) => setTimeout(r, 20));
+  await page.evaluate(() => window.client.logout());
+  release();
+  const out = await page.evaluate(async () => ({ outcome: await window.outcome, keys: Object.keys(sessionStorage), events: window.events, signedIn: window.client.isAuthenticated() }));
+  assert.deepEqual(out, { outcome: { code: "not_authenticated" }, keys: [], events: [], signedIn: false });
+  const deadline = Date.now() + 5000;
+  while (revoked.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(revoked.sort(), ["acc-late", "ref-late"], "both tokens the exchange brought are revoked");
+  assert.deepEqual(await page.evaluate(() => window.tabs.filter((m) => m.mobprocAuth === "signin")), [], "no tab hears of a sign-in");
+  await context.close();
+});
+
 test("code grant: a query that only looks like an answer (the app's own ?state=) is left alone", async () => {
   const { page, context, exchanges } = await setUp();
   const c = cfg({ responseType: "code" });

@@ -252,8 +252,7 @@ test("Sign in clicked again once the popup is out of sight (closed early, as a s
   const outcome = await page.evaluate(() => window.outcome);
   assert.equal(outcome.code, undefined, outcome.message);
   assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-retry");
-  const earlier = await page.evaluate(() => window.firstOutcome);
-  assert.equal(earlier.code, "popup_closed", "the first sign-in, never answered, ends once the later one has");
+  assert.equal((await page.evaluate(() => window.firstOutcome)).code, "timeout", "the first sign-in, never answered, ends on its own");
   await context.close();
 });
 
@@ -272,6 +271,60 @@ test("logout while the popup is open ends that sign-in: the opener closes the po
   const state = new URL(again.popup.url()).searchParams.get("state");
   await handOver(again.popup, `#access_token=acc-after&token_type=Bearer&expires_in=3600&state=${state}`, c);
   assert.equal((await page.evaluate(() => window.outcome)).session?.hasRefreshToken, false);
+  await context.close();
+});
+
+test("logout while the opener exchanges the popup's code: popup_closed, nothing stored, and the tokens the exchange brings are revoked", async () => {
+  const { page, context, cfg: c } = await opener({ responseType: "code", revokeUrl: `${shared.server.origin}/revoke` });
+  let release, hit;
+  const held = new Promise((r) => (release = r));
+  const asked = new Promise((r) => (hit = r));
+  await context.route(`${shared.server.origin}/token`, async (route) => {
+    hit();
+    await held;
+    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: "acc-late", token_type: "Bearer", expires_in: 3600, refresh_token: "ref-late" }) });
+  });
+  const revoked = [];
+  await context.route(`${shared.server.origin}/revoke`, (route) => {
+    revoked.push(new URLSearchParams(route.request().postData()).get("token"));
+    return route.fulfill({ status: 200, body: "" });
+  });
+  const { popup } = await startPopup(page);
+  const state = new URL(popup.url()).searchParams.get("state");
+  await popup.goto(`${shared.server.origin}/app/callback?code=code-late&state=${state}`);
+  await popup.waitForFunction(() => window.mobprocReady === true);
+  void callbackIn(popup, c);
+  await asked;
+  await page.evaluate(() => window.client.logout());
+  release();
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.deepEqual([outcome.code, outcome.isMobprocError], ["popup_closed", true], outcome.message);
+  const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
+  assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
+  const deadline = Date.now() + 5000;
+  while (revoked.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(revoked.sort(), ["acc-late", "ref-late"]);
+  await context.close();
+});
+
+test("a second loginPopup that fails (blocked) leaves the first sign-in waiting for its popup", async () => {
+  const { page, context } = await opener();
+  await page.evaluate(() => {
+    const real = window.open;
+    window.open = (...args) => (window.firstWindow = real.apply(window, args));
+  });
+  const first = await startPopup(page, { timeoutMs: 4000 });
+  await first.popup.close(); // out of sight, as a popup severed by a COOP looks
+  await page.waitForFunction(() => window.firstWindow.closed);
+  const second = await page.evaluate(async () => {
+    window.firstOutcome = window.outcome;
+    window.open = () => null;
+    return window.client.loginPopup().then(() => "resolved", (e) => e.code);
+  });
+  assert.equal(second, "popup_blocked");
+  const soon = await page.evaluate(() => Promise.race([window.firstOutcome, new Promise((r) => setTimeout(() => r("waiting"), 1000))]));
+  assert.equal(soon, "waiting", "the first sign-in still waits for its popup's answer");
+  assert.equal((await page.evaluate(() => window.firstOutcome)).code, "timeout");
   await context.close();
 });
 
