@@ -114,6 +114,7 @@ pub mod js;
 pub use client::{
     Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, PopupOptions, Validation,
 };
-pub use config::Config;
+pub use config::{ClientAuth, Config, ResponseType};
+pub use context::Context;
 pub use error::{Error, ErrorKind, Result};
 pub use token::Session;

@@ -1,7 +1,7 @@
 // The browser the tests and the bench launch: Debian's Chromium by default; with
 // MOBPROC_BROWSER=firefox, Debian's Firefox ESR, driven over WebDriver BiDi (`cargo xtask test`
-// runs the end-to-end suite in both). Chromium's flags keep it off the network (see
-// ../shared/TOOLCHAIN.md): without them it tries to reach Google at every start.
+// runs the end-to-end suite in both). Chromium's flags keep it off the network: without
+// them it tries to reach Google at every start.
 import { chromium, firefox } from "playwright-core";
 
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";

@@ -2,7 +2,7 @@
 //! wasm-bindgen-test. Sign-in callback against the real `location`, `history` and
 //! `sessionStorage`; every network call through a recording `globalThis.fetch`.
 //!
-//! `cargo xtask test` runs it; by hand (../shared/TOOLCHAIN.md, "Running wasm tests"):
+//! `cargo xtask test` runs it; by hand:
 //! `CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 //! CHROMEDRIVER=/usr/bin/chromedriver cargo test -p mobproc-auth --target
 //! wasm32-unknown-unknown --test client_browser` (Chrome's flags: webdriver.json).

@@ -24,7 +24,7 @@ use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 
 // lol_alloc's free list: about 1 KB of code where std's dlmalloc is 5.8 KB (−3.1 KB gzip,
-// ../shared/TOOLCHAIN.md). Only in the npm build: a Rust front-end keeps its own allocator.
+// measured on a probe crate). Only in the npm build: a Rust front-end keeps its own allocator.
 #[global_allocator]
 static ALLOCATOR: lol_alloc::AssumeSingleThreaded<lol_alloc::FreeListAllocator> =
     // SAFETY: the module is not built with threads (no `atomics` target feature).

@@ -48,7 +48,8 @@ const USAGE: &str = "usage: cargo xtask demo [--portal-port N] [--api-port N] [-
                          --no-implicit-refresh-token): the portal says \"Your session ends in …\"
                          refreshSkewSeconds before the end, with Sign in again
   --code                 the portal signs in with the authorization code grant and PKCE
-                         (responseType \"code\") instead of Tangoe's documented implicit grant
+                         (responseType \"code\") instead of Tangoe's documented implicit grant;
+                         not with --relay, which does not forward the code exchange
   --app URL              your own app too, repeatable: its origin is allowed by CORS and the URL
                          registered as a redirect URI of portal-demo at the same emulator; prints
                          the createClient config to paste (as cargo xtask emulator --app URL)
@@ -270,6 +271,13 @@ fn parse_args(args: &[String]) -> Result<Options> {
             "demo: --relay-port is for the relay: add --relay\n\n{USAGE}"
         ));
     }
+    if o.relay && o.code {
+        return Err(format!(
+            "demo: --relay and --code do not go together: the relay forwards only the refresh \
+             and validation grants (relay/README.md), so a confidential client's code exchange \
+             would be refused\n\n{USAGE}"
+        ));
+    }
     Ok(o)
 }
 
@@ -318,5 +326,19 @@ mod tests {
             ),
             "{text}"
         );
+    }
+
+    #[test]
+    fn relay_and_code_are_refused_together() {
+        let args: Vec<String> = ["--relay", "--code"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        let refused = parse_args(&args).err().unwrap_or_default();
+        assert!(
+            refused.contains("--relay and --code do not go together"),
+            "{refused}"
+        );
+        assert!(parse_args(&args[..1]).is_ok() && parse_args(&args[1..]).is_ok());
     }
 }

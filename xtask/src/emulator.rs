@@ -247,7 +247,7 @@ pub fn app_configs(api_origin: &str, apps: &[App], clients: &Clients) -> String 
             clients.extra_public.join(", ")
         ));
     }
-    if clients.portal_demo_confidential {
+    if clients.portal_demo_confidential && !apps.is_empty() {
         out.push_str(&format!(
             "\n  {CLIENT_ID} is confidential here (it has a client secret): sign-in works, but refresh and\n  \
              revoke need the secret, so the config has no tokenUrl/revokeUrl; refresh through\n  \

@@ -11,8 +11,7 @@
 // Browser-only: a native build (`cargo test --workspace`) compiles an empty crate.
 #![cfg(target_arch = "wasm32")]
 
-use mobproc_auth::config::ResponseType;
-use mobproc_auth::{Client, Config, Error, LoginOptions, Session};
+use mobproc_auth::{Client, Config, Error, LoginOptions, ResponseType, Session};
 use serde::Deserialize;
 use std::future::Future;
 use wasm_bindgen::prelude::*;
