@@ -107,9 +107,14 @@ impl Client {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
+                let signouts = self.0.signouts.get();
                 let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
-                    client.0.refreshing.set(None);
+                    // After a sign-out the slot is no longer this refresh's (`logout` emptied
+                    // it; a refresh of a new sign-in may hold it).
+                    if client.0.signouts.get() == signouts {
+                        client.0.refreshing.set(None);
+                    }
                     result.map(|session| Rc::new((session, None)))
                 }));
                 self.0.refreshing.set(Some(flight.clone()));

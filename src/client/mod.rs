@@ -256,6 +256,8 @@ impl Client {
         self.0.cached.set(None);
         self.0.store.remove(&self.0.pending_key);
         self.0.signouts.set(self.0.signouts.get().wrapping_add(1));
+        // A refresh under way is the ended session's: a new sign-in's refresh does not join it.
+        self.0.refreshing.set(None);
         self.cancel_expiry_warning();
         // Nothing to tell when nothing was held: a sign-out naming no session ends any.
         let Some(record) = record else { return };

@@ -420,6 +420,35 @@ test("a refresh answered after logout: the session stays ended and the tokens it
   await context.close();
 });
 
+test("a refresh under way at logout is not joined by the next sign-in's refresh: that one is made, with the new refresh token", async () => {
+  const { page, context } = await signedIn(3600);
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    let release;
+    const gate = new Promise((resolve) => (release = resolve));
+    tangoe.tokenAnswer = async () => {
+      if (tangoe.tokenRequests.length > 1) return Response.json({ access_token: "acc-3", token_type: "Bearer", expires_in: 3600, refresh_token: "r-3" });
+      await gate;
+      return Response.json({ access_token: "late-access", token_type: "Bearer", expires_in: 3600, refresh_token: "late-refresh" });
+    };
+    const first = client.refresh().then(() => "resolved", (e) => e.code);
+    await window.until(() => tangoe.tokenRequests.length === 1);
+    client.logout();
+    const state = new URL(client.authorizeUrl()).searchParams.get("state");
+    history.replaceState(null, "", `/app/#access_token=acc-2&token_type=Bearer&expires_in=3600&refresh_token=r-2&state=${state}`);
+    await client.handleRedirectCallback();
+    // It waits for the refresh lock the ended session's refresh holds, then makes its own.
+    const secondRefresh = client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+    release();
+    const [firstOutcome, second] = await Promise.all([first, secondRefresh]);
+    const sent = tangoe.tokenRequests.map((r) => new URLSearchParams(r.body).get("refresh_token"));
+    await new Promise((r) => setTimeout(r, 50));
+    return { second, sent, firstOutcome, stored: JSON.parse(sessionStorage.getItem(key)).accessToken };
+  }, KEY);
+  assert.deepEqual(out, { second: true, sent: ["r1", "r-2"], firstOutcome: "not_authenticated", stored: "acc-3" });
+  await context.close();
+});
+
 test("two clients of a page refreshing the same session at once: the one that loses uses the winner's tokens and revokes nothing", async () => {
   const { page, context } = await signedIn(3600, { shareSessionAcrossTabs: false });
   const out = await page.evaluate(async ([key, cfg]) => {
