@@ -396,31 +396,7 @@ test("logout revokes both tokens in the background and never waits for it", asyn
   await context.close();
 });
 
-test("a refresh answered after logout: the session stays ended and the tokens it brought are revoked", async () => {
-  const { page, context } = await signedIn(3600);
-  const out = await page.evaluate(async (key) => {
-    const { tangoe, client } = window;
-    let release;
-    const gate = new Promise((resolve) => (release = resolve));
-    tangoe.tokenAnswer = async () => {
-      await gate;
-      return Response.json({ access_token: "late-access", token_type: "Bearer", expires_in: 3600, refresh_token: "late-refresh" });
-    };
-    const refreshing = client.refresh().then(() => "resolved", (e) => e.code);
-    await window.until(() => tangoe.tokenRequests.length === 1);
-    client.logout();
-    release();
-    const outcome = await refreshing;
-    await new Promise((r) => setTimeout(r, 50));
-    return { outcome, record: sessionStorage.getItem(key), authenticated: client.isAuthenticated(), revoked: tangoe.revocations.map((b) => new URLSearchParams(b).get("token")).sort() };
-  }, KEY);
-  assert.equal(out.outcome, "not_authenticated");
-  assert.deepEqual([out.record, out.authenticated], [null, false], "the late answer does not sign the page in again");
-  assert.deepEqual(out.revoked, ["late-access", "late-refresh", "old", "r1"], "the ended session's tokens and the ones its late refresh brought");
-  await context.close();
-});
-
-test("a refresh under way at logout is not joined by the next sign-in's refresh: that one is made, with the new refresh token", async () => {
+test("a refresh answered after logout: the session stays ended, the tokens it brought are revoked, and the next sign-in's refresh does not join it but makes its own", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async (key) => {
     const { tangoe, client } = window;
@@ -431,21 +407,29 @@ test("a refresh under way at logout is not joined by the next sign-in's refresh:
       await gate;
       return Response.json({ access_token: "late-access", token_type: "Bearer", expires_in: 3600, refresh_token: "late-refresh" });
     };
-    const first = client.refresh().then(() => "resolved", (e) => e.code);
+    const refreshing = client.refresh().then(() => "resolved", (e) => e.code);
     await window.until(() => tangoe.tokenRequests.length === 1);
     client.logout();
+    // A new sign-in, then its refresh: it waits for the refresh lock the ended session's
+    // refresh holds, then makes its own request.
     const state = new URL(client.authorizeUrl()).searchParams.get("state");
     history.replaceState(null, "", `/app/#access_token=acc-2&token_type=Bearer&expires_in=3600&refresh_token=r-2&state=${state}`);
     await client.handleRedirectCallback();
-    // It waits for the refresh lock the ended session's refresh holds, then makes its own.
-    const secondRefresh = client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+    const next = client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
     release();
-    const [firstOutcome, second] = await Promise.all([first, secondRefresh]);
-    const sent = tangoe.tokenRequests.map((r) => new URLSearchParams(r.body).get("refresh_token"));
+    const [outcome, nextOutcome] = await Promise.all([refreshing, next]);
     await new Promise((r) => setTimeout(r, 50));
-    return { second, sent, firstOutcome, stored: JSON.parse(sessionStorage.getItem(key)).accessToken };
+    return {
+      outcome,
+      nextOutcome,
+      sent: tangoe.tokenRequests.map((r) => new URLSearchParams(r.body).get("refresh_token")),
+      stored: JSON.parse(sessionStorage.getItem(key)).accessToken,
+      revoked: tangoe.revocations.map((b) => new URLSearchParams(b).get("token")).sort(),
+    };
   }, KEY);
-  assert.deepEqual(out, { second: true, sent: ["r1", "r-2"], firstOutcome: "not_authenticated", stored: "acc-3" });
+  assert.equal(out.outcome, "not_authenticated");
+  assert.deepEqual(out.revoked, ["late-access", "late-refresh", "old", "r1"], "the ended session's tokens and the ones its late refresh brought");
+  assert.deepEqual([out.nextOutcome, out.sent, out.stored], [true, ["r1", "r-2"], "acc-3"], "the late answer signs nobody in; the next session refreshes with its own token");
   await context.close();
 });
 
