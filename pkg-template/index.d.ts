@@ -225,7 +225,7 @@ export class MobprocClient {
    * a same-origin `BroadcastChannel`) and closes the popup. Call it from a click, or the
    * browser may block the popup (`popup_blocked`); `popup_closed` and `timeout` (default 5
    * minutes) end a sign-in that does not come back, and so does `logout()` (`popup_closed`; it
-   * closes the popup). Called again while its popup is open (a
+   * closes the popup unless a COOP severed it). Called again while its popup is open (a
    * double click), it focuses that popup and resolves with the same outcome; once the popup is
    * out of sight (closed, or severed by a Cross-Origin-Opener-Policy) a new call starts a new
    * sign-in. `returnTo` is used only if this page is gone when the sign-in ends: the popup then
@@ -261,10 +261,11 @@ export class MobprocClient {
   /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */
   setActivityId(activityId: string | null): void;
   /**
-   * Forgets the token and any pending sign-in: a `loginPopup` under way rejects with
-   * `popup_closed` (its popup closed), a code exchange under way stores nothing
-   * (`handleRedirectCallback` rejects with `not_authenticated`). Revokes both tokens in the
-   * background when `revokeUrl` is set.
+   * Forgets the token and any pending sign-in, and ends the page's sign-ins under way: a
+   * `loginPopup` rejects with `popup_closed` and its popup is closed (unless a COOP severed it:
+   * a user who completes the sign-in there is signed in, as by another tab); a code exchange
+   * (`handleRedirectCallback`) or `signInWithPassword` stores nothing and rejects with
+   * `not_authenticated`. Revokes both tokens in the background when `revokeUrl` is set.
    */
   logout(): void;
   /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */

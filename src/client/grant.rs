@@ -101,18 +101,19 @@ impl Client {
     /// (`refresh_failed`: network, 5xx, not a token) leaves the stored session exactly as it
     /// was; a dead refresh token (`session_expired`) ends it.
     pub async fn refresh(&self) -> Result<Option<Session>> {
-        let running = self.0.refreshing.take();
+        // A finished one is not joined: one that crossed a sign-out leaves the slot (below).
+        let running = self.0.refreshing.take().filter(|flight| !flight.done());
         self.0.refreshing.set(running.clone());
         let flight = match running {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
-                let signouts = self.0.signouts.get();
+                let signouts = self.signouts(false);
                 let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
                     // After a sign-out the slot is no longer this refresh's (`logout` emptied
                     // it; a refresh of a new sign-in may hold it).
-                    if client.0.signouts.get() == signouts {
+                    if client.signouts(false) == signouts {
                         client.0.refreshing.set(None);
                     }
                     result.map(|session| Rc::new((session, None)))
@@ -248,6 +249,7 @@ impl Client {
         username: &str,
         password: &str,
     ) -> Result<Option<Session>> {
+        let signouts = self.signouts(false);
         // Scoped: neither the URL nor the parameters are kept across the await.
         let sent = {
             let token_url = self.password_grant_ready()?;
@@ -262,7 +264,12 @@ impl Client {
             ];
             self.grant(&token_url, &params)
         };
-        self.save_sign_in(&*sent.await?);
+        let record = sent.await?;
+        if self.signouts(false) != signouts {
+            self.revoke(&record);
+            return Err(ErrorKind::NotAuthenticated.into());
+        }
+        self.save_sign_in(&record);
         Ok(self.session())
     }
 

@@ -10,8 +10,16 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::secret::{CodeVerifier, State};
 use crate::text::{json_object, JsonValue};
 use crate::token::{SessionId, TokenRecord};
+use std::cell::Cell;
 use std::rc::Rc;
 use wasm_bindgen::{JsCast, JsValue};
+
+thread_local! {
+    /// How many times the page signed out (`logout`). Page-wide: the popup sign-ins and
+    /// callbacks under way are the page's, so a sign-out ends them whichever client started
+    /// them (of any storage key: a count per key would cost 0.2 KB more).
+    static SIGNOUTS: Cell<u32> = const { Cell::new(0) };
+}
 
 impl Client {
     /// Starts a sign-in and returns the authorization URL without navigating.
@@ -100,6 +108,17 @@ impl Client {
     /// Forgets the pending sign-in: a `state` (and its verifier) is good for one response.
     pub(super) fn forget_pending(&self) {
         self.0.store.remove(&self.0.pending_key);
+    }
+
+    /// How many times the page signed out (`logout`, by any client); one more first when
+    /// `sign_out`. A sign-in or refresh takes it at its start and stores nothing if it changed.
+    pub(super) fn signouts(&self, sign_out: bool) -> u32 {
+        SIGNOUTS
+            .try_with(|n| {
+                n.set(n.get().wrapping_add(u32::from(sign_out)));
+                n.get()
+            })
+            .unwrap_or(0)
     }
 
     /// Forgets the pending sign-in if it is still the one of `state`.

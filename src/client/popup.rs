@@ -44,7 +44,7 @@ struct OpenPopup {
     pending: PendingSignIn,
     opened_at: u64,
     timeout_ms: u64,
-    /// How many times its client had signed out when it opened (`logout` ends it).
+    /// The page's sign-outs when it opened (`Client::signouts`): a later one ends it.
     signouts: u32,
 }
 
@@ -67,7 +67,7 @@ impl Client {
     /// resolves with the same outcome, `options` unused. Once that popup is out of this
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
     /// new sign-in: the earlier one still completes if its popup answers. [`Client::logout`]
-    /// ends it (`popup_closed`) and closes its popup.
+    /// ends it (`popup_closed`) and closes its popup, unless a COOP severed it.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
@@ -92,6 +92,14 @@ impl Client {
                 },
                 Err(error) => Err(error),
             }
+        }
+    }
+
+    /// Forgets the popup sign-in of this client's storage key under way (`logout`): a new
+    /// `login_popup` then opens a new one instead of joining it.
+    pub(super) fn forget_popup_under_way(&self) {
+        if let Some((window, _)) = self.popup_under_way() {
+            page_forget(&UNDER_WAY, self.key(), &window);
         }
     }
 
@@ -143,7 +151,7 @@ impl Client {
             pending,
             opened_at: now_ms(),
             timeout_ms: u64::from(options.timeout_ms.unwrap_or(DEFAULT_TIMEOUT_MS)),
-            signouts: self.0.signouts.get(),
+            signouts: self.signouts(false),
         }))
     }
 
@@ -177,7 +185,7 @@ async fn wait_for_answer(client: &Client, open: &OpenPopup) -> Result<SignInAnsw
         let race = first_of(&answered, &delay(POLL_MS));
         let first = race.await.ok();
         // Checked before an answer is taken: one that comes after a sign-out signs nobody in.
-        if client.0.signouts.get() != open.signouts {
+        if client.signouts(false) != open.signouts {
             call_method(&open.popup, "close");
             return Err(ErrorKind::PopupClosed.into());
         }

@@ -130,7 +130,7 @@ impl Client {
     /// The callback's work, as the page's one outcome. Owns the client: no async block
     /// around it (one state machine fewer).
     async fn complete(self, answer: SignInAnswer) -> super::value::Outcome {
-        let signouts = self.0.signouts.get();
+        let signouts = self.signouts(false);
         let found = self.pending();
         let pending = found.as_deref().map(|(pending, _)| pending);
         let popup = found.as_deref().map(|(_, popup)| *popup);
@@ -158,8 +158,8 @@ impl Client {
 
     /// Checks `answer` against `pending` and stores its token: the fragment's own, or the one
     /// the code is exchanged for. Shared by the redirect and the popup. Returns `returnTo`.
-    /// `not_authenticated` when this page signed out (`logout`) since the sign-in's count of
-    /// sign-outs `signouts` was taken: the tokens the exchange brought are revoked, not stored.
+    /// `not_authenticated` when the page signed out (`logout`) since the sign-in started
+    /// (`signouts`, its count then): the tokens it brought are revoked, not stored.
     pub(super) async fn accept_answer(
         &self,
         answer: &SignInAnswer,
@@ -169,13 +169,16 @@ impl Client {
         match self.0.config.response_type() {
             ResponseType::Token => {
                 let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
+                if self.signouts(false) != signouts {
+                    return Err(ErrorKind::NotAuthenticated.into());
+                }
                 self.save_sign_in(&signed_in.record.in_session(new_session_id()));
                 Ok(signed_in.return_to)
             }
             ResponseType::Code => {
                 let grant = callback::evaluate_code(&answer.0, pending)?;
                 let record = self.exchange_code(&grant).await?;
-                if self.0.signouts.get() != signouts {
+                if self.signouts(false) != signouts {
                     self.revoke(&record);
                     return Err(ErrorKind::NotAuthenticated.into());
                 }

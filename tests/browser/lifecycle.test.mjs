@@ -433,6 +433,36 @@ test("a refresh answered after logout: the session stays ended, the tokens it br
   await context.close();
 });
 
+test("a refresh that crossed a sign-out does not free the next session's refresh: later callers join that one (without tab sharing, so no Web Lock serialises them)", async () => {
+  const { page, context } = await signedIn(3600, { shareSessionAcrossTabs: false });
+  const out = await page.evaluate(async () => {
+    const { tangoe, client } = window;
+    const gates = [];
+    tangoe.tokenAnswer = async () => {
+      const n = tangoe.tokenRequests.length;
+      if (n <= 2) await new Promise((r) => gates.push(r)); // a third request (the bug) is answered at once
+      return Response.json({ access_token: `acc-${n}`, token_type: "Bearer", expires_in: 3600, refresh_token: `r-${n}` });
+    };
+    const first = client.refresh().then(() => "resolved", (e) => e.code);
+    await window.until(() => tangoe.tokenRequests.length === 1);
+    client.logout();
+    const state = new URL(client.authorizeUrl()).searchParams.get("state");
+    history.replaceState(null, "", `/app/#access_token=acc-2&token_type=Bearer&expires_in=3600&refresh_token=r-2&state=${state}`);
+    await client.handleRedirectCallback();
+    const second = client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+    await window.until(() => tangoe.tokenRequests.length === 2);
+    gates[0](); // the ended session's refresh ends while the new one's is on its way
+    const firstOutcome = await first;
+    const third = client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+    await new Promise((r) => setTimeout(r, 100));
+    gates[1]();
+    const outcomes = await Promise.all([second, third]);
+    return { firstOutcome, outcomes, sent: tangoe.tokenRequests.map((r) => new URLSearchParams(r.body).get("refresh_token")) };
+  });
+  assert.deepEqual(out, { firstOutcome: "not_authenticated", outcomes: [true, true], sent: ["r1", "r-2"] }, "one request with the rotated token r-2, not two");
+  await context.close();
+});
+
 test("two clients of a page refreshing the same session at once: the one that loses uses the winner's tokens and revokes nothing", async () => {
   const { page, context } = await signedIn(3600, { shareSessionAcrossTabs: false });
   const out = await page.evaluate(async ([key, cfg]) => {

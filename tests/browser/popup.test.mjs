@@ -256,21 +256,57 @@ test("Sign in clicked again once the popup is out of sight (closed early, as a s
   await context.close();
 });
 
-test("logout while the popup is open ends that sign-in: the opener closes the popup within a poll, loginPopup rejects with popup_closed, nothing is stored", async () => {
+test("logout while the popup is open, by any client of the page, ends that sign-in: the opener closes the popup within a poll, loginPopup rejects with popup_closed, nothing is stored; a loginPopup right after logout opens a new popup", async () => {
   const { page, context, cfg: c } = await opener();
   const { popup } = await startPopup(page);
   const closed = popup.waitForEvent("close", { timeout: 5000 });
-  await page.evaluate(() => window.client.logout());
+  // Another client of the page (a widget beside the app's own) signs out.
+  await page.evaluate(async (c) => (await window.mobproc.createClient(c)).logout(), c);
   await closed;
   const outcome = await page.evaluate(() => window.outcome);
   assert.deepEqual([outcome.code, outcome.isMobprocError], ["popup_closed", true], outcome.message);
   const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
   assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
-  // A new sign-in afterwards works as ever.
-  const again = await startPopup(page);
-  const state = new URL(again.popup.url()).searchParams.get("state");
-  await handOver(again.popup, `#access_token=acc-after&token_type=Bearer&expires_in=3600&state=${state}`, c);
+
+  // "Switch account": logout, then at once a new popup sign-in; the old one ends, the new one signs in.
+  const second = await startPopup(page);
+  const [third] = await Promise.all([
+    page.waitForEvent("popup"),
+    page.evaluate(() => {
+      window.secondOutcome = window.outcome;
+      window.client.logout();
+      window.outcome = window.client.loginPopup().then((session) => ({ session }), (e) => ({ code: e.code }));
+    }),
+  ]);
+  assert.notEqual(third, second.popup, "a new window");
+  await third.waitForLoadState();
+  const state = new URL(third.url()).searchParams.get("state");
+  await handOver(third, `#access_token=acc-after&token_type=Bearer&expires_in=3600&state=${state}`, c);
   assert.equal((await page.evaluate(() => window.outcome)).session?.hasRefreshToken, false);
+  assert.equal((await page.evaluate(() => window.secondOutcome)).code, "popup_closed");
+  assert.equal(await page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).accessToken, KEY), "acc-after");
+  await context.close();
+});
+
+test("an implicit-grant answer handed over after logout (the popup out of sight, its late hand-over) signs nobody in", async () => {
+  const { page, context } = await opener();
+  const { popup } = await startPopup(page, { timeoutMs: 20000 });
+  const state = new URL(popup.url()).searchParams.get("state");
+  await page.waitForTimeout(3200); // past the first 3 s, when a closed popup is taken as closed
+  await popup.close();
+  await page.waitForTimeout(400); // the opener has seen it closed (a 250 ms poll) and waits 1 s more
+  // In the 1 s the opener waits for a late hand-over, the page signs out and then the answer comes.
+  const out = await page.evaluate(async (state) => {
+    window.client.logout();
+    const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
+    channel.onmessage = (e) => e.data?.mobprocAuth === "taken" && channel.postMessage({ mobprocAuth: "confirm" });
+    channel.postMessage({ mobprocAuth: "answer", answer: `access_token=acc-late&token_type=Bearer&expires_in=3600&state=${state}` });
+    const outcome = await window.outcome;
+    return { code: outcome.code, keys: Object.keys(sessionStorage), signedIn: window.client.isAuthenticated() };
+  }, state);
+  assert.equal(out.signedIn, false, JSON.stringify(out));
+  assert.deepEqual(out.keys, []);
+  assert.ok(["popup_closed", "not_authenticated"].includes(out.code), out.code);
   await context.close();
 });
 

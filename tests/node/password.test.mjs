@@ -120,6 +120,38 @@ test("logout revokes both tokens; the old access token no longer works", async (
   assert.equal(direct.status, 401);
 });
 
+test("logout while the password grant is on its way: nothing stored, not_authenticated, and the tokens it brings are revoked", async () => {
+  const client = await createClient(config());
+  const before = (await stats()).revocations;
+  // The token endpoint's answer is held until the client has signed out.
+  const real = globalThis.fetch;
+  let release, answered;
+  const held = new Promise((r) => (release = r));
+  const asked = new Promise((r) => (answered = r));
+  globalThis.fetch = async (input, init) => {
+    const response = await real(input, init);
+    if (String(input.url ?? input).endsWith("/as/token.oauth2")) {
+      answered();
+      await held;
+    }
+    return response;
+  };
+  let signing;
+  try {
+    signing = client.signInWithPassword({ username: "demo", password: "demo" }).then(() => "resolved", (e) => e.code);
+    await asked;
+    client.logout();
+    release();
+    await signing;
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.equal(await signing, "not_authenticated");
+  assert.equal(client.isAuthenticated(), false);
+  for (let i = 0; i < 50 && (await stats()).revocations < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
+  assert.equal((await stats()).revocations, before + 2, "both tokens the grant brought");
+});
+
 test("no password or token in the emulator's log", async () => {
   const text = await (await fetch(`${emu.origin}/__emulator/log`)).text();
   for (const secret of ["jdoe-pass", "server-demo-secret", "server-novalidate-secret"]) assert.ok(!text.includes(secret), secret);
