@@ -261,11 +261,12 @@ export class MobprocClient {
   /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */
   setActivityId(activityId: string | null): void;
   /**
-   * Forgets the token and any pending sign-in, and ends the page's sign-ins under way: a
-   * `loginPopup` rejects with `popup_closed` and its popup is closed (unless a COOP severed it:
-   * a user who completes the sign-in there is signed in, as by another tab); a code exchange
-   * (`handleRedirectCallback`) or `signInWithPassword` stores nothing and rejects with
-   * `not_authenticated`. Revokes both tokens in the background when `revokeUrl` is set.
+   * Forgets the token and any pending sign-in, and ends the sign-ins under way: the page's,
+   * whichever client started them (a `loginPopup` rejects with `popup_closed` and its popup is
+   * closed, unless a COOP severed it: a user who completes the sign-in there is signed in, as by
+   * another tab; a code exchange in `handleRedirectCallback` stores nothing and rejects with
+   * `not_authenticated`), and this client's `signInWithPassword` (`not_authenticated`). Revokes
+   * both tokens in the background when `revokeUrl` is set.
    */
   logout(): void;
   /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */

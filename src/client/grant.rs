@@ -101,19 +101,18 @@ impl Client {
     /// (`refresh_failed`: network, 5xx, not a token) leaves the stored session exactly as it
     /// was; a dead refresh token (`session_expired`) ends it.
     pub async fn refresh(&self) -> Result<Option<Session>> {
-        // A finished one is not joined: one that crossed a sign-out leaves the slot (below).
-        let running = self.0.refreshing.take().filter(|flight| !flight.done());
+        let running = self.0.refreshing.take();
         self.0.refreshing.set(running.clone());
         let flight = match running {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
-                let signouts = self.signouts(false);
+                let signed_out = self.0.signed_out.get();
                 let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
-                    // After a sign-out the slot is no longer this refresh's (`logout` emptied
-                    // it; a refresh of a new sign-in may hold it).
-                    if client.signouts(false) == signouts {
+                    // After this client's sign-out the slot is no longer this refresh's
+                    // (`logout` emptied it; a refresh of a new sign-in may hold it).
+                    if client.0.signed_out.get() == signed_out {
                         client.0.refreshing.set(None);
                     }
                     result.map(|session| Rc::new((session, None)))
@@ -249,7 +248,9 @@ impl Client {
         username: &str,
         password: &str,
     ) -> Result<Option<Session>> {
-        let signouts = self.signouts(false);
+        // This client's sign-outs, not the page's: in Node the "page" is the whole process,
+        // whose other clients are other users.
+        let signed_out = self.0.signed_out.get();
         // Scoped: neither the URL nor the parameters are kept across the await.
         let sent = {
             let token_url = self.password_grant_ready()?;
@@ -265,7 +266,7 @@ impl Client {
             self.grant(&token_url, &params)
         };
         let record = sent.await?;
-        if self.signouts(false) != signouts {
+        if self.0.signed_out.get() != signed_out {
             self.revoke(&record);
             return Err(ErrorKind::NotAuthenticated.into());
         }

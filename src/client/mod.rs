@@ -102,6 +102,9 @@ struct Inner {
     cached: std::cell::Cell<Option<(JsValue, Rc<TokenRecord>)>>,
     /// The one refresh in flight, which every caller waits for.
     refreshing: std::cell::Cell<Option<grant::Flight>>,
+    /// How many times this client signed out (`logout`): its refresh and password grant under
+    /// way store nothing across one (the page's sign-ins compare the page's count instead).
+    signed_out: std::cell::Cell<u32>,
     /// The client's context and activity id, applied to every call.
     context: RefCell<(Context, Option<String>)>,
     headers: HeaderCache,
@@ -147,6 +150,7 @@ impl Client {
             pending_key,
             cached: std::cell::Cell::new(None),
             refreshing: std::cell::Cell::new(None),
+            signed_out: std::cell::Cell::new(0),
             context: RefCell::new(context),
             headers: HeaderCache::default(),
             correlation_ids: js_sys::WeakMap::new(),
@@ -241,12 +245,13 @@ impl Client {
         Ok(())
     }
 
-    /// Forgets the token and any pending sign-in, and ends the page's sign-ins under way
-    /// (whichever client started them): a popup sign-in ends with `popup_closed` within a
-    /// poll and its popup is closed (one a COOP severed cannot be: a user who completes the
-    /// sign-in there is signed in, as by another tab), and a code exchange or password grant
-    /// stores nothing (`not_authenticated`; the tokens it brings are revoked). Revokes both
-    /// tokens in the background when a revocation URL is configured.
+    /// Forgets the token and any pending sign-in, and ends the sign-ins under way: the page's
+    /// (whichever client started them) and this client's password grant. A popup sign-in ends
+    /// with `popup_closed` within a poll and its popup is closed (one a COOP severed cannot
+    /// be: a user who completes the sign-in there is signed in, as by another tab); a code
+    /// exchange or password grant stores nothing (`not_authenticated`; the tokens it brings
+    /// are revoked). Revokes both tokens in the background when a revocation URL is
+    /// configured.
     pub fn logout(&self) {
         self.0.headers.clear();
         let record = self.record();
@@ -254,10 +259,13 @@ impl Client {
         self.0.cached.set(None);
         self.0.store.remove(&self.0.pending_key);
         self.signouts(true);
+        self.0
+            .signed_out
+            .set(self.0.signed_out.get().wrapping_add(1));
         // A refresh under way is the ended session's: a new sign-in's refresh does not join it,
-        // nor a new popup sign-in the ended one (its poll closes it).
+        // nor a new popup sign-in an ended one (its poll closes it).
         self.0.refreshing.set(None);
-        self.forget_popup_under_way();
+        popup::forget_popups_under_way();
         self.cancel_expiry_warning();
         // Nothing to tell when nothing was held: a sign-out naming no session ends any.
         let Some(record) = record else { return };

@@ -111,7 +111,8 @@ impl Client {
     }
 
     /// How many times the page signed out (`logout`, by any client); one more first when
-    /// `sign_out`. A sign-in or refresh takes it at its start and stores nothing if it changed.
+    /// `sign_out`. A popup sign-in or redirect callback (browser pages only) takes it at its
+    /// start and stores nothing if it changed.
     pub(super) fn signouts(&self, sign_out: bool) -> u32 {
         SIGNOUTS
             .try_with(|n| {

@@ -95,14 +95,6 @@ impl Client {
         }
     }
 
-    /// Forgets the popup sign-in of this client's storage key under way (`logout`): a new
-    /// `login_popup` then opens a new one instead of joining it.
-    pub(super) fn forget_popup_under_way(&self) {
-        if let Some((window, _)) = self.popup_under_way() {
-            page_forget(&UNDER_WAY, self.key(), &window);
-        }
-    }
-
     /// The popup sign-in of this client's storage key under way on this page, if any.
     fn popup_under_way(&self) -> Option<(JsValue, Flight)> {
         page_entry(&UNDER_WAY, self.key(), None)
@@ -172,6 +164,12 @@ impl Client {
         self.usable()
             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
     }
+}
+
+/// Forgets the page's popup sign-ins under way (`logout` ends them all, see
+/// `Client::signouts`): a new `login_popup` then opens a new popup instead of joining one.
+pub(super) fn forget_popups_under_way() {
+    super::value::with_page_list(&UNDER_WAY, Vec::clear);
 }
 
 /// The popup's answer, or why there is none; a popup waited for until the timeout is closed,

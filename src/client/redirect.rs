@@ -170,6 +170,7 @@ impl Client {
             ResponseType::Token => {
                 let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
                 if self.signouts(false) != signouts {
+                    self.revoke(&signed_in.record);
                     return Err(ErrorKind::NotAuthenticated.into());
                 }
                 self.save_sign_in(&signed_in.record.in_session(new_session_id()));

@@ -72,14 +72,6 @@ impl Shared {
         Shared { done, outcome }
     }
 
-    /// Whether the work is done.
-    pub fn done(&self) -> bool {
-        let value = self.outcome.take();
-        let done = value.is_some();
-        self.outcome.set(value);
-        done
-    }
-
     /// The outcome, once the work is done.
     pub async fn wait(&self) -> Option<Outcome> {
         let _ = wasm_bindgen_futures::JsFuture::from(self.done.clone()).await;

@@ -268,15 +268,17 @@ test("logout while the popup is open, by any client of the page, ends that sign-
   const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
   assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
 
-  // "Switch account": logout, then at once a new popup sign-in; the old one ends, the new one signs in.
+  // A sign-out on the page (here by a client of another storage key), then at once a new popup
+  // sign-in ("switch account"): the old one ends, the new one opens its own popup and signs in.
   const second = await startPopup(page);
   const [third] = await Promise.all([
     page.waitForEvent("popup"),
-    page.evaluate(() => {
+    page.evaluate(async (c) => {
+      const other = await window.mobproc.createClient({ ...c, storageKey: "other-key" });
       window.secondOutcome = window.outcome;
-      window.client.logout();
+      other.logout();
       window.outcome = window.client.loginPopup().then((session) => ({ session }), (e) => ({ code: e.code }));
-    }),
+    }, c),
   ]);
   assert.notEqual(third, second.popup, "a new window");
   await third.waitForLoadState();
@@ -288,8 +290,13 @@ test("logout while the popup is open, by any client of the page, ends that sign-
   await context.close();
 });
 
-test("an implicit-grant answer handed over after logout (the popup out of sight, its late hand-over) signs nobody in", async () => {
-  const { page, context } = await opener();
+test("an implicit-grant answer handed over after logout (the popup out of sight, its late hand-over) signs nobody in, and its tokens are revoked", async () => {
+  const { page, context } = await opener({ revokeUrl: `${shared.server.origin}/revoke` });
+  const revoked = [];
+  await context.route(`${shared.server.origin}/revoke`, (route) => {
+    revoked.push(new URLSearchParams(route.request().postData()).get("token"));
+    return route.fulfill({ status: 200, body: "" });
+  });
   const { popup } = await startPopup(page, { timeoutMs: 20000 });
   const state = new URL(popup.url()).searchParams.get("state");
   await page.waitForTimeout(3200); // past the first 3 s, when a closed popup is taken as closed
@@ -300,13 +307,16 @@ test("an implicit-grant answer handed over after logout (the popup out of sight,
     window.client.logout();
     const channel = new BroadcastChannel(`mobproc-auth:popup:${state}`);
     channel.onmessage = (e) => e.data?.mobprocAuth === "taken" && channel.postMessage({ mobprocAuth: "confirm" });
-    channel.postMessage({ mobprocAuth: "answer", answer: `access_token=acc-late&token_type=Bearer&expires_in=3600&state=${state}` });
+    channel.postMessage({ mobprocAuth: "answer", answer: `access_token=acc-late&token_type=Bearer&expires_in=3600&refresh_token=ref-late&state=${state}` });
     const outcome = await window.outcome;
     return { code: outcome.code, keys: Object.keys(sessionStorage), signedIn: window.client.isAuthenticated() };
   }, state);
   assert.equal(out.signedIn, false, JSON.stringify(out));
   assert.deepEqual(out.keys, []);
   assert.ok(["popup_closed", "not_authenticated"].includes(out.code), out.code);
+  const deadline = Date.now() + 5000;
+  while (revoked.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(revoked.sort(), ["acc-late", "ref-late"]);
   await context.close();
 });
 

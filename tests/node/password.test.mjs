@@ -9,6 +9,26 @@ const { createClient, MobprocError } = pkg;
 const emu = useEmulator();
 const { log, stats, control, config } = emu;
 
+/**
+ * Holds the token endpoint's answers (the global `fetch` the package calls) until `release()`;
+ * `asked` resolves once one is held; `restore()` puts the real `fetch` back.
+ */
+function holdTokenAnswers() {
+  const real = globalThis.fetch;
+  let release, answered;
+  const held = new Promise((r) => (release = r));
+  const asked = new Promise((r) => (answered = r));
+  globalThis.fetch = async (input, init) => {
+    const response = await real(input, init);
+    if (String(input.url ?? input).endsWith("/as/token.oauth2")) {
+      answered();
+      await held;
+    }
+    return response;
+  };
+  return { asked, release, restore: () => (globalThis.fetch = real) };
+}
+
 test("password grant with HTTP Basic, then API calls carry the Tangoe headers", async () => {
   const client = await createClient(config());
   const session = await client.signInWithPassword({ username: "demo", password: "demo" });
@@ -124,18 +144,7 @@ test("logout while the password grant is on its way: nothing stored, not_authent
   const client = await createClient(config());
   const before = (await stats()).revocations;
   // The token endpoint's answer is held until the client has signed out.
-  const real = globalThis.fetch;
-  let release, answered;
-  const held = new Promise((r) => (release = r));
-  const asked = new Promise((r) => (answered = r));
-  globalThis.fetch = async (input, init) => {
-    const response = await real(input, init);
-    if (String(input.url ?? input).endsWith("/as/token.oauth2")) {
-      answered();
-      await held;
-    }
-    return response;
-  };
+  const { asked, release, restore } = holdTokenAnswers();
   let signing;
   try {
     signing = client.signInWithPassword({ username: "demo", password: "demo" }).then(() => "resolved", (e) => e.code);
@@ -144,12 +153,31 @@ test("logout while the password grant is on its way: nothing stored, not_authent
     release();
     await signing;
   } finally {
-    globalThis.fetch = real;
+    restore();
   }
   assert.equal(await signing, "not_authenticated");
   assert.equal(client.isAuthenticated(), false);
   for (let i = 0; i < 50 && (await stats()).revocations < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal((await stats()).revocations, before + 2, "both tokens the grant brought");
+});
+
+test("in Node, one client's logout ends only its own sign-in: another user's password grant under way is not touched", async () => {
+  const bob = await createClient(config());
+  await bob.signInWithPassword({ username: "demo", password: "demo" });
+  const alice = await createClient(config());
+  const { asked, release, restore } = holdTokenAnswers();
+  let signing;
+  try {
+    signing = alice.signInWithPassword({ username: "command://jdoe", password: "jdoe-pass" }).then((s) => s.hasRefreshToken, (e) => e.code);
+    await asked;
+    bob.logout();
+    release();
+    await signing;
+  } finally {
+    restore();
+  }
+  assert.equal(await signing, true);
+  assert.deepEqual([alice.isAuthenticated(), bob.isAuthenticated()], [true, false]);
 });
 
 test("no password or token in the emulator's log", async () => {
