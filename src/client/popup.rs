@@ -67,7 +67,8 @@ impl Client {
     /// resolves with the same outcome, `options` unused. Once that popup is out of this
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
     /// new sign-in: the earlier one still completes if its popup answers. [`Client::logout`]
-    /// ends it (`popup_closed`) and closes its popup, unless a COOP severed it.
+    /// ends it (`popup_closed`) and closes its popup; one a COOP severed stays open, and an
+    /// answer it hands over afterwards is taken and dropped.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
@@ -151,8 +152,13 @@ impl Client {
     /// the caller).
     async fn finish_popup(&self, open: &OpenPopup) -> Result<Rc<TokenRecord>> {
         let answer = wait_for_answer(self, open).await;
-        open.channel.set_onmessage(None);
-        call_method(&open.channel, "close");
+        // Signed out, the channel stays open and keeps taking an answer, unused: a popup a COOP
+        // severed (which `close()` does not reach) then stores nothing and closes, instead of
+        // completing the sign-in itself. (The page's tab channel is open for its life anyway.)
+        if self.signouts(false) == open.signouts {
+            open.channel.set_onmessage(None);
+            call_method(&open.channel, "close");
+        }
         self.forget_pending_of(&open.pending.state);
         // Signed out during the code exchange: as during the wait, `popup_closed`.
         self.accept_answer(&answer?, Some(&open.pending), open.signouts)

@@ -320,6 +320,28 @@ test("an implicit-grant answer handed over after logout (the popup out of sight,
   await context.close();
 });
 
+test("logout while a popup that a COOP severed is open: the opener cannot close it, but a sign-in completed there afterwards is taken and dropped; the popup stores nothing and closes, no tab is signed in", async () => {
+  const { page, context, cfg: c } = await opener();
+  await context.route(`${shared.server.origin}/authorize**`, (route) =>
+    route.fulfill({ contentType: "text/html", headers: { "Cross-Origin-Opener-Policy": "same-origin" }, body: "<p>Tangoe</p>" }),
+  );
+  const { popup } = await startPopup(page, { timeoutMs: 60_000 });
+  const state = new URL(popup.url()).searchParams.get("state");
+  await page.evaluate(() => window.client.logout());
+  assert.equal((await page.evaluate(() => window.outcome)).code, "popup_closed");
+  assert.equal(popup.isClosed(), false, "severed: the opener's close() does not reach it");
+  // The user completes the sign-in in the popup anyway.
+  await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-severed&token_type=Bearer&expires_in=3600&refresh_token=ref-severed&state=${state}`);
+  await popup.waitForFunction(() => window.mobprocReady === true);
+  const handed = await callbackIn(popup, c);
+  assert.ok(handed.closedDuring !== undefined || handed.returned === null, JSON.stringify(handed));
+  await page.waitForTimeout(300); // a sign-in broadcast from the popup would have arrived by now
+  assert.equal(popup.isClosed(), true, "the popup handed its answer over and closed, rather than completing the sign-in");
+  const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
+  assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
+  await context.close();
+});
+
 test("logout while the opener exchanges the popup's code: popup_closed, nothing stored, and the tokens the exchange brings are revoked", async () => {
   const { page, context, cfg: c } = await opener({ responseType: "code", revokeUrl: `${shared.server.origin}/revoke` });
   let release, hit;
