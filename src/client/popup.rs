@@ -152,9 +152,9 @@ impl Client {
     /// the caller).
     async fn finish_popup(&self, open: &OpenPopup) -> Result<Rc<TokenRecord>> {
         let answer = wait_for_answer(self, open).await;
-        // Signed out, the channel stays open and keeps taking an answer, unused: a popup a COOP
-        // severed (which `close()` does not reach) then stores nothing and closes, instead of
-        // completing the sign-in itself. (The page's tab channel is open for its life anyway.)
+        // Signed out, the channel stays open (for the page's life) and keeps taking an answer,
+        // unused: a popup a COOP severed (which `close()` does not reach) then stores nothing
+        // and closes, instead of completing the sign-in itself.
         if self.signouts(false) == open.signouts {
             open.channel.set_onmessage(None);
             call_method(&open.channel, "close");
