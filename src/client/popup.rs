@@ -68,7 +68,8 @@ impl Client {
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
     /// new sign-in: the earlier one still completes if its popup answers. [`Client::logout`]
     /// ends it (`popup_closed`) and closes its popup; one a COOP severed stays open, and an
-    /// answer it hands over afterwards is taken and dropped.
+    /// answer it hands over afterwards is taken and dropped while this page is open (not revoked:
+    /// it is never read).
     pub fn login_popup(
         &self,
         options: &PopupOptions,

@@ -329,14 +329,15 @@ test("logout while a popup that a COOP severed is open: the opener cannot close 
   const state = new URL(popup.url()).searchParams.get("state");
   await page.evaluate(() => window.client.logout());
   assert.equal((await page.evaluate(() => window.outcome)).code, "popup_closed");
-  assert.equal(popup.isClosed(), false, "severed: the opener's close() does not reach it");
+  assert.equal(await popup.evaluate(() => window.opener), null, "severed: the opener's close() does not reach it");
   // The user completes the sign-in in the popup anyway.
   await popup.goto(`${shared.server.origin}/app/callback#access_token=acc-severed&token_type=Bearer&expires_in=3600&refresh_token=ref-severed&state=${state}`);
   await popup.waitForFunction(() => window.mobprocReady === true);
+  const closed = popup.waitForEvent("close", { timeout: 5000 }).then(() => true, () => false);
   const handed = await callbackIn(popup, c);
   assert.ok(handed.closedDuring !== undefined || handed.returned === null, JSON.stringify(handed));
+  assert.equal(await closed, true, "the popup handed its answer over and closed, rather than completing the sign-in");
   await page.waitForTimeout(300); // a sign-in broadcast from the popup would have arrived by now
-  assert.equal(popup.isClosed(), true, "the popup handed its answer over and closed, rather than completing the sign-in");
   const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
   assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
   await context.close();
