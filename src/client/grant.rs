@@ -243,14 +243,30 @@ impl Client {
     }
 
     /// Server-side JavaScript only: the resource owner password grant with the client secret.
-    pub async fn sign_in_with_password(
+    /// A [`logout`](Client::logout) after this call, even before the future is first
+    /// polled, ends it with `not_authenticated` (the tokens, if any came, are revoked).
+    pub fn sign_in_with_password<'a>(
+        &'a self,
+        username: &'a str,
+        password: &'a str,
+    ) -> impl std::future::Future<Output = Result<Option<Session>>> + 'a {
+        self.password_sign_in(username, password, self.sign_outs())
+    }
+
+    /// This client's sign-outs so far, not the page's: in Node the "page" is the whole
+    /// process, whose other clients are other users. Read when a sign-in is asked for, so a
+    /// `logout` before its first poll ends it.
+    pub(crate) fn sign_outs(&self) -> u32 {
+        self.0.signed_out.get()
+    }
+
+    /// [`Client::sign_in_with_password`], ended by a sign-out after `signed_out`.
+    pub(crate) async fn password_sign_in(
         &self,
         username: &str,
         password: &str,
+        signed_out: u32,
     ) -> Result<Option<Session>> {
-        // This client's sign-outs, not the page's: in Node the "page" is the whole process,
-        // whose other clients are other users.
-        let signed_out = self.0.signed_out.get();
         // Scoped: neither the URL nor the parameters are kept across the await.
         let sent = {
             let token_url = self.password_grant_ready()?;
