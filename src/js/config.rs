@@ -2,8 +2,8 @@
 //! Rust types: own fields only, JavaScript types checked here, values checked by the core.
 
 use super::read::{
-    array, could_not_read, is_object, only_known, optional_string, own, own_in, plain_object,
-    string_or_null, whole, Fault,
+    array, could_not_read, is_literal, is_object, only_known, optional_string, own, own_in,
+    plain_object, string_or_null, whole, Fault,
 };
 use crate::client::{no_secret_in_browser, LoginOptions, PopupOptions};
 use crate::config::{origin_invalid, ClientAuth, Config, ResponseType};
@@ -230,12 +230,29 @@ pub fn read_activity_id(value: &JsValue) -> Result<Option<String>> {
     Ok(string_or_null(value.clone(), &["activityId"])?.flatten())
 }
 
+known!(
+    /// The options of `login` and `authorizeUrl`.
+    LOGIN_OPTIONS,
+    UNKNOWN_LOGIN_OPTION,
+    "is not an option of login or authorizeUrl",
+    "returnTo"
+);
+
+known!(
+    /// The options of `loginPopup`.
+    POPUP_OPTIONS,
+    UNKNOWN_POPUP_OPTION,
+    "is not an option of loginPopup",
+    "returnTo",
+    "timeoutMs"
+);
+
 /// `{ returnTo?, timeoutMs? }` of `loginPopup`, into `out` (the defaults): in place, no
 /// 20-byte `Result` to return.
 // Not inlined into `loginPopup` (−63 B gzip).
 #[inline(never)]
 pub fn read_popup_options(value: &JsValue, out: &mut PopupOptions) -> Result<()> {
-    let return_to = read_login_options(value)?.return_to;
+    let return_to = login_options(value, POPUP_OPTIONS, UNKNOWN_POPUP_OPTION)?.return_to;
     if value.is_undefined() || value.is_null() {
         return Ok(());
     }
@@ -256,12 +273,25 @@ pub fn read_popup_options(value: &JsValue, out: &mut PopupOptions) -> Result<()>
 
 /// `{ returnTo? }` of `login` and `authorizeUrl`.
 pub fn read_login_options(value: &JsValue) -> Result<LoginOptions> {
+    login_options(value, LOGIN_OPTIONS, UNKNOWN_LOGIN_OPTION)
+}
+
+/// `returnTo` of an option object whose keys are `known` (a misspelt one is refused, not
+/// silently left out).
+fn login_options(value: &JsValue, known: &[&str], reason: &'static str) -> Result<LoginOptions> {
     if value.is_undefined() || value.is_null() {
         return Ok(LoginOptions::default());
     }
     if !is_object(value) {
         return Err(Error::config("options", "must be an object"));
     }
+    // An event handed on as the options (`onClick={client.login}`) counts as none: only an
+    // object literal's keys are checked.
+    let check = || match is_literal(value)? {
+        true => only_known(value, known, "options.", reason),
+        false => Ok(()),
+    };
+    check().map_err(|fault| fault.named("options"))?;
     let return_to = own_in(value, "returnTo", "options")?;
     Ok(LoginOptions {
         return_to: optional_string(return_to, "returnTo")?,

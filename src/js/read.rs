@@ -18,6 +18,15 @@ extern "C" {
     fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
     fn assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
+    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// Whether `value` is an object literal (its prototype has none, as `Object.prototype`, of
+/// any realm) or has no prototype: not an event or another class's instance.
+pub fn is_literal(value: &JsValue) -> Result<bool, Fault> {
+    let prototype = prototype_of(value)?;
+    Ok(prototype.is_null() || prototype_of(&prototype)?.is_null())
 }
 
 /// What went wrong reading a JavaScript value: a typed error, or what the value threw.

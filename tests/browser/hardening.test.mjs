@@ -393,6 +393,47 @@ test("a throwing getter or Proxy given to authorizeUrl/login/createClient is con
   await context.close();
 });
 
+test("a misspelt or foreign option of login, authorizeUrl or loginPopup is config_invalid naming it; an event handed on as the options (onClick) counts as none", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const out = await page.evaluate(async (cfg) => {
+    const { createClient } = window.mobproc;
+    const client = await createClient(cfg);
+    const refused = (fn) => {
+      try {
+        fn();
+        return "ok";
+      } catch (e) {
+        return `${e.code} ${e.field}: ${e.message}`;
+      }
+    };
+    // What React hands an onClick: an instance of its own class, many own keys.
+    class SyntheticEvent {
+      constructor(native) {
+        Object.assign(this, { nativeEvent: native, type: native.type, target: null, isTrusted: native.isTrusted });
+      }
+    }
+    const click = new MouseEvent("click");
+    const popup = await client.loginPopup({ returnTo: "/x", timeoutMs: 1000, timeout: 5 }).then(() => "resolved", (e) => `${e.code} ${e.field}`);
+    return {
+      misspelt: refused(() => client.authorizeUrl({ returTo: "/orders" })),
+      popupOnly: refused(() => client.authorizeUrl({ returnTo: "/orders", timeoutMs: 5 })),
+      login: refused(() => client.login({ return_to: "/orders" })),
+      popup,
+      bare: new URL(client.authorizeUrl(Object.assign(Object.create(null), { returnTo: "/bare" }))).searchParams.has("state"),
+      event: new URL(client.authorizeUrl(click)).searchParams.has("state"),
+      synthetic: new URL(client.authorizeUrl(new SyntheticEvent(click))).searchParams.has("state"),
+      keys: Object.keys(sessionStorage).length,
+    };
+  }, config(shared.server.origin));
+  assert.match(out.misspelt, /^config_invalid options\.returTo: .*returTo/);
+  assert.match(out.popupOnly, /^config_invalid options\.timeoutMs: /);
+  assert.match(out.login, /^config_invalid options\.return_to: /);
+  assert.equal(out.popup, "config_invalid options.timeout");
+  assert.deepEqual([out.bare, out.event, out.synthetic], [true, true, true]);
+  assert.equal(out.keys, 1, "only the three accepted calls started a sign-in (the last one kept)");
+  await context.close();
+});
+
 /** A page whose sessionStorage throws on every access, from before the package loads. */
 async function pageWithoutStorage() {
   const context = await shared.browser.newContext();

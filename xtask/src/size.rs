@@ -9,18 +9,9 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// The budget: wasm + JS, gzip -9. Issue #11 asks for at most 40 KB (aim 32 KB); until the
-/// Rust client gets there, this holds what it measures now (66 720 B: 61 527 B after the size
-/// passes of 2026-11-29 that took it down from 74 791 B, then +1.2 KB for sign-outs that name
-/// their session, +0.8 KB for the presence lock that spares a lone tab's wait, +0.9 KB for
-/// letting it go while the page is away and for reading Web Locks instead of being refused,
-/// and +1.1 KB for review fixes: no echoed token in an API error, storage that refused one
-/// write still read, a down token endpoint not called a refusal, bound `fetch`, no dot segment in
-/// `returnTo`, a popup hand-over in two steps; then −11 B for source paths that no longer start
-/// at the builder's Cargo home, then +503 B for the ninth stop's review fixes: tabs that never
-/// switch users, scope kept, `subscribe` that frees its client, then +358 B for the tenth stop's
-/// review fixes of the `fetch` path and the sign-in, then +270 B for `logout` ending the
-/// sign-ins and refreshes under way) so that it cannot grow unnoticed.
-pub const BUDGET_GZIP: usize = 66_730;
+/// Rust client gets there, this holds what it measures now (66 925 B; docs/size-history.md says
+/// what each stop added and why), so that it cannot grow unnoticed.
+pub const BUDGET_GZIP: usize = 66_930;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).
