@@ -225,7 +225,7 @@ export class MobprocClient {
    * a same-origin `BroadcastChannel`) and closes the popup. Call it from a click, or the
    * browser may block the popup (`popup_blocked`); `popup_closed` and `timeout` (default 5
    * minutes) end a sign-in that does not come back, and so does `logout()` (`popup_closed`; it
-   * closes the popup; one that a COOP severed stays open, and while this page is open a sign-in completed there is dropped). Called again while its popup is open (a
+   * closes the popup; one that a COOP severed stays open, and while this page is open a sign-in completed there is dropped and its tokens revoked). Called again while its popup is open (a
    * double click), it focuses that popup and resolves with the same outcome; once the popup is
    * out of sight (closed, or severed by a Cross-Origin-Opener-Policy) a new call starts a new
    * sign-in. `returnTo` is used only if this page is gone when the sign-in ends: the popup then
@@ -264,7 +264,7 @@ export class MobprocClient {
    * Forgets the token and any pending sign-in, and ends the sign-ins under way: the page's,
    * whichever client started them (a `loginPopup` rejects with `popup_closed` and its popup is
    * closed, or, if a COOP severed it, stays open and, while this page is open, has a sign-in
-   * completed there dropped (not revoked); a code exchange in `handleRedirectCallback` stores nothing and rejects with
+   * completed there dropped and its tokens revoked; a code exchange in `handleRedirectCallback` stores nothing and rejects with
    * `not_authenticated`), and this client's `signInWithPassword` (`not_authenticated`). Revokes
    * both tokens in the background when `revokeUrl` is set.
    */

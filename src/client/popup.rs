@@ -68,8 +68,8 @@ impl Client {
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
     /// new sign-in: the earlier one still completes if its popup answers. [`Client::logout`]
     /// ends it (`popup_closed`) and closes its popup; one a COOP severed stays open, and an
-    /// answer it hands over afterwards is taken and dropped while this page is open (not revoked:
-    /// it is never read).
+    /// answer it hands over afterwards is taken and dropped while this page is open, its
+    /// tokens revoked.
     pub fn login_popup(
         &self,
         options: &PopupOptions,
@@ -152,13 +152,14 @@ impl Client {
     /// The usable record once the popup's answer is stored (a `Session` is made from it for
     /// the caller).
     async fn finish_popup(&self, open: &OpenPopup) -> Result<Rc<TokenRecord>> {
-        let answer = wait_for_answer(self, open).await;
-        // Signed out, the channel stays open (for the page's life) and keeps taking an answer,
-        // unused: a popup a COOP severed (which `close()` does not reach) then stores nothing
-        // and closes, instead of completing the sign-in itself.
-        if self.signouts(false) == open.signouts {
-            open.channel.set_onmessage(None);
-            call_method(&open.channel, "close");
+        let answered = popup_reply(&open.channel, "answer");
+        let answer = wait_for_answer(self, open, &answered).await;
+        // Ended by a sign-out before an answer came (one that came anyway is revoked by
+        // `accept_answer`).
+        if answer.is_err() && self.signouts(false) != open.signouts {
+            self.drop_answer(&answered, open);
+        } else {
+            close_channel(&open.channel);
         }
         self.forget_pending_of(&open.pending.state);
         // Signed out during the code exchange: as during the wait, `popup_closed`.
@@ -171,6 +172,32 @@ impl Client {
         self.usable()
             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))
     }
+
+    /// After a sign-out, the channel stays open until the popup's answer comes (for the
+    /// page's life if it never does): a popup a COOP severed (which `close()` does not reach)
+    /// then hands it over, stores nothing and closes, instead of completing the sign-in
+    /// itself. The tokens of an implicit answer are revoked; a code is left unused.
+    fn drop_answer(&self, answered: &js_sys::Promise, open: &OpenPopup) {
+        let (client, channel) = (self.clone(), open.channel.clone());
+        let pending = open.pending.clone();
+        let on_answer = Closure::<super::value::Handler>::new(move |answer: JsValue| {
+            close_channel(&channel);
+            // A code answer is no token answer: left unused, it expires.
+            let answer = answer.as_string().unwrap_or_default();
+            if let Ok(signed_in) = crate::callback::evaluate(&answer, Some(&pending), now_ms()) {
+                client.revoke(&signed_in.record);
+            }
+            Ok(())
+        });
+        let then: js_sys::Function = super::value::field(answered, "then").unchecked_into();
+        let _ = then.call1(answered, &on_answer.into_js_value());
+    }
+}
+
+/// Stops listening on a popup's channel.
+fn close_channel(channel: &web_sys::BroadcastChannel) {
+    channel.set_onmessage(None);
+    call_method(channel, "close");
 }
 
 /// Forgets the page's popup sign-ins under way (`logout` ends them all, see
@@ -182,12 +209,15 @@ pub(super) fn forget_popups_under_way() {
 /// The popup's answer, or why there is none; a popup waited for until the timeout is closed,
 /// and so is one whose page signed out (`logout`) since it opened. One that withdrew its
 /// answer is left open: it is completing the sign-in itself.
-async fn wait_for_answer(client: &Client, open: &OpenPopup) -> Result<SignInAnswer> {
-    let answered = popup_reply(&open.channel, "answer");
+async fn wait_for_answer(
+    client: &Client,
+    open: &OpenPopup,
+    answered: &js_sys::Promise,
+) -> Result<SignInAnswer> {
     let mut severed = false;
     loop {
         // The race alone is kept across the await (not the timer's promise).
-        let race = first_of(&answered, &delay(POLL_MS));
+        let race = first_of(answered, &delay(POLL_MS));
         let first = race.await.ok();
         // Checked before an answer is taken: one that comes after a sign-out signs nobody in.
         if client.signouts(false) != open.signouts {
@@ -217,7 +247,7 @@ async fn wait_for_answer(client: &Client, open: &OpenPopup) -> Result<SignInAnsw
             if elapsed >= SEVERANCE_WINDOW_MS {
                 // A popup that handed its answer over closes right after its `confirm`, which
                 // may still be on its way.
-                let last = first_of(&answered, &delay(HANDOVER_WAIT_MS)).await.ok();
+                let last = first_of(answered, &delay(HANDOVER_WAIT_MS)).await.ok();
                 if let Some(answer) = last.and_then(|v| v.as_string()) {
                     return Ok(SignInAnswer(answer));
                 }

@@ -320,11 +320,16 @@ test("an implicit-grant answer handed over after logout (the popup out of sight,
   await context.close();
 });
 
-test("logout while a popup that a COOP severed is open: the opener cannot close it, but a sign-in completed there afterwards is taken and dropped; the popup stores nothing and closes, no tab is signed in", async () => {
-  const { page, context, cfg: c } = await opener();
+test("logout while a popup that a COOP severed is open: the opener cannot close it, but a sign-in completed there afterwards is taken, dropped and its tokens revoked; the popup stores nothing and closes, no tab is signed in", async () => {
+  const { page, context, cfg: c } = await opener({ revokeUrl: `${shared.server.origin}/revoke` });
   await context.route(`${shared.server.origin}/authorize**`, (route) =>
     route.fulfill({ contentType: "text/html", headers: { "Cross-Origin-Opener-Policy": "same-origin" }, body: "<p>Tangoe</p>" }),
   );
+  const revoked = [];
+  await context.route(`${shared.server.origin}/revoke`, (route) => {
+    revoked.push(new URLSearchParams(route.request().postData()).get("token"));
+    return route.fulfill({ status: 200, body: "" });
+  });
   const { popup } = await startPopup(page, { timeoutMs: 60_000 });
   const state = new URL(popup.url()).searchParams.get("state");
   await page.evaluate(() => window.client.logout());
@@ -340,6 +345,9 @@ test("logout while a popup that a COOP severed is open: the opener cannot close 
   await page.waitForTimeout(300); // a sign-in broadcast from the popup would have arrived by now
   const left = await page.evaluate(() => ({ keys: Object.keys(sessionStorage), events: window.events.length, signedIn: window.client.isAuthenticated() }));
   assert.deepEqual(left, { keys: [], events: 0, signedIn: false });
+  const deadline = Date.now() + 5000;
+  while (revoked.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+  assert.deepEqual(revoked.sort(), ["acc-severed", "ref-severed"]);
   await context.close();
 });
 
