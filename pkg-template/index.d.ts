@@ -124,13 +124,13 @@ export interface MobprocSession {
   hasRefreshToken: boolean;
 }
 
-/** Options of `login` and `authorizeUrl`; any other key of an object literal is `config_invalid` naming it (`options.returTo`). */
+/** Options of `login` and `authorizeUrl`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `returnUrl`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
 export interface LoginOptions {
   /** A same-origin path (`/orders?id=1`) handed back by `handleRedirectCallback`; anything else is dropped. */
   returnTo?: string | undefined;
 }
 
-/** Options of `loginPopup`; any other key of an object literal is `config_invalid` naming it. */
+/** Options of `loginPopup`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
 export interface PopupOptions {
   /** A same-origin path (`/orders?id=1`), as for `login`; anything else is dropped. */
   returnTo?: string | undefined;
@@ -138,7 +138,7 @@ export interface PopupOptions {
   timeoutMs?: number | undefined;
 }
 
-/** An event given to `login` or `loginPopup` used as a handler (`onClick={client.login}`): it counts as no options (any object that is not a literal: its keys are not checked). */
+/** An event given to `login` or `loginPopup` used as a handler (`onClick={client.login}`): it counts as no options. */
 export interface HandlerEvent {
   readonly type: string;
 }

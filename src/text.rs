@@ -221,7 +221,7 @@ pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
     let mut out = String::from("{");
     for (key, value) in fields {
         let text = match *value {
-            JsonValue::Opt(None) => continue,
+            JsonValue::Opt(None) | JsonValue::Num(None) => continue,
             JsonValue::Str(s) | JsonValue::Opt(Some(s)) | JsonValue::Nullable(Some(s)) => Some(s),
             _ => None,
         };
@@ -232,7 +232,7 @@ pub fn json_object(fields: &[(&str, JsonValue<'_>)]) -> String {
         out.push(':');
         match (text, *value) {
             (Some(s), _) => push_json_string(&mut out, s),
-            (None, JsonValue::Num(n)) => push_decimal(&mut out, n),
+            (None, JsonValue::Num(Some(n))) => push_decimal(&mut out, n),
             (None, JsonValue::Bool(b)) => out.push_str(if b { "true" } else { "false" }),
             _ => out.push_str("null"),
         }
@@ -250,15 +250,70 @@ pub enum JsonValue<'a> {
     Opt(Option<&'a str>),
     /// A string, or `null`.
     Nullable(Option<&'a str>),
-    /// A non-negative integer.
-    Num(u64),
+    /// A non-negative integer, or nothing (the key is left out).
+    Num(Option<u64>),
     /// A boolean.
     Bool(bool),
+}
+
+/// Whether `key`'s ASCII letters, lowercased (anything else dropped), contain `word`
+/// (lowercase letters): `return_to`, `ReturnUrl` and `timeout_ms` mention `return` and
+/// `timeout`; `key`, `domEvent` and `isTrusted` do not. One pass without a buffer: after a
+/// false start a match is tried again only from the letter that broke it, so `reteturn`
+/// does not mention `return` (fine for the option names it looks for).
+pub fn mentions(key: &str, word: &str) -> bool {
+    let word = word.as_bytes();
+    let mut matched = 0;
+    for c in key.bytes().filter(u8::is_ascii_alphabetic) {
+        let c = c.to_ascii_lowercase();
+        matched = match word.get(matched) == Some(&c) {
+            true => matched + 1,
+            false => usize::from(word.first() == Some(&c)),
+        };
+        if matched == word.len() {
+            return true;
+        }
+    }
+    false
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn option_names_in_other_spellings() {
+        for key in [
+            "returnTo",
+            "returnto",
+            "return_to",
+            "RETURN-TO",
+            "returnUrl",
+            "return",
+        ] {
+            assert!(mentions(key, "return"), "{key}");
+        }
+        for key in ["timeout", "timeoutMS", "timeout_ms", "TimeOut"] {
+            assert!(mentions(key, "timeout"), "{key}");
+        }
+        for key in [
+            "key",
+            "keyPath",
+            "domEvent",
+            "isTrusted",
+            "type",
+            "item",
+            "",
+            "retur",
+            "__proto__",
+        ] {
+            assert!(
+                !mentions(key, "return") && !mentions(key, "timeout"),
+                "{key}"
+            );
+        }
+        assert!(!mentions(&"r".repeat(1000), "return"));
+    }
 
     #[test]
     fn json_strings_and_objects() {
@@ -268,7 +323,8 @@ mod tests {
         let o = json_object(&[
             ("a", JsonValue::Str("x")),
             ("b", JsonValue::Opt(None)),
-            ("c", JsonValue::Num(12)),
+            ("c", JsonValue::Num(Some(12))),
+            ("f", JsonValue::Num(None)),
             ("d", JsonValue::Bool(true)),
             ("e", JsonValue::Opt(Some("y"))),
         ]);

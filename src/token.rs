@@ -20,6 +20,9 @@ pub struct TokenRecord {
     expires_at_ms: u64,
     scope: Option<String>,
     session: Option<SessionId>,
+    /// How many refreshes of its sign-in made this record; `None` in one written before
+    /// the count existed (or by an older version of the package in another tab).
+    refreshes: Option<u32>,
 }
 
 /// Names one sign-in across its refreshes, so that a sign-out told to the other tabs ends that
@@ -182,6 +185,9 @@ impl TokenRecord {
             // Only shown to the application: a malformed one is dropped, not worth a sign-in.
             scope: scope.filter(|s| is_scope(s)).map(str::to_owned),
             session,
+            // A sign-in's own, until `with_refreshes` says otherwise (a refresh's count, or
+            // what a stored record says).
+            refreshes: Some(0),
         })
     }
 
@@ -189,6 +195,27 @@ impl TokenRecord {
     pub fn in_session(mut self, session: Option<SessionId>) -> Self {
         self.session = session;
         self
+    }
+
+    /// The record as its sign-in's `refreshes`-th refresh (0: the sign-in itself).
+    pub fn with_refreshes(mut self, refreshes: Option<u32>) -> Self {
+        self.refreshes = refreshes;
+        self
+    }
+
+    /// How many refreshes of its sign-in made this record, where it says.
+    pub fn refreshes(&self) -> Option<u32> {
+        self.refreshes
+    }
+
+    /// Whether this record of the same sign-in as `held` came after it: by the refresh count
+    /// where both have one, else (a record of an older version) by the later expiry. A
+    /// refresh may well bring a shorter lifetime than the token it replaces had left.
+    pub fn is_newer_than(&self, held: &TokenRecord) -> bool {
+        match (self.refreshes, held.refreshes) {
+            (Some(a), Some(b)) if a != b => a > b,
+            _ => self.expires_at_ms > held.expires_at_ms,
+        }
     }
 
     /// The access token.
@@ -217,7 +244,7 @@ impl TokenRecord {
     }
 
     /// The stored form: one JSON object with an absolute expiry,
-    /// `{"accessToken","refreshToken"?,"expiresAt","scope"?,"session"?}`.
+    /// `{"accessToken","refreshToken"?,"expiresAt","scope"?,"session"?,"refreshes"?}`.
     pub fn to_json(&self) -> String {
         json_object(&[
             ("accessToken", JsonValue::Str(self.access_token.secret())),
@@ -225,12 +252,13 @@ impl TokenRecord {
                 "refreshToken",
                 JsonValue::Opt(self.refresh_token.as_ref().map(|r| r.secret())),
             ),
-            ("expiresAt", JsonValue::Num(self.expires_at_ms)),
+            ("expiresAt", JsonValue::Num(Some(self.expires_at_ms))),
             ("scope", JsonValue::Opt(self.scope.as_deref())),
             (
                 "session",
                 JsonValue::Opt(self.session.as_ref().map(SessionId::as_str)),
             ),
+            ("refreshes", JsonValue::Num(self.refreshes.map(u64::from))),
         ])
     }
 
@@ -355,15 +383,32 @@ mod tests {
         let r = TokenRecord::from_grant("a.b", Some("r1"), 60, Some("MOBPROC"), 1_000).unwrap();
         assert_eq!(
             r.to_json(),
-            r#"{"accessToken":"a.b","refreshToken":"r1","expiresAt":61000,"scope":"MOBPROC"}"#
+            r#"{"accessToken":"a.b","refreshToken":"r1","expiresAt":61000,"scope":"MOBPROC","refreshes":0}"#
         );
         let bare = TokenRecord::from_grant("a", None, 1, None, 0).unwrap();
+        let bare = bare.with_refreshes(None);
         assert_eq!(bare.to_json(), r#"{"accessToken":"a","expiresAt":1000}"#);
         let id = SessionId::new("s-1_A");
         assert_eq!(
-            bare.in_session(id).to_json(),
-            r#"{"accessToken":"a","expiresAt":1000,"session":"s-1_A"}"#
+            bare.in_session(id).with_refreshes(Some(3)).to_json(),
+            r#"{"accessToken":"a","expiresAt":1000,"session":"s-1_A","refreshes":3}"#
         );
+    }
+
+    #[test]
+    fn a_later_refresh_is_newer_whatever_its_expiry() {
+        let record = |expires_at, refreshes| {
+            TokenRecord::restore("a", None, expires_at, None, None)
+                .unwrap()
+                .with_refreshes(refreshes)
+        };
+        assert!(record(600, Some(2)).is_newer_than(&record(3600, Some(1))));
+        assert!(!record(3600, Some(1)).is_newer_than(&record(600, Some(2))));
+        // The same count (two tabs that refreshed apart), or a record without one: by expiry.
+        assert!(record(3600, Some(1)).is_newer_than(&record(600, Some(1))));
+        assert!(!record(600, Some(1)).is_newer_than(&record(600, Some(1))));
+        assert!(record(3600, None).is_newer_than(&record(600, Some(5))));
+        assert!(!record(600, Some(5)).is_newer_than(&record(3600, None)));
     }
 
     #[test]

@@ -270,6 +270,10 @@ impl Client {
         // Scoped: neither the URL nor the parameters are kept across the await.
         let sent = {
             let token_url = self.password_grant_ready()?;
+            // Signed out before the first poll: the password is not sent.
+            if self.0.signed_out.get() != signed_out {
+                return Err(ErrorKind::NotAuthenticated.into());
+            }
             if username.is_empty() {
                 return Err(Error::config("username", "must be a non-empty string"));
             }
@@ -584,11 +588,12 @@ fn token_record(
     // A refresh continues its session (one stored before ids stays without: two tabs
     // refreshing it apart would give one grant two ids); a grant starts one.
     .map(|record| {
-        let session = match previous {
-            Some(previous) => previous.session_id().cloned(),
-            None => new_session_id(),
-        };
-        Rc::new(record.in_session(session))
+        Rc::new(match previous {
+            Some(previous) => record
+                .in_session(previous.session_id().cloned())
+                .with_refreshes(Some(previous.refreshes().unwrap_or(0).wrapping_add(1))),
+            None => record.in_session(new_session_id()),
+        })
     })
     .map_err(|why| ErrorKind::InvalidTokenResponse(why.into()).into())
 }

@@ -113,7 +113,7 @@ impl Client {
     /// How many times the page signed out (`logout`, by any client); one more first when
     /// `sign_out`. A popup sign-in or redirect callback (browser pages only) takes it at its
     /// start and stores nothing if it changed.
-    pub(super) fn signouts(&self, sign_out: bool) -> u32 {
+    pub(crate) fn signouts(&self, sign_out: bool) -> u32 {
         SIGNOUTS
             .try_with(|n| {
                 n.set(n.get().wrapping_add(u32::from(sign_out)));
@@ -189,6 +189,7 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
         Some(text) => Some(SessionId::new(&text)?),
         None => None,
     };
+    let refreshes = field(&record, "refreshes").as_f64();
     TokenRecord::restore(
         &access,
         refresh.as_deref(),
@@ -196,8 +197,11 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
         scope.as_deref(),
         session,
     )
-    // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between.
-    .map_or(None, |record| Some(Rc::new(record)))
+    // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between. A count
+    // that is no u32 is saturated (`as`): compared, never trusted for more.
+    .map_or(None, |record| {
+        Some(Rc::new(record.with_refreshes(refreshes.map(|n| n as u32))))
+    })
 }
 
 /// `record[key]` when it is a string (`Some(Some)`) or absent (`Some(None)`); `None` when it is

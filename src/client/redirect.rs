@@ -39,14 +39,24 @@ thread_local! {
 impl Client {
     /// On every page load: `None` without a sign-in answer in the URL, else where to go.
     /// An answer that fails its checks stores nothing and leaves a good session as it was.
-    /// Called again on the same page and URL, it gives the first call's outcome.
-    pub async fn handle_redirect_callback(&self) -> Result<Option<Callback>> {
+    /// Called again on the same page and URL, it gives the first call's outcome. A
+    /// [`logout`](Client::logout) after this call, even before the future is first polled,
+    /// ends it: nothing is stored.
+    pub fn handle_redirect_callback(
+        &self,
+    ) -> impl std::future::Future<Output = Result<Option<Callback>>> + '_ {
+        self.redirect_callback(self.signouts(false))
+    }
+
+    /// [`Client::handle_redirect_callback`], ended by a sign-out of the page after its
+    /// `signouts`.
+    pub(crate) async fn redirect_callback(&self, signouts: u32) -> Result<Option<Callback>> {
         if !in_browser_page() {
             return Ok(None);
         }
         let outcome = match self.take_answer_from_url()? {
             Some(answer) => {
-                let outcome = Shared::start(Box::pin(self.clone().complete(answer)));
+                let outcome = Shared::start(Box::pin(self.clone().complete(answer, signouts)));
                 self.page_callback(Some(outcome.clone()));
                 outcome
             }
@@ -129,8 +139,7 @@ impl Client {
 
     /// The callback's work, as the page's one outcome. Owns the client: no async block
     /// around it (one state machine fewer).
-    async fn complete(self, answer: SignInAnswer) -> super::value::Outcome {
-        let signouts = self.signouts(false);
+    async fn complete(self, answer: SignInAnswer, signouts: u32) -> super::value::Outcome {
         let found = self.pending();
         let pending = found.as_deref().map(|(pending, _)| pending);
         let popup = found.as_deref().map(|(_, popup)| *popup);
@@ -178,6 +187,10 @@ impl Client {
             }
             ResponseType::Code => {
                 let grant = callback::evaluate_code(&answer.0, pending)?;
+                // Signed out already: the code is left unused (nothing to revoke).
+                if self.signouts(false) != signouts {
+                    return Err(ErrorKind::NotAuthenticated.into());
+                }
                 let record = self.exchange_code(&grant).await?;
                 if self.signouts(false) != signouts {
                     self.revoke(&record);

@@ -406,9 +406,7 @@ impl Client {
         }
         let newer = match self.record() {
             None => true,
-            Some(held) if held.same_session(&incoming) => {
-                incoming.expires_at_ms() > held.expires_at_ms()
-            }
+            Some(held) if held.same_session(&incoming) => incoming.is_newer_than(&held),
             // Another sign-in's expired record that cannot be refreshed gives way to a usable one.
             Some(held) if held.is_expired(now) && held.refresh_token().is_none() && !expired => {
                 true

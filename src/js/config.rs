@@ -2,8 +2,8 @@
 //! Rust types: own fields only, JavaScript types checked here, values checked by the core.
 
 use super::read::{
-    array, could_not_read, is_literal, is_object, only_known, optional_string, own, own_in,
-    plain_object, string_or_null, whole, Fault,
+    array, could_not_read, is_object, only_known, optional_string, own, own_in, plain_object,
+    string_or_null, whole, Fault,
 };
 use crate::client::{no_secret_in_browser, LoginOptions, PopupOptions};
 use crate::config::{origin_invalid, ClientAuth, Config, ResponseType};
@@ -70,7 +70,7 @@ pub fn read_config(value: &JsValue) -> Result<Config> {
 
 fn fields(value: &JsValue) -> Result<Config, Fault> {
     plain_object(value, "config", "must be an object")?;
-    only_known(value, KNOWN, "", UNKNOWN_OPTION)?;
+    only_known(value, KNOWN, "", UNKNOWN_OPTION, false)?;
     // Filled in place: an error drops one `Config`, not a ladder of half-read fields.
     let mut config = Config::default();
     fill(value, &mut config)?;
@@ -216,7 +216,7 @@ pub fn read_overrides(
     let mut read = || -> Result<(), Fault> {
         plain_object(value, name, "must be an object or null")?;
         let prefix = cat(&[name, "."]);
-        only_known(value, CONTEXT_FIELDS, &prefix, UNKNOWN_CONTEXT_FIELD)?;
+        only_known(value, CONTEXT_FIELDS, &prefix, UNKNOWN_CONTEXT_FIELD, false)?;
         for (slot, key) in out.iter_mut().zip(CONTEXT_FIELDS) {
             *slot = string_or_null(own(value, key)?, &[&prefix, key])?;
         }
@@ -276,8 +276,10 @@ pub fn read_login_options(value: &JsValue) -> Result<LoginOptions> {
     login_options(value, LOGIN_OPTIONS, UNKNOWN_LOGIN_OPTION)
 }
 
-/// `returnTo` of an option object whose keys are `known` (a misspelt one is refused, not
-/// silently left out).
+/// `returnTo` of an option object whose keys are `known`. Another key that names a return
+/// or a timeout (`returnto`, `return_to`, `returnUrl`, `timeout`; `timeoutMs` given to
+/// `login`) is refused, not silently left out; any other is ignored, so that an event or a UI
+/// library's handler payload (`{ key, domEvent }`) counts as no options.
 fn login_options(value: &JsValue, known: &[&str], reason: &'static str) -> Result<LoginOptions> {
     if value.is_undefined() || value.is_null() {
         return Ok(LoginOptions::default());
@@ -285,13 +287,7 @@ fn login_options(value: &JsValue, known: &[&str], reason: &'static str) -> Resul
     if !is_object(value) {
         return Err(Error::config("options", "must be an object"));
     }
-    // An event handed on as the options (`onClick={client.login}`) counts as none: only an
-    // object literal's keys are checked.
-    let check = || match is_literal(value)? {
-        true => only_known(value, known, "options.", reason),
-        false => Ok(()),
-    };
-    check().map_err(|fault| fault.named("options"))?;
+    only_known(value, known, "options.", reason, true).map_err(|fault| fault.named("options"))?;
     let return_to = own_in(value, "returnTo", "options")?;
     Ok(LoginOptions {
         return_to: optional_string(return_to, "returnTo")?,

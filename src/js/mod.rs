@@ -87,9 +87,11 @@ impl MobprocClient {
     /// one state machine for them instead of one each.
     fn call(&self, ask: Ask) -> Promise {
         let (client, shown) = (self.client.clone(), self.shown.clone());
+        // Now, not at the promise's first poll: a `logout()` in the same tick ends a callback.
+        let signouts = client.signouts(false);
         promise(Box::pin(async move {
             match ask {
-                Ask::Redirect => match client.handle_redirect_callback().await {
+                Ask::Redirect => match client.redirect_callback(signouts).await {
                     Ok(back) => Ok(optional(&back)),
                     Err(error) => Err(error),
                 },

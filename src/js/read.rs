@@ -3,7 +3,7 @@
 //! trap or revoked Proxy turned into a typed error instead of an exception through the wasm.
 
 use crate::error::Error;
-use crate::text::cat;
+use crate::text::{cat, mentions};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -18,15 +18,6 @@ extern "C" {
     fn has_own(value: &JsValue, key: &str) -> Result<bool, JsValue>;
     #[wasm_bindgen(catch, js_namespace = Object, js_name = assign)]
     fn assign(target: &JsValue, source: &JsValue) -> Result<JsValue, JsValue>;
-    #[wasm_bindgen(catch, js_namespace = Object, js_name = getPrototypeOf)]
-    fn prototype_of(value: &JsValue) -> Result<JsValue, JsValue>;
-}
-
-/// Whether `value` is an object literal (its prototype has none, as `Object.prototype`, of
-/// any realm) or has no prototype: not an event or another class's instance.
-pub fn is_literal(value: &JsValue) -> Result<bool, Fault> {
-    let prototype = prototype_of(value)?;
-    Ok(prototype.is_null() || prototype_of(&prototype)?.is_null())
 }
 
 /// What went wrong reading a JavaScript value: a typed error, or what the value threw.
@@ -93,21 +84,25 @@ pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Resul
 }
 
 /// `value`'s own keys not in `known`: `config_invalid` of `<prefix><key>` for the first, with
-/// `reason` (which lists the known keys: see `known!` in `config.rs`).
+/// `reason` (which lists the known keys: see `known!` in `config.rs`). With `loose`, only a
+/// key that names a return or a timeout (`returnUrl`, `return_to`, `timeout`) is refused.
 pub fn only_known(
     value: &JsValue,
     known: &[&str],
     prefix: &str,
     reason: &'static str,
+    loose: bool,
 ) -> Result<(), Fault> {
     for key in object_keys(value)?.iter() {
-        // Compared as JavaScript strings (`===`): a key is copied out only to name it.
+        // Compared as JavaScript strings (`===`): a key is copied out only to judge it.
         if known.iter().any(|name| key == *name) {
             continue;
         }
         let key = key.as_string().unwrap_or_default();
-        let short = crate::text::first_chars(&key, 64);
-        return Err(Error::config(&cat(&[prefix, short]), reason).into());
+        if !loose || mentions(&key, "return") || mentions(&key, "timeout") {
+            let short = crate::text::first_chars(&key, 64);
+            return Err(Error::config(&cat(&[prefix, short]), reason).into());
+        }
     }
     Ok(())
 }

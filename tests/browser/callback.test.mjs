@@ -141,6 +141,33 @@ test("code grant: logout while the code is being exchanged stores nothing, tells
   await context.close();
 });
 
+test("a logout() in the same synchronous run as handleRedirectCallback, by another client of the page: the callback stores nothing (not_authenticated); an implicit answer's tokens are revoked, a code is not exchanged", async () => {
+  for (const responseType of ["token", "code"]) {
+    const { page, context, exchanges } = await setUp();
+    const revoked = [];
+    await context.route(`${shared.server.origin}/revoke`, (route) => {
+      revoked.push(new URLSearchParams(route.request().postData()).get("token"));
+      return route.fulfill({ status: 200, body: "" });
+    });
+    const c = cfg({ responseType, revokeUrl: `${shared.server.origin}/revoke` });
+    const { state } = await startSignIn(page, c, "/orders");
+    const answer = responseType === "code" ? `?code=code-tick&state=${state}` : `#access_token=acc-tick&token_type=Bearer&expires_in=3600&refresh_token=ref-tick&state=${state}`;
+    await goto(page, `${shared.server.origin}/app/callback${answer}`);
+    const out = await page.evaluate(async (c) => {
+      const client = await window.mobproc.createClient(c);
+      const other = await window.mobproc.createClient({ ...c, storageKey: "another-tenant" });
+      const outcome = client.handleRedirectCallback().then((v) => ({ value: v }), (e) => ({ code: e.code }));
+      other.logout();
+      return { outcome: await outcome, signedIn: client.isAuthenticated(), stored: sessionStorage.getItem("mobproc-auth:portal-demo:XYZ") };
+    }, c);
+    assert.deepEqual(out, { outcome: { code: "not_authenticated" }, signedIn: false, stored: null }, responseType);
+    await page.waitForTimeout(300); // an exchange or a revocation sent in the background has been routed by now
+    assert.equal(exchanges.length, 0, `${responseType}: no code exchanged`);
+    assert.deepEqual(revoked.sort(), responseType === "code" ? [] : ["acc-tick", "ref-tick"], responseType);
+    await context.close();
+  }
+});
+
 test("code grant: a query that only looks like an answer (the app's own ?state=) is left alone", async () => {
   const { page, context, exchanges } = await setUp();
   const c = cfg({ responseType: "code" });

@@ -393,44 +393,58 @@ test("a throwing getter or Proxy given to authorizeUrl/login/createClient is con
   await context.close();
 });
 
-test("a misspelt or foreign option of login, authorizeUrl or loginPopup is config_invalid naming it; an event handed on as the options (onClick) counts as none", async () => {
+test("an option of login, authorizeUrl or loginPopup spelt another way (returnto, return_to, returnUrl, timeout; timeoutMs given to login) is config_invalid naming it and starts nothing; other keys, as of an event or a UI library's handler payload, count as no options", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {
     const { createClient } = window.mobproc;
     const client = await createClient(cfg);
+    const pending = () => sessionStorage.getItem("mobproc-auth:portal-demo:XYZ.pending");
+    // Refused: the error, and whether the pending sign-in (its state) stayed as it was.
     const refused = (fn) => {
+      client.authorizeUrl();
+      const before = pending();
       try {
         fn();
         return "ok";
       } catch (e) {
-        return `${e.code} ${e.field}: ${e.message}`;
+        return { error: `${e.code} ${e.field}: ${e.message}`, startedNothing: pending() === before };
       }
     };
-    // What React hands an onClick: an instance of its own class, many own keys.
+    const accepted = (options) => new URL(client.authorizeUrl(options)).searchParams.has("state");
     class SyntheticEvent {
       constructor(native) {
         Object.assign(this, { nativeEvent: native, type: native.type, target: null, isTrusted: native.isTrusted });
       }
     }
     const click = new MouseEvent("click");
-    const popup = await client.loginPopup({ returnTo: "/x", timeoutMs: 1000, timeout: 5 }).then(() => "resolved", (e) => `${e.code} ${e.field}`);
+    const before = pending();
+    const popup = await client.loginPopup({ returnTo: "/x", timeout: 5 }).then(() => "resolved", (e) => `${e.code} ${e.field}`);
+    const popupStartedNothing = pending() === before;
     return {
-      misspelt: refused(() => client.authorizeUrl({ returTo: "/orders" })),
+      lowercase: refused(() => client.authorizeUrl({ returnto: "/orders" })),
+      snake: refused(() => client.login({ return_to: "/orders" })),
+      otherName: refused(() => client.authorizeUrl({ returnUrl: "/orders" })),
       popupOnly: refused(() => client.authorizeUrl({ returnTo: "/orders", timeoutMs: 5 })),
-      login: refused(() => client.login({ return_to: "/orders" })),
       popup,
-      bare: new URL(client.authorizeUrl(Object.assign(Object.create(null), { returnTo: "/bare" }))).searchParams.has("state"),
-      event: new URL(client.authorizeUrl(click)).searchParams.has("state"),
-      synthetic: new URL(client.authorizeUrl(new SyntheticEvent(click))).searchParams.has("state"),
-      keys: Object.keys(sessionStorage).length,
+      popupStartedNothing,
+      accepted: {
+        bare: accepted(Object.assign(Object.create(null), { returnTo: "/bare" })),
+        event: accepted(click),
+        synthetic: accepted(new SyntheticEvent(click)),
+        // antd's Menu onClick payload, PrimeReact's menu `command`, a `{ type }` literal (HandlerEvent).
+        antd: accepted({ key: "signin", keyPath: ["signin"], item: {}, domEvent: click }),
+        prime: accepted({ originalEvent: click, item: { label: "Sign in" } }),
+        typed: accepted({ type: "click" }),
+      },
     };
   }, config(shared.server.origin));
-  assert.match(out.misspelt, /^config_invalid options\.returTo: .*returTo/);
-  assert.match(out.popupOnly, /^config_invalid options\.timeoutMs: /);
-  assert.match(out.login, /^config_invalid options\.return_to: /);
+  for (const [name, field] of [["lowercase", "returnto"], ["snake", "return_to"], ["otherName", "returnUrl"], ["popupOnly", "timeoutMs"]]) {
+    assert.equal(out[name].startedNothing, true, `${name}: ${JSON.stringify(out[name])}`);
+    assert.match(out[name].error, new RegExp(`^config_invalid options\\.${field}: .*\\(known: returnTo\\)$`), name);
+  }
   assert.equal(out.popup, "config_invalid options.timeout");
-  assert.deepEqual([out.bare, out.event, out.synthetic], [true, true, true]);
-  assert.equal(out.keys, 1, "only the three accepted calls started a sign-in (the last one kept)");
+  assert.equal(out.popupStartedNothing, true);
+  assert.deepEqual(out.accepted, { bare: true, event: true, synthetic: true, antd: true, prime: true, typed: true });
   await context.close();
 });
 

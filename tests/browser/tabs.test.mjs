@@ -35,7 +35,7 @@ function cfg(extra = {}) {
  * rotates refresh tokens (a rotated-away one gets `invalid_grant`) and counts everything.
  * Token answers wait for `t.hold` while it is a promise.
  */
-async function tangoe(context, { delayMs = 0, rotate = true } = {}) {
+async function tangoe(context, { delayMs = 0, rotate = true, expiresIn = 3600 } = {}) {
   const t = { refreshes: [], revocations: [], api: [], live: new Map(), access: new Set(), n: 0, hold: null };
   t.grant = (refresh, access) => {
     t.live.set(refresh, true);
@@ -61,7 +61,7 @@ async function tangoe(context, { delayMs = 0, rotate = true } = {}) {
     t.live.set(old, false);
     const refresh = `ref-rotated-${t.n}-${Math.random().toString(36).slice(2)}`;
     t.grant(refresh, access);
-    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: access, token_type: "Bearer", expires_in: 3600, refresh_token: refresh }) });
+    return route.fulfill({ contentType: "application/json", body: JSON.stringify({ access_token: access, token_type: "Bearer", expires_in: expiresIn, refresh_token: refresh }) });
   });
   await context.route(`${shared.server.origin}/revoke`, (route) => {
     t.revocations.push(route.request().postData());
@@ -145,12 +145,12 @@ async function assertNoTokenLeaks(tabs) {
 }
 
 /**
- * A context with the scripted Tangoe, tab `a` signed in with `access`/`refresh` (live at the
- * token endpoint) and tab `b` sharing its session.
+ * A context with the scripted Tangoe (`options` of `tangoe`), tab `a` signed in with
+ * `access`/`refresh` (live at the token endpoint) and tab `b` sharing its session.
  */
-async function twoTabs(access, refresh) {
+async function twoTabs(access, refresh, options) {
   const context = await shared.browser.newContext();
-  const t = await tangoe(context);
+  const t = await tangoe(context, options);
   const a = await newTab(context);
   await signIn(a.page, cfg(), { access, refresh });
   t.grant(refresh, access);
@@ -453,6 +453,26 @@ function recordOf(session, access, inMs = 3600000) {
   issued.add(access).add(`ref-${access}`);
   return JSON.stringify({ accessToken: access, refreshToken: `ref-${access}`, expiresAt: Date.now() + inMs, session });
 }
+
+test("a refresh that brings a shorter lifetime than the token it replaces had left is still the newer record: every tab takes it, none takes the older one back when a new tab asks, and the session goes on", async () => {
+  // Tangoe's access tokens may come back shorter (a lifetime capped by the session's end).
+  const { context, t, a, b } = await twoTabs("acc-long-1", "ref-long-1", { expiresIn: 600 });
+  const refreshed = await a.page.evaluate(() => window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code));
+  assert.equal(refreshed, true);
+  const rotated = (await look(a.page)).record;
+  assert.equal(rotated.refreshes, 1);
+  assert.ok(rotated.expiresAt < Date.now() + 700_000, "the shorter lifetime");
+  await holding(b.page, rotated.accessToken);
+  const c = await newTab(context);
+  await connect(c.page, cfg());
+  await holding(c.page, rotated.accessToken);
+  await a.page.waitForTimeout(300); // every tab's answer to the new tab has been heard
+  for (const tab of [a, b]) assert.equal((await look(tab.page)).record.accessToken, rotated.accessToken, "no tab took the older record back");
+  const again = await b.page.evaluate(() => window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code));
+  assert.equal(again, true, "the rotated refresh token was kept: the session goes on");
+  assert.deepEqual(t.refreshes.map((r) => r.alive), [true, true]);
+  await context.close();
+});
 
 test("a sign-out names its session: a record of it shared after (a refresh that crossed it) signs no tab in again, however late; a new session is adopted at once", async () => {
   const { context, a, b } = await twoTabs("acc-cross-A", "ref-cross-A");

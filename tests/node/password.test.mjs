@@ -161,16 +161,18 @@ test("logout while the password grant is on its way: nothing stored, not_authent
   assert.equal((await stats()).revocations, before + 2, "both tokens the grant brought");
 });
 
-test("logout in the same tick as signInWithPassword ends it, though its work starts after the sign-out", async () => {
+test("logout in the same tick as signInWithPassword ends it before the password is sent, though its work starts after the sign-out", async () => {
   const client = await createClient(config());
-  const before = (await stats()).revocations;
+  const before = await stats();
   const signing = client.signInWithPassword({ username: "demo", password: "demo" }).then(() => "resolved", (e) => e.code);
   client.logout();
   assert.equal(await signing, "not_authenticated");
   assert.equal(client.isAuthenticated(), false);
   assert.equal(client.session(), null);
-  for (let i = 0; i < 50 && (await stats()).revocations < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
-  assert.equal((await stats()).revocations, before + 2, "both tokens the grant brought");
+  await new Promise((r) => setTimeout(r, 200)); // a grant or revocation sent in the background would be counted by now
+  const after = await stats();
+  assert.equal(after.token_requests.password ?? 0, before.token_requests.password ?? 0, "no password grant sent");
+  assert.equal(after.revocations, before.revocations, "no tokens issued, none to revoke");
 });
 
 test("in Node, one client's logout ends only its own sign-in: another user's password grant under way is not touched", async () => {
