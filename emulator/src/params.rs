@@ -2,11 +2,21 @@
 
 use std::collections::HashMap;
 
-/// Decoded parameters; a name sent twice is remembered as repeated.
-#[derive(Debug, Default, Clone)]
+/// Decoded parameters; a name sent twice is remembered as repeated. Its `Debug` names the
+/// parameters, never their values (tokens, passwords).
+#[derive(Default, Clone)]
 pub struct Params {
     values: HashMap<String, String>,
     repeated: Vec<String>,
+}
+
+impl std::fmt::Debug for Params {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Params")
+            .field("names", &self.values.keys().collect::<Vec<_>>())
+            .field("repeated", &self.repeated)
+            .finish()
+    }
 }
 
 impl Params {

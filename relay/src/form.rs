@@ -25,9 +25,17 @@ const KNOWN: [&str; 8] = [
     "client_assertion",
 ];
 
-/// A parsed form.
-#[derive(Debug, Default)]
+/// A parsed form. Its `Debug` names the parameters, never their values (tokens, secrets).
+#[derive(Default)]
 pub struct Form(Vec<(String, String)>);
+
+impl std::fmt::Debug for Form {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(self.0.iter().map(|(name, _)| name))
+            .finish()
+    }
+}
 
 impl Form {
     /// Parses `application/x-www-form-urlencoded` bytes; a repeated parameter is refused.
@@ -157,6 +165,8 @@ mod tests {
         assert_eq!(e.description, "token is repeated");
         let e = Form::parse(b"x-secret-thing=a&x-secret-thing=b").unwrap_err();
         assert_eq!(e.description, "a parameter is repeated");
+        let printed = format!("{f:?}");
+        assert_eq!(printed, r#"["grant_type", "scope", "refresh_token"]"#);
     }
 
     #[test]

@@ -160,7 +160,11 @@ impl Client {
                 }
             }
         }
-        self.forget_pending();
+        // A `state` is good for one answer; one that names another (forged, or a stale tab's)
+        // leaves this sign-in waiting for its own.
+        if ours {
+            self.forget_pending();
+        }
         let return_to = self.accept_answer(&answer, pending, signouts).await?;
         Ok(Rc::new((None, Some(Callback { return_to }))))
     }
