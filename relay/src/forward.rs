@@ -1,8 +1,10 @@
 //! One upstream call: the browser's checked parameters plus the client's credentials to
 //! Tangoe, and Tangoe's answer (or a 502) back.
 
+use axum::body::Bytes;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use serde_json::Value;
 
 use crate::answer::{self, OAuthError};
 use crate::client_auth::compose;
@@ -37,7 +39,10 @@ pub async fn forward(
     let out = compose(&relay.config, url, params);
     match relay.upstream.post(out, empty_ok).await {
         Ok(Answer::Json(status, body)) => (
-            answer::json_bytes(status, body),
+            answer::json_bytes(
+                status,
+                without_secret(body, relay.config.client_secret.expose()),
+            ),
             Upstreamed::Status(status.as_u16()),
         ),
         Ok(Answer::Empty(status)) => (answer::empty(status), Upstreamed::Status(status.as_u16())),
@@ -45,5 +50,68 @@ pub async fn forward(
             bad_gateway(f, endpoint, relay),
             Upstreamed::Failed(f.label()),
         ),
+    }
+}
+
+/// Tangoe's answer with the client secret taken out of every string in it, should Tangoe ever
+/// echo it (an error description quoting the request): the browser never gets it. Read as
+/// JSON, so an escaped secret (`\/`, `\u0041`) is found too; an answer without it is
+/// passed on byte for byte.
+fn without_secret(body: Bytes, secret: &str) -> Bytes {
+    let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
+        return body;
+    };
+    if secret.is_empty() || !scrub(&mut value, secret) {
+        return body;
+    }
+    serde_json::to_vec(&value).map_or(body, Bytes::from)
+}
+
+/// Replaces `secret` in `value`'s strings (keys included); true if it found any.
+fn scrub(value: &mut Value, secret: &str) -> bool {
+    match value {
+        Value::String(text) if text.contains(secret) => {
+            *text = text.replace(secret, "[redacted]");
+            true
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .fold(false, |found, v| scrub(v, secret) | found),
+        Value::Object(map) => {
+            let echoed = map.keys().any(|key| key.contains(secret));
+            if echoed {
+                *map = std::mem::take(map)
+                    .into_iter()
+                    .map(|(key, v)| (key.replace(secret, "[redacted]"), v))
+                    .collect();
+            }
+            map.values_mut()
+                .fold(echoed, |found, v| scrub(v, secret) | found)
+        }
+        _ => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_echoed_secret_never_reaches_the_browser() {
+        let secret = "s3cr/t";
+        let echo = br#"{"error":"invalid_client","error_description":"bad secret s3cr\/t","s3cr/t":["s3cr\u002ft"]}"#;
+        let out = without_secret(Bytes::from_static(echo), secret);
+        let text = String::from_utf8(out.to_vec()).unwrap_or_default();
+        assert!(!text.contains("s3cr"), "{text}");
+        assert!(
+            text.contains(r#""error_description":"bad secret [redacted]""#),
+            "{text}"
+        );
+        let clean = br#"{"access_token":"a",  "expires_in":3600}"#;
+        assert_eq!(
+            without_secret(Bytes::from_static(clean), secret),
+            Bytes::from_static(clean),
+            "byte for byte"
+        );
     }
 }
