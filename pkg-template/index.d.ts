@@ -124,13 +124,13 @@ export interface MobprocSession {
   hasRefreshToken: boolean;
 }
 
-/** Options of `login` and `authorizeUrl`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `returnUrl`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
+/** Options of `login` and `authorizeUrl`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `returnUrl`, `returTo`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
 export interface LoginOptions {
   /** A same-origin path (`/orders?id=1`) handed back by `handleRedirectCallback`; anything else is dropped. */
   returnTo?: string | undefined;
 }
 
-/** Options of `loginPopup`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
+/** Options of `loginPopup`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `timoutMs`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
 export interface PopupOptions {
   /** A same-origin path (`/orders?id=1`), as for `login`; anything else is dropped. */
   returnTo?: string | undefined;

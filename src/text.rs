@@ -256,25 +256,54 @@ pub enum JsonValue<'a> {
     Bool(bool),
 }
 
-/// Whether `key`'s ASCII letters, lowercased (anything else dropped), contain `word`
-/// (lowercase letters): `return_to`, `ReturnUrl` and `timeout_ms` mention `return` and
-/// `timeout`; `key`, `domEvent` and `isTrusted` do not. One pass without a buffer: after a
-/// false start a match is tried again only from the letter that broke it, so `reteturn`
-/// does not mention `return` (fine for the option names it looks for).
-pub fn mentions(key: &str, word: &str) -> bool {
-    let word = word.as_bytes();
-    let mut matched = 0;
-    for c in key.bytes().filter(u8::is_ascii_alphabetic) {
+/// Whether `key` names the option `name` (lowercase letters) another way: its ASCII letters,
+/// lowercased (anything else dropped), contain `name`'s first six letters (`return_to`,
+/// `ReturnUrl`, `timeout_ms`), or are within two edits of `name` (`returTo`, `retrunTo`,
+/// `timoutMs`). `key`, `domEvent`, `timeStamp` and `isTrusted` name neither `returnto` nor
+/// `timeoutms`. A key of more than 64 letters names nothing.
+pub fn names_option(key: &str, name: &str) -> bool {
+    let name = name.as_bytes();
+    let stem = name.get(..6).unwrap_or(name);
+    // One row of the edit table: `row[j]` is the distance to `name`'s first j + 1 letters.
+    let mut row = [0u8; 16];
+    for (slot, n) in row.iter_mut().zip(1..) {
+        *slot = n;
+    }
+    let (mut letters, mut matched) = (0u8, 0);
+    // Index loops: iterator adapters here cost 0.1 KB of code.
+    let mut at = 0;
+    while let Some(&c) = key.as_bytes().get(at) {
+        at += 1;
+        if !c.is_ascii_alphabetic() {
+            continue;
+        }
         let c = c.to_ascii_lowercase();
-        matched = match word.get(matched) == Some(&c) {
+        letters += 1;
+        if letters > 64 {
+            return false;
+        }
+        // The stem, by one pass (after a false start it is tried again from this letter).
+        matched = match stem.get(matched) == Some(&c) {
             true => matched + 1,
-            false => usize::from(word.first() == Some(&c)),
+            false => usize::from(stem.first() == Some(&c)),
         };
-        if matched == word.len() {
+        if matched == stem.len() {
             return true;
         }
+        let (mut diagonal, mut left, mut j) = (letters - 1, letters, 0);
+        while let (Some(slot), Some(&n)) = (row.get_mut(j), name.get(j)) {
+            let up = *slot;
+            left = (up + 1).min(left + 1).min(diagonal + u8::from(c != n));
+            *slot = left;
+            diagonal = up;
+            j += 1;
+        }
     }
-    false
+    // The distance to all of `name` (`letters` when `name` is empty).
+    row.get(name.len().wrapping_sub(1))
+        .copied()
+        .unwrap_or(letters)
+        <= 2
 }
 
 #[cfg(test)]
@@ -283,20 +312,32 @@ mod tests {
 
     #[test]
     fn option_names_in_other_spellings() {
-        for key in [
+        let returns = [
             "returnTo",
             "returnto",
             "return_to",
             "RETURN-TO",
             "returnUrl",
-            "return",
-        ] {
-            assert!(mentions(key, "return"), "{key}");
-        }
-        for key in ["timeout", "timeoutMS", "timeout_ms", "TimeOut"] {
-            assert!(mentions(key, "timeout"), "{key}");
+            "returTo",
+        ];
+        for key in returns
+            .iter()
+            .chain(&["retrunTo", "rturnTo", "returnTO1", "return"])
+        {
+            assert!(names_option(key, "returnto"), "{key}");
         }
         for key in [
+            "timeout",
+            "timeoutMS",
+            "timeout_ms",
+            "TimeOut",
+            "timoutMs",
+            "timeoutSeconds",
+        ] {
+            assert!(names_option(key, "timeoutms"), "{key}");
+        }
+        // The own keys of DOM and React events and of UI libraries' handler payloads.
+        let others = [
             "key",
             "keyPath",
             "domEvent",
@@ -305,14 +346,27 @@ mod tests {
             "item",
             "",
             "retur",
-            "__proto__",
-        ] {
+        ];
+        let react = [
+            "timeStamp",
+            "nativeEvent",
+            "currentTarget",
+            "eventPhase",
+            "target",
+        ];
+        for key in others
+            .iter()
+            .chain(&react)
+            .chain(&["originalEvent", "__proto__", "next"])
+        {
             assert!(
-                !mentions(key, "return") && !mentions(key, "timeout"),
+                !names_option(key, "returnto") && !names_option(key, "timeoutms"),
                 "{key}"
             );
         }
-        assert!(!mentions(&"r".repeat(1000), "return"));
+        assert!(!names_option(&"r".repeat(1000), "returnto"));
+        assert!(names_option("ab", "abcd") && !names_option("a", "abcd"));
+        assert!(names_option("", "ab") && !names_option("", "abc"));
     }
 
     #[test]

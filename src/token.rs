@@ -116,12 +116,13 @@ impl TokenRecord {
         scope: Option<&str>,
         now_ms: u64,
     ) -> Result<Self, &'static str> {
-        Self::restore(
+        Self::build(
             access_token,
             refresh_token,
             expires_at(now_ms, expires_in_secs),
             scope,
             None,
+            Some(0),
         )
     }
 
@@ -144,23 +145,44 @@ impl TokenRecord {
         }
         let expires_in =
             expires_in_secs.ok_or("expires_in is missing or not a positive integer")?;
-        // `restore` directly, not through `from_grant`: one hop fewer for the 48-byte result.
-        Self::restore(
+        // `build` directly, not through `from_grant`: one hop fewer for the 48-byte result.
+        Self::build(
             access_token,
             refresh_token,
             expires_at(now_ms, expires_in),
             scope,
             None,
+            Some(0),
         )
     }
 
-    /// Rebuilds a record read back from storage, with the same checks as [`Self::from_grant`].
+    /// Rebuilds a record read back from storage, with the same checks as [`Self::from_grant`];
+    /// its refresh count is unknown until [`Self::with_refreshes`] says it.
     pub fn restore(
         access_token: &str,
         refresh_token: Option<&str>,
         expires_at_ms: u64,
         scope: Option<&str>,
         session: Option<SessionId>,
+    ) -> Result<Self, &'static str> {
+        Self::build(
+            access_token,
+            refresh_token,
+            expires_at_ms,
+            scope,
+            session,
+            None,
+        )
+    }
+
+    /// A record from its checked fields: a grant's (`refreshes` 0) or a stored one's.
+    fn build(
+        access_token: &str,
+        refresh_token: Option<&str>,
+        expires_at_ms: u64,
+        scope: Option<&str>,
+        session: Option<SessionId>,
+        refreshes: Option<u32>,
     ) -> Result<Self, &'static str> {
         if !is_b64token(access_token) {
             return Err(
@@ -185,9 +207,7 @@ impl TokenRecord {
             // Only shown to the application: a malformed one is dropped, not worth a sign-in.
             scope: scope.filter(|s| is_scope(s)).map(str::to_owned),
             session,
-            // A sign-in's own, until `with_refreshes` says otherwise (a refresh's count, or
-            // what a stored record says).
-            refreshes: Some(0),
+            refreshes,
         })
     }
 
@@ -409,6 +429,10 @@ mod tests {
         assert!(!record(600, Some(1)).is_newer_than(&record(600, Some(1))));
         assert!(record(3600, None).is_newer_than(&record(600, Some(5))));
         assert!(!record(600, Some(5)).is_newer_than(&record(3600, None)));
+        // A grant's record is its sign-in's own; a restored one's count is unknown.
+        let granted = TokenRecord::from_grant("a", None, 60, None, 0).unwrap();
+        assert_eq!(granted.refreshes(), Some(0));
+        assert_eq!(record(1, None).refreshes(), None);
     }
 
     #[test]

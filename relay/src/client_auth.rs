@@ -50,6 +50,19 @@ pub fn basic(client_id: &str, secret: &str) -> String {
     )
 }
 
+/// Every form in which the secret leaves the relay: as it is, form-encoded (`body` and
+/// `query`), and the Basic credentials that carry it (`basic`), so that an answer echoing
+/// the request can be cleaned of each (`forward`).
+pub fn secret_forms(config: &RelayConfig) -> [String; 3] {
+    let secret = config.client_secret.expose();
+    let basic = basic(config.client_id.as_str(), secret);
+    [
+        secret.to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        basic.trim_start_matches("Basic ").to_string(),
+    ]
+}
+
 /// `params` for `url`, authenticated as the configured client.
 pub fn compose(config: &RelayConfig, url: &UpstreamUrl, params: &[(&str, &str)]) -> Outgoing {
     let id = config.client_id.as_str();
@@ -105,6 +118,20 @@ mod tests {
         assert_eq!(out.url, "https://h/t?v=1");
         assert_eq!(out.body, "grant_type=refresh_token&refresh_token=r%2B1");
         assert_eq!(out.authorization, Some(expected));
+    }
+
+    #[test]
+    fn the_secret_in_every_form_it_is_sent() {
+        let c = config(ClientAuth::Basic);
+        let [raw, encoded, credentials] = secret_forms(&c);
+        let basic = compose(&c, &c.token_url, &PARAMS).authorization.unwrap();
+        assert_eq!(basic, format!("Basic {credentials}"));
+        assert_eq!(raw, "s p&c:1");
+        let body = compose(&config(ClientAuth::Body), &c.token_url, &PARAMS).body;
+        assert!(
+            body.ends_with(&format!("&client_secret={encoded}")),
+            "{body}"
+        );
     }
 
     #[test]

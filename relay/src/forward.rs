@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::answer::{self, OAuthError};
-use crate::client_auth::compose;
+use crate::client_auth::{compose, secret_forms};
 use crate::log::Upstreamed;
 use crate::upstream::{Answer, Failure};
 use crate::values::UpstreamUrl;
@@ -39,10 +39,7 @@ pub async fn forward(
     let out = compose(&relay.config, url, params);
     match relay.upstream.post(out, empty_ok).await {
         Ok(Answer::Json(status, body)) => (
-            answer::json_bytes(
-                status,
-                without_secret(body, relay.config.client_secret.expose()),
-            ),
+            answer::json_bytes(status, without_secret(body, &secret_forms(&relay.config))),
             Upstreamed::Status(status.as_u16()),
         ),
         Ok(Answer::Empty(status)) => (answer::empty(status), Upstreamed::Status(status.as_u16())),
@@ -53,15 +50,19 @@ pub async fn forward(
     }
 }
 
-/// Tangoe's answer with the client secret taken out of every string in it, should Tangoe ever
-/// echo it (an error description quoting the request): the browser never gets it. Read as
-/// JSON, so an escaped secret (`\/`, `\u0041`) is found too; an answer without it is
-/// passed on byte for byte.
-fn without_secret(body: Bytes, secret: &str) -> Bytes {
+/// Tangoe's answer with the client secret taken out of every string in it, in each form the
+/// relay sends it (`secret_forms`), should Tangoe ever echo it (an error description quoting
+/// the request): the browser never gets it. Read as JSON, so an escaped echo (`\/`,
+/// `\u0041`) is found too; an answer without it is passed on byte for byte.
+fn without_secret(body: Bytes, forms: &[String]) -> Bytes {
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
         return body;
     };
-    if secret.is_empty() || !scrub(&mut value, secret) {
+    let mut found = false;
+    for form in forms.iter().filter(|form| !form.is_empty()) {
+        found |= scrub(&mut value, form);
+    }
+    if !found {
         return body;
     }
     serde_json::to_vec(&value).map_or(body, Bytes::from)
@@ -98,18 +99,28 @@ mod tests {
 
     #[test]
     fn an_echoed_secret_never_reaches_the_browser() {
-        let secret = "s3cr/t";
-        let echo = br#"{"error":"invalid_client","error_description":"bad secret s3cr\/t","s3cr/t":["s3cr\u002ft"]}"#;
-        let out = without_secret(Bytes::from_static(echo), secret);
+        let forms = [
+            "s p&c/t".to_string(),
+            "s+p%26c%2Ft".into(),
+            "cG9ydGFsOnMrcA==".into(),
+        ];
+        let echo = br#"{"error":"invalid_client","error_description":"bad secret s p&c\/t","s p&c/t":["s\u0020p&c/t"],"form":"client_secret=s+p%26c%2Ft","header":"Basic cG9ydGFsOnMrcA=="}"#;
+        let out = without_secret(Bytes::from_static(echo), &forms);
         let text = String::from_utf8(out.to_vec()).unwrap_or_default();
-        assert!(!text.contains("s3cr"), "{text}");
+        for form in &forms {
+            assert!(!text.contains(form.as_str()), "{text}");
+        }
         assert!(
             text.contains(r#""error_description":"bad secret [redacted]""#),
             "{text}"
         );
+        assert!(
+            text.contains(r#""form":"client_secret=[redacted]""#),
+            "{text}"
+        );
         let clean = br#"{"access_token":"a",  "expires_in":3600}"#;
         assert_eq!(
-            without_secret(Bytes::from_static(clean), secret),
+            without_secret(Bytes::from_static(clean), &forms),
             Bytes::from_static(clean),
             "byte for byte"
         );

@@ -591,7 +591,9 @@ fn token_record(
         Rc::new(match previous {
             Some(previous) => record
                 .in_session(previous.session_id().cloned())
-                .with_refreshes(Some(previous.refreshes().unwrap_or(0).wrapping_add(1))),
+                // None after a record without a count (another tab's older version): then
+                // ordered by expiry, as that one is, rather than restarting at 1.
+                .with_refreshes(previous.refreshes().and_then(|n| n.checked_add(1))),
             None => record.in_session(new_session_id()),
         })
     })

@@ -189,7 +189,10 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
         Some(text) => Some(SessionId::new(&text)?),
         None => None,
     };
-    let refreshes = field(&record, "refreshes").as_f64();
+    // A whole number a u32 holds, else none (ordered by expiry, as an older version's).
+    let refreshes = field(&record, "refreshes")
+        .as_f64()
+        .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n));
     TokenRecord::restore(
         &access,
         refresh.as_deref(),
@@ -197,8 +200,7 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
         scope.as_deref(),
         session,
     )
-    // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between. A count
-    // that is no u32 is saturated (`as`): compared, never trusted for more.
+    // Straight from the `Result` into the `Rc`: no `Option<TokenRecord>` between.
     .map_or(None, |record| {
         Some(Rc::new(record.with_refreshes(refreshes.map(|n| n as u32))))
     })

@@ -3,7 +3,7 @@
 //! trap or revoked Proxy turned into a typed error instead of an exception through the wasm.
 
 use crate::error::Error;
-use crate::text::{cat, mentions};
+use crate::text::{cat, names_option};
 use js_sys::{Array, Reflect};
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -85,7 +85,8 @@ pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Resul
 
 /// `value`'s own keys not in `known`: `config_invalid` of `<prefix><key>` for the first, with
 /// `reason` (which lists the known keys: see `known!` in `config.rs`). With `loose`, only a
-/// key that names a return or a timeout (`returnUrl`, `return_to`, `timeout`) is refused.
+/// key that names `returnTo` or `timeoutMs` another way (`text::names_option`: `returnUrl`,
+/// `return_to`, `returTo`, `timeout`) is refused.
 pub fn only_known(
     value: &JsValue,
     known: &[&str],
@@ -99,7 +100,7 @@ pub fn only_known(
             continue;
         }
         let key = key.as_string().unwrap_or_default();
-        if !loose || mentions(&key, "return") || mentions(&key, "timeout") {
+        if !loose || names_option(&key, "returnto") || names_option(&key, "timeoutms") {
             let short = crate::text::first_chars(&key, 64);
             return Err(Error::config(&cat(&[prefix, short]), reason).into());
         }

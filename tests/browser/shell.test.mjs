@@ -145,7 +145,8 @@ test("callback: token stored, fragment removed with path and query kept, history
   assert.equal(out.lengthAfter, out.lengthBefore);
   assert.deepEqual(out.keys, [KEY], "the pending sign-in is used up; only the token record remains");
   const record = JSON.parse(out.record);
-  assert.deepEqual(Object.keys(record).sort(), ["accessToken", "expiresAt", "refreshToken", "scope", "session"]);
+  assert.deepEqual(Object.keys(record).sort(), ["accessToken", "expiresAt", "refreshToken", "refreshes", "scope", "session"]);
+  assert.equal(record.refreshes, 0, "the sign-in itself: no refresh yet (orders the records of one session across tabs)");
   assert.match(record.session, /^[0-9A-F]{12}[A-Za-z0-9_-]{43}$/, "the sign-in's id (its time, then random), which a sign-out in another tab names");
   assert.equal(record.accessToken, TOKEN);
   assert.equal(record.refreshToken, "r1");
