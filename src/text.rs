@@ -256,11 +256,13 @@ pub enum JsonValue<'a> {
     Bool(bool),
 }
 
-/// Whether `key` names the option `name` (lowercase letters) another way: its ASCII letters,
-/// lowercased (anything else dropped), contain `name`'s first six letters (`return_to`,
-/// `ReturnUrl`, `timeout_ms`), or are within two edits of `name` (`returTo`, `retrunTo`,
-/// `timoutMs`). `key`, `domEvent`, `timeStamp` and `isTrusted` name neither `returnto` nor
-/// `timeoutms`. A key of more than 64 letters names nothing.
+/// Whether `key` names the option `name` another way: its ASCII letters, lowercased
+/// (anything else dropped), contain `name`'s first six letters (`return_to`, `ReturnUrl`,
+/// `timeout_ms`), or are within two edits of `name` (`returTo`, `retrunTo`, `timoutMs`).
+/// `key`, `domEvent`, `timeStamp` and `isTrusted` name neither `returnto` nor `timeoutms`.
+/// Past 64 letters only a stem already met counts. `name`: at most 16 lowercase letters,
+/// whose six-letter stem does not begin again inside itself (`return`, `timeou`): the stem
+/// is matched in one pass, restarting only at the letter that broke a match.
 pub fn names_option(key: &str, name: &str) -> bool {
     let name = name.as_bytes();
     let stem = name.get(..6).unwrap_or(name);
@@ -270,7 +272,7 @@ pub fn names_option(key: &str, name: &str) -> bool {
         *slot = n;
     }
     let (mut letters, mut matched) = (0u8, 0);
-    // Index loops: iterator adapters here cost 0.1 KB of code.
+    // Index loops: iterator adapters here cost 51 B more (gzip).
     let mut at = 0;
     while let Some(&c) = key.as_bytes().get(at) {
         at += 1;
@@ -283,9 +285,10 @@ pub fn names_option(key: &str, name: &str) -> bool {
             return false;
         }
         // The stem, by one pass (after a false start it is tried again from this letter).
-        matched = match stem.get(matched) == Some(&c) {
-            true => matched + 1,
-            false => usize::from(stem.first() == Some(&c)),
+        matched = if stem.get(matched) == Some(&c) {
+            matched + 1
+        } else {
+            usize::from(stem.first() == Some(&c))
         };
         if matched == stem.len() {
             return true;

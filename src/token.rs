@@ -229,8 +229,9 @@ impl TokenRecord {
     }
 
     /// Whether this record of the same sign-in as `held` came after it: by the refresh count
-    /// where both have one, else (a record of an older version) by the later expiry. A
-    /// refresh may well bring a shorter lifetime than the token it replaces had left.
+    /// where both have one and they differ, else (a record of an older version, or two tabs
+    /// that refreshed apart) by the later expiry. A refresh may well bring a shorter lifetime
+    /// than the token it replaces had left.
     pub fn is_newer_than(&self, held: &TokenRecord) -> bool {
         match (self.refreshes, held.refreshes) {
             (Some(a), Some(b)) if a != b => a > b,

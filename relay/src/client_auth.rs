@@ -50,16 +50,17 @@ pub fn basic(client_id: &str, secret: &str) -> String {
     )
 }
 
-/// Every form in which the secret leaves the relay: as it is, form-encoded (`body` and
-/// `query`), and the Basic credentials that carry it (`basic`), so that an answer echoing
-/// the request can be cleaned of each (`forward`).
+/// Every form in which the secret leaves the relay, longest first (a shorter one may stand
+/// inside a longer): the Basic credentials that carry it (`basic`), form-encoded (`body` and
+/// `query`), and as it is; so that an answer echoing the request can be cleaned of each
+/// (`forward`).
 pub fn secret_forms(config: &RelayConfig) -> [String; 3] {
     let secret = config.client_secret.expose();
     let basic = basic(config.client_id.as_str(), secret);
     [
-        secret.to_string(),
-        form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
         basic.trim_start_matches("Basic ").to_string(),
+        form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        secret.to_string(),
     ]
 }
 
@@ -123,7 +124,7 @@ mod tests {
     #[test]
     fn the_secret_in_every_form_it_is_sent() {
         let c = config(ClientAuth::Basic);
-        let [raw, encoded, credentials] = secret_forms(&c);
+        let [credentials, encoded, raw] = secret_forms(&c);
         let basic = compose(&c, &c.token_url, &PARAMS).authorization.unwrap();
         assert_eq!(basic, format!("Basic {credentials}"));
         assert_eq!(raw, "s p&c:1");

@@ -39,7 +39,16 @@ pub async fn forward(
     let out = compose(&relay.config, url, params);
     match relay.upstream.post(out, empty_ok).await {
         Ok(Answer::Json(status, body)) => (
-            answer::json_bytes(status, without_secret(body, &secret_forms(&relay.config))),
+            // A token answer (2xx) is passed as it is: it quotes no request, and a short
+            // secret might stand inside a token by chance.
+            answer::json_bytes(
+                status,
+                if status.is_success() {
+                    body
+                } else {
+                    without_secret(body, &secret_forms(&relay.config))
+                },
+            ),
             Upstreamed::Status(status.as_u16()),
         ),
         Ok(Answer::Empty(status)) => (answer::empty(status), Upstreamed::Status(status.as_u16())),
@@ -50,9 +59,9 @@ pub async fn forward(
     }
 }
 
-/// Tangoe's answer with the client secret taken out of every string in it, in each form the
-/// relay sends it (`secret_forms`), should Tangoe ever echo it (an error description quoting
-/// the request): the browser never gets it. Read as JSON, so an escaped echo (`\/`,
+/// Tangoe's error answer with the client secret taken out of every string in it, in each
+/// form the relay sends it (`secret_forms`, longest first), should Tangoe ever echo it (an
+/// error description quoting the request): the browser never gets it. Read as JSON, so an escaped echo (`\/`,
 /// `\u0041`) is found too; an answer without it is passed on byte for byte.
 fn without_secret(body: Bytes, forms: &[String]) -> Bytes {
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
@@ -100,9 +109,9 @@ mod tests {
     #[test]
     fn an_echoed_secret_never_reaches_the_browser() {
         let forms = [
-            "s p&c/t".to_string(),
+            "cG9ydGFsOnMrcA==".to_string(),
             "s+p%26c%2Ft".into(),
-            "cG9ydGFsOnMrcA==".into(),
+            "s p&c/t".into(),
         ];
         let echo = br#"{"error":"invalid_client","error_description":"bad secret s p&c\/t","s p&c/t":["s\u0020p&c/t"],"form":"client_secret=s+p%26c%2Ft","header":"Basic cG9ydGFsOnMrcA=="}"#;
         let out = without_secret(Bytes::from_static(echo), &forms);

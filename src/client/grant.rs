@@ -107,12 +107,12 @@ impl Client {
             Some(flight) => flight,
             None => {
                 let client = self.clone();
-                let signed_out = self.0.signed_out.get();
+                let signed_out = self.own_signouts();
                 let flight = Shared::start(Box::pin(async move {
                     let result = client.refresh_across_tabs().await;
                     // After this client's sign-out the slot is no longer this refresh's
                     // (`logout` emptied it; a refresh of a new sign-in may hold it).
-                    if client.0.signed_out.get() == signed_out {
+                    if client.own_signouts() == signed_out {
                         client.0.refreshing.set(None);
                     }
                     result.map(|session| Rc::new((session, None)))
@@ -250,13 +250,13 @@ impl Client {
         username: &'a str,
         password: &'a str,
     ) -> impl std::future::Future<Output = Result<Option<Session>>> + 'a {
-        self.password_sign_in(username, password, self.sign_outs())
+        self.password_sign_in(username, password, self.own_signouts())
     }
 
-    /// This client's sign-outs so far, not the page's: in Node the "page" is the whole
-    /// process, whose other clients are other users. Read when a sign-in is asked for, so a
-    /// `logout` before its first poll ends it.
-    pub(crate) fn sign_outs(&self) -> u32 {
+    /// This client's sign-outs so far, not the page's (`signouts`): in Node the "page" is the
+    /// whole process, whose other clients are other users. Read when a sign-in is asked for,
+    /// so a `logout` before its first poll ends it.
+    pub(crate) fn own_signouts(&self) -> u32 {
         self.0.signed_out.get()
     }
 
@@ -271,7 +271,7 @@ impl Client {
         let sent = {
             let token_url = self.password_grant_ready()?;
             // Signed out before the first poll: the password is not sent.
-            if self.0.signed_out.get() != signed_out {
+            if self.own_signouts() != signed_out {
                 return Err(ErrorKind::NotAuthenticated.into());
             }
             if username.is_empty() {
@@ -286,7 +286,7 @@ impl Client {
             self.grant(&token_url, &params)
         };
         let record = sent.await?;
-        if self.0.signed_out.get() != signed_out {
+        if self.own_signouts() != signed_out {
             self.revoke(&record);
             return Err(ErrorKind::NotAuthenticated.into());
         }

@@ -249,9 +249,9 @@ impl Client {
     /// (whichever client started them) and this client's password grant. A popup sign-in ends
     /// with `popup_closed` within a poll and its popup is closed (one a COOP severed cannot
     /// be, but while the page is open an answer it hands over afterwards is taken, dropped
-    /// and its tokens revoked); a code exchange or password grant stores nothing
-    /// (`not_authenticated`; the tokens it brings are revoked). Revokes both tokens in the background when a revocation URL is
-    /// configured.
+    /// and its tokens revoked, a code left unused); a code exchange or password grant stores
+    /// nothing (`not_authenticated`; the tokens it brings are revoked). Revokes both tokens
+    /// in the background when a revocation URL is configured.
     pub fn logout(&self) {
         self.0.headers.clear();
         let record = self.record();

@@ -69,7 +69,7 @@ impl Client {
     /// new sign-in: the earlier one still completes if its popup answers. [`Client::logout`]
     /// ends it (`popup_closed`) and closes its popup; one a COOP severed stays open, and an
     /// answer it hands over afterwards is taken and dropped while this page is open, its
-    /// tokens revoked.
+    /// tokens revoked (a code is left unused).
     pub fn login_popup(
         &self,
         options: &PopupOptions,
@@ -154,8 +154,8 @@ impl Client {
     async fn finish_popup(&self, open: &OpenPopup) -> Result<Rc<TokenRecord>> {
         let answered = popup_reply(&open.channel, "answer");
         let answer = wait_for_answer(self, open, &answered).await;
-        // Ended by a sign-out before an answer came (one that came anyway is revoked by
-        // `accept_answer`).
+        // Ended by a sign-out before an answer was taken (one taken before the sign-out is
+        // revoked by `accept_answer`).
         if answer.is_err() && self.signouts(false) != open.signouts {
             self.drop_answer(&answered, open);
         } else {
@@ -189,8 +189,7 @@ impl Client {
             }
             Ok(())
         });
-        let then: js_sys::Function = super::value::field(answered, "then").unchecked_into();
-        let _ = then.call1(answered, &on_answer.into_js_value());
+        let _ = super::value::chain(answered, "then", &on_answer.into_js_value());
     }
 }
 

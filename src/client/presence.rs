@@ -113,8 +113,7 @@ pub(super) fn nobody_holds(snapshot: &JsValue, name: &str) -> bool {
 
 /// `promise` with its rejection handled by `handler` (nothing logged), as a new promise.
 fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
-    let catch: Function = field(promise, "catch").unchecked_into();
-    Some(catch.call1(promise, handler).ok()?.unchecked_into())
+    super::value::chain(promise, "catch", handler)
 }
 
 /// With `look`, a snapshot of the origin's locks (the promise; `NaN` where Web Locks refuse,

@@ -102,6 +102,17 @@ pub fn delay(ms: f64) -> js_sys::Promise {
     promise
 }
 
+/// `promise.then(handler)` or `promise.catch(handler)` (`method`), read from the promise and
+/// called as its own method: no web-sys binding for each.
+pub fn chain(
+    promise: &js_sys::Promise,
+    method: &str,
+    handler: &JsValue,
+) -> Option<js_sys::Promise> {
+    let method: js_sys::Function = field(promise, method).unchecked_into();
+    Some(method.call1(promise, handler).ok()?.unchecked_into())
+}
+
 /// Whichever of `a` and `b` settles first (`Promise.race`), as a future.
 pub fn first_of(a: &js_sys::Promise, b: &js_sys::Promise) -> wasm_bindgen_futures::JsFuture {
     js_sys::Promise::race(&js_sys::Array::of2(a, b)).into()

@@ -207,7 +207,7 @@ impl MobprocClient {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         // Now, not at the promise's first poll: a `logout()` in the same tick ends this
         // sign-in. (Reading the credentials now too cost 147 B.)
-        let signed_out = client.sign_outs();
+        let signed_out = client.own_signouts();
         promise(Box::pin(async move {
             client.password_grant_ready()?;
             let (username, password) = config::read_credentials(&credentials)?;

@@ -153,13 +153,13 @@ test("a logout() in the same synchronous run as handleRedirectCallback, by anoth
     const { state } = await startSignIn(page, c, "/orders");
     const answer = responseType === "code" ? `?code=code-tick&state=${state}` : `#access_token=acc-tick&token_type=Bearer&expires_in=3600&refresh_token=ref-tick&state=${state}`;
     await goto(page, `${shared.server.origin}/app/callback${answer}`);
-    const out = await page.evaluate(async (c) => {
+    const out = await page.evaluate(async ([c, key]) => {
       const client = await window.mobproc.createClient(c);
       const other = await window.mobproc.createClient({ ...c, storageKey: "another-tenant" });
       const outcome = client.handleRedirectCallback().then((v) => ({ value: v }), (e) => ({ code: e.code }));
       other.logout();
-      return { outcome: await outcome, signedIn: client.isAuthenticated(), stored: sessionStorage.getItem("mobproc-auth:portal-demo:XYZ") };
-    }, c);
+      return { outcome: await outcome, signedIn: client.isAuthenticated(), stored: sessionStorage.getItem(key) };
+    }, [c, KEY]);
     assert.deepEqual(out, { outcome: { code: "not_authenticated" }, signedIn: false, stored: null }, responseType);
     await page.waitForTimeout(300); // an exchange or a revocation sent in the background has been routed by now
     assert.equal(exchanges.length, 0, `${responseType}: no code exchanged`);

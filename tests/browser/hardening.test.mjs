@@ -144,10 +144,13 @@ test("a replayed response and returnTo tricks", async () => {
       history.replaceState(null, "", `/app/callback#${fragment}`);
       const replay = await run();
       const replayUntouched = sessionStorage.getItem(key) === afterFirst && client.accessToken() === "fresh";
-      // A replay after a newer sign-in started: still refused, and the newer pending one is used up.
+      // A replay after a newer sign-in started: still refused, and the newer pending one is kept
+      // for its own answer (the replay names the old state).
       client.authorizeUrl();
+      const newer = sessionStorage.getItem(`${key}.pending`);
       history.replaceState(null, "", `/app/callback#${fragment}`);
       const replayAfterNewer = await run();
+      const newerKept = newer !== null && sessionStorage.getItem(`${key}.pending`) === newer;
       // returnTo tricks are dropped at authorizeUrl; the sign-in itself still works.
       const tricks = [];
       for (const returnTo of ["//evil.example", "https://evil.example", "javascript:alert(1)", "/\\evil.example", "/orders?id=7"]) {
@@ -161,7 +164,7 @@ test("a replayed response and returnTo tricks", async () => {
       sessionStorage.setItem(`${key}.pending`, JSON.stringify({ state: s, returnTo: "//evil.example" }));
       history.replaceState(null, "", `/app/callback#${good}&state=${s}`);
       const tampered = await run();
-      return { first, replay, replayUntouched, replayAfterNewer, tricks, tampered, keys: Object.keys(sessionStorage) };
+      return { first, replay, replayUntouched, replayAfterNewer, newerKept, tricks, tampered, keys: Object.keys(sessionStorage) };
     },
     [GOOD, KEY],
   );
@@ -169,6 +172,7 @@ test("a replayed response and returnTo tricks", async () => {
   assert.deepEqual(out.replay, { code: "state_mismatch" });
   assert.equal(out.replayUntouched, true);
   assert.deepEqual(out.replayAfterNewer, { code: "state_mismatch" });
+  assert.equal(out.newerKept, true, "the newer pending sign-in waits for its own answer");
   for (const t of out.tricks) {
     const kept = t.returnTo === "/orders?id=7" ? t.returnTo : null;
     assert.equal(t.pending, kept, t.returnTo);
@@ -415,10 +419,10 @@ test("a throwing getter or Proxy given to authorizeUrl/login/createClient is con
 
 test("an option of login, authorizeUrl or loginPopup spelt another way (returnto, return_to, returnUrl, returTo, timeout; timeoutMs given to login) is config_invalid naming it and starts nothing; other keys, as of an event or a UI library's handler payload, count as no options", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
-  const out = await page.evaluate(async (cfg) => {
+  const out = await page.evaluate(async ([cfg, key]) => {
     const { createClient } = window.mobproc;
     const client = await createClient(cfg);
-    const pending = () => sessionStorage.getItem("mobproc-auth:portal-demo:XYZ.pending");
+    const pending = () => sessionStorage.getItem(`${key}.pending`);
     // Refused: the error, and whether the pending sign-in (its state) stayed as it was.
     const refused = (fn) => {
       client.authorizeUrl();
@@ -461,7 +465,7 @@ test("an option of login, authorizeUrl or loginPopup spelt another way (returnto
         typed: accepted({ type: "click" }),
       },
     };
-  }, config(shared.server.origin));
+  }, [config(shared.server.origin), KEY]);
   const refusals = [["lowercase", "returnto"], ["snake", "return_to"], ["otherName", "returnUrl"], ["typo", "returTo"], ["swapped", "retrunTo"], ["popupOnly", "timeoutMs"]];
   for (const [name, field] of refusals) {
     assert.equal(out[name].startedNothing, true, `${name}: ${JSON.stringify(out[name])}`);
