@@ -717,8 +717,23 @@ async fn a_corrupted_record_reads_as_signed_out_and_is_removed() {
     assert_eq!(recorder.count(), 0, "a corrupted record's token was sent");
 
     // The same record, well formed, is a session (the test above can fail), with or without
-    // the sign-in's id (a record stored before ids existed).
-    for session in ["", r#","session":"a-B_9""#] {
+    // the sign-in's id (a record stored before ids existed). A refresh count that is no whole
+    // u32 is read as none (the record is ordered by its expiry), not as a corrupted record.
+    let counts = [
+        r#","refreshes":3"#,
+        r#","refreshes":-1"#,
+        r#","refreshes":"3""#,
+    ];
+    let more = [
+        r#","refreshes":1.5"#,
+        r#","refreshes":1e300"#,
+        r#","refreshes":null"#,
+    ];
+    for session in ["", r#","session":"a-B_9""#]
+        .iter()
+        .chain(&counts)
+        .chain(&more)
+    {
         session_storage()
             .set_item(
                 key,

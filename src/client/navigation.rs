@@ -192,7 +192,7 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
     // A whole number a u32 holds, else none (ordered by expiry, as an older version's).
     let refreshes = field(&record, "refreshes")
         .as_f64()
-        .filter(|n| n.fract() == 0.0 && (0.0..=f64::from(u32::MAX)).contains(n));
+        .filter(|n| f64::from(*n as u32) == *n);
     TokenRecord::restore(
         &access,
         refresh.as_deref(),
