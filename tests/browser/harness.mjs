@@ -63,6 +63,26 @@ export async function goto(page, url) {
   await page.waitForFunction(() => window.mobprocReady === true);
 }
 
+/**
+ * Routes `origin`'s `/revoke` in `context` to a 200 and records the tokens revoked.
+ * `revoked(count)` waits up to 5 s for `count` of them (2: both of a sign-in's tokens), then
+ * gives what came, sorted.
+ * @param {import("playwright-core").BrowserContext} context
+ * @param {string} origin
+ */
+export async function recordRevocations(context, origin) {
+  const tokens = [];
+  await context.route(`${origin}/revoke`, (route) => {
+    tokens.push(new URLSearchParams(route.request().postData()).get("token"));
+    return route.fulfill({ status: 200, body: "" });
+  });
+  return async (count = 2) => {
+    const deadline = Date.now() + 5000;
+    while (tokens.length < count && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    return [...tokens].sort();
+  };
+}
+
 /** A config for the test server's origin (API on another, never-contacted origin). */
 export function config(origin, extra = {}) {
   return {
