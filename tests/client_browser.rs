@@ -1245,6 +1245,42 @@ fn the_origin_of_a_request_url_is_url_origin() {
     }
 }
 
+#[wasm_bindgen_test]
+fn a_configured_url_names_the_origin_the_browser_reaches() {
+    // Every URL the configuration's parser takes has the origin the browser's URL parser
+    // gives it: a token or password for one host never goes to another.
+    let refused = [
+        "https://010.0.0.5/as/token.oauth2",
+        "https://0x0a.0.0.5/revoke",
+        "http://2130706433/",
+        "https://10.1/",
+        "https://1.2.3.4./",
+        "https://example.0x1f/",
+    ];
+    let taken = [
+        "https://API.Example.TEST:443/mobproc/v1",
+        "https://10.0.0.5/",
+        "http://127.0.0.1:8081/",
+        "https://api.example.test./x",
+        "https://v1.example/",
+        "https://0xfe.example/",
+        "https://[2001:DB8::1]:8443/",
+        "http://[::1]/",
+        "https://[1::2:0:0:3]/",
+    ];
+    for url in refused {
+        assert!(
+            mobproc_auth::url::HttpUrl::parse(url).is_err(),
+            "took {url}"
+        );
+    }
+    for url in taken {
+        let ours = mobproc_auth::url::HttpUrl::parse(url).expect(url);
+        let origin = web_sys::Url::new(url).unwrap().origin();
+        assert_eq!(ours.origin(), origin, "{url}");
+    }
+}
+
 /// The names of the Web Locks held on this origin now.
 async fn held_locks() -> Vec<String> {
     let navigator = js_sys::Reflect::get(&window(), &"navigator".into()).unwrap();

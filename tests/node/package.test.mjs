@@ -51,6 +51,8 @@ test("config errors name the field", async () => {
   await assert.rejects(createClient(undefined), (e) => e.code === "config_invalid" && e.field === "config");
   // 0 is no limit in some libraries and the default in others: neither is guessed.
   await assert.rejects(createClient({ ...config, timeoutMs: 0 }), (e) => e.code === "config_invalid" && e.field === "timeoutMs" && /from 1 to 600000/.test(e.message));
+  // The URL parser reads 010.0.0.5 as 8.0.0.5: the password would go to another host.
+  await assert.rejects(createClient({ ...config, tokenUrl: "https://010.0.0.5/as/token.oauth2" }), (e) => e.code === "config_invalid" && e.field === "tokenUrl" && /IPv4 address the browser reads another way/.test(e.message));
 });
 
 test("an uncaught MobprocError in Node shows a readable source line and stack, not the whole entry on one line", async () => {

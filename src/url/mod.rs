@@ -14,6 +14,8 @@ use crate::text::{
 };
 use core::fmt;
 
+mod host;
+
 /// An absolute `http:` or `https:` URL, normalised (lowercase scheme and host, no default
 /// port, path at least `/`), kept as one string with the boundaries of its parts.
 #[derive(Clone, PartialEq, Eq)]
@@ -277,6 +279,7 @@ fn parse_authority(authority: &str, https: bool) -> Result<(&str, Option<u16>), 
         if !valid {
             return Err(UrlError("must have a valid host name"));
         }
+        host::check_ipv4(host)?;
         (host, port)
     };
     let port = match port {
@@ -334,6 +337,11 @@ mod tests {
             "https://[::1",
             "https://[zz]/",
             "https://.example.com",
+            // IPv4 forms the browser reads as another address than the one written.
+            "https://010.0.0.5/",
+            "https://0x0a.0.0.5/",
+            "http://2130706433/",
+            "http://127.1/",
         ] {
             assert!(HttpUrl::parse(bad).is_err(), "accepted {bad:?}");
         }
