@@ -100,6 +100,7 @@ pub mod error;
 pub mod headers;
 pub mod pagination;
 pub mod pkce;
+pub mod redact;
 pub mod secret;
 pub mod text;
 pub mod token;

@@ -1,7 +1,7 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::CallContext;
-use super::value::{href, now_ms, parse_json, string};
+use super::value::{href, now_ms, parse_json};
 use super::Client;
 use crate::error::{ApiError, ErrorKind, Result};
 use crate::text::{cat, decimal};
@@ -95,9 +95,9 @@ impl Client {
             parsed => parsed,
         };
         // Errors are logged and reported: a body that echoes the request (a proxy's or a
-        // framework's error page) must not carry the token there, however JSON escaped it
-        // (`\/`, `\u002B`): a JSON body is written again with JSON's plain escapes (none in a
-        // token), hidden, and read again.
+        // framework's error page) must not carry the token there, however it was escaped
+        // (`hide_token`): a JSON body is written again with JSON's plain escapes first (so a
+        // token in a field reads as it is), hidden, and read again.
         let plain = match &parsed {
             Ok(body) => js_sys::JSON::stringify(body).unwrap_or(text),
             Err(_) => text,
@@ -136,7 +136,12 @@ impl Client {
                     None => {
                         let short = clip(&text, 200);
                         if short.is_empty() {
-                            string(&response, "statusText").unwrap_or_default()
+                            // A reason phrase is the server's too: it may echo the token.
+                            let reason = super::value::field(&response, "statusText");
+                            reason
+                                .dyn_into()
+                                .map(|reason| String::from(hide_token(&reason, call)))
+                                .unwrap_or_default()
                         } else {
                             short
                         }
@@ -154,13 +159,19 @@ impl Client {
 }
 
 /// `text` with the access token `call` was sent with replaced by `[redacted]` wherever it
-/// stands as it is.
+/// stands, as it is or escaped (`crate::redact`).
 fn hide_token(text: &js_sys::JsString, call: &CallContext) -> js_sys::JsString {
-    match &call.sent_with {
+    let token = match &call.sent_with {
         Some(record) if !record.access_token().secret().is_empty() => {
-            text.replace_all(record.access_token().secret(), REDACTED)
+            record.access_token().secret()
         }
-        _ => text.clone(),
+        _ => return text.clone(),
+    };
+    let text = text.replace_all(token, REDACTED);
+    match crate::redact::escaped_pattern(token) {
+        // Valid by construction: escaped punctuation and ASCII letters and digits.
+        Some(pattern) => text.replace_by_pattern(&js_sys::RegExp::new(&pattern, "gi"), REDACTED),
+        None => text,
     }
 }
 

@@ -380,7 +380,7 @@ test("no error carries the access token", async () => {
   await context.close();
 });
 
-test("an answer that echoes the request (a proxy's or framework's error page): no error quotes the token, as it is or JSON-escaped", async () => {
+test("an answer that echoes the request (a proxy's or framework's error page): no error quotes the token, as it is or escaped (JSON, HTML references, percent-encoding, a reason phrase)", async () => {
   const { page, context } = await signedIn();
   const errors = await page.evaluate(async () => {
     const bearer = (request) => request.headers.get("authorization");
@@ -397,18 +397,33 @@ test("an answer that echoes the request (a proxy's or framework's error page): n
           return new Response(`{"message":"bad token ${token(request).replaceAll("+", "\\u002B").replaceAll("/", "\\u002F")}"}`, { status: 400 });
         case "other-shape":
           return new Response(`{"detail":"bad token ${token(request).replaceAll("+", "\\u002B")}"}`, { status: 400 });
+        // Escaped as error pages outside JSON write it: Go's html/template (`&#43;`), an
+        // encoder that writes hex or named references, percent-encoding, JSON quoted in JSON.
+        case "entities":
+          return new Response(`<p>bad token ${token(request).replaceAll("+", "&#43;")}</p>`, { status: 400 });
+        case "hex-references":
+          return new Response(`<p>bad token ${token(request).replace(/[+/=~]/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`)}</p>`, { status: 400 });
+        case "named-references":
+          return new Response(`<p>bad token ${token(request).replaceAll("+", "&plus;").replaceAll("/", "&sol;").replaceAll("=", "&equals;")}</p>`, { status: 400 });
+        case "percent":
+          return new Response(`GET /x?access_token=${encodeURIComponent(token(request))}`, { status: 400 });
+        case "nested":
+          return new Response(JSON.stringify({ detail: JSON.stringify({ authorization: bearer(request) }).replaceAll("/", "\\/") }), { status: 400 });
+        case "reason":
+          return new Response(null, { status: 400, statusText: `Bad token ${token(request)}` });
         default:
           return new Response(`echo: ${bearer(request)}`, { status: 200 });
       }
     };
     const outcomes = [];
-    for (const path of ["/html", "/json", "/escaped", "/unicode", "/other-shape", "/ok"]) outcomes.push(await attempt(() => client.fetchJson(path)));
+    for (const path of ["/html", "/json", "/escaped", "/unicode", "/other-shape", "/ok", "/entities", "/hex-references", "/named-references", "/percent", "/nested", "/reason"]) outcomes.push(await attempt(() => client.fetchJson(path)));
     window.reply = (request) => new Response(`denied for ${bearer(request)}`, { status: 403 });
     outcomes.push(await attempt(() => drain("/employees")));
     return outcomes.map((o) => o.error ?? "no error");
   });
-  assert.deepEqual(errors.map((e) => e.code), Array(7).fill("api_error"));
-  const escaped = [TOKEN, TOKEN.replaceAll("/", "\\/"), TOKEN.replaceAll("+", "\\u002B").replaceAll("/", "\\u002F"), TOKEN.replaceAll("+", "\\u002B")];
+  assert.deepEqual(errors.map((e) => e.code), Array(13).fill("api_error"));
+  // And what any escaped form has: the token's text up to its first escapable character.
+  const escaped = [TOKEN, TOKEN.replaceAll("/", "\\/"), TOKEN.replaceAll("+", "\\u002B").replaceAll("/", "\\u002F"), TOKEN.replaceAll("+", "\\u002B"), TOKEN.slice(0, TOKEN.indexOf("~"))];
   for (const e of errors) {
     for (const [field, value] of Object.entries(e)) {
       if (typeof value !== "string") continue;
@@ -420,6 +435,9 @@ test("an answer that echoes the request (a proxy's or framework's error page): n
   assert.equal(errors[1].id, "[redacted]");
   assert.equal(errors[3].apiMessage, "bad token [redacted]", "\\u-escaped in the JSON");
   assert.equal(errors[4].body, '{"detail":"bad token [redacted]"}', "quoted as JSON writes it plainly");
+  assert.deepEqual(errors.slice(6, 10).map((e) => e.body), ["<p>bad token [redacted]</p>", "<p>bad token [redacted]</p>", "<p>bad token [redacted]</p>", "GET /x?access_token=[redacted]"]);
+  assert.equal(errors[10].body, '{"detail":"{\\"authorization\\":\\"Bearer [redacted]\\"}"}');
+  assert.match(errors[11].message, /HTTP 400: Bad token \[redacted\]$/);
   await context.close();
 });
 
