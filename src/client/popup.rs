@@ -34,7 +34,9 @@ const DEFAULT_TIMEOUT_MS: u32 = 300_000;
 const POLL_MS: f64 = 250.0;
 /// A COOP on Tangoe's page severs the popup from this page as it loads, and the browser then
 /// reports it closed: a popup "closed" this early is taken as severed, not closed by the user
-/// (who has not seen it yet), and its answer is awaited until the timeout.
+/// (who has not seen it yet), and its answer is awaited until the timeout, unless this page
+/// gets back the focus it lost to the popup (a severed popup keeps it; a closed one gives
+/// it back).
 const SEVERANCE_WINDOW_MS: u64 = 3000;
 
 /// A popup sign-in under way.
@@ -214,6 +216,8 @@ async fn wait_for_answer(
     answered: &js_sys::Promise,
 ) -> Result<SignInAnswer> {
     let mut severed = false;
+    // Whether this page was seen without the focus (the popup had it) since the popup opened.
+    let mut left = false;
     loop {
         // The race alone is kept across the await (not the timer's promise).
         let race = first_of(answered, &delay(POLL_MS));
@@ -237,13 +241,23 @@ async fn wait_for_answer(
         let elapsed = now_ms().saturating_sub(open.opened_at);
         if elapsed >= open.timeout_ms {
             call_method(&open.popup, "close");
-            return Err(ErrorKind::Timeout(
-                "the sign-in popup did not finish within timeoutMs".into(),
-            )
-            .into());
+            let why = if severed {
+                "the sign-in popup did not finish within timeoutMs (it looked closed in its \
+                 first 3 s: cut off by a Cross-Origin-Opener-Policy, or closed then)"
+            } else {
+                "the sign-in popup did not finish within timeoutMs"
+            };
+            return Err(ErrorKind::Timeout(why.into()).into());
         }
-        if !severed && is_closed(&open.popup) {
-            if elapsed >= SEVERANCE_WINDOW_MS {
+        // `Some` where the page can tell (not in Node; a test browser may say true always).
+        let focused = call_method(&global("document"), "hasFocus").as_bool();
+        left |= focused == Some(false);
+        // The focus back on this page after the popup had it: the popup is gone, or the user
+        // left a severed one (who can still finish there: its page then completes the
+        // sign-in itself, and the session reaches this page across tabs).
+        let back = left && focused == Some(true);
+        if (!severed || back) && is_closed(&open.popup) {
+            if elapsed >= SEVERANCE_WINDOW_MS || back {
                 // A popup that handed its answer over closes right after its `confirm`, which
                 // may still be on its way.
                 let last = first_of(answered, &delay(HANDOVER_WAIT_MS)).await.ok();

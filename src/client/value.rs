@@ -216,11 +216,13 @@ pub fn unref(timer: &JsValue) {
     call_method(timer, "unref");
 }
 
-/// `object[name]()` when it is a function; what it returns or throws is ignored. One import
-/// for every such call (`close`, `focus`, `unref`), rather than one of web-sys's each.
-pub fn call_method(object: &JsValue, name: &str) {
-    if let Ok(method) = field(object, name).dyn_into::<js_sys::Function>() {
-        let _ = method.call0(object);
+/// `object[name]()` when it is a function: what it returns, `undefined` when it throws or is
+/// no function. One import for every such call (`close`, `focus`, `unref`, `hasFocus`),
+/// rather than one of web-sys's each.
+pub fn call_method(object: &JsValue, name: &str) -> JsValue {
+    match field(object, name).dyn_into::<js_sys::Function>() {
+        Ok(method) => method.call0(object).unwrap_or(JsValue::UNDEFINED),
+        Err(_) => JsValue::UNDEFINED,
     }
 }
 

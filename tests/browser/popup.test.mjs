@@ -448,7 +448,28 @@ test("popup_closed: the user closes the popup after the first 3 s; the outcome c
   await context.close();
 });
 
-test("timeout: timeoutMs passes without an answer: `timeout`, and the opener closes the popup; a popup gone in the first 3 s (as a COOP severs it) is waited for until then", async () => {
+test("closed by the user in its first 3 s: the page, which had lost the focus to the popup, has it back: popup_closed within a poll and the 1 s a late hand-over gets, not a wait until timeoutMs", async () => {
+  const { page, context } = await opener();
+  // Playwright tells every page it has the focus; this page is told what a desktop browser
+  // says: not while the popup is in front, again once it is closed.
+  await page.evaluate(() => {
+    window.pageFocus = false;
+    Document.prototype.hasFocus = () => window.pageFocus;
+  });
+  const { popup } = await startPopup(page);
+  await page.waitForTimeout(600);
+  const closedAt = Date.now();
+  await popup.close();
+  await page.evaluate(() => (window.pageFocus = true));
+  const outcome = await page.evaluate(() => window.outcome);
+  const after = Date.now() - closedAt;
+  assert.equal(outcome.code, "popup_closed", outcome.message);
+  assert.ok(after < 2750, `reported ${after} ms after the close`);
+  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [], "the pending sign-in is forgotten");
+  await context.close();
+});
+
+test("timeout: timeoutMs passes without an answer: `timeout`, and the opener closes the popup; a popup gone in the first 3 s (as a COOP severs it) while the focus stays away from the page is waited for until then, and the timeout says why", async () => {
   const { page, context } = await opener();
   const { popup } = await startPopup(page, { timeoutMs: 1000 });
   const closed = popup.waitForEvent("close");
@@ -457,11 +478,14 @@ test("timeout: timeoutMs passes without an answer: `timeout`, and the opener clo
   await closed;
   assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), []);
 
+  // A severed popup keeps the focus: this page is told it has none until the timeout.
+  await page.evaluate(() => (Document.prototype.hasFocus = () => false));
   const started = Date.now();
   const second = await startPopup(page, { timeoutMs: 2000 });
   await second.popup.close();
   const late = await page.evaluate(() => window.outcome);
   assert.equal(late.code, "timeout", "a popup reported closed this early is taken as severed, not closed");
+  assert.match(late.message, /looked closed in its first 3 s: cut off by a Cross-Origin-Opener-Policy, or closed then/);
   assert.ok(Date.now() - started >= 1900);
   await context.close();
 });
