@@ -255,7 +255,7 @@ export class MobprocClient {
   /** The pages of a collection, following `_meta.hrefNext` (allowed origins only, never twice): `for await`. Bound to the client, as `fetch`. */
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */
-  correlationId(response: object): string | null;
+  correlationId(value: unknown): string | null;
   /** Replaces the context of later calls; `null` to act as the signed-in user. Checked at once (`config_invalid`). */
   setContext(context: MobprocContext | null): void;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */

@@ -145,7 +145,8 @@ pub enum ErrorKind {
 /// What a `network_error` says about a failed cross-origin call. Browsers hide why such a call
 /// failed ("Failed to fetch", "NetworkError when attempting to fetch resource.", "Load
 /// failed"); when that is all, and the call left the page's origin, CORS is the likely cause
-/// (an unreachable server is the other), and the message names both origins.
+/// (an unreachable server or a refused redirect are the others), and the message names both
+/// origins and the redirect rule.
 pub fn network_why(browser_says: &str, target_origin: &str, page_origin: Option<&str>) -> String {
     let no_detail = matches!(
         browser_says,
@@ -158,7 +159,8 @@ pub fn network_why(browser_says: &str, target_origin: &str, page_origin: Option<
             target_origin,
             " is up, CORS is the likely cause: it must allow this page's origin ",
             page,
-            ", e.g. the emulator's --app-origin or Tangoe's registration of your app)",
+            ", e.g. the emulator's --app-origin or Tangoe's registration of your app; or the \
+             answer was a redirect, which calls refuse unless their redirect is \"manual\")",
         ]),
         _ => browser_says.into(),
     }
@@ -368,7 +370,8 @@ impl Error {
             }
             ErrorKind::StateMismatch => [
                 "the sign-in response does not belong to a sign-in started in this \
-                 tab (state missing, unknown, reused or different); nothing was stored",
+                 tab (state missing, unknown, reused or different: a later login, loginPopup \
+                 or authorizeUrl replaces the one before); nothing was stored",
                 "",
                 "",
                 "",

@@ -331,9 +331,24 @@ impl Client {
             let answer = sent.await.map_err(network_error)?;
             answer.failed()?;
             if !answer.ok {
+                let oauth = answer.oauth();
+                // A refusal is an OAuth error (RFC 6749 §5.2); without one, what answered is
+                // no token endpoint (a wrong tokenUrl's 404), and no password was refused.
+                if oauth.error.is_none() {
+                    return Err(ErrorKind::NetworkError {
+                        why: cat(&[
+                            &answer.answered(),
+                            ", not an OAuth error: is tokenUrl right?",
+                        ]),
+                        correlation_id: None,
+                        status: Some(answer.status),
+                        cause: Cause::None,
+                    }
+                    .into());
+                }
                 return Err(ErrorKind::GrantRefused {
                     status: answer.status,
-                    oauth: answer.oauth(),
+                    oauth,
                 }
                 .into());
             }

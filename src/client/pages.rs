@@ -110,7 +110,7 @@ impl Pages {
             .client
             .fetch_json_value(&href, &mut super::http::CallContext::for_url())
             .await?;
-        if !page.is_object() {
+        if !page.is_object() || js_sys::Array::is_array(&page) {
             return Err(api_error("a page is not a JSON object", &correlation_id));
         }
         self.client.remember(&page, &correlation_id);

@@ -189,7 +189,7 @@ impl MobprocClient {
         let options = match crate::client::in_browser_page() {
             true => config::read_login_options(&options),
             false => Err(Error::unsupported(
-                "login needs a browser page; use authorizeUrl",
+                "login needs a browser page (in Node, sign in with signInWithPassword)",
             )),
         };
         throw(options.and_then(|options| self.client.login(&options)))

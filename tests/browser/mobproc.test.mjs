@@ -525,7 +525,7 @@ test("network_error on a cross-origin call without detail names CORS and both or
   await context.close();
 });
 
-test("paginate: a link that differs only by its #fragment is the same page (pagination_loop, also from a start path with one); a page that is not a JSON object, or a link longer than 8192 characters, is api_error with the page's correlation id; paginate is bound to its client", async () => {
+test("paginate: a link that differs only by its #fragment is the same page (pagination_loop, also from a start path with one); a page that is not a JSON object (null, a number, an array), or a link longer than 8192 characters, is api_error with the page's correlation id; paginate is bound to its client", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
     const walk = async (reply, path) => {
@@ -538,6 +538,7 @@ test("paginate: a link that differs only by its #fragment is the same page (pagi
       startFragment: await walk((request, url) => window.json({ _meta: { hrefNext: `${url.origin}${url.pathname}` }, employees: [] }), "/employees#top"),
       nullPage: await walk(() => new Response(null, { status: 204 })),
       numberPage: await walk(() => window.json(5)),
+      arrayPage: await walk(() => window.json([1, 2])),
       longNext: await walk(() => window.json({ _meta: { hrefNext: long }, employees: [] })),
       // Short as sent, over 8192 characters once parsed (each "é" percent-encoded to six).
       encodedNext: await walk(() => window.json({ _meta: { hrefNext: `/mobproc/v1/employees?q=${"é".repeat(1400)}` }, employees: [] })),
@@ -556,6 +557,7 @@ test("paginate: a link that differs only by its #fragment is the same page (pagi
   assert.deepEqual(out.startFragment, { ...out.fragment, message: out.startFragment.message }, "the start path's fragment is dropped too");
   assert.deepEqual(out.nullPage, { pages: 0, sent: 1, code: "api_error", message: "Tangoe API error: a page is not a JSON object", correlation: true });
   assert.deepEqual(out.numberPage, { ...out.nullPage });
+  assert.deepEqual(out.arrayPage, { ...out.nullPage }, "an array is no page object either");
   const tooLong = { pages: 1, sent: 1, code: "api_error", message: "Tangoe API error: `_meta.hrefNext` is not a URL of at most 8192 characters (string)", correlation: true };
   assert.deepEqual(out.longNext, tooLong);
   assert.deepEqual(out.encodedNext, tooLong);

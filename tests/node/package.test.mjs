@@ -30,7 +30,7 @@ test("createClient works in Node and builds a sign-in URL", async () => {
 
 test("browser-only and unauthenticated calls fail with typed errors", async () => {
   const client = await createClient(config);
-  assert.throws(() => client.login(), (e) => e instanceof MobprocError && e.code === "unsupported");
+  assert.throws(() => client.login(), (e) => e instanceof MobprocError && e.code === "unsupported" && /in Node, sign in with signInWithPassword/.test(e.message));
   let sent = 0;
   const realFetch = globalThis.fetch;
   globalThis.fetch = async () => {

@@ -88,7 +88,7 @@ test("wrong password or secret: authorization_denied with the server's error", a
   await assert.rejects(wrongPassword.signInWithPassword({ username: "", password: "x" }), (e) => e.code === "config_invalid" && e.field === "username");
 });
 
-test("a token endpoint that fails (5xx) is network_error with its status, not authorization_denied or token_invalid: nothing was refused", async () => {
+test("a token endpoint that fails (5xx), or a tokenUrl that answers no OAuth error (404), is network_error with its status, not authorization_denied or token_invalid: nothing was refused", async () => {
   const client = await createClient(config());
   await control("fail-next?count=1&mode=500");
   await assert.rejects(client.signInWithPassword({ username: "demo", password: "demo" }), (e) => e instanceof MobprocError && e.code === "network_error" && e.status === 500 && /HTTP 500/.test(e.message));
@@ -98,6 +98,9 @@ test("a token endpoint that fails (5xx) is network_error with its status, not au
   await assert.rejects(client.validate(), (e) => e.code === "network_error" && e.status === 500);
   assert.equal(client.isAuthenticated(), true, "a validator that is down ends nothing");
   assert.equal((await client.validate()).identifier, "demo");
+  // A wrong tokenUrl (a 404 that is no OAuth answer) refused no password either.
+  const misdirected = await createClient(config({ tokenUrl: `${emu.origin}/as/token`, storageKey: "misdirected" }));
+  await assert.rejects(misdirected.signInWithPassword({ username: "demo", password: "demo" }), (e) => e.code === "network_error" && e.status === 404 && /HTTP 404, not an OAuth error: is tokenUrl right\?/.test(e.message));
 });
 
 test("fetch and fetchJson handed on alone (a library's `fetch` option) still work: they are the client's own, bound", async () => {
