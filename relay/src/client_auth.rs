@@ -50,18 +50,46 @@ pub fn basic(client_id: &str, secret: &str) -> String {
     )
 }
 
-/// Every form in which the secret leaves the relay, longest first (a shorter one may stand
-/// inside a longer): the Basic credentials that carry it (`basic`), form-encoded (`body` and
-/// `query`), and as it is; so that an answer echoing the request can be cleaned of each
-/// (`forward`).
-pub fn secret_forms(config: &RelayConfig) -> [String; 3] {
+/// Every form in which the secret leaves the relay, or an echo of the request may write it,
+/// longest first (a shorter one may stand inside a longer): the Basic credentials that carry
+/// it (`basic`), form-encoded (`body` and `query`), percent-encoded with `%20` for a space,
+/// each of those two also with lowercase hex, and as it is; so that an answer echoing the
+/// request can be cleaned of each (`forward`).
+pub fn secret_forms(config: &RelayConfig) -> Vec<String> {
     let secret = config.client_secret.expose();
     let basic = basic(config.client_id.as_str(), secret);
-    [
+    let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
+    // In the form encoding `+` is only ever a space (a `+` itself is `%2B`).
+    let percent = form.replace('+', "%20");
+    let mut forms = vec![
         basic.trim_start_matches("Basic ").to_string(),
-        form_urlencoded::byte_serialize(secret.as_bytes()).collect(),
+        lowercase_hex(&form),
+        lowercase_hex(&percent),
+        form,
+        percent,
         secret.to_string(),
-    ]
+    ];
+    forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
+    forms.dedup();
+    forms
+}
+
+/// `text` with the two hex digits after each `%` in lowercase.
+fn lowercase_hex(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut hex_left = 0;
+    for c in text.chars() {
+        if hex_left > 0 {
+            out.push(c.to_ascii_lowercase());
+            hex_left -= 1;
+        } else {
+            out.push(c);
+            if c == '%' {
+                hex_left = 2;
+            }
+        }
+    }
+    out
 }
 
 /// `params` for `url`, authenticated as the configured client.
@@ -124,14 +152,24 @@ mod tests {
     #[test]
     fn the_secret_in_every_form_it_is_sent() {
         let c = config(ClientAuth::Basic);
-        let [credentials, encoded, raw] = secret_forms(&c);
+        let forms = secret_forms(&c);
         let basic = compose(&c, &c.token_url, &PARAMS).authorization.unwrap();
-        assert_eq!(basic, format!("Basic {credentials}"));
-        assert_eq!(raw, "s p&c:1");
         let body = compose(&config(ClientAuth::Body), &c.token_url, &PARAMS).body;
+        let sent = [
+            basic.trim_start_matches("Basic "),
+            body.rsplit("client_secret=").next().unwrap(),
+            "s+p%26c%3a1",
+            "s%20p%26c%3A1",
+            "s%20p%26c%3a1",
+            "s p&c:1",
+        ];
+        for form in sent {
+            assert!(forms.iter().any(|f| f == form), "{form} in {forms:?}");
+        }
+        assert_eq!(forms.len(), sent.len(), "{forms:?}");
         assert!(
-            body.ends_with(&format!("&client_secret={encoded}")),
-            "{body}"
+            forms.windows(2).all(|w| w[0].len() >= w[1].len()),
+            "longest first"
         );
     }
 
