@@ -168,7 +168,7 @@ mod tests {
         }
         assert_eq!(forms.len(), sent.len(), "{forms:?}");
         assert!(
-            forms.windows(2).all(|w| w[0].len() >= w[1].len()),
+            forms.is_sorted_by(|a, b| a.len() >= b.len()),
             "longest first"
         );
     }
