@@ -231,6 +231,22 @@ pub fn read_activity_id(value: &JsValue) -> Result<Option<String>> {
 }
 
 known!(
+    /// The options of `paginate`: literal objects, so any other key is a typo and refused.
+    PAGE_OPTIONS,
+    UNKNOWN_PAGE_OPTION,
+    "is not an option of paginate",
+    "limit",
+    "offset",
+    "maxPages"
+);
+
+/// Refuses a key of `paginate`'s options that is not one of them (`limt`).
+pub fn only_page_options(value: &JsValue) -> Result<()> {
+    only_known(value, PAGE_OPTIONS, "options.", UNKNOWN_PAGE_OPTION, false)
+        .map_err(|fault| fault.named("options"))
+}
+
+known!(
     /// The options of `login` and `authorizeUrl`.
     LOGIN_OPTIONS,
     UNKNOWN_LOGIN_OPTION,

@@ -403,6 +403,7 @@ fn page_options(value: &JsValue, options: &mut PageOptions) -> Result<(), Error>
     if !read::is_object(value) {
         return Err(Error::config("options", "must be an object"));
     }
+    config::only_page_options(value)?;
     let read = |key: &'static str, min: f64| -> Result<Option<u64>, Error> {
         let v = read::own_in(value, key, "options")?;
         match read::whole(&v, min, 9_007_199_254_740_991.0) {

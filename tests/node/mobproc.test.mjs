@@ -90,6 +90,8 @@ test("paginate walks /employees: all 72 once, in order, 25 per page", async () =
   for await (const page of client.paginate("employees", { limit: 50, offset: 60 })) fromOffset.push(...page.employees);
   assert.equal(fromOffset.length, 12);
   assert.throws(() => client.paginate("/employees", { limit: 0 }), (e) => e.code === "config_invalid" && e.field === "limit");
+  // A typo is refused, not walked with Tangoe's default page size.
+  assert.throws(() => client.paginate("/employees", { limt: 5 }), (e) => e.code === "config_invalid" && e.field === "options.limt" && /known: limit, offset, maxPages/.test(e.message));
 });
 
 test("a redirect is refused: the Tangoe and context headers never reach the other origin", async (t) => {
