@@ -11,8 +11,11 @@ use crate::prelude::*;
 /// forms of that character: one pattern for all, and what it matches besides is the secret with
 /// one of those characters replaced, hidden too.
 // The single character last: an alternative that matches is taken, and `&` or `%` alone
-// would leave the rest of its escape behind.
-const ANY_ESCAPE: &str = "(?:%[0-9a-f]{2}|\\\\+u[0-9a-f]{4}|&#?[a-z0-9]+;|\\\\*[^a-z0-9])";
+// would leave the rest of its escape behind. Linear on any text: a run of backslashes is
+// only ever taken by `\\*` or `\\+u` (the single character is no backslash), and a
+// reference is at most 10 characters long; else a body of backslashes after the token's
+// first letters would be split among consecutive escapable characters every possible way.
+const ANY_ESCAPE: &str = "(?:%[0-9a-f]{2}|\\\\+u[0-9a-f]{4}|&#?[a-z0-9]{1,10};|\\\\*[^a-z0-9\\\\])";
 
 /// A JavaScript regular expression (to be used with the flags `gi`) that matches `secret` with
 /// any of its other characters escaped in one of those ways; `None` when it has none (a plain

@@ -169,10 +169,24 @@ fn hide_token(text: &js_sys::JsString, call: &CallContext) -> js_sys::JsString {
     };
     let text = text.replace_all(token, REDACTED);
     match crate::redact::escaped_pattern(token) {
-        // Valid by construction: escaped punctuation and ASCII letters and digits.
-        Some(pattern) => text.replace_by_pattern(&js_sys::RegExp::new(&pattern, "gi"), REDACTED),
+        // Valid by construction (escaped punctuation, ASCII letters and digits) and linear; a
+        // text the engine still gives up on (out of memory) is not quoted at all.
+        Some(pattern) => replace_caught(&text, &js_sys::RegExp::new(&pattern, "gi"), REDACTED)
+            .unwrap_or_else(|_| "[not quoted: it could not be searched for the token]".into()),
         None => text,
     }
+}
+
+#[wasm_bindgen::prelude::wasm_bindgen]
+extern "C" {
+    /// `String.prototype.replace` with a pattern; what it throws is returned, not thrown
+    /// through the module.
+    #[wasm_bindgen(catch, js_namespace = ["String", "prototype", "replace"], js_name = call)]
+    fn replace_caught(
+        text: &js_sys::JsString,
+        pattern: &js_sys::RegExp,
+        with: &str,
+    ) -> std::result::Result<js_sys::JsString, JsValue>;
 }
 
 /// What stands for a token in an error.
