@@ -52,7 +52,7 @@ pub const DEFAULT_SCOPE: &str = "MOBPROC";
 
 /// Configuration as the caller gives it, before validation. Field names follow the JavaScript
 /// config (`clientId` is `client_id`, …). Its `Debug` prints the secret as `[redacted]`.
-#[derive(Clone, Default)]
+#[derive(Clone, Default, PartialEq)]
 pub struct Config {
     /// OAuth client id; required.
     pub client_id: String,

@@ -57,10 +57,12 @@
 //!
 //! # How it is built
 //! - A pure core with no web-sys, tested natively: [`config`] (every value checked once, the
-//!   field named on error), [`authorize`], [`callback`] (`state` first, then the token),
+//!   field named on error, as JavaScript names it: `apiBaseUrl` for `api_base_url`; messages
+//!   name the npm package's methods too, as the two share one client), [`authorize`], [`callback`] (`state` first, then the token),
 //!   [`token`] (the stored record and its absolute expiry), [`headers`] and [`context`] (which
 //!   headers a call carries), [`pagination`], [`error`] (one enum behind an `Rc`, stable
-//!   codes), [`encode`], [`url`], [`secret`] (values that print `[redacted]`).
+//!   codes), [`encode`], [`url`], [`secret`] (values that print `[redacted]`), [`redact`] (a
+//!   token found however an echo escaped it).
 //! - [`client`] (wasm32): the browser client on web-sys (storage, location, history, crypto,
 //!   the API `fetch`), gloo-net (token, validation and revocation requests), js-sys (`Date`,
 //!   `Promise`, `Reflect`, `WeakMap`), wasm-bindgen-futures, and serde-wasm-bindgen for values
@@ -113,7 +115,8 @@ pub mod js;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{
-    Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, PopupOptions, Validation,
+    Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, PopupOptions,
+    Subscription, Validation,
 };
 pub use config::{ClientAuth, Config, ResponseType};
 pub use context::Context;

@@ -6,23 +6,30 @@
 
 use crate::prelude::*;
 
-/// Where the secret has a character an escaper rewrites: any percent-encoding, `\uHHHH` or
-/// character reference, or that character or another behind any backslashes. Any, not only the
-/// forms of that character: one pattern for all, and what it matches besides is the secret with
-/// one of those characters replaced, hidden too.
-// The single character last: an alternative that matches is taken, and `&` or `%` alone
-// would leave the rest of its escape behind. Linear on any text: a run of backslashes is
-// only ever taken by `\\*` or `\\+u` (the single character is no backslash), and a
-// reference is at most 10 characters long; else a body of backslashes after the token's
-// first letters would be split among consecutive escapable characters every possible way.
-const ANY_ESCAPE: &str = "(?:%[0-9a-f]{2}|\\\\+u[0-9a-f]{4}|&#?[a-z0-9]{1,10};|\\\\*[^a-z0-9\\\\])";
+/// Where the secret has a character an escaper rewrites: a percent-encoding (also encoded
+/// again: `%252B`), a `\uHHHH` or `\xHH` escape or a character reference, or one of a token's
+/// own such characters, behind a few backslashes. Any, not only the forms of that character:
+/// one pattern for all, and what it matches besides is the secret with one of those characters
+/// replaced, hidden too.
+// Linear on any text: every alternative is bounded (backslashes at most 8, references at most
+// 10 characters) and ends in something no backslash is, so no run of backslashes is split
+// among neighbouring escapable characters, nor walked again from each start. The single
+// character last: an alternative that matches is taken, and `&` or `%` alone would leave the
+// rest of its escape behind. It is one of the token's own (RFC 6750 `b64token`), never a quote
+// that closes the string the token stands in.
+const ANY_ESCAPE: &str = "(?:%(?:25){0,2}[0-9a-f]{2}|\\\\{1,8}(?:u[0-9a-f]{2}|x)[0-9a-f]{2}|\
+                          &#?[a-z0-9]{1,10};|\\\\{0,8}[~+/=])";
+
+/// At most this many escapable characters are searched for escaped: a longer pattern could
+/// exceed what a regular expression engine takes. No token has that many.
+const MOST_ESCAPABLE: usize = 256;
 
 /// A JavaScript regular expression (to be used with the flags `gi`) that matches `secret` with
 /// any of its other characters escaped in one of those ways; `None` when it has none (a plain
-/// search finds it) or is not ASCII.
+/// search finds it), more than `MOST_ESCAPABLE`, or is not ASCII.
 pub fn escaped_pattern(secret: &str) -> Option<String> {
     let mut out = String::new();
-    let mut escapable = false;
+    let mut escapable = 0;
     // By index, each piece pushed as a `str`: no per-character encoding in the module.
     let mut at = 0;
     while let Some(&b) = secret.as_bytes().get(at) {
@@ -31,7 +38,7 @@ pub fn escaped_pattern(secret: &str) -> Option<String> {
         } else if b == b'.' {
             "\\."
         } else if b.is_ascii() {
-            escapable = true;
+            escapable += 1;
             ANY_ESCAPE
         } else {
             return None;
@@ -39,7 +46,7 @@ pub fn escaped_pattern(secret: &str) -> Option<String> {
         out.push_str(piece);
         at += 1;
     }
-    escapable.then_some(out)
+    (1..=MOST_ESCAPABLE).contains(&escapable).then_some(out)
 }
 
 #[cfg(test)]
@@ -54,5 +61,7 @@ mod tests {
             escaped_pattern("a.b+").as_deref(),
             Some(&*crate::text::cat(&["a\\.b", ANY_ESCAPE]))
         );
+        assert!(escaped_pattern(&"a+".repeat(MOST_ESCAPABLE)).is_some());
+        assert_eq!(escaped_pattern(&"a+".repeat(MOST_ESCAPABLE + 1)), None);
     }
 }

@@ -1205,6 +1205,35 @@ async fn session_expiring_warns_once_when_the_session_cannot_be_refreshed() {
 }
 
 #[wasm_bindgen_test]
+async fn subscribe_hears_the_expiry_that_no_event_announces() {
+    setup();
+    // No refresh token: at its expiry `session()` turns `None`, with no `SessionChanged`.
+    let key = record_key("subscribed");
+    store_record(&key, "tok-S", None, 600.0);
+    let client = Client::new(config("subscribed")).unwrap();
+    let changed = listen(&client, EventKind::SessionChanged);
+    let heard = Rc::new(Cell::new(0));
+    let subscription = {
+        let heard = heard.clone();
+        client.subscribe(move || heard.set(heard.get() + 1))
+    };
+    assert!(client.session().is_some());
+    sleep(900).await;
+    assert!(client.session().is_none(), "expired");
+    assert!(changed.borrow().is_empty(), "no event says so");
+    assert_eq!(heard.get(), 1, "the subscriber heard it");
+    // A sign-out is heard; once unsubscribed, nothing is.
+    store_record(&key, "tok-T", None, HOUR_MS);
+    client.logout();
+    assert_eq!(heard.get(), 2);
+    subscription.unsubscribe();
+    store_record(&key, "tok-U", None, 300.0);
+    client.logout();
+    sleep(500).await;
+    assert_eq!(heard.get(), 2);
+}
+
+#[wasm_bindgen_test]
 async fn no_session_expiring_when_a_refresh_is_possible() {
     setup();
     store_record(&record_key("can-refresh"), "tok-R", Some("r1"), 1_200.0);
@@ -1264,6 +1293,8 @@ fn a_configured_url_names_the_origin_the_browser_reaches() {
         "https://api.example.test./x",
         "https://v1.example/",
         "https://0xfe.example/",
+        "https://3f4e5a6b7c8d/",
+        "https://foo.1a/",
         "https://[2001:DB8::1]:8443/",
         "http://[::1]/",
         "https://[1::2:0:0:3]/",
@@ -1297,18 +1328,31 @@ fn the_escaped_token_pattern_finds_each_form_and_stays_linear() {
         "tok.SECRET-7f3a_&#126;&#x2B;&sol;\\u003D",
         "tok.SECRET-7f3a_~+\\/=",
         "tok.SECRET-7f3a_~+\\\\\\/=",
+        "tok.SECRET-7f3a_~%252B%252F%253D",
+        "tok.SECRET-7f3a_\\x7e\\x2b\\x2f\\x3d",
     ] {
         assert_eq!(hide(&format!("a {form} b")), "a [redacted] b", "{form}");
     }
     // A hostile answer: a token's first letters, then backslashes that never reach its last
     // ones. A pattern that split them among the four escapable characters every way would not
     // finish (SpiderMonkey has no linear fallback for such patterns; V8 does).
-    let pattern = mobproc_auth::redact::escaped_pattern("tok~+/=end").unwrap();
-    let hostile = format!("tok{}x", "\\".repeat(1_000_000));
-    let pattern = js_sys::RegExp::new(&pattern, "gi");
-    let hidden =
-        js_sys::JsString::from(hostile.as_str()).replace_by_pattern(&pattern, "[redacted]");
-    assert_eq!(String::from(hidden), hostile);
+    // Nor a token that starts with one, whose pattern would start at every backslash.
+    for (token, hostile) in [
+        ("tok~+/=end", format!("tok{}x", "\\".repeat(1_000_000))),
+        ("/AbCdEf9", format!("{}x", "\\".repeat(1_000_000))),
+    ] {
+        let pattern = mobproc_auth::redact::escaped_pattern(token).unwrap();
+        let pattern = js_sys::RegExp::new(&pattern, "gi");
+        let hidden =
+            js_sys::JsString::from(hostile.as_str()).replace_by_pattern(&pattern, "[redacted]");
+        assert_eq!(String::from(hidden), hostile, "{token}");
+    }
+    // A token that ends in an escapable character, echoed without it inside JSON: the
+    // closing quote is not taken for it.
+    assert_eq!(
+        hide(r#"{"a":"tok.SECRET-7f3a_~+/"}"#),
+        r#"{"a":"tok.SECRET-7f3a_~+/"}"#
+    );
 }
 
 /// The names of the Web Locks held on this origin now.

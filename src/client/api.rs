@@ -12,7 +12,9 @@ use web_sys::{Request, Response};
 
 impl Client {
     /// GETs `path` (joined onto the API base URL; an absolute URL is used as it is) and
-    /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields.
+    /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields
+    /// (its `correlation_id` among them). The correlation id of a call that succeeded is not
+    /// kept with a `T`: [`Client::fetch`] and [`Client::correlation_id`] of its response give it.
     pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let mut call = CallContext::for_url();
         let request = json_request(&self.resolve(path)?)?;

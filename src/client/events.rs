@@ -9,7 +9,7 @@ use std::rc::Rc;
 use wasm_bindgen::JsValue;
 
 /// What a listener hears.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub enum Event {
     /// Sign-in, refresh or sign-out: the new session, or `None`.
     SessionChanged(Option<Session>),

@@ -332,9 +332,10 @@ impl Client {
             answer.failed()?;
             if !answer.ok {
                 let oauth = answer.oauth();
-                // A refusal is an OAuth error (RFC 6749 §5.2); without one, what answered is
-                // no token endpoint (a wrong tokenUrl's 404), and no password was refused.
-                if oauth.error.is_none() {
+                // A refusal is an OAuth error (RFC 6749 §5.2), or a bare 400 or 401 (client
+                // authentication refused by `WWW-Authenticate`); anything else without one came
+                // from no token endpoint (a wrong tokenUrl's 404), and refused no password.
+                if oauth.error.is_none() && !matches!(answer.status, 400 | 401) {
                     return Err(ErrorKind::NetworkError {
                         why: cat(&[
                             &answer.answered(),

@@ -16,6 +16,7 @@ mod redirect;
 mod storage;
 mod tabs;
 mod value;
+mod watch;
 
 pub use events::{Event, EventKind, Listener};
 pub use grant::Validation;
@@ -27,9 +28,12 @@ pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 #[cfg(feature = "js")]
 pub(crate) use value::{
-    bare_object, clear_timeout, field, in_browser_page, keyed_get, keyed_remove, message_of, run,
-    set_field, set_timeout, unref, with_page_list, Keyed,
+    bare_object, field, in_browser_page, keyed_get, keyed_remove, message_of, run, set_field,
+    with_page_list, Keyed,
 };
+pub use watch::Subscription;
+#[cfg(feature = "js")]
+pub(crate) use watch::Watch;
 
 use crate::config::{Config, ValidConfig};
 use crate::context::Context;
@@ -76,16 +80,34 @@ pub(crate) fn no_secret_in_browser(secret: &Option<String>) -> Result<()> {
 }
 
 /// A MOBPROC client: sign-in, the session in sessionStorage, and calls with the Tangoe
-/// headers. Cheap to clone (one shared state), so it can move into async blocks.
+/// headers. Cheap to clone (one shared state), so it can move into async blocks. Clones are
+/// equal (`==`: the same client), as a UI framework's context or props need.
 #[derive(Clone)]
 pub struct Client(Rc<Inner>);
 
+impl PartialEq for Client {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl Eq for Client {}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let config = &self.0.config;
+        f.debug_struct("Client")
+            .field("client_id", &config.client_id().as_str())
+            .field("tenant", &config.tenant().as_str())
+            .field("storage_key", &config.storage_key().as_str())
+            .finish_non_exhaustive()
+    }
+}
+
 /// A client held without keeping it alive: for what the client's own listeners hold, which
 /// would otherwise keep it (its Web Lock, its channel) for the page's life.
-#[cfg(feature = "js")]
 pub(crate) struct WeakClient(std::rc::Weak<Inner>);
 
-#[cfg(feature = "js")]
 impl WeakClient {
     /// The client, if the app still holds it.
     pub(crate) fn upgrade(&self) -> Option<Client> {
@@ -130,7 +152,6 @@ impl Client {
     }
 
     /// This client, held weakly.
-    #[cfg(feature = "js")]
     pub(crate) fn downgrade(&self) -> WeakClient {
         WeakClient(Rc::downgrade(&self.0))
     }
@@ -205,7 +226,10 @@ impl Client {
         self.usable().map(|record| record.access_token().clone())
     }
 
-    /// Subscribes to one kind of event; returns the id [`Client::off`] takes.
+    /// Subscribes to one kind of event; returns the id [`Client::off`] takes. The client holds
+    /// the listener until then: one that holds a clone of the client keeps it (its channel and
+    /// Web Lock) alive until `off`. For "is the user signed in" state, [`Client::subscribe`]
+    /// also hears the expiry no event announces.
     pub fn on(&self, kind: EventKind, listener: impl Fn(&Event) + 'static) -> u32 {
         self.0.events.on(
             kind,

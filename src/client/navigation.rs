@@ -77,7 +77,7 @@ impl Client {
     pub fn login(&self, options: &LoginOptions) -> Result<()> {
         if !in_browser_page() {
             return Err(Error::unsupported(
-                "login needs a browser page (in Node, sign in with signInWithPassword)",
+                "login needs a browser page (a window it can navigate)",
             ));
         }
         let (url, pending) = self.new_sign_in(options.return_to.as_deref())?;

@@ -35,9 +35,12 @@ const POLL_MS: f64 = 250.0;
 /// A COOP on Tangoe's page severs the popup from this page as it loads, and the browser then
 /// reports it closed: a popup "closed" this early is taken as severed, not closed by the user
 /// (who has not seen it yet), and its answer is awaited until the timeout, unless this page
-/// gets back the focus it lost to the popup (a severed popup keeps it; a closed one gives
-/// it back).
+/// gets back the focus it lost to the popup at once (a closed one gives it back; a severed
+/// one keeps it).
 const SEVERANCE_WINDOW_MS: u64 = 3000;
+/// How soon after a popup looks closed in that window the focus must be back on this page for
+/// the popup to count as closed by the user.
+const FOCUS_BACK_MS: u64 = 2000;
 
 /// A popup sign-in under way.
 struct OpenPopup {
@@ -215,7 +218,8 @@ async fn wait_for_answer(
     open: &OpenPopup,
     answered: &js_sys::Promise,
 ) -> Result<SignInAnswer> {
-    let mut severed = false;
+    // When the popup was first seen "closed" in its first 3 s (taken as severed).
+    let mut severed_at = None;
     // Whether this page was seen without the focus (the popup had it) since the popup opened.
     let mut left = false;
     loop {
@@ -241,7 +245,7 @@ async fn wait_for_answer(
         let elapsed = now_ms().saturating_sub(open.opened_at);
         if elapsed >= open.timeout_ms {
             call_method(&open.popup, "close");
-            let why = if severed {
+            let why = if severed_at.is_some() {
                 "the sign-in popup did not finish within timeoutMs (it looked closed in its \
                  first 3 s: cut off by a Cross-Origin-Opener-Policy, or closed then)"
             } else {
@@ -252,11 +256,13 @@ async fn wait_for_answer(
         // `Some` where the page can tell (not in Node; a test browser may say true always).
         let focused = call_method(&global("document"), "hasFocus").as_bool();
         left |= focused == Some(false);
-        // The focus back on this page after the popup had it: the popup is gone, or the user
-        // left a severed one (who can still finish there: its page then completes the
-        // sign-in itself, and the session reaches this page across tabs).
-        let back = left && focused == Some(true);
-        if (!severed || back) && is_closed(&open.popup) {
+        // The focus back on this page, after the popup had it, within 2 s of the popup looking
+        // closed: a closed popup gives it back at once; a severed one keeps it while its page
+        // loads (later the user may well come back here while it is still signing in).
+        let back = left
+            && focused == Some(true)
+            && severed_at.is_none_or(|at| elapsed.saturating_sub(at) <= FOCUS_BACK_MS);
+        if (severed_at.is_none() || back) && is_closed(&open.popup) {
             if elapsed >= SEVERANCE_WINDOW_MS || back {
                 // A popup that handed its answer over closes right after its `confirm`, which
                 // may still be on its way.
@@ -266,7 +272,7 @@ async fn wait_for_answer(
                 }
                 return Err(ErrorKind::PopupClosed.into());
             }
-            severed = true;
+            severed_at.get_or_insert(elapsed);
         }
     }
 }

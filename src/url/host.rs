@@ -1,13 +1,14 @@
 //! IPv4 hosts the browser's URL parser writes differently from how they were given.
 
 use super::UrlError;
-use crate::text::{digits, split_byte};
+use crate::text::{digits, every_byte, split_byte};
 
 /// Refuses a host name that the browser would read as an IPv4 address written in another
 /// form: the browser reads `010.0.0.5` as 8.0.0.5 (a leading zero is octal), `0x0a.0.0.5` as
 /// 10.0.0.5 and `2130706433` as 127.0.0.1, so such a token URL would name one server and send
 /// the password, the client secret or the refresh token to another. A host whose last label
-/// (a trailing dot aside) starts with a digit must be four numbers 0-255 without leading zeros.
+/// (a trailing dot aside) is a number (digits, or `0x` and hex digits) must be four numbers
+/// 0-255 without leading zeros.
 /// (IPv6 needs no such check: its forms are one address, and an origin the browser writes
 /// another way is refused when a call is checked, never widened.)
 #[inline(never)]
@@ -20,7 +21,14 @@ pub(super) fn check_ipv4(host: &str) -> Result<(), UrlError> {
     if last.is_empty() {
         last = before;
     }
-    if !last.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+    // WHATWG's "ends in a number": digits only, or `0x` and hex digits only.
+    let number = match last.get(..2) {
+        Some("0x" | "0X") => {
+            every_byte(last.get(2..).unwrap_or_default(), |b| b.is_ascii_hexdigit())
+        }
+        _ => digits(last).is_some(),
+    };
+    if !number {
         return Ok(());
     }
     let mut count = 0;
@@ -58,6 +66,11 @@ mod tests {
             "v1.example",
             "1.example",
             "0xfe.example",
+            "3com",
+            "9gag",
+            "foo.1a",
+            "3f4e5a6b7c8d",
+            "example.0x1g",
         ] {
             assert!(check_ipv4(ok).is_ok(), "refused {ok}");
         }
