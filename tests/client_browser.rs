@@ -1330,6 +1330,8 @@ fn the_escaped_token_pattern_finds_each_form_and_stays_linear() {
         "tok.SECRET-7f3a_~+\\\\\\/=",
         "tok.SECRET-7f3a_~%252B%252F%253D",
         "tok.SECRET-7f3a_\\x7e\\x2b\\x2f\\x3d",
+        "tok.SECRET\\x2D7f3a_\\x7E\\x2B\\x2F\\x3D",
+        "tok.SECRET-7f3a_~&amp;#43;&amp;#x2F;=",
     ] {
         assert_eq!(hide(&format!("a {form} b")), "a [redacted] b", "{form}");
     }

@@ -38,9 +38,13 @@ const POLL_MS: f64 = 250.0;
 /// gets back the focus it lost to the popup at once (a closed one gives it back; a severed
 /// one keeps it).
 const SEVERANCE_WINDOW_MS: u64 = 3000;
-/// How soon after a popup looks closed in that window the focus must be back on this page for
-/// the popup to count as closed by the user.
+/// How soon after a popup looks closed the focus must be back on this page for the popup to
+/// count as closed by the user.
 const FOCUS_BACK_MS: u64 = 2000;
+/// How long a popup that looked closed only after the first 3 s, while the focus stays away
+/// from this page, is still waited for (its redirect page, which a COOP cut off, may be
+/// loading).
+const LATE_SEVERANCE_MS: u64 = 15_000;
 
 /// A popup sign-in under way.
 struct OpenPopup {
@@ -218,7 +222,8 @@ async fn wait_for_answer(
     open: &OpenPopup,
     answered: &js_sys::Promise,
 ) -> Result<SignInAnswer> {
-    // When the popup was first seen "closed" in its first 3 s (taken as severed).
+    // When (ms after it opened) the popup was first seen "closed": by the user, or cut off by
+    // a COOP (Tangoe's page's at once, or the redirect page's when the popup comes back).
     let mut severed_at = None;
     // Whether this page was seen without the focus (the popup had it) since the popup opened.
     let mut left = false;
@@ -245,7 +250,7 @@ async fn wait_for_answer(
         let elapsed = now_ms().saturating_sub(open.opened_at);
         if elapsed >= open.timeout_ms {
             call_method(&open.popup, "close");
-            let why = if severed_at.is_some() {
+            let why = if severed_at.is_some_and(|at| at < SEVERANCE_WINDOW_MS) {
                 "the sign-in popup did not finish within timeoutMs (it looked closed in its \
                  first 3 s: cut off by a Cross-Origin-Opener-Policy, or closed then)"
             } else {
@@ -256,23 +261,27 @@ async fn wait_for_answer(
         // `Some` where the page can tell (not in Node; a test browser may say true always).
         let focused = call_method(&global("document"), "hasFocus").as_bool();
         left |= focused == Some(false);
-        // The focus back on this page, after the popup had it, within 2 s of the popup looking
-        // closed: a closed popup gives it back at once; a severed one keeps it while its page
-        // loads (later the user may well come back here while it is still signing in).
-        let back = left
-            && focused == Some(true)
-            && severed_at.is_none_or(|at| elapsed.saturating_sub(at) <= FOCUS_BACK_MS);
-        if (severed_at.is_none() || back) && is_closed(&open.popup) {
-            if elapsed >= SEVERANCE_WINDOW_MS || back {
-                // A popup that handed its answer over closes right after its `confirm`, which
-                // may still be on its way.
-                let last = first_of(answered, &delay(HANDOVER_WAIT_MS)).await.ok();
-                if let Some(answer) = last.and_then(|v| v.as_string()) {
-                    return Ok(SignInAnswer(answer));
-                }
-                return Err(ErrorKind::PopupClosed.into());
+        if !is_closed(&open.popup) {
+            continue;
+        }
+        let at = *severed_at.get_or_insert(elapsed);
+        // Gone, not cut off: the focus back on this page (after the popup had it) within 2 s
+        // of the popup looking closed, as a closed popup gives it back at once (a severed one
+        // keeps it while its page loads, and the user may come back here later while still
+        // signing in there); or, looking closed only after the first 3 s, with the focus here
+        // (or no way to tell), or still elsewhere 15 s on: a popup cut off as it came back to
+        // the redirect page (a COOP there) has the focus while that page hands its answer over.
+        let back = left && focused == Some(true) && elapsed.saturating_sub(at) <= FOCUS_BACK_MS;
+        let late = at >= SEVERANCE_WINDOW_MS
+            && (focused != Some(false) || elapsed.saturating_sub(at) >= LATE_SEVERANCE_MS);
+        if back || late {
+            // A popup that handed its answer over closes right after its `confirm`, which
+            // may still be on its way.
+            let last = first_of(answered, &delay(HANDOVER_WAIT_MS)).await.ok();
+            if let Some(answer) = last.and_then(|v| v.as_string()) {
+                return Ok(SignInAnswer(answer));
             }
-            severed_at.get_or_insert(elapsed);
+            return Err(ErrorKind::PopupClosed.into());
         }
     }
 }

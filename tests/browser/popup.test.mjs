@@ -448,6 +448,25 @@ test("popup_closed: the user closes the popup after the first 3 s; the outcome c
   await context.close();
 });
 
+test("a popup that looks closed after the first 3 s while the focus stays away from this page (a COOP on the redirect page cuts it off as it comes back, and it is in front handing its answer over) is still waited for; popup_closed once the focus is back", async () => {
+  const { page, context } = await opener();
+  await page.evaluate(() => {
+    window.pageFocus = false;
+    Document.prototype.hasFocus = () => window.pageFocus;
+  });
+  const { popup } = await startPopup(page);
+  await page.waitForTimeout(3200);
+  await popup.close();
+  const early = await page.evaluate(() => Promise.race([window.outcome, new Promise((resolve) => setTimeout(() => resolve("waiting"), 2500))]));
+  assert.equal(early, "waiting", "not taken for closed by the user while the focus is elsewhere");
+  const backAt = Date.now();
+  await page.evaluate(() => (window.pageFocus = true));
+  const outcome = await page.evaluate(() => window.outcome);
+  assert.equal(outcome.code, "popup_closed", outcome.message);
+  assert.ok(Date.now() - backAt < 2750, "within a poll and the 1 s a late hand-over gets");
+  await context.close();
+});
+
 test("closed by the user in its first 3 s: the page, which had lost the focus to the popup, has it back: popup_closed within a poll and the 1 s a late hand-over gets, not a wait until timeoutMs", async () => {
   const { page, context } = await opener();
   // Playwright tells every page it has the focus; this page is told what a desktop browser
