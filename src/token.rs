@@ -217,6 +217,15 @@ impl TokenRecord {
         self
     }
 
+    /// The record with `requested` as its scope when the answer named none: an authorization
+    /// server leaves the scope out when it granted the one asked for (RFC 6749 §4.2.2).
+    pub fn or_scope(mut self, requested: &str) -> Self {
+        if self.scope.is_none() {
+            self.scope = Some(requested.to_owned());
+        }
+        self
+    }
+
     /// The record as its sign-in's `refreshes`-th refresh (0: the sign-in itself).
     pub fn with_refreshes(mut self, refreshes: Option<u32>) -> Self {
         self.refreshes = refreshes;

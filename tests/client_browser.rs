@@ -145,6 +145,11 @@ async fn callback_stores_exactly_the_record_and_cleans_the_url() {
     let session = client.session().unwrap();
     assert_eq!(session.expires_at as f64, expires_at);
     assert!(!session.has_refresh_token);
+    assert_eq!(
+        session.scope.as_deref(),
+        Some("MOBPROC"),
+        "an answer without a scope granted the one asked for (RFC 6749 §4.2.2)"
+    );
     assert_eq!(client.access_token().unwrap().secret(), "tok-A.1");
 
     // The same response again (back button, reload of a saved URL): the state was used up.

@@ -176,12 +176,30 @@ impl Client {
                 }
                 .into());
             }
-            Ok(answer) if !answer.ok => ErrorKind::RefreshFailed {
-                why: answer.answered(),
-                status: Some(answer.status),
-                oauth: answer.oauth(),
-                cause: Cause::None,
-            },
+            Ok(answer) if !answer.ok => {
+                let oauth = answer.oauth();
+                let mut why = answer.answered();
+                // This client may not refresh here (Tangoe asks for the client secret, which
+                // a page must not hold): no session of it can be refreshed, so none is tried
+                // again, and the app is warned before this one ends (`sessionExpiring`).
+                if matches!(
+                    oauth.error.as_deref(),
+                    Some("invalid_client" | "unauthorized_client")
+                ) {
+                    self.0.refresh_refused.set(true);
+                    self.plan_expiry_warning();
+                    why.push_str(
+                        " refusing this client: in a browser tokenUrl must be the relay's, \
+                         which adds the client secret; no refresh is tried again",
+                    );
+                }
+                ErrorKind::RefreshFailed {
+                    why,
+                    status: Some(answer.status),
+                    oauth,
+                    cause: Cause::None,
+                }
+            }
             Ok(answer) => match token_record(&answer, Some(&*record), record.scope()) {
                 Ok(fresh) => {
                     // Changed meanwhile: another refresh of the session won (its record is

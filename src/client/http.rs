@@ -281,7 +281,7 @@ impl Client {
             // is its question too.
             let sent_with = self.signing_record()?;
             let refreshable = std::mem::take(&mut first)
-                && self.0.config.token_url().is_some()
+                && self.may_refresh()
                 && sent_with.refresh_token().is_some();
             if replayable && refreshable {
                 replay = request.clone().ok();

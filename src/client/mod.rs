@@ -135,6 +135,9 @@ struct Inner {
     /// The timer of the `sessionExpiring` warning, and the expiry last warned of.
     expiry_timer: std::cell::Cell<Option<JsValue>>,
     warned_expiry: std::cell::Cell<u64>,
+    /// The token endpoint refused this client a refresh (`invalid_client`: a browser needs
+    /// the relay): its sessions are then ones that cannot be refreshed.
+    refresh_refused: std::cell::Cell<bool>,
     /// The channel to the other tabs, when the session is shared.
     tabs: Option<tabs::Tabs>,
 }
@@ -177,6 +180,7 @@ impl Client {
             correlation_ids: js_sys::WeakMap::new(),
             expiry_timer: std::cell::Cell::new(None),
             warned_expiry: std::cell::Cell::new(0),
+            refresh_refused: std::cell::Cell::new(false),
             tabs: tabs::Tabs::open(
                 config.shares_session_across_tabs(),
                 config.storage_key().as_str(),
@@ -382,9 +386,14 @@ impl Client {
     }
 
     fn can_refresh(&self) -> bool {
-        self.0.config.token_url().is_some()
+        self.may_refresh()
             && self
                 .record()
                 .is_some_and(|record| record.refresh_token().is_some())
+    }
+
+    /// Whether this client refreshes: it has a token URL that did not refuse it.
+    pub(crate) fn may_refresh(&self) -> bool {
+        self.0.config.token_url().is_some() && !self.0.refresh_refused.get()
     }
 }

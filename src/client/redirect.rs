@@ -186,7 +186,13 @@ impl Client {
                     self.revoke(&signed_in.record);
                     return Err(ErrorKind::NotAuthenticated.into());
                 }
-                self.save_sign_in(&signed_in.record.in_session(new_session_id()));
+                let scope = self.0.config.scope().as_str();
+                self.save_sign_in(
+                    &signed_in
+                        .record
+                        .in_session(new_session_id())
+                        .or_scope(scope),
+                );
                 Ok(signed_in.return_to)
             }
             ResponseType::Code => {
