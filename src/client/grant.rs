@@ -180,18 +180,20 @@ impl Client {
                 let oauth = answer.oauth();
                 let mut why = answer.answered();
                 // This client may not refresh here (Tangoe asks for the client secret, which
-                // a page must not hold): no session of it can be refreshed, so none is tried
-                // again, and the app is warned before this one ends (`sessionExpiring`).
+                // a page must not hold): calls stop refreshing until a record is stored again
+                // (`refresh()` still tries), and the app is warned before this session ends.
                 if matches!(
                     oauth.error.as_deref(),
                     Some("invalid_client" | "unauthorized_client")
                 ) {
                     self.0.refresh_refused.set(true);
                     self.plan_expiry_warning();
-                    why.push_str(
-                        " refusing this client: in a browser tokenUrl must be the relay's, \
-                         which adds the client secret; no refresh is tried again",
-                    );
+                    why.push_str(if self.0.config.client_secret().is_some() {
+                        " refusing this client: check clientSecret; calls no longer refresh"
+                    } else {
+                        " refusing this client: in a page, tokenUrl must be the relay's (which \
+                         adds the client secret), with the right secret; calls no longer refresh"
+                    });
                 }
                 ErrorKind::RefreshFailed {
                     why,

@@ -136,7 +136,8 @@ struct Inner {
     expiry_timer: std::cell::Cell<Option<JsValue>>,
     warned_expiry: std::cell::Cell<u64>,
     /// The token endpoint refused this client a refresh (`invalid_client`: a browser needs
-    /// the relay): its sessions are then ones that cannot be refreshed.
+    /// the relay): until a record is stored again, calls do not refresh, and the session is
+    /// one that cannot be refreshed (warned of).
     refresh_refused: std::cell::Cell<bool>,
     /// The channel to the other tabs, when the session is shared.
     tabs: Option<tabs::Tabs>,
@@ -363,6 +364,9 @@ impl Client {
     /// [`Client::save`] and [`Client::save_sign_in`]'s one write; `replaced` is the session
     /// the record replaces, if it is another sign-in's.
     fn store_record(&self, record: &TokenRecord, replaced: Option<&SessionId>, sign_in: bool) {
+        // A new record: the token endpoint took a client (a relay or a secret may have been
+        // put right since one refused), so this one refreshes again.
+        self.0.refresh_refused.set(false);
         self.0.headers.clear();
         self.0.store.set(self.key(), &record.to_json());
         self.plan_expiry_warning();

@@ -331,6 +331,37 @@ test("a failed refresh before a call: the call goes on while the token lasts and
   await context.close();
 });
 
+test("a refresh refused to this client (invalid_client: a page without the relay): calls stop refreshing, sessionExpiring warns, the message says what to change; a refresh that works again (refresh()) resumes them", async () => {
+  const { page, context } = await signedIn(30);
+  const out = await page.evaluate(async () => {
+    const { tangoe, client } = window;
+    const errors = [];
+    const expiring = [];
+    client.on("error", (e) => errors.push(e.message));
+    client.on("sessionExpiring", ({ expiresAt }) => expiring.push(expiresAt));
+    tangoe.tokenAnswer = () => Response.json({ error: "invalid_client", error_description: "client authentication failed" }, { status: 401 });
+    await client.fetch("/ping");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    await client.fetch("/ping");
+    const refused = { requests: tangoe.tokenRequests.length, errors: [...errors], expiring: expiring.length };
+    // Put right (the relay's secret fixed): an explicit refresh works, and calls refresh again.
+    tangoe.tokenAnswer = null;
+    await client.refresh();
+    tangoe.tokenAnswer = () => Response.json({ access_token: "short", token_type: "Bearer", expires_in: 30, refresh_token: "r9" });
+    await client.refresh();
+    tangoe.tokenAnswer = null;
+    await client.fetch("/ping");
+    return { refused, requests: tangoe.tokenRequests.length, last: tangoe.apiCalls.at(-1).authorization };
+  });
+  assert.equal(out.refused.requests, 1, "the second call tried no refresh");
+  assert.equal(out.refused.errors.length, 1);
+  assert.match(out.refused.errors[0], /HTTP 401 refusing this client: in a page, tokenUrl must be the relay's \(which adds the client secret\), with the right secret; calls no longer refresh/);
+  assert.equal(out.refused.expiring, 1, "warned: the session cannot be refreshed");
+  assert.equal(out.requests, 4, "refresh(), refresh(), then the call's own refresh (30 s left, inside the skew)");
+  assert.equal(out.last, "Bearer new2");
+  await context.close();
+});
+
 test("events: sessionChanged on refresh and sign-out, unsubscribe, a throwing listener breaks nothing", async () => {
   const { page, context } = await signedIn(3600);
   const out = await page.evaluate(async () => {
