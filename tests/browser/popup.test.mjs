@@ -45,6 +45,18 @@ async function startPopup(page, options) {
   return { popup, popupLogs };
 }
 
+/**
+ * Makes `page` say whether it has the focus as a desktop browser would, from
+ * `window.pageFocus`: Playwright tells every page it has it. Not to begin with (the popup is in
+ * front); a test sets it back.
+ */
+async function desktopFocus(page) {
+  await page.evaluate(() => {
+    window.pageFocus = false;
+    Document.prototype.hasFocus = () => window.pageFocus;
+  });
+}
+
 /** In the popup, what the app's redirect page does: `handleRedirectCallback()`. */
 function callbackIn(popup, c) {
   return popup
@@ -450,10 +462,7 @@ test("popup_closed: the user closes the popup after the first 3 s; the outcome c
 
 test("a popup that looks closed after the first 3 s while the focus stays away from this page (a COOP on the redirect page cuts it off as it comes back, and it is in front handing its answer over) is still waited for; popup_closed once the focus is back", async () => {
   const { page, context } = await opener();
-  await page.evaluate(() => {
-    window.pageFocus = false;
-    Document.prototype.hasFocus = () => window.pageFocus;
-  });
+  await desktopFocus(page);
   const { popup } = await startPopup(page);
   await page.waitForTimeout(3200);
   await popup.close();
@@ -469,12 +478,7 @@ test("a popup that looks closed after the first 3 s while the focus stays away f
 
 test("closed by the user in its first 3 s: the page, which had lost the focus to the popup, has it back: popup_closed within a poll and the 1 s a late hand-over gets, not a wait until timeoutMs", async () => {
   const { page, context } = await opener();
-  // Playwright tells every page it has the focus; this page is told what a desktop browser
-  // says: not while the popup is in front, again once it is closed.
-  await page.evaluate(() => {
-    window.pageFocus = false;
-    Document.prototype.hasFocus = () => window.pageFocus;
-  });
+  await desktopFocus(page);
   const { popup } = await startPopup(page);
   await page.waitForTimeout(600);
   const closedAt = Date.now();
@@ -499,10 +503,7 @@ test("timeout: timeoutMs passes without an answer: `timeout`, and the opener clo
 
   // A severed popup keeps the focus while its page loads; the user may come back to this
   // page later while still signing in there (here 2.5 s after it looked closed): still waited for.
-  await page.evaluate(() => {
-    window.pageFocus = false;
-    Document.prototype.hasFocus = () => window.pageFocus;
-  });
+  await desktopFocus(page);
   const started = Date.now();
   const second = await startPopup(page, { timeoutMs: 4500 });
   await second.popup.close();
