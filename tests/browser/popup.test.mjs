@@ -445,20 +445,29 @@ test("popup_blocked: window.open refused (a stub, and a sandboxed frame without 
   await context.close();
 });
 
-test("popup_closed: the user closes the popup after the first 3 s; the outcome comes within a poll and the 1 s a late hand-over gets", async () => {
+/**
+ * The user closes the popup `after` ms (this page told it has the focus back, when `focus`):
+ * popup_closed within a poll and the 1 s a hand-over that crossed the close gets, and the
+ * pending sign-in forgotten.
+ */
+async function closedByTheUser(after, focus) {
   const { page, context } = await opener();
+  if (focus) await desktopFocus(page);
   const { popup } = await startPopup(page);
-  await page.waitForTimeout(3200);
+  await page.waitForTimeout(after);
   const closedAt = Date.now();
   await popup.close();
+  if (focus) await page.evaluate(() => (window.pageFocus = true));
   const outcome = await page.evaluate(() => window.outcome);
-  const after = Date.now() - closedAt;
+  const took = Date.now() - closedAt;
   assert.equal(outcome.code, "popup_closed", outcome.message);
-  // A poll (250 ms), the 1 s a hand-over that crossed the close gets, and 1.5 s of slack.
-  assert.ok(after < 2750, `reported ${after} ms after the close`);
+  // A poll (250 ms), the 1 s for a hand-over, and 1.5 s of slack.
+  assert.ok(took < 2750, `reported ${took} ms after the close`);
   assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [], "the pending sign-in is forgotten");
   await context.close();
-});
+}
+
+test("popup_closed: the user closes the popup after the first 3 s; the outcome comes within a poll and the 1 s a late hand-over gets", () => closedByTheUser(3200, false));
 
 test("a popup that looks closed after the first 3 s while the focus stays away from this page (a COOP on the redirect page cuts it off as it comes back, and it is in front handing its answer over) is still waited for; popup_closed once the focus is back", async () => {
   const { page, context } = await opener();
@@ -476,21 +485,7 @@ test("a popup that looks closed after the first 3 s while the focus stays away f
   await context.close();
 });
 
-test("closed by the user in its first 3 s: the page, which had lost the focus to the popup, has it back: popup_closed within a poll and the 1 s a late hand-over gets, not a wait until timeoutMs", async () => {
-  const { page, context } = await opener();
-  await desktopFocus(page);
-  const { popup } = await startPopup(page);
-  await page.waitForTimeout(600);
-  const closedAt = Date.now();
-  await popup.close();
-  await page.evaluate(() => (window.pageFocus = true));
-  const outcome = await page.evaluate(() => window.outcome);
-  const after = Date.now() - closedAt;
-  assert.equal(outcome.code, "popup_closed", outcome.message);
-  assert.ok(after < 2750, `reported ${after} ms after the close`);
-  assert.deepEqual(await page.evaluate(() => Object.keys(sessionStorage)), [], "the pending sign-in is forgotten");
-  await context.close();
-});
+test("closed by the user in its first 3 s: the page, which had lost the focus to the popup, has it back: popup_closed within a poll and the 1 s a late hand-over gets, not a wait until timeoutMs", () => closedByTheUser(600, true));
 
 test("timeout: timeoutMs passes without an answer: `timeout`, and the opener closes the popup; a popup gone in the first 3 s (as a COOP severs it) while the focus does not come back at once is waited for until then, and the timeout says why", async () => {
   const { page, context } = await opener();
