@@ -139,6 +139,11 @@ impl App {
             Ok(())
         });
         app.render();
+        // Rendered again whenever `session()` may read differently: a sign-out in another
+        // tab, a refresh, the token's expiry (which no event announces). The page lives as long
+        // as the app, so the subscription is never ended.
+        let view = app.clone();
+        app.client.subscribe(move || view.render());
         Ok(())
     }
 
