@@ -175,6 +175,7 @@ async fn sign_in_gives_a_code_in_the_query_that_buys_working_tokens() {
         ("grant_type", "refresh_token"),
         ("refresh_token", &rt),
         ("client_id", "portal-demo"),
+        ("scope", "MOBPROC"),
     ]);
     let r = emu.post_form(TOKEN, &[], &body).await;
     assert_eq!(r.status, 200, "{}", r.body);
@@ -214,6 +215,7 @@ async fn a_replayed_code_is_refused_and_revokes_its_tokens() {
         ("grant_type", "refresh_token"),
         ("refresh_token", &rt),
         ("client_id", "portal-demo"),
+        ("scope", "MOBPROC"),
     ]);
     let r = emu.post_form(TOKEN, &[], &body).await;
     assert_error(&r, 400, "invalid_grant", "refresh token");

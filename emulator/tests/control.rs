@@ -68,6 +68,7 @@ async fn expire_all_and_revoke_all() {
     assert!(r.json()["message"].as_str().unwrap().contains("expired"));
     let body = common::form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &s(&j["refresh_token"])),
         ("client_id", "server-demo"),
         ("client_secret", "server-demo-secret"),
@@ -151,6 +152,7 @@ async fn stats_count_and_reset_clears() {
     let at = s(&j["access_token"]);
     let body = common::form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &s(&j["refresh_token"])),
         ("client_id", "server-demo"),
         ("client_secret", "server-demo-secret"),

@@ -71,6 +71,7 @@ async fn without_it_none_has_it_and_other_endpoints_never_do() {
     let f = emu.implicit("demo", "demo", "s").await;
     let body = form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &f["refresh_token"]),
         ("client_id", "portal-demo"),
     ]);

@@ -102,6 +102,7 @@ async fn flag_public_client_has_implicit_grant_but_no_password_grant() {
     // Refresh and revoke work by client_id alone.
     let body = form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &f["refresh_token"]),
         ("client_id", "spa"),
     ]);

@@ -50,6 +50,7 @@ async fn the_password_grant_and_refresh_still_issue_refresh_tokens() {
         ("refresh_token", &rt),
         ("client_id", "server-demo"),
         ("client_secret", "server-demo-secret"),
+        ("scope", "MOBPROC"),
     ]);
     let r = emu.post_form("/as/token.oauth2", &[], &body).await;
     assert_eq!(r.status, 200, "{}", r.body);

@@ -94,6 +94,21 @@ async fn wrong_user_password_and_bad_requests() {
 }
 
 #[tokio::test]
+async fn a_refresh_without_the_scope_is_refused() {
+    // Tangoe's refresh page lists scope=MOBPROC: a client that stopped sending it is caught.
+    let emu = common::start().await;
+    let f = emu.implicit("demo", "demo", "x").await;
+    let body = common::form(&[
+        ("grant_type", "refresh_token"),
+        ("refresh_token", &f["refresh_token"]),
+        ("client_id", "portal-demo"),
+    ]);
+    let r = emu.post_form(TOKEN, &[], &body).await;
+    assert_eq!(r.status, 400, "{}", r.body);
+    assert_eq!(r.json()["error"], "invalid_request");
+}
+
+#[tokio::test]
 async fn refresh_rotates_and_old_refresh_token_dies() {
     let emu = common::start().await;
     let f = emu.implicit("demo", "demo", "x").await;
@@ -128,6 +143,7 @@ async fn refresh_token_belongs_to_its_client() {
     let j = emu.password_token().await;
     let body = common::form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &s(&j["refresh_token"])),
         ("client_id", "portal-demo"),
     ]);
@@ -212,6 +228,7 @@ async fn revoke_access_and_refresh_tokens() {
         .await;
     let body = common::form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &f["refresh_token"]),
         ("client_id", "portal-demo"),
     ]);
@@ -261,6 +278,7 @@ async fn a_client_without_the_validation_grant_is_unauthorized_client() {
     let at = s(&j["access_token"]);
     let refresh = common::form(&[
         ("grant_type", "refresh_token"),
+        ("scope", "MOBPROC"),
         ("refresh_token", &s(&j["refresh_token"])),
     ]);
     assert_eq!(emu.post_form(TOKEN, &h, &refresh).await.status, 200);

@@ -132,7 +132,14 @@ fn grant(state: &AppState, headers: &HeaderMap, p: &Params) -> Result<Response, 
         }
         "authorization_code" => code_grant::exchange(state, client, p).map(issued),
         "refresh_token" => {
-            check_scope(p.get("scope"))?;
+            // Tangoe's refresh page lists `scope=MOBPROC` among the parameters (TANGOE.md):
+            // asked for here, so a client that stopped sending it would be caught.
+            let scope = p.get("scope");
+            if scope.is_none() {
+                let msg = "scope is required (MOBPROC)";
+                return Err(OAuthError::bad("invalid_request", msg));
+            }
+            check_scope(scope)?;
             let token = p
                 .get("refresh_token")
                 .ok_or_else(|| OAuthError::bad("invalid_request", "refresh_token is required"))?;
