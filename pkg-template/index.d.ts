@@ -22,7 +22,7 @@ export interface MobprocConfig {
   allowedOrigins?: readonly string[] | undefined;
   /** sessionStorage key of the token record; default `mobproc-auth:<clientId>:<tenant>`. */
   storageKey?: string | undefined;
-  /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. */
+  /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. In a page, the relay's URL: Tangoe refuses a refresh without the client secret. */
   tokenUrl?: string | undefined;
   /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. */
   validateUrl?: string | undefined;
@@ -108,7 +108,7 @@ export interface MobprocEvents {
   sessionChanged: MobprocSession | null;
   /** The session ended because the server no longer accepts it (401, dead refresh token). */
   sessionExpired: null;
-  /** The session cannot be refreshed (no refresh token or no `tokenUrl`) and ends at `expiresAt` (ms since the epoch): said once, `refreshSkewSeconds` before, so the app can save its state and call `login({ returnTo })`. */
+  /** The session cannot be refreshed (no refresh token, no `tokenUrl`, or the token endpoint refused this client a refresh) and ends at `expiresAt` (ms since the epoch): said once, `refreshSkewSeconds` before, so the app can save its state and call `login({ returnTo })`. */
   sessionExpiring: { expiresAt: number };
   /** An error raised in the background (a refresh before a call, revocation, storage, a listener). */
   error: MobprocError;
@@ -188,7 +188,7 @@ export class MobprocError extends Error {
   readonly oauthErrorDescription?: string;
   /** HTTP status, where an endpoint answered. */
   readonly status?: number;
-  /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, which is `network_error` with `status`). */
+  /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, or a grant's answer was no OAuth error (a wrong `tokenUrl`'s 404): `network_error` with `status`). */
   readonly cause?: unknown;
   /** `api_error`, `network_error`: the call's `X-TNGO-CONTEXT-CORRELATIONID`, to quote to Tangoe support. */
   readonly correlationId?: string;

@@ -361,15 +361,20 @@ impl Client {
         self.store_record(record, replaced, true);
     }
 
+    /// After a new record is stored, here or by another tab: the token endpoint took a client
+    /// (a relay or a secret may have been put right since one refused this one), so this one
+    /// refreshes again; the signed headers and the expiry warning follow the record.
+    pub(super) fn record_changed(&self) {
+        self.0.refresh_refused.set(false);
+        self.0.headers.clear();
+        self.plan_expiry_warning();
+    }
+
     /// [`Client::save`] and [`Client::save_sign_in`]'s one write; `replaced` is the session
     /// the record replaces, if it is another sign-in's.
     fn store_record(&self, record: &TokenRecord, replaced: Option<&SessionId>, sign_in: bool) {
-        // A new record: the token endpoint took a client (a relay or a secret may have been
-        // put right since one refused), so this one refreshes again.
-        self.0.refresh_refused.set(false);
-        self.0.headers.clear();
         self.0.store.set(self.key(), &record.to_json());
-        self.plan_expiry_warning();
+        self.record_changed();
         self.share_record(replaced, sign_in);
         self.0.events.emit(&Event::SessionChanged(self.session()));
     }

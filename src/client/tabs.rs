@@ -435,8 +435,7 @@ impl Client {
         if !(newer || sibling_stored_it) {
             return; // the same session, or an older one: nothing to tell, nobody to wake
         }
-        self.0.headers.clear();
-        self.plan_expiry_warning();
+        self.record_changed();
         self.0.events.emit(&Event::SessionChanged(self.session()));
         if let Some(tabs) = &self.0.tabs {
             tabs.wake();
