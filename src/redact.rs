@@ -9,9 +9,9 @@ use crate::prelude::*;
 
 /// Where the secret has a character an escaper rewrites: a percent-encoding (also encoded
 /// again: `%252B`), a `\uHHHH` or `\xHH` escape, a character reference (also escaped again:
-/// `&amp;#43;`), or one of a token's own such characters, behind a few backslashes. Any, not only the forms of that character:
-/// one pattern for all, and what it matches besides is the secret with one of those characters
-/// replaced, hidden too.
+/// `&amp;#43;`), or one of a token's own such characters, behind a few backslashes. Any, not
+/// only the forms of that character: one pattern for all, and what it matches besides is the
+/// secret with one of those characters replaced, hidden too.
 // Linear on any text: every alternative is bounded (backslashes at most 8, references at most
 // 10 characters) and ends in something no backslash is, so no run of backslashes is split
 // among neighbouring escapable characters, nor walked again from each start. The single
