@@ -134,9 +134,22 @@ impl Client {
         let record = self
             .record()
             .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
-        let refresh_token = record
-            .refresh_token()
-            .ok_or_else(|| Error::from(ErrorKind::NotAuthenticated))?;
+        let Some(refresh_token) = record.refresh_token() else {
+            // Signed in without a refresh token (an implicit sign-in brings none): "not signed
+            // in" would be false while the token lasts.
+            if record.is_expired(now_ms()) {
+                return Err(ErrorKind::NotAuthenticated.into());
+            }
+            return Err(ErrorKind::RefreshFailed {
+                why: "this session has no refresh token (an implicit sign-in brings none); it \
+                      ends at its expiry, then sign in again"
+                    .into(),
+                status: None,
+                oauth: OAuthError::default(),
+                cause: Cause::None,
+            }
+            .into());
+        };
         let config = &self.0.config;
         // Scoped: the parameters are not kept in this function's state across the await.
         let sent = {

@@ -317,6 +317,36 @@ test("refresh failures: 5xx, network error, garbage and timeout keep the session
   await context.close();
 });
 
+test("refresh() of a session without a refresh token (an implicit sign-in): refresh_failed that says so, nothing sent, the session unchanged; once expired, not_authenticated", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  const out = await page.evaluate(async ([key, cfg]) => {
+    let sent = 0;
+    // The module itself is loaded with fetch: only the token endpoint is scripted.
+    const real = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      if (new Request(input, init).url !== cfg.tokenUrl) return real(input, init);
+      sent++;
+      return Response.json({ access_token: "new", token_type: "Bearer", expires_in: 3600 });
+    };
+    const outcome = async (expiresAt) => {
+      const stored = JSON.stringify({ accessToken: "tok", expiresAt, scope: "MOBPROC" });
+      sessionStorage.setItem(key, stored);
+      const client = await window.mobproc.createClient(cfg);
+      const error = await client.refresh().then(() => null, (e) => e);
+      return { code: error?.code, message: error?.message, kept: sessionStorage.getItem(key) === stored, signedIn: client.isAuthenticated() };
+    };
+    const live = await outcome(Date.now() + 3_600_000);
+    const expired = await outcome(Date.now() - 1000);
+    return { live, expired, sent };
+  }, [KEY, config(shared.server.origin, { tokenUrl: TOKEN_URL })]);
+  assert.equal(out.live.code, "refresh_failed");
+  assert.match(out.live.message, /no refresh token.*sign in again/);
+  assert.deepEqual([out.live.kept, out.live.signedIn], [true, true], "the session is unchanged");
+  assert.equal(out.expired.code, "not_authenticated", "an expired token without a refresh token is no session");
+  assert.equal(out.sent, 0, "no token request");
+  await context.close();
+});
+
 test("a failed refresh before a call: the call goes on while the token lasts and the error is reported", async () => {
   const { page, context } = await signedIn(30);
   const out = await page.evaluate(async () => {
