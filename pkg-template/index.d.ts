@@ -256,9 +256,9 @@ export class MobprocClient {
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */
   correlationId(value: unknown): string | null;
-  /** Replaces the context of later calls; `null` to act as the signed-in user. Checked at once (`config_invalid`). */
+  /** Replaces the context of the calls made from now on (one already made keeps its own, replay included); `null` to act as the signed-in user. Checked at once (`config_invalid`). A server client shared by many employees passes `init.context` per call instead. */
   setContext(context: MobprocContext | null): void;
-  /** `X-TNGO-CONTEXT-ACTIVITYID` on later calls; `null` to stop. */
+  /** `X-TNGO-CONTEXT-ACTIVITYID` on the calls made from now on; `null` to stop. */
   setActivityId(activityId: string | null): void;
   /**
    * Forgets the token and any pending sign-in, and ends the sign-ins under way: the page's,

@@ -77,7 +77,7 @@ pub fn set_header(message: &JsValue, name: &str, value: &str) {
 
 /// What one call says about the context: its overrides of the client's three context values,
 /// and whether the caller set its own activity or correlation id.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct CallContext {
     /// `None`: inherit; `Some(None)`: no header for this call; `Some(Some(v))`: this value.
     pub overrides: [Option<Option<String>>; 3],
@@ -91,14 +91,32 @@ pub struct CallContext {
     /// The record the call was last sent with: what its answer says is quoted without the
     /// token (a server or proxy may echo the request's headers).
     pub sent_with: Option<Rc<TokenRecord>>,
+    /// The client's context and activity id when the call was made (its replay too): a
+    /// `set_context` afterwards is for later calls, not this one.
+    pub context: Rc<ClientContext>,
 }
 
+/// A client's context and activity id.
+pub type ClientContext = (crate::context::Context, Option<String>);
+
 impl CallContext {
-    /// The context of a call made here from a URL: no header of a caller's to read.
-    pub(crate) fn for_url() -> Self {
+    /// The context of a call that `client` makes now.
+    pub(crate) fn made_by(client: &Client) -> Self {
+        CallContext {
+            overrides: Default::default(),
+            own_activity: false,
+            own_correlation: false,
+            no_own_headers: false,
+            sent_with: None,
+            context: client.context(),
+        }
+    }
+
+    /// The context of a call `client` makes now from a URL: no header of a caller's to read.
+    pub(crate) fn for_url(client: &Client) -> Self {
         CallContext {
             no_own_headers: true,
-            ..CallContext::default()
+            ..CallContext::made_by(client)
         }
     }
 
@@ -124,7 +142,11 @@ impl CallContext {
 /// changes: the same question always gets the same answer, and most calls ask it.
 #[derive(Default)]
 // Keyed by the record (4 bytes, no copy of its token): the entry moved in and out is 8 bytes.
-pub struct HeaderCache(Cell<Option<(Rc<TokenRecord>, SignedHeaders)>>);
+// The context the headers were made with, compared by pointer (a call may hold an older one).
+pub struct HeaderCache(Cell<Option<CachedHeaders>>);
+
+/// The record and the context the headers were made for, and the headers.
+type CachedHeaders = (Rc<TokenRecord>, Rc<ClientContext>, SignedHeaders);
 
 /// Header names and their values as JavaScript strings (`None`: remove the header): made
 /// once per token and context, not on every call.
@@ -136,11 +158,15 @@ impl HeaderCache {
         self.0.set(None);
     }
 
-    /// The headers cached for `token`, if any.
-    fn get(&self, token: &str) -> Option<SignedHeaders> {
+    /// The headers cached for `token` and `context`, if any.
+    fn get(&self, token: &str, context: &Rc<ClientContext>) -> Option<SignedHeaders> {
         let cache = self.0.take();
         let hit = match &cache {
-            Some((cached, list)) if cached.access_token().secret() == token => Some(list.clone()),
+            Some((cached, made_with, list))
+                if cached.access_token().secret() == token && Rc::ptr_eq(made_with, context) =>
+            {
+                Some(list.clone())
+            }
             _ => None,
         };
         self.0.set(cache);
@@ -194,7 +220,7 @@ impl Client {
         // Read through `Reflect` (a throwing getter is not thrown through the module).
         let manual = super::value::field(&request, "redirect") == "manual";
         let request = redirect_copy(&request, manual)?;
-        self.fetch_with(request, &mut CallContext::default(), true)
+        self.fetch_with(request, &mut CallContext::made_by(self), true)
             .await
     }
 
@@ -261,7 +287,8 @@ impl Client {
     }
 
     /// Signs and sends a checked request; on a 401, refreshes once and replays a clone made
-    /// before signing (signed with what is current then), when `replayable`. A 401 speaks
+    /// before signing (signed with the token current then and the call's own context), when
+    /// `replayable`. A 401 speaks
     /// only of the token the call was signed with: a session that replaced it meanwhile is
     /// kept, and a refreshable one is refreshed, not ended, when the call cannot be replayed.
     /// A replay stays within the call's sign-in (its session id): under another, the 401.
@@ -348,7 +375,7 @@ impl Client {
     ) -> Result<JsValue> {
         let token = record.access_token();
         let usual = call.is_usual();
-        let cached = usual.then(|| self.0.headers.get(token.secret()));
+        let cached = usual.then(|| self.0.headers.get(token.secret(), &call.context));
         let list = match cached.flatten() {
             Some(list) => list,
             None => {
@@ -369,7 +396,11 @@ impl Client {
                 self.context_headers(call, Some(&mut list))?;
                 let list: SignedHeaders = Rc::new(list);
                 if usual {
-                    self.0.headers.0.set(Some((record.clone(), list.clone())));
+                    let context = call.context.clone();
+                    self.0
+                        .headers
+                        .0
+                        .set(Some((record.clone(), context, list.clone())));
                 }
                 list
             }
@@ -399,8 +430,7 @@ impl Client {
         call: &CallContext,
         out: Option<&mut Vec<(JsValue, Option<JsValue>)>>,
     ) -> Result<()> {
-        let state = self.0.context.borrow();
-        let (context, activity) = &*state;
+        let (context, activity) = &*call.context;
         let [a, b, c] = context.values();
         let client = [a, b, c, activity.as_deref().filter(|_| !call.own_activity)];
         let mut out = out;

@@ -21,9 +21,9 @@ mod watch;
 pub use events::{Event, EventKind, Listener};
 pub use grant::Validation;
 #[cfg(feature = "js")]
-pub(crate) use http::CallContext;
-#[cfg(feature = "js")]
 pub(crate) use http::{invalid_thrown, keep_referrer, no_userinfo};
+#[cfg(feature = "js")]
+pub(crate) use http::{CallContext, ClientContext};
 pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 #[cfg(feature = "js")]
@@ -127,8 +127,9 @@ struct Inner {
     /// How many times this client signed out (`logout`): its refresh and password grant under
     /// way store nothing across one (the page's sign-ins compare the page's count instead).
     signed_out: std::cell::Cell<u32>,
-    /// The client's context and activity id, applied to every call.
-    context: RefCell<(Context, Option<String>)>,
+    /// The client's context and activity id, applied to every call. Replaced, never changed
+    /// in place: a call keeps the one that was current when it was made.
+    context: RefCell<Rc<ClientContext>>,
     headers: HeaderCache,
     /// The correlation id of each `Response` (and each body `fetch_json` resolved).
     correlation_ids: js_sys::WeakMap,
@@ -176,7 +177,7 @@ impl Client {
             cached: std::cell::Cell::new(None),
             refreshing: std::cell::Cell::new(None),
             signed_out: std::cell::Cell::new(0),
-            context: RefCell::new(context),
+            context: RefCell::new(Rc::new(context)),
             headers: HeaderCache::default(),
             correlation_ids: js_sys::WeakMap::new(),
             expiry_timer: std::cell::Cell::new(None),
@@ -257,9 +258,12 @@ impl Client {
 
     /// Acts for another employee (or in another hierarchy) on every later call;
     /// `Context::default()` for the user's own. All or nothing: a bad value keeps the old one.
+    /// A call keeps the context current when its future is first polled, its replay after a
+    /// 401 too (the npm `fetch` takes it when called).
     pub fn set_context(&self, context: Context) -> Result<()> {
         context.check("context.")?;
-        self.0.context.borrow_mut().0 = context;
+        let activity_id = self.context().1.clone();
+        self.0.context.replace(Rc::new((context, activity_id)));
         self.0.headers.clear();
         Ok(())
     }
@@ -269,7 +273,8 @@ impl Client {
         if let Some(id) = &activity_id {
             crate::context::check_value("", "activityId", id)?;
         }
-        self.0.context.borrow_mut().1 = activity_id;
+        let context = self.context().0.clone();
+        self.0.context.replace(Rc::new((context, activity_id)));
         self.0.headers.clear();
         Ok(())
     }
@@ -404,5 +409,10 @@ impl Client {
     /// Whether this client refreshes: it has a token URL that did not refuse it.
     pub(crate) fn may_refresh(&self) -> bool {
         self.0.config.token_url().is_some() && !self.0.refresh_refused.get()
+    }
+
+    /// The context and activity id current now (a call made now keeps them).
+    pub(crate) fn context(&self) -> Rc<ClientContext> {
+        self.0.context.borrow().clone()
     }
 }

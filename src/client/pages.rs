@@ -108,7 +108,7 @@ impl Pages {
         self.seen.push(href.clone());
         let (page, correlation_id) = self
             .client
-            .fetch_json_value(&href, &mut super::http::CallContext::for_url())
+            .fetch_json_value(&href, &mut super::http::CallContext::for_url(&self.client))
             .await?;
         if !page.is_object() || js_sys::Array::is_array(&page) {
             return Err(api_error("a page is not a JSON object", &correlation_id));

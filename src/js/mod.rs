@@ -377,9 +377,12 @@ fn event_value(event: &Event, shown: &SessionView) -> JsValue {
 /// one state machine around `prepare` and `fetch_with` instead of two.
 fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise {
     let client = client.clone();
+    // Now, as `fetch` reads its arguments, not at the promise's first poll: a `setContext`
+    // right after the call is for later calls.
+    let mut call = CallContext::made_by(&client);
+    let prepared = request::prepare(&client, &input, &init, json, &mut call);
     promise(Box::pin(async move {
-        let mut call = CallContext::default();
-        let p = request::prepare(&client, &input, &init, json, &mut call)?;
+        let p = prepared?;
         let response = client
             .fetch_with(p.request, &mut call, p.replayable)
             .await?;

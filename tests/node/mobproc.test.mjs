@@ -118,7 +118,7 @@ test("a redirect is refused: the Tangoe and context headers never reach the othe
   assert.deepEqual(elsewhere, []);
 });
 
-test("the replay after a 401 is signed with what is current then: new token, context and correlation id", async () => {
+test("the replay after a 401: a new token and its own correlation id, with the call's context (a setContext meanwhile is for later calls)", async () => {
   const client = await signedIn({ context: { employeeId: "E1005" }, activityId: "batch-1" });
   // The refresh that the 401 triggers announces itself before the replay: change the context there.
   const off = client.on("sessionChanged", () => {
@@ -129,12 +129,31 @@ test("the replay after a 401 is signed with what is current then: new token, con
   await emu.control("api-fail-next?count=1&status=401");
   const me = await client.fetchJson("/me");
   off();
-  const [first, replay] = (await emu.stats()).requests.slice(before);
-  assert.deepEqual([first.status, replay.status], [401, 200]);
-  assert.ok(first.headers_present.includes("X-TNGO-CONTEXT-EMPLOYEEID"));
-  assert.ok(!replay.headers_present.includes("X-TNGO-CONTEXT-EMPLOYEEID"), "the replay has no stale context");
-  assert.deepEqual([first.activity_id, replay.activity_id], ["batch-1", null]);
+  const [first, replay, later] = [...(await emu.stats()).requests.slice(before), null];
+  assert.deepEqual([first.status, replay.status, later], [401, 200, null]);
+  assert.deepEqual([first.activity_id, replay.activity_id], ["batch-1", "batch-1"]);
   assert.notEqual(first.correlation_id, replay.correlation_id);
   assert.equal(client.correlationId(me), replay.correlation_id);
-  assert.equal(me.actor.employeeId, "E1000");
+  assert.equal(me.actor.employeeId, "E1005", "the replay acts for whom the call was made");
+  const after = await client.fetchJson("/me");
+  assert.equal(after.actor.employeeId, "E1000", "a later call has the new context");
+  assert.equal((await lastRecord()).activity_id, null);
+});
+
+test("a call keeps the context of the moment it was made: a setContext right after it, or while it waits for a refresh, is for later calls (one server client acting for many employees)", async () => {
+  const client = await signedIn();
+  client.setContext({ employeeId: "E1001" });
+  const first = client.fetchJson("/me");
+  client.setContext({ employeeId: "E1002" });
+  const second = client.fetchJson("/me");
+  client.setContext(null);
+  assert.deepEqual((await Promise.all([first, second])).map((me) => me.actor.employeeId), ["E1001", "E1002"]);
+  // Both made while the token must be refreshed first: the refresh is awaited after the call was made.
+  const expiring = await signedIn({ refreshSkewSeconds: 7200 });
+  expiring.setContext({ employeeId: "E1003" });
+  const third = expiring.fetchJson("/me");
+  expiring.setContext({ employeeId: "E1004" });
+  const fourth = expiring.fetchJson("/me", { method: "GET" });
+  expiring.setContext(null);
+  assert.deepEqual((await Promise.all([third, fourth])).map((me) => me.actor.employeeId), ["E1003", "E1004"]);
 });
