@@ -17,12 +17,32 @@ extern "C" {
     /// The global `clearTimeout`.
     #[wasm_bindgen(js_name = clearTimeout)]
     pub fn clear_timeout(timer: &JsValue);
-    /// `JSON.parse` of a JavaScript string (it stays one: nothing is copied into the module).
+    /// `JSON.parse`, which [`parse_json`] calls only for text that may be JSON.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
-    pub fn parse_json(text: &JsValue) -> Result<JsValue, JsValue>;
+    fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
     /// `String(value)`, which may throw (a `toString` that throws).
     #[wasm_bindgen(catch, js_name = String)]
     fn to_text(value: &JsValue) -> Result<JsValue, JsValue>;
+}
+
+/// `JSON.parse` of a JavaScript string (it stays one: nothing is copied into the module);
+/// `Err` for text that is no JSON. Text that cannot begin JSON (empty, as a revocation's
+/// answer; HTML; plain text) is not handed to it: each `catch` import that throws keeps a slot
+/// of wasm-bindgen's value table (0.2.130 never frees the return value's), and a server makes
+/// such calls by the thousand.
+pub fn parse_json(text: &JsValue) -> Result<JsValue, JsValue> {
+    if let Some(text) = text.dyn_ref::<js_sys::JsString>() {
+        // An object, array, string, number, `true`, `false` or `null` (after JSON's
+        // whitespace); `NaN` when there is nothing.
+        let first = text.trim_start().char_code_at(0) as u32;
+        if !matches!(
+            first,
+            0x7B | 0x5B | 0x22 | 0x2D | 0x30..=0x39 | 0x74 | 0x66 | 0x6E
+        ) {
+            return Err(JsValue::UNDEFINED);
+        }
+    }
+    json_parse(text)
 }
 
 /// Work for the event loop: a boxed future that settles with a JavaScript value.

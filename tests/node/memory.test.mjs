@@ -1,0 +1,67 @@
+// A server's long life: what a client does thousands of times (sign in, sign out, calls whose
+// answers are not JSON) must leave the module's memory and wasm-bindgen's table of JavaScript
+// values flat. Its own file: the module is instantiated once per process, here under watch.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pkg, useEmulator } from "./emulator.mjs";
+
+// Captured as the package instantiates its module (at the first createClient below).
+let instance;
+const instantiate = WebAssembly.instantiate;
+WebAssembly.instantiate = async (...args) => {
+  const result = await instantiate.apply(WebAssembly, args);
+  instance = result.instance ?? result;
+  return result;
+};
+
+const emu = useEmulator();
+const ROUNDS = 300;
+
+/** Slots of the module's tables that hold a value (a free one holds `null`; a leaked one, even
+ * `undefined`), and the memory's size. */
+function usage() {
+  const exports = Object.values(instance.exports);
+  const tables = exports.filter((e) => e instanceof WebAssembly.Table);
+  let held = 0;
+  for (const table of tables) for (let i = 0; i < table.length; i++) if (table.get(i) !== null) held++;
+  const memory = exports.find((e) => e instanceof WebAssembly.Memory);
+  return { held, bytes: memory.buffer.byteLength };
+}
+
+test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answered with empty, HTML or text bodies keep the value table and memory flat`, async () => {
+  const client = await pkg.createClient(emu.config());
+  const round = async () => {
+    await client.signInWithPassword({ username: "demo", password: "demo" });
+    client.logout();
+  };
+  await round();
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const before = usage();
+  for (let i = 0; i < ROUNDS; i++) await round();
+  // The revocations run in the background.
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  const afterSignOuts = usage();
+
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const real = globalThis.fetch;
+  const answers = [
+    () => new Response("", { status: 500 }),
+    () => new Response("<html><body>Bad gateway</body></html>", { status: 502, headers: { "content-type": "text/html" } }),
+    () => new Response("Service Unavailable", { status: 503 }),
+  ];
+  let next = 0;
+  globalThis.fetch = async () => answers[next++ % answers.length]();
+  try {
+    for (let i = 0; i < ROUNDS; i++) {
+      await assert.rejects(client.fetchJson("/ping"), (e) => e.code === "api_error");
+      await assert.rejects(client.validate(), (e) => e.code === "network_error");
+    }
+  } finally {
+    globalThis.fetch = real;
+  }
+  const afterCalls = usage();
+  // A few slots move with the event loop's timing; a leak holds one or two a round.
+  assert.ok(afterSignOuts.held - before.held < 30, `sign-outs: ${before.held} → ${afterSignOuts.held} values held`);
+  assert.ok(afterCalls.held - afterSignOuts.held < 30, `failed calls: ${afterSignOuts.held} → ${afterCalls.held} values held`);
+  assert.ok(afterCalls.bytes - before.bytes <= 64 * 1024, `memory: ${before.bytes} → ${afterCalls.bytes} bytes`);
+});
