@@ -163,12 +163,18 @@ impl Client {
 /// `text` with the access token `call` was sent with replaced by `[redacted]` wherever it
 /// stands, as it is or escaped (`crate::redact`).
 fn hide_token(text: &js_sys::JsString, call: &CallContext) -> js_sys::JsString {
-    let token = match &call.sent_with {
-        Some(record) if !record.access_token().secret().is_empty() => {
-            record.access_token().secret()
-        }
-        _ => return text.clone(),
-    };
+    match &call.sent_with {
+        Some(record) => hide(text, record.access_token().secret()),
+        None => text.clone(),
+    }
+}
+
+/// `text` with `secret` replaced by `[redacted]` wherever it stands, as it is or escaped.
+pub(super) fn hide(text: &js_sys::JsString, secret: &str) -> js_sys::JsString {
+    if secret.is_empty() {
+        return text.clone();
+    }
+    let token = secret;
     let text = text.replace_all(token, REDACTED);
     match crate::redact::escaped_pattern(token) {
         // Valid by construction (escaped punctuation, ASCII letters and digits) and linear; a

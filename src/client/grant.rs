@@ -92,6 +92,9 @@ impl Answer {
     }
 }
 
+/// A request to an OAuth endpoint and the secrets it carries.
+type Outgoing = (gloo_net::http::Request, Vec<String>);
+
 /// The refresh in flight, which every caller waits for.
 pub(super) type Flight = Shared;
 
@@ -423,7 +426,9 @@ impl Client {
             let request = self
                 .endpoint(url.as_str(), Method::GET)
                 .query([("access_token", token)]);
-            Ok(request.build().map_err(gloo_error)?)
+            let mut secrets = Vec::new();
+            secrets.push(token.to_owned());
+            Ok((request.build().map_err(gloo_error)?, secrets))
         } else if let Some(url) = config.token_url() {
             let params = [
                 ("grant_type", VALIDATE_GRANT),
@@ -560,17 +565,20 @@ impl Client {
         self.send_form(self.form_request(url, params))
     }
 
-    /// The request [`Client::post_form`] sends.
-    fn form_request(
-        &self,
-        url: &str,
-        params: &[(&str, &str)],
-    ) -> Result<gloo_net::http::Request, JsValue> {
+    /// The request [`Client::post_form`] sends, and the secrets it carries.
+    fn form_request(&self, url: &str, params: &[(&str, &str)]) -> Result<Outgoing, JsValue> {
         let form = UrlSearchParams::new()?;
+        let mut secrets = Vec::new();
         // An index loop: smaller in the module than the slice iterator.
         let mut at = 0;
-        while let Some((name, value)) = params.get(at) {
+        while let Some(&(name, value)) = params.get(at) {
             form.append(name, value);
+            if matches!(
+                name,
+                "password" | "refresh_token" | "code" | "code_verifier" | "token"
+            ) {
+                secrets.push(value.to_owned());
+            }
             at += 1;
         }
         let config = &self.0.config;
@@ -587,20 +595,34 @@ impl Client {
                 ClientAuth::Basic => {
                     let credentials = basic_credentials(id, secret.secret());
                     request = request.header("authorization", &credentials);
+                    // Echoed, the header's base64 is the secret.
+                    if let Some(encoded) = credentials.get(6..) {
+                        secrets.push(encoded.to_owned());
+                    }
                 }
             }
+            secrets.push(secret.secret().to_owned());
         }
-        request.body(form).map_err(gloo_thrown)
+        Ok((request.body(form).map_err(gloo_thrown)?, secrets))
     }
 
     /// Sends an OAuth endpoint request (unless building it failed) and reads its answer.
-    async fn send_form(
-        &self,
-        request: Result<gloo_net::http::Request, JsValue>,
-    ) -> Result<Answer, JsValue> {
+    async fn send_form(&self, request: Result<Outgoing, JsValue>) -> Result<Answer, JsValue> {
+        let (request, secrets) = request?;
         // The request is a temporary: it is not kept across the body's await.
-        let raw = send_raw(&request?.into()).await?;
-        let text = super::http::body_value(&raw).await;
+        let raw = send_raw(&request.into()).await?;
+        // A refusal that echoes the request (a proxy's error page, a server's description)
+        // must not carry what it sent into an error. Not a token answer: it may give the
+        // same refresh token back (RFC 6749 §6).
+        let ok = raw.ok();
+        let text = super::http::body_value(&raw).await.map(|mut text| {
+            let mut at = 0;
+            while let Some(secret) = secrets.get(at).filter(|_| !ok) {
+                text = super::api::hide(&text, secret);
+                at += 1;
+            }
+            text
+        });
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         Ok(Answer {
             status: raw.status(),

@@ -103,6 +103,70 @@ test("a token endpoint that fails (5xx), or a tokenUrl that answers no OAuth err
   await assert.rejects(misdirected.signInWithPassword({ username: "demo", password: "demo" }), (e) => e.code === "network_error" && e.status === 404 && /HTTP 404, not an OAuth error: is tokenUrl right\?/.test(e.message));
 });
 
+test("a token endpoint that echoes the request in its refusal (a proxy's page, a careless description): no error carries the password, the client secret (as sent in the body or in Basic) or the refresh token; a token answer that gives the same refresh token back keeps it", async () => {
+  const { inspect } = await import("node:util");
+  const password = "Pw-Secret+9/q~x";
+  const real = globalThis.fetch;
+  // Answers `status` with the request's body and Authorization echoed in the description.
+  const echo = (status, error) => async (input, init) => {
+    const request = new Request(input, init);
+    if (!request.url.endsWith("/as/token.oauth2")) return real(input, init);
+    const body = await request.text();
+    const said = `got ${body} with ${request.headers.get("authorization")}`;
+    return Response.json({ error, error_description: said }, { status });
+  };
+  const leaks = (error, secrets) => {
+    const shown = [inspect(error, { depth: 5 }), JSON.stringify(error), error.message, String(error.oauthErrorDescription)].join("\n");
+    return secrets.filter((secret) => shown.includes(secret));
+  };
+  const basic = Buffer.from("server-demo:server-demo-secret").toString("base64");
+  const secrets = [password, new URLSearchParams({ p: password }).toString().slice(2), "server-demo-secret", basic];
+  const seen = {};
+  try {
+    for (const clientAuth of ["basic", "body"]) {
+      const client = await createClient(config({ clientAuth }));
+      globalThis.fetch = echo(400, "invalid_grant");
+      const refused = await client.signInWithPassword({ username: "demo", password }).catch((e) => e);
+      assert.equal(refused.code, "authorization_denied");
+      assert.match(refused.oauthErrorDescription, /\[redacted\]/);
+      seen[clientAuth] = leaks(refused, secrets);
+    }
+    globalThis.fetch = real;
+    const client = await createClient(config());
+    await client.signInWithPassword({ username: "demo", password: "demo" });
+    // The refresh token is not in the session: capture it from the request the refresh sends.
+    let sent;
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (request.url.endsWith("/as/token.oauth2")) sent = new URLSearchParams(await request.clone().text()).get("refresh_token");
+      return echo(401, "unauthorized_client")(request);
+    };
+    const failed = await client.refresh().catch((e) => e);
+    assert.equal(failed.code, "refresh_failed");
+    assert.ok(sent, "a refresh token was sent");
+    seen.refresh = leaks(failed, [sent, "server-demo-secret", basic]);
+    // A token answer is not searched: the same refresh token given back is kept.
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      if (!request.url.endsWith("/as/token.oauth2")) return real(input, init);
+      const again = new URLSearchParams(await request.text()).get("refresh_token");
+      return Response.json({ access_token: "same-refresh", token_type: "Bearer", expires_in: 3600, refresh_token: again });
+    };
+    await client.refresh();
+    let resent;
+    globalThis.fetch = async (input, init) => {
+      const request = new Request(input, init);
+      resent = new URLSearchParams(await request.text()).get("refresh_token");
+      return Response.json({ error: "temporarily_unavailable" }, { status: 503 });
+    };
+    await client.refresh().catch(() => {});
+    assert.equal(resent, sent, "the refresh token given back is sent again, not [redacted]");
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.deepEqual(seen, { basic: [], body: [], refresh: [] });
+});
+
 test("fetch and fetchJson handed on alone (a library's `fetch` option) still work: they are the client's own, bound", async () => {
   const client = await createClient(config());
   await client.signInWithPassword({ username: "demo", password: "demo" });
