@@ -426,9 +426,7 @@ impl Client {
             let request = self
                 .endpoint(url.as_str(), Method::GET)
                 .query([("access_token", token)]);
-            let mut secrets = Vec::new();
-            secrets.push(token.to_owned());
-            Ok((request.build().map_err(gloo_error)?, secrets))
+            Ok((request.build().map_err(gloo_error)?, vec![token.to_owned()]))
         } else if let Some(url) = config.token_url() {
             let params = [
                 ("grant_type", VALIDATE_GRANT),
