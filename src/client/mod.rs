@@ -21,9 +21,10 @@ mod watch;
 pub use events::{Event, EventKind, Listener};
 pub use grant::Validation;
 #[cfg(feature = "js")]
-pub(crate) use http::{invalid_thrown, keep_referrer, no_userinfo};
+pub(crate) use http::CallContext;
+use http::ClientContext;
 #[cfg(feature = "js")]
-pub(crate) use http::{CallContext, ClientContext};
+pub(crate) use http::{invalid_thrown, keep_referrer, no_userinfo};
 pub use pages::{PageOptions, Pages};
 pub use popup::PopupOptions;
 #[cfg(feature = "js")]
