@@ -20,7 +20,7 @@ export interface MobprocConfig {
   scope?: string | undefined;
   /** Extra origins (`https://host[:port]`) that may receive the token; the API's origin always may. */
   allowedOrigins?: readonly string[] | undefined;
-  /** sessionStorage key of the token record; default `mobproc-auth:<clientId>:<tenant>`. */
+  /** sessionStorage key of the token record; default `mobproc-auth:<clientId>:<tenant>`. In Node each client keeps its token in its own memory whatever the key (`startClient` keeps one client per key). */
   storageKey?: string | undefined;
   /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. In a page, the relay's URL: Tangoe refuses a refresh without the client secret. */
   tokenUrl?: string | undefined;
@@ -265,7 +265,8 @@ export class MobprocClient {
    * whichever client started them (a `loginPopup` rejects with `popup_closed` and its popup is
    * closed, or, if a COOP severed it, stays open and, while this page is open, has a sign-in
    * completed there dropped and its tokens revoked; a code exchange in `handleRedirectCallback` stores nothing and rejects with
-   * `not_authenticated`), and this client's `signInWithPassword` (`not_authenticated`). Revokes
+   * `not_authenticated`), and this client's `signInWithPassword` (`not_authenticated`). In Node
+   * the page is the process, whose other clients are other users: their work is untouched. Revokes
    * both tokens in the background when `revokeUrl` is set.
    */
   logout(): void;
@@ -273,7 +274,7 @@ export class MobprocClient {
   refresh(): Promise<MobprocSession | null>;
   /** Asks Tangoe whether the access token is valid (`token_invalid` if not). */
   validate(): Promise<MobprocValidation>;
-  /** Server-side JavaScript only (`insecure_grant` in a browser page or worker): the password grant with `clientSecret`. */
+  /** Server-side JavaScript only (`insecure_grant` in a browser page or worker): the password grant with `clientSecret`. Over a session it replaces that one without revoking it (the two may share a grant): `logout()` first to end it. */
   signInWithPassword(credentials: { username: string; password: string }): Promise<MobprocSession | null>;
   /** Subscribes to an event; returns the function that unsubscribes. */
   on<K extends keyof MobprocEvents>(name: K, listener: (value: MobprocEvents[K]) => void): () => void;
