@@ -104,7 +104,13 @@ pub enum DecodeError {
     /// A decoded byte outside ASCII. OAuth response values are ASCII (RFC 6749 Appendix A),
     /// and refusing the rest keeps UTF-8 validation out of the module.
     NotAscii,
+    /// More than [`MAX_PAIRS`] pairs.
+    TooManyPairs,
 }
+
+/// The most pairs [`parse_form`] reads: an OAuth answer has a handful, and each pair costs
+/// the module memory (which never shrinks) for a crafted link's `&a&a&a…`.
+pub const MAX_PAIRS: usize = 64;
 
 /// Decodes one form component: `+` is a space, `%XX` a byte. Strict: a stray `%` is an error,
 /// because a lenient decoder would let two parsers disagree about a token.
@@ -142,6 +148,9 @@ pub fn parse_form(input: &str) -> Result<Vec<(String, String)>, DecodeError> {
     // wasm module more than this function.
     let mut pairs = Vec::new();
     for segment in split_byte(input, b'&').filter(|segment| !segment.is_empty()) {
+        if pairs.len() == MAX_PAIRS {
+            return Err(DecodeError::TooManyPairs);
+        }
         let (key, value) = split_once_byte(segment, b'=').unwrap_or((segment, ""));
         pairs.push((form_decode(key)?, form_decode(value)?));
     }
