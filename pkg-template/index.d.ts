@@ -256,7 +256,7 @@ export class MobprocClient {
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */
   correlationId(value: unknown): string | null;
-  /** Replaces the context of the calls made from now on (one already made keeps its own, replay included); `null` to act as the signed-in user. Checked at once (`config_invalid`). A server client shared by many employees passes `init.context` per call instead. */
+  /** Replaces the context of the calls made from now on (one already made keeps its own, replay included, and so do the pages of a `paginate` already called); `null` to act as the signed-in user. Checked at once (`config_invalid`). A server client shared by many employees passes `init.context` per call instead. */
   setContext(context: MobprocContext | null): void;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on the calls made from now on; `null` to stop. */
   setActivityId(activityId: string | null): void;
@@ -270,7 +270,7 @@ export class MobprocClient {
    * both tokens in the background when `revokeUrl` is set.
    */
   logout(): void;
-  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. */
+  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. `refresh_failed` for a session without a refresh token (an implicit sign-in). */
   refresh(): Promise<MobprocSession | null>;
   /** Asks Tangoe whether the access token is valid (`token_invalid` if not). */
   validate(): Promise<MobprocValidation>;

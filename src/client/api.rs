@@ -16,7 +16,7 @@ impl Client {
     /// (its `correlation_id` among them). The correlation id of a call that succeeded is not
     /// kept with a `T`: [`Client::fetch`] and [`Client::correlation_id`] of its response give it.
     pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
-        let mut call = CallContext::for_url(self);
+        let mut call = CallContext::for_url(self.context());
         let request = json_request(&self.resolve(path)?)?;
         let response = self.fetch_with(request, &mut call, true).await?;
         // A 2xx need not be 200: the shape error names the status the body came with.

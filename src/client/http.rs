@@ -103,20 +103,21 @@ impl CallContext {
     /// The context of a call that `client` makes now.
     pub(crate) fn made_by(client: &Client) -> Self {
         CallContext {
-            overrides: Default::default(),
-            own_activity: false,
-            own_correlation: false,
             no_own_headers: false,
-            sent_with: None,
-            context: client.context(),
+            ..CallContext::for_url(client.context())
         }
     }
 
-    /// The context of a call `client` makes now from a URL: no header of a caller's to read.
-    pub(crate) fn for_url(client: &Client) -> Self {
+    /// The context of a call made from a URL with `context` (the client's): no header of a
+    /// caller's to read.
+    pub(crate) fn for_url(context: Rc<ClientContext>) -> Self {
         CallContext {
+            overrides: Default::default(),
+            own_activity: false,
+            own_correlation: false,
             no_own_headers: true,
-            ..CallContext::made_by(client)
+            sent_with: None,
+            context,
         }
     }
 
@@ -141,8 +142,8 @@ impl CallContext {
 /// The headers of calls that change nothing, kept until the token or the client's context
 /// changes: the same question always gets the same answer, and most calls ask it.
 #[derive(Default)]
-// Keyed by the record (4 bytes, no copy of its token): the entry moved in and out is 8 bytes.
-// The context the headers were made with, compared by pointer (a call may hold an older one).
+// Keyed by the record and the context (4 bytes each, no copy of the token; the context compared
+// by pointer: a call may hold an older one): the entry moved in and out is 12 bytes.
 pub struct HeaderCache(Cell<Option<CachedHeaders>>);
 
 /// The record and the context the headers were made for, and the headers.

@@ -1,6 +1,7 @@
 //! Pages of a MOBPROC collection, following `_meta.hrefNext`: only to origins that may receive
 //! the token, never a page twice, never more than `max_pages`.
 
+use super::http::CallContext;
 use super::value::{self, field, message_of};
 use super::Client;
 use crate::error::{ApiError, Error, ErrorKind, Result};
@@ -42,6 +43,8 @@ pub struct Pages {
     seen: Vec<String>,
     count: u32,
     max_pages: u32,
+    /// The client's context when the walk was made: every page is sent with it.
+    context: std::rc::Rc<super::ClientContext>,
 }
 
 impl Client {
@@ -82,6 +85,7 @@ impl Client {
             seen: Vec::new(),
             count: 0,
             max_pages: options.max_pages,
+            context: self.context(),
         }))
     }
 }
@@ -108,7 +112,7 @@ impl Pages {
         self.seen.push(href.clone());
         let (page, correlation_id) = self
             .client
-            .fetch_json_value(&href, &mut super::http::CallContext::for_url(&self.client))
+            .fetch_json_value(&href, &mut CallContext::for_url(self.context.clone()))
             .await?;
         if !page.is_object() || js_sys::Array::is_array(&page) {
             return Err(api_error("a page is not a JSON object", &correlation_id));

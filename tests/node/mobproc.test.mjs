@@ -140,7 +140,7 @@ test("the replay after a 401: a new token and its own correlation id, with the c
   assert.equal((await lastRecord()).activity_id, null);
 });
 
-test("a call keeps the context of the moment it was made: a setContext right after it, or while it waits for a refresh, is for later calls (one server client acting for many employees)", async () => {
+test("a call keeps the context of the moment it was made: a setContext right after it, or while it waits for a refresh, is for later calls (one server client acting for many employees); paginate's pages keep the one of the moment paginate was called", async () => {
   const client = await signedIn();
   client.setContext({ employeeId: "E1001" });
   const first = client.fetchJson("/me");
@@ -156,4 +156,17 @@ test("a call keeps the context of the moment it was made: a setContext right aft
   const fourth = expiring.fetchJson("/me", { method: "GET" });
   expiring.setContext(null);
   assert.deepEqual((await Promise.all([third, fourth])).map((me) => me.actor.employeeId), ["E1003", "E1004"]);
+  // paginate: every page with the context of the moment paginate was called.
+  client.setActivityId("walk-1");
+  const walk = client.paginate("/employees", { limit: 25 });
+  client.setActivityId("later");
+  const before = (await emu.stats()).requests.length;
+  let pages = 0;
+  for await (const page of walk) {
+    void page;
+    pages++;
+    client.setActivityId(`during-${pages}`);
+  }
+  const sent = (await emu.stats()).requests.slice(before).map((r) => r.activity_id);
+  assert.deepEqual(sent, ["walk-1", "walk-1", "walk-1"], "three pages, each with the walk's activity id");
 });
