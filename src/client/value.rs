@@ -26,23 +26,33 @@ extern "C" {
 }
 
 /// `JSON.parse` of a JavaScript string (it stays one: nothing is copied into the module);
-/// `Err` for text that is no JSON. Text that cannot begin JSON (empty, as a revocation's
-/// answer; HTML; plain text) is not handed to it: each `catch` import that throws keeps a slot
-/// of wasm-bindgen's value table (0.2.130 never frees the return value's), and a server makes
-/// such calls by the thousand.
+/// `Err` for text that is no JSON. Text that cannot be JSON (empty, as a revocation's answer;
+/// HTML; `404 page not found`) is not handed to it: each `catch` import that throws keeps a
+/// slot of wasm-bindgen's value table (0.2.130 never frees the return value's), and a server
+/// makes such calls by the thousand.
 pub fn parse_json(text: &JsValue) -> Result<JsValue, JsValue> {
-    if let Some(text) = text.dyn_ref::<js_sys::JsString>() {
-        // An object, array, string, number, `true`, `false` or `null` (after JSON's
-        // whitespace); `NaN` when there is nothing.
-        let first = text.trim_start().char_code_at(0) as u32;
-        if !matches!(
-            first,
-            0x7B | 0x5B | 0x22 | 0x2D | 0x30..=0x39 | 0x74 | 0x66 | 0x6E
-        ) {
-            return Err(JsValue::UNDEFINED);
+    match text.dyn_ref::<js_sys::JsString>() {
+        Some(text) if !may_be_json(text) => Err(JsValue::UNDEFINED),
+        _ => json_parse(text),
+    }
+}
+
+/// Whether `text` may be JSON: an object, array or string by its first character (after
+/// white space), a number or literal whole.
+fn may_be_json(text: &js_sys::JsString) -> bool {
+    let text = text.trim();
+    match text.char_code_at(0) as u32 {
+        0x7B | 0x5B | 0x22 => true,
+        // Nothing at all: no JSON (`isFinite("")` would say 0).
+        _ if text.length() == 0 => false,
+        // `isFinite` reads text as a number (`404 page not found` is none).
+        _ => {
+            // A literal is short: only then copied to be compared.
+            js_sys::is_finite(&text)
+                || (text.length() <= 5
+                    && matches!(String::from(text).as_str(), "true" | "false" | "null"))
         }
     }
-    json_parse(text)
 }
 
 /// Work for the event loop: a boxed future that settles with a JavaScript value.

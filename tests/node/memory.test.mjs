@@ -28,7 +28,7 @@ function usage() {
   return { held, bytes: memory.buffer.byteLength };
 }
 
-test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answered with empty, HTML or text bodies keep the value table and memory flat`, async () => {
+test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answered with empty, HTML or text bodies (some beginning as JSON could) keep the value table and memory flat`, async () => {
   const client = await pkg.createClient(emu.config());
   const round = async () => {
     await client.signInWithPassword({ username: "demo", password: "demo" });
@@ -44,16 +44,27 @@ test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answer
 
   await client.signInWithPassword({ username: "demo", password: "demo" });
   const real = globalThis.fetch;
-  const answers = [
-    () => new Response("", { status: 500 }),
-    () => new Response("<html><body>Bad gateway</body></html>", { status: 502, headers: { "content-type": "text/html" } }),
-    () => new Response("Service Unavailable", { status: 503 }),
+  // Bodies of proxies and servers that are not JSON, though some begin as JSON could.
+  const text = (status, body, type = "text/plain") => () => new Response(body, { status, headers: { "content-type": type } });
+  const apiAnswers = [
+    text(500, ""),
+    text(502, "<html><body>Bad gateway</body></html>", "text/html"),
+    text(503, "Service Unavailable"),
+    text(404, "404 page not found"),
+    text(503, "no healthy upstream"),
+    text(403, "forbidden"),
+    text(200, "not json"),
+    text(200, "true story"),
   ];
+  const tokenAnswers = [text(500, ""), text(503, "no healthy upstream"), text(502, "502 Bad Gateway"), text(504, "-")];
+  let answers = apiAnswers;
   let next = 0;
   globalThis.fetch = async () => answers[next++ % answers.length]();
   try {
     for (let i = 0; i < ROUNDS; i++) {
+      answers = apiAnswers;
       await assert.rejects(client.fetchJson("/ping"), (e) => e.code === "api_error");
+      answers = tokenAnswers;
       await assert.rejects(client.validate(), (e) => e.code === "network_error");
     }
   } finally {
