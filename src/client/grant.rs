@@ -5,8 +5,8 @@
 use super::http::send_raw;
 use super::navigation::new_session_id;
 use super::value::{
-    cause, field, in_browser, is_text, message_of, now_ms, parse_json, run, set_timeout, string,
-    unref, Shared,
+    cause, field, in_browser, is_text, message_of, now_ms, parse_json, run, set_field, set_timeout,
+    string, unref, Shared,
 };
 use super::Client;
 use crate::callback::CodeGrant;
@@ -90,6 +90,16 @@ impl Answer {
             description: self.text("error_description"),
         }
     }
+}
+
+/// Keeps `value` to be searched for in a refusal, and its form encoding (a body that echoes
+/// the form: `%C3%A4` for `ä`, which no pattern of `crate::redact` finds).
+fn keep_secret(secrets: &mut Vec<String>, value: &str) {
+    let encoded = crate::encode::form_encode(value);
+    if encoded != value {
+        secrets.push(encoded);
+    }
+    secrets.push(value.to_owned());
 }
 
 /// A request to an OAuth endpoint and the secrets it carries.
@@ -575,7 +585,7 @@ impl Client {
                 name,
                 "password" | "refresh_token" | "code" | "code_verifier" | "token"
             ) {
-                secrets.push(value.to_owned());
+                keep_secret(&mut secrets, value);
             }
             at += 1;
         }
@@ -599,7 +609,7 @@ impl Client {
                     }
                 }
             }
-            secrets.push(secret.secret().to_owned());
+            keep_secret(&mut secrets, secret.secret());
         }
         Ok((request.body(form).map_err(gloo_thrown)?, secrets))
     }
@@ -609,19 +619,26 @@ impl Client {
         let (request, secrets) = request?;
         // The request is a temporary: it is not kept across the body's await.
         let raw = send_raw(&request.into()).await?;
-        // A refusal that echoes the request (a proxy's error page, a server's description)
-        // must not carry what it sent into an error. Not a token answer: it may give the
-        // same refresh token back (RFC 6749 §6).
-        let ok = raw.ok();
-        let text = super::http::body_value(&raw).await.map(|mut text| {
-            let mut at = 0;
-            while let Some(secret) = secrets.get(at).filter(|_| !ok) {
-                text = super::api::hide(&text, secret);
-                at += 1;
-            }
-            text
-        });
+        let text = super::http::body_value(&raw).await;
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
+        // A refusal's `error` and `error_description` are all of it an error quotes: a server
+        // or proxy that echoes the request there must not carry what it sent into one. Searched
+        // for once read (JSON's `\"` and `\u00e4` would hide a secret with a quote or a letter
+        // beyond ASCII), not in a token answer (it may give the same refresh token back).
+        if let Some(json) = json.as_ref().filter(|_| !raw.ok()) {
+            let mut key_at = 0;
+            while let Some(&key) = ["error", "error_description"].get(key_at) {
+                if let Ok(mut value) = field(json, key).dyn_into::<js_sys::JsString>() {
+                    let mut at = 0;
+                    while let Some(secret) = secrets.get(at) {
+                        value = super::api::hide(&value, secret);
+                        at += 1;
+                    }
+                    set_field(json, key, &value);
+                }
+                key_at += 1;
+            }
+        }
         Ok(Answer {
             status: raw.status(),
             ok: raw.ok(),

@@ -105,15 +105,18 @@ test("a token endpoint that fails (5xx), or a tokenUrl that answers no OAuth err
 
 test("a token endpoint that echoes the request in its refusal (a proxy's page, a careless description): no error carries the password, the client secret (as sent in the body or in Basic) or the refresh token; a token answer that gives the same refresh token back keeps it", async () => {
   const { inspect } = await import("node:util");
-  const password = "Pw-Secret+9/q~x";
+  // A quote, a backslash and a letter beyond ASCII: JSON escapes them, a form percent-encodes them.
+  const password = 'Pw-Se"cr\\et+9/q~xä';
   const real = globalThis.fetch;
   // Answers `status` with the request's body and Authorization echoed in the description.
   const echo = (status, error) => async (input, init) => {
     const request = new Request(input, init);
     if (!request.url.endsWith("/as/token.oauth2")) return real(input, init);
     const body = await request.text();
-    const said = `got ${body} with ${request.headers.get("authorization")}`;
-    return Response.json({ error, error_description: said }, { status });
+    const said = `got ${body} with ${request.headers.get("authorization")}; as read: ${decodeURIComponent(body.replaceAll("+", " "))}`;
+    // ASCII-only JSON, as Python's json.dumps and Jackson write it: ä as \u00e4.
+    const ascii = JSON.stringify({ error, error_description: said }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    return new Response(ascii, { status, headers: { "content-type": "application/json" } });
   };
   const leaks = (error, secrets) => {
     const shown = [inspect(error, { depth: 5 }), JSON.stringify(error), error.message, String(error.oauthErrorDescription)].join("\n");
