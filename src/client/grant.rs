@@ -621,22 +621,23 @@ impl Client {
         let raw = send_raw(&request.into()).await?;
         let text = super::http::body_value(&raw).await;
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
-        // A refusal's `error` and `error_description` are all of it an error quotes: a server
-        // or proxy that echoes the request there must not carry what it sent into one. Searched
-        // for once read (JSON's `\"` and `\u00e4` would hide a secret with a quote or a letter
-        // beyond ASCII), not in a token answer (it may give the same refresh token back).
-        if let Some(json) = json.as_ref().filter(|_| !raw.ok()) {
-            let mut key_at = 0;
-            while let Some(&key) = ["error", "error_description"].get(key_at) {
-                if let Ok(mut value) = field(json, key).dyn_into::<js_sys::JsString>() {
-                    let mut at = 0;
-                    while let Some(secret) = secrets.get(at) {
-                        value = super::api::hide(&value, secret);
-                        at += 1;
-                    }
-                    set_field(json, key, &value);
+        // An answer's `error_description` is what an error quotes of it (and its `error`, a
+        // code a secret that is one of its words must not change): one that echoes the
+        // request (a proxy's, a careless server's) is replaced whole, so that neither the
+        // secret nor a word of a message it is part of shows. Searched for once read: JSON's
+        // `\"` and `\u00e4` would hide a secret with a quote or a letter beyond ASCII.
+        if let Some(json) = &json {
+            if let Ok(value) = field(json, "error_description").dyn_into::<js_sys::JsString>() {
+                let mut hidden = value.clone();
+                let mut at = 0;
+                while let Some(secret) = secrets.get(at) {
+                    hidden = super::api::hide(&hidden, secret);
+                    at += 1;
                 }
-                key_at += 1;
+                if hidden != value {
+                    let whole = "[redacted: it quoted what was sent]".into();
+                    set_field(json, "error_description", &whole);
+                }
             }
         }
         Ok(Answer {
