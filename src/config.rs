@@ -498,6 +498,10 @@ mod tests {
         assert!(c.is_allowed_origin("https://tngo-mobproc.cloudhub.io"));
         assert!(!c.is_allowed_origin("https://tngo-mobproc.cloudhub.io.evil.example"));
         assert!(!c.is_allowed_origin("http://tngo-mobproc.cloudhub.io"));
+        // The documented defaults (README, "Configuration").
+        assert_eq!(c.timeout_ms(), 30_000);
+        assert_eq!(c.refresh_skew_ms(), 60_000);
+        assert_eq!(c.client_auth(), ClientAuth::Basic);
     }
 
     #[test]

@@ -635,6 +635,29 @@ test("a session stored before sessionStorage refused a write stays signed in; lo
   await context.close();
 });
 
+test("a refreshed record that sessionStorage refuses leaves no stale copy there: a reload does not bring the replaced tokens back", async () => {
+  const { page, context, cfg } = await signedIn();
+  const out = await page.evaluate(async (key) => {
+    const { client } = window;
+    client.on("error", () => {});
+    const setItem = Storage.prototype.setItem;
+    Storage.prototype.setItem = () => {
+      throw new DOMException("full", "QuotaExceededError");
+    };
+    globalThis.fetch = async () => Response.json({ access_token: "new.token", token_type: "Bearer", expires_in: 3600, refresh_token: "r2" });
+    const refreshed = await client.refresh().then(() => "ok", (e) => e.code);
+    Storage.prototype.setItem = setItem;
+    return { refreshed, token: client.accessToken(), stored: sessionStorage.getItem(key) };
+  }, KEY);
+  assert.equal(out.refreshed, "ok");
+  assert.equal(out.token, "new.token", "this page uses the refreshed token (from memory)");
+  assert.equal(out.stored, null, "no stale copy of the replaced record in sessionStorage");
+  await goto(page, `${shared.server.origin}/app/`);
+  const after = await page.evaluate(async (cfg) => (await window.mobproc.createClient(cfg)).accessToken(), cfg);
+  assert.notEqual(after, "old.token", "a reload does not restore the replaced (rotated-away) tokens");
+  await context.close();
+});
+
 test("a call that will be refused (origin, no-cors, bad context) is refused before the refresh it would need: no token request, the session kept", async () => {
   const { page, context } = await signedIn({ refreshSkewSeconds: 7200 });
   const out = await page.evaluate(async (tokenUrl) => {

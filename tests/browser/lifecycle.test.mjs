@@ -102,6 +102,20 @@ test("single flight: 200 concurrent calls with an expiring token make one refres
   await context.close();
 });
 
+test("single flight without tab sharing (no Web Lock to serialise refreshes): 200 concurrent calls, one refresh", async () => {
+  const { page, context } = await signedIn(30, { shareSessionAcrossTabs: false });
+  const out = await page.evaluate(async () => {
+    const responses = await Promise.all(Array.from({ length: 200 }, () => window.client.fetch("/ping")));
+    return {
+      statuses: [...new Set(responses.map((r) => r.status))],
+      refreshes: window.tangoe.tokenRequests.length,
+      authorizations: [...new Set(window.tangoe.apiCalls.map((c) => c.authorization))],
+    };
+  });
+  assert.deepEqual(out, { statuses: [200], refreshes: 1, authorizations: ["Bearer new1"] });
+  await context.close();
+});
+
 test("skew: no refresh while the token has longer than refreshSkewSeconds; a refresh first when it has less", async () => {
   const { page, context } = await signedIn(3600);
   const calm = await page.evaluate(async () => {

@@ -8,6 +8,14 @@ import { pkg, useEmulator } from "./emulator.mjs";
 const { createClient, MobprocError } = pkg;
 const emu = useEmulator();
 const { log, stats, control, config } = emu;
+const tokenLines = () => log.filter((line) => line.includes("POST /as/token.oauth2"));
+/** The emulator's log line of the token request after the `seen` first ones (it names the client authentication); its stdout is read asynchronously, so it is waited for. */
+async function tokenLineAfter(seen) {
+  for (let i = 0; i < 200 && tokenLines().length <= seen; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  const line = tokenLines()[seen];
+  assert.ok(line, "the emulator logged the token request");
+  return line;
+}
 
 /**
  * Holds the token endpoint's answers (the global `fetch` the package calls) until `release()`;
@@ -30,6 +38,7 @@ function holdTokenAnswers() {
 }
 
 test("password grant with HTTP Basic, then API calls carry the Tangoe headers", async () => {
+  const seen = tokenLines().length;
   const client = await createClient(config());
   const session = await client.signInWithPassword({ username: "demo", password: "demo" });
   assert.equal(session.hasRefreshToken, true);
@@ -42,11 +51,15 @@ test("password grant with HTTP Basic, then API calls carry the Tangoe headers", 
   const last = (await stats()).requests.at(-1);
   assert.equal(last.path, "/mobproc/v1/me");
   for (const header of ["X-TNGO-TENANT", "client_id", "Authorization"]) assert.ok(last.headers_present.includes(header), header);
+  // The default clientAuth: the emulator's log line of the grant names the scheme.
+  assert.match(await tokenLineAfter(seen), / basic\b/, "the secret went as HTTP Basic");
 });
 
 test("body client authentication and Tangoe's command:// user form; validation both ways", async () => {
   const client = await createClient(config({ clientAuth: "body", validateUrl: `${emu.origin}/validate` }));
+  const seen = tokenLines().length;
   await client.signInWithPassword({ username: "command://jdoe", password: "jdoe-pass" });
+  assert.doesNotMatch(await tokenLineAfter(seen), / basic\b/, "clientAuth body: no Authorization header");
   const viaValidator = await client.validate();
   assert.equal(viaValidator.platform, "command");
   assert.equal(viaValidator.identifier, "jdoe");
