@@ -621,11 +621,12 @@ impl Client {
         let raw = send_raw(&request.into()).await?;
         let text = super::http::body_value(&raw).await;
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
-        // An answer's `error_description` is what an error quotes of it (and its `error`, a
-        // code a secret that is one of its words must not change): one that echoes the
-        // request (a proxy's, a careless server's) is replaced whole, so that neither the
-        // secret nor a word of a message it is part of shows. Searched for once read: JSON's
-        // `\"` and `\u00e4` would hide a secret with a quote or a letter beyond ASCII.
+        // Besides its `error` code, an answer's `error_description` is all an error quotes of
+        // it. One that echoes the request (a proxy's, a careless server's) is replaced whole,
+        // so that neither the secret nor a word of a message it is part of shows. Searched
+        // once read: JSON's `\"` and `\u00e4` would hide a secret with a quote or a letter
+        // beyond ASCII. The code is not searched: a weak secret that is a word of
+        // `invalid_grant` must not change which error it names.
         if let Some(json) = &json {
             if let Ok(value) = field(json, "error_description").dyn_into::<js_sys::JsString>() {
                 let mut hidden = value.clone();
