@@ -174,9 +174,8 @@ pub(super) fn hide(text: &js_sys::JsString, secret: &str) -> js_sys::JsString {
     if secret.is_empty() {
         return text.clone();
     }
-    let token = secret;
-    let text = text.replace_all(token, REDACTED);
-    match crate::redact::escaped_pattern(token) {
+    let text = text.replace_all(secret, REDACTED);
+    match crate::redact::escaped_pattern(secret) {
         // Valid by construction (escaped punctuation, ASCII letters and digits) and linear; a
         // text the engine still gives up on (out of memory) is not quoted at all.
         Some(pattern) => replace_caught(&text, &js_sys::RegExp::new(&pattern, "gi"), REDACTED)

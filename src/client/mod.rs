@@ -264,8 +264,8 @@ impl Client {
     pub fn set_context(&self, context: Context) -> Result<()> {
         context.check("context.")?;
         let activity_id = self.context().1.clone();
+        // No cache to clear: cached headers are keyed by the context they were made with.
         self.0.context.replace(Rc::new((context, activity_id)));
-        self.0.headers.clear();
         Ok(())
     }
 
@@ -275,8 +275,8 @@ impl Client {
             crate::context::check_value("", "activityId", id)?;
         }
         let context = self.context().0.clone();
+        // No cache to clear: cached headers are keyed by the context they were made with.
         self.0.context.replace(Rc::new((context, activity_id)));
-        self.0.headers.clear();
         Ok(())
     }
 
