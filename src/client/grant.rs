@@ -621,14 +621,20 @@ impl Client {
         let raw = send_raw(&request.into()).await?;
         let text = super::http::body_value(&raw).await;
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
-        // Besides its `error` code, an answer's `error_description` is all an error quotes of
-        // it. One that echoes the request (a proxy's, a careless server's) is replaced whole,
-        // so that neither the secret nor a word of a message it is part of shows. Searched
-        // once read: JSON's `\"` and `\u00e4` would hide a secret with a quote or a letter
-        // beyond ASCII. The code is not searched: a weak secret that is a word of
-        // `invalid_grant` must not change which error it names.
+        // An error quotes an answer's `error` and `error_description`. One that echoes the
+        // request (a proxy's, a careless server's) is replaced whole, so that neither the
+        // secret nor a word of a message it is part of shows. Searched once read: JSON's `\"`
+        // and `\u00e4` would hide a secret with a quote or a letter beyond ASCII. A code shaped
+        // as OAuth's are is not searched: a weak secret that is a word of `invalid_grant` must
+        // neither change which error it names nor be given away by its replacement.
         if let Some(json) = &json {
-            if let Ok(value) = field(json, "error_description").dyn_into::<js_sys::JsString>() {
+            for key in ["error_description", "error"] {
+                let Ok(value) = field(json, key).dyn_into::<js_sys::JsString>() else {
+                    continue;
+                };
+                if key == "error" && value.as_string().is_some_and(|code| is_oauth_code(&code)) {
+                    continue;
+                }
                 let mut hidden = value.clone();
                 let mut at = 0;
                 while let Some(secret) = secrets.get(at) {
@@ -637,7 +643,7 @@ impl Client {
                 }
                 if hidden != value {
                     let whole = "[redacted: it quoted what was sent]".into();
-                    set_field(json, "error_description", &whole);
+                    set_field(json, key, &whole);
                 }
             }
         }
@@ -647,6 +653,13 @@ impl Client {
             json: json.unwrap_or_default(),
         })
     }
+}
+
+/// Shaped as OAuth's own error codes are (`invalid_grant`; RFC 6749 §5.2, RFC 6750 §3.1,
+/// RFC 7009 §2.2.1): lowercase letters and `_`. Text that echoes a request never is: a form
+/// has `=`, a sentence spaces.
+fn is_oauth_code(code: &str) -> bool {
+    code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
 }
 
 /// The record to store from a token answer; without a new refresh token the previous one is

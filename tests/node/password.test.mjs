@@ -128,7 +128,8 @@ test("a token endpoint that echoes the request in its refusal (a proxy's page, a
     const body = await request.text();
     const said = `got ${body} with ${request.headers.get("authorization")}; as read: ${decodeURIComponent(body.replaceAll("+", " "))}`;
     // ASCII-only JSON, as Python's json.dumps and Jackson write it: ä as \u00e4.
-    const ascii = JSON.stringify({ error, error_description: said }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+    // "echo": the code itself echoes the request (a server that puts its text in `error`).
+    const ascii = JSON.stringify({ error: error === "echo" ? said : error, error_description: said }).replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
     return new Response(ascii, { status, headers: { "content-type": "application/json" } });
   };
   const leaks = (error, secrets) => {
@@ -146,6 +147,11 @@ test("a token endpoint that echoes the request in its refusal (a proxy's page, a
       assert.equal(refused.code, "authorization_denied");
       assert.equal(refused.oauthErrorDescription, "[redacted: it quoted what was sent]");
       seen[clientAuth] = leaks(refused, secrets);
+      globalThis.fetch = echo(400, "echo");
+      const coded = await client.signInWithPassword({ username: "demo", password }).catch((e) => e);
+      assert.equal(coded.code, "authorization_denied");
+      assert.equal(coded.oauthError, "[redacted: it quoted what was sent]");
+      seen[`${clientAuth} in the code`] = leaks(coded, secrets);
     }
     // A password that is a word of Tangoe's message and of the error code: the code stays, the
     // message goes whole (replacing the word alone would give it away).
@@ -188,7 +194,7 @@ test("a token endpoint that echoes the request in its refusal (a proxy's page, a
   } finally {
     globalThis.fetch = real;
   }
-  assert.deepEqual(seen, { basic: [], body: [], refresh: [] });
+  assert.deepEqual(seen, { basic: [], "basic in the code": [], body: [], "body in the code": [], refresh: [] });
 });
 
 test("fetch and fetchJson handed on alone (a library's `fetch` option) still work: they are the client's own, bound", async () => {
