@@ -270,7 +270,7 @@ export class MobprocClient {
    * both tokens in the background when `revokeUrl` is set.
    */
   logout(): void;
-  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. `refresh_failed` for a session without a refresh token (an implicit sign-in). */
+  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. `refresh_failed` for a session without a refresh token (an implicit sign-in), and for one whose refresh token is refused (`invalid_grant`) while its access token lasts: that is kept until it expires. */
   refresh(): Promise<MobprocSession | null>;
   /** Asks Tangoe whether the access token is valid (`token_invalid` if not). */
   validate(): Promise<MobprocValidation>;

@@ -70,7 +70,8 @@ pub enum ErrorKind {
         /// What failed underneath.
         cause: Cause,
     },
-    /// The refresh token is dead (`invalid_grant`): the session has ended.
+    /// The refresh token is dead (`invalid_grant`) and the access token expired or refused: the
+    /// session has ended. (While the access token lasts, the session keeps it: `RefreshFailed`.)
     SessionExpired {
         /// The server's OAuth error fields.
         oauth: OAuthError,

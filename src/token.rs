@@ -226,6 +226,13 @@ impl TokenRecord {
         self
     }
 
+    /// The record without its refresh token, which the token endpoint refused: its access
+    /// token may still last (a rotation whose answer was lost to a timeout or a reload).
+    pub fn without_refresh_token(mut self) -> Self {
+        self.refresh_token = None;
+        self
+    }
+
     /// The record as its sign-in's `refreshes`-th refresh (0: the sign-in itself).
     pub fn with_refreshes(mut self, refreshes: Option<u32>) -> Self {
         self.refreshes = refreshes;
@@ -443,6 +450,22 @@ mod tests {
         let granted = TokenRecord::from_grant("a", None, 60, None, 0).unwrap();
         assert_eq!(granted.refreshes(), Some(0));
         assert_eq!(record(1, None).refreshes(), None);
+    }
+
+    #[test]
+    fn without_its_refused_refresh_token_a_record_keeps_the_rest_and_is_no_newer() {
+        let record = TokenRecord::restore("a", Some("r"), 600, Some("MOBPROC"), None)
+            .unwrap()
+            .with_refreshes(Some(2));
+        let kept = record.clone().without_refresh_token();
+        assert_eq!(kept.refresh_token(), None);
+        assert_eq!(kept.access_token(), record.access_token());
+        assert_eq!(
+            (kept.expires_at_ms(), kept.scope(), kept.refreshes()),
+            (600, Some("MOBPROC"), Some(2))
+        );
+        // Another tab holding the original keeps it: neither replaces the other.
+        assert!(!kept.is_newer_than(&record) && !record.is_newer_than(&kept));
     }
 
     #[test]

@@ -9,8 +9,10 @@ use super::{Client, Inner};
 use std::rc::{Rc, Weak};
 use wasm_bindgen::prelude::*;
 
-/// `setTimeout` holds at most 2^31 − 1 ms (about 24.8 days); a longer wait is done in steps.
-const MAX_DELAY_MS: u64 = 0x7fff_ffff;
+/// A wait is done in steps of at most a minute, each checking the clock again: timers stop
+/// while the machine sleeps (a laptop's lid, a phone), and one long timer would wake up as
+/// late as the sleep was long. (`setTimeout` also holds at most 2^31 − 1 ms.)
+pub(super) const MAX_DELAY_MS: u64 = 60_000;
 
 impl Client {
     /// Plans the warning for the stored session (after a sign-in, a refresh, a page load),
@@ -74,7 +76,7 @@ impl Client {
         }
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
         if now_ms() < warn_at {
-            // The wait was longer than one timer can hold.
+            // One step of a longer wait.
             self.plan_expiry_warning();
             return;
         }

@@ -194,13 +194,28 @@ impl Client {
                 if self.rotated_elsewhere(refresh_token.secret()).await {
                     return self.continued(Some(&record));
                 }
+                let oauth = answer.oauth();
                 if still_ours(self) {
+                    // An access token that still lasts is kept until it expires (the API
+                    // refuses it if it was revoked too: a 401 then ends the session): a
+                    // rotation whose answer was lost (a timeout, a reload, a duplicated tab)
+                    // must not sign the user out early. `sessionExpiring` warns.
+                    if !record.is_expired(now_ms()) {
+                        self.save(&record.as_ref().clone().without_refresh_token());
+                        return Err(ErrorKind::RefreshFailed {
+                            why: "the refresh token was refused (invalid_grant: expired, \
+                                  revoked, or used already); the session keeps its access \
+                                  token until it expires, then sign in again"
+                                .into(),
+                            status: Some(answer.status),
+                            oauth,
+                            cause: Cause::None,
+                        }
+                        .into());
+                    }
                     self.expire();
                 }
-                return Err(ErrorKind::SessionExpired {
-                    oauth: answer.oauth(),
-                }
-                .into());
+                return Err(ErrorKind::SessionExpired { oauth }.into());
             }
             Ok(answer) if !answer.ok => {
                 let oauth = answer.oauth();

@@ -339,6 +339,19 @@ impl Client {
                     {
                         return Ok(response)
                     }
+                    // The refresh token refused too: the session kept its access token, which
+                    // the API has just refused. It ends.
+                    Err(e)
+                        if matches!(e.kind(), ErrorKind::RefreshFailed { oauth, .. }
+                            if oauth.error.as_deref() == Some("invalid_grant")) =>
+                    {
+                        let same =
+                            |now: Rc<TokenRecord>| now.access_token() == sent_with.access_token();
+                        if self.record().is_some_and(same) {
+                            self.expire();
+                        }
+                        return Ok(response);
+                    }
                     Err(error) => match next {
                         Some(_) => return Err(error),
                         // Without a replay the 401 is the answer; the failure (which left

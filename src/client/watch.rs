@@ -59,15 +59,17 @@ impl Client {
 }
 
 impl Watch {
-    /// Sets the timer for the current session's expiry (setTimeout holds at most 2^31 − 1 ms:
-    /// a longer wait wakes up and plans again), replacing any earlier one.
+    /// Sets the timer for the current session's expiry, replacing any earlier one. It wakes
+    /// at least once a minute to read the clock again (`expiry::MAX_DELAY_MS`: timers stop
+    /// while the machine sleeps), and calls `on_change` only once the expiry has passed.
     fn plan(self: &Rc<Self>) {
         self.cancel();
         let Some(session) = self.client.upgrade().and_then(|client| client.session()) else {
             return;
         };
-        let now = js_sys::Date::now();
-        let delay = (session.expires_at as f64 - now + 1.0).clamp(0.0, 2_147_483_647.0);
+        let expires_at = session.expires_at as f64;
+        let delay =
+            (expires_at - js_sys::Date::now() + 1.0).clamp(0.0, super::expiry::MAX_DELAY_MS as f64);
         let watch: Weak<Watch> = Rc::downgrade(self);
         // `FnMut` rather than `once_into_js`: that glue is in the module already; JavaScript's
         // collector frees it.
@@ -76,7 +78,9 @@ impl Watch {
                 watch.timer.set(None);
                 // Planned first: an `on_change` that unsubscribes cancels it.
                 watch.plan();
-                (watch.on_change)();
+                if js_sys::Date::now() >= expires_at {
+                    (watch.on_change)();
+                }
             }
         })
         .into_js_value();

@@ -291,7 +291,7 @@ test("a 401 on a call that cannot be replayed refreshes the session instead of e
   await context.close();
 });
 
-test("refresh failures: 5xx, network error, garbage and timeout keep the session exactly; invalid_grant ends it", async () => {
+test("refresh failures: 5xx, network error, garbage and timeout keep the session exactly; invalid_grant drops the refresh token and keeps the access token while it lasts", async () => {
   const { page, context } = await signedIn(3600, { timeoutMs: 300 });
   const out = await page.evaluate(async (key) => {
     const { tangoe, client } = window;
@@ -316,7 +316,9 @@ test("refresh failures: 5xx, network error, garbage and timeout keep the session
     client.on("sessionExpired", () => events.push("expired"));
     client.on("sessionChanged", (s) => events.push(s));
     results.invalidGrant = await attempt(() => Response.json({ error: "invalid_grant", error_description: "revoked" }, { status: 400 }));
-    return { results, events, record: sessionStorage.getItem(key), authenticated: client.isAuthenticated() };
+    const refused = await client.refresh().catch((e) => ({ code: e.code, oauthError: e.oauthError, message: e.message }));
+    const record = JSON.parse(sessionStorage.getItem(key));
+    return { results, events: events.map((s) => (s && typeof s === "object" ? { hasRefreshToken: s.hasRefreshToken } : s)), record: { accessToken: record.accessToken, refreshToken: record.refreshToken ?? null, expiresAt: record.expiresAt === JSON.parse(before).expiresAt }, authenticated: client.isAuthenticated(), refused, sent: tangoe.tokenRequests.length };
   }, KEY);
   const kept = (cause) => ({ code: "refresh_failed", cause, unchanged: true });
   assert.deepEqual(out.results.serverError, kept(undefined));
@@ -324,10 +326,48 @@ test("refresh failures: 5xx, network error, garbage and timeout keep the session
   assert.deepEqual(out.results.garbage, kept("invalid_token_response"));
   assert.deepEqual(out.results.noToken, kept("invalid_token_response"));
   assert.deepEqual(out.results.hang, kept("TimeoutError"));
-  assert.equal(out.results.invalidGrant.code, "session_expired");
-  assert.deepEqual(out.events, [null, "expired"]);
+  // The access token (an hour left) is kept until it expires; only the dead refresh token goes.
+  assert.deepEqual(out.results.invalidGrant, { code: "refresh_failed", cause: undefined, unchanged: false });
+  assert.deepEqual(out.events, [{ hasRefreshToken: false }]);
+  assert.deepEqual(out.record, { accessToken: "old", refreshToken: null, expiresAt: true });
+  assert.equal(out.authenticated, true);
+  // Without a refresh token refresh() says so and sends nothing.
+  assert.equal(out.refused.code, "refresh_failed");
+  assert.equal(out.sent, 6, "the five failures and invalid_grant; nothing after it");
+  await context.close();
+});
+
+test("a refresh the server made but the page lost (its answer after timeoutMs), then invalid_grant: calls go on with the access token until it expires or the API refuses it; then the session ends", async () => {
+  // 30 s left and a skew of 60 s: every call refreshes first.
+  const { page, context } = await signedIn(30, { timeoutMs: 300 });
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const events = [];
+    client.on("sessionExpired", () => events.push("expired"));
+    client.on("sessionExpiring", () => events.push("expiring"));
+    client.on("error", (e) => events.push(e.code));
+    const status = (call) => call.then((r) => r.status, (e) => e.code);
+    // The server rotates r1 but the answer comes too late: refresh_failed, the call goes on.
+    tangoe.tokenAnswer = (request) => new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
+    const lost = await status(client.fetch("/x"));
+    // r1 is dead now: the next call's refresh gets invalid_grant.
+    tangoe.tokenAnswer = () => Response.json({ error: "invalid_grant" }, { status: 400 });
+    const refused = await status(client.fetch("/x"));
+    await new Promise((r) => setTimeout(r, 50));
+    const kept = { signedIn: client.isAuthenticated(), refreshToken: JSON.parse(sessionStorage.getItem(key)).refreshToken ?? null };
+    const more = await status(client.fetch("/x"));
+    const tokenRequests = tangoe.tokenRequests.length;
+    // The API refuses the token (revoked with its grant): the session ends, the 401 is returned.
+    tangoe.rejected.add("old");
+    const last = await status(client.fetch("/x"));
+    return { lost, refused, kept, more, tokenRequests, last, events, record: sessionStorage.getItem(key), tokens: tangoe.apiCalls.map((c) => c.authorization) };
+  }, KEY);
+  assert.deepEqual([out.lost, out.refused, out.more, out.last], [200, 200, 200, 401]);
+  assert.deepEqual(out.kept, { signedIn: true, refreshToken: null });
+  assert.equal(out.tokenRequests, 2, "no refresh once the refresh token was refused");
+  assert.deepEqual(out.events, ["refresh_failed", "refresh_failed", "expiring", "expired"]);
   assert.equal(out.record, null);
-  assert.equal(out.authenticated, false);
+  assert.deepEqual([...new Set(out.tokens)], ["Bearer old"]);
   await context.close();
 });
 
@@ -756,6 +796,32 @@ test("subscribe: called on sessionChanged and when the access token expires (ses
   assert.equal(out.before, true);
   assert.deepEqual(out.atExpiry, [null], "one call, at the expiry, when session() reads null");
   assert.equal(out.after, out.afterExpected, "no call after unsubscribing");
+  await context.close();
+});
+
+test("after the machine slept (timers stopped, the clock moved on): subscribe and sessionExpiring follow within a minute of waking, not as late as the sleep was long", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  // Playwright's clock: `runFor` lets timers run; `setSystemTime` moves Date.now alone, as a
+  // sleep does to a page (its timers' clock stops).
+  await page.clock.install();
+  const start = await page.evaluate(async ([key, base]) => {
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok", expiresAt: Date.now() + 3_600_000 }));
+    const client = await window.mobproc.createClient(base);
+    window.heard = [];
+    client.on("sessionExpiring", () => window.heard.push("expiring"));
+    client.subscribe(() => window.heard.push(client.session() === null ? "ended" : "changed"));
+    return Date.now();
+  }, [KEY, config(shared.server.origin)]);
+  await page.clock.runFor(30 * 60_000); // 30 minutes awake
+  const awake = await page.evaluate(() => [...window.heard]);
+  await page.clock.setSystemTime(start + 30 * 60_000 + 5 * 3_600_000); // five hours asleep
+  await page.clock.runFor(61_000);
+  const woken = await page.evaluate(() => [...window.heard]);
+  await page.clock.runFor(10 * 60_000);
+  const later = await page.evaluate(() => [...window.heard]);
+  assert.deepEqual(awake, [], "nothing while the session lasts");
+  assert.deepEqual(woken.toSorted(), ["ended", "expiring"], "within a minute of waking, in either order");
+  assert.deepEqual(later, woken, "once each");
   await context.close();
 });
 
