@@ -106,7 +106,7 @@ export interface MobprocValidation {
 export interface MobprocEvents {
   /** Sign-in, refresh or sign-out: the new session, or null. */
   sessionChanged: MobprocSession | null;
-  /** The session ended because the server no longer accepts it (401, dead refresh token). */
+  /** The session ended because the server no longer accepts it (a 401, or a dead refresh token once the access token expired). */
   sessionExpired: null;
   /** The session cannot be refreshed (no refresh token, no `tokenUrl`, or the token endpoint refused this client a refresh) and ends at `expiresAt` (ms since the epoch): said once, `refreshSkewSeconds` before, so the app can save its state and call `login({ returnTo })`. */
   sessionExpiring: { expiresAt: number };
@@ -114,20 +114,22 @@ export interface MobprocEvents {
   error: MobprocError;
 }
 
-/** What the application may see of a session: no token values. */
+/** What the application may see of a session: no token values. A frozen snapshot. */
 export interface MobprocSession {
   /** Expiry of the access token, in ms since the epoch. */
-  expiresAt: number;
+  readonly expiresAt: number;
   /** Granted scope: the server's; when its answer names none, the one asked for (a refresh keeps the session's). `null` only for a sign-in redirect that named none. */
-  scope: string | null;
+  readonly scope: string | null;
   /** Whether a refresh token is held. */
-  hasRefreshToken: boolean;
+  readonly hasRefreshToken: boolean;
 }
 
 /** Options of `login` and `authorizeUrl`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `returnUrl`, `returTo`, `timeout`) is `config_invalid` naming it; other keys are ignored. */
 export interface LoginOptions {
   /** A same-origin path (`/orders?id=1`) handed back by `handleRedirectCallback`; anything else is dropped. */
   returnTo?: string | undefined;
+  /** Ignored (a redirect has no timeout): taken so that a blocked `loginPopup`'s options can be handed to `login`. */
+  timeoutMs?: number | undefined;
 }
 
 /** Options of `loginPopup`. At run time, a key that names `returnTo` or `timeoutMs` another way (`return_to`, `timoutMs`, `timeout`) is `config_invalid` naming it; other keys are ignored. */

@@ -1,5 +1,5 @@
 import type { ReactElement, ReactNode } from "react";
-import type { LoginOptions, MobprocClient, MobprocConfig, MobprocError, MobprocSession } from "./index.js";
+import type { HandlerEvent, LoginOptions, MobprocClient, MobprocConfig, MobprocError, MobprocSession } from "./index.js";
 
 /** Props of `<MobprocProvider>`. */
 export interface MobprocProviderProps {
@@ -25,7 +25,7 @@ export interface MobprocState {
   /** True until the client is created, the redirect callback handled and (with `tokenUrl`) an expired session's refresh tried. */
   readonly isLoading: boolean;
   /** `client.login(options)`: goes to Tangoe's sign-in page. Throws `error`, or `unsupported`, while there is no client. */
-  readonly login: (options?: LoginOptions | undefined) => void;
+  readonly login: (options?: LoginOptions | HandlerEvent | undefined) => void;
   /** `client.logout()`; does nothing while there is no client. */
   readonly logout: () => void;
   /** The same-origin path given to `login({ returnTo })`, handed back by this page load's redirect callback; else `null`. Navigate there with your router. */

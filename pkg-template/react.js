@@ -68,7 +68,7 @@ export function MobprocProvider({ config, children }) {
   const session = useSyncExternalStore(subscribe, getSession, getSession);
   const error = current?.error ?? null;
   const login = useCallback(
-    (/** @type {import("./index.js").LoginOptions | undefined} */ options) => {
+    (/** @type {import("./index.js").LoginOptions | import("./index.js").HandlerEvent | undefined} */ options) => {
       if (client) return client.login(options);
       throw error ?? new MobprocError("unsupported", "mobproc-auth/react: login() before the client is ready; wait until isLoading is false");
     },

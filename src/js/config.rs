@@ -247,18 +247,12 @@ pub fn only_page_options(value: &JsValue) -> Result<()> {
 }
 
 known!(
-    /// The options of `login` and `authorizeUrl`.
-    LOGIN_OPTIONS,
-    UNKNOWN_LOGIN_OPTION,
-    "is not an option of login or authorizeUrl",
-    "returnTo"
-);
-
-known!(
-    /// The options of `loginPopup`.
-    POPUP_OPTIONS,
-    UNKNOWN_POPUP_OPTION,
-    "is not an option of loginPopup",
+    /// The options of `loginPopup`, `login` and `authorizeUrl`. The last two ignore
+    /// `timeoutMs` (a redirect has no timeout), so that a blocked popup's options can be
+    /// handed to `login`, as its `popup_blocked` suggests.
+    SIGN_IN_OPTIONS,
+    UNKNOWN_SIGN_IN_OPTION,
+    "is not an option of login, loginPopup or authorizeUrl",
     "returnTo",
     "timeoutMs"
 );
@@ -268,7 +262,7 @@ known!(
 // Not inlined into `loginPopup` (−63 B gzip).
 #[inline(never)]
 pub fn read_popup_options(value: &JsValue, out: &mut PopupOptions) -> Result<()> {
-    let return_to = login_options(value, POPUP_OPTIONS, UNKNOWN_POPUP_OPTION)?.return_to;
+    let return_to = login_options(value, SIGN_IN_OPTIONS, UNKNOWN_SIGN_IN_OPTION)?.return_to;
     if value.is_undefined() || value.is_null() {
         return Ok(());
     }
@@ -289,12 +283,11 @@ pub fn read_popup_options(value: &JsValue, out: &mut PopupOptions) -> Result<()>
 
 /// `{ returnTo? }` of `login` and `authorizeUrl`.
 pub fn read_login_options(value: &JsValue) -> Result<LoginOptions> {
-    login_options(value, LOGIN_OPTIONS, UNKNOWN_LOGIN_OPTION)
+    login_options(value, SIGN_IN_OPTIONS, UNKNOWN_SIGN_IN_OPTION)
 }
 
 /// `returnTo` of an option object whose keys are `known`. Another key that names a return
-/// or a timeout (`returnto`, `return_to`, `returnUrl`, `timeout`; `timeoutMs` given to
-/// `login`) is refused, not silently left out; any other is ignored, so that an event or a UI
+/// or a timeout (`returnto`, `return_to`, `returnUrl`, `timeout`) is refused, not silently left out; any other is ignored, so that an event or a UI
 /// library's handler payload (`{ key, domEvent }`) counts as no options.
 fn login_options(value: &JsValue, known: &[&str], reason: &'static str) -> Result<LoginOptions> {
     if value.is_undefined() || value.is_null() {

@@ -135,7 +135,9 @@ fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
             ));
         }
         set_field(&rest, "body", &text);
-        if source.is_none() && get("method")?.is_undefined() {
+        // A Request's own method stays, unless it is one that cannot carry a body.
+        let bodiless = source.is_none_or(|request| matches!(&*request.method(), "GET" | "HEAD"));
+        if bodiless && get("method")?.is_undefined() {
             set_field(&rest, "method", &"POST".into());
         }
         let _ = headers.set("content-type", "application/json");

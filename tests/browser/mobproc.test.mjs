@@ -237,6 +237,9 @@ test("fetchJson: Accept, json bodies, 204, api_error with Tangoe's fields, HTML 
       ["create", "/create", { json: { name: "Ann", tags: ["a"] } }], ["put", "/put", { method: "PUT", json: [1] }],
       ["none", "/none"], ["bad", "/bad"], ["gateway", "/gateway"], ["busy", "/busy"], ["later", "/later"], ["text", "/text"],
       ["negative", "/negative"], ["fraction", "/fraction"],
+      // A Request (GET by default) with `json`: POST, as for a path; its own PUT stays.
+      ["request", new Request("https://api.example.test/mobproc/v1/create"), { json: { a: 1 } }],
+      ["requestPut", new Request("https://api.example.test/mobproc/v1/put", { method: "PUT" }), { json: [2] }],
     ]) {
       const before = calls.length;
       r[name] = { ...(await attempt(() => client.fetchJson(path, init))), call: calls[before] };
@@ -253,6 +256,8 @@ test("fetchJson: Accept, json bodies, 204, api_error with Tangoe's fields, HTML 
   assert.deepEqual(out.create.value, { route: "create", n: [1, 2] });
   assert.deepEqual(sent("create"), ["POST", '{"name":"Ann","tags":["a"]}', "application/json", "application/json"]);
   assert.deepEqual(sent("put"), ["PUT", "[1]", "application/json", "application/json"]);
+  assert.deepEqual(sent("request"), ["POST", '{"a":1}', "application/json", "application/json"]);
+  assert.deepEqual(sent("requestPut"), ["PUT", "[2]", "application/json", "application/json"]);
   assert.deepEqual([out.none.value, out.none.error], [null, undefined], "204 resolves null");
   const bad = out.bad.error;
   assert.equal(bad?.code, "api_error");

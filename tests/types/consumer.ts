@@ -5,6 +5,9 @@
 import {
   createClient,
   MobprocError,
+  type MobprocClient,
+  type MobprocEvents,
+  type MobprocStart,
   type LoginOptions,
   type MobprocConfig,
   type MobprocContext,
@@ -13,6 +16,7 @@ import {
   type MobprocValidation,
   type PaginateOptions,
   type PopupOptions,
+  type HandlerEvent,
 } from "mobproc-auth";
 
 // An `as const` list (readonly): allowedOrigins only reads it.
@@ -154,3 +158,44 @@ export async function main(): Promise<void> {
   // @ts-expect-error: the config keeps the list read-only
   config.allowedOrigins?.push("https://b.example");
 }
+
+// Exact shapes: each line fails the compile when a documented type changes (a field made
+// mutable, a `null` dropped or added, a code added or removed), not only when misuse compiles.
+type Equal<A, B> = (<T>() => T extends A ? 1 : 2) extends <T>() => T extends B ? 1 : 2 ? true : false;
+type Expect<T extends true> = T;
+type Resolves<K extends keyof MobprocClient> = MobprocClient[K] extends (...args: never[]) => Promise<infer R> ? R : never;
+export type ExactShapes = [
+  Expect<Equal<MobprocSession, { readonly expiresAt: number; readonly scope: string | null; readonly hasRefreshToken: boolean }>>,
+  Expect<Equal<Resolves<"refresh">, MobprocSession | null>>,
+  Expect<Equal<Resolves<"signInWithPassword">, MobprocSession | null>>,
+  Expect<Equal<Resolves<"loginPopup">, MobprocSession>>,
+  Expect<Equal<Resolves<"handleRedirectCallback">, { returnTo: string | null } | null>>,
+  Expect<Equal<Resolves<"validate">, MobprocValidation>>,
+  Expect<Equal<ReturnType<MobprocClient["session"]>, MobprocSession | null>>,
+  Expect<Equal<ReturnType<MobprocClient["accessToken"]>, string | null>>,
+  Expect<Equal<ReturnType<MobprocClient["correlationId"]>, string | null>>,
+  Expect<Equal<ReturnType<MobprocClient["subscribe"]>, () => void>>,
+  Expect<Equal<ReturnType<MobprocClient["on"]>, () => void>>,
+  Expect<Equal<MobprocStart["client"], MobprocClient | null>>,
+  Expect<Equal<MobprocStart["returnTo"], string | null>>,
+  Expect<Equal<MobprocEvents["sessionExpired"], null>>,
+  Expect<Equal<MobprocEvents["sessionChanged"], MobprocSession | null>>,
+  Expect<Equal<MobprocEvents["sessionExpiring"], { expiresAt: number }>>,
+  Expect<Equal<MobprocValidation["expiresIn"], number | null>>,
+  Expect<Equal<MobprocValidation["scope"], string | null>>,
+  Expect<Equal<MobprocError["status"], number | undefined>>,
+  Expect<Equal<MobprocError["retryAfter"], number | undefined>>,
+  Expect<Equal<MobprocError["correlationId"], string | undefined>>,
+  Expect<Equal<MobprocError["field"], string | undefined>>,
+  Expect<Equal<Parameters<MobprocClient["login"]>, [options?: LoginOptions | HandlerEvent]>>,
+  // Every code, and no other: a new one is a change of the contract.
+  Expect<
+    Equal<
+      MobprocErrorCode,
+      | "config_invalid" | "state_mismatch" | "authorization_denied" | "invalid_callback" | "invalid_token_response"
+      | "not_authenticated" | "origin_not_allowed" | "refresh_failed" | "session_expired" | "token_invalid"
+      | "insecure_grant" | "revoke_failed" | "storage_unavailable" | "listener_failed" | "invalid_request" | "api_error"
+      | "pagination_loop" | "network_error" | "unsupported" | "wasm_load_failed" | "popup_blocked" | "popup_closed" | "timeout"
+    >
+  >,
+];
