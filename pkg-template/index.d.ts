@@ -118,7 +118,7 @@ export interface MobprocEvents {
 export interface MobprocSession {
   /** Expiry of the access token, in ms since the epoch. */
   readonly expiresAt: number;
-  /** Granted scope: the server's; when its answer names none, the one asked for (a refresh keeps the session's). `null` only for a sign-in redirect that named none. */
+  /** Granted scope: the server's; when its answer names none (or one that is no scope), the one asked for (a refresh keeps the session's). `null` only for a session stored by an older version. */
   readonly scope: string | null;
   /** Whether a refresh token is held. */
   readonly hasRefreshToken: boolean;
@@ -184,11 +184,11 @@ export class MobprocError extends Error {
   readonly field?: string;
   /** `origin_not_allowed`: the refused origin. */
   readonly origin?: string;
-  /** `authorization_denied`: the server's `error`. */
+  /** The OAuth `error` of a token endpoint or authorization answer: `authorization_denied`, `token_invalid`, `refresh_failed`, `session_expired`. */
   readonly oauthError?: string;
-  /** `authorization_denied`: the server's `error_description`. */
+  /** Its `error_description`, where it gave one (replaced whole when it quoted what was sent). */
   readonly oauthErrorDescription?: string;
-  /** HTTP status, where an endpoint answered. */
+  /** HTTP status of the answer the error is about, where one came (none for a `paginate` page that is not an object or names a bad link). */
   readonly status?: number;
   /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, or a grant's answer was no OAuth error (a wrong `tokenUrl`'s 404): `network_error` with `status`). */
   readonly cause?: unknown;
@@ -274,7 +274,7 @@ export class MobprocClient {
   logout(): void;
   /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. `refresh_failed` for a session without a refresh token (an implicit sign-in), and for one whose refresh token is refused (`invalid_grant`) while its access token lasts: that is kept until it expires. */
   refresh(): Promise<MobprocSession | null>;
-  /** Asks Tangoe whether the access token is valid (`token_invalid` if not). */
+  /** Asks Tangoe whether the access token is valid (`token_invalid` if not; `invalid_token_response` for a 2xx answer that is no validation, without `expires_in`). */
   validate(): Promise<MobprocValidation>;
   /** Server-side JavaScript only (`insecure_grant` in a browser page or worker): the password grant with `clientSecret`. Over a session it replaces that one without revoking it (the two may share a grant): `logout()` first to end it. */
   signInWithPassword(credentials: { username: string; password: string }): Promise<MobprocSession | null>;

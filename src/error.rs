@@ -54,6 +54,10 @@ pub enum ErrorKind {
     InvalidTokenResponse(String),
     /// No usable token: nothing was sent.
     NotAuthenticated,
+    /// A sign-out (or another sign-in) ended the session this was for while it was under way
+    /// (a refresh, a sign-in); what it brought, if anything, was not kept. Code
+    /// `not_authenticated`.
+    EndedMeanwhile,
     /// The request's origin may not receive the token: nothing was sent.
     OriginNotAllowed {
         /// The refused origin (scheme, host and port only).
@@ -181,7 +185,8 @@ pub struct OAuthError {
 pub struct ApiError {
     /// The summary after `Tangoe API error: `.
     pub summary: String,
-    /// The HTTP status.
+    /// The HTTP status; 0 for a 2xx page that is no page (not an object, a bad link), where
+    /// the error has no `status`.
     pub status: u16,
     /// The call's `X-TNGO-CONTEXT-CORRELATIONID`.
     pub correlation_id: Option<String>,
@@ -273,7 +278,7 @@ impl Error {
             }
             ErrorKind::InvalidCallback(_) => "invalid_callback",
             ErrorKind::InvalidTokenResponse(_) => "invalid_token_response",
-            ErrorKind::NotAuthenticated => "not_authenticated",
+            ErrorKind::NotAuthenticated | ErrorKind::EndedMeanwhile => "not_authenticated",
             ErrorKind::OriginNotAllowed { .. } => "origin_not_allowed",
             ErrorKind::RefreshFailed { .. } => "refresh_failed",
             ErrorKind::SessionExpired { .. } => "session_expired",
@@ -417,6 +422,14 @@ impl Error {
                 "",
                 "",
             ],
+            ErrorKind::EndedMeanwhile => [
+                "signed out (or signed in again) while this was under way; nothing it brought \
+                 was kept",
+                "",
+                "",
+                "",
+                "",
+            ],
             ErrorKind::OriginNotAllowed { origin } => [
                 origin,
                 " is not an allowed origin for the token; the request was not sent \
@@ -539,7 +552,8 @@ impl Error {
                 d.status = *status;
             }
             ErrorKind::ApiError(api) => {
-                d.status = Some(api.status);
+                // 0: a page that answered 2xx but is no page (not an object, a bad link).
+                d.status = (api.status != 0).then_some(api.status);
                 d.correlation_id = api.correlation_id.as_deref();
                 d.error_code = api.error_code.as_deref();
                 d.id = api.id.as_deref();
@@ -622,6 +636,7 @@ mod tests {
                 "invalid_token_response",
             ),
             (ErrorKind::NotAuthenticated.into(), "not_authenticated"),
+            (ErrorKind::EndedMeanwhile.into(), "not_authenticated"),
             (
                 ErrorKind::OriginNotAllowed {
                     origin: "https://evil.example".into(),

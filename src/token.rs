@@ -99,8 +99,9 @@ pub struct Session {
         serde(serialize_with = "crate::js::number::whole")
     )]
     pub expires_at: u64,
-    /// The granted scope: the server's; when a token endpoint answer names none, the one asked
-    /// for (a refresh keeps the session's). `None` for a sign-in redirect that named none.
+    /// The granted scope: the server's; when an answer names none (or one that is no scope),
+    /// the one asked for (a refresh keeps the session's). `None` only for a record stored by
+    /// an older version.
     pub scope: Option<String>,
     /// Whether a refresh token is held.
     pub has_refresh_token: bool,

@@ -136,7 +136,7 @@ impl Client {
         };
         match flight.wait().await {
             Some(outcome) => outcome.map(|done| done.0.as_deref().map(TokenRecord::session)),
-            None => Err(ErrorKind::NotAuthenticated.into()),
+            None => Err(ErrorKind::EndedMeanwhile.into()),
         }
     }
 
@@ -243,7 +243,13 @@ impl Client {
                     cause: Cause::None,
                 }
             }
-            Ok(answer) => match token_record(&answer, Some(&*record), record.scope()) {
+            // The session's scope, or the one asked for (a record of an older version may
+            // have none).
+            Ok(answer) => match token_record(
+                &answer,
+                Some(&*record),
+                record.scope().or(Some(config.scope().as_str())),
+            ) {
                 Ok(fresh) => {
                     // Changed meanwhile: another refresh of the session won (its record is
                     // used; these tokens are dropped, not revoked: revoking a refresh token
@@ -261,7 +267,7 @@ impl Client {
                         if now.is_none() || self.signed_out(id) {
                             self.revoke(&fresh);
                         }
-                        return Err(ErrorKind::NotAuthenticated.into());
+                        return Err(ErrorKind::EndedMeanwhile.into());
                     }
                     self.save(&fresh);
                     return Ok(self.usable());
@@ -333,7 +339,7 @@ impl Client {
             let token_url = self.password_grant_ready()?;
             // Signed out before the first poll: the password is not sent.
             if self.own_signouts() != signed_out {
-                return Err(ErrorKind::NotAuthenticated.into());
+                return Err(ErrorKind::EndedMeanwhile.into());
             }
             if username.is_empty() {
                 return Err(Error::config("username", "must be a non-empty string"));
@@ -349,7 +355,7 @@ impl Client {
         let record = sent.await?;
         if self.own_signouts() != signed_out {
             self.revoke(&record);
-            return Err(ErrorKind::NotAuthenticated.into());
+            return Err(ErrorKind::EndedMeanwhile.into());
         }
         self.save_sign_in(&record);
         Ok(self.session())
@@ -488,11 +494,20 @@ impl Client {
             }
             .into());
         }
+        // Tangoe's validators always say how long the token has left: an answer without it (a
+        // `validateUrl` that is some other JSON endpoint) says nothing of the token.
+        let Some(expires_in) = field(&answer.json, "expires_in").as_f64() else {
+            return Err(ErrorKind::InvalidTokenResponse(
+                "a validation answer without `expires_in` (is validateUrl Tangoe's validator?)"
+                    .into(),
+            )
+            .into());
+        };
         let owner = field(&answer.json, "access_token");
         let multitenant = field(&owner, "multitenant");
         Ok(Validation {
             scope: answer.text("scope"),
-            expires_in: field(&answer.json, "expires_in").as_f64(),
+            expires_in: Some(expires_in),
             client_id: answer.text("client_id"),
             tenant: string(&owner, "tenant"),
             platform: string(&owner, "platform"),
@@ -698,7 +713,11 @@ fn token_record(
         refresh
             .as_deref()
             .or(previous_refresh.map(|token| token.secret())),
-        text("scope").as_deref().or(scope),
+        // A scope that is no scope (empty, malformed) is as none: the fallback, not `null`.
+        text("scope")
+            .as_deref()
+            .filter(|s| crate::token::is_scope(s))
+            .or(scope),
         now_ms(),
     )
     // A refresh continues its session (one stored before ids stays without: two tabs

@@ -334,7 +334,9 @@ impl Client {
                     Err(e)
                         if matches!(
                             e.kind(),
-                            ErrorKind::SessionExpired { .. } | ErrorKind::NotAuthenticated
+                            ErrorKind::SessionExpired { .. }
+                                | ErrorKind::NotAuthenticated
+                                | ErrorKind::EndedMeanwhile
                         ) =>
                     {
                         return Ok(response)

@@ -175,7 +175,9 @@ impl Client {
         self.accept_answer(&answer?, Some(&open.pending), open.signouts)
             .await
             .map_err(|error| match error.kind() {
-                ErrorKind::NotAuthenticated => ErrorKind::PopupClosed.into(),
+                ErrorKind::NotAuthenticated | ErrorKind::EndedMeanwhile => {
+                    ErrorKind::PopupClosed.into()
+                }
                 _ => error,
             })?;
         self.usable()

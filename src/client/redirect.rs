@@ -184,7 +184,7 @@ impl Client {
                 let signed_in = callback::evaluate(&answer.0, pending, now_ms())?;
                 if self.signouts(false) != signouts {
                     self.revoke(&signed_in.record);
-                    return Err(ErrorKind::NotAuthenticated.into());
+                    return Err(ErrorKind::EndedMeanwhile.into());
                 }
                 let scope = self.0.config.scope().as_str();
                 self.save_sign_in(
@@ -199,12 +199,12 @@ impl Client {
                 let grant = callback::evaluate_code(&answer.0, pending)?;
                 // Signed out already: the code is left unused (nothing to revoke).
                 if self.signouts(false) != signouts {
-                    return Err(ErrorKind::NotAuthenticated.into());
+                    return Err(ErrorKind::EndedMeanwhile.into());
                 }
                 let record = self.exchange_code(&grant).await?;
                 if self.signouts(false) != signouts {
                     self.revoke(&record);
-                    return Err(ErrorKind::NotAuthenticated.into());
+                    return Err(ErrorKind::EndedMeanwhile.into());
                 }
                 self.save_sign_in(&record);
                 Ok(grant.return_to)

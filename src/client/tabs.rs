@@ -637,7 +637,7 @@ impl Client {
     ) -> Result<Option<Rc<TokenRecord>>> {
         match self.usable() {
             Some(now) if before.is_none_or(|before| now.same_session(before)) => Ok(Some(now)),
-            _ => Err(ErrorKind::NotAuthenticated.into()),
+            _ => Err(ErrorKind::EndedMeanwhile.into()),
         }
     }
 }

@@ -75,7 +75,8 @@ pub fn to_js(error: &Error) -> JsValue {
             text("correlationId", correlation_id);
         }
         ErrorKind::ApiError(api) => {
-            status(Some(api.status));
+            // 0: a 2xx page that is no page (`ApiError::status`).
+            status((api.status != 0).then_some(api.status));
             text("correlationId", &api.correlation_id);
             text("errorCode", &api.error_code);
             text("id", &api.id);

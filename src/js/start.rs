@@ -55,11 +55,12 @@ pub fn start(value: &JsValue) -> Promise {
         // A reload after the access token expired: the refresh token may still carry the
         // session; nothing to refresh (not_authenticated) is simply signed out.
         if error.is_none() && token_url && !client.is_authenticated() {
-            error = client
-                .refresh()
-                .await
-                .err()
-                .filter(|e| !matches!(e.kind(), ErrorKind::NotAuthenticated));
+            error = client.refresh().await.err().filter(|e| {
+                !matches!(
+                    e.kind(),
+                    ErrorKind::NotAuthenticated | ErrorKind::EndedMeanwhile
+                )
+            });
         }
         let client = MobprocClient::wrap(client);
         Ok(outcome(Some(client.into()), return_to, error.as_ref()))

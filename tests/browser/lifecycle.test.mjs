@@ -653,8 +653,15 @@ test("validate maps Tangoe's answer; a refused token is token_invalid, a client 
         lacking.push([e.code, e.oauthError, e.status]);
       }
     }
-    return { valid, body, refused, notAllowed, lacking, stillSignedIn: client.isAuthenticated() };
+    // A 2xx JSON answer that is no validation (a validateUrl that is another endpoint).
+    const notValidation = [];
+    for (const answer of [{}, [], { ok: true }]) {
+      tangoe.tokenAnswer = () => Response.json(answer);
+      notValidation.push(await client.validate().then(() => "valid", (e) => e.code));
+    }
+    return { valid, body, refused, notAllowed, lacking, notValidation, stillSignedIn: client.isAuthenticated() };
   });
+  assert.deepEqual(out.notValidation, ["invalid_token_response", "invalid_token_response", "invalid_token_response"]);
   assert.deepEqual(out.valid, { scope: "MOBPROC", expiresIn: 7186, clientId: "portal-demo", tenant: "XYZ", platform: "command", multitenant: false, identityProvider: "pcv_edge", identifier: "api.account.xyz" });
   assert.equal(out.body, "grant_type=urn%3Apingidentity.com%3Aoauth2%3Agrant_type%3Avalidate_bearer&token=old&client_id=portal-demo");
   assert.deepEqual(out.refused, ["token_invalid", "invalid_grant", 400]);

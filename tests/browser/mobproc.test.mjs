@@ -535,7 +535,7 @@ test("paginate: a link that differs only by its #fragment is the same page (pagi
   const out = await page.evaluate(async () => {
     const walk = async (reply, path) => {
       const { pages, sent, error } = await walkWith(reply, path);
-      return { pages, sent, code: error?.code, message: error?.message?.slice(0, 120), correlation: error?.correlationId === calls.at(-1)?.headers["x-tngo-context-correlationid"] };
+      return { pages, sent, code: error?.code, message: error?.message?.slice(0, 120), correlation: error?.correlationId === calls.at(-1)?.headers["x-tngo-context-correlationid"], status: error && "status" in error ? error.status : "none" };
     };
     const long = `${"https://api.example.test/mobproc/v1/employees?pad="}${"x".repeat(8200)}`;
     const result = {
@@ -557,13 +557,14 @@ test("paginate: a link that differs only by its #fragment is the same page (pagi
     });
     return result;
   });
-  assert.deepEqual(out.fragment, { pages: 1, sent: 1, code: "pagination_loop", message: out.fragment.message, correlation: false });
+  assert.deepEqual(out.fragment, { pages: 1, sent: 1, code: "pagination_loop", message: out.fragment.message, correlation: false, status: "none" });
   assert.match(out.fragment.message, /employees/);
   assert.deepEqual(out.startFragment, { ...out.fragment, message: out.startFragment.message }, "the start path's fragment is dropped too");
-  assert.deepEqual(out.nullPage, { pages: 0, sent: 1, code: "api_error", message: "Tangoe API error: a page is not a JSON object", correlation: true });
+  // No status: the page answered 2xx, and an error's status is a refusal's.
+  assert.deepEqual(out.nullPage, { pages: 0, sent: 1, code: "api_error", message: "Tangoe API error: a page is not a JSON object", correlation: true, status: "none" });
   assert.deepEqual(out.numberPage, { ...out.nullPage });
   assert.deepEqual(out.arrayPage, { ...out.nullPage }, "an array is no page object either");
-  const tooLong = { pages: 1, sent: 1, code: "api_error", message: "Tangoe API error: `_meta.hrefNext` is not a URL of at most 8192 characters (string)", correlation: true };
+  const tooLong = { pages: 1, sent: 1, code: "api_error", message: "Tangoe API error: `_meta.hrefNext` is not a URL of at most 8192 characters (string)", correlation: true, status: "none" };
   assert.deepEqual(out.longNext, tooLong);
   assert.deepEqual(out.encodedNext, tooLong);
   assert.deepEqual(out.unbound, { value: [1] }, "paginate handed on alone still walks its client's pages");

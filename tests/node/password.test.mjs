@@ -224,6 +224,29 @@ test("refresh rotates the refresh token; a token endpoint failure keeps the sess
   assert.equal((await client.fetch("/ping?echoText=x")).status, 200);
 });
 
+test("a token answer whose scope is no scope (empty, malformed) counts as naming none: the session has the scope asked for, never null", async () => {
+  const real = globalThis.fetch;
+  let scope = "";
+  globalThis.fetch = async (input, init) => {
+    const request = new Request(input, init);
+    if (!request.url.endsWith("/as/token.oauth2")) return real(input, init);
+    return Response.json({ access_token: "t", token_type: "Bearer", expires_in: 3600, refresh_token: "r", scope });
+  };
+  try {
+    const client = await createClient(config());
+    const scopes = [(await client.signInWithPassword({ username: "demo", password: "demo" })).scope];
+    scope = 'bad"scope';
+    scopes.push((await client.refresh()).scope);
+    scope = "A  B";
+    scopes.push((await client.signInWithPassword({ username: "demo", password: "demo" })).scope);
+    scope = "MOBPROC.READ";
+    scopes.push((await client.refresh()).scope);
+    assert.deepEqual(scopes, ["MOBPROC", "MOBPROC", "MOBPROC", "MOBPROC.READ"]);
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
 test("logout revokes both tokens; the old access token no longer works", async () => {
   const client = await createClient(config());
   await client.signInWithPassword({ username: "demo", password: "demo" });
@@ -244,7 +267,7 @@ test("logout while the password grant is on its way: nothing stored, not_authent
   const { asked, release, restore } = holdTokenAnswers();
   let signing;
   try {
-    signing = client.signInWithPassword({ username: "demo", password: "demo" }).then(() => "resolved", (e) => e.code);
+    signing = client.signInWithPassword({ username: "demo", password: "demo" }).then(() => "resolved", (e) => `${e.code}: ${e.message}`);
     await asked;
     client.logout();
     release();
@@ -252,7 +275,8 @@ test("logout while the password grant is on its way: nothing stored, not_authent
   } finally {
     restore();
   }
-  assert.equal(await signing, "not_authenticated");
+  // Not "the request was not sent": it was, and what it brought was revoked.
+  assert.equal(await signing, "not_authenticated: signed out (or signed in again) while this was under way; nothing it brought was kept");
   assert.equal(client.isAuthenticated(), false);
   for (let i = 0; i < 50 && (await stats()).revocations < before + 2; i++) await new Promise((r) => setTimeout(r, 20));
   assert.equal((await stats()).revocations, before + 2, "both tokens the grant brought");
