@@ -28,7 +28,7 @@ export interface MobprocConfig {
   validateUrl?: string | undefined;
   /** RFC 7009 revocation endpoint: `logout()` revokes both tokens there, in the background. */
   revokeUrl?: string | undefined;
-  /** Refresh before a call when the token expires within this many seconds; default 60. */
+  /** Refresh before a call when the token expires within this many seconds (0 to 86400); default 60. Keep it well below the token's lifetime: a token that lives no longer is refreshed before every call. */
   refreshSkewSeconds?: number | undefined;
   /** Abort token, validation and revocation calls after this many ms (1 to 600000); default 30000. */
   timeoutMs?: number | undefined;
@@ -81,6 +81,8 @@ export interface PaginateOptions {
   offset?: number | undefined;
   /** Stop with `pagination_loop` after this many pages; default 1000. */
   maxPages?: number | undefined;
+  /** Overrides the client's context for every page, as `init.context` does for a call (a shared server client's per-employee walk). */
+  context?: MobprocContext | undefined;
 }
 
 /** A page of a MOBPROC collection: the items under their own key, and Tangoe's `_meta` links. */
@@ -211,7 +213,7 @@ export class MobprocError extends Error {
 /** A MOBPROC client; make one with `createClient`. */
 export class MobprocClient {
   private constructor();
-  /** Starts a sign-in and returns the authorization URL without navigating. */
+  /** Starts a sign-in and returns the authorization URL without navigating. When sessionStorage refuses the sign-in's state (full, blocked, or Node), it is kept in this page's memory only: the answer must come back to this page (a popup or frame the app opens), or it is `state_mismatch`. */
   authorizeUrl(options?: LoginOptions): string;
   /**
    * Starts a sign-in and navigates to Tangoe's sign-in page. Throws `storage_unavailable`, and
@@ -258,7 +260,7 @@ export class MobprocClient {
   paginate<T = Record<string, unknown>>(path: string | URL, options?: PaginateOptions): AsyncGenerator<T & MobprocPage, void, undefined>;
   /** The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with: give `fetch`'s `Response`, or the object `fetchJson` or `paginate` resolved; else `null`. */
   correlationId(value: unknown): string | null;
-  /** Replaces the context of the calls made from now on (one already made keeps its own, replay included, and so do the pages of a `paginate` already called); `null` to act as the signed-in user. Checked at once (`config_invalid`). A server client shared by many employees passes `init.context` per call instead. */
+  /** Replaces the context of the calls made from now on (one already made keeps its own, replay included, and so do the pages of a `paginate` already called); `null` to act as the signed-in user. Checked at once (`config_invalid`). A server client shared by many employees passes `init.context` per call (`{ context }` to `paginate`) instead. */
   setContext(context: MobprocContext | null): void;
   /** `X-TNGO-CONTEXT-ACTIVITYID` on the calls made from now on; `null` to stop. */
   setActivityId(activityId: string | null): void;
@@ -272,7 +274,7 @@ export class MobprocClient {
    * both tokens in the background when `revokeUrl` is set.
    */
   logout(): void;
-  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. `refresh_failed` for a session without a refresh token (an implicit sign-in), and for one whose refresh token is refused (`invalid_grant`) while its access token lasts: that is kept until it expires. */
+  /** A new access token (and Tangoe's rotated refresh token); one request however many callers wait. `refresh_failed` for a session without a refresh token (an implicit sign-in), and for one whose refresh token is refused (`invalid_grant`) while its access token lasts: that is kept until it expires. `not_authenticated` without a session, or with an expired one that has no refresh token; `config_invalid` (`tokenUrl`) without `tokenUrl`. */
   refresh(): Promise<MobprocSession | null>;
   /** Asks Tangoe whether the access token is valid (`token_invalid` if not; `invalid_token_response` for a 2xx answer that is no validation, without `expires_in`). */
   validate(): Promise<MobprocValidation>;

@@ -45,6 +45,8 @@ pub struct Pages {
     max_pages: u32,
     /// The client's context when the walk was made: every page is sent with it.
     context: std::rc::Rc<super::ClientContext>,
+    /// The walk's own context overrides (the npm `paginate`'s `options.context`), as a call's.
+    pub(crate) overrides: [Option<Option<String>>; 3],
 }
 
 impl Client {
@@ -86,11 +88,19 @@ impl Client {
             count: 0,
             max_pages: options.max_pages,
             context: self.context(),
+            overrides: Default::default(),
         }))
     }
 }
 
 impl Pages {
+    /// A page's call: the walk's context, and its overrides.
+    fn call(&self) -> CallContext {
+        let mut call = CallContext::for_url(self.context.clone());
+        call.overrides = self.overrides.clone();
+        call
+    }
+
     /// The next page (parsed JSON), or `None` after the last.
     pub async fn next(&mut self) -> Result<Option<JsValue>> {
         if let Some(error) = self.stop.take() {
@@ -112,7 +122,7 @@ impl Pages {
         self.seen.push(href.clone());
         let (page, correlation_id) = self
             .client
-            .fetch_json_value(&href, &mut CallContext::for_url(self.context.clone()))
+            .fetch_json_value(&href, &mut self.call())
             .await?;
         if !page.is_object() || js_sys::Array::is_array(&page) {
             return Err(api_error("a page is not a JSON object", &correlation_id));

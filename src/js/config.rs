@@ -237,7 +237,8 @@ known!(
     "is not an option of paginate",
     "limit",
     "offset",
-    "maxPages"
+    "maxPages",
+    "context"
 );
 
 /// Refuses a key of `paginate`'s options that is not one of them (`limt`).

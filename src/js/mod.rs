@@ -263,9 +263,12 @@ impl MobprocClient {
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
     pub fn pages(&self, path: JsValue, options: JsValue) -> Result<PageWalk, JsValue> {
         let mut read = PageOptions::default();
+        let mut overrides = Default::default();
         let pages = request::resolve(&self.client, &path, "path").and_then(|url| {
-            page_options(&options, &mut read)?;
-            self.client.pages_at(&url, read)
+            page_options(&options, &mut read, &mut overrides)?;
+            let mut pages = self.client.pages_at(&url, read)?;
+            pages.overrides = overrides;
+            Ok(pages)
         });
         throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages)))))
     }
@@ -395,11 +398,15 @@ fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise 
     }))
 }
 
-/// `{ limit?, offset?, maxPages? }` of `paginate`, into `options` (the defaults): in place,
-/// no 40-byte `Result` to return.
+/// `{ limit?, offset?, maxPages?, context? }` of `paginate`, into `options` (the defaults)
+/// and `overrides`: in place, no 40-byte `Result` to return.
 // Not inlined into `pages` (−36 B gzip).
 #[inline(never)]
-fn page_options(value: &JsValue, options: &mut PageOptions) -> Result<(), Error> {
+fn page_options(
+    value: &JsValue,
+    options: &mut PageOptions,
+    overrides: &mut [Option<Option<String>>; 3],
+) -> Result<(), Error> {
     if value.is_undefined() || value.is_null() {
         return Ok(());
     }
@@ -423,5 +430,6 @@ fn page_options(value: &JsValue, options: &mut PageOptions) -> Result<(), Error>
     if let Some(n) = read("maxPages", 1.0)? {
         options.max_pages = u32::try_from(n).unwrap_or(u32::MAX);
     }
-    Ok(())
+    let context = read::own_in(value, "context", "options")?;
+    config::read_overrides(&context, "options.context", overrides)
 }

@@ -1,5 +1,6 @@
 //! `client.subscribe(onChange)` and the functions that unsubscribe: `Client::subscribe` with
-//! a JavaScript listener. What `useSyncExternalStore(client.subscribe, client.session)` needs.
+//! a JavaScript listener. What `useSyncExternalStore((f) => client.subscribe(f), () =>
+//! client.session())` needs.
 
 use crate::client::{Client, Watch};
 use js_sys::Function;

@@ -170,3 +170,24 @@ test("a call keeps the context of the moment it was made: a setContext right aft
   const sent = (await emu.stats()).requests.slice(before).map((r) => r.activity_id);
   assert.deepEqual(sent, ["walk-1", "walk-1", "walk-1"], "three pages, each with the walk's activity id");
 });
+
+test("paginate's options.context: a shared server client walks a collection as one employee without setContext; a bad value is config_invalid before anything is sent", async () => {
+  const client = await signedIn();
+  client.setContext({ companyEmployeeId: "bruno.anders@xyz.example" });
+  const before = (await emu.stats()).requests.length;
+  let pages = 0;
+  for await (const page of client.paginate("/employees", { limit: 25, context: { employeeId: "E1001", companyEmployeeId: null } })) {
+    void page;
+    pages++;
+  }
+  const sent = (await emu.stats()).requests.slice(before).map((r) => r.headers_present.filter((h) => h.includes("EMPLOYEEID")));
+  assert.deepEqual(sent, Array(3).fill(["X-TNGO-CONTEXT-EMPLOYEEID"]), "every page as E1001, the client's companyEmployeeId removed");
+  assert.equal(pages, 3);
+  // The client's own context is untouched.
+  assert.equal((await client.fetchJson("/me")).actor.employeeId, "E1002");
+  assert.throws(() => client.paginate("/employees", { context: { employee: "E1" } }), (e) => e.code === "config_invalid" && e.field === "options.context.employee");
+  const bad = client.paginate("/employees", { context: { employeeId: "bad\r\n" } });
+  const count = (await emu.stats()).requests.length;
+  await assert.rejects(bad.next(), (e) => e.code === "config_invalid");
+  assert.equal((await emu.stats()).requests.length, count, "nothing sent");
+});
