@@ -63,7 +63,10 @@ pub enum ErrorKind {
         /// The refused origin (scheme, host and port only).
         origin: String,
     },
-    /// Refreshing failed for a passing reason (network, 5xx, garbage); the session is unchanged.
+    /// Refreshing failed; the session is unchanged, or, after `invalid_grant` while the access
+    /// token lasts, kept without its dead refresh token. A passing reason (network, 5xx,
+    /// garbage), this client refused (`invalid_client`, `unauthorized_client`), or no refresh
+    /// token to refresh with.
     RefreshFailed {
         /// What happened.
         why: String,
@@ -114,7 +117,8 @@ pub enum ErrorKind {
     },
     /// The request could not be built (bad URL, bad `init`): nothing was sent.
     InvalidRequest(String),
-    /// The MOBPROC API answered with an error status (`fetch_json`, `paginate`).
+    /// The MOBPROC API answered with an error status, or a body that is not JSON, or a page
+    /// that is no page (not an object, a bad `hrefNext`) (`fetch_json`, `paginate`).
     ApiError(Box<ApiError>),
     /// `_meta.hrefNext` points to a page already fetched, or too many pages.
     PaginationLoop {
@@ -137,13 +141,15 @@ pub enum ErrorKind {
         /// fetch's exception.
         cause: Cause,
     },
-    /// A browser-only operation was called where there is no browser page.
+    /// What this runtime cannot do: a browser-only operation without a browser page, or a
+    /// platform piece missing or refusing (`crypto`, `BroadcastChannel`, a navigation).
     Unsupported(String),
     /// The browser refused to open the sign-in popup (no user gesture, a popup blocker).
     PopupBlocked,
-    /// The user closed the sign-in popup before the sign-in finished.
+    /// The user closed the sign-in popup, or `logout()` ended it, before the sign-in finished.
     PopupClosed,
-    /// A bounded wait ran out (the popup sign-in's `timeoutMs`).
+    /// A bounded wait ran out (the popup sign-in's `timeoutMs`, or the 1 s its answer waits for
+    /// this page to take it).
     Timeout(String),
 }
 

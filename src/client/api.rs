@@ -15,6 +15,7 @@ impl Client {
     /// parses the JSON body into `T` on 2xx; anything else is `api_error` with Tangoe's fields
     /// (its `correlation_id` among them). The correlation id of a call that succeeded is not
     /// kept with a `T`: [`Client::fetch`] and [`Client::correlation_id`] of its response give it.
+    /// An empty body (204) reads as JSON `null`: ask for an `Option<T>` where one may come.
     pub async fn fetch_json<T: DeserializeOwned>(&self, path: &str) -> Result<T> {
         let mut call = CallContext::for_url(self.context());
         let request = json_request(&self.resolve(path)?)?;

@@ -71,7 +71,8 @@ thread_local! {
 impl Client {
     /// Opens Tangoe's sign-in in a popup (at once, so call it from a click handler) and
     /// resolves the new session when the popup's page hands the answer back. Errors:
-    /// `popup_blocked`, `popup_closed`, `timeout`, and those of the redirect sign-in.
+    /// `popup_blocked`, `popup_closed`, `timeout`, `storage_unavailable` (nothing opened),
+    /// `unsupported` (no browser page), and those of the redirect sign-in.
     /// Called again while its popup is open (a double click), it focuses that popup and
     /// resolves with the same outcome, `options` unused. Once that popup is out of this
     /// page's sight (closed, or severed by a `Cross-Origin-Opener-Policy`), a call starts a
