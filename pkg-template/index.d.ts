@@ -1,6 +1,6 @@
 /** Configuration of `createClient`. Unknown fields are refused (`config_invalid`). */
 export interface MobprocConfig {
-  /** OAuth client_id; also sent as the `client_id` header. */
+  /** OAuth client_id; also sent as the `client_id` header. 1 to 256 visible ASCII characters, no spaces (as `tenant` and `clientSecret`). */
   clientId: string;
   /** Tenant code, sent as `X-TNGO-TENANT`. */
   tenant: string;
@@ -18,9 +18,9 @@ export interface MobprocConfig {
   responseType?: "token" | "code" | undefined;
   /** OAuth scope; default `"MOBPROC"`. */
   scope?: string | undefined;
-  /** Extra origins (`https://host[:port]`) that may receive the token; the API's origin always may. */
+  /** Extra origins (`https://host[:port]`, at most 64) that may receive the token; the API's origin always may. */
   allowedOrigins?: readonly string[] | undefined;
-  /** sessionStorage key of the token record; default `mobproc-auth:<clientId>:<tenant>`. In Node each client keeps its token in its own memory whatever the key (`startClient` keeps one client per key). */
+  /** sessionStorage key of the token record (1 to 200 characters); default `mobproc-auth:<clientId>:<tenant>`. In Node each client keeps its token in its own memory whatever the key (`startClient` keeps one client per key). */
   storageKey?: string | undefined;
   /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. In a page, the relay's URL: Tangoe refuses a refresh without the client secret. */
   tokenUrl?: string | undefined;
@@ -138,7 +138,7 @@ export interface LoginOptions {
 export interface PopupOptions {
   /** A same-origin path (`/orders?id=1`), as for `login`; anything else is dropped. */
   returnTo?: string | undefined;
-  /** Reject with `timeout` when the sign-in has not come back after this many ms; default 300000 (5 minutes). */
+  /** Reject with `timeout` when the sign-in has not come back after this many ms (1 to 3600000); default 300000 (5 minutes). */
   timeoutMs?: number | undefined;
 }
 
