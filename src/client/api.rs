@@ -21,7 +21,7 @@ impl Client {
         let request = json_request(&self.resolve(path)?)?;
         let response = self.fetch_with(request, &mut call, true).await?;
         // A 2xx need not be 200: the shape error names the status the body came with.
-        let status = response.status();
+        let status = super::http::status_of(&response);
         let (value, id) = self.read_json(response, &call).await?;
         let correlation_id = id.as_string();
         serde_wasm_bindgen::from_value(value).map_err(|error| {
@@ -77,7 +77,8 @@ impl Client {
         let text = super::http::body_value(&response).await;
         // Read after the await: fewer values kept across it.
         let id = self.correlation_id_value(&response);
-        let (status, ok) = (response.status(), response.ok());
+        let status = super::http::status_of(&response);
+        let ok = super::http::is_ok(status);
         let text = match text {
             Some(text) => text,
             None => {
@@ -119,7 +120,7 @@ impl Client {
             Err(_) if ok => (" with a body that is not JSON", String::new()),
             parsed => {
                 let body = parsed.unwrap_or(JsValue::UNDEFINED);
-                error.retry_after = super::http::header(&response, "retry-after")
+                error.retry_after = super::http::response_header(&response, "retry-after")
                     .and_then(|v| retry_after(&v, now_ms()));
                 // Tangoe's error body (TANGOE.md, "Errors"): `{status, id, errorCode, message}`.
                 let summary = match short(&body, "message") {

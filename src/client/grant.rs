@@ -678,8 +678,8 @@ impl Client {
             }
         }
         Ok(Answer {
-            status: raw.status(),
-            ok: raw.ok(),
+            status: super::http::status_of(&raw),
+            ok: super::http::is_ok(super::http::status_of(&raw)),
             json: json.unwrap_or_default(),
         })
     }

@@ -65,11 +65,6 @@ fn headers_of(message: &JsValue) -> StringHeaders {
     props(message).headers()
 }
 
-/// One header of a `Request` or `Response`, copied into Rust.
-pub fn header(message: &JsValue, name: &str) -> Option<String> {
-    headers_of(message).get(name).ok()?.as_string()
-}
-
 /// Sets one header of a new `Request` (its headers take any allowed name).
 pub fn set_header(message: &JsValue, name: &str, value: &str) {
     let _ = headers_of(message).set(name, &JsValue::from_str(value));
@@ -177,10 +172,7 @@ impl HeaderCache {
 
 /// Sends `request` through the global `fetch`; `Err` is what fetch threw or rejected with.
 pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
-    // `Promise.resolve`: awaiting a value that is not a promise (or a thenable whose `then`
-    // throws) would throw through the module and leave this call, and a refresh it is part
-    // of, pending for the page's life.
-    let value = JsFuture::from(js_sys::Promise::resolve(&global_fetch(request)?)).await?;
+    let value = JsFuture::from(super::value::adopt(&global_fetch(request)?)).await?;
     value.dyn_into::<Response>().map_err(|_| {
         js_sys::TypeError::new("fetch resolved something that is not a Response").into()
     })
@@ -205,7 +197,30 @@ fn network_error(request: &Request, thrown: JsValue, correlation_id: &JsValue) -
 /// `text()` would panic on a synchronous failure: a panic kills the module.)
 pub async fn body_value(response: &Response) -> Option<js_sys::JsString> {
     let promise = response.text().ok()?;
-    JsFuture::from(promise).await.ok()?.dyn_into().ok()
+    JsFuture::from(super::value::adopt(&promise))
+        .await
+        .ok()?
+        .dyn_into()
+        .ok()
+}
+
+/// A response's status, read through `Reflect`: the global `fetch` may be anyone's, and a
+/// getter that throws must not throw through the module. 0 when it is no number.
+pub fn status_of(response: &Response) -> u16 {
+    super::value::field(response, "status")
+        .as_f64()
+        .map_or(0, |status| status as u16)
+}
+
+/// Whether `status` is a success (2xx), as `Response.ok` says.
+pub fn is_ok(status: u16) -> bool {
+    (200..300).contains(&status)
+}
+
+/// One header of a response, read as [`status_of`] reads the status.
+pub fn response_header(response: &Response, name: &str) -> Option<String> {
+    let headers: web_sys::Headers = super::value::field(response, "headers").dyn_into().ok()?;
+    headers.get(name).ok()?
 }
 
 impl Client {
@@ -317,7 +332,7 @@ impl Client {
             let correlation_id = self.sign(&request, call, &sent_with)?;
             let response = self.send(&request, correlation_id).await?;
             call.sent_with = Some(sent_with.clone());
-            if response.status() != 401 {
+            if status_of(&response) != 401 {
                 return Ok(response);
             }
             let next = replay.take();

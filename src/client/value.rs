@@ -125,6 +125,16 @@ pub fn deferred() -> (js_sys::Promise, js_sys::Function) {
     (promise, resolve)
 }
 
+/// `value` adopted by a new promise of the module's own: whatever `fetch` or `text()` handed
+/// back (a promise whose `then` or `constructor` was tampered with, a thenable that throws)
+/// settles it, and a throw rejects it, rather than throwing through the module, which would
+/// leave the call, and a refresh it is part of, pending for the page's life.
+pub fn adopt(value: &JsValue) -> js_sys::Promise {
+    let (promise, resolve) = deferred();
+    let _ = resolve.call1(&JsValue::UNDEFINED, value);
+    promise
+}
+
 /// A promise that resolves with `undefined` after `ms` (the timer unref'd in Node).
 pub fn delay(ms: f64) -> js_sys::Promise {
     let (promise, resolve) = deferred();

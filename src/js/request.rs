@@ -136,7 +136,12 @@ fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
         }
         set_field(&rest, "body", &text);
         // A Request's own method stays, unless it is one that cannot carry a body.
-        let bodiless = source.is_none_or(|request| matches!(&*request.method(), "GET" | "HEAD"));
+        // Read through `Reflect`: a getter of the caller's that throws is not thrown through
+        // the module.
+        let bodiless = source.is_none_or(|request| {
+            let method = crate::client::field(request, "method");
+            method == "GET" || method == "HEAD"
+        });
         if bodiless && get("method")?.is_undefined() {
             set_field(&rest, "method", &"POST".into());
         }

@@ -351,6 +351,52 @@ test("an API 401 storm: one refresh, one replay per call, then the session ends;
   assert.equal(expired.length, 1);
 });
 
+test("a global fetch that hands back a promise whose then throws, or a Response whose getters throw: each call settles with a typed outcome (nothing thrown uncaught, no refresh left pending) and the client keeps working", async () => {
+  const real = globalThis.fetch;
+  const uncaught = [];
+  const onUncaught = (e) => uncaught.push(String(e?.message ?? e));
+  process.on("uncaughtException", onUncaught);
+  // A skew longer than the token's life: every call refreshes first.
+  const client = await createClient(config({ refreshSkewSeconds: 7200 }));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const within = (p) => Promise.race([p.then((r) => (r instanceof Response ? r.status : "resolved"), (e) => e.code), new Promise((r) => setTimeout(() => r("still pending"), 3000))]);
+  const outcomes = {};
+  // The URL alone: a Request made of the client's would take its body (sent then without one).
+  const isToken = (input) => String(input instanceof Request ? input.url : input).endsWith("/as/token.oauth2");
+  try {
+    let once = true;
+    globalThis.fetch = (input, init) => {
+      if (!once || !isToken(input)) return real(input, init);
+      // Not sent on: the server's refresh token stays the one the session holds.
+      once = false;
+      const p = Promise.resolve(Response.json({ error: "temporarily_unavailable" }, { status: 503 }));
+      p.then = () => { throw new Error("then threw"); };
+      return p;
+    };
+    // The refresh fails (network_error inside refresh_failed, reported); the token still lasts.
+    outcomes.tamperedPromise = await within(client.fetch("/me"));
+    const throwing = (token) => async (input, init) => {
+      const response = await real(input, init);
+      if (isToken(input) !== token) return response;
+      for (const name of ["status", "ok", "headers"]) Object.defineProperty(response, name, { get() { throw new Error(`${name} threw`); } });
+      return response;
+    };
+    globalThis.fetch = throwing(false);
+    outcomes.throwingGetters = await within(client.fetchJson("/me"));
+    globalThis.fetch = real;
+    outcomes.refreshAfter = await within(client.refresh());
+    outcomes.callAfter = await within(client.fetch("/me"));
+    // The token endpoint's answer unreadable: a failed refresh, not one left pending.
+    globalThis.fetch = throwing(true);
+    outcomes.refreshWithGetters = await within(client.refresh());
+  } finally {
+    globalThis.fetch = real;
+    process.off("uncaughtException", onUncaught);
+  }
+  assert.deepEqual(uncaught, [], "nothing thrown through the module");
+  assert.deepEqual(outcomes, { tamperedPromise: 200, throwingGetters: "api_error", refreshAfter: "resolved", callAfter: 200, refreshWithGetters: "refresh_failed" });
+});
+
 test("connection refused at the token endpoint: refresh_failed, the session kept", async () => {
   // A forwarder to the emulator's token endpoint, closed after sign-in.
   const { createServer } = await import("node:http");
