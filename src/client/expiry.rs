@@ -70,14 +70,18 @@ impl Client {
     fn expiry_timer_fired(&self, expires_at: u64) {
         self.0.expiry_timer.take();
         let Some(record) = self.record() else { return };
-        // Another session meanwhile, or a refresh became possible: nothing to say now.
-        if record.expires_at_ms() != expires_at || self.can_refresh() {
+        // Another session meanwhile: its own plan.
+        if record.expires_at_ms() != expires_at {
             return;
         }
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
         if now_ms() < warn_at {
-            // One step of a longer wait.
+            // One step of a longer wait; whether it can be refreshed is asked at its end
+            // (another client of the page may drop the refresh token meanwhile).
             self.plan_expiry_warning();
+            return;
+        }
+        if self.can_refresh() {
             return;
         }
         if self.0.warned_expiry.replace(expires_at) != expires_at {

@@ -194,27 +194,22 @@ impl Client {
                 if self.rotated_elsewhere(refresh_token.secret()).await {
                     return self.continued(Some(&record));
                 }
-                let oauth = answer.oauth();
-                if still_ours(self) {
-                    // An access token that still lasts is kept until it expires (the API
-                    // refuses it if it was revoked too: a 401 then ends the session): a
-                    // rotation whose answer was lost (a timeout, a reload, a duplicated tab)
-                    // must not sign the user out early. `sessionExpiring` warns.
-                    if !record.is_expired(now_ms()) {
-                        self.save(&record.as_ref().clone().without_refresh_token());
-                        return Err(ErrorKind::RefreshFailed {
-                            why: "the refresh token was refused (invalid_grant: expired, \
-                                  revoked, or used already); the session keeps its access \
-                                  token until it expires, then sign in again"
-                                .into(),
-                            status: Some(answer.status),
-                            oauth,
-                            cause: Cause::None,
-                        }
-                        .into());
-                    }
-                    self.expire();
+                // Changed meanwhile: another client of the page refreshed this session (its
+                // record is used), or a sign-out or another sign-in ended it.
+                if !still_ours(self) {
+                    return self.continued(Some(&record));
                 }
+                let oauth = answer.oauth();
+                // An access token that still lasts is kept until it expires (the API refuses it
+                // if it was revoked too: a 401 then ends the session): a rotation whose answer
+                // was lost (a timeout, a reload, a duplicated tab) must not sign the user out
+                // early. `sessionExpiring` warns. Not told to the other tabs: a tab that ended
+                // the session on a 401 of this token must not take it back.
+                if !record.is_expired(now_ms()) {
+                    self.keep_here(&record.as_ref().clone().without_refresh_token());
+                    return Err(refresh_refused(Some(answer.status), oauth));
+                }
+                self.expire();
                 return Err(ErrorKind::SessionExpired { oauth }.into());
             }
             Ok(answer) if !answer.ok => {
@@ -654,9 +649,9 @@ impl Client {
         // An error quotes an answer's `error` and `error_description`. One that echoes the
         // request (a proxy's, a careless server's) is replaced whole, so that neither the
         // secret nor a word of a message it is part of shows. Searched once read: JSON's `\"`
-        // and `\u00e4` would hide a secret with a quote or a letter beyond ASCII. A code shaped
-        // as OAuth's are is not searched: a weak secret that is a word of `invalid_grant` must
-        // neither change which error it names nor be given away by its replacement.
+        // and `\u00e4` would hide a secret with a quote or a letter beyond ASCII. OAuth's own
+        // codes are not searched: a weak secret that is a word of `invalid_grant` must neither
+        // change which error it names nor be given away by its replacement.
         if let Some(json) = &json {
             for key in ["error_description", "error"] {
                 let Ok(value) = field(json, key).dyn_into::<js_sys::JsString>() else {
@@ -685,11 +680,30 @@ impl Client {
     }
 }
 
-/// Shaped as OAuth's own error codes are (`invalid_grant`; RFC 6749 §5.2, RFC 6750 §3.1,
-/// RFC 7009 §2.2.1): lowercase letters and `_`. Text that echoes a request never is: a form
-/// has `=`, a sentence spaces.
+/// `refresh_failed` for a refresh token the token endpoint refused (`invalid_grant`) while the
+/// access token lasts, which the session keeps.
+pub(super) fn refresh_refused(status: Option<u16>, oauth: OAuthError) -> Error {
+    ErrorKind::RefreshFailed {
+        why: "the refresh token was refused (invalid_grant: expired, revoked, or used \
+              already); the session keeps its access token until it expires, then sign in again"
+            .into(),
+        status,
+        oauth,
+        cause: Cause::None,
+    }
+    .into()
+}
+
+/// OAuth's registered error codes (RFC 6749 §4.1.2.1 and §5.2, RFC 6750 §3.1, RFC 7009
+/// §2.2.1), one text: a comparison per word, no table of slices.
+const OAUTH_CODES: &str = "invalid_request invalid_client invalid_grant unauthorized_client \
+                           unsupported_grant_type invalid_scope access_denied \
+                           unsupported_response_type server_error temporarily_unavailable \
+                           invalid_token insufficient_scope unsupported_token_type";
+
+/// Whether `code` is one of [`OAUTH_CODES`].
 fn is_oauth_code(code: &str) -> bool {
-    code.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+    OAUTH_CODES.split(' ').any(|known| known == code)
 }
 
 /// The record to store from a token answer; without a new refresh token the previous one is

@@ -339,8 +339,10 @@ impl Client {
             // Stored, expired or not: a late 401 of an older token must not end a newer
             // session (another tab's, a new sign-in, another call's refresh).
             let current = self.record();
-            if current.is_some_and(|now| now.access_token() == sent_with.access_token()) {
-                if !refreshable {
+            if let Some(now) = current.filter(|now| now.access_token() == sent_with.access_token())
+            {
+                // Without a refresh token now (refused meanwhile), as without one before.
+                if !refreshable || now.refresh_token().is_none() {
                     self.expire();
                     return Ok(response);
                 }

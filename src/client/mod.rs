@@ -376,6 +376,13 @@ impl Client {
         self.plan_expiry_warning();
     }
 
+    /// Stores `record` for this client alone: the other tabs are not told.
+    fn keep_here(&self, record: &TokenRecord) {
+        self.0.store.set(self.key(), &record.to_json());
+        self.record_changed();
+        self.0.events.emit(&Event::SessionChanged(self.session()));
+    }
+
     /// [`Client::save`] and [`Client::save_sign_in`]'s one write; `replaced` is the session
     /// the record replaces, if it is another sign-in's.
     fn store_record(&self, record: &TokenRecord, replaced: Option<&SessionId>, sign_in: bool) {

@@ -628,16 +628,33 @@ impl Client {
         }
     }
 
-    /// The usable record after another tab refreshed `before`'s session; `not_authenticated`
-    /// without one, or when it is another sign-in's: a refresh asked for one session does not
-    /// hand over another.
+    /// The usable record after another tab (or client) refreshed `before`'s session;
+    /// `not_authenticated` without one, or when it is another sign-in's: a refresh asked for
+    /// one session does not hand over another. `refresh_failed` when the other found the
+    /// refresh token refused and kept the access token without it.
     pub(super) fn continued(
         &self,
         before: Option<&TokenRecord>,
     ) -> Result<Option<Rc<TokenRecord>>> {
-        match self.usable() {
-            Some(now) if before.is_none_or(|before| now.same_session(before)) => Ok(Some(now)),
-            _ => Err(ErrorKind::EndedMeanwhile.into()),
+        let now = match self.record() {
+            Some(now) if before.is_none_or(|before| now.same_session(before)) => now,
+            _ => return Err(ErrorKind::EndedMeanwhile.into()),
+        };
+        let dropped = |before: &TokenRecord| {
+            before.refresh_token().is_some()
+                && now.refresh_token().is_none()
+                && now.access_token() == before.access_token()
+        };
+        if before.is_some_and(dropped) {
+            let oauth = crate::error::OAuthError {
+                error: Some("invalid_grant".into()),
+                description: None,
+            };
+            return Err(super::grant::refresh_refused(None, oauth));
         }
+        if now.is_expired(super::value::now_ms()) {
+            return Err(ErrorKind::NotAuthenticated.into());
+        }
+        Ok(Some(now))
     }
 }

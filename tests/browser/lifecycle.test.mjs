@@ -832,6 +832,30 @@ test("after the machine slept (timers stopped, the clock moved on): subscribe an
   await context.close();
 });
 
+test("sessionExpiring reaches a second client of the page too once the first drops the refused refresh token (without tab sharing nothing tells the second)", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  await page.clock.install();
+  await page.evaluate(async ([key, base, tokenUrl]) => {
+    // The module is fetched and compiled first, with the page's own fetch.
+    await window.mobproc.createClient({ ...base, storageKey: "warm-up" });
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok", refreshToken: "r1", expiresAt: Date.now() + 600_000 }));
+    globalThis.fetch = async () => Response.json({ error: "invalid_grant" }, { status: 400 });
+    const cfg = { ...base, tokenUrl, shareSessionAcrossTabs: false };
+    window.first = await window.mobproc.createClient(cfg);
+    window.second = await window.mobproc.createClient(cfg);
+    window.heard = [];
+    window.first.on("sessionExpiring", () => window.heard.push("first"));
+    window.second.on("sessionExpiring", () => window.heard.push("second"));
+  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  await page.clock.runFor(120_000); // two of the warning's one-minute steps, refreshable then
+  const refused = await page.evaluate(() => window.first.refresh().then(() => "resolved", (e) => `${e.code} ${e.oauthError}`));
+  await page.clock.runFor(600_000);
+  const heard = await page.evaluate(() => window.heard);
+  assert.equal(refused, "refresh_failed invalid_grant");
+  assert.deepEqual(heard.toSorted(), ["first", "second"]);
+  await context.close();
+});
+
 test("subscribe: a client the app drops without unsubscribing is still freed, and lets go of its presence lock", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const cdp = await context.newCDPSession(page);

@@ -1239,3 +1239,39 @@ test("invalid_grant on a refresh: the tab asks the others and takes a newer sess
   assert.ok(!got.events.includes("expired"));
   await context.close();
 });
+
+test("a grant revoked at the server: each tab ends on its own 401, and a tab that ended is not signed back in with the refused token by another tab's refused refresh", async () => {
+  const { context, t, a, b } = await twoTabs("acc-rv", "ref-rv");
+  t.live.set("ref-rv", false); // both tokens revoked: the refresh gets invalid_grant, the API 401
+  t.access.delete("acc-rv");
+  for (const tab of [a, b]) await tab.page.evaluate(() => window.client.on("sessionExpired", () => window.events.push("expired")));
+  const call = (tab) => tab.page.evaluate(() => window.client.fetch("/ping").then((r) => r.status, (e) => e.code));
+  assert.equal(await call(b), 401);
+  assert.equal((await look(b.page)).signedIn, false, "B ended on its 401");
+  // A's call: 401, then its refresh is refused (the token still lasts, so it is kept without
+  // the refresh token), then the 401 ends A too.
+  assert.equal(await call(a), 401);
+  await new Promise((r) => setTimeout(r, 300));
+  const [la, lb] = [await look(a.page), await look(b.page)];
+  assert.deepEqual([la.signedIn, lb.signedIn], [false, false]);
+  assert.equal(lb.record, null, "B did not take the refused token back");
+  assert.equal(lb.events.filter((e) => e === "expired").length, 1, "B ended once");
+  assert.equal(await call(b), "not_authenticated", "B sends nothing more");
+  await context.close();
+});
+
+test("two clients of one page refreshing a refused refresh token at once: both refresh_failed (neither resolves a refresh that did not happen), one token request", async () => {
+  const context = await shared.browser.newContext();
+  const t = await tangoe(context, { delayMs: 200 });
+  const a = await newTab(context);
+  await signIn(a.page, cfg(), { access: "acc-2c", refresh: "ref-2c" });
+  t.access.add("acc-2c"); // ref-2c is not live: invalid_grant
+  const out = await a.page.evaluate(async (c) => {
+    const second = await window.mobproc.createClient(c);
+    const refresh = (client) => client.refresh().then((s) => `resolved ${s?.hasRefreshToken}`, (e) => `${e.code} ${e.oauthError}`);
+    return Promise.all([refresh(window.client), refresh(second)]);
+  }, cfg());
+  assert.deepEqual(out, ["refresh_failed invalid_grant", "refresh_failed invalid_grant"]);
+  assert.equal(t.refreshes.length, 1);
+  await context.close();
+});

@@ -161,6 +161,15 @@ test("a token endpoint that echoes the request in its refusal (a proxy's page, a
     };
     const word = await (await createClient(config())).signInWithPassword({ username: "demo", password: "grant" }).catch((e) => e);
     assert.deepEqual([word.code, word.oauthError, word.oauthErrorDescription], ["authorization_denied", "invalid_grant", "[redacted: it quoted what was sent]"]);
+    // A code-shaped `error` that is not OAuth's own but the password itself, or quotes it.
+    for (const error of ["swordfish", "invalid_swordfish"]) {
+      globalThis.fetch = async (input, init) => {
+        if (!new Request(input, init).url.endsWith("/as/token.oauth2")) return real(input, init);
+        return Response.json({ error, error_description: "Bad credentials" }, { status: 400 });
+      };
+      const coded = await (await createClient(config())).signInWithPassword({ username: "demo", password: "swordfish" }).catch((e) => e);
+      assert.deepEqual([coded.code, coded.oauthError, coded.message.includes("swordfish")], ["authorization_denied", "[redacted: it quoted what was sent]", false], error);
+    }
     globalThis.fetch = real;
     const client = await createClient(config());
     await client.signInWithPassword({ username: "demo", password: "demo" });
@@ -395,6 +404,38 @@ test("a global fetch that hands back a promise whose then throws, or a Response 
   }
   assert.deepEqual(uncaught, [], "nothing thrown through the module");
   assert.deepEqual(outcomes, { tamperedPromise: 200, throwingGetters: "api_error", refreshAfter: "resolved", callAfter: 200, refreshWithGetters: "refresh_failed" });
+});
+
+test("a call's 401 that comes back after the refresh token was refused meanwhile ends the session: the API refused the access token the session kept", async () => {
+  const client = await createClient(config());
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const real = globalThis.fetch;
+  let sent, open;
+  const onItsWay = new Promise((r) => (sent = r));
+  const gate = new Promise((r) => (open = r));
+  globalThis.fetch = async (input, init) => {
+    if (String(input instanceof Request ? input.url : input).includes("echoText=held")) {
+      sent();
+      await gate;
+    }
+    return real(input, init);
+  };
+  const expired = [];
+  client.on("sessionExpired", () => expired.push(1));
+  try {
+    const call = client.fetch("/ping?echoText=held").then((r) => r.status, (e) => e.code);
+    await onItsWay;
+    await control("revoke-all"); // both tokens dead at the server
+    const refreshed = await client.refresh().then(() => "resolved", (e) => `${e.code} ${e.oauthError}`);
+    assert.equal(refreshed, "refresh_failed invalid_grant", "the access token still lasts: kept, without the refresh token");
+    assert.equal(client.isAuthenticated(), true);
+    open();
+    assert.equal(await call, 401, "the 401 is the answer");
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.equal(client.isAuthenticated(), false, "the session the API refused has ended");
+  assert.equal(expired.length, 1);
 });
 
 test("connection refused at the token endpoint: refresh_failed, the session kept", async () => {
