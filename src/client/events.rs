@@ -115,24 +115,28 @@ impl Events {
             self.changes.set(change);
         }
         // A copy: listeners may subscribe, unsubscribe or emit while we call them.
-        let mut listeners: Vec<Listener> = Vec::new();
+        let mut listeners: Vec<(u32, Listener)> = Vec::new();
         {
             let all = self.listeners.borrow();
             let mut at = 0;
-            while let Some((_, k, listener)) = all.get(at) {
+            while let Some((id, k, listener)) = all.get(at) {
                 if *k == kind {
-                    listeners.push(listener.clone());
+                    listeners.push((*id, listener.clone()));
                 }
                 at += 1;
             }
         }
         // An index loop: `Vec`'s owning iterator would bring its own code and drop glue.
         let mut at = 0;
-        while let Some(listener) = listeners.get(at) {
+        while let Some((id, listener)) = listeners.get(at) {
             if kind == EventKind::SessionChanged && self.changes.get() != change {
                 break;
             }
             at += 1;
+            // One that an earlier listener removed is not called, as `EventTarget` does.
+            if !self.listeners.borrow().iter().any(|(i, _, _)| i == id) {
+                continue;
+            }
             if let Err(thrown) = listener(event) {
                 if kind != EventKind::Error {
                     self.emit_error(

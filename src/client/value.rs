@@ -329,15 +329,19 @@ pub fn in_browser() -> bool {
 
 /// What a thrown value says: its `message` when it has one, else the value as text.
 pub fn message_of(thrown: &JsValue) -> String {
-    if let Some(text) = thrown.as_string() {
-        return text;
-    }
-    // (`string` reads objects only.)
-    if let Some(message) = string(thrown, "message") {
-        return message;
-    }
-    let text = to_text(thrown).unwrap_or_else(|_| thrown.js_typeof());
-    text.as_string().unwrap_or_default()
+    let message = field(thrown, "message");
+    let text = if thrown.is_string() {
+        thrown.clone()
+    } else if message.is_string() {
+        message
+    } else {
+        to_text(thrown).unwrap_or_else(|_| thrown.js_typeof())
+    };
+    // At most 2000 characters copied: a hostile message of megabytes stays out of the
+    // module's memory (which never shrinks) and out of the error.
+    text.dyn_ref::<js_sys::JsString>()
+        .map(|text| String::from(text.slice(0, 2000)))
+        .unwrap_or_default()
 }
 
 /// A thrown value kept as an error's cause.

@@ -180,7 +180,7 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
     })?;
     for i in 0..length as u32 {
         let origin = js_sys::Reflect::get(origins, &JsValue::from(i))?;
-        let origin = super::read::text(&origin)?
+        let origin = super::read::text_of(&origin, Some("allowedOrigins"))?
             .filter(|o| every_byte(o, |b| b != b'\r' && b != b'\n'))
             .ok_or_else(|| origin_invalid(i as usize, "must be an origin string"))?;
         out.push(origin);
@@ -306,6 +306,12 @@ fn login_options(value: &JsValue, known: &[&str], reason: &'static str) -> Resul
 
 /// `{ username, password }` of `signInWithPassword` (read as any property, not only own).
 pub fn read_credentials(credentials: &JsValue) -> Result<(String, String)> {
+    if !credentials.is_object() && !credentials.is_undefined() && !credentials.is_null() {
+        return Err(Error::config(
+            "credentials",
+            "must be an object { username, password }",
+        ));
+    }
     let read = |key: &str| -> Result<JsValue> {
         if credentials.is_undefined() || credentials.is_null() {
             return Ok(JsValue::UNDEFINED);
@@ -313,10 +319,11 @@ pub fn read_credentials(credentials: &JsValue) -> Result<(String, String)> {
         js_sys::Reflect::get(credentials, &key.into())
             .map_err(|thrown| could_not_read("credentials", &thrown))
     };
-    let username = super::read::text(&read("username")?)?.filter(|u| !u.is_empty());
+    let username = super::read::text_of(&read("username")?, Some("username"))?;
+    let username = username.filter(|u| !u.is_empty());
     let username =
         username.ok_or_else(|| Error::config("username", "must be a non-empty string"))?;
-    let password = super::read::text(&read("password")?)?;
+    let password = super::read::text_of(&read("password")?, Some("password"))?;
     let password = password.ok_or_else(|| Error::config("password", "must be a string"))?;
     Ok((username, password))
 }

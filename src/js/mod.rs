@@ -309,7 +309,12 @@ impl MobprocClient {
     /// the unsubscribe
     /// function.
     pub fn on(&self, name: JsValue, listener: JsValue) -> Result<Function, JsValue> {
-        let kind = name.as_string().as_deref().and_then(EventKind::from_name);
+        // Copied only when short enough to be a name: a hostile megabyte string stays out of
+        // the module's memory, which never shrinks.
+        let kind = name
+            .dyn_ref::<js_sys::JsString>()
+            .filter(|name| name.length() <= 20)
+            .and_then(|name| EventKind::from_name(&String::from(name)));
         let kind = kind.ok_or_else(|| {
             to_js(&Error::config(
                 "event",

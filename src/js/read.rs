@@ -77,7 +77,8 @@ pub fn own_in(value: &JsValue, key: &str, field: &str) -> Result<JsValue, Error>
 
 /// An object that is not an array, else `config_invalid` of `field`.
 pub fn plain_object(value: &JsValue, field: &str, reason: &'static str) -> Result<(), Fault> {
-    if !is_object(value) || is_array(value)? {
+    // A Map's entries are no properties: taken as an object it would read as empty.
+    if !is_object(value) || is_array(value)? || value.is_instance_of::<js_sys::Map>() {
         return Err(Error::config(field, reason).into());
     }
     Ok(())
@@ -100,10 +101,14 @@ pub fn only_known(
         if known.iter().any(|name| key == *name) {
             continue;
         }
-        let key = key.as_string().unwrap_or_default();
+        // Its first 64 characters, all an error quotes (a hostile key of megabytes is not
+        // copied into the module's memory, which never shrinks).
+        let key = key
+            .dyn_ref::<js_sys::JsString>()
+            .map(|key| String::from(key.slice(0, 64)))
+            .unwrap_or_default();
         if !sign_in || names_option(&key, "returnto") || names_option(&key, "timeoutms") {
-            let short = crate::text::first_chars(&key, 64);
-            return Err(Error::config(&cat(&[prefix, short]), reason).into());
+            return Err(Error::config(&cat(&[prefix, &key]), reason).into());
         }
     }
     Ok(())
@@ -115,13 +120,20 @@ const MAX_CHARS: u32 = 1 << 22;
 
 /// `value` as a Rust string if it is a JavaScript string; `invalid_request` when oversized.
 pub fn text(value: &JsValue) -> Result<Option<String>, Error> {
+    text_of(value, None)
+}
+
+/// [`text`], oversized being `config_invalid` of `field` when one is given (a config field or
+/// argument, rather than a request).
+pub fn text_of(value: &JsValue, field: Option<&str>) -> Result<Option<String>, Error> {
     let Some(js) = value.dyn_ref::<js_sys::JsString>() else {
         return Ok(None);
     };
     if js.length() > MAX_CHARS {
-        return Err(Error::invalid_request(
-            "a string of more than 4194304 characters",
-        ));
+        return Err(match field {
+            Some(field) => Error::config(field, "must be at most 4194304 characters"),
+            None => Error::invalid_request("a string of more than 4194304 characters"),
+        });
     }
     Ok(value.as_string())
 }
@@ -131,7 +143,7 @@ pub fn optional_string(value: JsValue, field: &str) -> Result<Option<String>, Er
     if value.is_undefined() {
         return Ok(None);
     }
-    text(&value)?
+    text_of(&value, Some(field))?
         .map(Some)
         .ok_or_else(|| Error::config(field, "must be a string"))
 }
@@ -145,9 +157,10 @@ pub fn string_or_null(value: JsValue, field: &[&str]) -> Result<Option<Option<St
     if value.is_null() {
         return Ok(Some(None));
     }
-    text(&value)?
+    let name = cat(field);
+    text_of(&value, Some(&name))?
         .map(|s| Some(Some(s)))
-        .ok_or_else(|| Error::config(&cat(field), "must be a string or null"))
+        .ok_or_else(|| Error::config(&name, "must be a string or null"))
 }
 
 /// A whole number from `min` to `max`, or `None` when `undefined` (or `null`, if `nullish`).

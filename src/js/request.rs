@@ -36,7 +36,7 @@ pub fn prepare(
     let source = input.dyn_ref::<Request>();
     let options = match json {
         true => json_init(source, init)?,
-        false => copy(init).map_err(invalid_thrown)?,
+        false => copy(init).map_err(|thrown| could_not_read("init", &thrown))?,
     };
     let read = |key| match nullish {
         true => Ok(JsValue::UNDEFINED),

@@ -465,7 +465,7 @@ test("URLs that cannot carry the token: a user name or password is refused witho
   await context.close();
 });
 
-test("requests refuse redirects unless the caller asks for manual; a fetch that resolves no Response is network_error; oversized input is invalid_request", async () => {
+test("requests refuse redirects unless the caller asks for manual; a fetch that resolves no Response is network_error; an oversized string is invalid_request for a request, config_invalid naming the field for a setting", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
     const modes = [];
@@ -479,12 +479,12 @@ test("requests refuse redirects unless the caller asks for manual; a fetch that 
     const notResponse = await attempt(() => client.fetch("/ping"));
     const huge = "x".repeat(1 << 23);
     const oversized = [await attempt(() => client.setContext({ employeeId: huge })), await attempt(() => client.fetch(huge)), await attempt(() => window.mobproc.createClient({ clientId: huge, tenant: "XYZ", apiBaseUrl: "https://a.example" }))];
-    return { modes, notResponse: notResponse.error, oversized: oversized.map((o) => [o.error?.code, o.error?.mobproc]) };
+    return { modes, notResponse: notResponse.error, oversized: oversized.map((o) => [o.error?.code, o.error?.field, o.error?.mobproc]) };
   });
   assert.deepEqual(out.modes, ["error", "error", "manual", "manual"], "a followed redirect would carry the headers to any origin");
   assert.deepEqual([out.notResponse?.code, out.notResponse?.mobproc], ["network_error", true]);
   assert.match(out.notResponse.correlationId, UUID_V4);
-  assert.deepEqual(out.oversized, [["invalid_request", true], ["invalid_request", true], ["invalid_request", true]]);
+  assert.deepEqual(out.oversized, [["config_invalid", "context.employeeId", true], ["invalid_request", undefined, true], ["config_invalid", "clientId", true]]);
   await context.close();
 });
 

@@ -76,3 +76,27 @@ test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answer
   assert.ok(afterCalls.held - afterSignOuts.held < 30, `failed calls: ${afterSignOuts.held} → ${afterCalls.held} values held`);
   assert.ok(afterCalls.bytes - before.bytes <= 64 * 1024, `memory: ${before.bytes} → ${afterCalls.bytes} bytes`);
 });
+
+test("hostile strings of megabytes (an event name, an unknown option, a listener's error message, a config value) are refused or quoted short without being copied into the module's memory, which never shrinks", async () => {
+  const client = await pkg.createClient(emu.config());
+  const huge = "x".repeat(20_000_000);
+  const before = usage().bytes;
+  assert.throws(() => client.on(huge, () => {}), (e) => e.code === "config_invalid" && e.field === "event");
+  assert.throws(() => client.paginate("/employees", { [huge]: 1 }), (e) => e.code === "config_invalid" && e.field.length <= 80);
+  const errors = [];
+  client.on("error", (e) => errors.push(e));
+  client.on("sessionChanged", () => {
+    throw new Error(huge);
+  });
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  assert.equal(errors[0]?.code, "listener_failed");
+  assert.ok(errors[0].message.length < 2100, `the message quotes ${errors[0].message.length} characters`);
+  // Beyond the 4194304 characters a string may have: the field is named.
+  const long = "x".repeat(5_000_000);
+  await assert.rejects(pkg.createClient(emu.config({ clientId: long })), (e) => e.code === "config_invalid" && e.field === "clientId");
+  assert.throws(() => client.setActivityId(long), (e) => e.code === "config_invalid" && e.field === "activityId");
+  await assert.rejects(client.signInWithPassword({ username: long, password: "demo" }), (e) => e.code === "config_invalid" && e.field === "username");
+  client.logout();
+  const grown = usage().bytes - before;
+  assert.ok(grown < 4 * 1024 * 1024, `memory grew ${grown} bytes`);
+});

@@ -191,3 +191,23 @@ test("paginate's options.context: a shared server client walks a collection as o
   await assert.rejects(bad.next(), (e) => e.code === "config_invalid");
   assert.equal((await emu.stats()).requests.length, count, "nothing sent");
 });
+
+test("hostile arguments are typed errors that name what is wrong: a listener removed by an earlier one is not called for that event; a Map as a context, a string as credentials, an init whose getter throws", async () => {
+  const client = await signedIn();
+  const heard = [];
+  let offB;
+  client.on("sessionChanged", () => {
+    heard.push("A");
+    offB();
+  });
+  offB = client.on("sessionChanged", () => heard.push("B"));
+  client.on("sessionChanged", () => heard.push("C"));
+  await client.refresh();
+  assert.deepEqual(heard, ["A", "C"], "as EventTarget: B was removed before its turn");
+  assert.throws(() => client.setContext(new Map([["employeeId", "E1001"]])), (e) => e.code === "config_invalid" && e.field === "context");
+  await assert.rejects(client.signInWithPassword("demo"), (e) => e.code === "config_invalid" && e.field === "credentials" && /must be an object/.test(e.message));
+  const init = { get headers() { throw new Error("getter threw"); } };
+  for (const call of [client.fetch, client.fetchJson]) {
+    await assert.rejects(call("/me", init), (e) => e.code === "config_invalid" && e.field === "init" && /getter threw/.test(e.message));
+  }
+});
