@@ -123,8 +123,9 @@ pub fn text(value: &JsValue) -> Result<Option<String>, Error> {
     text_of(value, None)
 }
 
-/// [`text`], oversized being `config_invalid` of `field` when one is given (a config field or
-/// argument, rather than a request).
+/// [`text`], for a setting when `field` is given (a config field or argument, rather than a
+/// request): oversized, or with a lone surrogate (which Rust's text would turn into U+FFFD, so
+/// that two storage keys or passwords became one), it is `config_invalid` naming it.
 pub fn text_of(value: &JsValue, field: Option<&str>) -> Result<Option<String>, Error> {
     let Some(js) = value.dyn_ref::<js_sys::JsString>() else {
         return Ok(None);
@@ -135,7 +136,14 @@ pub fn text_of(value: &JsValue, field: Option<&str>) -> Result<Option<String>, E
             None => Error::invalid_request("a string of more than 4194304 characters"),
         });
     }
-    Ok(value.as_string())
+    let text = value.as_string();
+    if let (Some(field), Some(text)) = (field, &text) {
+        // Compared as JavaScript strings (`===`): the copy back differs only there.
+        if JsValue::from_str(text) != *value {
+            return Err(Error::config(field, "must not hold a lone surrogate"));
+        }
+    }
+    Ok(text)
 }
 
 /// An optional string: `undefined` is `None`, anything but a string is `config_invalid`.

@@ -192,7 +192,7 @@ test("paginate's options.context: a shared server client walks a collection as o
   assert.equal((await emu.stats()).requests.length, count, "nothing sent");
 });
 
-test("hostile arguments are typed errors that name what is wrong: a listener removed by an earlier one is not called for that event; a Map as a context, a string as credentials, an init whose getter throws", async () => {
+test("hostile arguments are typed errors that name what is wrong: a listener removed by an earlier one is not called for that event; a Map as a context, a string as credentials, a lone surrogate in a setting, an init whose getter throws", async () => {
   const client = await signedIn();
   const heard = [];
   let offB;
@@ -206,6 +206,11 @@ test("hostile arguments are typed errors that name what is wrong: a listener rem
   assert.deepEqual(heard, ["A", "C"], "as EventTarget: B was removed before its turn");
   assert.throws(() => client.setContext(new Map([["employeeId", "E1001"]])), (e) => e.code === "config_invalid" && e.field === "context");
   await assert.rejects(client.signInWithPassword("demo"), (e) => e.code === "config_invalid" && e.field === "credentials" && /must be an object/.test(e.message));
+  // A lone surrogate would become U+FFFD in Rust: two storage keys (or passwords) would be one.
+  for (const [name, config] of [["storageKey", emu.config({ storageKey: "\uD800" })], ["tenant", emu.config({ tenant: "X\uDBFF" })]]) {
+    await assert.rejects(createClient(config), (e) => e.code === "config_invalid" && e.field === name, name);
+  }
+  await assert.rejects(client.signInWithPassword({ username: "demo", password: "pw\uDC00" }), (e) => e.code === "config_invalid" && e.field === "password");
   const init = { get headers() { throw new Error("getter threw"); } };
   for (const call of [client.fetch, client.fetchJson]) {
     await assert.rejects(call("/me", init), (e) => e.code === "config_invalid" && e.field === "init" && /getter threw/.test(e.message));
