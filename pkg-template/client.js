@@ -7,28 +7,21 @@ import { MobprocError } from "./errors.js";
 export { MobprocClient, MobprocError };
 
 /**
- * `createClient` and `startClient` for one platform. `source` gives what wasm-bindgen's init
- * takes (a promise of the module's bytes in Node); without it, init fetches the module next to
- * the glue, by the `new URL(…, import.meta.url)` bundlers recognise. The module is instantiated
- * once; a failed load is tried again by the next call.
- * @param {() => Promise<BufferSource>} [source]
+ * `createClient` and `startClient` for one platform. `source`: the module's bytes (Node); else
+ * init fetches it by the `new URL(…, import.meta.url)` bundlers recognise. Instantiated once; a
+ * failed load is tried again by the next call. @param {() => Promise<BufferSource>} [source]
  */
 export function clientFactory(source) {
   let loading;
   const load = () =>
     (loading ??= init({ module_or_path: source?.() }).catch((cause) => {
       loading = undefined;
-      throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module: ${cause}`, { cause });
+      throw new MobprocError("wasm_load_failed", `could not load mobproc-auth's WebAssembly module (mobproc_auth_bg.wasm, beside the package's JavaScript: see its README for bundlers): ${cause}`, { cause });
     }));
   return {
     // In a tab without a session: the session of another open tab (waiting up to 150 ms when one is open).
     createClient: async (config) => (await load(), own(await MobprocClient.create(config))),
-    startClient: async (config) => {
-      await load();
-      const started = await MobprocClient.start(config);
-      own(started.client);
-      return started;
-    },
+    startClient: async (config) => (await load(), ownStarted(await MobprocClient.start(config))),
   };
 }
 
@@ -46,6 +39,8 @@ function own(client) {
   return client;
 }
 
+/** @param {{ client: MobprocClient | null }} started */
+const ownStarted = (started) => (own(started.client), started);
 const proto = MobprocClient.prototype;
 
 /** The pages of a collection for `for await`; bad options throw here, at once. */

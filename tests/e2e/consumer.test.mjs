@@ -232,12 +232,18 @@ main();
 
   await t.test("Node: `mobproc-auth` resolves to the Node entry and createClient works", async () => {
     const script = `const entry = import.meta.resolve("mobproc-auth");
+const wasm = import.meta.resolve("mobproc-auth/mobproc_auth_bg.wasm");
 const { createClient } = await import("mobproc-auth");
 const client = await createClient({ clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1", authorizeUrl: ${JSON.stringify(AUTHORIZE_URL)}, redirectUri: "http://127.0.0.1:9/" });
-console.log(JSON.stringify({ entry, url: client.authorizeUrl() }));`;
+console.log(JSON.stringify({ entry, wasm, url: client.authorizeUrl() }));`;
     const { stdout } = await sh(dir, process.execPath, ["--input-type=module", "-e", script], 60_000);
-    const { entry, url } = JSON.parse(stdout);
+    const { entry, wasm, url } = JSON.parse(stdout);
     assert.ok(entry.endsWith("/node_modules/mobproc-auth/node.js"), `Node resolves the node condition: ${entry}`);
+    // What a bundler's copy step (esbuild) names, as the README says.
+    assert.ok(wasm.endsWith("/node_modules/mobproc-auth/mobproc_auth_bg.wasm"), `the .wasm is exported: ${wasm}`);
+    for (const licence of ["LICENSE-MIT", "LICENSE-APACHE"]) {
+      assert.ok(existsSync(path.join(dir, "node_modules/mobproc-auth", licence)), `${licence} ships with the package`);
+    }
     assert.ok(url.startsWith(`${AUTHORIZE_URL}?`), url);
   });
 });

@@ -121,6 +121,10 @@ pub fn run() -> Result<PathBuf> {
         fs::copy(root.join("pkg-template").join(file), pkg.join(file))
             .map_err(|e| format!("copying pkg-template/{file}: {e}"))?;
     }
+    // The licence texts go with every copy (MIT asks it), from the repository's root.
+    for file in ["LICENSE-MIT", "LICENSE-APACHE"] {
+        fs::copy(root.join(file), pkg.join(file)).map_err(|e| format!("copying {file}: {e}"))?;
+    }
     let modules =
         fs::read_dir(root.join("pkg-template")).map_err(|e| format!("pkg-template/: {e}"))?;
     let mut sources = Vec::new();
@@ -135,22 +139,26 @@ pub fn run() -> Result<PathBuf> {
     share_snippets(&pkg)?;
     // Per entry, one minified ES module: the entry, its modules and wasm-bindgen's glue. The
     // entries share their sources, not a chunk: a browser loads index.js alone.
+    // Run in the staging folder, by relative names: the path comments esbuild leaves in node.js
+    // then name the file alone, not the staging folder (whose name holds this process's id and
+    // would change the tarball, and its integrity in an app's lockfile, on every build).
     for (name, platform, minify) in ENTRIES {
-        let entry = pkg.join(name);
-        let entry = entry.to_string_lossy();
-        sh::run(&mut cmd(
-            &tools::npm_bin("esbuild").to_string_lossy(),
-            &[
-                &entry,
-                "--bundle",
-                minify,
-                "--format=esm",
-                "--target=es2022",
-                &format!("--platform={platform}"),
-                "--allow-overwrite",
-                &format!("--outfile={entry}"),
-            ],
-        ))?;
+        sh::run(
+            cmd(
+                &tools::npm_bin("esbuild").to_string_lossy(),
+                &[
+                    name,
+                    "--bundle",
+                    minify,
+                    "--format=esm",
+                    "--target=es2022",
+                    &format!("--platform={platform}"),
+                    "--allow-overwrite",
+                    &format!("--outfile={name}"),
+                ],
+            )
+            .current_dir(&pkg),
+        )?;
     }
     sources.push("mobproc_auth.js".into());
     let snippets = pkg.join("snippets");
