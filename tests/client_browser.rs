@@ -646,8 +646,7 @@ async fn a_dead_refresh_token_is_session_expired_and_keeps_nothing() {
     setup();
     let client = Client::new(refreshing_config("grant")).unwrap();
     let key = record_key("grant");
-    store_record(&key, "old", Some("r1"), 10_000.0);
-    let recorder = Recorder::install(|request| {
+    let refused = |request: &web_sys::Request| {
         if request.url() == TOKEN {
             Reply::json(
                 400,
@@ -656,12 +655,30 @@ async fn a_dead_refresh_token_is_session_expired_and_keeps_nothing() {
         } else {
             Reply::json(200, "{}")
         }
-    });
+    };
+    // Expired: the session ends.
+    store_record(&key, "old", Some("r1"), -1_000.0);
+    let recorder = Recorder::install(refused);
     let error = code(client.refresh().await);
     assert_eq!(error.code(), "session_expired");
     assert_eq!(error.details().oauth_error, Some("invalid_grant"));
     assert_eq!(session_storage().get_item(&key).unwrap(), None);
     assert_eq!(recorder.to(API).len(), 0);
+    drop(recorder);
+
+    // Still lasting: the access token is kept until it expires, without the refresh token.
+    setup();
+    let client = Client::new(refreshing_config("grant")).unwrap();
+    let expires_at = store_record(&key, "old", Some("r1"), 10_000.0);
+    let _recorder = Recorder::install(refused);
+    let error = code(client.refresh().await);
+    assert_eq!(error.code(), "refresh_failed");
+    assert_eq!(error.details().oauth_error, Some("invalid_grant"));
+    let session = client.session().expect("the session lasts");
+    assert_eq!(
+        (session.expires_at as f64, session.has_refresh_token),
+        (expires_at, false)
+    );
 
     // A passing failure (a 503) leaves the session exactly as it was.
     setup();
