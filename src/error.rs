@@ -444,10 +444,15 @@ impl Error {
                 "",
                 "",
             ],
-            ErrorKind::RefreshFailed { why, .. } => [
+            // Unchanged, but for a refused refresh token, which is dropped (its `why` says so).
+            ErrorKind::RefreshFailed { why, oauth, .. } => [
                 "refreshing the token failed: ",
                 why,
-                "; the session is unchanged",
+                if oauth.error.as_deref() == Some("invalid_grant") {
+                    ""
+                } else {
+                    "; the session is unchanged"
+                },
                 "",
                 "",
             ],

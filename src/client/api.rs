@@ -176,14 +176,17 @@ pub(super) fn hide(text: &js_sys::JsString, secret: &str) -> js_sys::JsString {
     if secret.is_empty() {
         return text.clone();
     }
-    let text = text.replace_all(secret, REDACTED);
-    match crate::redact::escaped_pattern(secret) {
-        // Valid by construction (escaped punctuation, ASCII letters and digits) and linear; a
-        // text the engine still gives up on (out of memory) is not quoted at all.
-        Some(pattern) => replace_caught(&text, &js_sys::RegExp::new(&pattern, "gi"), REDACTED)
-            .unwrap_or_else(|_| "[not quoted: it could not be searched for the token]".into()),
-        None => text,
-    }
+    // Caught: a short secret quoted millions of times may grow the text past what a string
+    // may hold (`RangeError`), which must not throw through the module.
+    let hidden = replace_all_caught(text, secret, REDACTED).and_then(|text| {
+        match crate::redact::escaped_pattern(secret) {
+            // Valid by construction (escaped punctuation, ASCII letters and digits) and linear.
+            Some(pattern) => replace_caught(&text, &js_sys::RegExp::new(&pattern, "gi"), REDACTED),
+            None => Ok(text),
+        }
+    });
+    // A text the engine gives up on (out of memory) is not quoted at all.
+    hidden.unwrap_or_else(|_| "[not quoted: it could not be searched for the token]".into())
 }
 
 #[wasm_bindgen::prelude::wasm_bindgen]
@@ -194,6 +197,14 @@ extern "C" {
     fn replace_caught(
         text: &js_sys::JsString,
         pattern: &js_sys::RegExp,
+        with: &str,
+    ) -> std::result::Result<js_sys::JsString, JsValue>;
+
+    /// `String.prototype.replaceAll` with a text, what it throws returned.
+    #[wasm_bindgen(catch, js_namespace = ["String", "prototype", "replaceAll"], js_name = call)]
+    fn replace_all_caught(
+        text: &js_sys::JsString,
+        pattern: &str,
         with: &str,
     ) -> std::result::Result<js_sys::JsString, JsValue>;
 }

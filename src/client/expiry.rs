@@ -70,8 +70,10 @@ impl Client {
     fn expiry_timer_fired(&self, expires_at: u64) {
         self.0.expiry_timer.take();
         let Some(record) = self.record() else { return };
-        // Another session meanwhile: its own plan.
+        // Another record meanwhile (another client of the page refreshed or signed in, which
+        // nothing tells this one): planned for it.
         if record.expires_at_ms() != expires_at {
+            self.plan_expiry_warning();
             return;
         }
         let warn_at = expires_at.saturating_sub(self.0.config.refresh_skew_ms());
@@ -82,6 +84,14 @@ impl Client {
             return;
         }
         if self.can_refresh() {
+            // Refreshable still: asked again each minute until the end, for another client
+            // of the page may drop a refused refresh token meanwhile (nothing tells this one).
+            let now = now_ms();
+            if now < expires_at {
+                let delay = (expires_at - now).min(MAX_DELAY_MS);
+                let timer = self.timer(Some(expires_at), delay as f64);
+                self.0.expiry_timer.set(Some(timer));
+            }
             return;
         }
         if self.0.warned_expiry.replace(expires_at) != expires_at {

@@ -154,8 +154,9 @@ impl Client {
                 return Err(ErrorKind::NotAuthenticated.into());
             }
             return Err(ErrorKind::RefreshFailed {
-                why: "this session has no refresh token (an implicit sign-in brings none); it \
-                      ends at its expiry, then sign in again"
+                why: "this session has no refresh token (an implicit sign-in brings none; one \
+                      the token endpoint refused is dropped); it ends at its expiry, then sign \
+                      in again"
                     .into(),
                 status: None,
                 oauth: OAuthError::default(),
@@ -644,8 +645,11 @@ impl Client {
         let (request, secrets) = request?;
         // The request is a temporary: it is not kept across the body's await.
         let raw = send_raw(&request.into()).await?;
-        let text = super::http::body_value(&raw).await;
-        let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
+        // A body that cannot be read (the connection cut after the headers) is no answer.
+        let Some(text) = super::http::body_value(&raw).await else {
+            return Err(js_sys::TypeError::new("the answer's body could not be read").into());
+        };
+        let json = parse_json(&text).ok().filter(JsValue::is_object);
         // An error quotes an answer's `error` and `error_description`. One that echoes the
         // request (a proxy's, a careless server's) is replaced whole, so that neither the
         // secret nor a word of a message it is part of shows. Searched once read: JSON's `\"`
@@ -657,7 +661,9 @@ impl Client {
                 let Ok(value) = field(json, key).dyn_into::<js_sys::JsString>() else {
                     continue;
                 };
-                if key == "error" && value.as_string().is_some_and(|code| is_oauth_code(&code)) {
+                // A code's first characters only are copied into the module to judge it.
+                let code = String::from(value.slice(0, 32));
+                if key == "error" && is_oauth_code(&code) {
                     continue;
                 }
                 let mut hidden = value.clone();
@@ -666,10 +672,14 @@ impl Client {
                     hidden = super::api::hide(&hidden, secret);
                     at += 1;
                 }
-                if hidden != value {
-                    let whole = "[redacted: it quoted what was sent]".into();
-                    set_field(json, key, &whole);
-                }
+                // Searched whole, then kept to 1000 characters (a hostile answer's megabytes
+                // stay out of the module's memory and the error), as an API error's fields.
+                let kept: JsValue = if hidden != value {
+                    "[redacted: it quoted what was sent]".into()
+                } else {
+                    value.slice(0, 1000).into()
+                };
+                set_field(json, key, &kept);
             }
         }
         Ok(Answer {
@@ -685,7 +695,8 @@ impl Client {
 pub(super) fn refresh_refused(status: Option<u16>, oauth: OAuthError) -> Error {
     ErrorKind::RefreshFailed {
         why: "the refresh token was refused (invalid_grant: expired, revoked, or used \
-              already); the session keeps its access token until it expires, then sign in again"
+              already) and is dropped; the session keeps its access token until it expires, \
+              then sign in again"
             .into(),
         status,
         oauth,

@@ -98,15 +98,21 @@ pub(super) fn nobody_present(snapshot: &JsValue, key: &str) -> bool {
 /// held by nobody. Its held locks only: a request for a lock waits only while one of that
 /// name is held.
 pub(super) fn nobody_holds(snapshot: &JsValue, name: &str) -> bool {
-    let Ok(held) = field(snapshot, "held").dyn_into::<js_sys::Array>() else {
+    // Read through `Reflect` only: a stand-in `locks` may hand back anything (a revoked Proxy
+    // throws on `Array.isArray`), and a throw through the module would leave the refresh or
+    // `createClient` waiting on it pending for good.
+    let held = field(snapshot, "held");
+    let Some(length) = field(&held, "length").as_f64() else {
         return false;
     };
-    let mut at = 0;
-    while at < held.length() {
-        if is_text(&held.get(at), "name", name) {
+    let mut at = 0.0;
+    // A real snapshot holds a few; a made-up length is not walked for ever.
+    while at < length.min(1000.0) {
+        let lock = js_sys::Reflect::get(&held, &JsValue::from(at)).unwrap_or_default();
+        if is_text(&lock, "name", name) {
             return false;
         }
-        at += 1;
+        at += 1.0;
     }
     true
 }

@@ -536,7 +536,9 @@ impl Client {
         let Ok(query) = locks.query() else {
             return false;
         };
-        let snapshot = wasm_bindgen_futures::JsFuture::from(query).await;
+        // Adopted: a stand-in `locks` (a polyfill, a test's stub) must not throw through the
+        // module, which would leave this refresh, shared by every caller, pending for good.
+        let snapshot = wasm_bindgen_futures::JsFuture::from(super::value::adopt(&query)).await;
         snapshot.is_ok_and(|snapshot| nobody_holds(&snapshot, &refresh_lock(self.key())))
     }
 

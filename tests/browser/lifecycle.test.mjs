@@ -736,6 +736,9 @@ test("sessionExpiring: once, refreshSkewSeconds before the end of a session that
     await new Promise((ok) => setTimeout(ok, 1000));
     const total = early.heard.length;
     const refreshable = await watch({ tokenUrl }, 1200, "r1", 600);
+    // Read now: the records stored below are other sessions, which every client of the key
+    // plans for (one without a refresh token is warned of by this client too).
+    const refreshableHeard = refreshable.heard.length;
     const wrongName = (() => {
       try {
         refreshable.client.on("sessionExpiringSoon", () => {});
@@ -748,7 +751,7 @@ test("sessionExpiring: once, refreshSkewSeconds before the end of a session that
     const ended = await watch({}, -60_000, undefined, 300);
     // refreshSkewSeconds 0: the warning at the very end, not never.
     const noSkew = await watch({ refreshSkewSeconds: 0 }, 400, undefined, 800);
-    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshable.heard.length, wrongName, ended: ended.heard.length, noSkew: noSkew.heard.length };
+    return { beforeWarning, warned, stillSignedIn, total, refreshable: refreshableHeard, wrongName, ended: ended.heard.length, noSkew: noSkew.heard.length };
   }, [KEY, config(shared.server.origin), TOKEN_URL]);
   assert.equal(out.ended, 0, "no warning for a session that ended before the page loaded");
   assert.equal(out.noSkew, 1, "with refreshSkewSeconds 0, at the end");
@@ -853,7 +856,52 @@ test("sessionExpiring reaches a second client of the page too once the first dro
   const heard = await page.evaluate(() => window.heard);
   assert.equal(refused, "refresh_failed invalid_grant");
   assert.deepEqual(heard.toSorted(), ["first", "second"]);
+  // The usual timing: the refresh token refused by a call's refresh inside the skew, after
+  // the time to warn has come and gone while it could still be refreshed.
+  await page.evaluate(async ([key, base, tokenUrl]) => {
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok2", refreshToken: "r2", expiresAt: Date.now() + 600_000 }));
+    window.heard = [];
+    const cfg = { ...base, tokenUrl, shareSessionAcrossTabs: false };
+    window.first = await window.mobproc.createClient(cfg);
+    window.second = await window.mobproc.createClient(cfg);
+    window.first.on("sessionExpiring", () => window.heard.push("first"));
+    window.second.on("sessionExpiring", () => window.heard.push("second"));
+  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  await page.clock.runFor(545_000); // past the time to warn (a minute before the end)
+  await page.evaluate(() => window.first.fetch("/x").catch(() => {}));
+  await page.clock.runFor(60_000);
+  const late = await page.evaluate(() => window.heard);
+  assert.deepEqual(late.toSorted(), ["first", "second"], "the second client is warned within a minute too");
   await context.close();
+});
+
+test("a stand-in navigator.locks whose query hands back junk (a polyfill, a test's stub): the refresh still settles, nothing is thrown through the module, and the next refresh works", async () => {
+  const opened = await signedIn(3600);
+  const out = await opened.page.evaluate(async () => {
+    const { client } = window;
+    const within = (p) => Promise.race([p.then(() => "resolved", (e) => e.code), new Promise((r) => setTimeout(() => r("still pending"), 3000))]);
+    const real = navigator.locks.query.bind(navigator.locks);
+    const { proxy, revoke } = Proxy.revocable([], {});
+    revoke();
+    const tampered = () => {
+      const p = Promise.resolve({ held: [] });
+      p.then = () => {
+        throw new Error("then threw");
+      };
+      return p;
+    };
+    const results = [];
+    for (const junk of [() => ({}), tampered, async () => ({ held: proxy }), async () => ({ held: { length: 1e15 } })]) {
+      navigator.locks.query = junk;
+      results.push(await within(client.refresh()));
+    }
+    navigator.locks.query = real;
+    results.push(await within(client.refresh()));
+    return results;
+  });
+  assert.deepEqual(out, ["resolved", "resolved", "resolved", "resolved", "resolved"]);
+  assert.deepEqual(opened.console.filter((line) => /threw|revoked|IsArray/.test(line)), [], "nothing thrown through the module");
+  await opened.context.close();
 });
 
 test("subscribe: a client the app drops without unsubscribing is still freed, and lets go of its presence lock", async () => {

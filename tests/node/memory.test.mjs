@@ -77,7 +77,7 @@ test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answer
   assert.ok(afterCalls.bytes - before.bytes <= 64 * 1024, `memory: ${before.bytes} → ${afterCalls.bytes} bytes`);
 });
 
-test("hostile strings of megabytes (an event name, an unknown option, a listener's error message, a config value) are refused or quoted short without being copied into the module's memory, which never shrinks", async () => {
+test("hostile strings of megabytes (an event name, an unknown option, a listener's error message, a config value, a token endpoint's error_description) are refused or quoted short without being copied into the module's memory, which never shrinks", async () => {
   const client = await pkg.createClient(emu.config());
   const huge = "x".repeat(20_000_000);
   const before = usage().bytes;
@@ -96,6 +96,15 @@ test("hostile strings of megabytes (an event name, an unknown option, a listener
   await assert.rejects(pkg.createClient(emu.config({ clientId: long })), (e) => e.code === "config_invalid" && e.field === "clientId");
   assert.throws(() => client.setActivityId(long), (e) => e.code === "config_invalid" && e.field === "activityId");
   await assert.rejects(client.signInWithPassword({ username: long, password: "demo" }), (e) => e.code === "config_invalid" && e.field === "username");
+  // A token endpoint's refusal of megabytes: searched for the secrets, then kept short.
+  const real = globalThis.fetch;
+  globalThis.fetch = async () => Response.json({ error: "temporarily_unavailable", error_description: huge }, { status: 400 });
+  try {
+    const refused = await pkg.createClient(emu.config()).then((c) => c.signInWithPassword({ username: "demo", password: "demo" })).catch((e) => e);
+    assert.equal(refused.oauthErrorDescription?.length, 1000);
+  } finally {
+    globalThis.fetch = real;
+  }
   client.logout();
   const grown = usage().bytes - before;
   assert.ok(grown < 4 * 1024 * 1024, `memory grew ${grown} bytes`);

@@ -426,8 +426,11 @@ test("a call's 401 that comes back after the refresh token was refused meanwhile
     const call = client.fetch("/ping?echoText=held").then((r) => r.status, (e) => e.code);
     await onItsWay;
     await control("revoke-all"); // both tokens dead at the server
-    const refreshed = await client.refresh().then(() => "resolved", (e) => `${e.code} ${e.oauthError}`);
-    assert.equal(refreshed, "refresh_failed invalid_grant", "the access token still lasts: kept, without the refresh token");
+    const refreshed = await client.refresh().then(() => "resolved", (e) => e);
+    assert.deepEqual([refreshed.code, refreshed.oauthError], ["refresh_failed", "invalid_grant"], "the access token still lasts: kept, without the refresh token");
+    assert.match(refreshed.message, /is dropped; the session keeps its access token until it expires, then sign in again$/);
+    const again = await client.refresh().catch((e) => e);
+    assert.match(again.message, /one the token endpoint refused is dropped/, "a second refresh says why there is no refresh token");
     assert.equal(client.isAuthenticated(), true);
     open();
     assert.equal(await call, 401, "the 401 is the answer");
@@ -436,6 +439,27 @@ test("a call's 401 that comes back after the refresh token was refused meanwhile
   }
   assert.equal(client.isAuthenticated(), false, "the session the API refused has ended");
   assert.equal(expired.length, 1);
+});
+
+test("a token endpoint whose answer cannot be read (the connection cut after the headers) is network_error for validate(), not token_invalid; a refusal that quotes a one-character password sixty million times still settles, redacted", async () => {
+  const client = await createClient(config());
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const real = globalThis.fetch;
+  try {
+    globalThis.fetch = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError("terminated")) }), { status: 200 });
+    const cut = await client.validate().catch((e) => e);
+    assert.equal(cut.code, "network_error", cut.message);
+    // Each of 60 million "a"s becomes "[redacted]": past what a string may hold (RangeError).
+    globalThis.fetch = async () => Response.json({ error: "invalid_grant", error_description: "a".repeat(60_000_000) }, { status: 400 });
+    const refused = await Promise.race([
+      (await createClient(config())).signInWithPassword({ username: "demo", password: "a" }).catch((e) => e),
+      new Promise((r) => setTimeout(() => r("still pending"), 20_000)),
+    ]);
+    assert.equal(refused.code, "authorization_denied");
+    assert.equal(refused.oauthErrorDescription, "[redacted: it quoted what was sent]");
+  } finally {
+    globalThis.fetch = real;
+  }
 });
 
 test("connection refused at the token endpoint: refresh_failed, the session kept", async () => {
