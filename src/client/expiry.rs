@@ -84,12 +84,15 @@ impl Client {
             return;
         }
         if self.can_refresh() {
-            // Refreshable still: asked again each minute until the end, for another client
-            // of the page may drop a refused refresh token meanwhile (nothing tells this one).
+            // Refreshable still: asked again each minute until a second before the end (a
+            // warning at the end would come as the session ends), for another client of the
+            // page may drop a refused refresh token meanwhile (nothing tells this one).
             let now = now_ms();
-            if now < expires_at {
-                let delay = (expires_at - now).min(MAX_DELAY_MS);
-                let timer = self.timer(Some(expires_at), delay as f64);
+            let next = expires_at
+                .saturating_sub(1000)
+                .min(now.saturating_add(MAX_DELAY_MS));
+            if next > now {
+                let timer = self.timer(Some(expires_at), (next - now) as f64);
                 self.0.expiry_timer.set(Some(timer));
             }
             return;

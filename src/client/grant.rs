@@ -53,6 +53,8 @@ struct Answer {
     ok: bool,
     /// The parsed body, when it was a JSON object (else `undefined`).
     json: JsValue,
+    /// Whether the body could be read (not the connection cut after the headers).
+    read: bool,
 }
 
 impl Answer {
@@ -470,6 +472,16 @@ impl Client {
         };
         let answer = self.send_form(request).await.map_err(network_error)?;
         answer.failed()?;
+        // The connection cut after the headers: the validator said nothing of the token.
+        if !answer.read {
+            return Err(ErrorKind::NetworkError {
+                why: cat(&[&answer.answered(), " whose body could not be read"]),
+                correlation_id: None,
+                status: Some(answer.status),
+                cause: Cause::None,
+            }
+            .into());
+        }
         // The client may not validate (PingFederate lets only some): its authentication failed
         // or it lacks the grant (RFC 6749 §5.2), which says nothing about the token.
         let refused = |error| is_text(&answer.json, "error", error);
@@ -645,11 +657,9 @@ impl Client {
         let (request, secrets) = request?;
         // The request is a temporary: it is not kept across the body's await.
         let raw = send_raw(&request.into()).await?;
-        // A body that cannot be read (the connection cut after the headers) is no answer.
-        let Some(text) = super::http::body_value(&raw).await else {
-            return Err(js_sys::TypeError::new("the answer's body could not be read").into());
-        };
-        let json = parse_json(&text).ok().filter(JsValue::is_object);
+        let text = super::http::body_value(&raw).await;
+        let read = text.is_some();
+        let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         // An error quotes an answer's `error` and `error_description`. One that echoes the
         // request (a proxy's, a careless server's) is replaced whole, so that neither the
         // secret nor a word of a message it is part of shows. Searched once read: JSON's `\"`
@@ -686,6 +696,7 @@ impl Client {
             status: super::http::status_of(&raw),
             ok: super::http::is_ok(super::http::status_of(&raw)),
             json: json.unwrap_or_default(),
+            read,
         })
     }
 }

@@ -875,6 +875,28 @@ test("sessionExpiring reaches a second client of the page too once the first dro
   await context.close();
 });
 
+test("a sibling client's refresh token refused in the session's last minute: the other client is warned before the end, never as it ends", async () => {
+  const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
+  await page.clock.install();
+  await page.evaluate(async ([key, base, tokenUrl]) => {
+    await window.mobproc.createClient({ ...base, storageKey: "warm-up" });
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok", refreshToken: "r1", expiresAt: Date.now() + 600_000 }));
+    globalThis.fetch = async () => Response.json({ error: "invalid_grant" }, { status: 400 });
+    const cfg = { ...base, tokenUrl, shareSessionAcrossTabs: false };
+    window.a = await window.mobproc.createClient(cfg);
+    window.b = await window.mobproc.createClient(cfg);
+    window.heard = [];
+    window.a.on("sessionExpiring", (v) => window.heard.push({ left: v.expiresAt - Date.now(), signedIn: window.a.isAuthenticated() }));
+  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  await page.clock.runFor(575_000);
+  await page.evaluate(() => window.b.refresh().catch(() => {}));
+  await page.clock.runFor(60_000);
+  const heard = await page.evaluate(() => window.heard);
+  assert.equal(heard.length, 1, JSON.stringify(heard));
+  assert.ok(heard[0].left > 0 && heard[0].signedIn, `warned while the session lasts: ${JSON.stringify(heard)}`);
+  await context.close();
+});
+
 test("a stand-in navigator.locks whose query hands back junk (a polyfill, a test's stub): the refresh still settles, nothing is thrown through the module, and the next refresh works", async () => {
   const opened = await signedIn(3600);
   const out = await opened.page.evaluate(async () => {

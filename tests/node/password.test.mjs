@@ -446,9 +446,20 @@ test("a token endpoint whose answer cannot be read (the connection cut after the
   await client.signInWithPassword({ username: "demo", password: "demo" });
   const real = globalThis.fetch;
   try {
-    globalThis.fetch = async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError("terminated")) }), { status: 200 });
+    const cutAfter = (status) => async () => new Response(new ReadableStream({ start: (c) => c.error(new TypeError("terminated")) }), { status });
+    globalThis.fetch = cutAfter(200);
     const cut = await client.validate().catch((e) => e);
-    assert.equal(cut.code, "network_error", cut.message);
+    assert.deepEqual([cut.code, cut.status], ["network_error", 200], cut.message);
+    globalThis.fetch = cutAfter(503);
+    const down = await client.refresh().catch((e) => e);
+    assert.deepEqual([down.code, down.status], ["refresh_failed", 503], "the status that came is kept");
+    // A revocation answered 200 is done, whatever its body.
+    const errors = [];
+    client.on("error", (e) => errors.push(e.code));
+    globalThis.fetch = cutAfter(200);
+    client.logout();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.deepEqual(errors, [], "no revoke_failed for a revocation answered 200");
     // Each of 60 million "a"s becomes "[redacted]": past what a string may hold (RangeError).
     globalThis.fetch = async () => Response.json({ error: "invalid_grant", error_description: "a".repeat(60_000_000) }, { status: 400 });
     const refused = await Promise.race([
