@@ -672,8 +672,7 @@ impl Client {
                     continue;
                 };
                 // A code's first characters only are copied into the module to judge it.
-                let code = String::from(value.slice(0, 32));
-                if key == "error" && is_oauth_code(&code) {
+                if key == "error" && is_oauth_code(&String::from(value.slice(0, 32))) {
                     continue;
                 }
                 let mut hidden = value.clone();
@@ -692,9 +691,10 @@ impl Client {
                 set_field(json, key, &kept);
             }
         }
+        let status = super::http::status_of(&raw);
         Ok(Answer {
-            status: super::http::status_of(&raw),
-            ok: super::http::is_ok(super::http::status_of(&raw)),
+            status,
+            ok: super::http::is_ok(status),
             json: json.unwrap_or_default(),
             read,
         })
