@@ -835,63 +835,56 @@ test("after the machine slept (timers stopped, the clock moved on): subscribe an
   await context.close();
 });
 
+/**
+ * Stores a session of 10 minutes under the page's key, makes the token endpoint refuse every
+ * refresh (`invalid_grant`), and makes two clients of the key without tab sharing,
+ * `window.first` and `window.second`; each `sessionExpiring` goes onto `window.heard` as
+ * `{ name, left, signedIn }`. The module is loaded first, with the page's own fetch.
+ */
+async function twoClientsOfOnePage(page, access) {
+  await page.evaluate(async ([key, base, tokenUrl, access]) => {
+    window.warmedUp ??= await window.mobproc.createClient({ ...base, storageKey: "warm-up" });
+    sessionStorage.setItem(key, JSON.stringify({ accessToken: access, refreshToken: `${access}-r`, expiresAt: Date.now() + 600_000 }));
+    globalThis.fetch = async () => Response.json({ error: "invalid_grant" }, { status: 400 });
+    window.heard = [];
+    for (const name of ["first", "second"]) {
+      const client = await window.mobproc.createClient({ ...base, tokenUrl, shareSessionAcrossTabs: false });
+      client.on("sessionExpiring", (v) => window.heard.push({ name, left: v.expiresAt - Date.now(), signedIn: client.isAuthenticated() }));
+      window[name] = client;
+    }
+  }, [KEY, config(shared.server.origin), TOKEN_URL, access]);
+}
+
+/** Who was warned, in order of their names. */
+const warned = (page) => page.evaluate(() => window.heard.map((h) => h.name).toSorted());
+
 test("sessionExpiring reaches a second client of the page too once the first drops the refused refresh token (without tab sharing nothing tells the second)", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   await page.clock.install();
-  await page.evaluate(async ([key, base, tokenUrl]) => {
-    // The module is fetched and compiled first, with the page's own fetch.
-    await window.mobproc.createClient({ ...base, storageKey: "warm-up" });
-    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok", refreshToken: "r1", expiresAt: Date.now() + 600_000 }));
-    globalThis.fetch = async () => Response.json({ error: "invalid_grant" }, { status: 400 });
-    const cfg = { ...base, tokenUrl, shareSessionAcrossTabs: false };
-    window.first = await window.mobproc.createClient(cfg);
-    window.second = await window.mobproc.createClient(cfg);
-    window.heard = [];
-    window.first.on("sessionExpiring", () => window.heard.push("first"));
-    window.second.on("sessionExpiring", () => window.heard.push("second"));
-  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  await twoClientsOfOnePage(page, "tok");
   await page.clock.runFor(120_000); // two of the warning's one-minute steps, refreshable then
   const refused = await page.evaluate(() => window.first.refresh().then(() => "resolved", (e) => `${e.code} ${e.oauthError}`));
   await page.clock.runFor(600_000);
-  const heard = await page.evaluate(() => window.heard);
   assert.equal(refused, "refresh_failed invalid_grant");
-  assert.deepEqual(heard.toSorted(), ["first", "second"]);
+  assert.deepEqual(await warned(page), ["first", "second"]);
   // The usual timing: the refresh token refused by a call's refresh inside the skew, after
   // the time to warn has come and gone while it could still be refreshed.
-  await page.evaluate(async ([key, base, tokenUrl]) => {
-    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok2", refreshToken: "r2", expiresAt: Date.now() + 600_000 }));
-    window.heard = [];
-    const cfg = { ...base, tokenUrl, shareSessionAcrossTabs: false };
-    window.first = await window.mobproc.createClient(cfg);
-    window.second = await window.mobproc.createClient(cfg);
-    window.first.on("sessionExpiring", () => window.heard.push("first"));
-    window.second.on("sessionExpiring", () => window.heard.push("second"));
-  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  await twoClientsOfOnePage(page, "tok2");
   await page.clock.runFor(545_000); // past the time to warn (a minute before the end)
   await page.evaluate(() => window.first.fetch("/x").catch(() => {}));
   await page.clock.runFor(60_000);
-  const late = await page.evaluate(() => window.heard);
-  assert.deepEqual(late.toSorted(), ["first", "second"], "the second client is warned within a minute too");
+  assert.deepEqual(await warned(page), ["first", "second"], "the second client is warned within a minute too");
   await context.close();
 });
 
 test("a sibling client's refresh token refused in the session's last minute: the other client is warned before the end, never as it ends", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   await page.clock.install();
-  await page.evaluate(async ([key, base, tokenUrl]) => {
-    await window.mobproc.createClient({ ...base, storageKey: "warm-up" });
-    sessionStorage.setItem(key, JSON.stringify({ accessToken: "tok", refreshToken: "r1", expiresAt: Date.now() + 600_000 }));
-    globalThis.fetch = async () => Response.json({ error: "invalid_grant" }, { status: 400 });
-    const cfg = { ...base, tokenUrl, shareSessionAcrossTabs: false };
-    window.a = await window.mobproc.createClient(cfg);
-    window.b = await window.mobproc.createClient(cfg);
-    window.heard = [];
-    window.a.on("sessionExpiring", (v) => window.heard.push({ left: v.expiresAt - Date.now(), signedIn: window.a.isAuthenticated() }));
-  }, [KEY, config(shared.server.origin), TOKEN_URL]);
+  await twoClientsOfOnePage(page, "tok");
   await page.clock.runFor(575_000);
-  await page.evaluate(() => window.b.refresh().catch(() => {}));
+  await page.evaluate(() => window.second.refresh().catch(() => {}));
   await page.clock.runFor(60_000);
-  const heard = await page.evaluate(() => window.heard);
+  const heard = await page.evaluate(() => window.heard.filter((h) => h.name === "first"));
   assert.equal(heard.length, 1, JSON.stringify(heard));
   assert.ok(heard[0].left > 0 && heard[0].signedIn, `warned while the session lasts: ${JSON.stringify(heard)}`);
   await context.close();
