@@ -288,8 +288,9 @@ pub fn read_login_options(value: &JsValue) -> Result<LoginOptions> {
 }
 
 /// `returnTo` of an option object whose keys are `known`. Another key that names a return
-/// or a timeout (`returnto`, `return_to`, `returnUrl`, `timeout`) is refused, not silently left out; any other is ignored, so that an event or a UI
-/// library's handler payload (`{ key, domEvent }`) counts as no options.
+/// or a timeout (`returnto`, `return_to`, `returnUrl`, `timeout`) is refused, not silently
+/// left out; any other is ignored, so that an event or a UI library's handler payload
+/// (`{ key, domEvent }`) counts as no options.
 fn login_options(value: &JsValue, known: &[&str], reason: &'static str) -> Result<LoginOptions> {
     if value.is_undefined() || value.is_null() {
         return Ok(LoginOptions::default());
