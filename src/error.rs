@@ -22,8 +22,11 @@ use serde::Serialize;
 pub struct Error(Rc<ErrorKind>);
 
 /// Everything that can go wrong, one variant per public error code (two for
-/// `authorization_denied`: the sign-in page's answer and the token endpoint's).
+/// `authorization_denied`: the sign-in page's answer and the token endpoint's; two for
+/// `not_authenticated`: no session, and one a sign-out overtook). Not exhaustive: a new case
+/// may come with a new variant, so a `match` keeps a `_` arm (or matches [`Error::code`]).
 #[derive(Clone, Debug, PartialEq)]
+#[non_exhaustive]
 pub enum ErrorKind {
     /// A configuration value is missing, of the wrong type or malformed.
     ConfigInvalid {
