@@ -1,8 +1,10 @@
 //! The session shared between the tabs of one origin, client and tenant, without
 //! localStorage: a new tab asks the open ones over a BroadcastChannel and copies a valid
-//! session into its own sessionStorage; sign-in, refresh and sign-out are told to every tab;
-//! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
-//! token request is made and every tab ends up with the rotated refresh token.
+//! session into its own sessionStorage (a tab that has one asks too, and a refresh before the
+//! answers can have come waits for them: a reload may have missed a rotation); sign-in,
+//! refresh and sign-out are told to every tab; a refresh runs under a Web Lock, so that
+//! however many tabs hold an expiring token, one token request is made and every tab ends up
+//! with the rotated refresh token.
 //!
 //! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives and
 //! its page is shown (`presence.rs`): a new client that finds nobody holding it still asks,
@@ -123,6 +125,13 @@ pub(super) struct Tabs {
     /// [`Client::ask_other_tabs`] (later calls must not trust it). `None` without Web Locks
     /// (a new tab then always waits).
     alone: Cell<Option<Promise>>,
+    /// Until when (ms) the other tabs may still be answering the ask of a client that began
+    /// with a usable record of its own (a reload, or a copy of another tab's storage, may hold
+    /// a refresh token another tab has rotated since). Start-up does not wait for them; a
+    /// refresh before then (a token about to expire) does, as one that waited for the lock:
+    /// an authorization server that detects the reuse of a rotated-away refresh token
+    /// (RFC 9700 §4.14.2) would end the session in every tab.
+    answers_until: Cell<f64>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
 }
@@ -156,6 +165,7 @@ impl Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
             alone: Cell::new(alone),
+            answers_until: Cell::new(0.0),
             presence,
         })
     }
@@ -192,7 +202,8 @@ impl Client {
     /// A new tab: asks the open ones for their session and waits at most 150 ms (`ASK_WAIT_MS`) for
     /// one; at the first call, not at all when no other client was open when this one was
     /// made (a late answer is still adopted). Does not wait when this tab already has a
-    /// session, nor ask when sharing is off.
+    /// usable session (a refresh in those 150 ms waits instead, for a newer record of it that
+    /// another tab may hold), nor ask when sharing is off.
     pub async fn ask_other_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         // Peeked, not read: a storage failure is reported at first use, after the app has
@@ -211,6 +222,12 @@ impl Client {
         let alone = tabs.alone.take();
         if held.is_none_or(|held| held.is_expired(super::value::now_ms())) {
             self.wait_for_tabs(alone).await;
+        } else {
+            // Asked all the same: a reload may have missed a refresh, whose newer record of
+            // this session the answers bring (and `adopt` takes).
+            self.tell_tabs("ask", None, None, None);
+            let now = super::value::now_ms() as f64;
+            tabs.answers_until.set(now + ASK_WAIT_MS);
         }
     }
 
@@ -514,15 +531,17 @@ impl Client {
     }
 
     /// The refresh, under a Web Lock shared by the tabs when sharing is on. A tab that had to
-    /// wait for the lock first looks whether the winner's rotated token reached it (asking
-    /// the tabs if not) and only refreshes itself when no tab did. Where Web Locks are
-    /// missing or refused (an opaque origin), the in-tab single flight alone.
+    /// wait for the lock, or that refreshes while the other tabs may still be answering its
+    /// start-up ask, first looks whether a rotated token reached it (asking the tabs if not)
+    /// and only refreshes itself when no tab had one. Where Web Locks are missing or refused
+    /// (an opaque origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
-        if self.0.tabs.is_some() && lock_manager().is_object() {
+        if let Some(tabs) = self.0.tabs.as_ref().filter(|_| lock_manager().is_object()) {
             let before = self.record();
+            let early = (super::value::now_ms() as f64) < tabs.answers_until.get();
             // Whether another tab holds the lock (it is refreshing) is read, not asked with
             // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
-            let wait = !self.refresh_lock_free().await;
+            let wait = early || !self.refresh_lock_free().await;
             if let Locked::Done(result) = self.locked(wait, &before).await {
                 return result;
             }

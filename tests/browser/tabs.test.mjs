@@ -1240,6 +1240,40 @@ test("invalid_grant on a refresh: the tab asks the others and takes a newer sess
   await context.close();
 });
 
+test("a tab that reloads while another rotates the refresh token never sends the rotated-away one (a server detecting its reuse would end the session): its first refresh waits for the other tabs and takes the rotated record", async () => {
+  const { context, t, a, b } = await twoTabs("acc-reload", "ref-reload");
+  // b reloads: no client there while a refreshes, so the broadcast is lost and b's storage
+  // keeps the record a has just rotated away.
+  await goto(b.page, `${shared.server.origin}/app/`);
+  const refreshed = await a.page.evaluate(() => window.client.refresh().then((s) => s.hasRefreshToken, (e) => e.code));
+  assert.equal(refreshed, true);
+  await a.page.waitForTimeout(300); // past the lock's hold: b's refresh does not wait for it
+  const rotated = (await look(a.page)).record;
+  const stale = await b.page.evaluate((key) => JSON.parse(sessionStorage.getItem(key)).refreshToken, KEY);
+  assert.equal(stale, "ref-reload", "b holds the stale record");
+  // The refresh right after start-up, as a page whose token is about to expire makes it.
+  const got = await b.page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    const s = await window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+    return { s, signedIn: window.client.isAuthenticated() };
+  }, cfg());
+  assert.deepEqual(got, { s: true, signedIn: true });
+  assert.deepEqual(t.refreshes.map((r) => [r.refresh_token, r.alive]), [["ref-reload", true]], "no rotated-away refresh token was sent");
+  const held = (await look(b.page)).record;
+  assert.deepEqual([held.accessToken, held.refreshToken], [rotated.accessToken, rotated.refreshToken]);
+  // Alone after a reload, the first refresh is not held back: it is made, with b's token.
+  await a.page.close();
+  await goto(b.page, `${shared.server.origin}/app/`);
+  const alone = await b.page.evaluate(async (c) => {
+    window.client = await window.mobproc.createClient(c);
+    return window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+  }, cfg());
+  assert.equal(alone, true);
+  assert.deepEqual(t.refreshes.map((r) => [r.refresh_token, r.alive]), [["ref-reload", true], [rotated.refreshToken, true]]);
+  await assertNoTokenLeaks([b]);
+  await context.close();
+});
+
 test("a grant revoked at the server: each tab ends on its own 401, and a tab that ended is not signed back in with the refused token by another tab's refused refresh", async () => {
   const { context, t, a, b } = await twoTabs("acc-rv", "ref-rv");
   t.live.set("ref-rv", false); // both tokens revoked: the refresh gets invalid_grant, the API 401
