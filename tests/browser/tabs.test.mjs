@@ -538,17 +538,27 @@ test("a late sign-out of an older session (a tab that was frozen) ends no sessio
     assert.deepEqual([got.signedIn, got.record.accessToken, got.events.includes(null)], [true, "acc-late-2", false], `the newer session is untouched in ${tab === a ? "a" : "b"}`);
   }
   // A tab that slept through the first sign-out, told of it when it wakes (here: on load), and
-  // whose app then calls logout() with nothing held: that sign-out ends nobody's session.
+  // whose app then calls logout() with nothing held: that sign-out ends nobody's session. (The
+  // tab then takes the session the open tabs answer its ask with, as a new tab would.)
   const y = await newTab(context);
   await store(y.page, JSON.stringify(first));
   await y.page.evaluate(async (c) => {
+    window.seen = [];
     window.client = await window.mobproc.createClient(c);
-    window.client.on("sessionChanged", (s) => s === null && window.client.logout());
+    window.client.on("sessionChanged", (s) => {
+      window.seen.push(s && "session");
+      if (s === null) window.client.logout();
+    });
   }, cfg());
-  await y.page.waitForFunction(() => !window.client.isAuthenticated());
+  await y.page.waitForFunction(() => window.seen[0] === null);
   await y.page.waitForTimeout(300);
-  for (const tab of [a, b]) {
+  assert.equal((await y.page.evaluate(() => window.seen))[0], null, "signed out of the ended session first");
+  for (const tab of [a, b, y]) {
     const got = await look(tab.page);
+    if (tab === y) {
+      assert.deepEqual([got.signedIn, got.record.accessToken], [true, "acc-late-2"], "y on the current session");
+      continue;
+    }
     assert.deepEqual([got.signedIn, got.record.accessToken, got.events.includes(null)], [true, "acc-late-2", false], `still untouched in ${tab === a ? "a" : "b"}`);
   }
   // A sign-out that names no session (an older version's) ends whatever is held, and revokes
