@@ -292,6 +292,7 @@ impl Client {
         let record = self.record();
         self.0.store.remove(self.key());
         self.0.cached.set(None);
+        self.hold_generation();
         self.0.store.remove(&self.0.pending_key);
         self.signouts(true);
         self.0
@@ -369,11 +370,13 @@ impl Client {
 
     /// After a new record is stored, here or by another tab: the token endpoint took a client
     /// (a relay or a secret may have been put right since one refused this one), so this one
-    /// refreshes again; the signed headers and the expiry warning follow the record.
+    /// refreshes again; the signed headers, the expiry warning and the generation lock
+    /// follow the record.
     pub(super) fn record_changed(&self) {
         self.0.refresh_refused.set(false);
         self.0.headers.clear();
         self.plan_expiry_warning();
+        self.hold_generation();
     }
 
     /// Stores `record` for this client alone: the other tabs are not told.
@@ -403,6 +406,7 @@ impl Client {
         }
         self.0.store.remove(self.key());
         self.0.cached.set(None);
+        self.hold_generation();
         self.0.events.emit(&Event::SessionChanged(None));
         self.0.events.emit(&Event::SessionExpired);
     }

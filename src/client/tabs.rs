@@ -1,10 +1,12 @@
 //! The session shared between the tabs of one origin, client and tenant, without
 //! localStorage: a new tab asks the open ones over a BroadcastChannel and copies a valid
-//! session into its own sessionStorage (a tab that has one asks too, and a refresh before the
-//! answers can have come waits for them: a reload may have missed a rotation); sign-in,
-//! refresh and sign-out are told to every tab; a refresh runs under a Web Lock, so that
-//! however many tabs hold an expiring token, one token request is made and every tab ends up
-//! with the rotated refresh token.
+//! session into its own sessionStorage; sign-in, refresh and sign-out are told to every tab;
+//! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
+//! token request is made and every tab ends up with the rotated refresh token; and a tab
+//! that missed a refresh (a reload during it, a copy of a tab's storage) never sends the
+//! refresh token it rotated away: each client holds a Web Lock naming its record's
+//! generation (`presence.rs`), and a refresh that finds a newer one held waits for that
+//! record instead.
 //!
 //! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives and
 //! its page is shown (`presence.rs`): a new client that finds nobody holding it still asks,
@@ -45,7 +47,7 @@
 
 use super::events::Event;
 use super::navigation::parse_record;
-use super::presence::{nobody_holds, nobody_present, Presence};
+use super::presence::{newer_held, nobody_holds, nobody_present, Presence};
 use super::value::{
     deferred, delay, field, first_of, global, in_browser_page, is_text, keyed_get, run, set_field,
     set_text, sleep, with_page_list, Keyed,
@@ -87,6 +89,37 @@ fn session_id_of(value: &JsValue) -> Option<SessionId> {
     SessionId::new(&String::from(text))
 }
 
+/// How long a refresh waits for a newer record of its session that a live client holds
+/// (its generation lock says so) to reach it: a tab busy with a long task answers late.
+const NEWER_WAIT_MS: f64 = 2000.0;
+
+/// `refresh_failed` for a refresh whose token a live client has rotated already, and whose
+/// newer record did not reach this one in time.
+fn newer_unheard() -> crate::error::Error {
+    ErrorKind::RefreshFailed {
+        why: "another tab holds a newer refresh token of this session and did not answer in \
+              time; this one, rotated away, was not sent; the session is unchanged"
+            .into(),
+        status: None,
+        oauth: crate::error::OAuthError::default(),
+        cause: crate::error::Cause::None,
+    }
+    .into()
+}
+
+/// A snapshot of the origin's locks (`undefined` where it cannot be had).
+async fn locks_now() -> JsValue {
+    let locks: LockManager = lock_manager().unchecked_into();
+    let Ok(query) = locks.query() else {
+        return JsValue::UNDEFINED;
+    };
+    // Adopted: a stand-in `locks` (a polyfill, a test's stub) must not throw through the
+    // module, which would leave the refresh waiting on it, shared by every caller, pending
+    // for good.
+    let snapshot = wasm_bindgen_futures::JsFuture::from(super::value::adopt(&query)).await;
+    snapshot.unwrap_or_default()
+}
+
 /// The name of the refresh lock of the storage `key`.
 fn refresh_lock(key: &str) -> String {
     crate::text::cat(&["mobproc-auth:refresh:", key])
@@ -125,13 +158,6 @@ pub(super) struct Tabs {
     /// [`Client::ask_other_tabs`] (later calls must not trust it). `None` without Web Locks
     /// (a new tab then always waits).
     alone: Cell<Option<Promise>>,
-    /// Until when (ms) the other tabs may still be answering the ask of a client that began
-    /// with a usable record of its own (a reload, or a copy of another tab's storage, may hold
-    /// a refresh token another tab has rotated since). Start-up does not wait for them; a
-    /// refresh before then (a token about to expire) does, as one that waited for the lock:
-    /// an authorization server that detects the reuse of a rotated-away refresh token
-    /// (RFC 9700 §4.14.2) would end the session in every tab.
-    answers_until: Cell<f64>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
 }
@@ -165,7 +191,6 @@ impl Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
             alone: Cell::new(alone),
-            answers_until: Cell::new(0.0),
             presence,
         })
     }
@@ -202,8 +227,7 @@ impl Client {
     /// A new tab: asks the open ones for their session and waits at most 150 ms (`ASK_WAIT_MS`) for
     /// one; at the first call, not at all when no other client was open when this one was
     /// made (a late answer is still adopted). Does not wait when this tab already has a
-    /// usable session (a refresh in those 150 ms waits instead, for a newer record of it that
-    /// another tab may hold), nor ask when sharing is off.
+    /// session, nor ask when sharing is off.
     pub async fn ask_other_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         // Peeked, not read: a storage failure is reported at first use, after the app has
@@ -221,21 +245,15 @@ impl Client {
         // Taken whether or not this call waits: later calls must not trust it.
         let alone = tabs.alone.take();
         if held.is_none_or(|held| held.is_expired(super::value::now_ms())) {
-            self.wait_for_tabs(alone).await;
-        } else {
-            // Asked all the same: a reload may have missed a refresh, whose newer record of
-            // this session the answers bring (and `adopt` takes).
-            self.tell_tabs("ask", None, None, None);
-            let now = super::value::now_ms() as f64;
-            tabs.answers_until.set(now + ASK_WAIT_MS);
+            self.wait_for_tabs(alone, ASK_WAIT_MS).await;
         }
     }
 
     /// Asks the other tabs and waits until a session newer than this tab's is adopted (an
-    /// answer with the same or an older one does not end the wait), or 150 ms; with
+    /// answer with the same or an older one does not end the wait), or `ms`; with
     /// `alone` (the start-up snapshot), not at all if it shows no other client. The snapshot
     /// only races the same deadline: a prerendered page's Web Locks wait for it to be shown.
-    async fn wait_for_tabs(&self, alone: Option<Promise>) {
+    async fn wait_for_tabs(&self, alone: Option<Promise>, ms: f64) {
         let Some(tabs) = &self.0.tabs else { return };
         let (adopted, resolve) = deferred();
         let mut waiting = tabs.waiting.take();
@@ -246,7 +264,7 @@ impl Client {
         waiting.push(resolve);
         tabs.waiting.set(waiting);
         self.tell_tabs("ask", None, None, None);
-        let deadline = delay(ASK_WAIT_MS);
+        let deadline = delay(ms);
         if let Some(alone) = alone {
             if let Ok(snapshot) = first_of(&alone, &deadline).await {
                 if nobody_present(&snapshot, self.key()) {
@@ -507,6 +525,7 @@ impl Client {
         self.0.cached.set(None);
         if let Some(record) = &held {
             self.0.store.remove(self.key());
+            self.hold_generation();
             // For a tab that took the record from this one after the sign-out. Only a named
             // session: an unnamed repeat could end one begun since.
             if let Some(id) = record.session_id() {
@@ -531,34 +550,21 @@ impl Client {
     }
 
     /// The refresh, under a Web Lock shared by the tabs when sharing is on. A tab that had to
-    /// wait for the lock, or that refreshes while the other tabs may still be answering its
-    /// start-up ask, first looks whether a rotated token reached it (asking the tabs if not)
-    /// and only refreshes itself when no tab had one. Where Web Locks are missing or refused
-    /// (an opaque origin), the in-tab single flight alone.
+    /// wait for the lock first looks whether a rotated token reached it (asking the tabs if
+    /// not), one that finds a newer record's generation lock held waits for that record, and
+    /// only then does it refresh itself. Where Web Locks are missing or refused (an opaque
+    /// origin), the in-tab single flight alone.
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
-        if let Some(tabs) = self.0.tabs.as_ref().filter(|_| lock_manager().is_object()) {
+        if self.0.tabs.is_some() && lock_manager().is_object() {
             let before = self.record();
-            let early = (super::value::now_ms() as f64) < tabs.answers_until.get();
             // Whether another tab holds the lock (it is refreshing) is read, not asked with
             // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
-            let wait = early || !self.refresh_lock_free().await;
+            let wait = !nobody_holds(&locks_now().await, &refresh_lock(self.key()));
             if let Locked::Done(result) = self.locked(wait, &before).await {
                 return result;
             }
         }
         self.refresh_once().await
-    }
-
-    /// Whether no tab holds this client's refresh lock now (false where that cannot be read).
-    async fn refresh_lock_free(&self) -> bool {
-        let locks: LockManager = lock_manager().unchecked_into();
-        let Ok(query) = locks.query() else {
-            return false;
-        };
-        // Adopted: a stand-in `locks` (a polyfill, a test's stub) must not throw through the
-        // module, which would leave this refresh, shared by every caller, pending for good.
-        let snapshot = wasm_bindgen_futures::JsFuture::from(super::value::adopt(&query)).await;
-        snapshot.is_ok_and(|snapshot| nobody_holds(&snapshot, &refresh_lock(self.key())))
     }
 
     /// Runs the refresh while holding this client's refresh lock (its name is built here,
@@ -601,7 +607,21 @@ impl Client {
                     let _ = resolve_ready.call0(&JsValue::NULL);
                 };
                 if wait && !client.moved_on(&before) {
-                    client.wait_for_tabs(None).await;
+                    client.wait_for_tabs(None, ASK_WAIT_MS).await;
+                }
+                // A live client holding a newer record of the session (a reload, or a copy of
+                // a tab's storage, missed its refresh): its refresh token is the live one, and
+                // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2)
+                // that the session was stolen. Waited for, however busy that tab is, up to
+                // `NEWER_WAIT_MS`; never sent.
+                if let Some(held) = before.as_deref().filter(|_| !client.moved_on(&before)) {
+                    if newer_held(&locks_now().await, held) {
+                        client.wait_for_tabs(None, NEWER_WAIT_MS).await;
+                        if !client.moved_on(&before) {
+                            done(Err(newer_unheard()));
+                            return Ok(JsValue::UNDEFINED);
+                        }
+                    }
                 }
                 if client.moved_on(&before) {
                     done(client.continued(before.as_deref()));
@@ -634,7 +654,7 @@ impl Client {
         if self.0.tabs.is_none() {
             return false;
         }
-        self.wait_for_tabs(None).await;
+        self.wait_for_tabs(None, ASK_WAIT_MS).await;
         self.record()
             .and_then(|now| now.refresh_token().map(|token| token.secret() != used))
             .unwrap_or(false)
