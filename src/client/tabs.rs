@@ -549,13 +549,15 @@ impl Client {
         }
     }
 
-    /// The refresh, under a Web Lock shared by the tabs when sharing is on. A tab that had to
-    /// wait for the lock first looks whether a rotated token reached it (asking the tabs if
-    /// not), one that finds a newer record's generation lock held waits for that record, and
-    /// only then does it refresh itself. Where Web Locks are missing or refused (an opaque
-    /// origin), the in-tab single flight alone.
+    /// The refresh, under a Web Lock in a browser page: shared by the tabs, and by the clients
+    /// of the page even when sharing is off (they share sessionStorage: two refreshes of one
+    /// token would send it once rotated away). A client that had to wait for the lock first
+    /// looks whether a rotated token reached it (asking the tabs if not), one that finds a
+    /// newer record's generation lock held waits for that record, and only then does it
+    /// refresh itself. Where Web Locks are missing or refused (an opaque origin), the
+    /// client's single flight alone; in Node, too (its clients share nothing).
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
-        if self.0.tabs.is_some() && lock_manager().is_object() {
+        if in_browser_page() && lock_manager().is_object() {
             let before = self.record();
             // Whether another tab holds the lock (it is refreshing) is read, not asked with
             // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
