@@ -191,6 +191,35 @@ for (const [n, expire] of [[2, false], [5, false], [5, true]]) {
   });
 }
 
+test("a tab that reloads while another refreshes never sends the refresh token rotated away meanwhile, though the other tab is busy when it asks: it waits for the newer record (the generation lock the other tab holds says there is one)", async () => {
+  app.config = appConfig(stack, app, { refreshSkewSeconds: 1 });
+  const { context, seen } = await watchedContext(browser);
+  const a = await signInTab(context);
+  const b = await connectTab(context);
+  assert.equal((await look(b)).raw, (await look(a)).raw);
+  // b reloads: no client there while a refreshes, so b's storage keeps the record a rotates away.
+  await b.goto(`${app.origin}/t13/app`);
+  await b.waitForFunction(() => window.mobprocReady === true);
+  const [statsBefore, refusalsBefore] = [await stack.emulatorStats(), await tokenRefusals()];
+  assert.equal(await a.evaluate(async () => (await window.client.refresh())?.hasRefreshToken), true);
+  await a.waitForTimeout(300); // past the refresh lock's hold
+  const rotated = (await look(a)).raw;
+  assert.notEqual(await b.evaluate((key) => sessionStorage.getItem(key), STORAGE_KEY), rotated, "b holds the record rotated away");
+  // a is busy for 0.8 s (a long task), past the 150 ms a tab waits for answers to its ask.
+  await a.evaluate(() => setTimeout(() => { const end = Date.now() + 800; while (Date.now() < end); }, 0));
+  const refreshed = await b.evaluate(async () => {
+    window.client = await window.mobproc.createClient(window.config);
+    return window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code);
+  });
+  assert.equal(refreshed, true);
+  const statsAfter = await stack.emulatorStats();
+  assert.equal(statsAfter.token_requests.refresh_token - statsBefore.token_requests.refresh_token, 1, "a's refresh alone");
+  assert.equal(await tokenRefusals(), refusalsBefore, "no rotated-away refresh token was sent");
+  assert.equal(await b.evaluate((key) => sessionStorage.getItem(key), STORAGE_KEY), rotated, "b took a's record");
+  await assertNoLeaks(context, seen, await heldTokens(context), assert);
+  await context.close();
+});
+
 /** Polls `read` until it gives `want`, for at most `ms`; returns how long that took. */
 async function until(read, want, ms, what) {
   const started = Date.now();
