@@ -98,7 +98,7 @@ const NEWER_WAIT_MS: f64 = 2000.0;
 fn newer_unheard() -> crate::error::Error {
     ErrorKind::RefreshFailed {
         why: "another tab holds a newer refresh token of this session and did not answer in \
-              time; this one, rotated away, was not sent; the session is unchanged"
+              time; this one, rotated away, was not sent"
             .into(),
         status: None,
         oauth: crate::error::OAuthError::default(),
@@ -244,8 +244,19 @@ impl Client {
         }
         // Taken whether or not this call waits: later calls must not trust it.
         let alone = tabs.alone.take();
-        if held.is_none_or(|held| held.is_expired(super::value::now_ms())) {
-            self.wait_for_tabs(alone, ASK_WAIT_MS).await;
+        match held.filter(|held| !held.is_expired(super::value::now_ms())) {
+            None => self.wait_for_tabs(alone, ASK_WAIT_MS).await,
+            // A reload during another tab's refresh holds the record it rotated away, which
+            // that tab's generation lock shows: asked for the newer one (not waited for), so
+            // that it is had even if that tab has gone when this one refreshes.
+            Some(held) => {
+                let Some(alone) = alone else { return };
+                if let Ok(snapshot) = first_of(&alone, &delay(ASK_WAIT_MS)).await {
+                    if newer_held(&snapshot, &held) {
+                        self.tell_tabs("ask", None, None, None);
+                    }
+                }
+            }
         }
     }
 
@@ -525,7 +536,6 @@ impl Client {
         self.0.cached.set(None);
         if let Some(record) = &held {
             self.0.store.remove(self.key());
-            self.hold_generation();
             // For a tab that took the record from this one after the sign-out. Only a named
             // session: an unnamed repeat could end one begun since.
             if let Some(id) = record.session_id() {
@@ -540,6 +550,8 @@ impl Client {
                 self.revoke(record);
             }
         }
+        // Also when another client of the page removed the record first.
+        self.hold_generation();
         let saw = seen.is_some();
         if replaced {
             self.adopt(&next, seen, true);
@@ -559,9 +571,28 @@ impl Client {
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
         if in_browser_page() && lock_manager().is_object() {
             let before = self.record();
+            let snapshot = locks_now().await;
+            // A live client holding a newer record of the session (a reload, or a copy of a
+            // tab's storage, missed its refresh): its refresh token is the live one, and
+            // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2) that
+            // the session was stolen. Waited for, however busy that tab is, up to
+            // `NEWER_WAIT_MS`, before the refresh lock (the other tabs' refreshes go on); never
+            // sent. Not heard: no refresh before a call until the record changes (its answer,
+            // when it comes), rather than a wait before each.
+            if before
+                .as_deref()
+                .is_some_and(|held| newer_held(&snapshot, held))
+            {
+                self.wait_for_tabs(None, NEWER_WAIT_MS).await;
+                if !self.moved_on(&before) {
+                    self.0.refresh_refused.set(true);
+                    return Err(newer_unheard());
+                }
+                return self.continued(before.as_deref());
+            }
             // Whether another tab holds the lock (it is refreshing) is read, not asked with
             // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
-            let wait = !nobody_holds(&locks_now().await, &refresh_lock(self.key()));
+            let wait = !nobody_holds(&snapshot, &refresh_lock(self.key()));
             if let Locked::Done(result) = self.locked(wait, &before).await {
                 return result;
             }
@@ -610,20 +641,6 @@ impl Client {
                 };
                 if wait && !client.moved_on(&before) {
                     client.wait_for_tabs(None, ASK_WAIT_MS).await;
-                }
-                // A live client holding a newer record of the session (a reload, or a copy of
-                // a tab's storage, missed its refresh): its refresh token is the live one, and
-                // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2)
-                // that the session was stolen. Waited for, however busy that tab is, up to
-                // `NEWER_WAIT_MS`; never sent.
-                if let Some(held) = before.as_deref().filter(|_| !client.moved_on(&before)) {
-                    if newer_held(&locks_now().await, held) {
-                        client.wait_for_tabs(None, NEWER_WAIT_MS).await;
-                        if !client.moved_on(&before) {
-                            done(Err(newer_unheard()));
-                            return Ok(JsValue::UNDEFINED);
-                        }
-                    }
                 }
                 if client.moved_on(&before) {
                     done(client.continued(before.as_deref()));

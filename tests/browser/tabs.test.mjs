@@ -609,7 +609,9 @@ test("a page that missed a sign-out (reloaded during it, or opened from a signed
   await connect(r.page, cfg());
   await r.page.waitForFunction(() => !window.client.isAuthenticated());
   const got = await look(r.page);
-  assert.deepEqual([got.raw, got.events], [null, [null]]);
+  // Told before createClient resolved (it reads the origin's locks first), or after, with the event.
+  assert.equal(got.raw, null);
+  assert.ok(["[]", "[null]"].includes(JSON.stringify(got.events)), JSON.stringify(got.events));
   const revokedA = () => t.revocations.filter((body) => body.includes("token=acc-missed-A&")).length;
   await until(() => revokedA() === 2);
   // The same with the token expired (a page restored hours later): asked about before anything
@@ -1297,17 +1299,48 @@ test("a tab that reloads while another rotates the refresh token never sends the
   await holding(b.page, rotated.accessToken);
   await holdsRecordOf(b.page, rotated);
 
-  // Alone after a reload, the refresh is made, with b's own token; a sign-out lets its lock go.
+  // b starts while a holds a newer record, and a closes before b refreshes: b asked for it at
+  // start-up (a's generation lock showed it), so it refreshes with the live token.
+  rotated = await missRotation();
+  await b.page.evaluate(async (c) => { window.client = await window.mobproc.createClient(c); }, cfg());
+  await holding(b.page, rotated.accessToken);
   await a.page.close();
-  await goto(b.page, `${shared.server.origin}/app/`);
-  assert.deepEqual(await startAndRefresh(), { s: true, signedIn: true });
+  const alone = await b.page.evaluate(() => window.client.refresh().then((s) => s && s.hasRefreshToken, (e) => e.code));
+  assert.equal(alone, true);
   assert.deepEqual(sent().at(-1), [rotated.refreshToken, true]);
   assert.ok(sent().every(([, alive]) => alive), "no rotated-away refresh token was sent");
+  // A sign-out lets its generation lock go.
   const held = () => b.page.evaluate(async () => (await navigator.locks.query()).held.filter((l) => l.name.startsWith("mobproc-auth:gen:")).length);
   assert.equal(await held(), 1);
   await b.page.evaluate(() => window.client.logout());
   assert.equal(await held(), 0);
   await assertNoTokenLeaks([b]);
+  await context.close();
+});
+
+test("a newer generation lock held by a page that never answers (frozen, or a fake one on the origin): each tab's refresh fails after its own 2 s wait, side by side rather than one after another under the refresh lock, sending nothing; once it goes, a refresh works", async () => {
+  const { context, t, a, b } = await twoTabs("acc-fake", "ref-fake");
+  const session = (await look(a.page)).record.session;
+  const x = await newTab(context);
+  await x.page.evaluate((name) => new Promise((held) => {
+    navigator.locks.request(name, { mode: "shared" }, () => {
+      held();
+      return new Promise((r) => (window.letGo = r));
+    });
+  }), `mobproc-auth:gen:${session}:99`);
+  const started = Date.now();
+  const outcomes = await Promise.all([a, b].map(({ page }) => page.evaluate(() => window.client.refresh().then(() => "resolved", (e) => [e.code, e.message]))));
+  const took = Date.now() - started;
+  for (const [code, message] of outcomes) {
+    assert.equal(code, "refresh_failed");
+    assert.match(message, /newer refresh token of this session/);
+  }
+  assert.ok(took < 3500, `side by side: ${took} ms`);
+  assert.equal(t.refreshes.length, 0, "nothing sent");
+  assert.deepEqual([(await look(a.page)).signedIn, (await look(b.page)).signedIn], [true, true], "the session unchanged");
+  await x.page.evaluate(() => window.letGo());
+  assert.equal(await a.page.evaluate(() => window.client.refresh().then((s) => s.hasRefreshToken, (e) => e.code)), true);
+  assert.deepEqual(t.refreshes.map((r) => [r.refresh_token, r.alive]), [["ref-fake", true]]);
   await context.close();
 });
 
