@@ -138,9 +138,8 @@ struct Inner {
     expiry_timer: std::cell::Cell<Option<JsValue>>,
     warned_expiry: std::cell::Cell<u64>,
     /// The token endpoint refused this client a refresh (`invalid_client`: a browser needs
-    /// the relay), or another tab holds a newer record of the session and did not answer:
-    /// until a record is stored again, calls do not refresh, and the session is one that
-    /// cannot be refreshed (warned of).
+    /// the relay): until a record is stored again, calls do not refresh, and the session is
+    /// one that cannot be refreshed (warned of).
     refresh_refused: std::cell::Cell<bool>,
     /// The channel to the other tabs, when the session is shared.
     tabs: Option<tabs::Tabs>,

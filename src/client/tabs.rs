@@ -158,6 +158,9 @@ pub(super) struct Tabs {
     /// [`Client::ask_other_tabs`] (later calls must not trust it). `None` without Web Locks
     /// (a new tab then always waits).
     alone: Cell<Option<Promise>>,
+    /// A newer record of the session was shown held and did not come within
+    /// `NEWER_WAIT_MS`: later refreshes ask for it again without waiting, while it is held.
+    unheard: Cell<bool>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
 }
@@ -191,6 +194,7 @@ impl Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
             alone: Cell::new(alone),
+            unheard: Cell::new(false),
             presence,
         })
     }
@@ -570,25 +574,45 @@ impl Client {
     /// client's single flight alone; in Node, too (its clients share nothing).
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
         if in_browser_page() && lock_manager().is_object() {
-            let before = self.record();
+            let mut before = self.record();
             let snapshot = locks_now().await;
             // A live client holding a newer record of the session (a reload, or a copy of a
             // tab's storage, missed its refresh): its refresh token is the live one, and
             // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2) that
             // the session was stolen. Waited for, however busy that tab is, up to
             // `NEWER_WAIT_MS`, before the refresh lock (the other tabs' refreshes go on); never
-            // sent. Not heard: no refresh before a call until the record changes (its answer,
-            // when it comes), rather than a wait before each.
-            if before
+            // sent. Once not heard, later refreshes only ask again, until no such lock is held.
+            let newer = before
                 .as_deref()
-                .is_some_and(|held| newer_held(&snapshot, held))
-            {
-                self.wait_for_tabs(None, NEWER_WAIT_MS).await;
+                .is_some_and(|held| newer_held(&snapshot, held));
+            let unheard = self.0.tabs.as_ref().map(|tabs| &tabs.unheard);
+            if newer && !self.moved_on(&before) {
+                let waited = unheard.is_some_and(Cell::get);
+                let ms = if waited { 0.0 } else { NEWER_WAIT_MS };
+                self.wait_for_tabs(None, ms).await;
                 if !self.moved_on(&before) {
-                    self.0.refresh_refused.set(true);
+                    if let Some(unheard) = unheard {
+                        unheard.set(true);
+                    }
                     return Err(newer_unheard());
                 }
-                return self.continued(before.as_deref());
+                // The newer record, unless it is one to refresh (the tab holding it is
+                // refreshing it): then refreshed under the lock as any other.
+                let now = self.record();
+                let refreshable = now.as_deref().is_some_and(|now| {
+                    before
+                        .as_deref()
+                        .is_some_and(|before| now.same_session(before))
+                        && now.is_expired(super::value::now_ms())
+                        && now.refresh_token().is_some()
+                });
+                if !refreshable {
+                    return self.continued(before.as_deref());
+                }
+                before = now;
+            }
+            if let Some(unheard) = unheard {
+                unheard.set(false);
             }
             // Whether another tab holds the lock (it is refreshing) is read, not asked with
             // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
