@@ -98,7 +98,8 @@ const NEWER_WAIT_MS: f64 = 2000.0;
 fn newer_unheard() -> crate::error::Error {
     ErrorKind::RefreshFailed {
         why: "another tab holds a newer refresh token of this session and did not answer in \
-              time; this one, rotated away, was not sent"
+              time; this one, rotated away, was not sent, and is dropped: the session keeps its \
+              access token until it expires, or until that tab answers"
             .into(),
         status: None,
         oauth: crate::error::OAuthError::default(),
@@ -158,9 +159,6 @@ pub(super) struct Tabs {
     /// [`Client::ask_other_tabs`] (later calls must not trust it). `None` without Web Locks
     /// (a new tab then always waits).
     alone: Cell<Option<Promise>>,
-    /// A newer record of the session was shown held and did not come within
-    /// `NEWER_WAIT_MS`: later refreshes ask for it again without waiting, while it is held.
-    unheard: Cell<bool>,
     /// The shared Web Lock this client holds while it lives and its page is shown.
     pub(super) presence: Presence,
 }
@@ -194,7 +192,6 @@ impl Tabs {
             channel,
             waiting: Cell::new(Vec::new()),
             alone: Cell::new(alone),
-            unheard: Cell::new(false),
             presence,
         })
     }
@@ -576,47 +573,41 @@ impl Client {
         if in_browser_page() && lock_manager().is_object() {
             let mut before = self.record();
             let snapshot = locks_now().await;
+            // Whether another tab holds the lock (it is refreshing) is read, not asked with
+            // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
+            let mut wait = !nobody_holds(&snapshot, &refresh_lock(self.key()));
             // A live client holding a newer record of the session (a reload, or a copy of a
             // tab's storage, missed its refresh): its refresh token is the live one, and
             // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2) that
             // the session was stolen. Waited for, however busy that tab is, up to
-            // `NEWER_WAIT_MS`, before the refresh lock (the other tabs' refreshes go on); never
-            // sent. Once not heard, later refreshes only ask again, until no such lock is held.
-            let newer = before
-                .as_deref()
-                .is_some_and(|held| newer_held(&snapshot, held));
-            let unheard = self.0.tabs.as_ref().map(|tabs| &tabs.unheard);
-            if newer && !self.moved_on(&before) {
-                let waited = unheard.is_some_and(Cell::get);
-                let ms = if waited { 0.0 } else { NEWER_WAIT_MS };
-                self.wait_for_tabs(None, ms).await;
+            // `NEWER_WAIT_MS`, before the refresh lock (the other tabs' refreshes go on).
+            if let Some(held) = before.clone().filter(|held| newer_held(&snapshot, held)) {
                 if !self.moved_on(&before) {
-                    if let Some(unheard) = unheard {
-                        unheard.set(true);
-                    }
+                    self.wait_for_tabs(None, NEWER_WAIT_MS).await;
+                }
+                if !self.moved_on(&before) {
+                    // Not heard (busy, frozen): this refresh token is dead, so it goes, as one
+                    // the server refused would, and the access token lasts until it expires or
+                    // that tab's answer brings the newer record.
+                    self.keep_here(&held.as_ref().clone().without_refresh_token());
                     return Err(newer_unheard());
                 }
-                // The newer record, unless it is one to refresh (the tab holding it is
-                // refreshing it): then refreshed under the lock as any other.
+                // The newer record, unless the tab holding it is refreshing it (expired, with
+                // a refresh token no newer one shown held has replaced): then refreshed under
+                // the lock as any other, once that tab has had time to tell its refresh.
                 let now = self.record();
                 let refreshable = now.as_deref().is_some_and(|now| {
-                    before
-                        .as_deref()
-                        .is_some_and(|before| now.same_session(before))
+                    now.same_session(&held)
                         && now.is_expired(super::value::now_ms())
                         && now.refresh_token().is_some()
+                        && !newer_held(&snapshot, now)
                 });
                 if !refreshable {
                     return self.continued(before.as_deref());
                 }
                 before = now;
+                wait = true;
             }
-            if let Some(unheard) = unheard {
-                unheard.set(false);
-            }
-            // Whether another tab holds the lock (it is refreshing) is read, not asked with
-            // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
-            let wait = !nobody_holds(&snapshot, &refresh_lock(self.key()));
             if let Locked::Done(result) = self.locked(wait, &before).await {
                 return result;
             }

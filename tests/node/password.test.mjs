@@ -354,7 +354,10 @@ test("an API 401 storm: one refresh, one replay per call, then the session ends;
     await control("api-fail-next?count=0&status=401");
   }
   const s1 = await stats();
-  assert.equal(s1.api_requests - s0.api_requests, 20, "each call sent once and replayed once");
+  // Each call replayed once, after the one refresh; on a loaded machine a call's first 401 can
+  // come back after a replay's 401 ended the session, and that call is (rightly) not replayed.
+  const sent = s1.api_requests - s0.api_requests;
+  assert.ok(sent >= 11 && sent <= 20, `each call sent once and replayed at most once: ${sent}`);
   assert.equal(s1.token_requests.refresh_token - (s0.token_requests.refresh_token ?? 0), 1);
   assert.equal(client.isAuthenticated(), false);
   assert.equal(expired.length, 1);
