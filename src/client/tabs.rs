@@ -3,10 +3,10 @@
 //! session into its own sessionStorage; sign-in, refresh and sign-out are told to every tab;
 //! a refresh runs under a Web Lock, so that however many tabs hold an expiring token, one
 //! token request is made and every tab ends up with the rotated refresh token; and a tab
-//! that missed a refresh (a reload during it, a copy of a tab's storage) never sends the
-//! refresh token it rotated away: each client holds a Web Lock naming its record's
-//! generation (`presence.rs`), and a refresh that finds a newer one held waits for that
-//! record instead.
+//! that missed a refresh (a reload during it, a copy of a tab's storage) does not send the
+//! refresh token it rotated away while a tab holding the newer one is open: each client
+//! holds a Web Lock naming its record's generation (`presence.rs`), and a refresh that finds
+//! a newer one held waits for that record instead (or, not heard, drops its own).
 //!
 //! Each client holds the shared Web Lock `mobproc-auth:tab:<storage key>` while it lives and
 //! its page is shown (`presence.rs`): a new client that finds nobody holding it still asks,
@@ -227,8 +227,9 @@ impl Client {
 
     /// A new tab: asks the open ones for their session and waits at most 150 ms (`ASK_WAIT_MS`) for
     /// one; at the first call, not at all when no other client was open when this one was
-    /// made (a late answer is still adopted). Does not wait when this tab already has a
-    /// session, nor ask when sharing is off.
+    /// made (a late answer is still adopted). Does not wait for the tabs when this tab
+    /// already has a session (it reads the start-up snapshot of the locks, to ask for a newer
+    /// record of it one shows held), nor ask when sharing is off.
     pub async fn ask_other_tabs(&self) {
         let Some(tabs) = &self.0.tabs else { return };
         // Peeked, not read: a storage failure is reported at first use, after the app has
@@ -562,9 +563,9 @@ impl Client {
         }
     }
 
-    /// The refresh, under a Web Lock in a browser page: shared by the tabs, and by the clients
-    /// of the page even when sharing is off (they share sessionStorage: two refreshes of one
-    /// token would send it once rotated away). A client that had to wait for the lock first
+    /// The refresh, under a Web Lock in a browser page: shared by the tabs, and taken also
+    /// when sharing is off, for the clients of the page (they share sessionStorage: two
+    /// refreshes of one token would send it once rotated away; such tabs queue on it too). A client that had to wait for the lock first
     /// looks whether a rotated token reached it (asking the tabs if not), one that finds a
     /// newer record's generation lock held waits for that record, and only then does it
     /// refresh itself. Where Web Locks are missing or refused (an opaque origin), the
@@ -572,41 +573,49 @@ impl Client {
     pub(super) async fn refresh_across_tabs(&self) -> Result<Option<Rc<TokenRecord>>> {
         if in_browser_page() && lock_manager().is_object() {
             let mut before = self.record();
-            let snapshot = locks_now().await;
-            // Whether another tab holds the lock (it is refreshing) is read, not asked with
-            // `ifAvailable`: Firefox keeps a page refused one out of its back/forward cache.
-            let mut wait = !nobody_holds(&snapshot, &refresh_lock(self.key()));
-            // A live client holding a newer record of the session (a reload, or a copy of a
-            // tab's storage, missed its refresh): its refresh token is the live one, and
-            // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2) that
-            // the session was stolen. Waited for, however busy that tab is, up to
-            // `NEWER_WAIT_MS`, before the refresh lock (the other tabs' refreshes go on).
-            if let Some(held) = before.clone().filter(|held| newer_held(&snapshot, held)) {
-                if !self.moved_on(&before) {
-                    self.wait_for_tabs(None, NEWER_WAIT_MS).await;
+            let mut wait = false;
+            if self.0.tabs.is_some() {
+                let snapshot = locks_now().await;
+                // Whether another tab holds the lock (it is refreshing) is read, not asked
+                // with `ifAvailable`: Firefox keeps a page refused one out of its back/forward
+                // cache.
+                wait = !nobody_holds(&snapshot, &refresh_lock(self.key()));
+                // A live client holding a newer record of the session (a reload, or a copy of
+                // a tab's storage, missed its refresh): its refresh token is the live one, and
+                // sending this one would tell a server that detects reuse (RFC 9700 §4.14.2)
+                // that the session was stolen. Waited for, however busy that tab is, up to
+                // `NEWER_WAIT_MS`, before the refresh lock (the other tabs' refreshes go on).
+                let stale = before
+                    .clone()
+                    .filter(|held| held.refresh_token().is_some() && newer_held(&snapshot, held));
+                if let Some(held) = stale {
+                    if !self.moved_on(&before) {
+                        self.wait_for_tabs(None, NEWER_WAIT_MS).await;
+                    }
+                    if !self.moved_on(&before) {
+                        // Not heard (busy, frozen): this refresh token is dead, so it goes, as
+                        // one the server refused would, and the access token lasts until it
+                        // expires or that tab's answer brings the newer record.
+                        self.keep_here(&held.as_ref().clone().without_refresh_token());
+                        return Err(newer_unheard());
+                    }
+                    // The newer record, unless the tab holding it is refreshing it (expired,
+                    // with a refresh token no newer one shown held has replaced): then
+                    // refreshed under the lock as any other, once that tab has had time to
+                    // tell its refresh.
+                    let now = self.record();
+                    let refreshable = now.as_deref().is_some_and(|now| {
+                        now.same_session(&held)
+                            && now.is_expired(super::value::now_ms())
+                            && now.refresh_token().is_some()
+                            && !newer_held(&snapshot, now)
+                    });
+                    if !refreshable {
+                        return self.continued(before.as_deref());
+                    }
+                    before = now;
+                    wait = true;
                 }
-                if !self.moved_on(&before) {
-                    // Not heard (busy, frozen): this refresh token is dead, so it goes, as one
-                    // the server refused would, and the access token lasts until it expires or
-                    // that tab's answer brings the newer record.
-                    self.keep_here(&held.as_ref().clone().without_refresh_token());
-                    return Err(newer_unheard());
-                }
-                // The newer record, unless the tab holding it is refreshing it (expired, with
-                // a refresh token no newer one shown held has replaced): then refreshed under
-                // the lock as any other, once that tab has had time to tell its refresh.
-                let now = self.record();
-                let refreshable = now.as_deref().is_some_and(|now| {
-                    now.same_session(&held)
-                        && now.is_expired(super::value::now_ms())
-                        && now.refresh_token().is_some()
-                        && !newer_held(&snapshot, now)
-                });
-                if !refreshable {
-                    return self.continued(before.as_deref());
-                }
-                before = now;
-                wait = true;
             }
             if let Locked::Done(result) = self.locked(wait, &before).await {
                 return result;
