@@ -155,16 +155,10 @@ impl Client {
             if record.is_expired(now_ms()) {
                 return Err(ErrorKind::NotAuthenticated.into());
             }
-            return Err(ErrorKind::RefreshFailed {
-                why: "this session has no refresh token (an implicit sign-in brings none; one \
-                      the token endpoint refused is dropped); it ends at its expiry, then sign \
-                      in again"
-                    .into(),
-                status: None,
-                oauth: OAuthError::default(),
-                cause: Cause::None,
-            }
-            .into());
+            return Err(refresh_failed_because(
+                "this session has no refresh token (an implicit sign-in brings none; one the \
+                 token endpoint refused is dropped); it ends at its expiry, then sign in again",
+            ));
         };
         let config = &self.0.config;
         // Scoped: the parameters are not kept in this function's state across the await.
@@ -699,6 +693,17 @@ impl Client {
             read,
         })
     }
+}
+
+/// `refresh_failed` for a refresh that was not sent, for the reason `why`.
+pub(super) fn refresh_failed_because(why: &str) -> Error {
+    ErrorKind::RefreshFailed {
+        why: why.into(),
+        status: None,
+        oauth: OAuthError::default(),
+        cause: Cause::None,
+    }
+    .into()
 }
 
 /// `refresh_failed` for a refresh token the token endpoint refused (`invalid_grant`) while the

@@ -96,16 +96,11 @@ const NEWER_WAIT_MS: f64 = 2000.0;
 /// `refresh_failed` for a refresh whose token a live client has rotated already, and whose
 /// newer record did not reach this one in time.
 fn newer_unheard() -> crate::error::Error {
-    ErrorKind::RefreshFailed {
-        why: "another tab holds a newer refresh token of this session and did not answer in \
-              time; this one, rotated away, was not sent, and is dropped: the session keeps its \
-              access token until it expires, or until that tab answers"
-            .into(),
-        status: None,
-        oauth: crate::error::OAuthError::default(),
-        cause: crate::error::Cause::None,
-    }
-    .into()
+    super::grant::refresh_failed_because(
+        "another tab holds a newer refresh token of this session and did not answer in time; \
+         this one, rotated away, was not sent, and is dropped: the session keeps its access \
+         token until it expires, or until that tab answers",
+    )
 }
 
 /// A snapshot of the origin's locks (`undefined` where it cannot be had).
