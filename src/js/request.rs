@@ -59,10 +59,16 @@ pub fn prepare(
         }
     }
     // Compared as JavaScript strings (`===`): nothing copied into Rust; most calls give none.
-    let redirect = if !redirect.is_undefined() && redirect == "manual" {
+    // A value `fetch` would refuse (`"nope"`, `null`) is the caller's mistake: said, not
+    // taken as `"error"`.
+    let redirect = if redirect.is_undefined() || redirect == "error" || redirect == "follow" {
+        "error"
+    } else if redirect == "manual" {
         "manual"
     } else {
-        "error"
+        return Err(Error::invalid_request(
+            "init.redirect is not \"follow\", \"error\" or \"manual\"",
+        ));
     };
     // On our prototype-free copy the write cannot be refused; `no_redirects` in `fetch_with`
     // checks the Request anyway, for every path.

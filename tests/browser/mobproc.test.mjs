@@ -465,7 +465,7 @@ test("URLs that cannot carry the token: a user name or password is refused witho
   await context.close();
 });
 
-test("requests refuse redirects unless the caller asks for manual; a fetch that resolves no Response is network_error; an oversized string is invalid_request for a request, config_invalid naming the field for a setting", async () => {
+test("requests refuse redirects unless the caller asks for manual, and a redirect mode fetch would refuse is invalid_request; a fetch that resolves no Response is network_error; an oversized string is invalid_request for a request, config_invalid naming the field for a setting", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
     const modes = [];
@@ -475,13 +475,25 @@ test("requests refuse redirects unless the caller asks for manual; a fetch that 
     }
     await client.fetch(new Request("https://api.example.test/mobproc/v1/x", { redirect: "manual" }));
     modes.push(calls.at(-1).redirect);
+    // A value fetch itself would refuse is said, not taken as "error"; nothing is sent.
+    const sentBefore = calls.length;
+    const bad = [];
+    for (const redirect of ["nope", null, "MANUAL"]) {
+      bad.push((await attempt(() => client.fetch("/ping", { redirect }))).error);
+    }
+    bad.push((await attempt(() => client.fetchJson("/ping", { redirect: "nope" }))).error);
+    const badModes = bad.map((e) => [e?.code, e?.mobproc, e?.message]);
+    const badSent = calls.length - sentBefore;
     globalThis.fetch = async () => undefined;
     const notResponse = await attempt(() => client.fetch("/ping"));
     const huge = "x".repeat(1 << 23);
     const oversized = [await attempt(() => client.setContext({ employeeId: huge })), await attempt(() => client.fetch(huge)), await attempt(() => window.mobproc.createClient({ clientId: huge, tenant: "XYZ", apiBaseUrl: "https://a.example" }))];
-    return { modes, notResponse: notResponse.error, oversized: oversized.map((o) => [o.error?.code, o.error?.field, o.error?.mobproc]) };
+    return { modes, badModes, badSent, notResponse: notResponse.error, oversized: oversized.map((o) => [o.error?.code, o.error?.field, o.error?.mobproc]) };
   });
   assert.deepEqual(out.modes, ["error", "error", "manual", "manual"], "a followed redirect would carry the headers to any origin");
+  const refused = ["invalid_request", true, 'invalid request: init.redirect is not "follow", "error" or "manual"; the request was not sent'];
+  assert.deepEqual(out.badModes, [refused, refused, refused, refused], "redirect: nope, null, MANUAL (fetch refuses each), and fetchJson's nope");
+  assert.equal(out.badSent, 0, "nothing was sent for them");
   assert.deepEqual([out.notResponse?.code, out.notResponse?.mobproc], ["network_error", true]);
   assert.match(out.notResponse.correlationId, UUID_V4);
   assert.deepEqual(out.oversized, [["config_invalid", "context.employeeId", true], ["invalid_request", undefined, true], ["config_invalid", "clientId", true]]);
