@@ -404,7 +404,12 @@ fn check(raw: &Config) -> Result<()> {
 /// `config_invalid` of `allowedOrigins[i]`: one builder for the core's check and the npm
 /// binding's type check.
 pub(crate) fn origin_invalid(i: usize, why: &'static str) -> Error {
-    Error::config(&cat(&["allowedOrigins[", &decimal(i as u64), "]"]), why)
+    Error::config(&origin_field(i), why)
+}
+
+/// `allowedOrigins[i]`, the name errors give the entry.
+pub(crate) fn origin_field(i: usize) -> String {
+    cat(&["allowedOrigins[", &decimal(i as u64), "]"])
 }
 
 /// An optional URL already checked (so it parses), into `slot`: one function for the five

@@ -6,7 +6,7 @@ use super::read::{
     string_or_null, whole, Fault,
 };
 use crate::client::{no_secret_in_browser, LoginOptions, PopupOptions};
-use crate::config::{origin_invalid, ClientAuth, Config, ResponseType};
+use crate::config::{origin_field, ClientAuth, Config, ResponseType};
 use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::text::{cat, every_byte};
@@ -180,9 +180,11 @@ fn origins(origins: &JsValue) -> Result<Vec<String>, Fault> {
     })?;
     for i in 0..length as u32 {
         let origin = js_sys::Reflect::get(origins, &JsValue::from(i))?;
-        let origin = super::read::text_of(&origin, Some("allowedOrigins"))?
+        // Named by its index, as the core's checks name it, also when it is too long.
+        let field = origin_field(i as usize);
+        let origin = super::read::text_of(&origin, Some(&field))?
             .filter(|o| every_byte(o, |b| b != b'\r' && b != b'\n'))
-            .ok_or_else(|| origin_invalid(i as usize, "must be an origin string"))?;
+            .ok_or_else(|| Error::config(&field, "must be an origin string"))?;
         out.push(origin);
     }
     Ok(out)

@@ -63,7 +63,8 @@ test("createClient loads the module once, validates the config and survives bad 
     const bad = [null, 42, "x", [], { ...cfg, clientId: undefined }, { ...cfg, tenant: 7 }, { ...cfg, clientId: "a b" },
       { ...cfg, apiBaseUrl: "http://api.example.test/v1" }, { ...cfg, apiBaseUrl: "/relative" }, { ...cfg, allowedOrigins: "https://x.test" },
       { ...cfg, allowedOrigins: ["https://ok.test", "https://x.test/path"] }, { ...cfg, allowedOrigns: [] },
-      { ...cfg, redirectUri: "https://p.test/cb#frag" }, { ...cfg, scope: "" }, { ...cfg, tenant: "X".repeat(100000) }];
+      { ...cfg, redirectUri: "https://p.test/cb#frag" }, { ...cfg, scope: "" }, { ...cfg, tenant: "X".repeat(100000) },
+      { ...cfg, allowedOrigins: ["https://ok.test", "x".repeat(1 << 23)] }, { ...cfg, allowedOrigins: ["https://\ud800.test"] }];
     const errors = [];
     for (const config of bad) {
       try {
@@ -86,7 +87,7 @@ test("createClient loads the module once, validates the config and survives bad 
     return { errors, polluted, stillWorks };
   }, cfg);
   assert.equal((shared.server.requests.get("/pkg/mobproc_auth_bg.wasm") ?? 0) - before, 1, "the wasm is fetched once per page");
-  const fields = ["config", "config", "config", "config", "clientId", "tenant", "clientId", "apiBaseUrl", "apiBaseUrl", "allowedOrigins", "allowedOrigins[1]", "allowedOrigns", "redirectUri", "scope", "tenant"];
+  const fields = ["config", "config", "config", "config", "clientId", "tenant", "clientId", "apiBaseUrl", "apiBaseUrl", "allowedOrigins", "allowedOrigins[1]", "allowedOrigns", "redirectUri", "scope", "tenant", "allowedOrigins[1]", "allowedOrigins[0]"];
   assert.deepEqual(out.errors.map((e) => e.field), fields);
   for (const e of out.errors) {
     assert.equal(e.mobproc, true);
