@@ -2,9 +2,10 @@
 //! `-COMPANYEMPLOYEEID`), in which hierarchy (`-HIERARCHYID`), and the troubleshooting ids
 //! Tangoe support asks for (`-ACTIVITYID` on a group of calls, `-CORRELATIONID` on each).
 //!
-//! Precedence, lowest first: the client's context (config, then `setContext`, kept by the
-//! package's JavaScript), then the one call's `init.context`, where a value overrides and
-//! `null` removes the header for that call.
+//! Precedence, lowest first: the client's context (config, then `setContext`), then the one
+//! call's `init.context` (or its own context headers), where a value overrides and `null`
+//! removes the header for that call. The employee id and the company employee id name one
+//! actor: a call that gives either inherits neither of the client's.
 
 use crate::error::{Error, Result};
 use crate::prelude::*;
@@ -97,13 +98,16 @@ pub(crate) fn each_header<'a>(
     correlation_id: Option<&'a str>,
     mut emit: impl FnMut(&'static str, &'a str),
 ) -> Result<()> {
+    // Both ids name the actor, and Tangoe takes EMPLOYEEID over COMPANYEMPLOYEEID: a call that
+    // names one must not inherit the other, or a client's employee id would win over it.
+    let names_actor = matches!(call, [Override::Set(_), ..] | [_, Override::Set(_), _]);
     // Indexes, not `zip`: the array iterator's adapters cost more than the loop.
     for (at, (name, header)) in FIELDS.iter().enumerate() {
         let client = client.get(at).copied().flatten();
         let call = call.get(at).copied().unwrap_or(Override::Inherit);
         // The error names where the value came from: the client's or this call's context.
         let (value, prefix) = match call {
-            Override::Inherit => (client, "context."),
+            Override::Inherit => (client.filter(|_| at > 1 || !names_actor), "context."),
             Override::Remove => {
                 emit(header, "");
                 continue;
@@ -157,17 +161,11 @@ mod tests {
     #[test]
     fn call_overrides_client_and_null_removes() {
         let client = [Some("E1005"), None, Some("H1"), Some("batch-7")];
-        let headers = headers(
-            client,
-            [Inherit, Set("jane@xyz.example"), Remove],
-            Some("c-1"),
-        )
-        .unwrap();
+        let headers = headers(client, [Inherit, Inherit, Remove], Some("c-1")).unwrap();
         assert_eq!(
             headers,
             [
                 (EMPLOYEE_ID, "E1005"),
-                (COMPANY_EMPLOYEE_ID, "jane@xyz.example"),
                 (HIERARCHY_ID, ""),
                 (ACTIVITY_ID, "batch-7"),
                 (CORRELATION_ID, "c-1"),
@@ -183,6 +181,45 @@ mod tests {
             ]
         );
         assert_eq!(super::headers([None; 4], [Inherit; 3], None).unwrap(), []);
+    }
+
+    #[test]
+    fn a_call_naming_one_actor_inherits_neither_id() {
+        let client = [Some("E1005"), Some("emma@xyz.example"), Some("H1"), None];
+        let by_company = [Inherit, Set("alice@xyz.example"), Inherit];
+        assert_eq!(
+            headers(client, by_company, None).unwrap(),
+            [
+                (COMPANY_EMPLOYEE_ID, "alice@xyz.example"),
+                (HIERARCHY_ID, "H1")
+            ]
+        );
+        let by_employee = [Set("E1001"), Inherit, Inherit];
+        assert_eq!(
+            headers(client, by_employee, None).unwrap(),
+            [(EMPLOYEE_ID, "E1001"), (HIERARCHY_ID, "H1")]
+        );
+        // Both given, or one removed: as the call says.
+        let both = [Set("E1001"), Set("alice@xyz.example"), Remove];
+        assert_eq!(
+            headers(client, both, None).unwrap(),
+            [
+                (EMPLOYEE_ID, "E1001"),
+                (COMPANY_EMPLOYEE_ID, "alice@xyz.example"),
+                (HIERARCHY_ID, "")
+            ]
+        );
+        assert_eq!(
+            headers(client, [Remove, Inherit, Inherit], None).unwrap(),
+            [
+                (EMPLOYEE_ID, ""),
+                (COMPANY_EMPLOYEE_ID, "emma@xyz.example"),
+                (HIERARCHY_ID, "H1")
+            ]
+        );
+        // An actor the call names is checked; the one it drops is not sent, so not checked.
+        let bad_client = [Some("bad\tid"), None, None, None];
+        assert!(headers(bad_client, by_company, None).is_ok());
     }
 
     #[test]

@@ -88,7 +88,7 @@ test("context: config values on every call; setContext replaces, null removes; s
   await browserContext.close();
 });
 
-test("context: init.context overrides, null removes for one call, missing keys inherit, init.headers counts", async () => {
+test("context: init.context overrides, null removes for one call, missing keys inherit (but a call naming one actor id inherits neither), init.headers counts", async () => {
   const { page, context } = await signedIn({ context: { employeeId: "E1", hierarchyId: "H1" }, activityId: "A1" });
   const calls = await page.evaluate(async () => {
     const own = { "X-TNGO-CONTEXT-EMPLOYEEID": "E9" };
@@ -101,6 +101,9 @@ test("context: init.context overrides, null removes for one call, missing keys i
     await client.fetch("/7", { headers: own, context: { employeeId: null } });
     await client.fetch("/8", { headers: own, context: { hierarchyId: "H8" } });
     await client.fetch(new Request("https://api.example.test/mobproc/v1/9", { headers: own }));
+    // The other id of the actor: the client's employee id would win over it at Tangoe.
+    await client.fetch("/10", { context: { companyEmployeeId: "c@x.example" } });
+    await client.fetch("/11", { headers: { "X-TNGO-CONTEXT-COMPANYEMPLOYEEID": "d@x.example" } });
     return calls;
   });
   const a = { activityid: "A1" };
@@ -114,6 +117,8 @@ test("context: init.context overrides, null removes for one call, missing keys i
     hdr({ hierarchyid: "H1", ...a }),
     hdr({ employeeid: "E9", hierarchyid: "H8", ...a }),
     hdr({ employeeid: "E9", hierarchyid: "H1", ...a }),
+    hdr({ companyemployeeid: "c@x.example", hierarchyid: "H1", ...a }),
+    hdr({ companyemployeeid: "d@x.example", hierarchyid: "H1", ...a }),
   ]);
   await context.close();
 });

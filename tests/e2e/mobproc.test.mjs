@@ -163,6 +163,7 @@ test("16. actor switching: setContext through the act-as field, back to oneself,
       override: await actor({ context: { employeeId: "E1042" } }),
       removed: await actor({ context: { employeeId: null } }),
       byCompanyId: await actor({ context: { employeeId: null, companyEmployeeId: "grace.anders@xyz.example" } }),
+      byCompanyIdAlone: await actor({ context: { companyEmployeeId: "grace.anders@xyz.example" } }),
       inherited: await actor({ context: {} }),
       invalid: await actor({ context: { employeeId: "E1042\r\nX-Evil: 1" } }),
       unknownKey: await actor({ context: { employee: "E1042" } }),
@@ -177,6 +178,7 @@ test("16. actor switching: setContext through the act-as field, back to oneself,
     override: "E1042",
     removed: "E1000",
     byCompanyId: "E1007",
+    byCompanyIdAlone: "E1007",
     inherited: "E1005",
     invalid: { code: "config_invalid", field: "init.context.employeeId" },
     unknownKey: { code: "config_invalid", field: "init.context.employee" },
@@ -185,8 +187,8 @@ test("16. actor switching: setContext through the act-as field, back to oneself,
   const perCall = await recordsSince(since, "me");
   assert.deepEqual(
     perCall.map((r) => [r.headers_present.includes(EMPLOYEE_HEADER), r.headers_present.includes(COMPANY_HEADER)]),
-    [[true, false], [true, false], [false, false], [false, true], [true, false], [false, false]],
-    "six calls reached the emulator (the two refused ones did not), with exactly these context headers",
+    [[true, false], [true, false], [false, false], [false, true], [false, true], [true, false], [false, false]],
+    "seven calls reached the emulator (the two refused ones did not), with exactly these context headers: a call naming the company employee id carries no employee id",
   );
   await context.close();
 });
