@@ -94,7 +94,7 @@ async fn fail_next(State(state): State<AppState>, RawQuery(q): RawQuery) -> Resp
     let p = Params::query(q.as_deref());
     let (Some(n), Some(mode)) = (count(&p), TokenFault::parse(p.get("mode").unwrap_or("500")))
     else {
-        return bad("count must be a number and mode one of 500, hang, garbage");
+        return bad("count must be a number and mode one of 500, hang, garbage, 429");
     };
     state.lock().faults.set_token(n, mode);
     ok()

@@ -9,6 +9,9 @@ pub enum TokenFault {
     Hang,
     /// Answer 200 with a body that is not JSON.
     Garbage,
+    /// Answer 429 `temporarily_unavailable` with `Retry-After: 7` (load shed past a rate
+    /// limit, as Tangoe's related APIs do).
+    TooManyRequests,
 }
 
 impl TokenFault {
@@ -18,6 +21,7 @@ impl TokenFault {
             "500" => Some(TokenFault::ServerError),
             "hang" => Some(TokenFault::Hang),
             "garbage" => Some(TokenFault::Garbage),
+            "429" => Some(TokenFault::TooManyRequests),
             _ => None,
         }
     }

@@ -49,6 +49,15 @@ async fn fault(state: &AppState, f: TokenFault) -> Response {
             r.headers_mut().insert(header::CONTENT_TYPE, ct);
             r
         }
+        TokenFault::TooManyRequests => {
+            let mut e = OAuthError::server();
+            e.status = StatusCode::TOO_MANY_REQUESTS;
+            e.code = "temporarily_unavailable";
+            let mut r = e.into_response();
+            r.headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("7"));
+            r
+        }
         TokenFault::Hang => {
             tokio::select! {
                 _ = tokio::time::sleep(Duration::from_secs(300)) => {}
