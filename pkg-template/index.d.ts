@@ -204,7 +204,7 @@ export class MobprocError extends Error {
   readonly apiMessage?: string;
   /** `api_error` when the body is not Tangoe's error shape: its text (at most 1000 characters). */
   readonly body?: string;
-  /** `api_error` with `Retry-After` (e.g. 429): seconds to wait. */
+  /** `api_error` or `refresh_failed` with `Retry-After` (e.g. 429): seconds to wait. */
   readonly retryAfter?: number;
   /** `pagination_loop`: the link already fetched. */
   readonly href?: string;

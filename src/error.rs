@@ -77,6 +77,9 @@ pub enum ErrorKind {
         status: Option<u16>,
         /// The server's OAuth error fields.
         oauth: OAuthError,
+        /// The token endpoint's `Retry-After`, in seconds (a 429 or 503 says when to ask
+        /// again; calls do not refresh before then while the token lasts).
+        retry_after: Option<u32>,
         /// What failed underneath.
         cause: Cause,
     },
@@ -551,9 +554,15 @@ impl Error {
                 d.status = Some(*status);
                 d.set_oauth(oauth);
             }
-            ErrorKind::RefreshFailed { status, oauth, .. } => {
+            ErrorKind::RefreshFailed {
+                status,
+                oauth,
+                retry_after,
+                ..
+            } => {
                 d.status = *status;
                 d.set_oauth(oauth);
+                d.retry_after = retry_after.map(u64::from);
             }
             ErrorKind::SessionExpired { oauth } => d.set_oauth(oauth),
             ErrorKind::RevokeFailed { status, .. } => d.status = *status,

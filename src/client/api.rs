@@ -226,7 +226,7 @@ fn short(object: &JsValue, key: &str) -> Option<String> {
 }
 
 /// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds or an HTTP date), when it is one.
-fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
+pub(super) fn retry_after(value: &str, now_ms: u64) -> Option<u64> {
     // Headers.get strips white space already; SP/HTAB (HTTP's) is all a header value has.
     let value = crate::text::trim_ows(value);
     if let Some(seconds) = crate::text::digits(value) {

@@ -55,6 +55,8 @@ struct Answer {
     json: JsValue,
     /// Whether the body could be read (not the connection cut after the headers).
     read: bool,
+    /// `Retry-After` of an answer that is no success, in seconds.
+    retry_after: Option<u32>,
 }
 
 impl Answer {
@@ -109,6 +111,10 @@ type Outgoing = (gloo_net::http::Request, Vec<String>);
 
 /// The refresh in flight, which every caller waits for.
 pub(super) type Flight = Shared;
+
+/// How long calls go on with a token that still lasts, without refreshing, after a refresh
+/// failed without a `Retry-After` (a network error, a 5xx, garbage).
+const REFRESH_PAUSE_MS: u64 = 5_000;
 
 impl Client {
     /// A new access token (and Tangoe's rotated refresh token). One request however many
@@ -178,11 +184,13 @@ impl Client {
         };
         // Every passing failure is a `RefreshFailed`, made where it is found: no tuple of its
         // fields copied into it afterwards.
+        let mut retry_after = None;
         let failed = match sent.await {
             Err(thrown) => ErrorKind::RefreshFailed {
                 why: message_of(&thrown),
                 status: None,
                 oauth: OAuthError::default(),
+                retry_after: None,
                 cause: cause(thrown),
             },
             Ok(answer) if is_text(&answer.json, "error", "invalid_grant") => {
@@ -232,6 +240,10 @@ impl Client {
                     why,
                     status: Some(answer.status),
                     oauth,
+                    retry_after: {
+                        retry_after = answer.retry_after;
+                        retry_after
+                    },
                     cause: Cause::None,
                 }
             }
@@ -268,10 +280,17 @@ impl Client {
                     why: error.message(),
                     status: None,
                     oauth: OAuthError::default(),
+                    retry_after: None,
                     cause: Cause::Error(error),
                 },
             },
         };
+        // Calls do not ask again while the token lasts until the server's `Retry-After`, or
+        // for a few seconds: not once per call (`refresh()` still asks).
+        let pause = u64::from(retry_after.unwrap_or(0)).saturating_mul(1000);
+        self.0
+            .refresh_paused_until
+            .set(now_ms().saturating_add(pause.max(REFRESH_PAUSE_MS)));
         Err(failed.into())
     }
 
@@ -285,7 +304,13 @@ impl Client {
         let skew = self.0.config.refresh_skew_ms();
         // `TokenRecord::expires_within`, on the expiry alone.
         // The expiry first: `can_refresh` reads the storage again.
-        if now_ms().saturating_add(skew) < expires_at || !self.can_refresh() {
+        let now = now_ms();
+        if now.saturating_add(skew) < expires_at || !self.can_refresh() {
+            return Ok(());
+        }
+        // A refresh failed a moment ago and the token lasts: the call goes on with it (the
+        // failure was reported), rather than every call asking a failing endpoint again.
+        if now < self.0.refresh_paused_until.get() && now < expires_at {
             return Ok(());
         }
         match self.refresh().await {
@@ -686,11 +711,20 @@ impl Client {
             }
         }
         let status = super::http::status_of(&raw);
+        let ok = super::http::is_ok(status);
+        // Read only from an answer that is no success: one lookup fewer on every refresh.
+        let retry_after = match ok {
+            true => None,
+            false => super::http::response_header(&raw, "retry-after")
+                .and_then(|value| super::api::retry_after(&value, now_ms()))
+                .map(|seconds| seconds.min(u64::from(u32::MAX)) as u32),
+        };
         Ok(Answer {
             status,
-            ok: super::http::is_ok(status),
+            ok,
             json: json.unwrap_or_default(),
             read,
+            retry_after,
         })
     }
 }
@@ -701,6 +735,7 @@ pub(super) fn refresh_failed_because(why: &str) -> Error {
         why: why.into(),
         status: None,
         oauth: OAuthError::default(),
+        retry_after: None,
         cause: Cause::None,
     }
     .into()
@@ -716,6 +751,7 @@ pub(super) fn refresh_refused(status: Option<u16>, oauth: OAuthError) -> Error {
             .into(),
         status,
         oauth,
+        retry_after: None,
         cause: Cause::None,
     }
     .into()

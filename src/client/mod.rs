@@ -141,6 +141,9 @@ struct Inner {
     /// the relay): until a record is stored again, calls do not refresh, and the session is
     /// one that cannot be refreshed (warned of).
     refresh_refused: std::cell::Cell<bool>,
+    /// Until when (ms) calls do not refresh a token that still lasts: a refresh failed, and
+    /// asking again on every call would only add load (a 429's `Retry-After`, or a few seconds).
+    refresh_paused_until: std::cell::Cell<u64>,
     /// The channel to the other tabs, when the session is shared.
     tabs: Option<tabs::Tabs>,
 }
@@ -184,6 +187,7 @@ impl Client {
             expiry_timer: std::cell::Cell::new(None),
             warned_expiry: std::cell::Cell::new(0),
             refresh_refused: std::cell::Cell::new(false),
+            refresh_paused_until: std::cell::Cell::new(0),
             tabs: tabs::Tabs::open(
                 config.shares_session_across_tabs(),
                 config.storage_key().as_str(),
@@ -370,10 +374,11 @@ impl Client {
 
     /// After a new record is stored, here or by another tab: the token endpoint took a client
     /// (a relay or a secret may have been put right since one refused this one), so this one
-    /// refreshes again; the signed headers, the expiry warning and the generation lock
-    /// follow the record.
+    /// refreshes again, without waiting out a pause; the signed headers, the expiry warning
+    /// and the generation lock follow the record.
     pub(super) fn record_changed(&self) {
         self.0.refresh_refused.set(false);
+        self.0.refresh_paused_until.set(0);
         self.0.headers.clear();
         self.plan_expiry_warning();
         self.hold_generation();

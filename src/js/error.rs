@@ -29,6 +29,11 @@ pub fn to_js(error: &Error) -> JsValue {
             set("status", status.into());
         }
     };
+    let seconds = |seconds: Option<u64>| {
+        if let Some(seconds) = seconds {
+            set("retryAfter", (seconds as f64).into());
+        }
+    };
     let oauth = |oauth: &OAuthError| {
         text("oauthError", &oauth.error);
         text("oauthErrorDescription", &oauth.description);
@@ -59,10 +64,12 @@ pub fn to_js(error: &Error) -> JsValue {
         ErrorKind::RefreshFailed {
             status: code,
             oauth: o,
+            retry_after,
             ..
         } => {
             oauth(o);
             status(*code);
+            seconds(retry_after.map(u64::from));
         }
         ErrorKind::SessionExpired { oauth: o } => oauth(o),
         ErrorKind::RevokeFailed { status: code, .. } => status(*code),
@@ -82,9 +89,7 @@ pub fn to_js(error: &Error) -> JsValue {
             text("id", &api.id);
             text("apiMessage", &api.api_message);
             text("body", &api.body);
-            if let Some(seconds) = api.retry_after {
-                set("retryAfter", (seconds as f64).into());
-            }
+            seconds(api.retry_after);
         }
         _ => {}
     }

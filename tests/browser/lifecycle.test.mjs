@@ -350,9 +350,12 @@ test("a refresh the server made but the page lost (its answer after timeoutMs), 
     // The server rotates r1 but the answer comes too late: refresh_failed, the call goes on.
     tangoe.tokenAnswer = (request) => new Promise((_, reject) => request.signal.addEventListener("abort", () => reject(request.signal.reason)));
     const lost = await status(client.fetch("/x"));
-    // r1 is dead now: the next call's refresh gets invalid_grant.
+    // r1 is dead now. The next call does not ask again so soon after a failure (the token
+    // lasts); a refresh() does, and gets invalid_grant.
     tangoe.tokenAnswer = () => Response.json({ error: "invalid_grant" }, { status: 400 });
-    const refused = await status(client.fetch("/x"));
+    const paused = await status(client.fetch("/x"));
+    const askedWhilePaused = tangoe.tokenRequests.length;
+    const refused = await status(client.refresh());
     await new Promise((r) => setTimeout(r, 50));
     const kept = { signedIn: client.isAuthenticated(), refreshToken: JSON.parse(sessionStorage.getItem(key)).refreshToken ?? null };
     const more = await status(client.fetch("/x"));
@@ -360,12 +363,13 @@ test("a refresh the server made but the page lost (its answer after timeoutMs), 
     // The API refuses the token (revoked with its grant): the session ends, the 401 is returned.
     tangoe.rejected.add("old");
     const last = await status(client.fetch("/x"));
-    return { lost, refused, kept, more, tokenRequests, last, events, record: sessionStorage.getItem(key), tokens: tangoe.apiCalls.map((c) => c.authorization) };
+    return { lost, paused, askedWhilePaused, refused, kept, more, tokenRequests, last, events, record: sessionStorage.getItem(key), tokens: tangoe.apiCalls.map((c) => c.authorization) };
   }, KEY);
-  assert.deepEqual([out.lost, out.refused, out.more, out.last], [200, 200, 200, 401]);
+  assert.deepEqual([out.lost, out.paused, out.refused, out.more, out.last], [200, 200, "refresh_failed", 200, 401]);
+  assert.equal(out.askedWhilePaused, 1, "the call right after a failed refresh asked nothing");
   assert.deepEqual(out.kept, { signedIn: true, refreshToken: null });
   assert.equal(out.tokenRequests, 2, "no refresh once the refresh token was refused");
-  assert.deepEqual(out.events, ["refresh_failed", "refresh_failed", "expiring", "expired"]);
+  assert.deepEqual(out.events, ["refresh_failed", "expiring", "expired"]);
   assert.equal(out.record, null);
   assert.deepEqual([...new Set(out.tokens)], ["Bearer old"]);
   await context.close();
@@ -412,6 +416,29 @@ test("a failed refresh before a call: the call goes on while the token lasts and
     return { status: response.status, authorization: tangoe.apiCalls[0].authorization, errors };
   });
   assert.deepEqual(out, { status: 200, authorization: "Bearer old", errors: ["refresh_failed"] });
+  await context.close();
+});
+
+test("a refresh that fails while the token lasts (503 without Retry-After): calls go on with the token and ask again only 5 s later, not on every call", async () => {
+  const { page, context } = await signedIn(30);
+  const out = await page.evaluate(async () => {
+    const { tangoe, client } = window;
+    const errors = [];
+    client.on("error", (e) => errors.push([e.code, e.status, e.retryAfter ?? null]));
+    tangoe.tokenAnswer = () => new Response("<h1>Service Unavailable</h1>", { status: 503 });
+    await client.fetch("/ping");
+    const failedAt = Date.now();
+    for (let i = 0; i < 4; i++) await client.fetch("/ping");
+    const during = tangoe.tokenRequests.length;
+    await new Promise((resolve) => setTimeout(resolve, 5100 - (Date.now() - failedAt)));
+    tangoe.tokenAnswer = null;
+    await client.fetch("/ping");
+    return { during, after: tangoe.tokenRequests.length, errors, tokens: tangoe.apiCalls.map((c) => c.authorization) };
+  });
+  assert.equal(out.during, 1, "one refresh for the five calls");
+  assert.equal(out.after, 2, "asked again once the pause was over");
+  assert.deepEqual(out.errors, [["refresh_failed", 503, null]], "reported once");
+  assert.deepEqual(out.tokens, [...Array(5).fill("Bearer old"), "Bearer new1"]);
   await context.close();
 });
 

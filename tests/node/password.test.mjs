@@ -513,3 +513,24 @@ test("a caller's AbortSignal is honoured on a slow response", async () => {
     slow.close();
   }
 });
+
+test("a token endpoint shedding load (429 with Retry-After) while the token lasts: calls go on with it and do not ask again before Retry-After; refresh_failed carries retryAfter; refresh() still asks", async () => {
+  // A skew longer than the token's life: every call refreshes first.
+  const client = await createClient(config({ refreshSkewSeconds: 7200, storageKey: "shed" }));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const errors = [];
+  client.on("error", (e) => errors.push([e.code, e.status, e.retryAfter, e.oauthError]));
+  const refreshes = async () => (await stats()).token_requests.refresh_token ?? 0;
+  const before = await refreshes();
+  await control("fail-next?count=100&mode=429");
+  const statuses = [];
+  for (let i = 0; i < 10; i++) statuses.push((await client.fetch("/ping")).status);
+  assert.deepEqual(statuses, Array(10).fill(200), "the calls went on with the token, which lasts");
+  assert.equal((await refreshes()) - before, 1, "one refresh asked, not one per call");
+  assert.deepEqual(errors, [["refresh_failed", 429, 7, "temporarily_unavailable"]], "reported once, with the server's Retry-After");
+  const asked = await client.refresh().catch((e) => [e.code, e.status, e.retryAfter]);
+  assert.deepEqual(asked, ["refresh_failed", 429, 7], "refresh() asks whatever the pause");
+  assert.equal((await refreshes()) - before, 2);
+  await control("fail-next?count=0&mode=429");
+  assert.equal(client.isAuthenticated(), true);
+});
