@@ -100,6 +100,8 @@ export interface MobprocValidation {
   tenant: string | null;
   platform: string | null;
   multitenant: boolean;
+  /** The domain the token is good for (`"*"` in Tangoe's example). */
+  domain: string | null;
   identityProvider: string | null;
   identifier: string | null;
 }

@@ -39,6 +39,8 @@ pub struct Validation {
     pub platform: Option<String>,
     /// Whether the user spans tenants.
     pub multitenant: bool,
+    /// The domain the token is good for (`*` in Tangoe's example).
+    pub domain: Option<String>,
     /// Who authenticated the user.
     pub identity_provider: Option<String>,
     /// The user's identifier.
@@ -540,6 +542,7 @@ impl Client {
             platform: string(&owner, "platform"),
             multitenant: multitenant.as_bool() == Some(true)
                 || multitenant == JsValue::from_str("true"),
+            domain: string(&owner, "domain"),
             identity_provider: string(&owner, "identityProvider"),
             identifier: string(&owner, "identifier"),
         })

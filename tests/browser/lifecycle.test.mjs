@@ -694,7 +694,7 @@ test("validate maps Tangoe's answer; a refused token is token_invalid, a client 
     return { valid, body, refused, notAllowed, lacking, notValidation, stillSignedIn: client.isAuthenticated() };
   });
   assert.deepEqual(out.notValidation, ["invalid_token_response", "invalid_token_response", "invalid_token_response"]);
-  assert.deepEqual(out.valid, { scope: "MOBPROC", expiresIn: 7186, clientId: "portal-demo", tenant: "XYZ", platform: "command", multitenant: false, identityProvider: "pcv_edge", identifier: "api.account.xyz" });
+  assert.deepEqual(out.valid, { scope: "MOBPROC", expiresIn: 7186, clientId: "portal-demo", tenant: "XYZ", platform: "command", multitenant: false, domain: "*", identityProvider: "pcv_edge", identifier: "api.account.xyz" });
   assert.equal(out.body, "grant_type=urn%3Apingidentity.com%3Aoauth2%3Agrant_type%3Avalidate_bearer&token=old&client_id=portal-demo");
   assert.deepEqual(out.refused, ["token_invalid", "invalid_grant", 400]);
   assert.deepEqual(out.notAllowed, ["authorization_denied", "invalid_client", 401], "invalid_client is the client's refusal, not token_invalid");
