@@ -2,7 +2,7 @@
 //! Tangoe, and Tangoe's answer (or a 502) back.
 
 use axum::body::Bytes;
-use axum::http::StatusCode;
+use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
@@ -38,20 +38,23 @@ pub async fn forward(
 ) -> (Response, Upstreamed) {
     let out = compose(&relay.config, url, params);
     match relay.upstream.post(out, empty_ok).await {
-        Ok(Answer::Json(status, body)) => (
+        Ok((Answer::Json(status, body), retry_after)) => {
             // A token answer (2xx) is passed as it is: it quotes no request, and a short
             // secret might stand inside a token by chance.
-            answer::json_bytes(
-                status,
-                if status.is_success() {
-                    body
-                } else {
-                    without_secret(body, &secret_forms(&relay.config))
-                },
-            ),
-            Upstreamed::Status(status.as_u16()),
-        ),
-        Ok(Answer::Empty(status)) => (answer::empty(status), Upstreamed::Status(status.as_u16())),
+            let body = if status.is_success() {
+                body
+            } else {
+                without_secret(body, &secret_forms(&relay.config))
+            };
+            let mut resp = answer::json_bytes(status, body);
+            if let Some(value) = retry_after {
+                resp.headers_mut().insert(header::RETRY_AFTER, value);
+            }
+            (resp, Upstreamed::Status(status.as_u16()))
+        }
+        Ok((Answer::Empty(status), _)) => {
+            (answer::empty(status), Upstreamed::Status(status.as_u16()))
+        }
         Err(f) => (
             bad_gateway(f, endpoint, relay),
             Upstreamed::Failed(f.label()),

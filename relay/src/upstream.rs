@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use axum::body::Bytes;
-use axum::http::{header, Method, Request, StatusCode};
+use axum::http::{header, HeaderValue, Method, Request, StatusCode};
 use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -18,6 +18,10 @@ use crate::client_auth::Outgoing;
 pub const ANSWER_LIMIT: usize = 64 * 1024;
 
 const USER_AGENT: &str = concat!("mobproc-relay/", env!("CARGO_PKG_VERSION"));
+
+/// `Retry-After` of a 429 or 503 answer, when it is a short printable value: passed on, so
+/// that the page waits as long as Tangoe asks (the library does not refresh again before).
+pub type RetryAfter = Option<HeaderValue>;
 
 /// What Tangoe answered, to pass on as it is.
 #[derive(Debug, PartialEq, Eq)]
@@ -67,6 +71,18 @@ pub fn classify(status: StatusCode, body: Bytes, empty_ok: bool) -> Result<Answe
     }
 }
 
+/// `Retry-After` of a 429 or 503: digits or an HTTP date (at most 64 visible ASCII
+/// characters), else none.
+fn retry_after(status: StatusCode, headers: &header::HeaderMap) -> RetryAfter {
+    if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
+        return None;
+    }
+    let value = headers.get(header::RETRY_AFTER)?;
+    let bytes = value.as_bytes();
+    let printable = bytes.iter().all(|b| (0x20..0x7f).contains(b));
+    (!bytes.is_empty() && bytes.len() <= 64 && printable).then(|| value.clone())
+}
+
 /// A pooled client with a deadline.
 #[derive(Clone, Debug)]
 pub struct Upstream {
@@ -92,7 +108,11 @@ impl Upstream {
     }
 
     /// POSTs `out` and reads the answer within the deadline.
-    pub async fn post(&self, out: Outgoing, empty_ok: bool) -> Result<Answer, Failure> {
+    pub async fn post(
+        &self,
+        out: Outgoing,
+        empty_ok: bool,
+    ) -> Result<(Answer, RetryAfter), Failure> {
         let mut req = Request::builder()
             .method(Method::POST)
             .uri(out.url)
@@ -115,6 +135,7 @@ impl Upstream {
                 }
             })?;
             let status = resp.status();
+            let retry_after = retry_after(status, resp.headers());
             let body = Limited::new(resp.into_body(), ANSWER_LIMIT)
                 .collect()
                 .await
@@ -126,7 +147,7 @@ impl Upstream {
                     }
                 })?
                 .to_bytes();
-            classify(status, body, empty_ok)
+            classify(status, body, empty_ok).map(|answer| (answer, retry_after))
         };
         tokio::time::timeout(self.timeout, call)
             .await

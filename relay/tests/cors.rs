@@ -64,6 +64,11 @@ async fn responses_vary_on_origin() {
     assert_eq!(r.status, 200);
     assert_eq!(r.all("vary"), ["Origin"]);
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
+    // A page may read Tangoe's `Retry-After` (a 429 or 503 passed on).
+    assert_eq!(
+        r.header("access-control-expose-headers"),
+        Some("Retry-After")
+    );
 }
 
 #[tokio::test]

@@ -150,6 +150,9 @@ async fn invalid_grant_and_other_tangoe_errors_pass_through() {
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.header("cache-control"), Some("no-store"));
         assert_eq!(r.header("www-authenticate"), None);
+        // Tangoe's wait is handed on where it shed load, for the page to honour.
+        let wait = matches!(status, 429 | 503).then_some("30");
+        assert_eq!(r.header("retry-after"), wait, "{status}");
     }
     assert_eq!(fake.seen().len(), 4);
 }

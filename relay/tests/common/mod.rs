@@ -119,7 +119,13 @@ async fn record(State(st): State<Arc<FakeState>>, req: Request) -> Response {
         }
     };
     let status = StatusCode::from_u16(status).unwrap();
-    (status, [("content-type", ct)], Body::from(body)).into_response()
+    // Tangoe sheds load with a 429 or 503; the relay must hand its `Retry-After` on.
+    let mut resp = (status, [("content-type", ct)], Body::from(body)).into_response();
+    if status == StatusCode::TOO_MANY_REQUESTS || status == StatusCode::SERVICE_UNAVAILABLE {
+        resp.headers_mut()
+            .insert("retry-after", axum::http::HeaderValue::from_static("30"));
+    }
+    resp
 }
 
 pub async fn fake() -> Fake {
