@@ -784,12 +784,23 @@ fn token_record(
     let text = |key| answer.text(key);
     let refresh = text("refresh_token");
     let previous_refresh = previous.and_then(TokenRecord::refresh_token);
+    let expires_in = field(&answer.json, "expires_in");
     TokenRecord::from_response(
         text("access_token").as_deref(),
         text("token_type").as_deref(),
-        field(&answer.json, "expires_in")
+        expires_in
             .as_f64()
-            .and_then(seconds_from_number),
+            .and_then(seconds_from_number)
+            .or_else(|| {
+                // Digits in a string (`"7199"`), as some gateways send it: read as the redirect's
+                // value is, rather than lose the refresh token the answer rotated in. Short only:
+                // a hostile answer's megabytes stay out of the module's memory.
+                let text = expires_in.dyn_ref::<js_sys::JsString>()?;
+                (text.length() <= 20)
+                    .then(|| String::from(text))
+                    .as_deref()
+                    .and_then(crate::token::seconds_from_text)
+            }),
         refresh
             .as_deref()
             .or(previous_refresh.map(|token| token.secret())),

@@ -193,6 +193,11 @@ test("token endpoint answers that are not a token: refresh_failed, the session u
         "JSON without access_token": () => Response.json({ token_type: "Bearer", expires_in: 3600, refresh_token: "r2" }),
         "JSON with token_type mac": () => Response.json({ access_token: "new", token_type: "mac", expires_in: 3600 }),
         "JSON with expires_in as text": () => Response.json({ access_token: "new", token_type: "Bearer", expires_in: "soon" }),
+        // Digits in a string are taken (the next test); anything else in one is not.
+        "JSON with expires_in \"0\"": () => Response.json({ access_token: "new", token_type: "Bearer", expires_in: "0" }),
+        "JSON with expires_in \"1.5\"": () => Response.json({ access_token: "new", token_type: "Bearer", expires_in: "1.5" }),
+        "JSON with expires_in \"-60\"": () => Response.json({ access_token: "new", token_type: "Bearer", expires_in: "-60" }),
+        "JSON with expires_in of 21 digits": () => Response.json({ access_token: "new", token_type: "Bearer", expires_in: "1".repeat(21) }),
         "JSON with a header-breaking token": () => Response.json({ access_token: "new\r\nX-Evil: 1", token_type: "Bearer", expires_in: 3600 }),
         "JSON array": () => Response.json([{ access_token: "new" }]),
         "JSON null": () => Response.json(null),
@@ -238,6 +243,25 @@ test("token endpoint answers that are not a token: refresh_failed, the session u
     assert.doesNotMatch(r.message, /old\.token|r1\b/, `${r.what}: no token in the message`);
   }
   assert.equal(out.events, 0, "no sessionChanged");
+  await context.close();
+});
+
+test("a token answer whose expires_in is digits in a string (\"7199\", as some gateways send it) is taken: the rotated refresh token is not lost", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async ([key, tokenUrl]) => {
+    const realFetch = globalThis.fetch;
+    globalThis.fetch = async (input, init) => {
+      if (new Request(input, init).url !== tokenUrl) return realFetch(input, init);
+      return Response.json({ token_type: "Bearer", expires_in: "7199", refresh_token: "r2", access_token: "new" });
+    };
+    const before = Date.now();
+    const session = await window.client.refresh();
+    globalThis.fetch = realFetch;
+    const record = JSON.parse(sessionStorage.getItem(key));
+    return { left: Math.round((session.expiresAt - before) / 1000), token: window.client.accessToken(), refreshToken: record.refreshToken };
+  }, [KEY, TOKEN_URL]);
+  assert.ok(out.left >= 7198 && out.left <= 7200, `expires in 7199 s (${out.left})`);
+  assert.deepEqual([out.token, out.refreshToken], ["new", "r2"]);
   await context.close();
 });
 
