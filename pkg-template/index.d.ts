@@ -63,7 +63,7 @@ export interface MobprocContext {
 
 /** `init` of `client.fetch`: fetch's, plus this call's context. `redirect` is `"error"` unless you say `"manual"`: a followed redirect would take the headers to any origin. */
 export interface MobprocRequestInit extends RequestInit {
-  /** Overrides the client's context for this call: a value replaces, `null` removes the header, a missing field inherits; a call that gives `employeeId` or `companyEmployeeId` inherits neither of the client's (they name one actor). */
+  /** Overrides the client's context for this call: a value replaces, `null` removes the header, a missing field inherits; a call that gives `employeeId` or `companyEmployeeId` (a value or `null`) inherits neither of the client's, nor the request's own header for the other (they name one actor). */
   context?: MobprocContext | undefined;
 }
 

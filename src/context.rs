@@ -99,8 +99,9 @@ pub(crate) fn each_header<'a>(
     mut emit: impl FnMut(&'static str, &'a str),
 ) -> Result<()> {
     // Both ids name the actor, and Tangoe takes EMPLOYEEID over COMPANYEMPLOYEEID: a call that
-    // names one must not inherit the other, or a client's employee id would win over it.
-    let names_actor = matches!(call, [Override::Set(_), ..] | [_, Override::Set(_), _]);
+    // names one (a value, or `null` for none) must not inherit the other, or a client's
+    // employee id would win over it.
+    let names_actor = !matches!(call, [Override::Inherit, Override::Inherit, _]);
     // Indexes, not `zip`: the array iterator's adapters cost more than the loop.
     for (at, (name, header)) in FIELDS.iter().enumerate() {
         let client = client.get(at).copied().flatten();
@@ -209,13 +210,10 @@ mod tests {
                 (HIERARCHY_ID, "")
             ]
         );
+        // `null` names the actor too (none: the signed-in user).
         assert_eq!(
             headers(client, [Remove, Inherit, Inherit], None).unwrap(),
-            [
-                (EMPLOYEE_ID, ""),
-                (COMPANY_EMPLOYEE_ID, "emma@xyz.example"),
-                (HIERARCHY_ID, "H1")
-            ]
+            [(EMPLOYEE_ID, ""), (HIERARCHY_ID, "H1")]
         );
         // An actor the call names is checked; the one it drops is not sent, so not checked.
         let bad_client = [Some("bad\tid"), None, None, None];

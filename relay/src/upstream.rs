@@ -83,6 +83,16 @@ fn retry_after(status: StatusCode, headers: &header::HeaderMap) -> RetryAfter {
     (!bytes.is_empty() && bytes.len() <= 64 && printable).then(|| value.clone())
 }
 
+/// The OAuth error passed on for a 429 or 503 whose body is no JSON object.
+fn shed_load(status: StatusCode) -> Bytes {
+    let why = format!(
+        "Tangoe's token endpoint answered HTTP {} without a JSON body",
+        status.as_u16()
+    );
+    let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": why});
+    Bytes::from(body.to_string())
+}
+
 /// A pooled client with a deadline.
 #[derive(Clone, Debug)]
 pub struct Upstream {
@@ -147,7 +157,14 @@ impl Upstream {
                     }
                 })?
                 .to_bytes();
-            classify(status, body, empty_ok).map(|answer| (answer, retry_after))
+            match classify(status, body, empty_ok) {
+                // A gateway shedding load answers in HTML or with nothing: its status and its
+                // `Retry-After` still tell the page how long to wait, in an OAuth error.
+                Err(Failure::Garbage) if retry_after.is_some() => {
+                    Ok((Answer::Json(status, shed_load(status)), retry_after))
+                }
+                answer => answer.map(|answer| (answer, retry_after)),
+            }
         };
         tokio::time::timeout(self.timeout, call)
             .await

@@ -133,3 +133,24 @@ async fn https_to_a_plain_http_server_is_a_502() {
     assert_502(&r, "tls");
     assert!(fake.seen().is_empty(), "no plain HTTP request was made");
 }
+
+#[tokio::test]
+async fn a_gateway_shedding_load_without_json_keeps_its_status_and_retry_after() {
+    let fake = fake().await;
+    let relay = relay(config(&fake.token_url(), ClientAuth::Basic)).await;
+    for (status, body) in [(429, "<h1>Too Many Requests</h1>"), (503, "")] {
+        // The fake adds `Retry-After: 30` to a 429 or 503.
+        fake.reply(Reply::Raw(status, "text/html", body.into()));
+        let r = post(&relay, "/token", REFRESH).await;
+        assert_eq!(r.status, status, "{}", r.body);
+        assert_eq!(r.header("retry-after"), Some("30"));
+        assert_eq!(r.json()["error"], "temporarily_unavailable");
+        assert!(
+            !r.body.contains("Too Many"),
+            "the gateway's page is not passed on"
+        );
+    }
+    // Without a `Retry-After` there is nothing to keep: the usual 502.
+    fake.reply(Reply::Raw(500, "text/html", "<h1>oops</h1>".into()));
+    assert_502(&post(&relay, "/token", REFRESH).await, "500");
+}

@@ -287,12 +287,17 @@ impl Client {
                 },
             },
         };
-        // Calls do not ask again while the token lasts until the server's `Retry-After`, or
-        // for a few seconds: not once per call (`refresh()` still asks).
-        let pause = u64::from(retry_after.unwrap_or(0)).saturating_mul(1000);
-        self.0
-            .refresh_paused_until
-            .set(now_ms().saturating_add(pause.max(REFRESH_PAUSE_MS)));
+        // Calls do not ask again while the token lasts until the server's `Retry-After` (at
+        // least a few seconds, at most five minutes), not once per call (`refresh()` still
+        // asks); the pause ends a few seconds before the token does, so that one more refresh
+        // is tried while it lasts. Only for this session: a refresh that failed after a
+        // sign-out says nothing of the next one.
+        if still_ours(self) {
+            let wait = u64::from(retry_after.unwrap_or(0)).saturating_mul(1000);
+            let until = now_ms().saturating_add(wait.clamp(REFRESH_PAUSE_MS, 300_000));
+            let last = record.expires_at_ms().saturating_sub(REFRESH_PAUSE_MS);
+            self.0.refresh_paused_until.set(until.min(last));
+        }
         Err(failed.into())
     }
 

@@ -289,6 +289,11 @@ impl Client {
         if call.no_own_headers {
             return self.context_headers(call, None);
         }
+        // `init.context` naming one id of the actor: the request's own header for the other
+        // would win at Tangoe (EMPLOYEEID over COMPANYEMPLOYEEID), so it goes.
+        if let [other @ None, Some(_), _] | [Some(_), other @ None, _] = &mut call.overrides {
+            *other = Some(None);
+        }
         let headers = headers_of(request);
         let own = |name: &str| headers.get(name).ok().filter(|v| !v.is_null());
         for ((_, header), slot) in context::FIELDS.iter().zip(call.overrides.iter_mut()) {

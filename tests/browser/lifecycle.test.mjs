@@ -442,6 +442,30 @@ test("a refresh that fails while the token lasts (503 without Retry-After): call
   await context.close();
 });
 
+test("a Retry-After longer than the token lasts: the pause ends 5 s before the token does, and one more refresh is tried while it lasts", async () => {
+  // 12 s: the first call comes well within the 7 s before the pause would end, on a slow machine too.
+  const { page, context } = await signedIn(12);
+  const out = await page.evaluate(async (key) => {
+    const { tangoe, client } = window;
+    const errors = [];
+    client.on("error", (e) => errors.push([e.code, e.status, e.retryAfter]));
+    tangoe.tokenAnswer = () => Response.json({ error: "temporarily_unavailable" }, { status: 429, headers: { "retry-after": "86400" } });
+    await client.fetch("/ping");
+    await client.fetch("/ping");
+    const paused = tangoe.tokenRequests.length;
+    // Until 5 s before the expiry: then it asks again.
+    const expiresAt = JSON.parse(sessionStorage.getItem(key)).expiresAt;
+    await new Promise((resolve) => setTimeout(resolve, expiresAt - 5000 - Date.now() + 200));
+    tangoe.tokenAnswer = null;
+    const status = (await client.fetch("/ping")).status;
+    return { paused, after: tangoe.tokenRequests.length, status, errors, last: tangoe.apiCalls.at(-1).authorization };
+  }, KEY);
+  assert.equal(out.paused, 1);
+  assert.deepEqual(out.errors, [["refresh_failed", 429, 86400]]);
+  assert.deepEqual([out.after, out.status, out.last], [2, 200, "Bearer new1"], "refreshed before the token ran out");
+  await context.close();
+});
+
 test("a refresh refused to this client (invalid_client: a page without the relay): calls stop refreshing, sessionExpiring warns, the message says what to change; a refresh that works again (refresh()) resumes them", async () => {
   const { page, context } = await signedIn(30);
   const out = await page.evaluate(async () => {

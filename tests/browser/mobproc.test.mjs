@@ -76,6 +76,9 @@ test("context: config values on every call; setContext replaces, null removes; s
   const calls = await page.evaluate(async () => {
     await client.fetch("/me");
     await client.fetch("employees", { method: "POST", body: "x" });
+    // `null` for one id of the actor: as the signed-in user, not as the other id.
+    await client.fetch("/me", { context: { employeeId: null } });
+    await client.fetch("/me", { context: { companyEmployeeId: null } });
     for (const change of [() => client.setContext({ hierarchyId: "H2" }), () => client.setContext(null), () => client.setActivityId(null), () => client.setActivityId("batch-8")]) {
       change();
       await client.fetch("/me");
@@ -83,7 +86,8 @@ test("context: config values on every call; setContext replaces, null removes; s
     return calls;
   });
   const all = hdr({ employeeid: "E1005", companyemployeeid: "jane@xyz.example", hierarchyid: "H1", activityid: "batch-7" });
-  assert.deepEqual(calls.map(ctx), [all, all, hdr({ hierarchyid: "H2", activityid: "batch-7" }), hdr({ activityid: "batch-7" }), {}, hdr({ activityid: "batch-8" })]);
+  const asSelf = hdr({ hierarchyid: "H1", activityid: "batch-7" });
+  assert.deepEqual(calls.map(ctx), [all, all, asSelf, asSelf, hdr({ hierarchyid: "H2", activityid: "batch-7" }), hdr({ activityid: "batch-7" }), {}, hdr({ activityid: "batch-8" })]);
   for (const call of calls) assert.equal(call.headers.authorization, `Bearer ${TOKEN}`);
   await browserContext.close();
 });
@@ -104,6 +108,9 @@ test("context: init.context overrides, null removes for one call, missing keys i
     // The other id of the actor: the client's employee id would win over it at Tangoe.
     await client.fetch("/10", { context: { companyEmployeeId: "c@x.example" } });
     await client.fetch("/11", { headers: { "X-TNGO-CONTEXT-COMPANYEMPLOYEEID": "d@x.example" } });
+    // init.context's actor wins over the request's own header for the other id.
+    await client.fetch("/12", { headers: own, context: { companyEmployeeId: "e@x.example" } });
+    await client.fetch(new Request("https://api.example.test/mobproc/v1/13", { headers: own }), { context: { companyEmployeeId: "f@x.example" } });
     return calls;
   });
   const a = { activityid: "A1" };
@@ -119,6 +126,8 @@ test("context: init.context overrides, null removes for one call, missing keys i
     hdr({ employeeid: "E9", hierarchyid: "H1", ...a }),
     hdr({ companyemployeeid: "c@x.example", hierarchyid: "H1", ...a }),
     hdr({ companyemployeeid: "d@x.example", hierarchyid: "H1", ...a }),
+    hdr({ companyemployeeid: "e@x.example", hierarchyid: "H1", ...a }),
+    hdr({ companyemployeeid: "f@x.example", hierarchyid: "H1", ...a }),
   ]);
   await context.close();
 });

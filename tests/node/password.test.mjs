@@ -534,3 +534,34 @@ test("a token endpoint shedding load (429 with Retry-After) while the token last
   await control("fail-next?count=0&mode=429");
   assert.equal(client.isAuthenticated(), true);
 });
+
+test("a refresh that fails after a sign-out (its answer late) does not pause the refreshes of the session signed in since", async () => {
+  const client = await createClient(config({ refreshSkewSeconds: 7200, storageKey: "late-failure" }));
+  await client.signInWithPassword({ username: "demo", password: "demo" });
+  const refreshes = async () => (await stats()).token_requests.refresh_token ?? 0;
+  // The first refresh's answer (a 429 with Retry-After: 7) is held until the next user signed in.
+  const real = globalThis.fetch;
+  let release, asked;
+  const held = new Promise((r) => (release = r));
+  const askedP = new Promise((r) => (asked = r));
+  globalThis.fetch = async (input, init) => {
+    const body = input instanceof Request ? await input.clone().text() : String(init?.body ?? "");
+    const response = await real(input, init);
+    if (body.includes("grant_type=refresh_token")) {
+      globalThis.fetch = real;
+      asked();
+      await held;
+    }
+    return response;
+  };
+  await control("fail-next?count=1&mode=429");
+  const late = client.refresh().catch((e) => [e.code, e.status]);
+  await askedP;
+  client.logout();
+  await client.signInWithPassword({ username: "command://jdoe", password: "jdoe-pass" });
+  release();
+  assert.deepEqual(await late, ["refresh_failed", 429], "the ended session's refresh failed");
+  const before = await refreshes();
+  for (let i = 0; i < 3; i++) assert.equal((await client.fetch("/me")).status, 200);
+  assert.equal((await refreshes()) - before, 3, "each call refreshed first, as the skew asks: no pause from the ended session's failure");
+});
