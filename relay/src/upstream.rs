@@ -86,7 +86,7 @@ fn retry_after(status: StatusCode, headers: &header::HeaderMap) -> RetryAfter {
 /// The OAuth error passed on for a 429 or 503 whose body is no JSON object.
 fn shed_load(status: StatusCode) -> Bytes {
     let why = format!(
-        "Tangoe's token endpoint answered HTTP {} without a JSON body",
+        "Tangoe answered HTTP {} without a JSON body",
         status.as_u16()
     );
     let body = serde_json::json!({"error": "temporarily_unavailable", "error_description": why});

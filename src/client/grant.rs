@@ -290,13 +290,19 @@ impl Client {
         // Calls do not ask again while the token lasts until the server's `Retry-After` (at
         // least a few seconds, at most five minutes), not once per call (`refresh()` still
         // asks); the pause ends a few seconds before the token does, so that one more refresh
-        // is tried while it lasts. Only for this session: a refresh that failed after a
-        // sign-out says nothing of the next one.
+        // is tried while it lasts (that one failing, none until the expiry). Only for this
+        // session: a refresh that failed after a sign-out says nothing of the next one.
         if still_ours(self) {
+            let now = now_ms();
             let wait = u64::from(retry_after.unwrap_or(0)).saturating_mul(1000);
-            let until = now_ms().saturating_add(wait.clamp(REFRESH_PAUSE_MS, 300_000));
+            let until = now.saturating_add(wait.clamp(REFRESH_PAUSE_MS, 300_000));
             let last = record.expires_at_ms().saturating_sub(REFRESH_PAUSE_MS);
-            self.0.refresh_paused_until.set(until.min(last));
+            let end = if last > now {
+                last
+            } else {
+                record.expires_at_ms()
+            };
+            self.0.refresh_paused_until.set(until.min(end));
         }
         Err(failed.into())
     }
@@ -801,7 +807,7 @@ fn token_record(
                 // value is, rather than lose the refresh token the answer rotated in. Short only:
                 // a hostile answer's megabytes stay out of the module's memory.
                 let text = expires_in.dyn_ref::<js_sys::JsString>()?;
-                (text.length() <= 20)
+                (text.length() <= 64)
                     .then(|| String::from(text))
                     .as_deref()
                     .and_then(crate::token::seconds_from_text)
