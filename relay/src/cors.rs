@@ -88,7 +88,7 @@ pub async fn middleware(State(relay): State<Arc<Relay>>, req: Request, next: Nex
     h.append(header::VARY, HeaderValue::from_static("Origin"));
     if let (true, Some(o)) = (allowed, origin) {
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
-        // Tangoe's `Retry-After` on a 429 or 503, which the page reads to wait that long.
+        // Tangoe's `Retry-After` on a 429 or 503, which the library reads to pause refreshes.
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
             HeaderValue::from_static("Retry-After"),

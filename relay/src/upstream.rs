@@ -20,7 +20,7 @@ pub const ANSWER_LIMIT: usize = 64 * 1024;
 const USER_AGENT: &str = concat!("mobproc-relay/", env!("CARGO_PKG_VERSION"));
 
 /// `Retry-After` of a 429 or 503 answer, when it is a short printable value: passed on, so
-/// that the page waits as long as Tangoe asks (the library does not refresh again before).
+/// that the library can pause its calls' refreshes (README, "Sessions and refresh").
 pub type RetryAfter = Option<HeaderValue>;
 
 /// What Tangoe answered, to pass on as it is.

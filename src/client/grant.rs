@@ -238,14 +238,12 @@ impl Client {
                          adds the client secret), with the right secret; calls no longer refresh"
                     });
                 }
+                retry_after = answer.retry_after;
                 ErrorKind::RefreshFailed {
                     why,
                     status: Some(answer.status),
                     oauth,
-                    retry_after: {
-                        retry_after = answer.retry_after;
-                        retry_after
-                    },
+                    retry_after,
                     cause: Cause::None,
                 }
             }
