@@ -166,6 +166,7 @@ impl Client {
             return Err(refresh_failed_because(
                 "this session has no refresh token (an implicit sign-in brings none; one the \
                  token endpoint refused is dropped); it ends at its expiry, then sign in again",
+                None,
             ));
         };
         let config = &self.0.config;
@@ -288,17 +289,22 @@ impl Client {
         // Calls do not ask again while the token lasts until the server's `Retry-After` (at
         // least a few seconds, at most five minutes), not once per call (`refresh()` still
         // asks); the pause ends a few seconds before the token does, so that one more refresh
-        // is tried while it lasts (that one failing, none until the expiry). Only for this
-        // session: a refresh that failed after a sign-out says nothing of the next one.
+        // is tried while it lasts (that one failing, none until the expiry). Once the token
+        // has expired, only a `Retry-After` pauses them (calls then fail at once): the server
+        // said when to ask again. Only for this session: a refresh that failed after a
+        // sign-out says nothing of the next one.
         if still_ours(self) {
             let now = now_ms();
             let wait = u64::from(retry_after.unwrap_or(0)).saturating_mul(1000);
             let until = now.saturating_add(wait.clamp(REFRESH_PAUSE_MS, 300_000));
-            let last = record.expires_at_ms().saturating_sub(REFRESH_PAUSE_MS);
+            let expires_at = record.expires_at_ms();
+            let last = expires_at.saturating_sub(REFRESH_PAUSE_MS);
             let end = if last > now {
                 last
+            } else if now >= expires_at && retry_after.is_some() {
+                until
             } else {
-                record.expires_at_ms()
+                expires_at
             };
             self.0.refresh_paused_until.set(until.min(end));
         }
@@ -320,9 +326,17 @@ impl Client {
             return Ok(());
         }
         // A refresh failed a moment ago and the token lasts: the call goes on with it (the
-        // failure was reported), rather than every call asking a failing endpoint again.
-        if now < self.0.refresh_paused_until.get() && now < expires_at {
-            return Ok(());
+        // failure was reported), rather than every call asking a failing endpoint again. An
+        // expired one fails the call until the endpoint's `Retry-After` has passed.
+        let paused = self.0.refresh_paused_until.get();
+        if now < paused {
+            if now < expires_at {
+                return Ok(());
+            }
+            return Err(refresh_failed_because(
+                "the token expired, and the token endpoint asked to wait (Retry-After)",
+                Some((paused - now).div_ceil(1000) as u32),
+            ));
         }
         match self.refresh().await {
             // The token still lasts (`TokenRecord::is_expired` of the record read above).
@@ -741,13 +755,14 @@ impl Client {
     }
 }
 
-/// `refresh_failed` for a refresh that was not sent, for the reason `why`.
-pub(super) fn refresh_failed_because(why: &str) -> Error {
+/// `refresh_failed` for a refresh that was not sent, for the reason `why` (and the seconds
+/// left of a `Retry-After` it waits out).
+pub(super) fn refresh_failed_because(why: &str, retry_after: Option<u32>) -> Error {
     ErrorKind::RefreshFailed {
         why: why.into(),
         status: None,
         oauth: OAuthError::default(),
-        retry_after: None,
+        retry_after,
         cause: Cause::None,
     }
     .into()

@@ -100,6 +100,7 @@ fn newer_unheard() -> crate::error::Error {
         "another tab holds a newer refresh token of this session and did not answer in time; \
          this one, rotated away, was not sent, and is dropped: the session keeps its access \
          token until it expires, or until that tab answers",
+        None,
     )
 }
 

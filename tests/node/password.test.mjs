@@ -535,6 +535,50 @@ test("a token endpoint shedding load (429 with Retry-After) while the token last
   assert.equal(client.isAuthenticated(), true);
 });
 
+test("once the token has expired, a refresh answered 429 with Retry-After: calls fail at once (refresh_failed with the seconds left) without asking again before then; refresh() still asks; without Retry-After each call asks", async () => {
+  const client = await createClient(config({ storageKey: "expired-shed" }));
+  const real = globalThis.fetch;
+  let refreshes = 0;
+  let retryAfter = "30";
+  globalThis.fetch = async (input, init) => {
+    const body = input instanceof Request ? await input.clone().text() : String(init?.body ?? "");
+    if (body.includes("grant_type=password")) return Response.json({ access_token: "short-lived", token_type: "Bearer", expires_in: 1, refresh_token: "r1" });
+    if (body.includes("grant_type=refresh_token")) {
+      refreshes++;
+      const headers = retryAfter ? { "retry-after": retryAfter } : {};
+      return Response.json({ error: "temporarily_unavailable" }, { status: retryAfter ? 429 : 503, headers });
+    }
+    return real(input, init);
+  };
+  const expired = async () => {
+    await client.signInWithPassword({ username: "demo", password: "demo" });
+    await new Promise((r) => setTimeout(r, 1100));
+  };
+  try {
+    await expired();
+    const outcomes = [];
+    for (let i = 0; i < 5; i++) outcomes.push(await client.fetch("/ping").then((r) => r.status, (e) => [e.code, e.status, e.retryAfter]));
+    assert.equal(refreshes, 1, "one refresh asked, not one per call");
+    assert.deepEqual(outcomes[0], ["refresh_failed", 429, 30], "the refresh's own failure");
+    for (const [code, status, seconds] of outcomes.slice(1)) {
+      assert.deepEqual([code, status], ["refresh_failed", undefined], "failed at once, nothing asked");
+      assert.ok(seconds >= 29 && seconds <= 30, `retryAfter: the seconds left (${seconds})`);
+    }
+    const asked = await client.refresh().catch((e) => [e.code, e.status, e.retryAfter]);
+    assert.deepEqual(asked, ["refresh_failed", 429, 30], "refresh() asks whatever the pause");
+    assert.equal(refreshes, 2);
+    // A new sign-in ends the pause; a failure without Retry-After pauses nothing once expired.
+    retryAfter = "";
+    await expired();
+    const codes = [];
+    for (let i = 0; i < 2; i++) codes.push(await client.fetch("/ping").then((r) => r.status, (e) => [e.code, e.status]));
+    assert.deepEqual(codes, [["refresh_failed", 503], ["refresh_failed", 503]]);
+    assert.equal(refreshes, 4, "each call asked: nothing said when to ask again");
+  } finally {
+    globalThis.fetch = real;
+  }
+});
+
 test("a refresh that fails after a sign-out (its answer late) does not pause the refreshes of the session signed in since", async () => {
   const client = await createClient(config({ refreshSkewSeconds: 7200, storageKey: "late-failure" }));
   await client.signInWithPassword({ username: "demo", password: "demo" });
