@@ -52,26 +52,53 @@ pub fn basic(client_id: &str, secret: &str) -> String {
 
 /// Every form in which the secret leaves the relay, or an echo of the request may write it,
 /// longest first (a shorter one may stand inside a longer): the Basic credentials that carry
-/// it (`basic`), form-encoded (`body` and `query`), percent-encoded with `%20` for a space,
-/// each of those two also with lowercase hex, and as it is; so that an answer echoing the
-/// request can be cleaned of each (`forward`).
+/// it (`basic`), and the base64 of the pair not form-encoded and of the secret alone;
+/// form-encoded (`body` and `query`), percent-encoded with `%20` for a space, as RFC 3986 and
+/// as JavaScript's `encodeURIComponent` write it, each of those also with lowercase hex; and as
+/// it is; so that an answer echoing the request can be cleaned of each (`forward`).
 pub fn secret_forms(config: &RelayConfig) -> Vec<String> {
     let secret = config.client_secret.expose();
-    let basic = basic(config.client_id.as_str(), secret);
+    let id = config.client_id.as_str();
+    let basic = basic(id, secret);
+    let base64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
     let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     // In the form encoding `+` is only ever a space (a `+` itself is `%2B`).
     let percent = form.replace('+', "%20");
+    // What other encoders write: RFC 3986's (`~` kept, `*` encoded) and JavaScript's
+    // `encodeURIComponent` (`!'()*~` kept).
+    let rfc3986 = percent_encoded(secret, b"-._~");
+    let component = percent_encoded(secret, b"-._~!'()*");
     let mut forms = vec![
         basic.trim_start_matches("Basic ").to_string(),
+        // The pair without the form encoding (what many clients send), and the secret alone.
+        base64(&format!("{id}:{secret}")),
+        base64(secret),
         lowercase_hex(&form),
         lowercase_hex(&percent),
+        lowercase_hex(&rfc3986),
+        lowercase_hex(&component),
         form,
         percent,
+        rfc3986,
+        component,
         secret.to_string(),
     ];
     forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
     forms.dedup();
     forms
+}
+
+/// `text` percent-encoded (uppercase hex), keeping ASCII letters, digits and `keep`.
+fn percent_encoded(text: &str, keep: &[u8]) -> String {
+    let mut out = String::with_capacity(text.len() * 3);
+    for &b in text.as_bytes() {
+        if b.is_ascii_alphanumeric() || keep.contains(&b) {
+            out.push(char::from(b));
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
 }
 
 /// `text` with the two hex digits after each `%` in lowercase.
@@ -162,6 +189,9 @@ mod tests {
             "s%20p%26c%3A1",
             "s%20p%26c%3a1",
             "s p&c:1",
+            // base64 of `portal:x:s p&c:1` and of the secret alone.
+            "cG9ydGFsOng6cyBwJmM6MQ==",
+            "cyBwJmM6MQ==",
         ];
         for form in sent {
             assert!(forms.iter().any(|f| f == form), "{form} in {forms:?}");
@@ -171,6 +201,20 @@ mod tests {
             forms.is_sorted_by(|a, b| a.len() >= b.len()),
             "longest first"
         );
+    }
+
+    #[test]
+    fn the_secret_as_other_encoders_write_it() {
+        let c = RelayConfig::new("https://h/t", "portal", "Sx+y&z~!(q)*", &["https://p"]).unwrap();
+        let forms = secret_forms(&c);
+        // encodeURIComponent, RFC 3986, and the form encoding.
+        for form in [
+            "Sx%2By%26z~!(q)*",
+            "Sx%2By%26z~%21%28q%29%2A",
+            "Sx%2By%26z%7E%21%28q%29*",
+        ] {
+            assert!(forms.iter().any(|f| f == form), "{form} in {forms:?}");
+        }
     }
 
     #[test]

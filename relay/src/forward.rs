@@ -41,13 +41,15 @@ pub async fn forward(
         Ok((Answer::Json(status, body), retry_after)) => {
             // A token answer (2xx) is passed as it is: it quotes no request, and a short
             // secret might stand inside a token by chance.
+            let forms = secret_forms(&relay.config);
             let body = if status.is_success() {
                 body
             } else {
-                without_secret(body, &secret_forms(&relay.config))
+                without_secret(body, &forms)
             };
             let mut resp = answer::json_bytes(status, body);
-            if let Some(value) = retry_after {
+            // Digits or a date (`upstream`), unless it is the secret's echo.
+            if let Some(value) = retry_after.filter(|value| !quotes(value.as_bytes(), &forms)) {
                 resp.headers_mut().insert(header::RETRY_AFTER, value);
             }
             (resp, Upstreamed::Status(status.as_u16()))
@@ -62,22 +64,28 @@ pub async fn forward(
     }
 }
 
-/// Tangoe's error answer with the client secret taken out of every string in it, in each
-/// form the relay sends it (`secret_forms`, longest first), should Tangoe ever echo it (an
-/// error description quoting the request): the browser never gets it. Read as JSON, so an escaped echo (`\/`,
-/// `\u0041`) is found too; an answer without it is passed on byte for byte.
+/// Tangoe's error answer with the client secret taken out of every string and number in it,
+/// in each form the relay sends it or an echo may write it (`secret_forms`, longest first),
+/// should Tangoe ever echo it (an error description quoting the request): the browser never
+/// gets it. Read as JSON, so an escaped echo (`\/`, `\u0041`) is found too, and always written
+/// again from what was read: a key given twice is read once (the last), so the copy not read,
+/// which was not searched, must not be passed on either.
 fn without_secret(body: Bytes, forms: &[String]) -> Bytes {
     let Ok(mut value) = serde_json::from_slice::<Value>(&body) else {
-        return body;
+        // `upstream::classify` passes JSON objects only.
+        return Bytes::from_static(b"{}");
     };
-    let mut found = false;
     for form in forms.iter().filter(|form| !form.is_empty()) {
-        found |= scrub(&mut value, form);
+        scrub(&mut value, form);
     }
-    if !found {
-        return body;
-    }
-    serde_json::to_vec(&value).map_or(body, Bytes::from)
+    serde_json::to_vec(&value).map_or(Bytes::from_static(b"{}"), Bytes::from)
+}
+
+/// Whether `text` holds one of the secret's `forms`.
+fn quotes(text: &[u8], forms: &[String]) -> bool {
+    forms
+        .iter()
+        .any(|form| !form.is_empty() && text.windows(form.len()).any(|w| w == form.as_bytes()))
 }
 
 /// Replaces `secret` in `value`'s strings (keys included); true if it found any.
@@ -85,6 +93,11 @@ fn scrub(value: &mut Value, secret: &str) -> bool {
     match value {
         Value::String(text) if text.contains(secret) => {
             *text = text.replace(secret, "[redacted]");
+            true
+        }
+        // A secret of digits, echoed as a number.
+        Value::Number(number) if number.to_string().contains(secret) => {
+            *value = Value::String("[redacted]".into());
             true
         }
         Value::Array(items) => items
@@ -130,11 +143,33 @@ mod tests {
             text.contains(r#""form":"client_secret=[redacted]""#),
             "{text}"
         );
-        let clean = br#"{"access_token":"a",  "expires_in":3600}"#;
+        let clean = br#"{"error":"invalid_grant",  "error_description":"expired"}"#;
         assert_eq!(
             without_secret(Bytes::from_static(clean), &forms),
-            Bytes::from_static(clean),
-            "byte for byte"
+            Bytes::from_static(br#"{"error":"invalid_grant","error_description":"expired"}"#),
+            "the same JSON, written again"
+        );
+    }
+
+    #[test]
+    fn a_retry_after_that_quotes_the_secret_is_dropped() {
+        let forms = ["Sx y".to_string(), "Sx%20y".into()];
+        assert!(quotes(b"Sx y", &forms));
+        assert!(quotes(b"in Sx%20y", &forms));
+        assert!(!quotes(b"30", &forms));
+        assert!(!quotes(b"30", &[String::new()]));
+    }
+
+    #[test]
+    fn a_key_given_twice_or_a_number_hides_no_secret() {
+        let forms = ["4242".to_string(), "s p&c/t".into()];
+        // serde_json reads the last of two equal keys: the first copy was never searched.
+        let twice = br#"{"error":"invalid_client","error_description":"bad secret s p&c\/t","error_description":"bad client","n":424242}"#;
+        let text = String::from_utf8(without_secret(Bytes::from_static(twice), &forms).to_vec())
+            .unwrap_or_default();
+        assert_eq!(
+            text,
+            r#"{"error":"invalid_client","error_description":"bad client","n":"[redacted]"}"#
         );
     }
 }

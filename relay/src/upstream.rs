@@ -71,16 +71,19 @@ pub fn classify(status: StatusCode, body: Bytes, empty_ok: bool) -> Result<Answe
     }
 }
 
-/// `Retry-After` of a 429 or 503: digits or an HTTP date (at most 64 visible ASCII
-/// characters), else none.
+/// `Retry-After` of a 429 or 503 when it can be seconds or an HTTP date (at most 64
+/// characters, each a letter, digit, space, `,`, `:` or `-`: `120`, `Sun, 06 Nov 1994 08:49:37
+/// GMT` and the obsolete forms), else none: a page reads it, so no markup or other text.
 fn retry_after(status: StatusCode, headers: &header::HeaderMap) -> RetryAfter {
     if status != StatusCode::TOO_MANY_REQUESTS && status != StatusCode::SERVICE_UNAVAILABLE {
         return None;
     }
     let value = headers.get(header::RETRY_AFTER)?;
     let bytes = value.as_bytes();
-    let printable = bytes.iter().all(|b| (0x20..0x7f).contains(b));
-    (!bytes.is_empty() && bytes.len() <= 64 && printable).then(|| value.clone())
+    let date_or_digits = bytes
+        .iter()
+        .all(|&b| b.is_ascii_alphanumeric() || matches!(b, b' ' | b',' | b':' | b'-'));
+    (!bytes.is_empty() && bytes.len() <= 64 && date_or_digits).then(|| value.clone())
 }
 
 /// The OAuth error passed on for a 429 or 503 whose body is no JSON object.
@@ -175,6 +178,28 @@ impl Upstream {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date_of_a_429_or_503() {
+        let kept = |status: u16, value: &str| {
+            let mut headers = header::HeaderMap::new();
+            if let Ok(value) = HeaderValue::from_str(value) {
+                headers.insert(header::RETRY_AFTER, value);
+            }
+            let status = StatusCode::from_u16(status).unwrap_or_default();
+            retry_after(status, &headers).is_some()
+        };
+        assert!(kept(429, "120"));
+        assert!(kept(503, "Sun, 06 Nov 1994 08:49:37 GMT"));
+        assert!(kept(503, "Sunday, 06-Nov-94 08:49:37 GMT"));
+        assert!(kept(503, "Sun Nov  6 08:49:37 1994"));
+        assert!(!kept(429, "<script>alert(1)</script>"));
+        assert!(!kept(429, "Sx+y&z~!(q)*"));
+        assert!(!kept(429, &"9".repeat(65)));
+        assert!(!kept(429, ""));
+        assert!(!kept(400, "120"));
+        assert!(!kept(200, "120"));
+    }
 
     fn c(status: u16, body: &'static str, empty_ok: bool) -> Result<Answer, Failure> {
         let status = StatusCode::from_u16(status).unwrap_or(StatusCode::IM_A_TEAPOT);

@@ -149,6 +149,7 @@ async fn invalid_grant_and_other_tangoe_errors_pass_through() {
         assert_eq!(r.body, body);
         assert_eq!(r.header("content-type"), Some("application/json"));
         assert_eq!(r.header("cache-control"), Some("no-store"));
+        assert_eq!(r.header("x-content-type-options"), Some("nosniff"));
         assert_eq!(r.header("www-authenticate"), None);
         // Tangoe's wait is handed on where it shed load, for the page to honour.
         let wait = matches!(status, 429 | 503).then_some("30");
