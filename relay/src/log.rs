@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::header;
+use axum::http::{header, StatusCode};
 use axum::middleware::Next;
-use axum::response::Response;
+use axum::response::{IntoResponse, Response};
 
 use crate::grant::{REFRESH, VALIDATE_BEARER};
 use crate::Relay;
@@ -108,8 +108,17 @@ pub fn line(
 }
 
 /// Middleware: writes the line once the response is known. The query string is never
-/// logged.
+/// logged. The request is handled in a task of its own, so that a caller who hangs up while
+/// Tangoe is asked (which may rotate a refresh token) does not cut the call short and leave
+/// no line: the call ends, and is logged, as if the caller had waited.
 pub async fn middleware(State(relay): State<Arc<Relay>>, req: Request, next: Next) -> Response {
+    tokio::spawn(handle(relay, req, next))
+        .await
+        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+}
+
+/// The request, and its line.
+async fn handle(relay: Arc<Relay>, req: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = req.method().to_string();
     let path = req.uri().path().to_string();

@@ -372,3 +372,52 @@ async fn a_caller_that_stalls_is_cut_off_after_the_timeout_and_does_not_hold_a_s
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_caller_that_hangs_up_while_tangoe_is_asked_still_gets_its_line() {
+    let fake = fake().await;
+    // Tangoe answers after 400 ms; the caller leaves after 100 ms.
+    fake.reply(Reply::Sleep(Duration::from_millis(400)));
+    let (mut running, addr) = start(&fake);
+    let child = &mut running.0;
+    let mut stderr = child.stderr.take().unwrap();
+    let log = std::thread::spawn(move || {
+        let mut s = String::new();
+        stderr.read_to_string(&mut s).unwrap();
+        s
+    });
+    let form = "grant_type=refresh_token&refresh_token=RT-SECRET-1111";
+    let request = format!(
+        "POST /token HTTP/1.1\r\nHost: x\r\nOrigin: {ORIGIN}\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\r\n{form}",
+        form.len()
+    );
+    let caller = stall(&addr, &request).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    drop(caller);
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while fake.seen().is_empty() {
+        assert!(Instant::now() < deadline, "Tangoe was never asked");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The call Tangoe got ends as if the caller had waited.
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while child.try_wait().unwrap().is_none() {
+        assert!(Instant::now() < deadline, "no stop after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let log = log.join().unwrap();
+    let prefix =
+        format!("POST /token origin={ORIGIN} grant=refresh_token status=200 upstream=200 ms=");
+    assert!(
+        log.lines().any(|line| line.starts_with(&prefix)),
+        "no line for the call:\n{log}"
+    );
+    assert!(!log.contains("RT-SECRET-1111"), "{log}");
+}
