@@ -177,6 +177,33 @@ impl Drop for Running {
     }
 }
 
+/// Everything `child` writes on stderr, once it has exited.
+fn read_stderr(child: &mut Child) -> std::thread::JoinHandle<String> {
+    let mut stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        let mut s = String::new();
+        stderr.read_to_string(&mut s).unwrap();
+        s
+    })
+}
+
+/// Sends SIGTERM and waits up to 10 s for `child` to exit.
+fn terminate(child: &mut Child) -> std::process::ExitStatus {
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return status;
+        }
+        assert!(Instant::now() < deadline, "no stop after SIGTERM");
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
 fn start(fake: &Fake) -> (Running, String) {
     start_with(fake, "5000")
 }
@@ -221,12 +248,7 @@ async fn serves_logs_without_secrets_and_stops_on_sigterm() {
     ));
     let (mut running, addr) = start(&fake);
     let child = &mut running.0;
-    let mut stderr = child.stderr.take().unwrap();
-    let log = std::thread::spawn(move || {
-        let mut s = String::new();
-        stderr.read_to_string(&mut s).unwrap();
-        s
-    });
+    let log = read_stderr(child);
     #[cfg(target_os = "linux")]
     {
         let argv = std::fs::read(format!("/proc/{}/cmdline", child.id())).unwrap();
@@ -272,19 +294,7 @@ async fn serves_logs_without_secrets_and_stops_on_sigterm() {
         );
     }
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let status = loop {
-        if let Some(s) = child.try_wait().unwrap() {
-            break s;
-        }
-        assert!(Instant::now() < deadline, "no stop after SIGTERM");
-        std::thread::sleep(Duration::from_millis(20));
-    };
+    let status = terminate(child);
     assert!(status.success(), "{status:?}");
 
     let log = log.join().unwrap();
@@ -380,12 +390,7 @@ async fn a_caller_that_hangs_up_while_tangoe_is_asked_still_gets_its_line() {
     fake.reply(Reply::Sleep(Duration::from_millis(400)));
     let (mut running, addr) = start(&fake);
     let child = &mut running.0;
-    let mut stderr = child.stderr.take().unwrap();
-    let log = std::thread::spawn(move || {
-        let mut s = String::new();
-        stderr.read_to_string(&mut s).unwrap();
-        s
-    });
+    let log = read_stderr(child);
     let form = "grant_type=refresh_token&refresh_token=RT-SECRET-1111";
     let request = format!(
         "POST /token HTTP/1.1\r\nHost: x\r\nOrigin: {ORIGIN}\r\n\
@@ -402,16 +407,7 @@ async fn a_caller_that_hangs_up_while_tangoe_is_asked_still_gets_its_line() {
     }
     // The call Tangoe got ends as if the caller had waited.
     tokio::time::sleep(Duration::from_millis(800)).await;
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while child.try_wait().unwrap().is_none() {
-        assert!(Instant::now() < deadline, "no stop after SIGTERM");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    terminate(child);
     let log = log.join().unwrap();
     let prefix =
         format!("POST /token origin={ORIGIN} grant=refresh_token status=200 upstream=200 ms=");
