@@ -9,9 +9,9 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use axum::extract::{Request, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::middleware::Next;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 
 use crate::grant::{REFRESH, VALIDATE_BEARER};
 use crate::Relay;
@@ -107,40 +107,62 @@ pub fn line(
     )
 }
 
-/// Middleware: writes the line once the response is known. The query string is never
-/// logged. The request is handled in a task of its own, so that a caller who hangs up while
-/// Tangoe is asked (which may rotate a refresh token) does not cut the call short and leave
-/// no line: the call ends, and is logged, as if the caller had waited.
-pub async fn middleware(State(relay): State<Arc<Relay>>, req: Request, next: Next) -> Response {
-    tokio::spawn(handle(relay, req, next))
-        .await
-        .unwrap_or_else(|_| StatusCode::INTERNAL_SERVER_ERROR.into_response())
+/// The line of a request under way, written when it is dropped: with the answer's status
+/// and note once known, else (the caller hung up, and the request was dropped) as
+/// `status=499 upstream=abandoned`: Tangoe may have been asked, and may have rotated a refresh
+/// token, so the call must show in the log all the same.
+struct Pending {
+    log: bool,
+    started: Instant,
+    method: String,
+    path: String,
+    origin: Option<String>,
+    answered: Option<(u16, Note)>,
 }
 
-/// The request, and its line.
-async fn handle(relay: Arc<Relay>, req: Request, next: Next) -> Response {
-    let started = Instant::now();
-    let method = req.method().to_string();
-    let path = req.uri().path().to_string();
-    let origin = req
-        .headers()
-        .get(header::ORIGIN)
-        .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned());
-    let mut resp = next.run(req).await;
-    let note = resp.extensions_mut().remove::<Note>().unwrap_or_default();
-    if relay.config.log {
-        let ms = started.elapsed().as_millis();
+impl Drop for Pending {
+    fn drop(&mut self) {
+        if !self.log {
+            return;
+        }
+        let (status, note) = self.answered.take().unwrap_or((
+            499,
+            Note {
+                grant: None,
+                upstream: Upstreamed::Failed("abandoned"),
+            },
+        ));
+        let ms = self.started.elapsed().as_millis();
         let text = line(
-            &method,
-            &path,
-            origin.as_deref(),
-            resp.status().as_u16(),
+            &self.method,
+            &self.path,
+            self.origin.as_deref(),
+            status,
             note,
             ms,
         );
         // A closed stderr must not take the request down with it.
         let _ = writeln!(std::io::stderr().lock(), "{text}");
     }
+}
+
+/// Middleware: writes the line once the response is known, or once the caller has hung up
+/// (`Pending`). The query string is never logged.
+pub async fn middleware(State(relay): State<Arc<Relay>>, req: Request, next: Next) -> Response {
+    let mut pending = Pending {
+        log: relay.config.log,
+        started: Instant::now(),
+        method: req.method().to_string(),
+        path: req.uri().path().to_string(),
+        origin: req
+            .headers()
+            .get(header::ORIGIN)
+            .map(|v| String::from_utf8_lossy(v.as_bytes()).into_owned()),
+        answered: None,
+    };
+    let mut resp = next.run(req).await;
+    let note = resp.extensions_mut().remove::<Note>().unwrap_or_default();
+    pending.answered = Some((resp.status().as_u16(), note));
     resp
 }
 
