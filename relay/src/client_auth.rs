@@ -52,35 +52,35 @@ pub fn basic(client_id: &str, secret: &str) -> String {
 
 /// Every form in which the secret leaves the relay, or an echo of the request may write it,
 /// longest first (a shorter one may stand inside a longer): the Basic credentials that carry
-/// it (`basic`), and the base64 of the pair not form-encoded and of the secret alone;
-/// form-encoded (`body` and `query`), percent-encoded with `%20` for a space, as RFC 3986 and
-/// as JavaScript's `encodeURIComponent` write it, each of those also with lowercase hex; and as
-/// it is; so that an answer echoing the request can be cleaned of each (`forward`).
+/// it (`basic`), the base64 of the pair not form-encoded and of the secret alone (without
+/// their padding, which an echo may drop; and base64url); form-encoded (`body` and `query`),
+/// percent-encoded with `%20` for a space, as RFC 3986, Python's `quote` (`/` kept) and
+/// JavaScript's `encodeURIComponent` write it, all with uppercase hex (`forward` compares
+/// text with its hex in uppercase too); and as it is; so that an answer echoing the request
+/// can be cleaned of each.
 pub fn secret_forms(config: &RelayConfig) -> Vec<String> {
+    use base64::engine::general_purpose::{STANDARD_NO_PAD, URL_SAFE_NO_PAD};
     let secret = config.client_secret.expose();
     let id = config.client_id.as_str();
     let basic = basic(id, secret);
-    let base64 = |text: &str| base64::engine::general_purpose::STANDARD.encode(text);
     let form: String = form_urlencoded::byte_serialize(secret.as_bytes()).collect();
     // In the form encoding `+` is only ever a space (a `+` itself is `%2B`).
     let percent = form.replace('+', "%20");
-    // What other encoders write: RFC 3986's (`~` kept, `*` encoded) and JavaScript's
-    // `encodeURIComponent` (`!'()*~` kept).
-    let rfc3986 = percent_encoded(secret, b"-._~");
-    let component = percent_encoded(secret, b"-._~!'()*");
+    let pair = format!("{id}:{secret}");
     let mut forms = vec![
-        basic.trim_start_matches("Basic ").to_string(),
-        // The pair without the form encoding (what many clients send), and the secret alone.
-        base64(&format!("{id}:{secret}")),
-        base64(secret),
-        lowercase_hex(&form),
-        lowercase_hex(&percent),
-        lowercase_hex(&rfc3986),
-        lowercase_hex(&component),
-        form,
-        percent,
-        rfc3986,
-        component,
+        basic
+            .trim_start_matches("Basic ")
+            .trim_end_matches('=')
+            .to_string(),
+        STANDARD_NO_PAD.encode(&pair),
+        STANDARD_NO_PAD.encode(secret),
+        URL_SAFE_NO_PAD.encode(secret),
+        uppercase_hex(&form),
+        uppercase_hex(&percent),
+        // RFC 3986 (`~` kept, `*` encoded), Python's `quote`, `encodeURIComponent`.
+        percent_encoded(secret, b"-._~"),
+        percent_encoded(secret, b"-._~/"),
+        percent_encoded(secret, b"-._~!'()*"),
         secret.to_string(),
     ];
     forms.sort_by(|a, b| b.len().cmp(&a.len()).then_with(|| a.cmp(b)));
@@ -101,13 +101,14 @@ fn percent_encoded(text: &str, keep: &[u8]) -> String {
     out
 }
 
-/// `text` with the two hex digits after each `%` in lowercase.
-fn lowercase_hex(text: &str) -> String {
+/// `text` with the two characters after each `%` in uppercase (`%2f` as `%2F`), so that an
+/// encoding is found whichever case of hex wrote it.
+pub fn uppercase_hex(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     let mut hex_left = 0;
     for c in text.chars() {
         if hex_left > 0 {
-            out.push(c.to_ascii_lowercase());
+            out.push(c.to_ascii_uppercase());
             hex_left -= 1;
         } else {
             out.push(c);
@@ -183,15 +184,13 @@ mod tests {
         let basic = compose(&c, &c.token_url, &PARAMS).authorization.unwrap();
         let body = compose(&config(ClientAuth::Body), &c.token_url, &PARAMS).body;
         let sent = [
-            basic.trim_start_matches("Basic "),
+            basic.trim_start_matches("Basic ").trim_end_matches('='),
             body.rsplit("client_secret=").next().unwrap(),
-            "s+p%26c%3a1",
             "s%20p%26c%3A1",
-            "s%20p%26c%3a1",
             "s p&c:1",
-            // base64 of `portal:x:s p&c:1` and of the secret alone.
-            "cG9ydGFsOng6cyBwJmM6MQ==",
-            "cyBwJmM6MQ==",
+            // base64 of `portal:x:s p&c:1` and of the secret alone, unpadded; base64url.
+            "cG9ydGFsOng6cyBwJmM6MQ",
+            "cyBwJmM6MQ",
         ];
         for form in sent {
             assert!(forms.iter().any(|f| f == form), "{form} in {forms:?}");
@@ -207,6 +206,17 @@ mod tests {
     fn the_secret_as_other_encoders_write_it() {
         let c = RelayConfig::new("https://h/t", "portal", "Sx+y&z~!(q)*", &["https://p"]).unwrap();
         let forms = secret_forms(&c);
+        let forms_of = |secret: &str| {
+            let c = RelayConfig::new("https://h/t", "portal", secret, &["https://p"]).unwrap();
+            secret_forms(&c)
+        };
+        // Python's `quote` keeps `/`; base64 and base64url of `ab?>` differ.
+        let slash = forms_of("s\u{e9} cr/t");
+        assert!(slash.iter().any(|f| f == "s%C3%A9%20cr/t"), "{slash:?}");
+        let b64 = forms_of("ab?>");
+        for form in ["YWI/Pg", "YWI_Pg", "cG9ydGFsOmFiPz4"] {
+            assert!(b64.iter().any(|f| f == form), "{form} in {b64:?}");
+        }
         // encodeURIComponent, RFC 3986, and the form encoding.
         for form in [
             "Sx%2By%26z~!(q)*",

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use crate::answer::{self, OAuthError};
-use crate::client_auth::{compose, secret_forms};
+use crate::client_auth::{compose, secret_forms, uppercase_hex};
 use crate::log::Upstreamed;
 use crate::upstream::{Answer, Failure};
 use crate::values::UpstreamUrl;
@@ -75,8 +75,13 @@ fn without_secret(body: Bytes, forms: &[String]) -> Bytes {
         // `upstream::classify` passes JSON objects only.
         return Bytes::from_static(b"{}");
     };
+    // A secret of digits quoted as a number: read as a double, a long one would keep only
+    // its first digits, which no search finds; every number goes.
+    let numeric = forms.iter().any(|form| {
+        form.bytes().all(|b| b.is_ascii_digit()) && quotes(&body, std::slice::from_ref(form))
+    });
     for form in forms.iter().filter(|form| !form.is_empty()) {
-        scrub(&mut value, form);
+        scrub(&mut value, form, numeric);
     }
     serde_json::to_vec(&value).map_or(Bytes::from_static(b"{}"), Bytes::from)
 }
@@ -88,31 +93,46 @@ fn quotes(text: &[u8], forms: &[String]) -> bool {
         .any(|form| !form.is_empty() && text.windows(form.len()).any(|w| w == form.as_bytes()))
 }
 
-/// Replaces `secret` in `value`'s strings (keys included); true if it found any.
-fn scrub(value: &mut Value, secret: &str) -> bool {
+/// `text` with `secret` as `[redacted]`, if it holds it as it is or with its percent-encoding's
+/// hex in uppercase (the case `secret_forms` writes).
+fn hidden(text: &str, secret: &str) -> Option<String> {
+    if text.contains(secret) {
+        return Some(text.replace(secret, "[redacted]"));
+    }
+    let upper = uppercase_hex(text);
+    upper
+        .contains(secret)
+        .then(|| upper.replace(secret, "[redacted]"))
+}
+
+/// Replaces `secret` in `value`'s strings (keys included), and every number when `numeric`;
+/// true if it found any.
+fn scrub(value: &mut Value, secret: &str, numeric: bool) -> bool {
     match value {
-        Value::String(text) if text.contains(secret) => {
-            *text = text.replace(secret, "[redacted]");
-            true
-        }
-        // A secret of digits, echoed as a number.
-        Value::Number(number) if number.to_string().contains(secret) => {
+        Value::String(text) => match hidden(text, secret) {
+            Some(clean) => {
+                *text = clean;
+                true
+            }
+            None => false,
+        },
+        Value::Number(number) if numeric || number.to_string().contains(secret) => {
             *value = Value::String("[redacted]".into());
             true
         }
         Value::Array(items) => items
             .iter_mut()
-            .fold(false, |found, v| scrub(v, secret) | found),
+            .fold(false, |found, v| scrub(v, secret, numeric) | found),
         Value::Object(map) => {
-            let echoed = map.keys().any(|key| key.contains(secret));
+            let echoed = map.keys().any(|key| hidden(key, secret).is_some());
             if echoed {
                 *map = std::mem::take(map)
                     .into_iter()
-                    .map(|(key, v)| (key.replace(secret, "[redacted]"), v))
+                    .map(|(key, v)| (hidden(&key, secret).unwrap_or(key), v))
                     .collect();
             }
             map.values_mut()
-                .fold(echoed, |found, v| scrub(v, secret) | found)
+                .fold(echoed, |found, v| scrub(v, secret, numeric) | found)
         }
         _ => false,
     }
@@ -148,6 +168,22 @@ mod tests {
             without_secret(Bytes::from_static(clean), &forms),
             Bytes::from_static(br#"{"error":"invalid_grant","error_description":"expired"}"#),
             "the same JSON, written again"
+        );
+    }
+
+    #[test]
+    fn an_encoding_with_hex_of_either_case_and_a_long_number_hide_no_secret() {
+        let forms = [
+            "s%20p%26c%2Ft".to_string(),
+            "98765432109876543210987".into(),
+        ];
+        let body =
+            br#"{"error_description":"got s%20p%26c%2ft","n":98765432109876543210987,"m":1}"#;
+        let text = String::from_utf8(without_secret(Bytes::from_static(body), &forms).to_vec())
+            .unwrap_or_default();
+        assert_eq!(
+            text,
+            r#"{"error_description":"got [redacted]","m":"[redacted]","n":"[redacted]"}"#
         );
     }
 
