@@ -290,9 +290,9 @@ impl Client {
         // least a few seconds, at most five minutes), not once per call (`refresh()` still
         // asks); the pause ends a few seconds before the token does, so that one more refresh
         // is tried while it lasts (that one failing, none until the expiry). Once the token
-        // has expired, only a `Retry-After` pauses them (calls then fail at once): the server
-        // said when to ask again. Only for this session: a refresh that failed after a
-        // sign-out says nothing of the next one.
+        // has expired, only a `Retry-After` pauses them, for as long as it says (at most five
+        // minutes; calls then fail at once). A later failure never shortens a pause. Only for
+        // this session: a refresh that failed after a sign-out says nothing of the next one.
         if still_ours(self) {
             let now = now_ms();
             let wait = u64::from(retry_after.unwrap_or(0)).saturating_mul(1000);
@@ -300,13 +300,21 @@ impl Client {
             let expires_at = record.expires_at_ms();
             let last = expires_at.saturating_sub(REFRESH_PAUSE_MS);
             let end = if last > now {
-                last
+                until.min(last)
             } else if now >= expires_at && retry_after.is_some() {
-                until
+                now.saturating_add(wait.min(300_000))
             } else {
-                expires_at
+                until.min(expires_at)
             };
-            self.0.refresh_paused_until.set(until.min(end));
+            // One further ahead than the longest was set before the clock went back.
+            let paused = &self.0.refresh_paused_until;
+            let current = paused.get();
+            let current = if current.saturating_sub(now) > 300_000 {
+                0
+            } else {
+                current
+            };
+            paused.set(current.max(end));
         }
         Err(failed.into())
     }
@@ -328,8 +336,9 @@ impl Client {
         // A refresh failed a moment ago and the token lasts: the call goes on with it (the
         // failure was reported), rather than every call asking a failing endpoint again. An
         // expired one fails the call until the endpoint's `Retry-After` has passed.
+        // A pause further ahead than the longest one was set before the clock went back.
         let paused = self.0.refresh_paused_until.get();
-        if now < paused {
+        if now < paused && paused - now <= 300_000 {
             if now < expires_at {
                 return Ok(());
             }

@@ -535,14 +535,17 @@ test("a token endpoint shedding load (429 with Retry-After) while the token last
   assert.equal(client.isAuthenticated(), true);
 });
 
-test("once the token has expired, a refresh answered 429 with Retry-After: calls fail at once (refresh_failed with the seconds left) without asking again before then; refresh() still asks; without Retry-After each call asks", async () => {
+test("once the token has expired, a refresh answered with Retry-After: calls fail at once (refresh_failed with the seconds left) without asking before then; a later failure does not shorten the wait, a clock set back does not stretch it; refresh() still asks; Retry-After 0 or none pauses nothing", async () => {
   const client = await createClient(config({ storageKey: "expired-shed" }));
   const real = globalThis.fetch;
+  const realNow = Date.now;
+  let shift = 0;
+  Date.now = () => realNow() + shift;
   let refreshes = 0;
   let retryAfter = "30";
   globalThis.fetch = async (input, init) => {
     const body = input instanceof Request ? await input.clone().text() : String(init?.body ?? "");
-    if (body.includes("grant_type=password")) return Response.json({ access_token: "short-lived", token_type: "Bearer", expires_in: 1, refresh_token: "r1" });
+    if (body.includes("grant_type=password")) return Response.json({ access_token: "short-lived", token_type: "Bearer", expires_in: 60, refresh_token: "r1" });
     if (body.includes("grant_type=refresh_token")) {
       refreshes++;
       const headers = retryAfter ? { "retry-after": retryAfter } : {};
@@ -550,32 +553,53 @@ test("once the token has expired, a refresh answered 429 with Retry-After: calls
     }
     return real(input, init);
   };
+  // Signed in, then an hour later: the token expired long ago.
   const expired = async () => {
+    shift = 0;
     await client.signInWithPassword({ username: "demo", password: "demo" });
-    await new Promise((r) => setTimeout(r, 1100));
+    shift = 3_600_000;
   };
+  const call = () => client.fetch("/ping").then((r) => r.status, (e) => [e.code, e.status, e.retryAfter]);
   try {
     await expired();
     const outcomes = [];
-    for (let i = 0; i < 5; i++) outcomes.push(await client.fetch("/ping").then((r) => r.status, (e) => [e.code, e.status, e.retryAfter]));
+    for (let i = 0; i < 5; i++) outcomes.push(await call());
     assert.equal(refreshes, 1, "one refresh asked, not one per call");
     assert.deepEqual(outcomes[0], ["refresh_failed", 429, 30], "the refresh's own failure");
     for (const [code, status, seconds] of outcomes.slice(1)) {
       assert.deepEqual([code, status], ["refresh_failed", undefined], "failed at once, nothing asked");
       assert.ok(seconds >= 29 && seconds <= 30, `retryAfter: the seconds left (${seconds})`);
     }
-    const asked = await client.refresh().catch((e) => [e.code, e.status, e.retryAfter]);
-    assert.deepEqual(asked, ["refresh_failed", 429, 30], "refresh() asks whatever the pause");
-    assert.equal(refreshes, 2);
-    // A new sign-in ends the pause; a failure without Retry-After pauses nothing once expired.
+    // refresh() asks whatever the wait; its failure without Retry-After does not shorten it.
     retryAfter = "";
+    assert.deepEqual(await client.refresh().catch((e) => [e.code, e.status, e.retryAfter]), ["refresh_failed", 503, undefined]);
+    assert.equal(refreshes, 2);
+    assert.deepEqual((await call()).slice(0, 2), ["refresh_failed", undefined], "still waiting");
+    assert.equal(refreshes, 2);
+    // Past the wait, each call asks again (nothing said when to, this time).
+    shift += 31_000;
+    await call();
+    await call();
+    assert.equal(refreshes, 4);
+    // A clock set back a minute: a wait more than 5 minutes ahead is not waited for, and the
+    // next Retry-After counts from the new time.
+    retryAfter = "300";
+    await call();
+    assert.equal(refreshes, 5);
+    shift -= 60_000;
+    assert.deepEqual(await call(), ["refresh_failed", 429, 300], "asked again");
+    assert.equal(refreshes, 6);
+    assert.deepEqual((await call()).slice(0, 2), ["refresh_failed", undefined], "waiting the new 300 s");
+    assert.equal(refreshes, 6);
+    // A new sign-in ends the wait; Retry-After: 0 pauses nothing.
+    retryAfter = "0";
     await expired();
-    const codes = [];
-    for (let i = 0; i < 2; i++) codes.push(await client.fetch("/ping").then((r) => r.status, (e) => [e.code, e.status]));
-    assert.deepEqual(codes, [["refresh_failed", 503], ["refresh_failed", 503]]);
-    assert.equal(refreshes, 4, "each call asked: nothing said when to ask again");
+    assert.deepEqual(await call(), ["refresh_failed", 429, 0]);
+    assert.deepEqual(await call(), ["refresh_failed", 429, 0], "asked again: 0 s is no wait");
+    assert.equal(refreshes, 8);
   } finally {
     globalThis.fetch = real;
+    Date.now = realNow;
   }
 });
 
