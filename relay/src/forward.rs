@@ -41,15 +41,17 @@ pub async fn forward(
         Ok((Answer::Json(status, body), retry_after)) => {
             // A token answer (2xx) is passed as it is: it quotes no request, and a short
             // secret might stand inside a token by chance.
-            let forms = secret_forms(&relay.config);
-            let body = if status.is_success() {
-                body
+            // An error's `Retry-After` (digits or a date, `upstream`) is dropped if it is the
+            // secret's echo. The forms are built for errors only, not on every refresh.
+            let (body, retry_after) = if status.is_success() {
+                (body, retry_after)
             } else {
-                without_secret(body, &forms)
+                let forms = secret_forms(&relay.config);
+                let retry_after = retry_after.filter(|value| !quotes(value.as_bytes(), &forms));
+                (without_secret(body, &forms), retry_after)
             };
             let mut resp = answer::json_bytes(status, body);
-            // Digits or a date (`upstream`), unless it is the secret's echo.
-            if let Some(value) = retry_after.filter(|value| !quotes(value.as_bytes(), &forms)) {
+            if let Some(value) = retry_after {
                 resp.headers_mut().insert(header::RETRY_AFTER, value);
             }
             (resp, Upstreamed::Status(status.as_u16()))
