@@ -8,8 +8,9 @@
 //    with esbuild; 2. per-call overhead of client.fetch against plain fetch in headless Chromium,
 //    against the Tangoe emulator on loopback; 3. refresh storms; 4. start-up and callback;
 // 5. memory over 10 000 calls; 6. refreshes through mobproc-relay against the same refreshes
-// straight to the emulator (latency and refreshes per second). Writes the Markdown report to
-// --out. Talks to 127.0.0.1 only.
+// straight to the emulator (latency and refreshes per second); 7. a Node server's clients:
+// 10 000 made, then freed (bench/clients.mjs). Writes the Markdown report to --out. Talks to
+// 127.0.0.1 only.
 
 import { spawn, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -35,12 +36,14 @@ const FULL = {
   bdRounds: 10, bdPerRound: 50, stubBatches: 20, perBatch: 500, profileCalls: 20_000, phaseCalls: 1000,
   storm: 500, stormRounds: 5, memCalls: 10_000, startups: 25, callbacks: 20, callbackPauseMs: 1000,
   relayBlocks: 10, relayPerBlock: 100, relayWarmup: 50, relayRounds: 6, relayChains: 16, relayPerChain: 50,
+  nodeClients: 10_000,
 };
 const QUICK = {
   seqBlocks: 4, seqPerBlock: 50, warmup: 10, concRounds: 4, conc: 200,
   bdRounds: 2, bdPerRound: 25, stubBatches: 4, perBatch: 200, profileCalls: 2_000, phaseCalls: 100,
   storm: 500, stormRounds: 2, memCalls: 1_000, startups: 5, callbacks: 3, callbackPauseMs: 1000,
   relayBlocks: 4, relayPerBlock: 25, relayWarmup: 10, relayRounds: 2, relayChains: 8, relayPerChain: 10,
+  nodeClients: 1_000,
 };
 
 /** The competitors: npm package, the one named import, and the esbuild externals. */
@@ -105,6 +108,15 @@ function brotli(bytes) {
 }
 
 const measure = (bytes) => ({ raw: bytes.length, gzip: gzip9(bytes), brotli: brotli(bytes) });
+
+/** 7: bench/clients.mjs, in a Node of its own (`--expose-gc`): a server's clients. */
+function nodeClients(pkg, W) {
+  log(`node: ${W.nodeClients} signed-in clients, then dropped`);
+  const args = ["--expose-gc", path.join(HERE, "clients.mjs"), pkg, String(W.nodeClients)];
+  const run = spawnSync(process.execPath, args, { encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`bench/clients.mjs failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout.trim().split("\n").pop());
+}
 
 /** Copies the package so a concurrent `cargo xtask build` cannot change it under the bench. */
 function snapshotPkg(dir) {
@@ -531,7 +543,7 @@ function machine(browserVersion) {
   return { model, cores, memGB: (os.totalmem() / 2 ** 30).toFixed(1), kernel: `${os.type()} ${os.release()}`, chromium: browserVersion, node: process.version };
 }
 
-function report(m, size, b, s, r, W, quick, runtime) {
+function report(m, size, b, s, r, c, W, quick, runtime) {
   const seqP = summary(b.seq.plain);
   const seqC = summary(b.seq.client);
   const concP = summary(b.conc.plain);
@@ -834,6 +846,17 @@ caller → emulator) plus its origin and form checks and its log line; with two 
 Node, the relay and the emulator, the concurrent figure is bounded by the machine, not by either
 server.
 
+## 7. A Node server's clients
+
+A server makes one client per user (the password grant, the token in the client's memory). In a
+Node of its own (\`node --expose-gc bench/clients.mjs\`), ${c.n} clients were made and signed in
+(the token endpoint answered in the process, so that the package's work is timed, not HTTP):
+${ms(c.makeMs, 0)} ms, ${ms(c.makeMs / c.n * 1000, 0)} µs a client. With them alive, one more client made and signed
+in took ${ms(c.perClientMs * 1000, 0)} µs (200 timed). Then the app let go of all ${c.n}: ${c.freed} were freed by wasm-bindgen's
+finalizers (the module's allocator freeing each client's memory) in ${ms(c.freeMs, 0)} ms, and the longest task the
+event loop ran meanwhile was ${ms(c.longestTaskMs, 0)} ms. (lol_alloc, the allocator before talc, walked its
+whole free list on each free: 29.6 s, all in one task, on the build of 2026-12-02.)
+
 ## Reproduce
 
 \`\`\`sh
@@ -876,9 +899,10 @@ async function main() {
     const b = await browserBenches(browser, server, emulator, W);
     const s = await startupBenches(browser, server, W);
     const r = await relayBench(opts.relay, emulator, server.origin, W);
+    const c = nodeClients(pkg, W);
     const secs = Math.round((Date.now() - started) / 1000);
     const runtime = `${Math.floor(secs / 60)} min ${secs % 60} s (bench/run.mjs, after the builds)`;
-    writeFileSync(opts.out, report(m, size, b, s, r, W, opts.quick, runtime));
+    writeFileSync(opts.out, report(m, size, b, s, r, c, W, opts.quick, runtime));
     log(`wrote ${opts.out} in ${secs} s`);
   } finally {
     await browser.close().catch(() => {});

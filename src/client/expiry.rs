@@ -14,6 +14,16 @@ use wasm_bindgen::prelude::*;
 /// late as the sleep was long. (`setTimeout` also holds at most 2^31 − 1 ms.)
 pub(super) const MAX_DELAY_MS: u64 = 60_000;
 
+impl Drop for Inner {
+    /// Clears the warning's timer: its closure, and this allocation its `Weak` holds, go
+    /// with the client rather than up to a minute later.
+    fn drop(&mut self) {
+        if let Some(timer) = self.expiry_timer.take() {
+            clear_timeout(&timer);
+        }
+    }
+}
+
 impl Client {
     /// Plans the warning for the stored session (after a sign-in, a refresh, a page load),
     /// replacing any earlier plan.

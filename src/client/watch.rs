@@ -58,6 +58,14 @@ impl Client {
     }
 }
 
+impl Drop for Watch {
+    /// Clears the expiry timer of a subscription dropped with its client, rather than leaving
+    /// it to wake up to nothing up to a minute later.
+    fn drop(&mut self) {
+        self.cancel();
+    }
+}
+
 impl Watch {
     /// Sets the timer for the current session's expiry, replacing any earlier one. It wakes
     /// at least once a minute to read the clock again (`expiry::MAX_DELAY_MS`: timers stop

@@ -63,7 +63,7 @@ pub fn start(value: &JsValue) -> Promise {
             });
         }
         let client = MobprocClient::wrap(client);
-        Ok(outcome(Some(client.into()), return_to, error.as_ref()))
+        Ok(outcome(Some(client.into_js()), return_to, error.as_ref()))
     }));
     with_page_list(&STARTED, |list| list.push((key, promise.clone().into())));
     promise

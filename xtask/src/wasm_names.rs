@@ -253,7 +253,7 @@ mod tests {
             ("__rustc::__rust_alloc", "std"),
             // Legacy and v0 mangling.
             ("_ZN12mobproc_auth2js5Thing3new17h0123456789abcdefE", "mobproc_auth::js"),
-            ("_RNvMCsbWabp6fOGLV_9lol_allocNtB2_1S3new", "lol_alloc"),
+            ("_RNvMCsbWabp6fOGLV_4talcNtB2_1S3new", "talc"),
         ];
         for (name, expected) in cases {
             assert_eq!(row(name, false), expected, "{name}");

@@ -1,0 +1,68 @@
+// A client's life in a long-running process: the listeners the app gives it stay alive while
+// the client does, and a client the app lets go of is freed, its Rust side too, even when its
+// listeners use it (a cycle through wasm-bindgen's table would keep it for ever).
+import { frees, gc, collectUntil } from "./frees.mjs";
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { pkg, useEmulator } from "./emulator.mjs";
+
+const emu = useEmulator();
+
+// The package's timers of a second or more still to fire (the expiry warning and a
+// subscription's expiry wake-up: steps of up to a minute).
+const waiting = new Set();
+const { setTimeout: set, clearTimeout: clear } = globalThis;
+globalThis.setTimeout = (handler, ms, ...rest) => {
+  const timer = set((...args) => (waiting.delete(timer), handler(...args)), ms, ...rest);
+  if (ms >= 1000) waiting.add(timer);
+  return timer;
+};
+globalThis.clearTimeout = (timer) => (waiting.delete(timer), clear(timer));
+const signIn = (client) => client.signInWithPassword({ username: "demo", password: "demo" });
+
+test("listeners given as inline functions outlive collections: kept by the client, not by the app", async () => {
+  const client = await pkg.createClient(emu.config());
+  let changed = 0;
+  let subscribed = 0;
+  client.on("sessionChanged", () => changed++);
+  client.subscribe(() => subscribed++);
+  for (let i = 0; i < 3; i++) {
+    gc();
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  await signIn(client);
+  await client.refresh();
+  assert.equal(changed, 2);
+  assert.equal(subscribed, 2);
+  // Unsubscribed: neither heard again.
+  client.on("sessionChanged", () => changed++)();
+  client.subscribe(() => subscribed++)();
+  client.logout();
+  assert.equal(changed, 3);
+  assert.equal(subscribed, 3);
+});
+
+test("1000 signed-in clients whose listeners use them (on, subscribe) are collected and freed once the app lets go of them, though it keeps the unsubscribe functions, and their timers cleared", async () => {
+  const N = 1000;
+  const timers = waiting.size;
+  let clients = [];
+  // Unsubscribe functions the app keeps, which keep no client.
+  const offs = [];
+  for (let i = 0; i < N; i++) {
+    const client = await pkg.createClient(emu.config());
+    client.on("sessionChanged", () => client.session());
+    offs.push(client.on("error", () => client.logout()));
+    offs.push(client.subscribe(() => client.isAuthenticated()));
+    await signIn(client);
+    clients.push(client);
+  }
+  const gone = clients.map((client) => new WeakRef(client));
+  const before = frees.client ?? 0;
+  clients = null;
+  const alive = () => gone.filter((ref) => ref.deref() !== undefined).length;
+  const collected = await collectUntil(() => alive() === 0 && (frees.client ?? 0) - before >= N);
+  assert.ok(collected, `${alive()} of ${N} clients still alive; ${(frees.client ?? 0) - before} freed`);
+  // Their timers are cleared with them, not left to wake up to nothing.
+  assert.ok(await collectUntil(() => waiting.size <= timers), `${waiting.size - timers} timers of dropped clients still set`);
+  for (const off of offs) off(); // of a client that is gone: nothing to do, nothing thrown
+});
