@@ -38,6 +38,11 @@ impl Listeners {
         }
     }
 
+    /// The map, held strongly by a call under way (see `promise`).
+    pub fn held(&self) -> Option<Map> {
+        self.map.deref()
+    }
+
     /// The map, for [`give`]; from then on Rust holds it only weakly.
     pub fn take(&self) -> Option<Map> {
         self.kept.take()

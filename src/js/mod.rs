@@ -18,7 +18,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::token::Session;
 use error::{throw, to_js};
-use js_sys::{Function, Promise};
+use js_sys::{Function, Map, Promise};
 use output::{object, optional};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -71,8 +71,15 @@ type Work = std::pin::Pin<Box<dyn std::future::Future<Output = Result<JsValue, E
 
 /// Runs `work` as a Promise: its value, or a rejected `MobprocError`. Boxed, so that one
 /// promise adapter serves every method instead of a copy per method (smaller module).
-fn promise(work: Work) -> Promise {
-    crate::client::run(Box::pin(async move { throw(work.await) }))
+///
+/// `listeners`, the client's, are held until the work ends: an app that let go of the client
+/// during the call (a promise it returns, a call it fires and forgets) still hears its events.
+fn promise(work: Work, listeners: Option<Map>) -> Promise {
+    crate::client::run(Box::pin(async move {
+        let outcome = throw(work.await);
+        drop(listeners);
+        outcome
+    }))
 }
 
 /// An async method without arguments.
@@ -90,7 +97,7 @@ impl MobprocClient {
         let (client, shown) = (self.client.clone(), self.shown.clone());
         // Now, not at the promise's first poll: a `logout()` in the same tick ends a callback.
         let signouts = client.signouts(false);
-        promise(Box::pin(async move {
+        let work = Box::pin(async move {
             match ask {
                 Ask::Redirect => match client.redirect_callback(signouts).await {
                     Ok(back) => Ok(optional(&back)),
@@ -105,7 +112,8 @@ impl MobprocClient {
                     Err(error) => Err(error),
                 },
             }
-        }))
+        });
+        promise(work, self.listeners.held())
     }
 
     /// The npm skin of `client`.
@@ -146,11 +154,14 @@ impl MobprocClient {
     pub fn create(config: JsValue) -> Promise {
         // The shared `promise` path, not an `async fn`: that would add a second copy of
         // wasm-bindgen-futures' promise adapter.
-        promise(Box::pin(async move {
-            let built = config::read_config(&config).and_then(Client::build);
-            let client = built?.joined().await?;
-            Ok(MobprocClient::wrap(client).into_js())
-        }))
+        promise(
+            Box::pin(async move {
+                let built = config::read_config(&config).and_then(Client::build);
+                let client = built?.joined().await?;
+                Ok(MobprocClient::wrap(client).into_js())
+            }),
+            None,
+        )
     }
 
     /// `startClient`: `{ client, returnTo, error }`, made once per storage key per page load
@@ -182,10 +193,11 @@ impl MobprocClient {
         let mut read = crate::client::PopupOptions::default();
         let signed_in = config::read_popup_options(&options, &mut read)
             .map(|()| Box::pin(client.login_popup(&read)));
-        promise(Box::pin(async move {
+        let work = Box::pin(async move {
             let session = signed_in?.await?;
             Ok(shown.show(Some(&session)))
-        }))
+        });
+        promise(work, self.listeners.held())
     }
 
     /// Starts a sign-in and returns the authorization URL without navigating.
@@ -223,7 +235,7 @@ impl MobprocClient {
         // Now, not at the promise's first poll: a `logout()` in the same tick ends this
         // sign-in. (Reading the credentials now too cost 147 B.)
         let signed_out = client.own_signouts();
-        promise(Box::pin(async move {
+        let work = Box::pin(async move {
             client.password_grant_ready()?;
             let (username, password) = config::read_credentials(&credentials)?;
             match client
@@ -233,7 +245,8 @@ impl MobprocClient {
                 Ok(session) => Ok(shown.show(session.as_ref())),
                 Err(error) => Err(error),
             }
-        }))
+        });
+        promise(work, self.listeners.held())
     }
 
     /// A new access token (and Tangoe's rotated refresh token); one request however many wait.
@@ -266,13 +279,13 @@ impl MobprocClient {
 
     /// `fetch` with the Tangoe headers; relative URLs join `apiBaseUrl`.
     pub fn fetch(&self, input: JsValue, init: JsValue) -> Promise {
-        fetch(&self.client, input, init, false)
+        fetch(&self.client, input, init, false, self.listeners.held())
     }
 
     /// `fetch` for JSON: the parsed body on 2xx (`null` when empty), else `api_error`.
     #[wasm_bindgen(js_name = fetchJson)]
     pub fn fetch_json(&self, input: JsValue, init: JsValue) -> Promise {
-        fetch(&self.client, input, init, true)
+        fetch(&self.client, input, init, true, self.listeners.held())
     }
 
     /// The pages of a collection, one `next()` at a time; `paginate` wraps it for `for await`.
@@ -285,7 +298,8 @@ impl MobprocClient {
             pages.overrides = overrides;
             Ok(pages)
         });
-        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages)))))
+        let listeners = self.listeners.held();
+        throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages))), listeners))
     }
 
     /// The `X-TNGO-CONTEXT-CORRELATIONID` a call was sent with, or `null`.
@@ -356,23 +370,25 @@ impl MobprocClient {
 }
 
 /// A walk through a collection's pages (`MobprocClient.pages`); boxed, so that `next` moves a
-/// pointer in and out of the cell rather than the walk.
+/// pointer in and out of the cell rather than the walk. It holds the client's listeners while
+/// the app walks, as a call does.
 #[wasm_bindgen]
-pub struct PageWalk(Rc<Cell<Option<Box<Pages>>>>);
+pub struct PageWalk(Rc<Cell<Option<Box<Pages>>>>, Option<Map>);
 
 #[wasm_bindgen]
 impl PageWalk {
     /// The next page, or `undefined` after the last.
     pub fn next(&self) -> Promise {
         let cell = self.0.clone();
-        promise(Box::pin(async move {
+        let work = Box::pin(async move {
             let taken = cell.take();
             let mut pages = taken
                 .ok_or_else(|| Error::invalid_request("the previous page is still loading"))?;
             let page = pages.next().await;
             cell.set(Some(pages));
             Ok(page?.unwrap_or(JsValue::UNDEFINED))
-        }))
+        });
+        promise(work, self.1.clone())
     }
 }
 
@@ -401,13 +417,19 @@ fn event_value(event: &Event, shown: &SessionView) -> JsValue {
 
 /// `fetch` and, when `json`, `fetchJson`: one async body for both, so that the module holds
 /// one state machine around `prepare` and `fetch_with` instead of two.
-fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise {
+fn fetch(
+    client: &Client,
+    input: JsValue,
+    init: JsValue,
+    json: bool,
+    listeners: Option<Map>,
+) -> Promise {
     let client = client.clone();
     // Now, as `fetch` reads its arguments, not at the promise's first poll: a `setContext`
     // right after the call is for later calls.
     let mut call = CallContext::made_by(&client);
     let prepared = request::prepare(&client, &input, &init, json, &mut call);
-    promise(Box::pin(async move {
+    let work = Box::pin(async move {
         let p = prepared?;
         let response = client
             .fetch_with(p.request, &mut call, p.replayable)
@@ -418,7 +440,8 @@ fn fetch(client: &Client, input: JsValue, init: JsValue, json: bool) -> Promise 
         let (body, correlation_id) = client.read_json(response, &call).await?;
         client.remember(&body, &correlation_id);
         Ok(body)
-    }))
+    });
+    promise(work, listeners)
 }
 
 /// `{ limit?, offset?, maxPages?, context? }` of `paginate`, into `options` (the defaults)
