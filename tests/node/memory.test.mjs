@@ -28,7 +28,7 @@ function usage() {
   return { held, bytes: memory.buffer.byteLength };
 }
 
-test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answered with empty, HTML or text bodies (some beginning as JSON could) keep the value table and memory flat`, async () => {
+test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answered with empty, HTML or text bodies (some beginning as JSON could) or JSON cut short keep the value table and memory flat`, async () => {
   const client = await pkg.createClient(emu.config());
   const round = async () => {
     await client.signInWithPassword({ username: "demo", password: "demo" });
@@ -55,8 +55,11 @@ test(`${ROUNDS} sign-ins and sign-outs (revoked: empty answers) and calls answer
     text(403, "forbidden"),
     text(200, "not json"),
     text(200, "true story"),
+    // JSON cut short (a proxy's timeout), which JSON.parse would throw on.
+    text(200, '{"employees": [', "application/json"),
+    text(502, '{"error": "bad gate', "application/json"),
   ];
-  const tokenAnswers = [text(500, ""), text(503, "no healthy upstream"), text(502, "502 Bad Gateway"), text(504, "-")];
+  const tokenAnswers = [text(500, ""), text(503, "no healthy upstream"), text(502, "502 Bad Gateway"), text(504, "-"), text(502, '{"error": "temporarily_unav', "application/json")];
   let answers = apiAnswers;
   let next = 0;
   globalThis.fetch = async () => answers[next++ % answers.length]();
