@@ -1,7 +1,7 @@
 //! JSON calls: the body parsed on 2xx, Tangoe's error fields on anything else.
 
 use super::http::CallContext;
-use super::value::{href, now_ms, parse_json, parse_json_answer};
+use super::value::{href, now_ms, parse_json};
 use super::Client;
 use crate::error::{ApiError, ErrorKind, Result};
 use crate::text::{cat, decimal};
@@ -94,7 +94,7 @@ impl Client {
         if ok && text.length() == 0 {
             return Ok((JsValue::NULL, id));
         }
-        let parsed = match parse_json_answer(&text).await {
+        let parsed = match parse_json(&text) {
             Ok(body) if ok => return Ok((body, id)),
             parsed => parsed,
         };

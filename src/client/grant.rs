@@ -5,8 +5,8 @@
 use super::http::send_raw;
 use super::navigation::new_session_id;
 use super::value::{
-    cause, field, in_browser, is_text, message_of, now_ms, parse_json_answer, run, set_field,
-    set_timeout, string, unref, Shared,
+    cause, field, in_browser, is_text, message_of, now_ms, parse_json, run, set_field, set_timeout,
+    string, unref, Shared,
 };
 use super::Client;
 use crate::callback::CodeGrant;
@@ -713,13 +713,7 @@ impl Client {
         let raw = send_raw(&request.into()).await?;
         let text = super::http::body_value(&raw).await;
         let read = text.is_some();
-        let json = match text {
-            Some(text) => parse_json_answer(&text)
-                .await
-                .ok()
-                .filter(JsValue::is_object),
-            None => None,
-        };
+        let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
         // An error quotes an answer's `error` and `error_description`. One that echoes the
         // request (a proxy's, a careless server's) is replaced whole, so that neither the
         // secret nor a word of a message it is part of shows. Searched once read: JSON's `\"`

@@ -20,12 +20,6 @@ extern "C" {
     /// `JSON.parse`, which [`parse_json`] calls only for text that may be JSON.
     #[wasm_bindgen(catch, js_namespace = JSON, js_name = parse)]
     fn json_parse(text: &JsValue) -> Result<JsValue, JsValue>;
-    /// A `Response` made here from a JavaScript string, for [`parse_json_answer`].
-    #[wasm_bindgen(js_name = Response)]
-    type TextResponse;
-    /// `new Response(text)`: the string is not copied into the module.
-    #[wasm_bindgen(constructor, js_class = "Response")]
-    fn new(text: &JsValue) -> TextResponse;
     /// `String(value)`, which may throw (a `toString` that throws).
     #[wasm_bindgen(catch, js_name = String)]
     fn to_text(value: &JsValue) -> Result<JsValue, JsValue>;
@@ -35,7 +29,7 @@ extern "C" {
 /// `Err` for text that is no JSON. Text that cannot be JSON (empty, as a revocation's answer;
 /// HTML; `404 page not found`) is not handed to it: each `catch` import that throws keeps a
 /// slot of wasm-bindgen's value table (0.2.130 never frees the return value's), and a server
-/// makes such calls by the thousand. For what a server sent, [`parse_json_answer`].
+/// makes such calls by the thousand.
 pub fn parse_json(text: &JsValue) -> Result<JsValue, JsValue> {
     match text.dyn_ref::<js_sys::JsString>() {
         Some(text) if !may_be_json(text) => Err(JsValue::UNDEFINED),
@@ -43,26 +37,17 @@ pub fn parse_json(text: &JsValue) -> Result<JsValue, JsValue> {
     }
 }
 
-/// [`parse_json`] for what a server sent, which may be JSON cut short (a proxy's timeout):
-/// parsed by `new Response(text).json()`, whose refusal is a rejected promise rather than a
-/// throw, so that such answers keep no slot of the value table either.
-pub async fn parse_json_answer(text: &JsValue) -> Result<JsValue, JsValue> {
-    if let Some(text) = text.dyn_ref::<js_sys::JsString>() {
-        if !may_be_json(text) {
-            return Err(JsValue::UNDEFINED);
-        }
-    }
-    let response: web_sys::Response = TextResponse::new(text).unchecked_into();
-    let parsed = response.json()?;
-    wasm_bindgen_futures::JsFuture::from(parsed).await
-}
-
-/// Whether `text` may be JSON: an object, array or string by its first character (after
-/// white space), a number or literal whole.
+/// Whether `text` may be JSON: an object, array or string by its first and last characters
+/// (after white space), a number or literal whole. The last: a body cut short (a proxy's
+/// timeout) is not handed to `JSON.parse`, which would throw and keep a slot.
 fn may_be_json(text: &js_sys::JsString) -> bool {
     let text = text.trim();
+    let last = text.char_code_at(text.length().saturating_sub(1)) as u32;
     match text.char_code_at(0) as u32 {
-        0x7B | 0x5B | 0x22 => true,
+        0x7B => last == 0x7D,
+        0x5B => last == 0x5D,
+        // `"` alone is no JSON string either.
+        0x22 => last == 0x22 && text.length() > 1,
         // Nothing at all: no JSON (`isFinite("")` would say 0).
         _ if text.length() == 0 => false,
         // `isFinite` reads text as a number (`404 page not found` is none).

@@ -43,6 +43,11 @@ impl Listeners {
         self.map.deref()
     }
 
+    /// The map, weakly, for what outlives a call (a page walk).
+    pub fn weak(&self) -> WeakRef<Map> {
+        self.map.clone()
+    }
+
     /// The map, for [`give`]; from then on Rust holds it only weakly.
     pub fn take(&self) -> Option<Map> {
         self.kept.take()

@@ -18,7 +18,7 @@ use crate::context::Context;
 use crate::error::Error;
 use crate::token::Session;
 use error::{throw, to_js};
-use js_sys::{Function, Map, Promise};
+use js_sys::{Function, Map, Promise, WeakRef};
 use output::{object, optional};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -298,7 +298,7 @@ impl MobprocClient {
             pages.overrides = overrides;
             Ok(pages)
         });
-        let listeners = self.listeners.held();
+        let listeners = self.listeners.weak();
         throw(pages).map(|pages| PageWalk(Rc::new(Cell::new(Some(pages))), listeners))
     }
 
@@ -370,10 +370,11 @@ impl MobprocClient {
 }
 
 /// A walk through a collection's pages (`MobprocClient.pages`); boxed, so that `next` moves a
-/// pointer in and out of the cell rather than the walk. It holds the client's listeners while
-/// the app walks, as a call does.
+/// pointer in and out of the cell rather than the walk. Each `next` holds the client's
+/// listeners while it runs, as a call does; the walk itself only weakly (held from Rust, they
+/// would pin a client whose listener reaches the walk).
 #[wasm_bindgen]
-pub struct PageWalk(Rc<Cell<Option<Box<Pages>>>>, Option<Map>);
+pub struct PageWalk(Rc<Cell<Option<Box<Pages>>>>, WeakRef<Map>);
 
 #[wasm_bindgen]
 impl PageWalk {
@@ -388,7 +389,7 @@ impl PageWalk {
             cell.set(Some(pages));
             Ok(page?.unwrap_or(JsValue::UNDEFINED))
         });
-        promise(work, self.1.clone())
+        promise(work, self.1.deref())
     }
 }
 

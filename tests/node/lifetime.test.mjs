@@ -91,3 +91,17 @@ test("a call under way keeps its client's listeners: an app that let go of the c
   }
   assert.deepEqual(heard, ["signed in", "subscriber"]);
 });
+
+test("a page walk the app keeps beside its client (a view holding both, read by a listener) does not pin the client", async () => {
+  const make = async () => {
+    const client = await pkg.createClient(emu.config());
+    await signIn(client);
+    const view = { client, walk: client.paginate("/employees") };
+    client.on("sessionChanged", () => view.walk);
+    return new WeakRef(client);
+  };
+  const gone = [];
+  for (let i = 0; i < 20; i++) gone.push(await make());
+  const alive = () => gone.filter((ref) => ref.deref() !== undefined).length;
+  assert.ok(await collectUntil(() => alive() === 0, 20_000), `${alive()} of 20 clients still alive`);
+});
