@@ -581,10 +581,11 @@ impl Client {
     }
 
     /// Revokes both tokens of a finished session in the background (RFC 7009); a failure is
-    /// an `error` event.
-    pub(super) fn revoke(&self, record: &TokenRecord) {
+    /// an `error` event. Gives the revocations, which always fulfil.
+    pub(super) fn revoke(&self, record: &TokenRecord) -> Vec<js_sys::Promise> {
+        let mut revocations = Vec::new();
         let Some(url) = self.0.config.revoke_url() else {
-            return;
+            return revocations;
         };
         let tokens = [
             (record.refresh_token().map(|t| t.secret()), "refresh_token"),
@@ -601,7 +602,7 @@ impl Client {
             // Built here, sent in the background: the task owns no copy of the URL or token.
             let (client, request) = (self.clone(), self.form_request(url.as_str(), &params));
             // The Promise always fulfils (a failure is an `error` event).
-            let _ = run(Box::pin(async move {
+            revocations.push(run(Box::pin(async move {
                 // One `RevokeFailed` for both failures: the parts of its `why` differ.
                 let (text, close, status, cause) = match client.send_form(request).await {
                     Ok(answer) if answer.ok => return Ok(JsValue::UNDEFINED),
@@ -627,8 +628,9 @@ impl Client {
                     .into(),
                 );
                 Ok(JsValue::UNDEFINED)
-            }));
+            })));
         }
+        revocations
     }
 
     fn token_url(&self, reason: &'static str) -> Result<&str> {

@@ -292,6 +292,11 @@ impl Client {
     /// nothing (`not_authenticated`; the tokens it brings are revoked). Revokes both tokens
     /// in the background when a revocation URL is configured.
     pub fn logout(&self) {
+        self.sign_out();
+    }
+
+    /// [`Client::logout`], giving the revocations it started (they always fulfil).
+    pub(crate) fn sign_out(&self) -> Vec<js_sys::Promise> {
         self.0.headers.clear();
         let record = self.record();
         self.0.store.remove(self.key());
@@ -308,10 +313,12 @@ impl Client {
         popup::forget_popups_under_way();
         self.cancel_expiry_warning();
         // Nothing to tell when nothing was held: a sign-out naming no session ends any.
-        let Some(record) = record else { return };
+        let Some(record) = record else {
+            return Vec::new();
+        };
         self.tell_signout(record.session_id(), Some(record.expires_at_ms()));
         self.0.events.emit(&Event::SessionChanged(None));
-        self.revoke(&record);
+        self.revoke(&record)
     }
 
     fn key(&self) -> &str {

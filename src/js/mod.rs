@@ -331,7 +331,19 @@ impl MobprocClient {
 
     /// Forgets the token and any pending sign-in; revokes in the background when configured.
     pub fn logout(&self) {
-        self.client.logout();
+        let revocations = self.client.sign_out();
+        if revocations.is_empty() {
+            return;
+        }
+        // The listeners held until the revocations end, as by a call: a `revoke_failed`, the
+        // only sign that the tokens stay valid, is heard though the app let go of the client.
+        let work = Box::pin(async move {
+            for revocation in revocations {
+                let _ = wasm_bindgen_futures::JsFuture::from(revocation).await;
+            }
+            Ok(JsValue::UNDEFINED)
+        });
+        let _ = promise(work, self.listeners.held());
     }
 
     /// Subscribes to `sessionChanged`, `sessionExpired`, `sessionExpiring` or `error`; returns

@@ -105,3 +105,27 @@ test("a page walk the app keeps beside its client (a view holding both, read by 
   const alive = () => gone.filter((ref) => ref.deref() !== undefined).length;
   assert.ok(await collectUntil(() => alive() === 0, 20_000), `${alive()} of 20 clients still alive`);
 });
+
+test("a revocation that fails after logout() is heard (revoke_failed) though the app let go of the client at once", async () => {
+  let open;
+  const gate = new Promise((resolve) => (open = resolve));
+  const real = globalThis.fetch;
+  const heard = [];
+  try {
+    const client = await (async () => {
+      const client = await pkg.createClient(emu.config());
+      await signIn(client);
+      client.on("error", (error) => heard.push(error.code));
+      // The revocation endpoint answers 503, once the client has been collected.
+      globalThis.fetch = async () => (await gate, new Response("down", { status: 503 }));
+      client.logout();
+      return new WeakRef(client);
+    })();
+    assert.ok(await collectUntil(() => client.deref() === undefined), "the app's client was not collected during the revocation");
+    open();
+    await collectUntil(() => heard.length === 2, 5000);
+  } finally {
+    globalThis.fetch = real;
+  }
+  assert.deepEqual(heard, ["revoke_failed", "revoke_failed"]);
+});
