@@ -1,30 +1,18 @@
-// `node --expose-gc bench/clients.mjs <pkg dir> <n>`, run by bench/run.mjs: a Node server's
+// `node bench/clients.mjs <pkg dir> <n>`, run by bench/run.mjs: a Node server's
 // clients, one per user. Makes n clients and signs each in (the token endpoint answered in
 // process, so that the package's own work is timed, not HTTP), times one more client made and
 // signed in with the n alive, then lets go of the n and times wasm-bindgen's finalizers freeing
 // them (the allocator's frees), with the longest task the event loop ran meanwhile. Prints one
 // JSON line.
+import { frees, gc } from "../tests/node/frees.mjs";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 
 const [dir, count = "10000"] = process.argv.slice(2);
 const n = Number(count);
-let freed = 0;
-// Wrapped before the package loads, whose glue makes its registries as it does: counts the
-// clients freed (not closures).
-const Registry = globalThis.FinalizationRegistry;
-globalThis.FinalizationRegistry = class extends Registry {
-  #clients = { is: false };
-  constructor(cleanup) {
-    const clients = { is: false };
-    super((held) => (cleanup(held), clients.is && freed++));
-    this.#clients = clients;
-  }
-  register(target, held, token) {
-    this.#clients.is ||= typeof target?.isAuthenticated === "function";
-    return super.register(target, held, token);
-  }
-};
+// The tests' counter of what the package's finalizers free (imported first: the package's
+// glue makes its registries as it loads), and the collector.
+const freedClients = () => frees.client ?? 0;
 const pkg = await import(pathToFileURL(path.join(dir, "node.js")).href);
 let issued = 0;
 globalThis.fetch = async () =>
@@ -56,7 +44,7 @@ async function make(count) {
 /** Collects until `count` more clients are freed (at most `limitMs`): the ms it took, and
  * the longest task the event loop ran meanwhile (the finalizers run as tasks). */
 async function freeing(count, limitMs) {
-  const target = freed + count;
+  const target = freedClients() + count;
   let longestTaskMs = 0;
   let last = performance.now();
   const watch = setInterval(() => {
@@ -65,9 +53,9 @@ async function freeing(count, limitMs) {
     last = now;
   }, 1);
   const started = performance.now();
-  while (freed < target && performance.now() - started < limitMs) (await tick(), gc(), await tick());
+  while (freedClients() < target && performance.now() - started < limitMs) (await tick(), gc(), await tick());
   clearInterval(watch);
-  return { freed: count - Math.max(0, target - freed), ms: performance.now() - started, longestTaskMs };
+  return { freed: count - Math.max(0, target - freedClients()), ms: performance.now() - started, longestTaskMs };
 }
 
 let made = await make(n);
