@@ -24,7 +24,7 @@ export interface MobprocConfig {
   storageKey?: string | undefined;
   /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. In a page, the relay's URL: Tangoe refuses a refresh without the client secret. */
   tokenUrl?: string | undefined;
-  /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. */
+  /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. Server-side JavaScript only: refused in a browser page or worker (`config_invalid`), whose console shows the URL, token included, of a request that fails. */
   validateUrl?: string | undefined;
   /** RFC 7009 revocation endpoint: `logout()` revokes both tokens there, in the background. */
   revokeUrl?: string | undefined;
@@ -194,7 +194,7 @@ export class MobprocError extends Error {
   readonly oauthErrorDescription?: string;
   /** HTTP status of the answer the error is about, where one came (none for a `paginate` page that is not an object or names a bad link). */
   readonly status?: number;
-  /** The underlying error (e.g. fetch's `TypeError` for `network_error`; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, or a grant's answer was no OAuth error (a wrong `tokenUrl`'s 404): `network_error` with `status`). */
+  /** The underlying error (for `network_error`, your signal's abort reason itself, or a plain `Error` copying the `name`, `message` and `code` of what `fetch` threw and of its `cause`s, secrets hidden; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, or a grant's answer was no OAuth error (a wrong `tokenUrl`'s 404): `network_error` with `status`). */
   readonly cause?: unknown;
   /** `api_error`, `network_error`: the call's `X-TNGO-CONTEXT-CORRELATIONID`, to quote to Tangoe support. */
   readonly correlationId?: string;

@@ -1082,24 +1082,30 @@ async fn blocked_session_storage_falls_back_to_memory() {
 }
 
 #[wasm_bindgen_test]
-async fn validate_asks_the_validator_and_reads_tangoe_answer() {
+async fn validate_asks_the_token_endpoint_and_reads_tangoe_answer() {
     setup();
-    const VALIDATOR: &str = "https://sso.example.test/validator";
-    let client = Client::new(Config {
-        validate_url: Some(VALIDATOR.into()),
-        ..config("validate")
-    })
-    .unwrap();
+    // Tangoe's validator takes the token in its URL, which the browser would show in its
+    // console: refused in a page.
+    let refused = Client::new(Config {
+        validate_url: Some("https://sso.example.test/validator".into()),
+        ..refreshing_config("validate")
+    });
+    let error = refused.err().unwrap();
+    assert_eq!(
+        (error.code(), error.details().field),
+        ("config_invalid", Some("validateUrl"))
+    );
+    let client = Client::new(refreshing_config("validate")).unwrap();
     assert_eq!(code(client.validate().await).code(), "not_authenticated");
     store_record(&record_key("validate"), "tok-V", None, HOUR_MS);
     let recorder = Recorder::install(|request| {
-        if request.url().ends_with("=tok-V") {
+        if request.url() == TOKEN {
             Reply::json(
                 200,
                 r#"{"scope":"MOBPROC","expires_in":3500,"client_id":"validate","access_token":{"tenant":"XYZ","platform":"command","multitenant":"true","identityProvider":"idp-1","identifier":"jane"}}"#,
             )
         } else {
-            Reply::json(401, r#"{"error":"invalid_token"}"#)
+            Reply::json(404, "{}")
         }
     });
     let validation = client.validate().await.unwrap();
@@ -1112,19 +1118,25 @@ async fn validate_asks_the_validator_and_reads_tangoe_answer() {
     assert_eq!(validation.identity_provider.as_deref(), Some("idp-1"));
     assert_eq!(validation.identifier.as_deref(), Some("jane"));
     let sent = &recorder.requests()[0];
-    assert_eq!(sent.method(), "GET");
-    assert_eq!(sent.url(), format!("{VALIDATOR}?access_token=tok-V"));
+    assert_eq!(
+        (sent.method().as_str(), sent.url().as_str()),
+        ("POST", TOKEN)
+    );
+    let form = web_sys::UrlSearchParams::new_with_str(&body(sent).await).unwrap();
+    assert_eq!(form.get("token").as_deref(), Some("tok-V"));
+    assert_eq!(form.get("client_id").as_deref(), Some("validate"));
     let h = headers(sent);
     assert!(
         !h.contains_key("x-tngo-tenant") && !h.contains_key("authorization"),
         "{h:?}"
     );
 
-    store_record(&record_key("validate"), "tok-W", None, HOUR_MS);
+    // Refused (RFC 6749 §5.2: `invalid_grant` for a token it does not accept).
+    let _refusing = Recorder::install(|_| Reply::json(400, r#"{"error":"invalid_grant"}"#));
     let error = code(client.validate().await);
     assert_eq!(error.code(), "token_invalid");
-    assert_eq!(error.details().status, Some(401));
-    assert_eq!(error.details().oauth_error, Some("invalid_token"));
+    assert_eq!(error.details().status, Some(400));
+    assert_eq!(error.details().oauth_error, Some("invalid_grant"));
 }
 
 #[wasm_bindgen_test]

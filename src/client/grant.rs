@@ -712,7 +712,9 @@ impl Client {
     async fn send_form(&self, request: Result<Outgoing, JsValue>) -> Result<Answer, JsValue> {
         let (request, secrets) = request?;
         // The request is a temporary: it is not kept across the body's await.
-        let raw = send_raw(&request.into()).await?;
+        let raw = send_raw(&request.into())
+            .await
+            .map_err(|thrown| super::thrown::scrubbed(&thrown, &secrets))?;
         let text = super::http::body_value(&raw).await;
         let read = text.is_some();
         let json = text.and_then(|text| parse_json(&text).ok().filter(JsValue::is_object));
@@ -731,12 +733,7 @@ impl Client {
                 if key == "error" && is_oauth_code(&String::from(value.slice(0, 32))) {
                     continue;
                 }
-                let mut hidden = value.clone();
-                let mut at = 0;
-                while let Some(secret) = secrets.get(at) {
-                    hidden = super::api::hide(&hidden, secret);
-                    at += 1;
-                }
+                let hidden = super::thrown::hide_all(&value, &secrets);
                 // Searched whole, then kept to 1000 characters (a hostile answer's megabytes
                 // stay out of the module's memory and the error), as an API error's fields.
                 let kept: JsValue = if hidden != value {

@@ -180,7 +180,19 @@ pub async fn send_raw(request: &Request) -> Result<Response, JsValue> {
 
 /// `network_error` for `request`, which `fetch` refused with `thrown` (or whose signal aborted
 /// with that reason). Boxed here: no 48-byte `Result<_, ErrorKind>` for `?` to convert.
-fn network_error(request: &Request, thrown: JsValue, correlation_id: &JsValue) -> Error {
+fn network_error(
+    request: &Request,
+    thrown: JsValue,
+    correlation_id: &JsValue,
+    token: &str,
+) -> Error {
+    // The signal's reason is the app's own value, kept as it is; what `fetch` threw is copied
+    // without what Node hangs on it (`thrown.rs`), the call's token hidden.
+    let reason = super::value::field(&super::value::field(request, "signal"), "reason");
+    let thrown = match thrown == reason {
+        true => thrown,
+        false => super::thrown::scrubbed(&thrown, &[token.into()]),
+    };
     Error::from(ErrorKind::NetworkError {
         why: crate::error::network_why(
             &message_of(&thrown),
@@ -258,7 +270,7 @@ impl Client {
         if super::value::field(&signal, "aborted") == JsValue::TRUE {
             self.record().ok_or(ErrorKind::NotAuthenticated)?;
             let reason = super::value::field(&signal, "reason");
-            return Err(network_error(&request, reason, &JsValue::NULL));
+            return Err(network_error(&request, reason, &JsValue::NULL, ""));
         }
         self.refresh_if_expiring().await?;
         self.send_signed(request, call, replayable).await
@@ -335,7 +347,8 @@ impl Client {
                 replay = request.clone().ok();
             }
             let correlation_id = self.sign(&request, call, &sent_with)?;
-            let response = self.send(&request, correlation_id).await?;
+            let token = sent_with.access_token().secret();
+            let response = self.send(&request, correlation_id, token).await?;
             call.sent_with = Some(sent_with.clone());
             if status_of(&response) != 401 {
                 return Ok(response);
@@ -480,11 +493,17 @@ impl Client {
         })
     }
 
-    /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors.
-    async fn send(&self, request: &Request, correlation_id: JsValue) -> Result<Response> {
+    /// Sends, remembering the call's correlation id for `correlation_id(response)` and errors;
+    /// `token`, which the request carries, is hidden from what a failure says.
+    async fn send(
+        &self,
+        request: &Request,
+        correlation_id: JsValue,
+        token: &str,
+    ) -> Result<Response> {
         let response = send_raw(request)
             .await
-            .map_err(|thrown| network_error(request, thrown, &correlation_id))?;
+            .map_err(|thrown| network_error(request, thrown, &correlation_id, token))?;
         self.remember(&response, &correlation_id);
         Ok(response)
     }

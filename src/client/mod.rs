@@ -15,6 +15,7 @@ mod presence;
 mod redirect;
 mod storage;
 mod tabs;
+mod thrown;
 mod value;
 mod watch;
 
@@ -66,16 +67,31 @@ pub struct Callback {
     pub return_to: Option<String>,
 }
 
-/// `insecure_grant` when a client secret is configured in a browser (page or worker): one
-/// check for [`Client::new`] and the npm config reader, which refuses it before reading
-/// further.
-pub(crate) fn no_secret_in_browser(secret: &Option<String>) -> Result<()> {
-    if secret.is_some() && value::in_browser() {
+/// What a browser (page or worker) refuses of a config, checked by [`Client::new`] and the npm
+/// config reader before anything else is read: a client secret (`insecure_grant`: it cannot
+/// stay secret there) and a `validate_url` (Tangoe's validator takes the token in its URL,
+/// which the browser writes to its console when the request fails, and may cache).
+pub(crate) fn refused_in_browser(
+    secret: &Option<String>,
+    validate_url: &Option<String>,
+) -> Result<()> {
+    if !value::in_browser() {
+        return Ok(());
+    }
+    if secret.is_some() {
         return Err(ErrorKind::InsecureGrant(
             "a clientSecret is refused in a browser (a page or a worker), where it cannot stay \
              secret: use login() (the implicit grant)",
         )
         .into());
+    }
+    if validate_url.is_some() {
+        return Err(crate::Error::config(
+            "validateUrl",
+            "is refused in a browser (a page or a worker): Tangoe's validator takes the token \
+             in its URL, which the browser writes to its console when the request fails; \
+             without it, validate() asks the tokenUrl (or the relay) in a POST body",
+        ));
     }
     Ok(())
 }
@@ -166,7 +182,7 @@ impl Client {
     }
 
     pub(crate) fn build(config: Config) -> Result<Client> {
-        no_secret_in_browser(&config.client_secret)?;
+        refused_in_browser(&config.client_secret, &config.validate_url)?;
         let config = ValidConfig::new(&config)?;
         let events = Rc::new(Events::default());
         let pending_key = cat(&[config.storage_key().as_str(), ".pending"]);

@@ -5,7 +5,7 @@ use super::read::{
     array, could_not_read, is_object, only_known, optional_string, own, own_in, plain_object,
     string_or_null, whole, Fault,
 };
-use crate::client::{no_secret_in_browser, LoginOptions, PopupOptions};
+use crate::client::{refused_in_browser, LoginOptions, PopupOptions};
 use crate::config::{origin_field, ClientAuth, Config, ResponseType};
 use crate::context::Context;
 use crate::error::{Error, Result};
@@ -99,7 +99,7 @@ fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
         *slot = optional_string(own(value, key)?, key)?;
     }
     c.allowed_origins = origins(&own(value, "allowedOrigins")?)?;
-    no_secret_in_browser(&c.client_secret)?;
+    refused_in_browser(&c.client_secret, &c.validate_url)?;
     let auth = own(value, "clientAuth")?;
     // Compared as JavaScript strings (`===`): nothing copied into Rust.
     c.client_auth = if auth.is_undefined() || auth.is_null() || auth == "basic" {

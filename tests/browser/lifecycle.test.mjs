@@ -732,7 +732,7 @@ test("validate maps Tangoe's answer; a refused token is token_invalid, a client 
   await context.close();
 });
 
-test("in a browser page or worker the password grant and a clientSecret are refused", async () => {
+test("in a browser page or worker the password grant, a clientSecret and a validateUrl (the token in a URL the console shows) are refused", async () => {
   const { page, context } = await openPage(shared.browser, `${shared.server.origin}/app/`);
   const out = await page.evaluate(async (cfg) => {
     const codes = [];
@@ -740,6 +740,11 @@ test("in a browser page or worker the password grant and a clientSecret are refu
       await window.mobproc.createClient({ ...cfg, clientSecret: "s3cret" });
     } catch (e) {
       codes.push(e.code, e.message);
+    }
+    try {
+      await window.mobproc.createClient({ ...cfg, validateUrl: "https://sso.example.test/validator" });
+    } catch (e) {
+      codes.push(e.code, e.field, e.message);
     }
     const client = await window.mobproc.createClient(cfg);
     try {
@@ -751,7 +756,9 @@ test("in a browser page or worker the password grant and a clientSecret are refu
   }, config(shared.server.origin, { tokenUrl: TOKEN_URL }));
   assert.equal(out[0], "insecure_grant");
   assert.match(out[1], /login\(\)/);
-  assert.equal(out[2], "insecure_grant");
+  assert.deepEqual(out.slice(2, 4), ["config_invalid", "validateUrl"]);
+  assert.match(out[4], /console.*tokenUrl/);
+  assert.equal(out[5], "insecure_grant");
   // A module worker of the page: no window, no document, and still no place for a secret.
   // (Had the grant run, its request to the unreachable token URL would be network_error.)
   const inWorker = await page.evaluate(async (cfg) => {
@@ -760,6 +767,7 @@ test("in a browser page or worker the password grant and a clientSecret are refu
       self.onmessage = async ({ data: cfg }) => {
         const codes = [];
         try { await createClient({ ...cfg, clientSecret: "s3cret" }); codes.push("accepted"); } catch (e) { codes.push(e.code); }
+        try { await createClient({ ...cfg, validateUrl: "https://sso.example.test/validator" }); codes.push("accepted"); } catch (e) { codes.push(e.code); }
         try { await (await createClient(cfg)).signInWithPassword({ username: "demo", password: "demo" }); codes.push("signed in"); } catch (e) { codes.push(e.code); }
         postMessage(codes);
       };`;
@@ -771,7 +779,7 @@ test("in a browser page or worker the password grant and a clientSecret are refu
       worker.postMessage(cfg);
     });
   }, config(shared.server.origin, { tokenUrl: TOKEN_URL }));
-  assert.deepEqual(inWorker, ["insecure_grant", "insecure_grant"]);
+  assert.deepEqual(inWorker, ["insecure_grant", "config_invalid", "insecure_grant"]);
   await context.close();
 });
 

@@ -496,6 +496,59 @@ test("connection refused at the token endpoint: refresh_failed, the session kept
   assert.equal((await client.fetch("/ping")).status, 200);
 });
 
+test("an answer that is not HTTP from a proxy that echoes the request: network_error and refresh_failed whose cause chain quotes no password, secret, token or refresh token", async () => {
+  // Forwards to the emulator until `broken`; then answers malformed HTTP (a control byte in a
+  // header) quoting the request, which Node's fetch keeps on its error (`HTTPParserError.data`).
+  const { createServer } = await import("node:http");
+  const { inspect } = await import("node:util");
+  let broken = false;
+  let refreshToken;
+  const proxy = createServer(async (req, res) => {
+    const chunks = [];
+    for await (const c of req) chunks.push(c);
+    const body = Buffer.concat(chunks).toString();
+    if (broken) {
+      const echo = `${req.method} ${req.url}\r\n${Object.entries(req.headers).map(([k, v]) => `${k}: ${v}`).join("\r\n")}\r\n\r\n${body}`;
+      return req.socket.end(`HTTP/1.1 502 Bad Gateway\r\nX-Proxy: \x01\r\n\r\n${echo}`);
+    }
+    const answer = await fetch(`${emu.origin}${req.url}`, { method: req.method, headers: { "content-type": req.headers["content-type"], authorization: req.headers.authorization ?? "" }, body });
+    const text = await answer.text();
+    refreshToken = JSON.parse(text).refresh_token ?? refreshToken;
+    res.writeHead(answer.status, { "content-type": "application/json" }).end(text);
+  });
+  await new Promise((ok) => proxy.listen(0, "127.0.0.1", ok));
+  const origin = `http://127.0.0.1:${proxy.address().port}`;
+  const everything = (e) => inspect(e, { depth: Infinity, showHidden: true });
+  try {
+    const client = await createClient(config({ tokenUrl: `${origin}/as/token.oauth2`, allowedOrigins: [origin], storageKey: "echoing-proxy" }));
+    await client.signInWithPassword({ username: "demo", password: "demo" });
+    const token = client.accessToken();
+    assert.ok(refreshToken, "the sign-in brought a refresh token");
+    broken = true;
+    const secret = config().clientSecret;
+    const basic = Buffer.from(`${config().clientId}:${secret}`).toString("base64");
+    const signIn = await createClient(config({ tokenUrl: `${origin}/as/token.oauth2`, storageKey: "echoing-proxy-2" }))
+      .then((c) => c.signInWithPassword({ username: "demo", password: "pass-word-that-is-echoed" }))
+      .then(() => null, (e) => e);
+    const refresh = await client.refresh().then(() => null, (e) => e);
+    const call = await client.fetch(`${origin}/echo`).then(() => null, (e) => e);
+    for (const [name, error, code] of [["sign-in", signIn, "network_error"], ["refresh", refresh, "refresh_failed"], ["call", call, "network_error"]]) {
+      assert.ok(error instanceof MobprocError && error.code === code, `${name}: ${error?.code}`);
+      // What Node's fetch says is kept for debugging, as a copy: names, messages and codes.
+      assert.equal(error.cause?.name, "TypeError", name);
+      assert.equal(error.cause?.cause?.code, "HPE_INVALID_HEADER_TOKEN", name);
+      const shown = everything(error);
+      for (const [what, value] of [["password", "pass-word-that-is-echoed"], ["secret", secret], ["Basic", basic], ["token", token], ["refresh token", refreshToken]]) {
+        assert.ok(!shown.includes(value), `${name}: the ${what} is in the error:\n${shown}`);
+      }
+    }
+    assert.equal(client.accessToken(), token, "the session is exactly as it was");
+  } finally {
+    proxy.closeAllConnections?.();
+    proxy.close();
+  }
+});
+
 test("a caller's AbortSignal is honoured on a slow response", async () => {
   const { createServer } = await import("node:http");
   const slow = createServer(() => {}); // never answers

@@ -215,7 +215,7 @@ pub fn create_client(api_origin: &str, app: &App, clients: &Clients) -> String {
     if !clients.portal_demo_confidential {
         fields.push(("tokenUrl", format!("{api_origin}/as/token.oauth2")));
     }
-    fields.push(("validateUrl", format!("{api_origin}/validate")));
+    // No `validateUrl`: a page refuses it (its GET puts the token in a URL the console shows).
     if !clients.portal_demo_confidential {
         fields.push(("revokeUrl", format!("{api_origin}/as/revoke_token.oauth2")));
     }
@@ -533,7 +533,6 @@ mod tests {
   authorizeUrl: \"http://127.0.0.1:8081/as/authorization.oauth2\",
   redirectUri: \"http://127.0.0.1:5173/\",
   tokenUrl: \"http://127.0.0.1:8081/as/token.oauth2\",
-  validateUrl: \"http://127.0.0.1:8081/validate\",
   revokeUrl: \"http://127.0.0.1:8081/as/revoke_token.oauth2\",
 });
 "
@@ -577,7 +576,7 @@ mod tests {
             !config.contains("tokenUrl") && !config.contains("revokeUrl"),
             "{config}"
         );
-        assert!(config.contains("validateUrl"), "{config}");
+        assert!(!config.contains("validateUrl"), "{config}");
         let text = app_configs("http://127.0.0.1:8081", &[a], &clients);
         assert!(text.contains("clientId spa"), "{text}");
         assert!(text.contains("portal-demo is confidential here"), "{text}");
