@@ -30,7 +30,7 @@ export interface MobprocConfig {
   revokeUrl?: string | undefined;
   /** Refresh before a call when the token expires within this many seconds (0 to 86400); default 60. Keep it well below the token's lifetime: a token that lives no longer is refreshed before every call. */
   refreshSkewSeconds?: number | undefined;
-  /** Abort token, validation and revocation calls after this many ms (1 to 600000); default 30000. */
+  /** Abort token, validation and revocation calls after this many ms (1 to 600000); default 30000. A call cut short is `network_error` (`refresh_failed` for a refresh) whose `cause` is named `TimeoutError`; `timeout` is `loginPopup`'s code only. */
   timeoutMs?: number | undefined;
   /** A confidential client's secret. Server-side JavaScript only: refused in a browser page or worker. */
   clientSecret?: string | undefined;
@@ -208,11 +208,11 @@ export class MobprocError extends Error {
   readonly body?: string;
   /** `api_error` or `refresh_failed` with `Retry-After` (e.g. 429): seconds to wait. */
   readonly retryAfter?: number;
-  /** `pagination_loop`: the link already fetched. */
+  /** `pagination_loop`: the link already fetched, or (after `maxPages` pages) the next one, not fetched. */
   readonly href?: string;
 }
 
-/** A MOBPROC client; make one with `createClient`. */
+/** A MOBPROC client; make one with `createClient` or `startClient` (they load the module, bind the methods apps hand on alone and join the other tabs' session: `new` does none of that). */
 export class MobprocClient {
   private constructor();
   /** Starts a sign-in and returns the authorization URL without navigating. When sessionStorage refuses the sign-in's state (full, blocked, or Node), it is kept in this page's memory only: the answer must come back to this page (a popup or frame the app opens), or it is `state_mismatch`. */

@@ -3,6 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
+import { copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { promisify } from "node:util";
 import { pathToFileURL } from "node:url";
@@ -68,4 +70,21 @@ await client.fetch("/x");`;
   assert.match(stderr, /MobprocError: not signed in/);
   assert.match(stderr, /code: 'not_authenticated'/);
   assert.ok(stderr.length < 4000, `${stderr.length} characters on stderr, starting ${stderr.slice(0, 300)}`);
+});
+
+test("a server bundled as CommonJS (esbuild's default for --platform=node) finds the .wasm copied beside it", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "mobproc-cjs-"));
+  try {
+    await writeFile(join(dir, "server.mjs"), `import { createClient } from ${JSON.stringify(join(PKG, "node.js"))};
+// No top-level await: CommonJS has none.
+createClient(${JSON.stringify(config)}).then((client) => console.log(client.authorizeUrl()));`);
+    const esbuild = join(resolve(import.meta.dirname, "../.."), "node_modules/.bin/esbuild");
+    await promisify(execFile)(esbuild, [join(dir, "server.mjs"), "--bundle", "--platform=node", `--outfile=${join(dir, "dist/server.cjs")}`, "--log-level=error"]);
+    await copyFile(join(PKG, "mobproc_auth_bg.wasm"), join(dir, "dist/mobproc_auth_bg.wasm"));
+    // Run from elsewhere, with no node_modules to fall back on.
+    const { stdout } = await promisify(execFile)(process.execPath, [join(dir, "dist/server.cjs")], { cwd: tmpdir() });
+    assert.ok(stdout.startsWith(`${config.authorizeUrl}?`), stdout);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
