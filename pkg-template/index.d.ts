@@ -24,7 +24,7 @@ export interface MobprocConfig {
   storageKey?: string | undefined;
   /** PingFederate's `/as/token.oauth2`: enables refresh, the password grant and validation. In a page, the relay's URL: Tangoe refuses a refresh without the client secret. */
   tokenUrl?: string | undefined;
-  /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. Server-side JavaScript only: refused in a browser page or worker (`config_invalid`), whose console shows the URL, token included, of a request that fails. */
+  /** Tangoe's token validator service (`GET …?access_token=`); else `tokenUrl` validates. Server-side JavaScript only: refused in a browser page or worker (`config_invalid`), whose console shows the URL, token included, of a request that fails; a page validates through `tokenUrl`, the relay (Tangoe asks for the client secret). */
   validateUrl?: string | undefined;
   /** RFC 7009 revocation endpoint: `logout()` revokes both tokens there, in the background. */
   revokeUrl?: string | undefined;

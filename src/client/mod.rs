@@ -90,7 +90,8 @@ pub(crate) fn refused_in_browser(
             "validateUrl",
             "is refused in a browser (a page or a worker): Tangoe's validator takes the token \
              in its URL, which the browser writes to its console when the request fails; \
-             without it, validate() asks the tokenUrl (or the relay) in a POST body",
+             without it, validate() posts the token to tokenUrl, which in a page is the relay \
+             (Tangoe asks for the client secret to validate)",
         ));
     }
     Ok(())

@@ -9,7 +9,7 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import os from "node:os";
@@ -21,6 +21,7 @@ import { launchBrowser, snapshotPkg } from "./harness.mjs";
 
 const run = promisify(execFile);
 const VITE = "vite@7";
+const WEBPACK = "webpack@5";
 const AUTHORIZE_URL = "http://127.0.0.1:9/as/authorization.oauth2";
 const NPM_ENV = { ...process.env, npm_config_fund: "false", npm_config_audit: "false", npm_config_update_notifier: "false" };
 
@@ -245,5 +246,30 @@ console.log(JSON.stringify({ entry, wasm, url: client.authorizeUrl() }));`;
       assert.ok(existsSync(path.join(dir, "node_modules/mobproc-auth", licence)), `${licence} ships with the package`);
     }
     assert.ok(url.startsWith(`${AUTHORIZE_URL}?`), url);
+  });
+
+  await t.test("a webpack 5 server bundle (target node) runs where it is deployed, away from the node_modules it was built with", async () => {
+    await sh(dir, "npm", ["install", WEBPACK], 480_000);
+    const server = `import { createClient } from "mobproc-auth";
+createClient({ clientId: "portal-demo", tenant: "XYZ", apiBaseUrl: "http://127.0.0.1:9/mobproc/v1", authorizeUrl: ${JSON.stringify(AUTHORIZE_URL)}, redirectUri: "http://127.0.0.1:9/" })
+  .then((client) => console.log(client.authorizeUrl()));`;
+    writeFileSync(path.join(dir, "server.mjs"), server);
+    // The README's rule: the .wasm is an asset, emitted beside the bundle.
+    const build = `const webpack = require("webpack");
+webpack({ mode: "production", target: "node", context: __dirname, entry: "./server.mjs", output: { path: require("node:path").join(__dirname, "dist-server") },
+  module: { rules: [{ test: /\\.wasm$/, type: "asset/resource" }] } }, (error, stats) => { if (error || stats.hasErrors()) { console.error(error ?? stats.toString("errors-only")); process.exit(1); } });`;
+    writeFileSync(path.join(dir, "build-server.cjs"), build);
+    await sh(dir, process.execPath, ["build-server.cjs"], 120_000);
+    const deployed = mkdtempSync(path.join(os.tmpdir(), "mobproc-deployed-"));
+    t.after(() => rmSync(deployed, { recursive: true, force: true }));
+    for (const file of readdirSync(path.join(dir, "dist-server"))) writeFileSync(path.join(deployed, file), readFileSync(path.join(dir, "dist-server", file)));
+    // The build's node_modules out of reach, as on the machine it is deployed to.
+    renameSync(path.join(dir, "node_modules"), path.join(dir, "node_modules.away"));
+    try {
+      const { stdout } = await sh(os.tmpdir(), process.execPath, [path.join(deployed, "main.js")], 60_000);
+      assert.ok(stdout.startsWith(`${AUTHORIZE_URL}?`), stdout);
+    } finally {
+      renameSync(path.join(dir, "node_modules.away"), path.join(dir, "node_modules"));
+    }
   });
 });

@@ -537,12 +537,36 @@ test("an answer that is not HTTP from a proxy that echoes the request: network_e
       // What Node's fetch says is kept for debugging, as a copy: names, messages and codes.
       assert.equal(error.cause?.name, "TypeError", name);
       assert.equal(error.cause?.cause?.code, "HPE_INVALID_HEADER_TOKEN", name);
+      assert.equal(error.cause.stack, "TypeError: fetch failed", `${name}: what a console prints`);
       const shown = everything(error);
       for (const [what, value] of [["password", "pass-word-that-is-echoed"], ["secret", secret], ["Basic", basic], ["token", token], ["refresh token", refreshToken]]) {
         assert.ok(!shown.includes(value), `${name}: the ${what} is in the error:\n${shown}`);
       }
     }
     assert.equal(client.accessToken(), token, "the session is exactly as it was");
+    // A weak password that is a word of the message: the message is replaced whole, not
+    // `[redacted] failed`, which would tell it.
+    const weak = await createClient(config({ tokenUrl: `${origin}/as/token.oauth2`, storageKey: "echoing-proxy-3" }))
+      .then((c) => c.signInWithPassword({ username: "demo", password: "fetch" }))
+      .then(() => null, (e) => e);
+    assert.equal(weak.cause.message, "[redacted: it quoted what was sent]");
+    assert.doesNotMatch(everything(weak), /\[redacted\] failed/);
+    // A wrapped fetch (the app's, a library's) that rejects with a function or a Symbol
+    // carrying the request: neither reaches the error raw.
+    const real = globalThis.fetch;
+    try {
+      for (const make of [(echo) => Object.assign(() => {}, { data: echo }), (echo) => Symbol(echo), (echo) => Object.assign(new TypeError("x"), { cause: Object.assign(() => {}, { data: echo }) })]) {
+        globalThis.fetch = async (input) => {
+          throw make(`echo of ${input.headers.get("authorization")}`);
+        };
+        const odd = await client.fetch("/ping").then(() => null, (e) => e);
+        assert.equal(odd?.code, "network_error");
+        const shown = everything(odd);
+        assert.ok(!shown.includes(token), `the token is in the error:\n${shown}`);
+      }
+    } finally {
+      globalThis.fetch = real;
+    }
   } finally {
     proxy.closeAllConnections?.();
     proxy.close();
