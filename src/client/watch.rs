@@ -20,6 +20,7 @@ pub(crate) struct Watch {
 
 /// What [`Client::subscribe`] returns. Dropping it does not unsubscribe (a handle JavaScript
 /// drops when it pleases must not end a subscription): call [`Subscription::unsubscribe`].
+#[must_use = "keep it to unsubscribe: dropping it does not end the subscription"]
 pub struct Subscription {
     /// The client's listener id.
     pub(crate) id: u32,

@@ -74,6 +74,10 @@ pub fn run() -> Result<PathBuf> {
                 "-p",
                 "mobproc-auth",
                 "--lib",
+                // The module: only this build makes one (a Rust app depending on the crate
+                // does not link a second, unused, .wasm).
+                "--crate-type",
+                "cdylib",
                 "--features",
                 "js",
                 "--target",

@@ -143,7 +143,7 @@ impl App {
         // tab, a refresh, the token's expiry (which no event announces). The page lives as long
         // as the app, so the subscription is never ended.
         let view = app.clone();
-        app.client.subscribe(move || view.render());
+        let _ = app.client.subscribe(move || view.render());
         Ok(())
     }
 
