@@ -24,13 +24,13 @@ const ENTRIES: &[(&str, &str, &str)] = &[
 
 /// wasm-opt's optimisation of the module (`cargo xtask size` measures with the same).
 pub const WASM_OPT: &[&str] = &[
-    // Level 2 without -Oz's shrinking passes: the module is 2 % larger raw but gzips 0.26 KB
-    // smaller (measured against -Os and -Oz with the same flags, and -O1, -O3, -O4).
-    "-O2",
-    // Only functions of at most 16 bytes are inlined into their one caller (the default
-    // inlines all): the module grows, but its gzip shrinks (−1.4 KB; 12 to 20 are within
-    // 50 B, 16 is the least).
-    "--one-caller-inline-max-function-size=16",
+    // Measured with LTO and the flags below (gzip(1)): -Os, -Oz and -O3 give the same
+    // module, 39 B smaller than -O2 (without LTO, -O2 had been 0.26 KB smaller than -Os).
+    "-Os",
+    // Only functions of at most 32 bytes are inlined into their one caller (the default
+    // inlines all): the module grows, but its gzip shrinks. Measured with LTO (gzip(1)): 32
+    // is the least, 24 and 40 within 50 B, 16 +75 B, 0 +286 B, 200 +437 B.
+    "--one-caller-inline-max-function-size=32",
     // Rust links the 1 MiB stack first, growing down towards 0, and the data above it:
     // addresses below 1024 are only reached by a stack about to overflow, so wasm-opt may
     // fold constant offsets into pointers (−0.1 KB).
@@ -86,10 +86,10 @@ pub fn run() -> Result<PathBuf> {
                 "wasm",
                 "--",
                 // For the crate, and so for its link-time optimisation of the whole module:
-                // LLVM inlines calls costing up to 12 (opt-level "z" allows 5); after wasm-opt the
-                // module gzips 0.3 KB smaller (11 to 15 give the same module, 7 to 10 one 20 B
-                // larger, 16 and up or below 7 a larger one still; opt-level "s" is 3 KB larger).
-                "-Cllvm-args=-inline-threshold=12",
+                // LLVM inlines only calls that cost nothing. Measured with LTO (gzip(1) of the
+                // package): 0 is 12 B smaller than opt-level "z"'s own (which 2 and 5 equal),
+                // 8 is +0.6 KB, 12 +1.2 KB, 25 +1.6 KB. Without LTO, 12 had been the best.
+                "-Cllvm-args=-inline-threshold=0",
             ],
         )
         .env("CARGO_ENCODED_RUSTFLAGS", rustflags().join("\u{1f}")),
