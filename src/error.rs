@@ -65,6 +65,10 @@ pub enum ErrorKind {
     OriginNotAllowed {
         /// The refused origin (scheme, host and port only).
         origin: String,
+        /// Whether it is the page's own: a `Request` made from a relative URL resolves against
+        /// the page, not the API base, and the message says so rather than inviting the page's
+        /// origin into `allowedOrigins`.
+        own_page: bool,
     },
     /// Refreshing failed; the session is unchanged, or, after `invalid_grant` while the access
     /// token lasts, kept without its dead refresh token. A passing reason (network, 5xx,
@@ -442,11 +446,16 @@ impl Error {
                 "",
                 "",
             ],
-            ErrorKind::OriginNotAllowed { origin } => [
+            ErrorKind::OriginNotAllowed { origin, own_page } => [
                 origin,
-                " is not an allowed origin for the token; the request was not sent \
-                 (add it to `allowedOrigins` if it should receive it)",
-                "",
+                " is not an allowed origin for the token; the request was not sent ",
+                if *own_page {
+                    "(it is this page's: a Request's relative URL resolves against the page, \
+                     not `apiBaseUrl`; give the path as a string, or `client.resolve(path)` in \
+                     Rust)"
+                } else {
+                    "(add it to `allowedOrigins` if it should receive it)"
+                },
                 "",
                 "",
             ],
@@ -543,7 +552,7 @@ impl Error {
         let mut d = ErrorDetails::default();
         match self.kind() {
             ErrorKind::ConfigInvalid { field, .. } => d.field = Some(field),
-            ErrorKind::OriginNotAllowed { origin } => d.origin = Some(origin),
+            ErrorKind::OriginNotAllowed { origin, .. } => d.origin = Some(origin),
             ErrorKind::PaginationLoop { href, .. } => d.href = Some(href),
             ErrorKind::AuthorizationDenied { error, description } => {
                 d.oauth_error = Some(error);
@@ -663,6 +672,7 @@ mod tests {
             (
                 ErrorKind::OriginNotAllowed {
                     origin: "https://evil.example".into(),
+                    own_page: false,
                 }
                 .into(),
                 "origin_not_allowed",

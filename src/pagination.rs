@@ -21,6 +21,7 @@ pub fn check_next<'a>(
     if !config.is_allowed_origin(serialized_origin(href)) {
         return Err(ErrorKind::OriginNotAllowed {
             origin: refused_origin(href).into(),
+            own_page: false,
         }
         .into());
     }

@@ -18,7 +18,9 @@ mod common;
 
 use common::*;
 use mobproc_auth::context::Context;
-use mobproc_auth::{Callback, Client, Config, Error, Event, EventKind, LoginOptions, PageOptions};
+use mobproc_auth::{
+    Callback, Client, Config, Error, ErrorKind, Event, EventKind, LoginOptions, PageOptions,
+};
 use serde::Deserialize;
 use std::cell::Cell;
 use std::collections::BTreeSet;
@@ -358,7 +360,21 @@ async fn fetch_sends_exactly_the_tangoe_headers() {
         assert_eq!(error.code(), "origin_not_allowed", "{url}");
         let origin = web_sys::Url::new(url).unwrap().origin();
         assert_eq!(error.details().origin, Some(origin.as_str()));
+        assert!(error.message().contains("add it to `allowedOrigins`"));
     }
+    // A Request made from a path resolves against the page, not the API base: the message
+    // points at `client.resolve` rather than at allowing the page's own origin.
+    let error = code(client.fetch(get("orders")).await);
+    assert_eq!(error.code(), "origin_not_allowed");
+    let page = web_sys::window().unwrap().location().origin().unwrap();
+    assert_eq!(error.details().origin, Some(page.as_str()));
+    assert!(matches!(
+        error.kind(),
+        ErrorKind::OriginNotAllowed { own_page: true, .. }
+    ));
+    let message = error.message();
+    assert!(message.contains("client.resolve(path)"), "{message}");
+    assert!(!message.contains("add it to"), "{message}");
     assert_eq!(recorder.count(), 8, "a refused request reached fetch");
 
     // Signed out: not sent either.
@@ -914,6 +930,33 @@ async fn pages_follow_href_next_and_stop_at_a_loop() {
     let error = code(pages.next().await);
     assert_eq!(error.code(), "pagination_loop");
     assert_eq!(pages.next().await.unwrap(), None);
+
+    // The same walk into the caller's own type: a page that does not fit is `api_error`
+    // saying why, and the walk goes on after it.
+    #[derive(Debug, Deserialize, PartialEq)]
+    struct Page {
+        items: Vec<u32>,
+    }
+    #[derive(Debug, Deserialize)]
+    struct Named {
+        #[allow(dead_code)]
+        name: String,
+    }
+    let mut pages = client.pages("employees", options).unwrap();
+    let first: Page = pages.next_as().await.unwrap().unwrap();
+    assert_eq!(first.items, [1, 2]);
+    let error = code(pages.next_as::<Named>().await);
+    assert_eq!(error.code(), "api_error");
+    assert!(
+        error.message().contains("does not have the expected shape"),
+        "{}",
+        error.message()
+    );
+    assert_eq!(
+        code(pages.next_as::<Page>().await).code(),
+        "pagination_loop"
+    );
+    assert_eq!(pages.next_as::<Page>().await.unwrap(), None);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -23,21 +23,7 @@ impl Client {
         // A 2xx need not be 200: the shape error names the status the body came with.
         let status = super::http::status_of(&response);
         let (value, id) = self.read_json(response, &call).await?;
-        let correlation_id = id.as_string();
-        serde_wasm_bindgen::from_value(value).map_err(|error| {
-            // serde quotes the value it could not take, which may be the token echoed.
-            let why = js_sys::JsString::from(error.to_string());
-            ErrorKind::ApiError(Box::new(ApiError {
-                summary: cat(&[
-                    "the body does not have the expected shape: ",
-                    &clip(&hide_token(&why, &call), 1000),
-                ]),
-                status,
-                correlation_id,
-                ..ApiError::default()
-            }))
-            .into()
-        })
+        shaped(value, status, &id, &call)
     }
 
     /// The parsed JSON body of a GET of `url`, and the call's correlation id (a JavaScript
@@ -160,6 +146,30 @@ impl Client {
         error.summary = cat(&["HTTP ", &decimal(u64::from(status)), lead, &summary]);
         Err(ErrorKind::ApiError(error).into())
     }
+}
+
+/// A JSON body `value` (answered with `status`, 0 where not kept) as the caller's `T`, or
+/// `api_error` saying what did not fit, with the token `call` was sent with hidden.
+pub(super) fn shaped<T: DeserializeOwned>(
+    value: JsValue,
+    status: u16,
+    id: &JsValue,
+    call: &CallContext,
+) -> Result<T> {
+    serde_wasm_bindgen::from_value(value).map_err(|error| {
+        // serde quotes the value it could not take, which may be the token echoed.
+        let why = js_sys::JsString::from(error.to_string());
+        ErrorKind::ApiError(Box::new(ApiError {
+            summary: cat(&[
+                "the body does not have the expected shape: ",
+                &clip(&hide_token(&why, call), 1000),
+            ]),
+            status,
+            correlation_id: id.as_string(),
+            ..ApiError::default()
+        }))
+        .into()
+    })
 }
 
 /// `text` with the access token `call` was sent with replaced by `[redacted]` wherever it

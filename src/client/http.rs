@@ -289,8 +289,9 @@ impl Client {
             .config
             .is_allowed_origin(crate::url::serialized_origin(&href))
         {
-            let origin = crate::url::refused_origin(&href).into();
-            return Err(ErrorKind::OriginNotAllowed { origin }.into());
+            let origin: String = crate::url::refused_origin(&href).into();
+            let own_page = page_origin().as_deref() == Some(origin.as_str());
+            return Err(ErrorKind::OriginNotAllowed { origin, own_page }.into());
         }
         // Compared as JavaScript strings (`===`): nothing copied into Rust.
         if props(request).mode() == "no-cors" {

@@ -95,7 +95,7 @@ impl Client {
 
 impl Pages {
     /// A page's call: the walk's context, and its overrides.
-    fn call(&self) -> CallContext {
+    pub(crate) fn call(&self) -> CallContext {
         let mut call = CallContext::for_url(self.context.clone());
         call.overrides = self.overrides.clone();
         call
@@ -103,6 +103,25 @@ impl Pages {
 
     /// The next page (parsed JSON), or `None` after the last.
     pub async fn next(&mut self) -> Result<Option<JsValue>> {
+        let mut call = self.call();
+        Ok(self.advance(&mut call).await?.map(|(page, _)| page))
+    }
+
+    /// The next page parsed into the caller's own type, or `None` after the last; a page that
+    /// does not fit `T` is `api_error` saying why, and the walk goes on after it.
+    pub async fn next_as<T: serde::de::DeserializeOwned>(&mut self) -> Result<Option<T>> {
+        let mut call = self.call();
+        match self.advance(&mut call).await? {
+            Some((page, id)) => super::api::shaped(page, 0, &id, &call).map(Some),
+            None => Ok(None),
+        }
+    }
+
+    /// The next page and its correlation id, sent as `call` ([`Pages::call`]).
+    pub(crate) async fn advance(
+        &mut self,
+        call: &mut CallContext,
+    ) -> Result<Option<(JsValue, JsValue)>> {
         if let Some(error) = self.stop.take() {
             self.next = None;
             return Err(error);
@@ -120,10 +139,7 @@ impl Pages {
             .into());
         }
         self.seen.push(href.clone());
-        let (page, correlation_id) = self
-            .client
-            .fetch_json_value(&href, &mut self.call())
-            .await?;
+        let (page, correlation_id) = self.client.fetch_json_value(&href, call).await?;
         if !page.is_object() || js_sys::Array::is_array(&page) {
             return Err(api_error("a page is not a JSON object", &correlation_id));
         }
@@ -139,7 +155,7 @@ impl Pages {
             Ok(next) => self.next = next,
             Err(error) => self.stop = Some(error),
         }
-        Ok(Some(page))
+        Ok(Some((page, correlation_id)))
     }
 
     /// The page after `href`, from its `hrefNext`; `Err` when it must not be fetched (with the

@@ -44,7 +44,7 @@ pub fn to_js(error: &Error) -> JsValue {
     // `retryAfter` is at most 2^53 − 1.
     match error.kind() {
         ErrorKind::ConfigInvalid { field, .. } => set("field", field.into()),
-        ErrorKind::OriginNotAllowed { origin } => set("origin", origin.into()),
+        ErrorKind::OriginNotAllowed { origin, .. } => set("origin", origin.into()),
         ErrorKind::PaginationLoop { href, .. } => set("href", href.into()),
         ErrorKind::AuthorizationDenied { error, description } => {
             set("oauthError", error.into());

@@ -397,9 +397,10 @@ impl PageWalk {
             let taken = cell.take();
             let mut pages = taken
                 .ok_or_else(|| Error::invalid_request("the previous page is still loading"))?;
-            let page = pages.next().await;
+            // `advance` rather than `Pages::next`, whose own future would wrap it.
+            let page = pages.advance(&mut pages.call()).await;
             cell.set(Some(pages));
-            Ok(page?.unwrap_or(JsValue::UNDEFINED))
+            Ok(page?.map_or(JsValue::UNDEFINED, |(page, _)| page))
         });
         promise(work, self.1.deref())
     }

@@ -479,6 +479,24 @@ test("URLs that cannot carry the token: a user name or password is refused witho
   await context.close();
 });
 
+test("a Request made from a path resolves against the page: refused, and the message points at the string path rather than at allowing the page's origin", async () => {
+  const { page, context } = await signedIn();
+  const out = await page.evaluate(async () => {
+    const relative = await attempt(() => client.fetch(new Request("/orders")));
+    const foreign = await attempt(() => client.fetch("https://evil.example/orders"));
+    const byPath = await attempt(() => client.fetch("/orders"));
+    return { relative: relative.error, foreign: foreign.error, byPath: byPath.error ?? null, page: location.origin, sent: calls.map((c) => c.url) };
+  });
+  assert.equal(out.relative.code, "origin_not_allowed");
+  assert.equal(out.relative.origin, out.page);
+  assert.match(out.relative.message, /this page.s: .*give the path as a string/);
+  assert.doesNotMatch(out.relative.message, /add it to/);
+  assert.match(out.foreign.message, /add it to `allowedOrigins`/);
+  assert.equal(out.byPath, null, "the same path as a string joins apiBaseUrl and is sent");
+  assert.deepEqual(out.sent, [`${API}/orders`]);
+  await context.close();
+});
+
 test("requests refuse redirects unless the caller asks for manual, and a redirect mode fetch would refuse is invalid_request; a fetch that resolves no Response is network_error; an oversized string is invalid_request for a request, config_invalid naming the field for a setting", async () => {
   const { page, context } = await signedIn();
   const out = await page.evaluate(async () => {
