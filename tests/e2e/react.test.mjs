@@ -1,8 +1,9 @@
 // End-to-end: mobproc-auth/react in the React example (www-example/react), as a stranger's app
-// gets it. In a temp dir: the example's files, its dependencies (React 19, Vite 7) from the
-// registry and the package as its README installs it (pkg/mobproc-auth.tgz, the tarball `cargo
-// xtask build` packs, so `files` and the `./react` export are tested too), one install for all. Against the emulator, with both app
-// origins registered, Chromium signs in through Tangoe's page:
+// gets it. In a temp dir: the example's files and the package as its README installs it
+// (pkg/mobproc-auth.tgz, the tarball `cargo xtask build` packs, so `files` and the `./react`
+// export are tested too), with `--offline`; React 19, Vite 7, React's types and jsdom are the
+// workspace's own, pinned in package-lock.json (vite.mjs `tempApp`): no test reaches the registry.
+// Against the emulator, with both app origins registered, Chromium signs in through Tangoe's page:
 //   (a) `vite dev`, where StrictMode runs every effect twice: one client, one callback, the
 //       `returnTo` of the sign-in reaches the live tree, no `state_mismatch`;
 //   (b) `vite build`, dist/ served on 127.0.0.1 under a strict CSP.
@@ -12,18 +13,16 @@
 // react.js opens with "use client" (React Server Components); under jsdom, the provider tries
 // a refused config again once it is fixed, and useMobproc() without a provider throws a
 // MobprocError; the package README's App keeps Sign in beside a cancelled sign-in's error.
-// Skipped only when the npm registry cannot be reached, with the reason.
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
-import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { freePort, startViteDev } from "./vite.mjs";
+import { freePort, startViteDev, tempApp, VITE_BIN } from "./vite.mjs";
 import { EMULATOR_BIN, launchBrowser, pageErrorLine, ROOT, snapshotPkg, startServer, STORAGE_KEY } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -56,17 +55,6 @@ async function sh(cwd, program, args, timeout, env = {}) {
   } catch (error) {
     const e = /** @type {any} */ (error);
     throw new Error(`\`${program} ${args.join(" ")}\` failed: ${e.message}\n${e.stdout ?? ""}\n${e.stderr ?? ""}`);
-  }
-}
-
-/** Why the registry cannot be used, or null when it answers. @param {string} cwd */
-async function registryUnreachable(cwd) {
-  try {
-    const { stdout } = await run("npm", ["view", "react@19", "version", "--json"], { cwd, timeout: 60_000 });
-    return stdout.trim() ? null : "npm view returned nothing";
-  } catch (error) {
-    const e = /** @type {any} */ (error);
-    return `\`npm view react@19 version\` failed: ${(e.stderr || e.message || String(e)).trim().split("\n").slice(0, 4).join(" | ")}`;
   }
 }
 
@@ -297,17 +285,8 @@ globalThis.IS_REACT_ACT_ENVIRONMENT = true;`;
 }
 
 test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vite dev, and from vite build", TIMEOUT, async (t) => {
-  const dir = mkdtempSync(path.join(os.tmpdir(), "mobproc-react-"));
+  const dir = tempApp("react-");
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-
-  const unreachable = await registryUnreachable(dir);
-  if (unreachable) {
-    const why = `SKIPPED test 22: the npm registry is unreachable, so React and Vite cannot be installed.\n  ${unreachable}`;
-    console.log(why);
-    t.diagnostic(why);
-    t.skip(why);
-    return;
-  }
 
   // The example as committed (no node_modules, dist or lockfile), plus the packed package.
   const app = path.join(dir, "app");
@@ -322,11 +301,18 @@ test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vit
   // The example depends on file:../../pkg/mobproc-auth.tgz (the clone's); here, on the snapshot's.
   const manifest = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
   assert.equal(manifest.dependencies["mobproc-auth"], "file:../../pkg/mobproc-auth.tgz", "the example installs the README's tarball");
-  manifest.dependencies["mobproc-auth"] = `file:${tarball}`;
+  // Its other dependencies come from the workspace's pinned install, which must be what the
+  // example asks for (the same major version).
+  const workspace = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).devDependencies;
+  for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
+    if (name === "mobproc-auth") continue;
+    assert.equal(`^${workspace[name]?.split(".")[0]}.0.0`, range, `the workspace pins ${name} as the example asks (${range})`);
+  }
+  manifest.dependencies = { "mobproc-auth": `file:${tarball}` };
+  delete manifest.devDependencies;
   writeFileSync(path.join(app, "package.json"), JSON.stringify(manifest, null, 2));
-  // One install: the example's dependencies, the package, React's types for the type check, and
-  // jsdom for the provider under Node (as a Vitest or Jest environment runs it).
-  await sh(app, "npm", ["install", "--no-save", "@types/react@19", "@types/react-dom@19", "jsdom@26"], 480_000);
+  // `--offline`: the package needs nothing from the registry.
+  await sh(app, "npm", ["install", "--offline"], 120_000);
 
   await t.test('the installed react.js opens with the "use client" directive (a Next.js App Router layout may render the provider)', async () => {
     // Under the react-server condition React has no createContext: a React Server Components
@@ -580,7 +566,7 @@ process.exit(0);
   });
 
   await t.test("(b) vite build, served from dist/ under a strict CSP; the session's end and the refresh on load", async () => {
-    const { stdout, stderr } = await sh(app, path.join(app, "node_modules", ".bin", "vite"), ["build"], 120_000, env);
+    const { stdout, stderr } = await sh(app, process.execPath, [VITE_BIN, "build"], 120_000, env);
     serverOutput.push(stdout, stderr);
     const { server, origin } = await serveDist(path.join(app, "dist"), buildPort, emulator.origin);
     try {

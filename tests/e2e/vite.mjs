@@ -1,9 +1,30 @@
-// Shared by the e2e tests: a free loopback port (the harness, the Vite apps) and `vite` (the
-// dev server) started on it (consumer.test.mjs, react.test.mjs).
+// Shared by the e2e tests: a free loopback port (the harness, the Vite apps), the throwaway
+// apps' directory and `vite` (the dev server) started on a port (consumer.test.mjs,
+// react.test.mjs).
 
 import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
+
+/** Vite's command line, from the workspace's own pinned install (package-lock.json). */
+export const VITE_BIN = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
+
+/**
+ * A new, empty directory for a throwaway app, under the workspace's target/: Node resolves what
+ * the app does not install itself (Vite, webpack, React, jsdom, React's types) from the
+ * workspace's node_modules, which `cargo xtask test` installs from package-lock.json before any
+ * test runs, so no test reaches the npm registry or takes a version nobody pinned.
+ * @param {string} prefix
+ */
+export function tempApp(prefix) {
+  const parent = path.join(ROOT, "target", "e2e-apps");
+  mkdirSync(parent, { recursive: true });
+  return mkdtempSync(path.join(parent, prefix));
+}
 
 /** A loopback port that was free a moment ago. @returns {Promise<number>} */
 export function freePort() {
@@ -26,8 +47,7 @@ export function freePort() {
 export async function startViteDev(dir, port, env = {}) {
   port ??= await freePort();
   const origin = `http://127.0.0.1:${port}`;
-  const vite = path.join(dir, "node_modules", "vite", "bin", "vite.js");
-  const child = spawn(process.execPath, [vite, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
+  const child = spawn(process.execPath, [VITE_BIN, "--host", "127.0.0.1", "--port", String(port), "--strictPort"], {
     cwd: dir,
     stdio: ["ignore", "pipe", "pipe"],
     env: { ...process.env, ...env, NO_COLOR: "1" },

@@ -93,10 +93,8 @@ pub fn run(args: &[String]) -> Result {
             ));
         }
     }
-    let node = sh::output(&mut cmd("node", &["--version"])).ok_or(
-        "demo: Node.js (20 or newer) is needed for the portal's static server: https://nodejs.org/",
-    )?;
-    eprintln!("using node {}", node.trim());
+    // Node serves the portal; npm installs the build's tools.
+    crate::tools::node_and_npm()?;
 
     let pkg = crate::build::run()?;
     let rust_example = crate::example::build()?;

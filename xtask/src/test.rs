@@ -10,6 +10,7 @@ const WASM: &str = "wasm32-unknown-unknown";
 /// Runs everything; stops at the first failing step.
 pub fn run(_args: &[String]) -> Result {
     let started = Instant::now();
+    tools::rust_components()?;
     tools::wasm_target()?;
     tools::wasm_bindgen_cli()?;
     tools::npm_packages()?;

@@ -1,7 +1,8 @@
 //! Installs what the project needs when it is missing, from the package registries only:
 //! the wasm target (rustup), wasm-bindgen-cli at the pinned version (crates.io), npm packages
-//! (the lockfile), Chromium and Firefox ESR (Debian, as root; otherwise the exact command),
-//! geckodriver at the pinned version (crates.io).
+//! (the lockfile), rustfmt and clippy (rustup), Chromium and Firefox ESR (Debian, as root;
+//! otherwise the exact command), geckodriver at the pinned version (crates.io). Node.js and
+//! npm it cannot install: it says which version to get.
 
 use crate::sh::{cmd, output, root, run, Result};
 use std::path::{Path, PathBuf};
@@ -95,8 +96,45 @@ fn wasm_bindgen_on_path() -> String {
         .to_owned()
 }
 
+/// The oldest Node.js the commands run on: the test runner's `--test-force-exit` came in 20.14.
+const NODE_MIN: (u32, u32) = (20, 14);
+
+/// Node.js of at least [`NODE_MIN`] and npm on PATH, or an error saying what to install: they
+/// are the one thing these commands cannot install themselves.
+pub fn node_and_npm() -> Result {
+    let get = "install Node.js 20.14 or later with npm (nodejs.org or NodeSource; Debian 12's own \
+               `nodejs` is 18, without npm)";
+    let said = output(&mut cmd("node", &["--version"]))
+        .ok_or_else(|| format!("`node` is not on PATH: {get}"))?;
+    if node_version(&said).is_none_or(|v| v < NODE_MIN) {
+        return Err(format!("Node.js {} is too old: {get}", said.trim()));
+    }
+    output(&mut cmd("npm", &["--version"]))
+        .map(|_| ())
+        .ok_or_else(|| format!("`npm` is not on PATH: {get}"))
+}
+
+/// `(major, minor)` of `node --version`'s `v20.14.0`.
+fn node_version(said: &str) -> Option<(u32, u32)> {
+    let mut parts = said.trim().strip_prefix('v')?.split('.');
+    Some((parts.next()?.parse().ok()?, parts.next()?.parse().ok()?))
+}
+
+/// `rustup component add rustfmt clippy` unless both are installed (a `--profile minimal`
+/// toolchain, as in the official Docker images, has neither).
+pub fn rust_components() -> Result {
+    let installed =
+        output(&mut cmd("rustup", &["component", "list", "--installed"])).unwrap_or_default();
+    let has = |name: &str| installed.lines().any(|l| l.starts_with(name));
+    if has("rustfmt") && has("clippy") {
+        return Ok(());
+    }
+    run(&mut cmd("rustup", &["component", "add", "rustfmt", "clippy"]))
+}
+
 /// `npm ci` when node_modules is missing or older than the lockfile.
 pub fn npm_packages() -> Result {
+    node_and_npm()?;
     let modules = root().join("node_modules/.package-lock.json");
     let lock = root().join("package-lock.json");
     let fresh = match (modified(&modules), modified(&lock)) {
@@ -154,8 +192,7 @@ fn debian(files: &[&str], packages: &str, what: &str) -> Result {
 /// `cargo install geckodriver --version <pinned>` unless that version is on PATH; returns the
 /// command to run it by.
 pub fn geckodriver() -> Result<&'static str> {
-    let have = output(&mut cmd("geckodriver", &["--version"])).unwrap_or_default();
-    if have.split_whitespace().nth(1) == Some(GECKODRIVER_VERSION) {
+    if geckodriver_on_path() == GECKODRIVER_VERSION {
         return Ok("geckodriver");
     }
     eprintln!("installing geckodriver {GECKODRIVER_VERSION} (about 3 minutes on 2 cores)");
@@ -163,9 +200,47 @@ pub fn geckodriver() -> Result<&'static str> {
     if run(&mut cmd("cargo", &[&args[..], &["--locked"]].concat())).is_err() {
         run(&mut cmd("cargo", &args))?;
     }
+    // As for wasm-bindgen: another `geckodriver` earlier on PATH would still be the one run.
+    let now = geckodriver_on_path();
+    if now != GECKODRIVER_VERSION {
+        let which = output(&mut cmd("sh", &["-c", "command -v geckodriver"])).unwrap_or_default();
+        return Err(format!(
+            "geckodriver {GECKODRIVER_VERSION} is installed in cargo's bin directory, but \
+             `geckodriver` on PATH is version {now:?} ({}): put ~/.cargo/bin (or \
+             $CARGO_HOME/bin) first on PATH",
+            which.trim()
+        ));
+    }
     Ok("geckodriver")
+}
+
+/// The version of the `geckodriver` on PATH (`geckodriver 0.37.1 (…)`: the second word), or
+/// `""` when there is none.
+fn geckodriver_on_path() -> String {
+    let said = output(&mut cmd("geckodriver", &["--version"])).unwrap_or_default();
+    said.split_whitespace()
+        .nth(1)
+        .unwrap_or_default()
+        .to_owned()
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
     std::fs::metadata(path).ok()?.modified().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn node_versions_are_read_and_compared() {
+        assert_eq!(node_version("v20.14.0\n"), Some((20, 14)));
+        assert_eq!(node_version("v22.3.1"), Some((22, 3)));
+        assert_eq!(node_version("20.14.0"), None);
+        assert_eq!(node_version("vx.y"), None);
+        assert!(node_version("v20.13.1").unwrap() < NODE_MIN);
+        assert!(node_version("v20.14.0").unwrap() >= NODE_MIN);
+        assert!(node_version("v21.0.0").unwrap() >= NODE_MIN);
+        assert!(node_version("v18.20.4").unwrap() < NODE_MIN);
+    }
 }
