@@ -129,7 +129,10 @@ pub fn rust_components() -> Result {
     if has("rustfmt") && has("clippy") {
         return Ok(());
     }
-    run(&mut cmd("rustup", &["component", "add", "rustfmt", "clippy"]))
+    run(&mut cmd(
+        "rustup",
+        &["component", "add", "rustfmt", "clippy"],
+    ))
 }
 
 /// `npm ci` when node_modules is missing or older than the lockfile.
