@@ -27,12 +27,9 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo xtask` works from any folder of the clone; every path below is the workspace's.
-    if let Err(e) = std::env::set_current_dir(sh::root()) {
-        eprintln!(
-            "xtask: cannot enter the workspace {}: {e}",
-            sh::root().display()
-        );
+    // `cargo xtask` works from any folder of the clone.
+    if let Err(e) = sh::enter_root() {
+        eprintln!("xtask: {e}");
         return ExitCode::FAILURE;
     }
     let result = match args.first().map(String::as_str) {
