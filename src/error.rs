@@ -62,12 +62,13 @@ pub enum ErrorKind {
     /// `not_authenticated`.
     EndedMeanwhile,
     /// The request's origin may not receive the token: nothing was sent.
+    #[non_exhaustive]
     OriginNotAllowed {
         /// The refused origin (scheme, host and port only).
         origin: String,
-        /// Whether it is the page's own: a `Request` made from a relative URL resolves against
-        /// the page, not the API base, and the message says so rather than inviting the page's
-        /// origin into `allowedOrigins`.
+        /// Whether the caller gave a `Request` of the origin its relative URLs resolve against
+        /// (the page's base URL, a worker's own): one made from a path, most likely, which
+        /// resolved there rather than against the API base, and the message says so first.
         own_page: bool,
     },
     /// Refreshing failed; the session is unchanged, or, after `invalid_grant` while the access
@@ -452,7 +453,7 @@ impl Error {
                 if *own_page {
                     "(it is this page's: a Request's relative URL resolves against the page, \
                      not `apiBaseUrl`; give the path as a string, or `client.resolve(path)` in \
-                     Rust)"
+                     Rust; add it to `allowedOrigins` only if it should receive the token)"
                 } else {
                     "(add it to `allowedOrigins` if it should receive it)"
                 },

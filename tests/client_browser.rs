@@ -374,7 +374,20 @@ async fn fetch_sends_exactly_the_tangoe_headers() {
     ));
     let message = error.message();
     assert!(message.contains("client.resolve(path)"), "{message}");
-    assert!(!message.contains("add it to"), "{message}");
+    assert!(
+        message.contains("only if it should receive the token"),
+        "{message}"
+    );
+    // The page's origin in a string is no Request's relative URL: the usual message.
+    let page_url = format!("{page}/orders");
+    let error = code(client.fetch_json::<Option<u8>>(&page_url).await);
+    assert!(matches!(
+        error.kind(),
+        ErrorKind::OriginNotAllowed {
+            own_page: false,
+            ..
+        }
+    ));
     assert_eq!(recorder.count(), 8, "a refused request reached fetch");
 
     // Signed out: not sent either.

@@ -83,6 +83,9 @@ pub struct CallContext {
     /// The request can hold no header of the caller's (a URL and an init without `headers`):
     /// they are not read.
     pub no_own_headers: bool,
+    /// The caller gave a `Request`, whose relative URL resolved against the page's base URL
+    /// (not the API base): a refusal of that origin says so.
+    pub from_request: bool,
     /// The record the call was last sent with: what its answer says is quoted without the
     /// token (a server or proxy may echo the request's headers).
     pub sent_with: Option<Rc<TokenRecord>>,
@@ -99,6 +102,7 @@ impl CallContext {
     pub(crate) fn made_by(client: &Client) -> Self {
         CallContext {
             no_own_headers: false,
+            from_request: true,
             ..CallContext::for_url(client.context())
         }
     }
@@ -111,6 +115,7 @@ impl CallContext {
             own_activity: false,
             own_correlation: false,
             no_own_headers: true,
+            from_request: false,
             sent_with: None,
             context,
         }
@@ -290,7 +295,7 @@ impl Client {
             .is_allowed_origin(crate::url::serialized_origin(&href))
         {
             let origin: String = crate::url::refused_origin(&href).into();
-            let own_page = page_origin().as_deref() == Some(origin.as_str());
+            let own_page = call.from_request && base_origin() == origin;
             return Err(ErrorKind::OriginNotAllowed { origin, own_page }.into());
         }
         // Compared as JavaScript strings (`===`): nothing copied into Rust.
@@ -613,6 +618,18 @@ fn origin_of(url: &str) -> String {
         Ok(url) => url_origin(&url),
         Err(_) => String::new(),
     }
+}
+
+/// The origin a relative URL in a `Request` resolves against: the document's base URL in a
+/// page (`<base href>` included), the worker's own URL in a worker; `""` in Node, where a
+/// `Request` needs an absolute URL.
+fn base_origin() -> String {
+    let document = super::value::global("document");
+    let base = match document.is_object() {
+        true => super::value::string(&document, "baseURI"),
+        false => super::value::string(&super::value::global("location"), "href"),
+    };
+    base.map(|base| origin_of(&base)).unwrap_or_default()
 }
 
 /// This page's origin; `None` outside a browser page (Node has no CORS).

@@ -88,6 +88,7 @@ pub fn prepare(
     .map_err(invalid_thrown)?;
     read_overrides(&context, "init.context", &mut call.overrides)?;
     call.no_own_headers = no_own_headers;
+    call.from_request = source.is_some();
     let stream = (json || !nullish)
         && match own(init, "body") {
             Ok(body) => body.is_instance_of::<web_sys::ReadableStream>(),

@@ -485,13 +485,17 @@ test("a Request made from a path resolves against the page: refused, and the mes
     const relative = await attempt(() => client.fetch(new Request("/orders")));
     const foreign = await attempt(() => client.fetch("https://evil.example/orders"));
     const byPath = await attempt(() => client.fetch("/orders"));
-    return { relative: relative.error, foreign: foreign.error, byPath: byPath.error ?? null, page: location.origin, sent: calls.map((c) => c.url) };
+    const pageUrl = await attempt(() => client.fetch(`${location.origin}/orders`));
+    return { relative: relative.error, foreign: foreign.error, byPath: byPath.error ?? null, pageUrl: pageUrl.error, page: location.origin, sent: calls.map((c) => c.url) };
   });
   assert.equal(out.relative.code, "origin_not_allowed");
   assert.equal(out.relative.origin, out.page);
-  assert.match(out.relative.message, /this page.s: .*give the path as a string/);
-  assert.doesNotMatch(out.relative.message, /add it to/);
-  assert.match(out.foreign.message, /add it to `allowedOrigins`/);
+  assert.match(out.relative.message, /this page.s: .*give the path as a string.*only if it should receive the token/);
+  assert.doesNotMatch(out.relative.message, /\(add it to/);
+  assert.match(out.foreign.message, /\(add it to `allowedOrigins`/);
+  // The page's origin given as a string URL is no Request's relative URL: the usual message.
+  assert.equal(out.pageUrl.origin, out.page);
+  assert.match(out.pageUrl.message, /\(add it to `allowedOrigins`/);
   assert.equal(out.byPath, null, "the same path as a string joins apiBaseUrl and is sent");
   assert.deepEqual(out.sent, [`${API}/orders`]);
   await context.close();

@@ -5,8 +5,8 @@
 // `vite build` (which must not warn about `node:` modules: the browser entry has no Node code)
 // and served from dist/, then under `vite dev`. Node imports the same installed package by name
 // (the `node` export condition). The package installs from its tarball with `--offline`; Vite
-// and webpack are the workspace's own, pinned in package-lock.json (vite.mjs `tempApp`): no
-// test reaches the npm registry.
+// and webpack are the workspace's own, pinned in package-lock.json and linked into the app
+// (vite.mjs `linkFromWorkspace`): no test reaches the npm registry.
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
@@ -17,7 +17,7 @@ import os from "node:os";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { freePort, startViteDev, tempApp, VITE_BIN } from "./vite.mjs";
+import { freePort, linkFromWorkspace, startViteDev, VITE_BIN } from "./vite.mjs";
 import { launchBrowser, snapshotPkg } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -124,7 +124,7 @@ async function checkApp(browser, origin) {
 }
 
 test("9. a throwaway Vite 7 app installs the package as the README says; vite build and vite dev show an authorize URL; Node imports it", { timeout: 600_000 }, async (t) => {
-  const dir = tempApp("consumer-");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mobproc-consumer-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   const pkg = await snapshotPkg();
@@ -134,6 +134,7 @@ test("9. a throwaway Vite 7 app installs the package as the README says; vite bu
   // The README's line, with this snapshot of pkg/ where it says the clone's pkg/.
   // `--offline`: the package needs nothing from the registry.
   await sh(dir, "npm", ["install", "--offline", path.join(pkg, readme.tarball)], 120_000);
+  linkFromWorkspace(dir, ["vite", "webpack"]);
   writeFileSync(path.join(dir, "vite.config.js"), readme.viteConfig);
 
   const installed = path.join(dir, "node_modules", "mobproc-auth");

@@ -2,7 +2,8 @@
 // gets it. In a temp dir: the example's files and the package as its README installs it
 // (pkg/mobproc-auth.tgz, the tarball `cargo xtask build` packs, so `files` and the `./react`
 // export are tested too), with `--offline`; React 19, Vite 7, React's types and jsdom are the
-// workspace's own, pinned in package-lock.json (vite.mjs `tempApp`): no test reaches the registry.
+// workspace's own, pinned in package-lock.json and linked into the app (vite.mjs
+// `linkFromWorkspace`): no test reaches the registry.
 // Against the emulator, with both app origins registered, Chromium signs in through Tangoe's page:
 //   (a) `vite dev`, where StrictMode runs every effect twice: one client, one callback, the
 //       `returnTo` of the sign-in reaches the live tree, no `state_mismatch`;
@@ -16,13 +17,14 @@
 
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
 import { readFile } from "node:fs/promises";
 import { createServer } from "node:http";
 import path from "node:path";
 import { test } from "node:test";
 import { promisify } from "node:util";
-import { freePort, startViteDev, tempApp, VITE_BIN } from "./vite.mjs";
+import { freePort, linkFromWorkspace, startViteDev, VITE_BIN } from "./vite.mjs";
 import { EMULATOR_BIN, launchBrowser, pageErrorLine, ROOT, snapshotPkg, startServer, STORAGE_KEY } from "./harness.mjs";
 
 const run = promisify(execFile);
@@ -284,8 +286,21 @@ for (const key of ["window", "document", "navigator", "location"]) Object.define
 globalThis.IS_REACT_ACT_ENVIRONMENT = true;`;
 }
 
+/**
+ * Whether `version` (x.y.z) satisfies the caret range `range` (^x.y.z), as npm reads it for a
+ * major version above 0.
+ * @param {string} version @param {string} range
+ */
+function satisfiesCaret(version, range) {
+  const want = /^\^(\d+)\.(\d+)\.(\d+)$/.exec(range);
+  const have = /^(\d+)\.(\d+)\.(\d+)$/.exec(version);
+  assert.ok(want && have && want[1] !== "0", `a caret range (${range}) and a release (${version})`);
+  const [a, b] = [want.slice(1).map(Number), have.slice(1).map(Number)];
+  return a[0] === b[0] && (b[1] > a[1] || (b[1] === a[1] && b[2] >= a[2]));
+}
+
 test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vite dev, and from vite build", TIMEOUT, async (t) => {
-  const dir = tempApp("react-");
+  const dir = mkdtempSync(path.join(os.tmpdir(), "mobproc-react-"));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
 
   // The example as committed (no node_modules, dist or lockfile), plus the packed package.
@@ -301,18 +316,21 @@ test("22. the React example (mobproc-auth/react): sign-in in StrictMode with vit
   // The example depends on file:../../pkg/mobproc-auth.tgz (the clone's); here, on the snapshot's.
   const manifest = JSON.parse(readFileSync(path.join(app, "package.json"), "utf8"));
   assert.equal(manifest.dependencies["mobproc-auth"], "file:../../pkg/mobproc-auth.tgz", "the example installs the README's tarball");
-  // Its other dependencies come from the workspace's pinned install, which must be what the
-  // example asks for (the same major version).
-  const workspace = JSON.parse(readFileSync(path.join(ROOT, "package.json"), "utf8")).devDependencies;
-  for (const [name, range] of Object.entries({ ...manifest.dependencies, ...manifest.devDependencies })) {
-    if (name === "mobproc-auth") continue;
-    assert.equal(`^${workspace[name]?.split(".")[0]}.0.0`, range, `the workspace pins ${name} as the example asks (${range})`);
+  // Its other dependencies are exactly these, linked from the workspace's pinned install, whose
+  // versions must satisfy the example's ranges; React's types and jsdom are the test's own.
+  const declared = { ...manifest.dependencies, ...manifest.devDependencies };
+  delete declared["mobproc-auth"];
+  assert.deepEqual(Object.keys(declared).sort(), ["react", "react-dom", "vite"], "the example's dependencies");
+  for (const [name, range] of Object.entries(declared)) {
+    const { version } = JSON.parse(readFileSync(path.join(ROOT, "node_modules", name, "package.json"), "utf8"));
+    assert.ok(satisfiesCaret(version, range), `the workspace's ${name} ${version} satisfies the example's ${range}`);
   }
   manifest.dependencies = { "mobproc-auth": `file:${tarball}` };
   delete manifest.devDependencies;
   writeFileSync(path.join(app, "package.json"), JSON.stringify(manifest, null, 2));
   // `--offline`: the package needs nothing from the registry.
   await sh(app, "npm", ["install", "--offline"], 120_000);
+  linkFromWorkspace(app, [...Object.keys(declared), "@types/react", "@types/react-dom", "jsdom"]);
 
   await t.test('the installed react.js opens with the "use client" directive (a Next.js App Router layout may render the provider)', async () => {
     // Under the react-server condition React has no createContext: a React Server Components

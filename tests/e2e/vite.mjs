@@ -1,9 +1,9 @@
-// Shared by the e2e tests: a free loopback port (the harness, the Vite apps), the throwaway
-// apps' directory and `vite` (the dev server) started on a port (consumer.test.mjs,
-// react.test.mjs).
+// Shared by the e2e tests: a free loopback port (the harness, the Vite apps), the workspace's
+// pinned tools linked into a throwaway app, and `vite` (the dev server) started on a port
+// (consumer.test.mjs, react.test.mjs).
 
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { createServer } from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,28 +14,21 @@ const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", ".
 export const VITE_BIN = path.join(ROOT, "node_modules", "vite", "bin", "vite.js");
 
 /**
- * A new, empty directory for a throwaway app, under the workspace's target/: Node resolves what
- * the app does not install itself (Vite, webpack, React, jsdom, React's types) from the
- * workspace's node_modules, which `cargo xtask test` installs from package-lock.json before any
- * test runs, so no test reaches the npm registry or takes a version nobody pinned.
- * @param {string} prefix
+ * Links each of `names` into `app`'s node_modules from the workspace's own, which `cargo xtask
+ * test` installs from package-lock.json before any test runs: no test reaches the npm registry
+ * or takes a version nobody pinned, and the app (in the system's temp dir) reaches nothing else
+ * of the workspace, so an undeclared import of the package still fails there. Call it after
+ * `npm install`, which would remove links it does not know.
+ * @param {string} app @param {string[]} names
  */
-export function tempApp(prefix) {
-  const parent = path.join(ROOT, "target", "e2e-apps");
-  mkdirSync(parent, { recursive: true });
-  return mkdtempSync(path.join(parent, prefix));
-}
-
-/** A loopback port that was free a moment ago. @returns {Promise<number>} */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once("error", reject);
-    srv.listen(0, "127.0.0.1", () => {
-      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
-      srv.close(() => resolve(port));
-    });
-  });
+export function linkFromWorkspace(app, names) {
+  for (const name of names) {
+    const from = path.join(ROOT, "node_modules", name);
+    if (!existsSync(path.join(from, "package.json"))) throw new Error(`${name} is not in the workspace's node_modules: run \`npm ci\` (cargo xtask test does)`);
+    const to = path.join(app, "node_modules", name);
+    mkdirSync(path.dirname(to), { recursive: true });
+    symlinkSync(from, to, "dir");
+  }
 }
 
 /**
