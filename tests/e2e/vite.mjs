@@ -31,6 +31,18 @@ export function linkFromWorkspace(app, names) {
   }
 }
 
+/** A loopback port that was free a moment ago. @returns {Promise<number>} */
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = /** @type {import("node:net").AddressInfo} */ (srv.address());
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
 /**
  * Starts `vite` (the dev server) of the app in `dir` on `port` (a free one if not given) and
  * waits until it serves the page.
