@@ -118,7 +118,7 @@ pub mod js;
 
 #[cfg(target_arch = "wasm32")]
 pub use client::{
-    Callback, Client, Event, EventKind, LoginOptions, PageOptions, Pages, PopupOptions,
+    Callback, Client, Event, EventKind, ListenerId, LoginOptions, PageOptions, Pages, PopupOptions,
     Subscription, Validation,
 };
 pub use config::{ClientAuth, Config, ResponseType};

@@ -75,6 +75,12 @@ impl Event {
     }
 }
 
+/// A subscription of [`Client::on`](super::Client::on), for
+/// [`Client::off`](super::Client::off): a type of its own, so that no other number is taken for
+/// one.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct ListenerId(u32);
+
 /// A listener: `Err` with what it threw, when it threw (a JavaScript listener can).
 pub type Listener = Rc<dyn Fn(&Event) -> Result<(), JsValue>>;
 
@@ -90,15 +96,15 @@ pub struct Events {
 
 impl Events {
     /// Adds a listener; returns the id that [`Events::off`] takes.
-    pub fn on(&self, kind: EventKind, listener: Listener) -> u32 {
+    pub fn on(&self, kind: EventKind, listener: Listener) -> ListenerId {
         let id = self.next_id.get().wrapping_add(1);
         self.next_id.set(id);
         self.listeners.borrow_mut().push((id, kind, listener));
-        id
+        ListenerId(id)
     }
 
     /// Removes a listener; removing one twice does nothing.
-    pub fn off(&self, id: u32) {
+    pub fn off(&self, ListenerId(id): ListenerId) {
         // `retain` (ids are unique), not `remove(position)`: that keeps a formatted bounds
         // panic in the module.
         self.listeners.borrow_mut().retain(|(i, _, _)| *i != id);

@@ -19,7 +19,7 @@ mod thrown;
 mod value;
 mod watch;
 
-pub use events::{Event, EventKind, Listener};
+pub use events::{Event, EventKind, Listener, ListenerId};
 pub use grant::Validation;
 #[cfg(feature = "js")]
 pub(crate) use http::CallContext;
@@ -258,7 +258,7 @@ impl Client {
     /// the listener until then: one that holds a clone of the client keeps it (its channel and
     /// Web Lock) alive until `off`. For "is the user signed in" state, [`Client::subscribe`]
     /// also hears the expiry no event announces.
-    pub fn on(&self, kind: EventKind, listener: impl Fn(&Event) + 'static) -> u32 {
+    pub fn on(&self, kind: EventKind, listener: impl Fn(&Event) + 'static) -> ListenerId {
         self.0.events.on(
             kind,
             Rc::new(move |event| {
@@ -269,12 +269,12 @@ impl Client {
     }
 
     /// Subscribes a listener that may fail (a JavaScript function that throws).
-    pub fn on_fallible(&self, kind: EventKind, listener: Listener) -> u32 {
+    pub fn on_fallible(&self, kind: EventKind, listener: Listener) -> ListenerId {
         self.0.events.on(kind, listener)
     }
 
     /// Unsubscribes; twice does nothing.
-    pub fn off(&self, id: u32) {
+    pub fn off(&self, id: ListenerId) {
         self.0.events.off(id);
     }
 

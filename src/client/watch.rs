@@ -23,7 +23,7 @@ pub(crate) struct Watch {
 #[must_use = "keep it to unsubscribe: dropping it does not end the subscription"]
 pub struct Subscription {
     /// The client's listener id.
-    pub(crate) id: u32,
+    pub(crate) id: super::ListenerId,
     /// The expiry timer's owner.
     pub(crate) watch: Rc<Watch>,
 }

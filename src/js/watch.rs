@@ -27,7 +27,7 @@ pub fn subscribe(client: &Client, held: Held) -> Function {
 /// not keep a client the app let go of (the client's listener owns the watch).
 pub fn unsubscribe(
     client: &Client,
-    id: u32,
+    id: crate::client::ListenerId,
     key: (WeakRef<Map>, u32),
     watch: Option<Weak<Watch>>,
 ) -> Function {
