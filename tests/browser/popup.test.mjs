@@ -199,12 +199,24 @@ test("code grant: an opener that does not take the answer within 1 s (busy, or a
   );
   const { popup } = await startPopup(page, { timeoutMs: 60_000 });
   const state = new URL(popup.url()).searchParams.get("state");
-  // The opener is blocked for 8 s from just before the popup's callback runs (its load, the
-  // exchange and the 1 s hand-over take about 1 s; a slow machine may take several).
+  // The opener is blocked from just before the popup's callback runs until the popup has
+  // completed the sign-in itself, however long its load, the exchange and the 1 s hand-over
+  // take: it asks a gate the test opens, by synchronous XHR (at most 60 s).
+  let gateOpen = false;
+  let asked = 0;
+  await context.route(`${shared.server.origin}/gate`, (route) => {
+    asked += 1;
+    return route.fulfill({ contentType: "text/plain", body: gateOpen ? "open" : "shut" });
+  });
   await page.evaluate(() => {
     setTimeout(() => {
       const start = Date.now();
-      while (Date.now() - start < 8000);
+      while (Date.now() - start < 60_000) {
+        const gate = new XMLHttpRequest();
+        gate.open("GET", "/gate", false);
+        gate.send();
+        if (gate.responseText === "open") break;
+      }
     }, 50);
   });
   await popup.goto(`${shared.server.origin}/app/callback?code=code-late&state=${state}`);
@@ -214,6 +226,8 @@ test("code grant: an opener that does not take the answer within 1 s (busy, or a
     const returned = await client.handleRedirectCallback();
     return { returned, token: client.accessToken() };
   }, c);
+  gateOpen = true;
+  assert.ok(asked > 0, "the opener was held at the gate");
   assert.deepEqual(inPopup, { returned: { returnTo: null }, token: "acc-late" }, "the popup completed the sign-in itself");
   const outcome = await page.evaluate(() => window.outcome);
   assert.equal(outcome.code, "timeout", outcome.message);
