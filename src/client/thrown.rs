@@ -10,7 +10,7 @@ const DEPTH: u8 = 3;
 /// would show where a weak one stood (a password `fetch` in `fetch failed`).
 const QUOTED: &str = "[redacted: it quoted what was sent]";
 
-/// `thrown` as a plain `Error` that may be logged: its `name`, `code` and `syscall` when they
+/// `thrown` as a plain `Error` (a `TypeError` if it was one) that may be logged: its `name`, `code` and `syscall` when they
 /// are identifiers (`TypeError`, `ECONNREFUSED`, `connect`), its `message` (at most 2000
 /// characters; [`QUOTED`] if it quoted one of `secrets`), and the same of its `cause`, three
 /// deep; nothing else. Node's fetch keeps the raw bytes of an answer it could not parse on its
@@ -38,7 +38,12 @@ fn copy(thrown: &JsValue, secrets: &[String], depth: u8) -> JsValue {
             None => thrown.clone(),
         };
     }
-    let plain = js_sys::Error::new("");
+    // A `TypeError` (what `fetch` throws for a network failure) stays one, for callers that
+    // test `cause instanceof TypeError`; anything else becomes a plain `Error`.
+    let plain: js_sys::Error = match thrown.is_instance_of::<js_sys::TypeError>() {
+        true => js_sys::TypeError::new("").unchecked_into(),
+        false => js_sys::Error::new(""),
+    };
     for key in ["name", "code", "syscall"] {
         let value = field(thrown, key);
         if value.as_string().is_some_and(|text| is_identifier(&text)) {

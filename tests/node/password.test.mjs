@@ -536,6 +536,8 @@ test("an answer that is not HTTP from a proxy that echoes the request: network_e
       assert.ok(error instanceof MobprocError && error.code === code, `${name}: ${error?.code}`);
       // What Node's fetch says is kept for debugging, as a copy: names, messages and codes.
       assert.equal(error.cause?.name, "TypeError", name);
+      assert.ok(error.cause instanceof TypeError, `${name}: a TypeError stays one`);
+      assert.ok(!(error.cause.cause instanceof TypeError) && error.cause.cause instanceof Error, `${name}: anything else is a plain Error`);
       assert.equal(error.cause?.cause?.code, "HPE_INVALID_HEADER_TOKEN", name);
       assert.equal(error.cause.stack, "TypeError: fetch failed", `${name}: what a console prints`);
       const shown = everything(error);
