@@ -262,8 +262,6 @@ known!(
 
 /// `{ returnTo?, timeoutMs? }` of `loginPopup`, into `out` (the defaults): in place, no
 /// 20-byte `Result` to return.
-// Not inlined into `loginPopup` (−63 B gzip).
-#[inline(never)]
 pub fn read_popup_options(value: &JsValue, out: &mut PopupOptions) -> Result<()> {
     let return_to = login_options(value, SIGN_IN_OPTIONS, UNKNOWN_SIGN_IN_OPTION)?.return_to;
     if value.is_undefined() || value.is_null() {

@@ -102,8 +102,6 @@ pub fn to_js(error: &Error) -> JsValue {
 }
 
 /// Any `Result` of the client as JavaScript sees it: the value, or a thrown `MobprocError`.
-// Not inlined into its seven callers (it was `inline(always)`; −8 B gzip).
-#[inline(never)]
 pub fn throw<T>(result: Result<T, Error>) -> Result<T, JsValue> {
     result.map_err(|error| to_js(&error))
 }

@@ -460,8 +460,6 @@ fn fetch(
 
 /// `{ limit?, offset?, maxPages?, context? }` of `paginate`, into `options` (the defaults)
 /// and `overrides`: in place, no 40-byte `Result` to return.
-// Not inlined into `pages` (−36 B gzip).
-#[inline(never)]
 fn page_options(
     value: &JsValue,
     options: &mut PageOptions,

@@ -21,8 +21,6 @@ pub struct Prepared {
 /// The Request `fetch(input, init)` would send (`fetchJson`'s when `json`), redirects refused
 /// unless `"manual"`; the call's context overrides go to `call` (which the caller's future
 /// holds for `fetch_with`, rather than a copy moved through here).
-// Not inlined into `fetch`'s async body, where it made that state machine larger (−76 B gzip).
-#[inline(never)]
 pub fn prepare(
     client: &Client,
     input: &JsValue,
@@ -102,8 +100,6 @@ pub fn prepare(
 
 /// `fetchJson`'s `init` (checked by `prepare`): `Accept`, and `json` sent as the body (POST
 /// unless a method is given).
-// Not inlined into `prepare` (−65 B gzip).
-#[inline(never)]
 fn json_init(source: Option<&Request>, init: &JsValue) -> Result<JsValue> {
     let unreadable = |thrown: JsValue| could_not_read("init", &thrown);
     let rest = copy(init).map_err(unreadable)?;
@@ -177,9 +173,7 @@ pub fn resolve(client: &Client, input: &JsValue, field: &str) -> Result<String> 
     client.resolve(&text)
 }
 
-/// Refuses an `init` that is neither an object nor nullish; `true` when nullish. Not inlined
-/// into `prepare` (−15 B gzip).
-#[inline(never)]
+/// Refuses an `init` that is neither an object nor nullish; `true` when nullish.
 fn check_init(init: &JsValue) -> Result<bool> {
     if init.is_undefined() || init.is_null() {
         return Ok(true);

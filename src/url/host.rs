@@ -11,7 +11,6 @@ use crate::text::{digits, every_byte, split_byte};
 /// 0-255 without leading zeros.
 /// (IPv6 needs no such check: its forms are one address, and an origin the browser writes
 /// another way is refused when a call is checked, never widened.)
-#[inline(never)]
 pub(super) fn check_ipv4(host: &str) -> Result<(), UrlError> {
     let (mut last, mut before) = ("", "");
     for label in split_byte(host, b'.') {
