@@ -194,7 +194,7 @@ export class MobprocError extends Error {
   readonly oauthErrorDescription?: string;
   /** HTTP status of the answer the error is about, where one came (none for a `paginate` page that is not an object or names a bad link). */
   readonly status?: number;
-  /** The underlying error (for `network_error`, your signal's abort reason itself, or a plain `Error` (a `TypeError` when `fetch` threw one) copying the `name`, `message` and `code` of what `fetch` threw and of its `cause`s, secrets hidden; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, or a grant's answer was no OAuth error (a wrong `tokenUrl`'s 404): `network_error` with `status`). */
+  /** The underlying error (for `network_error`, your signal's abort reason itself, or a plain `Error` (a `TypeError` where `fetch` threw one) copying the `name`, `message`, `code` and `syscall` of what `fetch` threw and of its `cause`s, secrets hidden; none when Tangoe's token endpoint or validator answered 5xx, 429 or 408, or a grant's answer was no OAuth error (a wrong `tokenUrl`'s 404): `network_error` with `status`). */
   readonly cause?: unknown;
   /** `api_error`, `network_error`: the call's `X-TNGO-CONTEXT-CORRELATIONID`, to quote to Tangoe support. */
   readonly correlationId?: string;

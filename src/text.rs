@@ -36,7 +36,8 @@ pub fn push_decimal(out: &mut String, n: u64) {
 }
 
 /// Whether every byte of `text` passes `test`. One loop for every such check of the crate:
-/// each `bytes().all(closure)` is its own copy of the iterator code in the wasm module.
+/// each `bytes().all(closure)` is its own copy of the iterator code in the wasm module. Not
+/// inlined (−128 B gzip, with LTO).
 #[inline(never)]
 pub fn every_byte(text: &str, test: fn(u8) -> bool) -> bool {
     for &b in text.as_bytes() {

@@ -208,7 +208,6 @@ pub(crate) fn parse_record(raw: &JsValue) -> Option<Rc<TokenRecord>> {
 
 /// `record[key]` when it is a string (`Some(Some)`) or absent (`Some(None)`); `None` when it is
 /// anything else. A function, not a closure: one copy for both optional fields.
-#[inline(never)]
 fn optional_text(record: &JsValue, key: &str) -> Option<Option<String>> {
     let value = field(record, key);
     match value.as_string() {

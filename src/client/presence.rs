@@ -184,7 +184,6 @@ fn quietly(promise: &Promise, handler: &JsValue) -> Option<Promise> {
 /// as for an opaque origin), then the lock `name` (shared: every client of the key holds the
 /// presence lock) until the returned function is called or the page goes away.
 /// `None`s without Web Locks, or where asking throws; a refusal is handled quietly.
-#[inline(never)]
 fn take_lock(name: &str, look: bool) -> (Option<Promise>, Option<Function>) {
     let locks = lock_manager();
     if !locks.is_object() {

@@ -70,8 +70,6 @@ pub type Handler = dyn FnMut(JsValue) -> Result<(), wasm_bindgen::JsError>;
 /// Runs `task` as a Promise. Whatever the crate runs in the background or hands to JavaScript
 /// goes through here as this one boxed type, so wasm-bindgen-futures' adapter (the Promise
 /// executor closure and the spawned task) is in the module once.
-// Not inlined into its five callers (−3 B gzip).
-#[inline(never)]
 pub fn run(task: Task) -> js_sys::Promise {
     wasm_bindgen_futures::future_to_promise(task)
 }

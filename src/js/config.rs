@@ -77,7 +77,7 @@ fn fields(value: &JsValue) -> Result<Config, Fault> {
     Ok(config)
 }
 
-// Not inlined into `read_config` (−72 B gzip).
+// Not inlined into `read_config` (−50 B gzip, with LTO).
 #[inline(never)]
 fn fill(value: &JsValue, c: &mut Config) -> Result<(), Fault> {
     let required = [&mut c.client_id, &mut c.tenant, &mut c.api_base_url];

@@ -237,7 +237,7 @@ fn split_scheme(input: &str) -> Option<(bool, &str)> {
 }
 
 /// The index of the first byte matching `stop`, or the length.
-// Not inlined into `HttpUrl::parse`, which calls it three times (−11 B gzip).
+// Not inlined into `HttpUrl::parse`, which calls it three times (−53 B gzip, with LTO).
 #[inline(never)]
 fn first(text: &str, stop: fn(u8) -> bool) -> usize {
     let mut at = 0;

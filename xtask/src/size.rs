@@ -9,9 +9,9 @@ use std::path::Path;
 use std::process::Stdio;
 
 /// The budget: wasm + JS, gzip -9. Issue #11 asks for at most 40 KB (aim 32 KB); until the
-/// Rust client gets there, this holds what it measures now (70 937 B; docs/size-history.md says
+/// Rust client gets there, this holds what it measures now (70 935 B; docs/size-history.md says
 /// what each stop added and why), so that it cannot grow unnoticed.
-pub const BUDGET_GZIP: usize = 70_949;
+pub const BUDGET_GZIP: usize = 70_947;
 
 /// The files counted, relative to pkg/: the module and the one bundled, minified ES module
 /// (entry plus wasm-bindgen glue).

@@ -102,7 +102,7 @@ fn node_supported((major, minor): (u32, u32)) -> bool {
     (major == 20 && minor >= 19) || (major == 22 && minor >= 12) || major >= 23
 }
 
-/// Node.js of at least [`NODE_MIN`] and npm on PATH, or an error saying what to install: they
+/// Node.js that [`node_supported`] takes and npm on PATH, or an error saying what to install: they
 /// are the one thing these commands cannot install themselves.
 pub fn node_and_npm() -> Result {
     let get =
