@@ -51,7 +51,7 @@ pub fn pinned_wasm_bindgen() -> Result<String> {
 /// `cargo install wasm-bindgen-cli --version <pinned>` unless that exact version is on PATH.
 pub fn wasm_bindgen_cli() -> Result {
     let version = pinned_wasm_bindgen()?;
-    if wasm_bindgen_on_path() == version {
+    if version_on_path("wasm-bindgen") == version {
         return Ok(());
     }
     eprintln!("installing wasm-bindgen-cli {version} (about 3 minutes on 2 cores)");
@@ -72,28 +72,33 @@ pub fn wasm_bindgen_cli() -> Result {
             &["install", "wasm-bindgen-cli", "--version", &version],
         ))?;
     }
-    // Installed into cargo's bin directory; another `wasm-bindgen` earlier on PATH would still
-    // be the one every later step runs.
-    let now = wasm_bindgen_on_path();
-    if now != version {
-        let which = output(&mut cmd("sh", &["-c", "command -v wasm-bindgen"])).unwrap_or_default();
-        return Err(format!(
-            "wasm-bindgen {version} is installed in cargo's bin directory, but `wasm-bindgen` on \
-             PATH is version {now:?} ({}): put ~/.cargo/bin (or $CARGO_HOME/bin) first on PATH",
-            which.trim()
-        ));
-    }
-    Ok(())
+    on_path_after_install("wasm-bindgen", &version)
 }
 
-/// The version of the `wasm-bindgen` on PATH (`wasm-bindgen 0.2.130`: the second word), or
-/// `""` when there is none.
-fn wasm_bindgen_on_path() -> String {
-    let said = output(&mut cmd("wasm-bindgen", &["--version"])).unwrap_or_default();
+/// The version of `program` on PATH (`wasm-bindgen 0.2.130`, `geckodriver 0.37.1 (…)`: the
+/// second word of `--version`), or `""` when there is none.
+fn version_on_path(program: &str) -> String {
+    let said = output(&mut cmd(program, &["--version"])).unwrap_or_default();
     said.split_whitespace()
         .nth(1)
         .unwrap_or_default()
         .to_owned()
+}
+
+/// After `cargo install`, which puts `program` into cargo's bin directory: another one earlier
+/// on PATH would still be the one every later step runs.
+fn on_path_after_install(program: &str, version: &str) -> Result {
+    let now = version_on_path(program);
+    if now == version {
+        return Ok(());
+    }
+    let which =
+        output(&mut cmd("sh", &["-c", &format!("command -v {program}")])).unwrap_or_default();
+    Err(format!(
+        "{program} {version} is installed in cargo's bin directory, but `{program}` on PATH is \
+         version {now:?} ({}): put ~/.cargo/bin (or $CARGO_HOME/bin) first on PATH",
+        which.trim()
+    ))
 }
 
 /// Whether Node.js `major.minor` runs the commands: the test runner's `--test-force-exit` came
@@ -199,7 +204,7 @@ fn debian(files: &[&str], packages: &str, what: &str) -> Result {
 /// `cargo install geckodriver --version <pinned>` unless that version is on PATH; returns the
 /// command to run it by.
 pub fn geckodriver() -> Result<&'static str> {
-    if geckodriver_on_path() == GECKODRIVER_VERSION {
+    if version_on_path("geckodriver") == GECKODRIVER_VERSION {
         return Ok("geckodriver");
     }
     eprintln!("installing geckodriver {GECKODRIVER_VERSION} (about 3 minutes on 2 cores)");
@@ -207,28 +212,8 @@ pub fn geckodriver() -> Result<&'static str> {
     if run(&mut cmd("cargo", &[&args[..], &["--locked"]].concat())).is_err() {
         run(&mut cmd("cargo", &args))?;
     }
-    // As for wasm-bindgen: another `geckodriver` earlier on PATH would still be the one run.
-    let now = geckodriver_on_path();
-    if now != GECKODRIVER_VERSION {
-        let which = output(&mut cmd("sh", &["-c", "command -v geckodriver"])).unwrap_or_default();
-        return Err(format!(
-            "geckodriver {GECKODRIVER_VERSION} is installed in cargo's bin directory, but \
-             `geckodriver` on PATH is version {now:?} ({}): put ~/.cargo/bin (or \
-             $CARGO_HOME/bin) first on PATH",
-            which.trim()
-        ));
-    }
+    on_path_after_install("geckodriver", GECKODRIVER_VERSION)?;
     Ok("geckodriver")
-}
-
-/// The version of the `geckodriver` on PATH (`geckodriver 0.37.1 (…)`: the second word), or
-/// `""` when there is none.
-fn geckodriver_on_path() -> String {
-    let said = output(&mut cmd("geckodriver", &["--version"])).unwrap_or_default();
-    said.split_whitespace()
-        .nth(1)
-        .unwrap_or_default()
-        .to_owned()
 }
 
 fn modified(path: &Path) -> Option<std::time::SystemTime> {
