@@ -10,14 +10,14 @@ const DEPTH: u8 = 3;
 /// would show where a weak one stood (a password `fetch` in `fetch failed`).
 const QUOTED: &str = "[redacted: it quoted what was sent]";
 
-/// `thrown` as a plain `Error` (a `TypeError` if it was one) that may be logged: its `name`, `code` and `syscall` when they
-/// are identifiers (`TypeError`, `ECONNREFUSED`, `connect`), its `message` (at most 2000
-/// characters; [`QUOTED`] if it quoted one of `secrets`), and the same of its `cause`, three
-/// deep; nothing else. Node's fetch keeps the raw bytes of an answer it could not parse on its
-/// errors (`HTTPParserError.data`): from a server that echoes the request, the token, a
-/// password or the client secret would reach whoever logs the error. A string (what a wrapped
-/// `fetch` rejected with) is treated as a message, a Symbol becomes `"symbol"` (its
-/// description is text too), and other primitives are kept.
+/// `thrown` as a plain `Error` (a `TypeError` if it was one) that may be logged: its `name`,
+/// `code` and `syscall` when they are identifiers (`TypeError`, `ECONNREFUSED`, `connect`),
+/// its `message` (at most 2000 characters; [`QUOTED`] if it quoted one of `secrets`), and the
+/// same of its `cause`, three deep; nothing else. Node's fetch keeps the raw bytes of an
+/// answer it could not parse on its errors (`HTTPParserError.data`): from a server that echoes
+/// the request, the token, a password or the client secret would reach whoever logs the error.
+/// A string (what a wrapped `fetch` rejected with) is treated as a message, a Symbol becomes
+/// `"symbol"` (its description is text too), and other primitives are kept.
 pub fn scrubbed(thrown: &JsValue, secrets: &[String]) -> JsValue {
     copy(thrown, secrets, DEPTH)
 }

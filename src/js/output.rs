@@ -17,7 +17,8 @@ struct Flat<'a, T: Serialize> {
 
 /// A struct as a plain JavaScript object; its `None` fields `null` if `missing_as_null`, else
 /// `undefined`.
-// Not inlined into `MobprocClient::call`'s async body and its other callers (−79 B gzip, with LTO).
+// Not inlined into `MobprocClient::call`'s async body and its other callers (−79 B gzip, with
+// LTO).
 #[inline(never)]
 pub fn object<T: Serialize>(value: &T, missing_as_null: bool) -> JsValue {
     finish(Flat { fields: value }.serialize(&serializer(missing_as_null)))

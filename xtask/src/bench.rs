@@ -30,7 +30,7 @@ pub fn run(args: &[String]) -> Result {
             "--quick" => quick = true,
             "--no-build" => build = false,
             "--against" => match args.next() {
-                Some(dir) => against = Some(sh::from_caller(dir)),
+                Some(dir) => against = Some(std::path::absolute(dir).map_err(|e| e.to_string())?),
                 None => return Err(USAGE.into()),
             },
             "-h" | "--help" => return Err(USAGE.into()),

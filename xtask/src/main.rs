@@ -27,11 +27,6 @@ const USAGE: &str = "usage: cargo xtask <command>
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    // `cargo xtask` works from any folder of the clone.
-    if let Err(e) = sh::enter_root() {
-        eprintln!("xtask: {e}");
-        return ExitCode::FAILURE;
-    }
     let result = match args.first().map(String::as_str) {
         Some("build") => build::run().map(|_| ()),
         Some("test") => test::run(&args[1..]),

@@ -14,28 +14,6 @@ pub fn root() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from("."))
 }
 
-/// The folder `cargo xtask` was started in, kept by [`enter_root`].
-static CALLER_DIR: std::sync::OnceLock<PathBuf> = std::sync::OnceLock::new();
-
-/// Makes the workspace root the current folder (every path xtask uses is the workspace's, from
-/// whichever folder of the clone it was started), keeping the caller's for [`from_caller`].
-pub fn enter_root() -> Result {
-    if let Ok(dir) = std::env::current_dir() {
-        let _ = CALLER_DIR.set(dir);
-    }
-    std::env::set_current_dir(root())
-        .map_err(|e| format!("cannot enter the workspace {}: {e}", root().display()))
-}
-
-/// A path the user gave on the command line, as they meant it: relative to the folder they
-/// started `cargo xtask` in.
-pub fn from_caller(path: &str) -> PathBuf {
-    match CALLER_DIR.get() {
-        Some(dir) => dir.join(path),
-        None => PathBuf::from(path),
-    }
-}
-
 /// Cargo's target directory: `CARGO_TARGET_DIR` (relative to the workspace root) or `target/`.
 pub fn target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {

@@ -123,7 +123,7 @@ pub fn run(_args: &[String]) -> Result {
     // to `--test` as a module instead of searching it. Every test has a time limit, and the run
     // ends when the tests do, even if a failed setup left a server running.
     let node_test = |dir: &str| -> Result<Command> {
-        let mut files: Vec<String> = std::fs::read_dir(dir)
+        let mut files: Vec<String> = std::fs::read_dir(root().join(dir))
             .map_err(|e| format!("{dir}: {e}"))?
             .flatten()
             .map(|entry| entry.file_name().to_string_lossy().into_owned())
